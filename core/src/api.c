@@ -1,0 +1,631 @@
+/* Public API glue: argument checks, the handle lifecycle, and the ring operations per role. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hftipc.h"
+
+#include "atomic.h"
+#include "format.h"
+#include "map.h"
+#include "peer.h"
+#include "ring.h"
+
+struct hftipc_channel_stct {
+    hftipc__ring ring; /* first: the hot fields share the handle's first cache line */
+    int role;
+    int claimed; /* producer: try_claim returned the slot at ring.position */
+    hftipc__header *hdr;
+    hftipc__holder *holder; /* NULL for an observer */
+    uint64_t owner;
+    hftipc__geometry geo;
+    hftipc__mapping map;
+};
+
+uint32_t hftipc_version_number(void)
+{
+    return HFTIPC_VERSION_NUMBER;
+}
+
+const char *hftipc_version_string(void)
+{
+    return HFTIPC_VERSION_STRING;
+}
+
+void hftipc_options_init(hftipc_options_t *opts)
+{
+    if (opts == NULL)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->size = sizeof *opts;
+    opts->capacity = HFTIPC_DEFAULT_CAPACITY;
+    opts->slot_size = HFTIPC_DEFAULT_SLOT_SIZE;
+    opts->mode = HFTIPC_MODE_SPSC;
+    opts->file_mode = 0600;
+}
+
+/* Copies the caller's options over the defaults, honouring the size the caller compiled with. */
+static int read_options(const hftipc_options_t *in, hftipc_options_t *out)
+{
+    hftipc_options_init(out);
+    if (in == NULL)
+        return HFTIPC_OK;
+    if (in->size < offsetof(hftipc_options_t, capacity) + sizeof(uint32_t))
+        return HFTIPC_EINVAL;
+    size_t n = in->size < sizeof *out ? in->size : sizeof *out;
+    memcpy(out, in, n);
+    out->size = sizeof *out;
+    return HFTIPC_OK;
+}
+
+static uint64_t realtime_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int valid_role(int role)
+{
+    return role == HFTIPC_ROLE_PRODUCER || role == HFTIPC_ROLE_CONSUMER ||
+           role == HFTIPC_ROLE_OBSERVER;
+}
+
+/* Builds a handle over a validated mapping; takes the role unless the caller already holds it.
+ * On failure the mapping is closed. */
+static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, int role_held,
+                  uint64_t owner, hftipc_channel_t **out)
+{
+    hftipc__header *hdr = map->base;
+    /* Check the persisted cursors before trusting them as our starting position. */
+    uint64_t head = hftipc__load_acquire_u64(&hdr->head);
+    uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
+    int rc = hftipc__cursors_check(head, tail, geo->capacity);
+    if (rc != HFTIPC_OK) {
+        hftipc__map_close(map);
+        return rc;
+    }
+    hftipc_channel_t *ch = calloc(1, sizeof *ch);
+    if (ch == NULL) {
+        hftipc__map_close(map);
+        return HFTIPC_ENOMEM;
+    }
+    ch->role = role;
+    ch->hdr = hdr;
+    ch->geo = *geo;
+    ch->map = *map;
+    ch->owner = owner;
+    if (role != HFTIPC_ROLE_OBSERVER) {
+        ch->holder =
+            role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
+        if (!role_held) {
+            rc = hftipc__holder_acquire(ch->holder, owner, hftipc__self_pidns(), realtime_ns());
+            if (rc != HFTIPC_OK) {
+                hftipc__map_close(&ch->map);
+                free(ch);
+                return rc;
+            }
+            /* A previous holder may have moved the cursors up to the moment we took the role. */
+            head = hftipc__load_acquire_u64(&hdr->head);
+            tail = hftipc__load_acquire_u64(&hdr->tail);
+            rc = hftipc__cursors_check(head, tail, geo->capacity);
+            if (rc != HFTIPC_OK) {
+                hftipc__holder_release(ch->holder, owner);
+                hftipc__map_close(&ch->map);
+                free(ch);
+                return rc;
+            }
+        }
+    }
+    hftipc__ring *r = &ch->ring;
+    r->slots = (uint8_t *)map->base + HFTIPC__HEADER_SIZE;
+    r->head = &hdr->head;
+    r->tail = &hdr->tail;
+    r->full_count = &hdr->full_count;
+    r->capacity = geo->capacity;
+    r->mask = geo->capacity - 1;
+    r->slot_size = geo->slot_size;
+    r->max_payload = geo->slot_size - HFTIPC_SLOT_HEADER_SIZE;
+    switch (role) {
+    case HFTIPC_ROLE_PRODUCER:
+        r->position = head;
+        r->cached_peer = tail;
+        break;
+    case HFTIPC_ROLE_CONSUMER:
+        r->position = tail;
+        r->cached_peer = head;
+        break;
+    default: /* an observer starts at the newest message: it shows what arrives from now on */
+        r->position = head;
+        r->cached_peer = head;
+        break;
+    }
+    *out = ch;
+    return HFTIPC_OK;
+}
+
+int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc_role_t role,
+                          hftipc_channel_t **out)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (path == NULL || out == NULL || !valid_role((int)role))
+        return HFTIPC_EINVAL;
+    hftipc_options_t o;
+    int rc = read_options(opts, &o);
+    if (rc != HFTIPC_OK)
+        return rc;
+    if (o.file_mode > 07777)
+        return HFTIPC_EINVAL;
+    hftipc__geometry geo = {.capacity = o.capacity, .slot_size = o.slot_size, .mode = o.mode};
+    rc = hftipc__geometry_check(&geo);
+    if (rc != HFTIPC_OK)
+        return rc;
+
+    hftipc__mapping map;
+    rc = hftipc__map_create_unlinked(path, &geo, o.file_mode, &map);
+    if (rc != HFTIPC_OK)
+        return rc;
+    hftipc__header *hdr = map.base;
+    uint64_t owner = hftipc__self_owner();
+    hftipc__header_encode(hdr, &geo, realtime_ns(), (uint32_t)getpid());
+    /* The file has no name yet, so taking the role cannot race anybody: it appears already
+     * held, and no other process can grab it between the link and our open. */
+    if (role != HFTIPC_ROLE_OBSERVER) {
+        hftipc__holder *h =
+            role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
+        hftipc__holder_acquire(h, owner, hftipc__self_pidns(), realtime_ns());
+    }
+    hftipc__header_publish(hdr);
+    rc = hftipc__map_link(&map, path);
+    if (rc != HFTIPC_OK) {
+        int err = errno;
+        hftipc__map_close(&map);
+        errno = err;
+        return rc;
+    }
+    return attach(&map, &geo, (int)role, 1, owner, out);
+}
+
+int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_channel_t **out)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (path == NULL || out == NULL || !valid_role((int)role))
+        return HFTIPC_EINVAL;
+    hftipc__mapping map;
+    hftipc__geometry geo;
+    int rc = hftipc__map_open(path, role != HFTIPC_ROLE_OBSERVER, &geo, &map);
+    if (rc != HFTIPC_OK)
+        return rc;
+    return attach(&map, &geo, (int)role, 0, hftipc__self_owner(), out);
+}
+
+int hftipc_channel_open_or_create(const char *path, const hftipc_options_t *opts,
+                                  hftipc_role_t role, hftipc_channel_t **out)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (path == NULL || out == NULL || !valid_role((int)role))
+        return HFTIPC_EINVAL;
+    hftipc_options_t o;
+    int rc = read_options(opts, &o);
+    if (rc != HFTIPC_OK)
+        return rc;
+    /* Open first; create on ENOENT; if another process won the create race, open its file.
+     * Two rounds suffice unless the file is being deleted and recreated concurrently. */
+    for (int round = 0; round < 4; round++) {
+        rc = hftipc_channel_open(path, role, out);
+        if (rc == HFTIPC_OK) {
+            const hftipc__geometry *g = &(*out)->geo;
+            if (g->capacity != o.capacity || g->slot_size != o.slot_size || g->mode != o.mode) {
+                hftipc_channel_close(*out);
+                *out = NULL;
+                return HFTIPC_EMISMATCH;
+            }
+            return HFTIPC_OK;
+        }
+        if (rc != HFTIPC_ENOENT)
+            return rc;
+        rc = hftipc_channel_create(path, &o, role, out);
+        if (rc != HFTIPC_EEXIST)
+            return rc;
+    }
+    return rc;
+}
+
+int hftipc_channel_close(hftipc_channel_t *ch)
+{
+    if (ch == NULL)
+        return HFTIPC_OK;
+    if (ch->holder != NULL)
+        hftipc__holder_release(ch->holder, ch->owner);
+    int rc = hftipc__map_close(&ch->map);
+    free(ch);
+    return rc;
+}
+
+/* ---- Producer ---- */
+
+int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
+{
+    if (HFTIPC_UNLIKELY(ch == NULL || (msg == NULL && len != 0)))
+        return HFTIPC_EINVAL;
+    if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_PRODUCER))
+        return HFTIPC_EROLE;
+    hftipc__ring *r = &ch->ring;
+    if (HFTIPC_UNLIKELY(len > r->max_payload))
+        return HFTIPC_ETOOBIG;
+    int64_t free_slots = hftipc__ring_free(r, 1);
+    if (HFTIPC_UNLIKELY(free_slots <= 0)) {
+        if (free_slots == 0)
+            hftipc__ring_count_full(r);
+        return free_slots == 0 ? HFTIPC_EFULL : (int)free_slots;
+    }
+    hftipc__ring_write(r, r->position, msg, (uint32_t)len);
+    hftipc__ring_publish(r, r->position + 1);
+    ch->claimed = 0;
+    return HFTIPC_OK;
+}
+
+int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t data_len,
+                                  const uint32_t *lens, size_t count)
+{
+    if (ch == NULL || (count != 0 && lens == NULL) || (data == NULL && data_len != 0))
+        return HFTIPC_EINVAL;
+    if (ch->role != HFTIPC_ROLE_PRODUCER)
+        return HFTIPC_EROLE;
+    hftipc__ring *r = &ch->ring;
+    /* All lengths first: a batch with one oversized message writes nothing. */
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (lens[i] > r->max_payload)
+            return HFTIPC_ETOOBIG;
+        total += lens[i];
+        if (total > data_len)
+            return HFTIPC_EINVAL;
+    }
+    if (count == 0)
+        return 0;
+    int64_t free_slots = hftipc__ring_free(r, count);
+    if (free_slots <= 0) {
+        if (free_slots == 0)
+            hftipc__ring_count_full(r);
+        return free_slots == 0 ? HFTIPC_EFULL : free_slots;
+    }
+    size_t n = (uint64_t)free_slots < count ? (size_t)free_slots : count;
+    const uint8_t *p = data;
+    for (size_t i = 0; i < n; i++) {
+        hftipc__ring_write(r, r->position + i, p, lens[i]);
+        p += lens[i];
+    }
+    hftipc__ring_publish(r, r->position + n);
+    ch->claimed = 0;
+    return (int64_t)n;
+}
+
+int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *capacity)
+{
+    if (ch == NULL || payload == NULL)
+        return HFTIPC_EINVAL;
+    if (ch->role != HFTIPC_ROLE_PRODUCER)
+        return HFTIPC_EROLE;
+    hftipc__ring *r = &ch->ring;
+    int64_t free_slots = hftipc__ring_free(r, 1);
+    if (free_slots <= 0) {
+        if (free_slots == 0)
+            hftipc__ring_count_full(r);
+        return free_slots == 0 ? HFTIPC_EFULL : (int)free_slots;
+    }
+    *payload = hftipc__slot_payload(hftipc__ring_slot(r, r->position));
+    if (capacity != NULL)
+        *capacity = r->max_payload;
+    ch->claimed = 1;
+    return HFTIPC_OK;
+}
+
+int hftipc_channel_commit(hftipc_channel_t *ch, size_t len)
+{
+    if (ch == NULL)
+        return HFTIPC_EINVAL;
+    if (ch->role != HFTIPC_ROLE_PRODUCER)
+        return HFTIPC_EROLE;
+    if (!ch->claimed)
+        return HFTIPC_ESTATE;
+    hftipc__ring *r = &ch->ring;
+    if (len > r->max_payload)
+        return HFTIPC_ETOOBIG;
+    hftipc__slot *s = hftipc__ring_slot(r, r->position);
+    hftipc__store_relaxed_u32(&s->length, (uint32_t)len);
+    hftipc__ring_publish(r, r->position + 1);
+    ch->claimed = 0;
+    return HFTIPC_OK;
+}
+
+/* ---- Consumer and observer ---- */
+
+/* The observer reads slots that the producer may overwrite at any moment: it copies, then
+ * checks whether the producer could have started on that slot's next lap (seqlock read side).
+ * The producer writes sequence s + capacity only after (a) the consumer's tail passed s
+ * (acquire of tail, C1) and (b) it stored head = s + capacity (program order, kept by O1).
+ * If either still fails after the copy, the copy is intact. */
+static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
+{
+    hftipc__ring *r = &ch->ring;
+    uint64_t seq = r->position;
+    uint64_t head = hftipc__load_acquire_u64(r->head); /* P1 */
+    if (head == seq)
+        return HFTIPC_EEMPTY;
+    if (head - seq > r->capacity) {
+        if (seq > head)
+            return HFTIPC_ECORRUPT; /* head went backwards: not a well-behaved producer */
+        uint64_t tail = hftipc__load_acquire_u64(r->tail);
+        r->position = head - tail <= r->capacity ? tail : head;
+        return HFTIPC_ELAPPED;
+    }
+    hftipc__slot *s = hftipc__ring_slot(r, seq);
+    uint32_t len = hftipc__load_relaxed_u32(&s->length);
+    int64_t rc = len;
+    if (len > r->max_payload)
+        rc = HFTIPC_ECORRUPT;
+    else if (len > buf_len)
+        rc = HFTIPC_EBUFSIZE;
+    else if (len != 0)
+        memcpy(buf, hftipc__slot_payload(s), len);
+    hftipc__fence_acquire();
+    uint64_t tail_after = hftipc__load_relaxed_u64(r->tail);
+    uint64_t head_after = hftipc__load_relaxed_u64(r->head);
+    if (tail_after > seq && head_after - seq >= r->capacity) {
+        r->position = head_after - tail_after <= r->capacity ? tail_after : head_after;
+        return HFTIPC_ELAPPED;
+    }
+    if (rc >= 0)
+        r->position = seq + 1;
+    return rc;
+}
+
+int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
+{
+    if (HFTIPC_UNLIKELY(ch == NULL || (buf == NULL && buf_len != 0)))
+        return HFTIPC_EINVAL;
+    if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_CONSUMER)) {
+        if (ch->role == HFTIPC_ROLE_OBSERVER)
+            return observer_receive(ch, buf, buf_len);
+        return HFTIPC_EROLE;
+    }
+    hftipc__ring *r = &ch->ring;
+    int64_t avail = hftipc__ring_available(r, 1);
+    if (HFTIPC_UNLIKELY(avail <= 0))
+        return avail == 0 ? HFTIPC_EEMPTY : avail;
+    hftipc__slot *s;
+    int64_t len = hftipc__ring_length(r, r->position, &s);
+    if (HFTIPC_UNLIKELY(len < 0))
+        return len;
+    if (HFTIPC_UNLIKELY((uint64_t)len > buf_len))
+        return HFTIPC_EBUFSIZE;
+    memcpy(buf, hftipc__slot_payload(s), (size_t)len);
+    hftipc__ring_release(r, r->position + 1);
+    return len;
+}
+
+int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                     uint32_t *lens, size_t max_count)
+{
+    if (ch == NULL || lens == NULL || max_count == 0 || (buf == NULL && buf_len != 0))
+        return HFTIPC_EINVAL;
+    if (ch->role != HFTIPC_ROLE_CONSUMER)
+        return HFTIPC_EROLE;
+    hftipc__ring *r = &ch->ring;
+    int64_t avail = hftipc__ring_available(r, max_count);
+    if (avail <= 0)
+        return avail == 0 ? HFTIPC_EEMPTY : avail;
+    size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
+    uint8_t *out = buf;
+    size_t used = 0, i;
+    for (i = 0; i < n; i++) {
+        hftipc__slot *s;
+        int64_t len = hftipc__ring_length(r, r->position + i, &s);
+        if (len < 0) {
+            if (i == 0)
+                return len;
+            break;
+        }
+        if ((uint64_t)len > buf_len - used) {
+            if (i == 0)
+                return HFTIPC_EBUFSIZE;
+            break;
+        }
+        memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
+        lens[i] = (uint32_t)len;
+        used += (size_t)len;
+    }
+    hftipc__ring_release(r, r->position + i);
+    return (int64_t)i;
+}
+
+int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
+                             size_t max_count)
+{
+    if (ch == NULL || handler == NULL || max_count == 0)
+        return HFTIPC_EINVAL;
+    if (ch->role != HFTIPC_ROLE_CONSUMER)
+        return HFTIPC_EROLE;
+    hftipc__ring *r = &ch->ring;
+    int64_t avail = hftipc__ring_available(r, max_count);
+    if (avail <= 0)
+        return avail == 0 ? HFTIPC_EEMPTY : avail;
+    size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        hftipc__slot *s;
+        int64_t len = hftipc__ring_length(r, r->position + i, &s);
+        if (len < 0) {
+            if (i == 0)
+                return len;
+            break;
+        }
+        if (handler(ctx, hftipc__slot_payload(s), (uint32_t)len) != 0) {
+            i++;
+            break;
+        }
+    }
+    hftipc__ring_release(r, r->position + i);
+    return (int64_t)i;
+}
+
+int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
+{
+    if (ch == NULL || payload == NULL)
+        return HFTIPC_EINVAL;
+    if (ch->role != HFTIPC_ROLE_CONSUMER)
+        return HFTIPC_EROLE;
+    hftipc__ring *r = &ch->ring;
+    int64_t avail = hftipc__ring_available(r, 1);
+    if (avail <= 0)
+        return avail == 0 ? HFTIPC_EEMPTY : avail;
+    hftipc__slot *s;
+    int64_t len = hftipc__ring_length(r, r->position, &s);
+    if (len >= 0)
+        *payload = hftipc__slot_payload(s);
+    return len;
+}
+
+int hftipc_channel_ack(hftipc_channel_t *ch)
+{
+    if (ch == NULL)
+        return HFTIPC_EINVAL;
+    if (ch->role != HFTIPC_ROLE_CONSUMER)
+        return HFTIPC_EROLE;
+    hftipc__ring *r = &ch->ring;
+    int64_t avail = hftipc__ring_available(r, 1);
+    if (avail <= 0)
+        return avail == 0 ? HFTIPC_EEMPTY : (int)avail;
+    hftipc__ring_release(r, r->position + 1);
+    return HFTIPC_OK;
+}
+
+/* ---- Introspection ---- */
+
+/* Fills `info` from a header: the live mapping (stats) or a private copy (inspect). Atomic
+ * fields are read with relaxed loads: the result is a snapshot, not a synchronisation point. */
+static void fill_info(const hftipc__header *hdr, int with_liveness, hftipc_info_t *info)
+{
+    hftipc__header *h = (hftipc__header *)hdr;
+    memset(info, 0, sizeof *info);
+    info->size = sizeof *info;
+    info->format_major = hdr->format_major;
+    info->format_minor = hdr->format_minor;
+    info->compat_flags = hdr->compat_flags;
+    info->incompat_flags = hdr->incompat_flags;
+    info->capacity = hdr->capacity;
+    info->slot_size = hdr->slot_size;
+    info->max_payload =
+        hdr->slot_size >= HFTIPC_SLOT_HEADER_SIZE ? hdr->slot_size - HFTIPC_SLOT_HEADER_SIZE : 0;
+    info->mode = hdr->mode;
+    info->file_size = hdr->file_size;
+    info->tail = hftipc__load_relaxed_u64(&h->tail);
+    info->head = hftipc__load_relaxed_u64(&h->head);
+    info->backlog = info->head - info->tail;
+    info->full_count = hftipc__load_relaxed_u64(&h->full_count);
+    info->created_ns = hdr->created_ns;
+    info->creator_pid = hdr->creator_pid;
+    info->creator_version = hdr->creator_version;
+
+    const hftipc__holder *holders[2] = {&hdr->producer_holder, &hdr->consumer_holder};
+    for (int i = 0; i < 2; i++) {
+        hftipc__holder *ho = (hftipc__holder *)holders[i];
+        uint64_t owner = hftipc__load_relaxed_u64(&ho->owner);
+        uint32_t liveness = owner == 0 ? HFTIPC_PEER_NONE : HFTIPC_PEER_UNKNOWN;
+        if (with_liveness)
+            liveness = hftipc__owner_liveness(owner, hftipc__load_relaxed_u64(&ho->pidns));
+        uint32_t pid = hftipc__owner_pid(owner);
+        uint64_t epoch = hftipc__load_relaxed_u64(&ho->epoch);
+        uint64_t takeovers = hftipc__load_relaxed_u64(&ho->takeovers);
+        if (i == 0) {
+            info->producer_pid = pid;
+            info->producer_liveness = liveness;
+            info->producer_epoch = epoch;
+            info->producer_takeovers = takeovers;
+        } else {
+            info->consumer_pid = pid;
+            info->consumer_liveness = liveness;
+            info->consumer_epoch = epoch;
+            info->consumer_takeovers = takeovers;
+        }
+    }
+}
+
+/* Copies at most the caller's declared size, so an older, smaller struct is never overrun. */
+static int deliver_info(const hftipc_info_t *full, hftipc_info_t *info)
+{
+    uint32_t n = info->size < sizeof *full ? info->size : (uint32_t)sizeof *full;
+    if (n < sizeof(uint32_t))
+        return HFTIPC_EINVAL;
+    memcpy(info, full, n);
+    info->size = n;
+    return HFTIPC_OK;
+}
+
+int hftipc_channel_stats(hftipc_channel_t *ch, hftipc_info_t *info)
+{
+    if (ch == NULL || info == NULL)
+        return HFTIPC_EINVAL;
+    hftipc_info_t full;
+    fill_info(ch->hdr, 1, &full);
+    /* Geometry from the validated copy, never from the (writable by peers) mapping. */
+    full.capacity = ch->geo.capacity;
+    full.slot_size = ch->geo.slot_size;
+    full.max_payload = ch->geo.slot_size - HFTIPC_SLOT_HEADER_SIZE;
+    full.mode = ch->geo.mode;
+    full.file_size = ch->geo.file_size;
+    return deliver_info(&full, info);
+}
+
+int hftipc_inspect(const char *path, hftipc_info_t *info)
+{
+    if (path == NULL || info == NULL || info->size < sizeof(uint32_t))
+        return HFTIPC_EINVAL;
+    _Alignas(64) unsigned char buf[HFTIPC__HEADER_SIZE] = {0};
+    size_t got;
+    uint64_t size;
+    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, NULL);
+    if (rc != HFTIPC_OK)
+        return rc;
+    hftipc__geometry geo;
+    rc = hftipc__header_validate(buf, got, size, &geo);
+    hftipc_info_t full;
+    memset(&full, 0, sizeof full);
+    full.size = sizeof full;
+    /* Past the magic, report the raw fields even when a later check fails: tools show them. */
+    if (rc != HFTIPC_EBADMAGIC && got >= HFTIPC__MAGIC_LEN)
+        fill_info((const hftipc__header *)buf, rc == HFTIPC_OK, &full);
+    int drc = deliver_info(&full, info);
+    if (rc == HFTIPC_OK)
+        rc = hftipc__cursors_check(full.head, full.tail, geo.capacity);
+    return rc != HFTIPC_OK ? rc : drc;
+}
+
+uint32_t hftipc_channel_max_payload(const hftipc_channel_t *ch)
+{
+    return ch == NULL ? 0 : ch->ring.max_payload;
+}
+
+uint32_t hftipc_channel_capacity(const hftipc_channel_t *ch)
+{
+    return ch == NULL ? 0 : ch->geo.capacity;
+}
+
+uint32_t hftipc_channel_slot_size(const hftipc_channel_t *ch)
+{
+    return ch == NULL ? 0 : ch->geo.slot_size;
+}
+
+int hftipc_channel_role(const hftipc_channel_t *ch)
+{
+    return ch == NULL ? 0 : ch->role;
+}

@@ -1,0 +1,136 @@
+/*
+ * The channel file layout (docs/FORMAT.md, "Layout"). This is the only code that knows offsets.
+ * Every field another language could read is pinned by a _Static_assert below.
+ */
+#ifndef HFTIPC_FORMAT_H
+#define HFTIPC_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "atomic.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "hftipc format v1 is little-endian; a big-endian port must byte-swap every field"
+#endif
+
+#define HFTIPC__MAGIC "\x89HFTIPC\n"
+#define HFTIPC__MAGIC_LEN 8
+#define HFTIPC__HEADER_SIZE 4096u
+#define HFTIPC__STATE_READY 0x59444552u /* "REDY" read as little-endian bytes */
+#define HFTIPC__MAX_FILE_SIZE (1ull << 40)
+
+/* Feature flags known to this library (docs/FORMAT.md, "Feature flags"). None yet. */
+#define HFTIPC__KNOWN_COMPAT_FLAGS 0ull
+#define HFTIPC__KNOWN_INCOMPAT_FLAGS 0ull
+
+/* Role holder record (docs/FORMAT.md, "Role holders"). `owner` packs pid and start time so that
+ * one CAS claims the role and a reused pid never matches the old holder. */
+#define HFTIPC__OWNER_PID_BITS 22
+#define HFTIPC__OWNER_PID_MASK ((1ull << HFTIPC__OWNER_PID_BITS) - 1)
+
+typedef struct hftipc__holder {
+    hftipc__atomic_u64 owner;       /* 0 = free; else pid | (start_time_ticks << 22) */
+    hftipc__atomic_u64 epoch;       /* incremented by each new holder */
+    hftipc__atomic_u64 pidns;       /* inode of the holder's pid namespace, 0 if unknown */
+    hftipc__atomic_u64 acquired_ns; /* CLOCK_REALTIME when the role was taken */
+    hftipc__atomic_u64 takeovers;   /* times the role was taken from a dead holder */
+    uint8_t reserved[88];
+} hftipc__holder;
+
+typedef struct hftipc__header {
+    /* Identity block: written by the initialiser, immutable once init_state is READY. */
+    uint8_t magic[8];
+    uint16_t format_major;
+    uint16_t format_minor;
+    uint32_t header_size;
+    uint64_t compat_flags;
+    uint64_t incompat_flags;
+    uint32_t capacity;
+    uint32_t slot_size;
+    uint32_t mode;
+    hftipc__atomic_u32 init_state;
+    uint64_t file_size;
+    uint64_t created_ns;
+    uint32_t creator_pid;
+    uint32_t creator_version;
+    uint8_t identity_reserved[56];
+
+    /* Producer block: written only by the producer. Own 128-byte span (adjacent-line prefetch
+     * pairs 64-byte lines, so 128 keeps the consumer's span off the producer's pair). */
+    hftipc__atomic_u64 head;
+    hftipc__atomic_u64 full_count;
+    uint8_t producer_reserved[112];
+
+    /* Consumer block: written only by the consumer. */
+    hftipc__atomic_u64 tail;
+    uint8_t consumer_reserved[120];
+
+    hftipc__holder producer_holder;
+    hftipc__holder consumer_holder;
+
+    uint8_t reserved[HFTIPC__HEADER_SIZE - 640];
+} hftipc__header;
+
+/* Slot header (docs/FORMAT.md, "Slots"). */
+typedef struct hftipc__slot {
+    hftipc__atomic_u32 length; /* payload bytes; <= slot_size - 8 */
+    uint32_t reserved;         /* written as 0 in SPSC mode */
+} hftipc__slot;
+
+_Static_assert(sizeof(hftipc__header) == HFTIPC__HEADER_SIZE, "header is one 4 KiB page");
+_Static_assert(offsetof(hftipc__header, magic) == 0, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, format_major) == 8, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, format_minor) == 10, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, header_size) == 12, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, compat_flags) == 16, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, incompat_flags) == 24, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, capacity) == 32, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, slot_size) == 36, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, mode) == 40, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, init_state) == 44, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, file_size) == 48, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, created_ns) == 56, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, creator_pid) == 64, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, creator_version) == 68, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, head) == 128, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, full_count) == 136, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, tail) == 256, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, producer_holder) == 384, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, consumer_holder) == 512, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, owner) == 0, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, epoch) == 8, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, pidns) == 16, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, acquired_ns) == 24, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, takeovers) == 32, "FORMAT.md offset");
+_Static_assert(sizeof(hftipc__holder) == 128, "holder record is 128 bytes");
+_Static_assert(sizeof(hftipc__slot) == 8, "slot header is 8 bytes");
+
+/* Validated geometry: a private copy taken at open, never re-read from the shared mapping. */
+typedef struct hftipc__geometry {
+    uint32_t capacity;
+    uint32_t slot_size;
+    uint32_t mode;
+    uint64_t file_size;
+} hftipc__geometry;
+
+/* Checks capacity, slot size, mode and the size limit; fills g->file_size. */
+int hftipc__geometry_check(hftipc__geometry *g);
+
+/* Writes a complete v1 header into `hdr` (HFTIPC__HEADER_SIZE zeroed bytes) except the final
+ * READY state, which the caller publishes with release order once the file is sized. */
+void hftipc__header_encode(hftipc__header *hdr, const hftipc__geometry *g, uint64_t created_ns,
+                           uint32_t creator_pid);
+
+/* Publishes the header: init_state = READY with release order. */
+void hftipc__header_publish(hftipc__header *hdr);
+
+/* Validates `len` bytes of a header copy against the reader checks of docs/FORMAT.md, in their
+ * order, and the actual file size. Fills `g` on success. Never reads beyond `len`. */
+int hftipc__header_validate(const void *buf, size_t len, uint64_t actual_file_size,
+                            hftipc__geometry *g);
+
+/* Checks that cursors read from the file are consistent with the capacity. */
+int hftipc__cursors_check(uint64_t head, uint64_t tail, uint32_t capacity);
+
+#endif

@@ -1,0 +1,42 @@
+/* Files and mappings: create, open, size, mmap, permissions, no-follow (docs/FORMAT.md,
+ * "Initialisation"). Knows nothing of the ring; the header is validated through format.h. */
+#ifndef HFTIPC_MAP_H
+#define HFTIPC_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format.h"
+
+typedef struct hftipc__mapping {
+    int fd;
+    void *base;
+    size_t len;
+    char *tmp_path; /* named temporary file when O_TMPFILE is unavailable; NULL otherwise */
+} hftipc__mapping;
+
+/* Maps errno to a status; leaves errno untouched for HFTIPC_ESYSTEM. */
+int hftipc__status_from_errno(int err);
+
+/* Creates an anonymous (not yet linked) file in the directory of `path`, sized for `g` with
+ * blocks allocated (so a full tmpfs fails here, not with SIGBUS later), mode `file_mode`, and
+ * maps it read-write. The caller initialises the header, then calls hftipc__map_link(). */
+int hftipc__map_create_unlinked(const char *path, const hftipc__geometry *g, uint32_t file_mode,
+                                hftipc__mapping *m);
+
+/* Makes the file visible at `path`; fails with HFTIPC_EEXIST if anything is there already. */
+int hftipc__map_link(hftipc__mapping *m, const char *path);
+
+/* Reads up to HFTIPC__HEADER_SIZE bytes of the header of the regular file `path` into `buf`
+ * without following symlinks or blocking on FIFOs. Returns the fd through `fd_out` (or closes it
+ * when fd_out is NULL), the bytes read through `got` and the file size through `size`. */
+int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got,
+                            uint64_t *size, int *fd_out);
+
+/* Opens and validates the channel file at `path`, then maps it (read-write or read-only). */
+int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc__mapping *m);
+
+/* Unmaps and closes; removes a leftover named temporary file. */
+int hftipc__map_close(hftipc__mapping *m);
+
+#endif

@@ -1,0 +1,31 @@
+/* Role holders and liveness (docs/FORMAT.md, "Role holders"). */
+#ifndef HFTIPC_PEER_H
+#define HFTIPC_PEER_H
+
+#include <stdint.h>
+
+#include "format.h"
+#include "hftipc.h"
+
+/* This process's identity: pid | (start time in clock ticks since boot << 22). */
+uint64_t hftipc__self_owner(void);
+
+/* Inode of this process's pid namespace, 0 when unknown. */
+uint64_t hftipc__self_pidns(void);
+
+/* Liveness of the process described by an owner word and its pid namespace. */
+hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
+
+/* Claims the role for `self`: free, or held by a dead process (a takeover). HFTIPC_EBUSY when a
+ * live process, or this process through another handle, holds it. */
+int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns);
+
+/* Releases the role if `self` still holds it. */
+void hftipc__holder_release(hftipc__holder *h, uint64_t self);
+
+static inline uint32_t hftipc__owner_pid(uint64_t owner)
+{
+    return (uint32_t)(owner & HFTIPC__OWNER_PID_MASK);
+}
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * The SPSC ring over a raw mapped region: cursors and slots, no I/O (docs/FORMAT.md,
+ * "Publish and consume protocol" and "Memory ordering").
+ *
+ * Invariants (sequence numbers are unsigned 64-bit and never wrap in practice):
+ *   tail <= head <= tail + capacity
+ *   slot of sequence s = slots + (s & mask) * slot_size
+ *   messages [tail, head) are published and unconsumed; slots of [head, tail + capacity) free.
+ *
+ * Pairings (each release names its acquire):
+ *   P1 producer store_release(head) -> consumer/observer load_acquire(head): the slot's length
+ *      and payload writes happen-before the consumer's reads of them.
+ *   C1 consumer store_release(tail) -> producer load_acquire(tail): the consumer's reads of a
+ *      slot happen-before the producer's overwrite of it one lap later (no write-after-read).
+ * The hot path loads the peer's cursor only when the cached copy says full/empty, and
+ * publishes with a plain release store: no locked instruction on x86-64.
+ *
+ * Everything read from the mapping is untrusted: a peer may write any value at any time.
+ * Cursors are range-checked when loaded, a slot's length is loaded once into a local and
+ * checked before use, and geometry comes from the handle, never from the mapping.
+ */
+#ifndef HFTIPC_RING_H
+#define HFTIPC_RING_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "atomic.h"
+#include "format.h"
+#include "hftipc.h"
+
+typedef struct hftipc__ring {
+    uint8_t *slots;
+    hftipc__atomic_u64 *head;
+    hftipc__atomic_u64 *tail;
+    hftipc__atomic_u64 *full_count;
+    uint64_t mask;
+    uint64_t capacity;
+    uint32_t slot_size;
+    uint32_t max_payload;
+    /* Producer: next sequence to write (its own head). Consumer: next sequence to consume (its
+     * own tail). Observer: next sequence to read, private to the handle. */
+    uint64_t position;
+    /* Producer: last tail loaded. Consumer and observer: last head loaded. */
+    uint64_t cached_peer;
+} hftipc__ring;
+
+static inline hftipc__slot *hftipc__ring_slot(const hftipc__ring *r, uint64_t seq)
+{
+    return (hftipc__slot *)(r->slots + (size_t)(seq & r->mask) * r->slot_size);
+}
+
+static inline uint8_t *hftipc__slot_payload(hftipc__slot *s)
+{
+    return (uint8_t *)s + HFTIPC_SLOT_HEADER_SIZE;
+}
+
+/* ---- Producer side ---- */
+
+/* Free slots, loading the consumer's tail only when the cached value leaves fewer than
+ * `wanted`. Returns the count (>= 0) or HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__ring_free(hftipc__ring *r, uint64_t wanted)
+{
+    uint64_t free_slots = r->capacity - (r->position - r->cached_peer);
+    if (HFTIPC_LIKELY(free_slots >= wanted))
+        return (int64_t)free_slots;
+    /* Acquire pairs with C1: slots the consumer released are no longer being read. */
+    uint64_t tail = hftipc__load_acquire_u64(r->tail);
+    if (HFTIPC_UNLIKELY(r->position - tail > r->capacity))
+        return HFTIPC_ECORRUPT;
+    r->cached_peer = tail;
+    return (int64_t)(r->capacity - (r->position - tail));
+}
+
+static inline void hftipc__ring_count_full(hftipc__ring *r)
+{
+    /* Statistics only, written by the single producer: no ordering needed. */
+    hftipc__store_relaxed_u64(r->full_count, hftipc__load_relaxed_u64(r->full_count) + 1);
+}
+
+static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
+{
+    hftipc__slot *s = hftipc__ring_slot(r, seq);
+    /* Relaxed: ordered for the consumer by the release store of head (P1). */
+    hftipc__store_relaxed_u32(&s->length, len);
+    if (len != 0)
+        memcpy(hftipc__slot_payload(s), msg, len);
+}
+
+static inline void hftipc__ring_publish(hftipc__ring *r, uint64_t new_head)
+{
+    r->position = new_head;
+    /* P1: makes every slot write before it visible to an acquire load of head. */
+    hftipc__store_release_u64(r->head, new_head);
+    /* O1: keeps the next lap's slot writes after this head store, so an observer that saw
+     * such a write also sees the head that announces it (hftipc__observer_receive). A compiler
+     * barrier only on x86-64; one store fence on weakly ordered CPUs. */
+    hftipc__fence_release();
+}
+
+/* ---- Consumer side ---- */
+
+/* Published, unconsumed messages from `r->position`, loading the producer's head only when the
+ * cached value says there are fewer than `wanted`. Returns the count (>= 0) or HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__ring_available(hftipc__ring *r, uint64_t wanted)
+{
+    uint64_t avail = r->cached_peer - r->position;
+    if (HFTIPC_LIKELY(avail >= wanted))
+        return (int64_t)avail;
+    /* Acquire pairs with P1: the slots below head are fully written. */
+    uint64_t head = hftipc__load_acquire_u64(r->head);
+    if (HFTIPC_UNLIKELY(head - r->position > r->capacity))
+        return HFTIPC_ECORRUPT;
+    r->cached_peer = head;
+    return (int64_t)(head - r->position);
+}
+
+/* Length of the message at `seq`, loaded once (a hostile peer cannot make us use two different
+ * values) and checked against the payload capacity. Returns the length or HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **slot)
+{
+    hftipc__slot *s = hftipc__ring_slot(r, seq);
+    /* Relaxed: ordered after the acquire load of head in hftipc__ring_available (P1). */
+    uint32_t len = hftipc__load_relaxed_u32(&s->length);
+    if (HFTIPC_UNLIKELY(len > r->max_payload))
+        return HFTIPC_ECORRUPT;
+    *slot = s;
+    return len;
+}
+
+static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)
+{
+    r->position = new_tail;
+    /* C1: our reads of the released slots happen-before the producer reuses them. */
+    hftipc__store_release_u64(r->tail, new_tail);
+}
+
+#endif
