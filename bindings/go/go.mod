@@ -1,0 +1,3 @@
+module github.com/hftipc/hftipc/bindings/go
+
+go 1.24

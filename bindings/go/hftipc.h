@@ -1,0 +1,421 @@
+/*
+ * hftipc: lock-free message channels between processes through a memory-mapped file.
+ *
+ * This is the one public header of libhftipc. It is plain C99 (no <stdatomic.h>, no _Atomic),
+ * parses as C++ and through SWIG, and exposes only opaque handles and size-prefixed structs.
+ *
+ * Conventions for every function below:
+ *  - The return value is the whole error contract: 0 (HFTIPC_OK) or a count >= 0 on success,
+ *    a negative HFTIPC_E* status on failure. Status values are pinned and never reused.
+ *  - On HFTIPC_ESYSTEM, errno holds the failing system call's error (read it on the same thread,
+ *    right after the call; cgo's two-value call form does exactly that).
+ *  - A channel handle is used by one thread at a time. Different handles (for example the
+ *    producer in one thread and the consumer in another) need no coordination.
+ *  - Handles do not survive fork(): a child opens its own.
+ *
+ * The channel file format is specified in docs/FORMAT.md; the ABI policy in docs/ABI.md.
+ */
+#ifndef HFTIPC_H
+#define HFTIPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Export and deprecation macros ------------------------------------------------------ */
+
+#if defined(HFTIPC_STATIC_BUILD)
+#define HFTIPC_API
+#elif defined(__GNUC__) || defined(__clang__)
+#define HFTIPC_API __attribute__((visibility("default")))
+#else
+#define HFTIPC_API
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define HFTIPC_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#else
+#define HFTIPC_DEPRECATED(msg)
+#endif
+
+/* ---- Versions ----------------------------------------------------------------------------- */
+
+/* Library version. The major version is the SONAME; see docs/ABI.md. */
+#define HFTIPC_VERSION_MAJOR 0
+#define HFTIPC_VERSION_MINOR 1
+#define HFTIPC_VERSION_PATCH 0
+#define HFTIPC_VERSION_NUMBER                                                                      \
+    (HFTIPC_VERSION_MAJOR * 10000 + HFTIPC_VERSION_MINOR * 100 + HFTIPC_VERSION_PATCH)
+#define HFTIPC_VERSION_STRING "0.1.0"
+
+/* Channel file format version this library writes (docs/FORMAT.md). Independent of the above. */
+#define HFTIPC_FORMAT_MAJOR 1
+#define HFTIPC_FORMAT_MINOR 0
+
+/**
+ * Version of the library actually loaded, as HFTIPC_VERSION_NUMBER (major*10000+minor*100+patch).
+ * Compare with HFTIPC_VERSION_NUMBER to detect a header/library mismatch.
+ * @return the runtime version number.
+ * @since 0.1.0
+ * Thread safety: any thread; pure.
+ */
+HFTIPC_API uint32_t hftipc_version_number(void);
+
+/**
+ * Version of the library actually loaded, as "MAJOR.MINOR.PATCH".
+ * @return a static string; never NULL.
+ * @since 0.1.0
+ * Thread safety: any thread; pure.
+ */
+HFTIPC_API const char *hftipc_version_string(void);
+
+/* ---- Status codes ------------------------------------------------------------------------- */
+
+/* Pinned values: a value, once released, keeps its meaning forever. */
+typedef enum hftipc_status {
+    HFTIPC_OK = 0,
+    HFTIPC_EFULL = -1,         /* the ring has no free slot (producer); try again later */
+    HFTIPC_EEMPTY = -2,        /* no message to consume (consumer, observer) */
+    HFTIPC_ETOOBIG = -3,       /* message larger than the slot payload; nothing written */
+    HFTIPC_EBUFSIZE = -4,      /* receive buffer too small for the message; nothing consumed */
+    HFTIPC_EINVAL = -5,        /* invalid argument (NULL handle or pointer, bad role, ...) */
+    HFTIPC_EROLE = -6,         /* operation not permitted for the handle's role */
+    HFTIPC_EBUSY = -7,         /* the role is held by another live process */
+    HFTIPC_EEXIST = -8,        /* create: the path already exists */
+    HFTIPC_ENOENT = -9,        /* open: no such file, or the directory does not exist */
+    HFTIPC_EMISMATCH = -10,    /* open_or_create: the file's geometry differs from the options */
+    HFTIPC_ECORRUPT = -11,     /* shared state out of range: cursor or slot length */
+    HFTIPC_ETRUNCATED = -12,   /* file shorter than the header (includes an empty file) */
+    HFTIPC_EBADMAGIC = -13,    /* not a channel file: magic bytes differ */
+    HFTIPC_EVERSION = -14,     /* format major version not supported by this library */
+    HFTIPC_EINCOMPAT = -15,    /* an incompat feature flag unknown to this library is set */
+    HFTIPC_ECAPACITY = -16,    /* capacity zero, not a power of two, or above the limit */
+    HFTIPC_ESLOTSIZE = -17,    /* slot size out of range or not a multiple of 8 */
+    HFTIPC_EHEADERSIZE = -18,  /* header size field is not the one the format defines */
+    HFTIPC_EMODE = -19,        /* channel mode unknown */
+    HFTIPC_ETOOLARGE = -20,    /* capacity x slot size exceeds the file size limit */
+    HFTIPC_ESIZE = -21,        /* file size disagrees with the header's geometry */
+    HFTIPC_ENOTREADY = -22,    /* header never finished initialization */
+    HFTIPC_ENOSPC = -23,       /* no space left to size the file */
+    HFTIPC_EACCES = -24,       /* permission denied */
+    HFTIPC_ENOTFILE = -25,     /* path is a symlink, directory, FIFO or other non-regular file */
+    HFTIPC_ESYSTEM = -26,      /* another system call failed; errno says which error */
+    HFTIPC_ENOMEM = -27,       /* out of memory (handle allocation or address space) */
+    HFTIPC_ELAPPED = -28,      /* observer: the producer overwrote the message being read */
+    HFTIPC_ESTATE = -29,       /* commit without a claim */
+} hftipc_status_t;
+
+/* One past the most negative status defined by this version of the header. */
+#define HFTIPC_STATUS_MIN (-29)
+
+/**
+ * Human-readable description of a status.
+ * @param status a value returned by any hftipc function.
+ * @return a static string; "unknown hftipc status" for values this version does not define.
+ * @since 0.1.0
+ * Thread safety: any thread; pure.
+ */
+HFTIPC_API const char *hftipc_strerror(int64_t status);
+
+/**
+ * Symbolic name of a status, such as "HFTIPC_EFULL".
+ * @param status a value returned by any hftipc function.
+ * @return a static string; "HFTIPC_E?" for values this version does not define.
+ * @since 0.1.0
+ * Thread safety: any thread; pure.
+ */
+HFTIPC_API const char *hftipc_err_name(int64_t status);
+
+/* ---- Options, roles, modes ---------------------------------------------------------------- */
+
+typedef enum hftipc_role {
+    HFTIPC_ROLE_PRODUCER = 1, /* publishes messages; one live holder per SPSC file */
+    HFTIPC_ROLE_CONSUMER = 2, /* consumes and acknowledges; one live holder per SPSC file */
+    HFTIPC_ROLE_OBSERVER = 3, /* read-only mapping; reads without consuming; any number */
+} hftipc_role_t;
+
+typedef enum hftipc_mode {
+    HFTIPC_MODE_SPSC = 1, /* one producer, one consumer */
+} hftipc_mode_t;
+
+#define HFTIPC_DEFAULT_CAPACITY 1024u
+#define HFTIPC_DEFAULT_SLOT_SIZE 512u
+#define HFTIPC_SLOT_HEADER_SIZE 8u
+#define HFTIPC_MIN_SLOT_SIZE 16u
+#define HFTIPC_MAX_SLOT_SIZE (1u << 26)
+#define HFTIPC_MAX_CAPACITY (1u << 30)
+
+/*
+ * Geometry and creation options. Always initialise with hftipc_options_init(), then change the
+ * fields you need: `size` tells the library which version of the struct the caller compiled
+ * against, so fields added by later versions keep their defaults for older callers.
+ */
+typedef struct hftipc_options {
+    uint32_t size;      /* sizeof(hftipc_options_t), set by hftipc_options_init() */
+    uint32_t capacity;  /* slots in the ring; a power of two in [1, HFTIPC_MAX_CAPACITY] */
+    uint32_t slot_size; /* bytes per slot including the 8-byte slot header; multiple of 8 in
+                           [HFTIPC_MIN_SLOT_SIZE, HFTIPC_MAX_SLOT_SIZE] */
+    uint32_t mode;      /* hftipc_mode_t; HFTIPC_MODE_SPSC */
+    uint32_t file_mode; /* permission bits of a created file; default 0600; umask is ignored */
+} hftipc_options_t;
+
+/**
+ * Fill `opts` with defaults: capacity 1024, slot size 512, SPSC, file mode 0600.
+ * @param opts the struct to fill; NULL is ignored.
+ * @since 0.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API void hftipc_options_init(hftipc_options_t *opts);
+
+/* ---- Channel lifecycle -------------------------------------------------------------------- */
+
+typedef struct hftipc_channel_stct hftipc_channel_t;
+
+/**
+ * Create a new channel file at `path` and open it in `role`. The file appears at `path` only
+ * once fully initialised and sized (docs/FORMAT.md, "Initialisation"), so a concurrent opener
+ * never sees a half-written header; when several processes race, exactly one create succeeds.
+ * @param path file to create; its directory must exist (e.g. "/dev/shm/quotes").
+ * @param opts geometry and file mode; NULL means the defaults.
+ * @param role the role the returned handle holds.
+ * @param out receives the handle on success; set to NULL on failure.
+ * @return HFTIPC_OK; HFTIPC_EEXIST if the path exists; HFTIPC_EINVAL; HFTIPC_ECAPACITY,
+ *         HFTIPC_ESLOTSIZE, HFTIPC_EMODE, HFTIPC_ETOOLARGE for bad options; HFTIPC_ENOSPC;
+ *         HFTIPC_ENOENT (no directory); HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @since 0.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API int hftipc_channel_create(const char *path, const hftipc_options_t *opts,
+                                     hftipc_role_t role, hftipc_channel_t **out);
+
+/**
+ * Open an existing channel file in `role`. The whole header is validated (docs/FORMAT.md,
+ * "Checks a reader makes") before anything is mapped; a file that fails is not modified.
+ * Producer and consumer roles are exclusive: if a live process holds the role the call fails
+ * with HFTIPC_EBUSY; if the holder died, the role is taken over (its epoch increases).
+ * @param path the channel file; symlinks are refused.
+ * @param role the role the returned handle holds.
+ * @param out receives the handle on success; set to NULL on failure.
+ * @return HFTIPC_OK; HFTIPC_ENOENT; HFTIPC_EBUSY; HFTIPC_EINVAL; every file-validation status
+ *         (HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY); HFTIPC_ECORRUPT for cursors out of range;
+ *         HFTIPC_ENOTFILE; HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @since 0.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_channel_t **out);
+
+/**
+ * Open the channel at `path`, creating it first if it does not exist. Safe against concurrent
+ * callers: all of them end with the same file. If the file exists, its capacity, slot size and
+ * mode must equal the options.
+ * @return as hftipc_channel_create() and hftipc_channel_open(), plus HFTIPC_EMISMATCH.
+ * @since 0.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API int hftipc_channel_open_or_create(const char *path, const hftipc_options_t *opts,
+                                             hftipc_role_t role, hftipc_channel_t **out);
+
+/**
+ * Release the role, unmap and free the handle. Messages and cursors stay in the file.
+ * @param ch the handle; NULL is accepted and ignored.
+ * @return HFTIPC_OK; HFTIPC_ESYSTEM if munmap/close failed (the handle is freed anyway).
+ * @since 0.1.0
+ * Thread safety: the thread that uses the handle; the handle is invalid afterwards.
+ */
+HFTIPC_API int hftipc_channel_close(hftipc_channel_t *ch);
+
+/* ---- Producer ----------------------------------------------------------------------------- */
+
+/**
+ * Copy one message into the next slot and publish it. Never blocks.
+ * @param ch a producer handle.
+ * @param msg the bytes; may be NULL when len is 0.
+ * @param len 0 to hftipc_channel_max_payload(ch).
+ * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_ETOOBIG (nothing written); HFTIPC_EROLE;
+ *         HFTIPC_EINVAL; HFTIPC_ECORRUPT if the consumer's cursor is out of range.
+ * @since 0.1.0
+ * Thread safety: one producer thread at a time; wait-free.
+ */
+HFTIPC_API int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len);
+
+/**
+ * Copy up to `count` messages, laid back to back in `data` with their lengths in `lens`, and
+ * publish all that fit with one cursor store. Lengths are checked before anything is written.
+ * @param data the concatenated messages; `data_len` bytes long.
+ * @param lens `count` message lengths; their sum must not exceed `data_len`.
+ * @return the number of messages published (1..count), 0 when count is 0; HFTIPC_EFULL when
+ *         none fit; HFTIPC_ETOOBIG if any length exceeds the payload (nothing written);
+ *         HFTIPC_EINVAL; HFTIPC_EROLE; HFTIPC_ECORRUPT.
+ * @since 0.1.0
+ * Thread safety: one producer thread at a time; wait-free.
+ */
+HFTIPC_API int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data,
+                                             size_t data_len, const uint32_t *lens, size_t count);
+
+/**
+ * Reserve the next slot for writing in place (zero copy). Nothing is visible to the consumer
+ * until hftipc_channel_commit(). Claiming again before committing returns the same slot.
+ * @param payload receives the address of the slot's payload area.
+ * @param capacity receives the payload capacity in bytes (hftipc_channel_max_payload()).
+ * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_ECORRUPT.
+ * @since 0.1.0
+ * Thread safety: one producer thread at a time; wait-free.
+ */
+HFTIPC_API int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *capacity);
+
+/**
+ * Publish the claimed slot with a message of `len` bytes.
+ * @return HFTIPC_OK; HFTIPC_ESTATE if no slot is claimed; HFTIPC_ETOOBIG (the claim stays);
+ *         HFTIPC_EROLE; HFTIPC_EINVAL.
+ * @since 0.1.0
+ * Thread safety: one producer thread at a time; wait-free.
+ */
+HFTIPC_API int hftipc_channel_commit(hftipc_channel_t *ch, size_t len);
+
+/* ---- Consumer and observer ---------------------------------------------------------------- */
+
+/**
+ * Copy the next message into `buf` and consume it. For an observer, read the next message
+ * without consuming it (the observer's position is private to the handle).
+ * @param buf destination; may be NULL when buf_len is 0.
+ * @return the message length (0 is a valid, empty message); HFTIPC_EEMPTY; HFTIPC_EBUFSIZE
+ *         (nothing consumed; hftipc_channel_peek() tells the length); HFTIPC_ECORRUPT;
+ *         HFTIPC_ELAPPED (observer only: it skips ahead to the oldest unconsumed message);
+ *         HFTIPC_EROLE; HFTIPC_EINVAL.
+ * @since 0.1.0
+ * Thread safety: one consumer thread at a time; wait-free.
+ */
+HFTIPC_API int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len);
+
+/**
+ * Copy up to `max_count` messages back to back into `buf`, their lengths into `lens`, and
+ * consume them with one cursor store. Stops early at the first message that does not fit.
+ * @return the number of messages received (>= 1); HFTIPC_EEMPTY; HFTIPC_EBUFSIZE if the first
+ *         message does not fit; HFTIPC_ECORRUPT if the first slot is corrupt (a later corrupt
+ *         slot ends the batch early and is reported by the next call); HFTIPC_EROLE;
+ *         HFTIPC_EINVAL (also for max_count 0).
+ * @since 0.1.0
+ * Thread safety: one consumer thread at a time; wait-free.
+ */
+HFTIPC_API int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                                uint32_t *lens, size_t max_count);
+
+/**
+ * Handler for hftipc_channel_drain(): return 0 to continue, non-zero to stop after this message.
+ * `msg` points into the shared mapping and is valid only during the call.
+ */
+typedef int (*hftipc_handler_fn)(void *ctx, const void *msg, uint32_t len);
+
+/**
+ * Hand up to `max_count` messages to `handler` in place (zero copy) and consume them all with
+ * one cursor store after the last call. If the process dies inside the batch, the whole batch
+ * is delivered again (at-least-once).
+ * @return the number of messages handled (>= 1); HFTIPC_EEMPTY; HFTIPC_ECORRUPT (first slot);
+ *         HFTIPC_EROLE; HFTIPC_EINVAL.
+ * @since 0.1.0
+ * Thread safety: one consumer thread at a time; wait-free apart from the handler.
+ */
+HFTIPC_API int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler,
+                                        void *ctx, size_t max_count);
+
+/**
+ * Look at the oldest unconsumed message in place without consuming it (zero copy). The pointer
+ * stays valid until hftipc_channel_ack() or close. Calling peek again returns the same message.
+ * @param payload receives the address of the message bytes in the mapping.
+ * @return the message length; HFTIPC_EEMPTY; HFTIPC_ECORRUPT; HFTIPC_EROLE; HFTIPC_EINVAL.
+ * @since 0.1.0
+ * Thread safety: one consumer thread at a time; wait-free.
+ */
+HFTIPC_API int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload);
+
+/**
+ * Consume the oldest unconsumed message (the one peek returns). Also the way to skip a slot
+ * that peek reports as HFTIPC_ECORRUPT. The new position is stored in the file, so a restarted
+ * consumer resumes after it.
+ * @return HFTIPC_OK; HFTIPC_EEMPTY; HFTIPC_EROLE; HFTIPC_EINVAL.
+ * @since 0.1.0
+ * Thread safety: one consumer thread at a time; wait-free.
+ */
+HFTIPC_API int hftipc_channel_ack(hftipc_channel_t *ch);
+
+/* ---- Introspection ------------------------------------------------------------------------ */
+
+/* Liveness of a role holder, as seen from the calling process. */
+typedef enum hftipc_liveness {
+    HFTIPC_PEER_NONE = 0,    /* nobody holds the role */
+    HFTIPC_PEER_ALIVE = 1,   /* the holder's process exists (same pid and start time) */
+    HFTIPC_PEER_DEAD = 2,    /* the holder's process is gone; the role can be taken over */
+    HFTIPC_PEER_UNKNOWN = 3, /* the holder lives in another pid namespace; cannot tell */
+} hftipc_liveness_t;
+
+/*
+ * A decoded view of a channel file. Set `size` to sizeof(hftipc_info_t) before the call; the
+ * library fills at most that many bytes, so the struct can grow at its end in later versions.
+ */
+typedef struct hftipc_info {
+    uint32_t size;
+    uint16_t format_major;
+    uint16_t format_minor;
+    uint64_t compat_flags;
+    uint64_t incompat_flags;
+    uint32_t capacity;
+    uint32_t slot_size;
+    uint32_t max_payload;
+    uint32_t mode;
+    uint64_t file_size;
+    uint64_t head;       /* messages ever published */
+    uint64_t tail;       /* messages ever consumed */
+    uint64_t backlog;    /* head - tail */
+    uint64_t full_count; /* sends refused with HFTIPC_EFULL */
+    uint64_t created_ns; /* creation time, CLOCK_REALTIME nanoseconds */
+    uint32_t creator_pid;
+    uint32_t creator_version; /* HFTIPC_VERSION_NUMBER of the creating library */
+    uint32_t producer_pid;    /* 0 when the role is free */
+    uint32_t producer_liveness; /* hftipc_liveness_t */
+    uint64_t producer_epoch;    /* holders of the role so far */
+    uint64_t producer_takeovers;
+    uint32_t consumer_pid;
+    uint32_t consumer_liveness;
+    uint64_t consumer_epoch;
+    uint64_t consumer_takeovers;
+} hftipc_info_t;
+
+/**
+ * Decode the state of an open channel: geometry, cursors, counters and role holders.
+ * @param info filled up to info->size bytes.
+ * @return HFTIPC_OK; HFTIPC_EINVAL.
+ * @since 0.1.0
+ * Thread safety: the thread that uses the handle; cursors are a momentary snapshot.
+ */
+HFTIPC_API int hftipc_channel_stats(hftipc_channel_t *ch, hftipc_info_t *info);
+
+/**
+ * Read and validate the channel file at `path` without modifying it or taking any role.
+ * On a validation failure, the fields decoded before the failing check are filled (at least
+ * format_major/minor once the magic matched), so tools can report what they found.
+ * @return HFTIPC_OK, or the same statuses as hftipc_channel_open() for a bad file.
+ * @since 0.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API int hftipc_inspect(const char *path, hftipc_info_t *info);
+
+/** @return the payload capacity of each slot (slot size - 8), or 0 for NULL. @since 0.1.0 */
+HFTIPC_API uint32_t hftipc_channel_max_payload(const hftipc_channel_t *ch);
+
+/** @return the number of slots, or 0 for NULL. @since 0.1.0 */
+HFTIPC_API uint32_t hftipc_channel_capacity(const hftipc_channel_t *ch);
+
+/** @return the slot size in bytes, or 0 for NULL. @since 0.1.0 */
+HFTIPC_API uint32_t hftipc_channel_slot_size(const hftipc_channel_t *ch);
+
+/** @return the role of the handle (hftipc_role_t), or 0 for NULL. @since 0.1.0 */
+HFTIPC_API int hftipc_channel_role(const hftipc_channel_t *ch);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HFTIPC_H */
