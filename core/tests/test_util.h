@@ -1,0 +1,101 @@
+/* Shared helpers for the core test programs: scratch directories and file bytes. */
+#ifndef HFTIPC_TEST_UTIL_H
+#define HFTIPC_TEST_UTIL_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A fresh directory for one test program, under /dev/shm when it exists (the production
+ * location), else TMPDIR or /tmp. Removed by test_scratch_cleanup(). */
+static char test_scratch_dir[256];
+
+static inline const char *test_scratch(void)
+{
+    if (test_scratch_dir[0] == '\0') {
+        const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+        if (base == NULL)
+            base = "/tmp";
+        snprintf(test_scratch_dir, sizeof test_scratch_dir, "%s/hftipc-test-XXXXXX", base);
+        if (mkdtemp(test_scratch_dir) == NULL) {
+            perror("mkdtemp");
+            exit(1);
+        }
+    }
+    return test_scratch_dir;
+}
+
+static inline void test_scratch_cleanup(void)
+{
+    if (test_scratch_dir[0] != '\0') {
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_scratch_dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", test_scratch_dir);
+    }
+}
+
+/* Returns a path inside the scratch directory; the buffer is static per call site count. */
+static inline char *test_path(const char *fmt, ...)
+{
+    static char bufs[8][512];
+    static int next;
+    char name[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(name, sizeof name, fmt, ap);
+    va_end(ap);
+    char *out = bufs[next++ % 8];
+    snprintf(out, 512, "%s/%s", test_scratch(), name);
+    return out;
+}
+
+static inline unsigned char *test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = malloc(n > 0 ? (size_t)n : 1);
+    if (buf != NULL && n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static inline int test_write_file(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    ssize_t w = len ? write(fd, data, len) : 0;
+    close(fd);
+    return w == (ssize_t)len ? 0 : -1;
+}
+
+/* FNV-1a, used by the stress tests to checksum payloads. */
+static inline uint32_t test_checksum(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+#endif
