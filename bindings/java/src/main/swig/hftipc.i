@@ -1,0 +1,419 @@
+/*
+ * SWIG interface for the Java binding of hftipc.
+ *
+ * Everything SWIG generates from this file is INTERNAL: the classes land in package io.hftipc
+ * (set with -package by CMake) and are package-private, so applications only ever see the
+ * hand-written facade (Channel, ChannelConfig, ...). Nobody outside the package can name a
+ * SWIGTYPE_p_* class.
+ *
+ * Hot paths do not use SWIG's copying byte-array typemaps (various.i): a direct ByteBuffer is
+ * passed as (void *, size_t) through GetDirectBufferAddress/GetDirectBufferCapacity, and a heap
+ * byte[] is copied exactly once, straight into or out of the ring slot, with
+ * Get/SetByteArrayRegion (claim + copy + commit; peek + copy + ack). Every helper re-checks
+ * offsets and lengths in C, so a bug in the Java facade cannot turn into a wild memory access.
+ */
+%module hftipc
+
+/* ---- Keep the generated classes package-private ------------------------------------------- */
+%pragma(java) moduleclassmodifiers = "final class"
+%pragma(java) jniclassclassmodifiers = "final class"
+%typemap(javaclassmodifiers) SWIGTYPE, SWIGTYPE *, SWIGTYPE &, SWIGTYPE [], SWIGTYPE (CLASS::*)
+    "final class"
+%typemap(javaclassmodifiers) enum SWIGTYPE "final class"
+
+%{
+#include <errno.h>
+#include <string.h>
+#include "hftipc.h"
+%}
+
+/* 64-bit unsigned fields become Java long (two's complement), not BigInteger: they are
+ * counters and cursors that never reach 2^63, and BigInteger would allocate. */
+%apply long long { uint64_t };
+%apply long long { int64_t };
+%apply int { uint32_t };
+%apply short { uint16_t };
+
+/* The JNI environment as a hidden argument of the helpers below. */
+%typemap(in, numinputs = 0) JNIEnv *jenv "$1 = jenv;"
+
+/* A direct ByteBuffer as (address, capacity); no copy. The facade passes only direct buffers
+ * here; the C side still refuses anything else with IllegalArgumentException. */
+%typemap(jni) (void *DIRECT_ADDR, size_t DIRECT_CAP) "jobject"
+%typemap(jtype) (void *DIRECT_ADDR, size_t DIRECT_CAP) "java.nio.ByteBuffer"
+%typemap(jstype) (void *DIRECT_ADDR, size_t DIRECT_CAP) "java.nio.ByteBuffer"
+%typemap(javain) (void *DIRECT_ADDR, size_t DIRECT_CAP) "$javainput"
+%typemap(in) (void *DIRECT_ADDR, size_t DIRECT_CAP) {
+    jlong cap_;
+    if ($input == NULL) {
+        SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "buffer is null");
+        return $null;
+    }
+    $1 = (*jenv)->GetDirectBufferAddress(jenv, $input);
+    cap_ = (*jenv)->GetDirectBufferCapacity(jenv, $input);
+    if ($1 == NULL || cap_ < 0) {
+        SWIG_JavaThrowException(jenv, SWIG_JavaIllegalArgumentException,
+                                "not a direct ByteBuffer");
+        return $null;
+    }
+    $2 = (size_t)cap_;
+}
+
+/* ---- The public header -------------------------------------------------------------------- */
+/* Functions with out-pointers or callbacks get thin helpers below instead. */
+%ignore hftipc_channel_create;
+%ignore hftipc_channel_open;
+%ignore hftipc_channel_open_or_create;
+%ignore hftipc_channel_send;
+%ignore hftipc_channel_send_batch;
+%ignore hftipc_channel_try_claim;
+%ignore hftipc_channel_receive;
+%ignore hftipc_channel_receive_batch;
+%ignore hftipc_channel_drain;
+%ignore hftipc_channel_peek;
+%ignore hftipc_handler_fn;
+%ignore hftipc_options_init;
+%ignore hftipc_channel_stats;
+%ignore hftipc_inspect;
+/* The facade keeps its own table of pinned status values and names (checked by a test). */
+%ignore hftipc_status;
+%ignore hftipc_role;
+%ignore hftipc_mode;
+%ignore hftipc_liveness;
+%ignore hftipc_options;
+%ignore hftipc_info;
+/* Macros and enum values would land in a public hftipcConstants interface (SWIG has no pragma
+ * for its modifiers): the facade mirrors the few it needs (Status, Role, ChannelConfig). */
+%rename("$ignore", regextarget = 1, fullname = 1) "^HFTIPC_[A-Z0-9_]+$";
+%ignore hftipc_status_t;
+%ignore hftipc_role_t;
+%ignore hftipc_mode_t;
+%ignore hftipc_liveness_t;
+%ignore hj_fill_info;
+%ignore hj_range_ok;
+%ignore HJ_BATCH_CHUNK;
+
+#define HFTIPC_API
+#define HFTIPC_DEPRECATED(msg)
+%include "hftipc.h"
+
+/* ---- Helpers ------------------------------------------------------------------------------ */
+%{
+/* Out values of open/create: [0] status, [1] errno. */
+static hftipc_channel_t *hj_finish_open(int rc, hftipc_channel_t *ch, int *status)
+{
+    status[0] = rc;
+    status[1] = rc == HFTIPC_ESYSTEM ? errno : 0;
+    return rc == HFTIPC_OK ? ch : NULL;
+}
+%}
+
+%typemap(jni) int *STATUS2 "jintArray"
+%typemap(jtype) int *STATUS2 "int[]"
+%typemap(jstype) int *STATUS2 "int[]"
+%typemap(javain) int *STATUS2 "$javainput"
+%typemap(in) int *STATUS2 (jint tmp_[2]) {
+    if ($input == NULL || (*jenv)->GetArrayLength(jenv, $input) < 2) {
+        SWIG_JavaThrowException(jenv, SWIG_JavaIllegalArgumentException, "status array < 2");
+        return $null;
+    }
+    tmp_[0] = tmp_[1] = 0;
+    $1 = (int *)tmp_;
+}
+%typemap(argout) int *STATUS2 { (*jenv)->SetIntArrayRegion(jenv, $input, 0, 2, (jint *)$1); }
+%apply int *STATUS2 { int *status };
+
+%inline %{
+/* Opens (mode 0), creates (1) or opens-or-creates (2). Returns the handle, or NULL with the
+ * status in status[0] (and errno in status[1] for HFTIPC_ESYSTEM). */
+static hftipc_channel_t *hj_open(const char *path, int how, int role, uint32_t capacity,
+                                 uint32_t slot_size, uint32_t mode, uint32_t file_mode,
+                                 int *status)
+{
+    hftipc_options_t o;
+    hftipc_channel_t *ch = NULL;
+    int rc;
+    hftipc_options_init(&o);
+    o.capacity = capacity;
+    o.slot_size = slot_size;
+    o.mode = mode;
+    o.file_mode = file_mode;
+    errno = 0;
+    switch (how) {
+    case 0: rc = hftipc_channel_open(path, (hftipc_role_t)role, &ch); break;
+    case 1: rc = hftipc_channel_create(path, &o, (hftipc_role_t)role, &ch); break;
+    case 2: rc = hftipc_channel_open_or_create(path, &o, (hftipc_role_t)role, &ch); break;
+    default: rc = HFTIPC_EINVAL; break;
+    }
+    return hj_finish_open(rc, ch, status);
+}
+%}
+
+/* A long[] the C side fills (stats/inspect results); no allocation by C. */
+%typemap(jni) (int64_t *OUT_LONGS, int OUT_N) "jlongArray"
+%typemap(jtype) (int64_t *OUT_LONGS, int OUT_N) "long[]"
+%typemap(jstype) (int64_t *OUT_LONGS, int OUT_N) "long[]"
+%typemap(javain) (int64_t *OUT_LONGS, int OUT_N) "$javainput"
+%typemap(in) (int64_t *OUT_LONGS, int OUT_N) (jlong tmp_[32]) {
+    jsize n_;
+    if ($input == NULL) {
+        SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "array is null");
+        return $null;
+    }
+    n_ = (*jenv)->GetArrayLength(jenv, $input);
+    memset(tmp_, 0, sizeof tmp_);
+    $1 = (int64_t *)tmp_;
+    $2 = n_ < 32 ? (int)n_ : 32;
+}
+%typemap(argout) (int64_t *OUT_LONGS, int OUT_N) {
+    (*jenv)->SetLongArrayRegion(jenv, $input, 0, (jsize)$2, (jlong *)$1);
+}
+
+%inline %{
+/* Field order of the long[] filled by hj_stats/hj_inspect; mirrored by Native.INFO_*. */
+static void hj_fill_info(const hftipc_info_t *i, int64_t *out, int n)
+{
+    int64_t v[24];
+    int k;
+    v[0] = i->format_major;
+    v[1] = i->format_minor;
+    v[2] = (int64_t)i->compat_flags;
+    v[3] = (int64_t)i->incompat_flags;
+    v[4] = i->capacity;
+    v[5] = i->slot_size;
+    v[6] = i->max_payload;
+    v[7] = i->mode;
+    v[8] = (int64_t)i->file_size;
+    v[9] = (int64_t)i->head;
+    v[10] = (int64_t)i->tail;
+    v[11] = (int64_t)i->backlog;
+    v[12] = (int64_t)i->full_count;
+    v[13] = (int64_t)i->created_ns;
+    v[14] = i->creator_pid;
+    v[15] = i->creator_version;
+    v[16] = i->producer_pid;
+    v[17] = i->producer_liveness;
+    v[18] = (int64_t)i->producer_epoch;
+    v[19] = (int64_t)i->producer_takeovers;
+    v[20] = i->consumer_pid;
+    v[21] = i->consumer_liveness;
+    v[22] = (int64_t)i->consumer_epoch;
+    v[23] = (int64_t)i->consumer_takeovers;
+    for (k = 0; k < n && k < 24; k++)
+        out[k] = v[k];
+}
+
+static int hj_stats(hftipc_channel_t *ch, int64_t *OUT_LONGS, int OUT_N)
+{
+    hftipc_info_t info;
+    int rc;
+    memset(&info, 0, sizeof info);
+    info.size = sizeof info;
+    rc = hftipc_channel_stats(ch, &info);
+    if (rc == HFTIPC_OK)
+        hj_fill_info(&info, OUT_LONGS, OUT_N);
+    return rc;
+}
+
+static int hj_inspect(const char *path, int64_t *OUT_LONGS, int OUT_N)
+{
+    hftipc_info_t info;
+    int rc;
+    memset(&info, 0, sizeof info);
+    info.size = sizeof info;
+    rc = hftipc_inspect(path, &info);
+    if (rc == HFTIPC_OK)
+        hj_fill_info(&info, OUT_LONGS, OUT_N);
+    return rc;
+}
+
+/* ---- Hot path: copy send/receive ---- */
+
+/* Checks [off, off+len) within [0, cap). */
+static int hj_range_ok(int64_t off, int64_t len, int64_t cap)
+{
+    return off >= 0 && len >= 0 && off <= cap && len <= cap - off;
+}
+
+/* Sends buf[off, off+len) of a direct ByteBuffer. Returns 0 or a negative status. */
+static int hj_send_direct(hftipc_channel_t *ch, void *DIRECT_ADDR, size_t DIRECT_CAP, int off,
+                          int len)
+{
+    if (!hj_range_ok(off, len, (int64_t)DIRECT_CAP))
+        return HFTIPC_EINVAL;
+    return hftipc_channel_send(ch, (const uint8_t *)DIRECT_ADDR + off, (size_t)len);
+}
+
+/* Receives into buf[off, off+len) of a direct ByteBuffer. Returns the length or a status. */
+static int64_t hj_receive_direct(hftipc_channel_t *ch, void *DIRECT_ADDR, size_t DIRECT_CAP,
+                                 int off, int len)
+{
+    if (!hj_range_ok(off, len, (int64_t)DIRECT_CAP))
+        return HFTIPC_EINVAL;
+    return hftipc_channel_receive(ch, (uint8_t *)DIRECT_ADDR + off, (size_t)len);
+}
+
+/* Sends arr[off, off+len): claim, one copy from the Java heap into the slot, commit. */
+static int hj_send_array(JNIEnv *jenv, hftipc_channel_t *ch, jbyteArray arr, int off, int len)
+{
+    void *slot;
+    uint32_t cap;
+    int rc;
+    if (arr == NULL || !hj_range_ok(off, len, (*jenv)->GetArrayLength(jenv, arr)))
+        return HFTIPC_EINVAL;
+    if (ch != NULL && (uint32_t)len > hftipc_channel_max_payload(ch))
+        return HFTIPC_ETOOBIG; /* before claiming, so nothing changes */
+    rc = hftipc_channel_try_claim(ch, &slot, &cap);
+    if (rc != HFTIPC_OK)
+        return rc;
+    if (len > 0)
+        (*jenv)->GetByteArrayRegion(jenv, arr, off, len, (jbyte *)slot);
+    return hftipc_channel_commit(ch, (size_t)len);
+}
+
+/* Receives into arr[off, off+len): peek, one copy from the slot into the Java heap, ack.
+ * An observer cannot peek; it copies through a pinned array instead (still one copy). */
+static int64_t hj_receive_array(JNIEnv *jenv, hftipc_channel_t *ch, jbyteArray arr, int off,
+                                int len)
+{
+    const void *msg;
+    int64_t n;
+    if (arr == NULL || !hj_range_ok(off, len, (*jenv)->GetArrayLength(jenv, arr)))
+        return HFTIPC_EINVAL;
+    if (ch != NULL && hftipc_channel_role(ch) == HFTIPC_ROLE_OBSERVER) {
+        jbyte *p = (*jenv)->GetPrimitiveArrayCritical(jenv, arr, NULL);
+        if (p == NULL)
+            return HFTIPC_ENOMEM;
+        n = hftipc_channel_receive(ch, p + off, (size_t)len);
+        (*jenv)->ReleasePrimitiveArrayCritical(jenv, arr, p, 0);
+        return n;
+    }
+    n = hftipc_channel_peek(ch, &msg);
+    if (n < 0)
+        return n;
+    if (n > len)
+        return HFTIPC_EBUFSIZE; /* nothing consumed */
+    if (n > 0)
+        (*jenv)->SetByteArrayRegion(jenv, arr, off, (jsize)n, (const jbyte *)msg);
+    {
+        int rc = hftipc_channel_ack(ch);
+        return rc == HFTIPC_OK ? n : rc;
+    }
+}
+
+/* ---- Batches ---- */
+
+#define HJ_BATCH_CHUNK 256
+
+/* Sends `count` messages laid back to back in buf[off, off+len), their lengths in lens[0,count).
+ * Publishes in chunks of HJ_BATCH_CHUNK (one cursor store each); stops at the first chunk that
+ * does not fit whole. Returns the number published, or a status when none was. */
+static int64_t hj_send_batch_direct(JNIEnv *jenv, hftipc_channel_t *ch, void *DIRECT_ADDR,
+                                    size_t DIRECT_CAP, int off, int len, jintArray lens,
+                                    int count)
+{
+    uint32_t l[HJ_BATCH_CHUNK];
+    const uint8_t *p;
+    size_t left;
+    int64_t total = 0;
+    if (lens == NULL || count < 0 || count > (*jenv)->GetArrayLength(jenv, lens) ||
+        !hj_range_ok(off, len, (int64_t)DIRECT_CAP))
+        return HFTIPC_EINVAL;
+    p = (const uint8_t *)DIRECT_ADDR + off;
+    left = (size_t)len;
+    while (total < count) {
+        int n = count - (int)total < HJ_BATCH_CHUNK ? count - (int)total : HJ_BATCH_CHUNK;
+        size_t bytes = 0;
+        int64_t sent;
+        int i;
+        (*jenv)->GetIntArrayRegion(jenv, lens, (jsize)total, n, (jint *)l);
+        for (i = 0; i < n; i++) {
+            if ((int32_t)l[i] < 0)
+                return total > 0 ? total : HFTIPC_EINVAL;
+        }
+        sent = hftipc_channel_send_batch(ch, p, left, l, (size_t)n);
+        if (sent < 0)
+            return total > 0 ? total : sent;
+        for (i = 0; i < sent; i++)
+            bytes += l[i];
+        p += bytes;
+        left -= bytes;
+        total += sent;
+        if (sent < n)
+            break;
+    }
+    return total;
+}
+
+/* Receives up to `max` messages back to back into buf[off, off+len), lengths into lens.
+ * Returns the number received (0 never: HFTIPC_EEMPTY), or a status when none was. */
+static int64_t hj_receive_batch_direct(JNIEnv *jenv, hftipc_channel_t *ch, void *DIRECT_ADDR,
+                                       size_t DIRECT_CAP, int off, int len, jintArray lens,
+                                       int max)
+{
+    uint32_t l[HJ_BATCH_CHUNK];
+    uint8_t *p;
+    size_t left;
+    int64_t total = 0;
+    if (lens == NULL || max <= 0 || max > (*jenv)->GetArrayLength(jenv, lens) ||
+        !hj_range_ok(off, len, (int64_t)DIRECT_CAP))
+        return HFTIPC_EINVAL;
+    p = (uint8_t *)DIRECT_ADDR + off;
+    left = (size_t)len;
+    while (total < max) {
+        int n = max - (int)total < HJ_BATCH_CHUNK ? max - (int)total : HJ_BATCH_CHUNK;
+        size_t bytes = 0;
+        int64_t got = hftipc_channel_receive_batch(ch, p, left, l, (size_t)n);
+        int i;
+        if (got < 0)
+            return total > 0 ? total : got;
+        (*jenv)->SetIntArrayRegion(jenv, lens, (jsize)total, (jsize)got, (const jint *)l);
+        for (i = 0; i < got; i++)
+            bytes += l[i];
+        p += bytes;
+        left -= bytes;
+        total += got;
+        if (got < n)
+            break;
+    }
+    return total;
+}
+
+/* ---- Zero copy ---- */
+
+/* Claims the next slot. Returns the payload address (> 0) or a status (<= 0 never happens for
+ * a valid address: user-space addresses are positive on every supported ABI). */
+static int64_t hj_try_claim(hftipc_channel_t *ch)
+{
+    void *slot = NULL;
+    uint32_t cap;
+    int rc = hftipc_channel_try_claim(ch, &slot, &cap);
+    return rc == HFTIPC_OK ? (int64_t)(intptr_t)slot : rc;
+}
+
+/* Peeks at the next message: returns its length (>= 0) and stores its address in addr[0]; or a
+ * negative status. */
+static int64_t hj_peek(JNIEnv *jenv, hftipc_channel_t *ch, jlongArray addr)
+{
+    const void *msg = NULL;
+    int64_t n;
+    jlong a;
+    if (addr == NULL || (*jenv)->GetArrayLength(jenv, addr) < 1)
+        return HFTIPC_EINVAL;
+    n = hftipc_channel_peek(ch, &msg);
+    if (n >= 0) {
+        a = (jlong)(intptr_t)msg;
+        (*jenv)->SetLongArrayRegion(jenv, addr, 0, 1, &a);
+    }
+    return n;
+}
+
+/* A direct ByteBuffer over [addr, addr+cap) of the mapping. Called once per slot per channel
+ * by the facade (views are cached), never per message. */
+static jobject hj_view(JNIEnv *jenv, int64_t addr, int cap)
+{
+    if (addr <= 0 || cap < 0)
+        return NULL;
+    return (*jenv)->NewDirectByteBuffer(jenv, (void *)(intptr_t)addr, (jlong)cap);
+}
+%}
