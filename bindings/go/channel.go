@@ -1,0 +1,423 @@
+package hftipc
+
+/*
+#cgo CFLAGS: -O2 -std=c11
+#include <stdlib.h>
+#include "hftipc.h"
+
+// Hot-path functions neither keep the Go pointers passed to them beyond the call nor call
+// back into Go: noescape lets the slices stay on the caller's stack (no allocation), and
+// nocallback lets cgo skip the callback bookkeeping on the way in.
+#cgo noescape hftipc_channel_send
+#cgo nocallback hftipc_channel_send
+#cgo noescape hftipc_channel_send_batch
+#cgo nocallback hftipc_channel_send_batch
+#cgo noescape hftipc_channel_try_claim
+#cgo nocallback hftipc_channel_try_claim
+#cgo noescape hftipc_channel_commit
+#cgo nocallback hftipc_channel_commit
+#cgo noescape hftipc_channel_receive
+#cgo nocallback hftipc_channel_receive
+#cgo noescape hftipc_channel_receive_batch
+#cgo nocallback hftipc_channel_receive_batch
+#cgo noescape hftipc_channel_peek
+#cgo nocallback hftipc_channel_peek
+#cgo noescape hftipc_channel_ack
+#cgo nocallback hftipc_channel_ack
+#cgo noescape hftipc_channel_stats
+#cgo nocallback hftipc_channel_stats
+#cgo noescape hftipc_version_number
+#cgo nocallback hftipc_version_number
+*/
+import "C"
+
+import (
+	"os"
+	"strconv"
+	"unsafe"
+)
+
+// Role is what a handle may do with a channel.
+type Role int
+
+const (
+	// Producer publishes messages. One live holder per channel file.
+	Producer Role = C.HFTIPC_ROLE_PRODUCER
+	// Consumer receives and consumes messages. One live holder per channel file.
+	Consumer Role = C.HFTIPC_ROLE_CONSUMER
+	// Observer maps the file read-only and reads messages without consuming them, from the
+	// newest message at open time onwards. Any number of observers may be open.
+	Observer Role = C.HFTIPC_ROLE_OBSERVER
+)
+
+func (r Role) String() string {
+	switch r {
+	case Producer:
+		return "producer"
+	case Consumer:
+		return "consumer"
+	case Observer:
+		return "observer"
+	}
+	return "Role(" + strconv.Itoa(int(r)) + ")"
+}
+
+// Mode is the channel's concurrency mode.
+type Mode uint32
+
+// ModeSPSC is one producer and one consumer (the only mode of format v1).
+const ModeSPSC Mode = C.HFTIPC_MODE_SPSC
+
+// Geometry limits and defaults (see hftipc.h).
+const (
+	DefaultCapacity = C.HFTIPC_DEFAULT_CAPACITY  // slots
+	DefaultSlotSize = C.HFTIPC_DEFAULT_SLOT_SIZE // bytes, including the slot header
+	SlotHeaderSize  = C.HFTIPC_SLOT_HEADER_SIZE  // bytes of each slot not available to payload
+	MinSlotSize     = C.HFTIPC_MIN_SLOT_SIZE
+	MaxSlotSize     = C.HFTIPC_MAX_SLOT_SIZE
+	MaxCapacity     = C.HFTIPC_MAX_CAPACITY
+)
+
+// Config is the geometry and permissions of a channel to create. Zero fields mean the
+// defaults, so Config{} is the same as DefaultConfig().
+type Config struct {
+	// Capacity is the number of slots: a power of two up to MaxCapacity. Default 1024.
+	Capacity uint32
+	// SlotSize is the bytes per slot, including the 8-byte slot header: a multiple of 8 in
+	// [MinSlotSize, MaxSlotSize]. The largest message is SlotSize-8. Default 512.
+	SlotSize uint32
+	// Mode is the concurrency mode. Default ModeSPSC.
+	Mode Mode
+	// FileMode holds the permission bits of a created file (the umask is not applied).
+	// Default 0600.
+	FileMode os.FileMode
+}
+
+// DefaultConfig returns the defaults: 1024 slots of 512 bytes, SPSC, file mode 0600.
+func DefaultConfig() Config {
+	return Config{Capacity: DefaultCapacity, SlotSize: DefaultSlotSize, Mode: ModeSPSC, FileMode: 0o600}
+}
+
+func (cfg Config) options() C.hftipc_options_t {
+	var o C.hftipc_options_t
+	C.hftipc_options_init(&o)
+	if cfg.Capacity != 0 {
+		o.capacity = C.uint32_t(cfg.Capacity)
+	}
+	if cfg.SlotSize != 0 {
+		o.slot_size = C.uint32_t(cfg.SlotSize)
+	}
+	if cfg.Mode != 0 {
+		o.mode = C.uint32_t(cfg.Mode)
+	}
+	if cfg.FileMode != 0 {
+		m := uint32(cfg.FileMode.Perm())
+		if cfg.FileMode&os.ModeSetuid != 0 {
+			m |= 0o4000
+		}
+		if cfg.FileMode&os.ModeSetgid != 0 {
+			m |= 0o2000
+		}
+		if cfg.FileMode&os.ModeSticky != 0 {
+			m |= 0o1000
+		}
+		o.file_mode = C.uint32_t(m)
+	}
+	return o
+}
+
+// Channel is an open handle on a channel file, holding one Role.
+//
+// A Channel is not safe for concurrent use: use it from one goroutine at a time (like the C
+// handle, "one thread at a time"), and do not call Close while another method is running.
+// The producer and the consumer normally use two Channels, in two processes or goroutines;
+// two handles need no coordination.
+type Channel struct {
+	ch         *C.hftipc_channel_t // nil once closed
+	path       string
+	role       Role
+	maxPayload uint32
+	capacity   uint32
+	slotSize   uint32
+}
+
+func newChannel(ch *C.hftipc_channel_t, path string) *Channel {
+	return &Channel{
+		ch:         ch,
+		path:       path,
+		role:       Role(C.hftipc_channel_role(ch)),
+		maxPayload: uint32(C.hftipc_channel_max_payload(ch)),
+		capacity:   uint32(C.hftipc_channel_capacity(ch)),
+		slotSize:   uint32(C.hftipc_channel_slot_size(ch)),
+	}
+}
+
+func validRole(r Role) bool { return r == Producer || r == Consumer || r == Observer }
+
+// cpath converts a path for C; NUL bytes are refused like the os package does.
+func cpath(op, path string) (*C.char, error) {
+	for i := 0; i < len(path); i++ {
+		if path[i] == 0 {
+			return nil, &ChannelError{Op: op, Path: path, Err: ErrInvalid, Code: int(C.HFTIPC_EINVAL)}
+		}
+	}
+	return C.CString(path), nil
+}
+
+// Create creates a new channel file at path with the geometry of cfg and opens it in role.
+// The file appears at path only once it is fully initialised, so concurrent openers never
+// see a partial header. The directory must exist; the path must not (ErrExist, which also
+// matches fs.ErrExist).
+func Create(path string, cfg Config, role Role) (*Channel, error) {
+	return openCommon("create", path, &cfg, role)
+}
+
+// Open opens the existing channel file at path in role, after validating its header.
+// Producer and Consumer are exclusive: ErrBusy if a live process holds the role; a role held
+// by a dead process is taken over.
+func Open(path string, role Role) (*Channel, error) {
+	return openCommon("open", path, nil, role)
+}
+
+// OpenOrCreate opens the channel at path, creating it with cfg if it does not exist. It is
+// safe against concurrent callers. An existing file must have cfg's geometry (ErrMismatch).
+func OpenOrCreate(path string, cfg Config, role Role) (*Channel, error) {
+	return openCommon("open_or_create", path, &cfg, role)
+}
+
+func openCommon(op, path string, cfg *Config, role Role) (*Channel, error) {
+	if !validRole(role) {
+		return nil, &ChannelError{Op: op, Path: path, Err: ErrInvalid, Code: int(C.HFTIPC_EINVAL)}
+	}
+	cs, err := cpath(op, path)
+	if err != nil {
+		return nil, err
+	}
+	defer C.free(unsafe.Pointer(cs))
+	var ch *C.hftipc_channel_t
+	var rc C.int
+	var errno error
+	switch op {
+	case "create":
+		o := cfg.options()
+		rc, errno = C.hftipc_channel_create(cs, &o, C.hftipc_role_t(role), &ch)
+	case "open_or_create":
+		o := cfg.options()
+		rc, errno = C.hftipc_channel_open_or_create(cs, &o, C.hftipc_role_t(role), &ch)
+	default:
+		rc, errno = C.hftipc_channel_open(cs, C.hftipc_role_t(role), &ch)
+	}
+	if rc != 0 {
+		return nil, newError(op, path, int(rc), errno)
+	}
+	return newChannel(ch, path), nil
+}
+
+// Close releases the role, unmaps the file and frees the handle; messages and cursors stay
+// in the file. Slices returned by TryClaim and Peek must not be used afterwards. A second
+// Close returns an error wrapping ErrClosed.
+func (c *Channel) Close() error {
+	if c == nil || c.ch == nil {
+		return c.closedErr("close")
+	}
+	ch := c.ch
+	c.ch = nil
+	if rc, errno := C.hftipc_channel_close(ch); rc != 0 {
+		return newError("close", c.path, int(rc), errno)
+	}
+	return nil
+}
+
+func (c *Channel) closedErr(op string) error {
+	path := ""
+	if c != nil {
+		path = c.path
+	}
+	return &ChannelError{Op: op, Path: path, Err: ErrClosed}
+}
+
+func (c *Channel) fail(op string, rc int) error {
+	return &ChannelError{Op: op, Path: c.path, Err: sentinel(rc), Code: rc}
+}
+
+// Path returns the channel file's path as given to Create or Open.
+func (c *Channel) Path() string { return c.path }
+
+// Role returns the handle's role.
+func (c *Channel) Role() Role { return c.role }
+
+// MaxPayload returns the largest message in bytes (SlotSize - 8).
+func (c *Channel) MaxPayload() int { return int(c.maxPayload) }
+
+// Capacity returns the number of slots in the ring.
+func (c *Channel) Capacity() int { return int(c.capacity) }
+
+// SlotSize returns the bytes per slot, including the 8-byte slot header.
+func (c *Channel) SlotSize() int { return int(c.slotSize) }
+
+// ---- Producer ----
+
+// Send copies msg into the next slot and publishes it. It never blocks: when the ring is
+// full it returns ErrFull. A message longer than MaxPayload fails with ErrTooBig and nothing
+// is written. An empty message is valid.
+//
+// ErrFull (and ErrEmpty from the receive methods) are returned bare, not wrapped in a
+// *ChannelError: they are expected flow control on the hot path, and returning a
+// pre-allocated sentinel keeps Send and Receive allocation-free. Every other error is a
+// *ChannelError.
+func (c *Channel) Send(msg []byte) error {
+	if c.ch == nil {
+		return c.closedErr("send")
+	}
+	rc := C.hftipc_channel_send(c.ch, unsafe.Pointer(unsafe.SliceData(msg)), C.size_t(len(msg)))
+	if rc == 0 {
+		return nil
+	}
+	if rc == C.HFTIPC_EFULL {
+		return ErrFull
+	}
+	return c.fail("send", int(rc))
+}
+
+// SendBatch publishes up to len(lens) messages laid back to back in data (message i has
+// lens[i] bytes) with one cursor update, and returns how many it published: all that fit,
+// at least one. When none fit it returns 0, ErrFull. The lengths are checked first: if any
+// exceeds MaxPayload nothing is written (ErrTooBig); their sum must not exceed len(data)
+// (ErrInvalid). An empty lens publishes nothing and returns 0, nil.
+func (c *Channel) SendBatch(data []byte, lens []uint32) (int, error) {
+	if c.ch == nil {
+		return 0, c.closedErr("send_batch")
+	}
+	n := C.hftipc_channel_send_batch(c.ch, unsafe.Pointer(unsafe.SliceData(data)), C.size_t(len(data)),
+		(*C.uint32_t)(unsafe.SliceData(lens)), C.size_t(len(lens)))
+	if n >= 0 {
+		return int(n), nil
+	}
+	if n == C.HFTIPC_EFULL {
+		return 0, ErrFull
+	}
+	return 0, c.fail("send_batch", int(n))
+}
+
+// TryClaim reserves the next slot for writing in place and returns its payload area,
+// MaxPayload bytes long. Write the message into it, then call Commit with its length;
+// nothing is visible to the consumer before Commit. Claiming again before Commit returns
+// the same slot. ErrFull when the ring is full.
+//
+// The slice aliases the shared mapping: it must not be used after Commit, Send, SendBatch or
+// Close, and must not be retained.
+func (c *Channel) TryClaim() ([]byte, error) {
+	if c.ch == nil {
+		return nil, c.closedErr("try_claim")
+	}
+	var p unsafe.Pointer
+	rc := C.hftipc_channel_try_claim(c.ch, &p, nil)
+	if rc != 0 {
+		if rc == C.HFTIPC_EFULL {
+			return nil, ErrFull
+		}
+		return nil, c.fail("try_claim", int(rc))
+	}
+	return unsafe.Slice((*byte)(p), c.maxPayload), nil
+}
+
+// Commit publishes the slot claimed by TryClaim with a message of n bytes. ErrState if no
+// slot is claimed; ErrTooBig if n exceeds MaxPayload (the claim stays).
+func (c *Channel) Commit(n int) error {
+	if c.ch == nil {
+		return c.closedErr("commit")
+	}
+	if n < 0 {
+		return c.fail("commit", int(C.HFTIPC_EINVAL))
+	}
+	rc := C.hftipc_channel_commit(c.ch, C.size_t(n))
+	if rc != 0 {
+		return c.fail("commit", int(rc))
+	}
+	return nil
+}
+
+// ---- Consumer and observer ----
+
+// Receive copies the next message into buf, consumes it, and returns its length (0 is a
+// valid, empty message). It never blocks: ErrEmpty when there is no message (returned bare,
+// see Send). ErrBufferTooSmall if the message does not fit: nothing is consumed, and Peek
+// tells the length. For an Observer, Receive reads without consuming and may return
+// ErrLapped when the producer overwrote the message being read (it skips ahead).
+func (c *Channel) Receive(buf []byte) (int, error) {
+	if c.ch == nil {
+		return 0, c.closedErr("receive")
+	}
+	n := C.hftipc_channel_receive(c.ch, unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)))
+	if n >= 0 {
+		return int(n), nil
+	}
+	if n == C.HFTIPC_EEMPTY {
+		return 0, ErrEmpty
+	}
+	return 0, c.fail("receive", int(n))
+}
+
+// ReceiveBatch copies up to len(lens) messages back to back into buf, stores their lengths
+// in lens, consumes them with one cursor update, and returns how many it received (at least
+// one). It stops early at the first message that does not fit in the rest of buf.
+// ErrEmpty (bare) when there is none; ErrBufferTooSmall if the first does not fit;
+// ErrInvalid if lens is empty.
+func (c *Channel) ReceiveBatch(buf []byte, lens []uint32) (int, error) {
+	if c.ch == nil {
+		return 0, c.closedErr("receive_batch")
+	}
+	n := C.hftipc_channel_receive_batch(c.ch, unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)),
+		(*C.uint32_t)(unsafe.SliceData(lens)), C.size_t(len(lens)))
+	if n >= 0 {
+		return int(n), nil
+	}
+	if n == C.HFTIPC_EEMPTY {
+		return 0, ErrEmpty
+	}
+	return 0, c.fail("receive_batch", int(n))
+}
+
+// Peek returns the oldest unconsumed message in place, without copying or consuming it.
+// Calling Peek again returns the same message; Ack consumes it. ErrEmpty (bare) when there
+// is none; ErrCorrupt for a slot with an impossible length (Ack skips it). Consumer only.
+//
+// The slice aliases the shared mapping: it is valid until Ack or Close, must not be
+// retained, and must not be written to.
+func (c *Channel) Peek() ([]byte, error) {
+	if c.ch == nil {
+		return nil, c.closedErr("peek")
+	}
+	var p unsafe.Pointer
+	n := C.hftipc_channel_peek(c.ch, &p)
+	if n < 0 {
+		if n == C.HFTIPC_EEMPTY {
+			return nil, ErrEmpty
+		}
+		return nil, c.fail("peek", int(n))
+	}
+	return unsafe.Slice((*byte)(p), int(n)), nil
+}
+
+// Ack consumes the oldest unconsumed message (the one Peek returns), invalidating the slice
+// Peek returned. ErrEmpty (bare) when there is none.
+func (c *Channel) Ack() error {
+	if c.ch == nil {
+		return c.closedErr("ack")
+	}
+	rc := C.hftipc_channel_ack(c.ch)
+	if rc == 0 {
+		return nil
+	}
+	if rc == C.HFTIPC_EEMPTY {
+		return ErrEmpty
+	}
+	return c.fail("ack", int(rc))
+}
+
+// cgoNop makes one cgo call to a trivial C function (with the hot-path annotations); the
+// crossing benchmark uses it to measure the fixed cost of a Go-to-C call.
+func cgoNop() uint32 { return uint32(C.hftipc_version_number()) }
+
+// cgoNopPlain is cgoNop without the noescape/nocallback annotations.
+func cgoNopPlain() uint32 { return uint32(C.hftipc_channel_capacity(nil)) }

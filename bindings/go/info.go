@@ -1,0 +1,136 @@
+package hftipc
+
+/*
+#include <stdlib.h>
+#include "hftipc.h"
+*/
+import "C"
+
+import (
+	"strconv"
+	"time"
+	"unsafe"
+)
+
+// Liveness of a role holder, as seen from the calling process.
+type Liveness uint32
+
+const (
+	PeerNone    Liveness = C.HFTIPC_PEER_NONE    // nobody holds the role
+	PeerAlive   Liveness = C.HFTIPC_PEER_ALIVE   // the holder's process exists
+	PeerDead    Liveness = C.HFTIPC_PEER_DEAD    // the holder died; the role can be taken over
+	PeerUnknown Liveness = C.HFTIPC_PEER_UNKNOWN // the holder is in another pid namespace
+)
+
+func (l Liveness) String() string {
+	switch l {
+	case PeerNone:
+		return "none"
+	case PeerAlive:
+		return "alive"
+	case PeerDead:
+		return "dead"
+	case PeerUnknown:
+		return "unknown"
+	}
+	return "Liveness(" + strconv.Itoa(int(l)) + ")"
+}
+
+// Holder describes the process holding the producer or consumer role.
+type Holder struct {
+	PID       uint32   // 0 when the role is free
+	Liveness  Liveness // as seen from this process
+	Epoch     uint64   // holders of the role so far
+	Takeovers uint64   // times the role was taken from a dead holder
+}
+
+// Info is a decoded view of a channel file: geometry, cursors, counters and role holders.
+type Info struct {
+	FormatMajor, FormatMinor uint16
+	CompatFlags              uint64
+	IncompatFlags            uint64
+	Capacity                 uint32
+	SlotSize                 uint32
+	MaxPayload               uint32
+	Mode                     Mode
+	FileSize                 uint64
+	Head                     uint64 // messages ever published
+	Tail                     uint64 // messages ever consumed
+	Backlog                  uint64 // Head - Tail
+	FullCount                uint64 // sends refused with ErrFull
+	Created                  time.Time
+	CreatorPID               uint32
+	CreatorVersion           uint32 // HFTIPC_VERSION_NUMBER of the creating library
+	Producer                 Holder
+	Consumer                 Holder
+}
+
+// Stats is the momentary state of an open channel, as returned by Channel.Stats.
+type Stats = Info
+
+func infoFromC(in *C.hftipc_info_t) Info {
+	info := Info{
+		FormatMajor:    uint16(in.format_major),
+		FormatMinor:    uint16(in.format_minor),
+		CompatFlags:    uint64(in.compat_flags),
+		IncompatFlags:  uint64(in.incompat_flags),
+		Capacity:       uint32(in.capacity),
+		SlotSize:       uint32(in.slot_size),
+		MaxPayload:     uint32(in.max_payload),
+		Mode:           Mode(in.mode),
+		FileSize:       uint64(in.file_size),
+		Head:           uint64(in.head),
+		Tail:           uint64(in.tail),
+		Backlog:        uint64(in.backlog),
+		FullCount:      uint64(in.full_count),
+		CreatorPID:     uint32(in.creator_pid),
+		CreatorVersion: uint32(in.creator_version),
+		Producer: Holder{PID: uint32(in.producer_pid), Liveness: Liveness(in.producer_liveness),
+			Epoch: uint64(in.producer_epoch), Takeovers: uint64(in.producer_takeovers)},
+		Consumer: Holder{PID: uint32(in.consumer_pid), Liveness: Liveness(in.consumer_liveness),
+			Epoch: uint64(in.consumer_epoch), Takeovers: uint64(in.consumer_takeovers)},
+	}
+	if in.created_ns != 0 {
+		info.Created = time.Unix(0, int64(in.created_ns))
+	}
+	return info
+}
+
+// Stats returns the channel's geometry, cursors, counters and role holders. The cursors are
+// a momentary snapshot.
+func (c *Channel) Stats() (Stats, error) {
+	if c.ch == nil {
+		return Stats{}, c.closedErr("stats")
+	}
+	var in C.hftipc_info_t
+	in.size = C.uint32_t(unsafe.Sizeof(in))
+	if rc := C.hftipc_channel_stats(c.ch, &in); rc != 0 {
+		return Stats{}, c.fail("stats", int(rc))
+	}
+	return infoFromC(&in), nil
+}
+
+// Inspect reads and validates the channel file at path without modifying it or taking a
+// role. When validation fails, the returned Info still holds the fields decoded before the
+// failing check (at least the format version once the magic matched), with the error.
+func Inspect(path string) (Info, error) {
+	cs, err := cpath("inspect", path)
+	if err != nil {
+		return Info{}, err
+	}
+	defer C.free(unsafe.Pointer(cs))
+	var in C.hftipc_info_t
+	in.size = C.uint32_t(unsafe.Sizeof(in))
+	rc, errno := C.hftipc_inspect(cs, &in)
+	info := infoFromC(&in)
+	if rc != 0 {
+		return info, newError("inspect", path, int(rc), errno)
+	}
+	return info, nil
+}
+
+// Version returns the version of the C core compiled into the package, as "MAJOR.MINOR.PATCH".
+func Version() string { return C.GoString(C.hftipc_version_string()) }
+
+// FormatVersion returns the channel file format version the core writes.
+func FormatVersion() (major, minor int) { return C.HFTIPC_FORMAT_MAJOR, C.HFTIPC_FORMAT_MINOR }
