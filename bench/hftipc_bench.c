@@ -1,0 +1,1494 @@
+/*
+ * hftipc_bench: two-process throughput and round-trip latency of hftipc channels, measured in
+ * the same run as the baselines they are judged against (a bare cache-line ping-pong, a Unix
+ * socket, a pipe, and a reproduction of the old library's ring). Prints one table.
+ *
+ * This is a benchmark, not a test: it never fails on speed. It fails (exit 1) only when a
+ * message arrives out of sequence or damaged, which --smoke checks cheaply under ctest.
+ * Run `hftipc_bench --help` for the options and docs/BENCHMARKS.md for the method.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hftipc.h"
+#include "naive_ring.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define cpu_relax() __asm__ __volatile__("yield" ::: "memory")
+#else
+#define cpu_relax() __asm__ __volatile__("" ::: "memory")
+#endif
+
+#define EXIT_VERIFY 1
+#define EXIT_USAGE 2
+#define EXIT_SETUP 3
+
+#define MAX_SIZES 8
+#define MAX_BATCH 1024
+#define TAIL_MARK 0x5a5a5a5a5a5a5a5aull /* last 8 bytes of every message of 16+ bytes */
+
+/* ---- Configuration ------------------------------------------------------------------------ */
+
+typedef struct config {
+    int quick;
+    int smoke;
+    int runs;
+    double run_seconds;        /* target duration of one throughput run (auto message count) */
+    uint64_t messages;         /* fixed message count per run; 0 = auto from run_seconds */
+    uint64_t round_trips;      /* shared-memory ping-pongs */
+    uint64_t sock_round_trips; /* socket and pipe ping-pongs (each costs syscalls) */
+    size_t sizes[MAX_SIZES];
+    int nsizes;
+    uint32_t capacity;
+    uint32_t batch;
+    const char *markdown;
+    char dir[256];
+    int pin;
+} config;
+
+static config cfg;
+static int g_pinned;       /* both processes have their own CPU */
+static int g_cpu[2] = {-1, -1};
+static char g_pin_note[160];
+
+/* ---- Shared control block between the parent and each forked child ------------------------ */
+
+typedef struct control {
+    _Atomic int ready;         /* child finished its setup */
+    _Atomic int abort;         /* either side hit an error: the other stops spinning */
+    _Atomic uint64_t t_end;    /* CLOCK_MONOTONIC when the consumer got the last message */
+    _Atomic uint64_t received; /* messages the consumer verified */
+    char error[256];           /* first error, written by the side that set abort */
+    _Alignas(128) _Atomic uint64_t ping; /* bare ping-pong words, on separate 128-byte spans */
+    _Alignas(128) _Atomic uint64_t pong;
+    char pad[128];
+} control;
+
+static control *g_ctl;
+static uint64_t g_deadline;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char *fmt, ...)
+{
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&g_ctl->abort, &expected, 1)) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(g_ctl->error, sizeof g_ctl->error, fmt, ap);
+        va_end(ap);
+    }
+}
+
+/* Waiting for the peer. Checks for an abort or a stuck run every 64 Ki spins; when the two
+ * processes share a CPU, yields so that the peer can run. Returns -1 to give up. */
+typedef struct spinner {
+    uint32_t spins;
+} spinner;
+
+static inline int spin(spinner *s)
+{
+    cpu_relax();
+    if (!g_pinned && (s->spins & 63) == 63)
+        sched_yield();
+    if ((++s->spins & 0xffff) == 0) {
+        if (atomic_load_explicit(&g_ctl->abort, memory_order_relaxed))
+            return -1;
+        if (now_ns() > g_deadline) {
+            fail("timed out waiting for the peer process");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- CPU pinning -------------------------------------------------------------------------- */
+
+static void pin_setup(void)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (!cfg.pin) {
+        snprintf(g_pin_note, sizeof g_pin_note, "not pinned (--no-pin)");
+        g_pinned = 0;
+        return;
+    }
+    if (sched_getaffinity(0, sizeof set, &set) != 0) {
+        snprintf(g_pin_note, sizeof g_pin_note, "not pinned: sched_getaffinity: %s",
+                 strerror(errno));
+        return;
+    }
+    int n = 0;
+    for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
+        if (CPU_ISSET(c, &set))
+            g_cpu[n++] = c;
+    if (n < 2) {
+        snprintf(g_pin_note, sizeof g_pin_note,
+                 "not pinned: only %d CPU available; processes share it (yielding spins)", n);
+        return;
+    }
+    g_pinned = 1;
+    snprintf(g_pin_note, sizeof g_pin_note, "producer/ping side on CPU %d, consumer/pong side on CPU %d",
+             g_cpu[0], g_cpu[1]);
+}
+
+static void pin_self(int which)
+{
+    if (!g_pinned)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(g_cpu[which], &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) {
+        /* Not fatal: the numbers are still valid, only noisier. Say so once. */
+        static int warned;
+        if (!warned++)
+            fprintf(stderr, "hftipc_bench: warning: sched_setaffinity(CPU %d): %s\n",
+                    g_cpu[which], strerror(errno));
+    }
+}
+
+/* ---- Messages ----------------------------------------------------------------------------- */
+
+/* Every message carries its sequence number in its first 8 bytes and, from 16 bytes on,
+ * TAIL_MARK in its last 8: a consumer checks both, so it reads both ends of every message. */
+static void msg_init(unsigned char *m, size_t size)
+{
+    memset(m, 0xa5, size);
+    if (size >= 16) {
+        uint64_t t = TAIL_MARK;
+        memcpy(m + size - 8, &t, 8);
+    }
+}
+
+static inline void msg_set_seq(unsigned char *m, uint64_t seq)
+{
+    memcpy(m, &seq, 8);
+}
+
+static inline int msg_check(const unsigned char *m, size_t len, size_t size, uint64_t expected)
+{
+    uint64_t seq, t = TAIL_MARK;
+    if (len != size) {
+        fail("message %llu: length %zu, expected %zu", (unsigned long long)expected, len, size);
+        return -1;
+    }
+    memcpy(&seq, m, 8);
+    if (seq != expected) {
+        fail("sequence error: got %llu, expected %llu", (unsigned long long)seq,
+             (unsigned long long)expected);
+        return -1;
+    }
+    if (size >= 16)
+        memcpy(&t, m + size - 8, 8);
+    if (t != TAIL_MARK) {
+        fail("message %llu: damaged tail bytes", (unsigned long long)expected);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- Transports --------------------------------------------------------------------------- */
+
+enum kind {
+    K_SEND,        /* hftipc_channel_send / hftipc_channel_receive */
+    K_BATCH,       /* hftipc_channel_send_batch / hftipc_channel_receive_batch */
+    K_CLAIM_PEEK,  /* try_claim + commit / peek + ack */
+    K_CLAIM_DRAIN, /* try_claim + commit / drain */
+    K_NAIVE,       /* the old library's algorithm (naive_ring.c) */
+    K_UDS,         /* socketpair(AF_UNIX, SOCK_SEQPACKET) */
+    K_PIPE,        /* pipe(2) */
+    K_BARE,        /* latency only: two atomic words */
+    K_COUNT
+};
+
+static const char *const kind_name[K_COUNT] = {
+    "hftipc send/receive",
+    "hftipc send_batch/receive_batch",
+    "hftipc try_claim+commit / peek+ack",
+    "hftipc try_claim+commit / drain",
+    "naive ring (old algorithm)",
+    "Unix socket (SEQPACKET)",
+    "pipe",
+    "bare cache-line ping-pong",
+};
+
+static int is_hftipc(int k)
+{
+    return k <= K_CLAIM_DRAIN;
+}
+
+/* Everything one run needs; set up by the parent before fork, so the child inherits fds and
+ * anonymous mappings. hftipc handles do not survive fork: the child opens its own. */
+typedef struct endpoint {
+    int kind;
+    size_t size;
+    uint64_t count;
+    char path[2][320];       /* hftipc channel files: [0] parent->child, [1] child->parent */
+    hftipc_channel_t *ch[2]; /* this process's handles */
+    void *naive[2];          /* naive rings in shared anonymous memory */
+    size_t naive_bytes;
+    int fd[2][2];            /* socketpair ends or pipe ends: [direction][read=0/write=1] */
+} endpoint;
+
+static unsigned g_file_counter;
+
+static int channel_create(endpoint *e, int dir, hftipc_role_t role)
+{
+    snprintf(e->path[dir], sizeof e->path[dir], "%s/hftipc-bench-%d-%u", cfg.dir, (int)getpid(),
+             g_file_counter++);
+    hftipc_options_t o;
+    hftipc_options_init(&o);
+    o.capacity = cfg.capacity;
+    o.slot_size = (uint32_t)((e->size + HFTIPC_SLOT_HEADER_SIZE + 7) & ~(size_t)7);
+    unlink(e->path[dir]);
+    int rc = hftipc_channel_create(e->path[dir], &o, role, &e->ch[dir]);
+    if (rc != HFTIPC_OK) {
+        fprintf(stderr, "hftipc_bench: cannot create %s: %s (%s)%s%s\n", e->path[dir],
+                hftipc_strerror(rc), hftipc_err_name(rc), rc == HFTIPC_ESYSTEM ? ": " : "",
+                rc == HFTIPC_ESYSTEM ? strerror(errno) : "");
+        return -1;
+    }
+    return 0;
+}
+
+static int channel_open_child(endpoint *e, int dir, hftipc_role_t role)
+{
+    int rc = hftipc_channel_open(e->path[dir], role, &e->ch[dir]);
+    if (rc != HFTIPC_OK) {
+        fail("child: cannot open %s: %s", e->path[dir], hftipc_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* Parent side, before fork. `dirs` is 1 for throughput, 2 for ping-pong. */
+static int endpoint_setup(endpoint *e, int dirs)
+{
+    for (int d = 0; d < dirs; d++) {
+        e->fd[d][0] = e->fd[d][1] = -1;
+        if (is_hftipc(e->kind)) {
+            if (channel_create(e, d, d == 0 ? HFTIPC_ROLE_PRODUCER : HFTIPC_ROLE_CONSUMER) != 0)
+                return -1;
+        } else if (e->kind == K_NAIVE) {
+            e->naive_bytes = naive_ring_bytes(cfg.capacity);
+            e->naive[d] = mmap(NULL, e->naive_bytes, PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+            if (e->naive[d] == MAP_FAILED) {
+                perror("hftipc_bench: mmap");
+                return -1;
+            }
+            naive_ring_init(e->naive[d], cfg.capacity);
+        } else if (e->kind == K_UDS) {
+            if (d == 1) { /* one socketpair carries both directions */
+                e->fd[1][0] = e->fd[0][1];
+                e->fd[1][1] = e->fd[0][0];
+                continue;
+            }
+            int sv[2];
+            if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) != 0) {
+                perror("hftipc_bench: socketpair");
+                return -1;
+            }
+            e->fd[0][0] = sv[1]; /* child reads and writes sv[1] */
+            e->fd[0][1] = sv[0]; /* parent reads and writes sv[0] */
+        } else if (e->kind == K_PIPE) {
+            int p[2];
+            if (pipe(p) != 0) {
+                perror("hftipc_bench: pipe");
+                return -1;
+            }
+            e->fd[d][0] = p[0];
+            e->fd[d][1] = p[1];
+        }
+    }
+    return 0;
+}
+
+static void endpoint_teardown(endpoint *e, int dirs)
+{
+    for (int d = 0; d < dirs; d++) {
+        if (e->ch[d] != NULL) {
+            hftipc_channel_close(e->ch[d]);
+            e->ch[d] = NULL;
+        }
+        if (e->path[d][0] != '\0') {
+            unlink(e->path[d]);
+            e->path[d][0] = '\0';
+        }
+        if (e->naive[d] != NULL) {
+            munmap(e->naive[d], e->naive_bytes);
+            e->naive[d] = NULL;
+        }
+        if (e->kind == K_UDS && d == 1)
+            continue;
+        for (int i = 0; i < 2; i++)
+            if (e->fd[d][i] >= 0)
+                close(e->fd[d][i]);
+    }
+}
+
+/* ---- Blocking socket/pipe helpers --------------------------------------------------------- */
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            fail("write: %s", strerror(errno));
+            return -1;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Reads one message. SEQPACKET returns whole messages; a pipe may in principle split one. */
+static int read_msg(int fd, void *p, size_t n)
+{
+    unsigned char *c = p;
+    while (n > 0) {
+        ssize_t r = read(fd, c, n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            fail("read: %s", strerror(errno));
+            return -1;
+        }
+        if (r == 0) {
+            fail("read: peer closed early");
+            return -1;
+        }
+        c += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* ---- Throughput: producer side (parent) --------------------------------------------------- */
+
+static int produce(endpoint *e)
+{
+    const size_t size = e->size;
+    const uint64_t n = e->count;
+    unsigned char msg[1024];
+    msg_init(msg, size);
+    spinner sp = {0};
+    switch (e->kind) {
+    case K_SEND: {
+        hftipc_channel_t *ch = e->ch[0];
+        for (uint64_t i = 0; i < n; i++) {
+            msg_set_seq(msg, i);
+            int rc;
+            while ((rc = hftipc_channel_send(ch, msg, size)) == HFTIPC_EFULL)
+                if (spin(&sp))
+                    return -1;
+            if (rc != HFTIPC_OK) {
+                fail("send: %s", hftipc_strerror(rc));
+                return -1;
+            }
+        }
+        return 0;
+    }
+    case K_BATCH: {
+        hftipc_channel_t *ch = e->ch[0];
+        const uint32_t b = cfg.batch;
+        unsigned char *buf = malloc(b * size);
+        uint32_t *lens = malloc(b * sizeof *lens);
+        if (buf == NULL || lens == NULL) {
+            fail("out of memory");
+            free(buf);
+            free(lens);
+            return -1;
+        }
+        for (uint32_t j = 0; j < b; j++) {
+            msg_init(buf + j * size, size);
+            lens[j] = (uint32_t)size;
+        }
+        for (uint64_t i = 0; i < n;) {
+            uint64_t k = n - i < b ? n - i : b;
+            for (uint64_t j = 0; j < k; j++)
+                msg_set_seq(buf + j * size, i + j);
+            for (uint64_t off = 0; off < k;) {
+                int64_t r = hftipc_channel_send_batch(ch, buf + off * size, (k - off) * size,
+                                                      lens, (size_t)(k - off));
+                if (r == HFTIPC_EFULL) {
+                    if (spin(&sp)) {
+                        free(buf);
+                        free(lens);
+                        return -1;
+                    }
+                    continue;
+                }
+                if (r <= 0) {
+                    fail("send_batch: %s", hftipc_strerror(r));
+                    free(buf);
+                    free(lens);
+                    return -1;
+                }
+                off += (uint64_t)r;
+            }
+            i += k;
+        }
+        free(buf);
+        free(lens);
+        return 0;
+    }
+    case K_CLAIM_PEEK:
+    case K_CLAIM_DRAIN: {
+        hftipc_channel_t *ch = e->ch[0];
+        for (uint64_t i = 0; i < n; i++) {
+            void *p;
+            int rc;
+            while ((rc = hftipc_channel_try_claim(ch, &p, NULL)) == HFTIPC_EFULL)
+                if (spin(&sp))
+                    return -1;
+            if (rc != HFTIPC_OK) {
+                fail("try_claim: %s", hftipc_strerror(rc));
+                return -1;
+            }
+            /* Same work as send: the whole message is written into the slot. */
+            msg_set_seq(msg, i);
+            memcpy(p, msg, size);
+            rc = hftipc_channel_commit(ch, size);
+            if (rc != HFTIPC_OK) {
+                fail("commit: %s", hftipc_strerror(rc));
+                return -1;
+            }
+        }
+        return 0;
+    }
+    case K_NAIVE:
+        for (uint64_t i = 0; i < n; i++) {
+            msg_set_seq(msg, i);
+            while (naive_ring_send(e->naive[0], msg, (uint32_t)size) != 0)
+                if (spin(&sp))
+                    return -1;
+        }
+        return 0;
+    case K_UDS:
+    case K_PIPE:
+        for (uint64_t i = 0; i < n; i++) {
+            msg_set_seq(msg, i);
+            if (write_all(e->fd[0][1], msg, size) != 0)
+                return -1;
+        }
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* ---- Throughput: consumer side (child) ---------------------------------------------------- */
+
+typedef struct drain_ctx {
+    size_t size;
+    uint64_t next;
+    int bad;
+} drain_ctx;
+
+static int drain_handler(void *ctx, const void *m, uint32_t len)
+{
+    drain_ctx *d = ctx;
+    if (msg_check(m, len, d->size, d->next) != 0) {
+        d->bad = 1;
+        return 1;
+    }
+    d->next++;
+    return 0;
+}
+
+static int consume(endpoint *e)
+{
+    const size_t size = e->size;
+    const uint64_t n = e->count;
+    unsigned char buf[1024] = {0};
+    spinner sp = {0};
+    uint64_t next = 0;
+    switch (e->kind) {
+    case K_SEND: {
+        hftipc_channel_t *ch = e->ch[0];
+        while (next < n) {
+            int64_t r = hftipc_channel_receive(ch, buf, sizeof buf);
+            if (r == HFTIPC_EEMPTY) {
+                if (spin(&sp))
+                    return -1;
+                continue;
+            }
+            if (r < 0) {
+                fail("receive: %s", hftipc_strerror(r));
+                return -1;
+            }
+            if (msg_check(buf, (size_t)r, size, next) != 0)
+                return -1;
+            next++;
+        }
+        break;
+    }
+    case K_BATCH: {
+        hftipc_channel_t *ch = e->ch[0];
+        const uint32_t b = cfg.batch;
+        unsigned char *bb = malloc(b * size);
+        uint32_t lens[MAX_BATCH];
+        if (bb == NULL) {
+            fail("out of memory");
+            return -1;
+        }
+        while (next < n) {
+            int64_t r = hftipc_channel_receive_batch(ch, bb, b * size, lens, b);
+            if (r == HFTIPC_EEMPTY) {
+                if (spin(&sp)) {
+                    free(bb);
+                    return -1;
+                }
+                continue;
+            }
+            if (r <= 0) {
+                fail("receive_batch: %s", hftipc_strerror(r));
+                free(bb);
+                return -1;
+            }
+            size_t off = 0;
+            for (int64_t j = 0; j < r; j++) {
+                if (msg_check(bb + off, lens[j], size, next) != 0) {
+                    free(bb);
+                    return -1;
+                }
+                off += lens[j];
+                next++;
+            }
+        }
+        free(bb);
+        break;
+    }
+    case K_CLAIM_PEEK: {
+        hftipc_channel_t *ch = e->ch[0];
+        while (next < n) {
+            const void *p;
+            int64_t r = hftipc_channel_peek(ch, &p);
+            if (r == HFTIPC_EEMPTY) {
+                if (spin(&sp))
+                    return -1;
+                continue;
+            }
+            if (r < 0) {
+                fail("peek: %s", hftipc_strerror(r));
+                return -1;
+            }
+            if (msg_check(p, (size_t)r, size, next) != 0)
+                return -1;
+            int rc = hftipc_channel_ack(ch);
+            if (rc != HFTIPC_OK) {
+                fail("ack: %s", hftipc_strerror(rc));
+                return -1;
+            }
+            next++;
+        }
+        break;
+    }
+    case K_CLAIM_DRAIN: {
+        hftipc_channel_t *ch = e->ch[0];
+        drain_ctx d = {size, 0, 0};
+        while (d.next < n) {
+            int64_t r = hftipc_channel_drain(ch, drain_handler, &d, cfg.batch);
+            if (d.bad)
+                return -1;
+            if (r == HFTIPC_EEMPTY) {
+                if (spin(&sp))
+                    return -1;
+                continue;
+            }
+            if (r < 0) {
+                fail("drain: %s", hftipc_strerror(r));
+                return -1;
+            }
+        }
+        next = d.next;
+        break;
+    }
+    case K_NAIVE:
+        while (next < n) {
+            int64_t r = naive_ring_receive(e->naive[0], buf, sizeof buf);
+            if (r == -1) {
+                if (spin(&sp))
+                    return -1;
+                continue;
+            }
+            if (r < 0) {
+                fail("naive ring: message too long");
+                return -1;
+            }
+            if (msg_check(buf, (size_t)r, size, next) != 0)
+                return -1;
+            next++;
+        }
+        break;
+    case K_UDS:
+    case K_PIPE:
+        while (next < n) {
+            if (read_msg(e->fd[0][0], buf, size) != 0)
+                return -1;
+            if (msg_check(buf, size, size, next) != 0)
+                return -1;
+            next++;
+        }
+        break;
+    default:
+        return -1;
+    }
+    atomic_store(&g_ctl->t_end, now_ns());
+    atomic_store(&g_ctl->received, next);
+    return 0;
+}
+
+/* ---- Process plumbing --------------------------------------------------------------------- */
+
+static void control_reset(void)
+{
+    atomic_store(&g_ctl->ready, 0);
+    atomic_store(&g_ctl->abort, 0);
+    atomic_store(&g_ctl->t_end, 0);
+    atomic_store(&g_ctl->received, 0);
+    atomic_store(&g_ctl->ping, 0);
+    atomic_store(&g_ctl->pong, 0);
+    g_ctl->error[0] = '\0';
+    g_deadline = now_ns() + 60ull * 1000000000ull;
+}
+
+/* Child: takes its end (opening its own hftipc handles), signals ready, runs `body`. */
+static void child_main(endpoint *e, int dirs, int (*body)(endpoint *))
+{
+    pin_self(1);
+    /* The child must not use or close the parent's handles: they are the parent's roles. */
+    for (int d = 0; d < dirs; d++) {
+        e->ch[d] = NULL;
+        if (is_hftipc(e->kind) &&
+            channel_open_child(e, d, d == 0 ? HFTIPC_ROLE_CONSUMER : HFTIPC_ROLE_PRODUCER) != 0)
+            _exit(EXIT_SETUP);
+    }
+    atomic_store(&g_ctl->ready, 1);
+    int rc = body(e);
+    for (int d = 0; d < dirs; d++)
+        if (e->ch[d] != NULL)
+            hftipc_channel_close(e->ch[d]);
+    _exit(rc == 0 ? 0 : EXIT_VERIFY);
+}
+
+/* Runs `parent_body` against a forked child running `child_body`. Returns 0, or -1 with the
+ * reason printed. */
+static int run_pair(endpoint *e, int dirs, int (*parent_body)(endpoint *),
+                    int (*child_body)(endpoint *))
+{
+    control_reset();
+    if (endpoint_setup(e, dirs) != 0) {
+        endpoint_teardown(e, dirs);
+        return -2;
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("hftipc_bench: fork");
+        endpoint_teardown(e, dirs);
+        return -2;
+    }
+    if (pid == 0)
+        child_main(e, dirs, child_body);
+    spinner sp = {0};
+    int rc = 0;
+    while (!atomic_load(&g_ctl->ready))
+        if (spin(&sp)) {
+            rc = -1;
+            break;
+        }
+    if (rc == 0)
+        rc = parent_body(e);
+    if (rc != 0)
+        atomic_store(&g_ctl->abort, 1);
+    if (rc != 0 && (e->kind == K_UDS || e->kind == K_PIPE))
+        kill(pid, SIGKILL); /* it may be blocked in read() */
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (g_ctl->error[0] == '\0')
+            snprintf(g_ctl->error, sizeof g_ctl->error, "child exited with status 0x%x", status);
+        rc = -1;
+    }
+    endpoint_teardown(e, dirs);
+    if (rc != 0)
+        fprintf(stderr, "hftipc_bench: %s, %zu B: %s\n", kind_name[e->kind], e->size,
+                g_ctl->error);
+    return rc;
+}
+
+/* ---- Throughput measurement --------------------------------------------------------------- */
+
+static uint64_t g_t0;
+
+static int produce_timed(endpoint *e)
+{
+    g_t0 = now_ns();
+    return produce(e);
+}
+
+/* One run of `count` messages; returns elapsed ns or 0 on failure. */
+static uint64_t throughput_run(int kind, size_t size, uint64_t count, int *verify_failed)
+{
+    endpoint e;
+    memset(&e, 0, sizeof e);
+    e.kind = kind;
+    e.size = size;
+    e.count = count;
+    int rc = run_pair(&e, 1, produce_timed, consume);
+    if (rc != 0) {
+        if (rc == -1)
+            *verify_failed = 1;
+        return 0;
+    }
+    if (atomic_load(&g_ctl->received) != count) {
+        fprintf(stderr, "hftipc_bench: %s: received %llu of %llu\n", kind_name[kind],
+                (unsigned long long)atomic_load(&g_ctl->received), (unsigned long long)count);
+        *verify_failed = 1;
+        return 0;
+    }
+    uint64_t t = atomic_load(&g_ctl->t_end) - g_t0;
+    return t ? t : 1;
+}
+
+typedef struct tput {
+    int ok;
+    uint64_t messages;
+    double median, min, max; /* messages per second */
+} tput;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static tput measure_throughput(int kind, size_t size, int *verify_failed)
+{
+    tput t = {0};
+    int syscalls = kind == K_UDS || kind == K_PIPE;
+    uint64_t n = cfg.messages;
+    if (n == 0) {
+        /* Calibrate (doubles as a warm-up): scale a short run to the target run duration. */
+        uint64_t n0 = syscalls ? 20000 : 200000;
+        uint64_t ns = throughput_run(kind, size, n0, verify_failed);
+        if (ns == 0)
+            return t;
+        double want = cfg.run_seconds * 1e9 / (double)ns * (double)n0;
+        n = want < 10000 ? 10000 : want > 5e8 ? 500000000ull : (uint64_t)want;
+    }
+    double rates[64];
+    int runs = cfg.runs > 64 ? 64 : cfg.runs;
+    for (int i = 0; i < runs; i++) {
+        uint64_t ns = throughput_run(kind, size, n, verify_failed);
+        if (ns == 0)
+            return t;
+        rates[i] = (double)n * 1e9 / (double)ns;
+    }
+    qsort(rates, (size_t)runs, sizeof rates[0], cmp_double);
+    t.ok = 1;
+    t.messages = n;
+    t.min = rates[0];
+    t.max = rates[runs - 1];
+    t.median = runs % 2 ? rates[runs / 2] : (rates[runs / 2 - 1] + rates[runs / 2]) / 2;
+    return t;
+}
+
+/* ---- Ping-pong latency -------------------------------------------------------------------- */
+
+static uint64_t *g_stamps;
+static uint64_t g_rounds; /* warm-up + measured */
+
+static int ping_side(endpoint *e)
+{
+    const size_t size = e->size;
+    unsigned char msg[1024], buf[1024] = {0};
+    msg_init(msg, size);
+    spinner sp = {0};
+    for (uint64_t i = 0; i < g_rounds; i++) {
+        g_stamps[i] = now_ns();
+        msg_set_seq(msg, i);
+        switch (e->kind) {
+        case K_BARE:
+            atomic_store_explicit(&g_ctl->ping, i + 1, memory_order_release);
+            while (atomic_load_explicit(&g_ctl->pong, memory_order_acquire) != i + 1)
+                if (spin(&sp))
+                    return -1;
+            break;
+        case K_SEND: {
+            int rc;
+            while ((rc = hftipc_channel_send(e->ch[0], msg, size)) == HFTIPC_EFULL)
+                if (spin(&sp))
+                    return -1;
+            int64_t r;
+            while ((r = hftipc_channel_receive(e->ch[1], buf, sizeof buf)) == HFTIPC_EEMPTY)
+                if (spin(&sp))
+                    return -1;
+            if (rc != HFTIPC_OK || r < 0) {
+                fail("ping: %s", hftipc_strerror(rc != HFTIPC_OK ? rc : r));
+                return -1;
+            }
+            if (msg_check(buf, (size_t)r, size, i) != 0)
+                return -1;
+            break;
+        }
+        case K_NAIVE: {
+            int64_t r;
+            while (naive_ring_send(e->naive[0], msg, (uint32_t)size) != 0)
+                if (spin(&sp))
+                    return -1;
+            while ((r = naive_ring_receive(e->naive[1], buf, sizeof buf)) == -1)
+                if (spin(&sp))
+                    return -1;
+            if (msg_check(buf, (size_t)(r < 0 ? 0 : r), size, i) != 0)
+                return -1;
+            break;
+        }
+        case K_UDS:
+        case K_PIPE:
+            if (write_all(e->fd[0][1], msg, size) != 0 || read_msg(e->fd[1][0], buf, size) != 0)
+                return -1;
+            if (msg_check(buf, size, size, i) != 0)
+                return -1;
+            break;
+        default:
+            return -1;
+        }
+    }
+    g_stamps[g_rounds] = now_ns();
+    return 0;
+}
+
+static int pong_side(endpoint *e)
+{
+    const size_t size = e->size;
+    unsigned char buf[1024] = {0};
+    spinner sp = {0};
+    for (uint64_t i = 0; i < g_rounds; i++) {
+        switch (e->kind) {
+        case K_BARE:
+            while (atomic_load_explicit(&g_ctl->ping, memory_order_acquire) != i + 1)
+                if (spin(&sp))
+                    return -1;
+            atomic_store_explicit(&g_ctl->pong, i + 1, memory_order_release);
+            break;
+        case K_SEND: {
+            int64_t r;
+            while ((r = hftipc_channel_receive(e->ch[0], buf, sizeof buf)) == HFTIPC_EEMPTY)
+                if (spin(&sp))
+                    return -1;
+            if (r < 0 || msg_check(buf, (size_t)(r < 0 ? 0 : r), size, i) != 0)
+                return -1;
+            int rc;
+            while ((rc = hftipc_channel_send(e->ch[1], buf, (size_t)r)) == HFTIPC_EFULL)
+                if (spin(&sp))
+                    return -1;
+            if (rc != HFTIPC_OK) {
+                fail("pong: %s", hftipc_strerror(rc));
+                return -1;
+            }
+            break;
+        }
+        case K_NAIVE: {
+            int64_t r;
+            while ((r = naive_ring_receive(e->naive[0], buf, sizeof buf)) == -1)
+                if (spin(&sp))
+                    return -1;
+            if (msg_check(buf, (size_t)(r < 0 ? 0 : r), size, i) != 0)
+                return -1;
+            while (naive_ring_send(e->naive[1], buf, (uint32_t)r) != 0)
+                if (spin(&sp))
+                    return -1;
+            break;
+        }
+        case K_UDS:
+        case K_PIPE: {
+            /* The socketpair is bidirectional: the child reads and answers on fd[0][0]. */
+            int rfd = e->fd[0][0];
+            int wfd = e->kind == K_UDS ? e->fd[0][0] : e->fd[1][1];
+            if (read_msg(rfd, buf, size) != 0 || msg_check(buf, size, size, i) != 0 ||
+                write_all(wfd, buf, size) != 0)
+                return -1;
+            break;
+        }
+        default:
+            return -1;
+        }
+    }
+    return 0;
+}
+
+typedef struct lat {
+    int ok;
+    uint64_t samples;
+    uint64_t p50, p99, p999, max;
+} lat;
+
+static uint64_t percentile(const uint64_t *sorted, uint64_t n, double q)
+{
+    uint64_t i = (uint64_t)(q * (double)(n - 1) + 0.5);
+    return sorted[i < n ? i : n - 1];
+}
+
+static lat measure_latency(int kind, uint64_t samples, int *verify_failed)
+{
+    lat l = {0};
+    uint64_t warm = samples / 10 < 1000 ? samples / 10 : 1000;
+    g_rounds = warm + samples;
+    g_stamps = calloc(g_rounds + 1, sizeof *g_stamps); /* calloc + first touch before timing */
+    if (g_stamps == NULL)
+        return l;
+    memset(g_stamps, 0, (g_rounds + 1) * sizeof *g_stamps);
+    endpoint e;
+    memset(&e, 0, sizeof e);
+    e.kind = kind;
+    e.size = 64;
+    int rc = run_pair(&e, 2, ping_side, pong_side);
+    if (rc != 0) {
+        if (rc == -1)
+            *verify_failed = 1;
+        free(g_stamps);
+        return l;
+    }
+    /* Round trip i = stamp[i+1] - stamp[i]: one clock read per round trip, the same for
+     * every transport. Every sample is kept and sorted. */
+    uint64_t *rtt = malloc(samples * sizeof *rtt);
+    if (rtt == NULL) {
+        free(g_stamps);
+        return l;
+    }
+    for (uint64_t i = 0; i < samples; i++)
+        rtt[i] = g_stamps[warm + i + 1] - g_stamps[warm + i];
+    qsort(rtt, samples, sizeof *rtt, cmp_u64);
+    l.ok = 1;
+    l.samples = samples;
+    l.p50 = percentile(rtt, samples, 0.50);
+    l.p99 = percentile(rtt, samples, 0.99);
+    l.p999 = percentile(rtt, samples, 0.999);
+    l.max = rtt[samples - 1];
+    free(rtt);
+    free(g_stamps);
+    return l;
+}
+
+/* ---- Table -------------------------------------------------------------------------------- */
+
+#define NCOL 7
+#define MAX_ROWS 64
+static const char *const col_name[NCOL] = {"Test",  "Transport", "Msg", "Median",
+                                          "Range", "MB/s",      "Ratio"};
+static char table[MAX_ROWS][NCOL][100];
+static int nrows;
+
+static void row(const char *c0, const char *c1, const char *c2, const char *c3, const char *c4,
+                const char *c5, const char *c6)
+{
+    if (nrows >= MAX_ROWS)
+        return;
+    const char *c[NCOL] = {c0, c1, c2, c3, c4, c5, c6};
+    for (int i = 0; i < NCOL; i++)
+        snprintf(table[nrows][i], sizeof table[nrows][i], "%s", c[i]);
+    nrows++;
+}
+
+static void print_table(FILE *f)
+{
+    size_t w[NCOL];
+    for (int i = 0; i < NCOL; i++) {
+        w[i] = strlen(col_name[i]);
+        for (int r = 0; r < nrows; r++)
+            if (strlen(table[r][i]) > w[i])
+                w[i] = strlen(table[r][i]);
+    }
+    for (int i = 0; i < NCOL; i++)
+        fprintf(f, "| %-*s ", (int)w[i], col_name[i]);
+    fprintf(f, "|\n");
+    for (int i = 0; i < NCOL; i++) {
+        fprintf(f, "|");
+        for (size_t k = 0; k < w[i] + 2; k++)
+            fputc(i >= 3 && k == w[i] + 1 ? ':' : '-', f);
+    }
+    fprintf(f, "|\n");
+    for (int r = 0; r < nrows; r++) {
+        for (int i = 0; i < NCOL; i++)
+            fprintf(f, i >= 3 ? "| %*s " : "| %-*s ", (int)w[i], table[r][i]);
+        fprintf(f, "|\n");
+    }
+}
+
+static void fmt_rate(char *out, size_t n, double r)
+{
+    if (r >= 1e6)
+        snprintf(out, n, "%.2f M", r / 1e6);
+    else
+        snprintf(out, n, "%.1f k", r / 1e3);
+}
+
+static void fmt_ns(char *out, size_t n, uint64_t ns)
+{
+    if (ns >= 100000)
+        snprintf(out, n, "%.0f us", (double)ns / 1e3);
+    else if (ns >= 10000)
+        snprintf(out, n, "%.1f us", (double)ns / 1e3);
+    else
+        snprintf(out, n, "%llu ns", (unsigned long long)ns);
+}
+
+/* ---- Options ------------------------------------------------------------------------------ */
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"NAME\n"
+"    hftipc_bench - two-process throughput and latency of hftipc channels and baselines\n"
+"\n"
+"SYNOPSIS\n"
+"    hftipc_bench [--quick | --smoke] [-n COUNT | -t SECONDS] [-r RUNS] [-s SIZES]\n"
+"                 [-l ROUNDTRIPS] [-c CAPACITY] [-b BATCH] [-d DIR] [-m FILE] [--no-pin]\n"
+"\n"
+"DESCRIPTION\n"
+"    Forks a consumer process and moves messages to it from the parent through channel\n"
+"    files in DIR, with each process pinned to its own CPU when at least two are allowed\n"
+"    (otherwise both share one CPU and the spin loops yield; the header says which).\n"
+"    Every message carries its sequence number, which the receiver checks.\n"
+"\n"
+"    Throughput, for each message size, through:\n"
+"      hftipc send/receive                 one copy in, one copy out per message\n"
+"      hftipc send_batch/receive_batch     BATCH messages per call, one cursor store\n"
+"      hftipc try_claim+commit / peek+ack  written in place, read in place, one at a time\n"
+"      hftipc try_claim+commit / drain     written in place, read in place, BATCH per call\n"
+"      naive ring (old algorithm)          bench/naive_ring.c, 512-byte slots\n"
+"      Unix socket (SEQPACKET), pipe       one write(2) and one read(2) per message\n"
+"    Each case is the median, minimum and maximum of RUNS runs. Without -n, a first short\n"
+"    run (also a warm-up) calibrates the message count so that each run lasts SECONDS.\n"
+"\n"
+"    Round-trip latency of a 64-byte ping-pong over two channels (p50, p99, p99.9 of every\n"
+"    round trip, timed with CLOCK_MONOTONIC, all samples sorted), against a bare cache-line\n"
+"    ping-pong (two atomic words on separate 128-byte spans of a shared page), the naive\n"
+"    ring, a Unix socket and a pipe.\n"
+"\n"
+"    Prints one table, then the issue's targets with met/missed. Ratios compare hftipc with\n"
+"    the naive ring measured in the same run, and hftipc's p50 with the bare ping-pong's.\n"
+"\n"
+"OPTIONS\n"
+"    --quick             about 10 s: 3 runs of ~0.05 s per case, 100k round trips\n"
+"    --smoke             a few thousand messages per case, 1 run; checks every message\n"
+"                        and exits; for ctest (bench_smoke). Never judges speed.\n"
+"    -n, --messages N    messages per throughput run (default: calibrated from -t)\n"
+"    -t, --seconds S     target duration of one throughput run (default 0.12)\n"
+"    -r, --runs R        runs per throughput case, 1..64 (default 5)\n"
+"    -s, --sizes LIST    comma-separated message sizes in bytes, 8..1016 (default 8,64,512)\n"
+"    -l, --round-trips N shared-memory round trips (default 300000; sockets and pipes do\n"
+"                        a third of that, at least 1000)\n"
+"    -c, --capacity N    slots per ring, a power of two (default 4096)\n"
+"    -b, --batch N       messages per batch call, 1..%d (default 256)\n"
+"    -d, --dir DIR       where channel files go (default /dev/shm, else /tmp)\n"
+"    -m, --markdown FILE also write the table and the target lines to FILE (Markdown)\n"
+"        --no-pin        do not pin the processes to CPUs\n"
+"    -h, --help          this text\n"
+"\n"
+"EXIT STATUS\n"
+"    0  all cases ran and every message arrived in sequence and intact\n"
+"    1  a message was lost, duplicated, reordered or damaged, or a peer failed\n"
+"    2  bad command-line usage\n"
+"    3  setup failed (channel directory, mmap, fork, socketpair, pipe)\n"
+"    Missed performance targets never change the exit status.\n"
+"\n"
+"FILES\n"
+"    DIR/hftipc-bench-PID-N   channel files, removed after each run\n"
+"\n"
+"SEE ALSO\n"
+"    scripts/bench.sh, docs/BENCHMARKS.md\n",
+            MAX_BATCH);
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv)
+{
+    cfg.runs = 5;
+    cfg.run_seconds = 0.12;
+    cfg.round_trips = 300000;
+    cfg.capacity = 4096;
+    cfg.batch = 256;
+    cfg.pin = 1;
+    cfg.nsizes = 3;
+    cfg.sizes[0] = 8;
+    cfg.sizes[1] = 64;
+    cfg.sizes[2] = 512;
+    int runs_set = 0, rt_set = 0, secs_set = 0;
+    static const struct option longopts[] = {
+        {"quick", no_argument, NULL, 'Q'},       {"smoke", no_argument, NULL, 'S'},
+        {"messages", required_argument, NULL, 'n'}, {"seconds", required_argument, NULL, 't'},
+        {"runs", required_argument, NULL, 'r'},  {"sizes", required_argument, NULL, 's'},
+        {"round-trips", required_argument, NULL, 'l'},
+        {"capacity", required_argument, NULL, 'c'}, {"batch", required_argument, NULL, 'b'},
+        {"dir", required_argument, NULL, 'd'},   {"markdown", required_argument, NULL, 'm'},
+        {"no-pin", no_argument, NULL, 'P'},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    uint64_t v;
+    while ((c = getopt_long(argc, argv, "n:t:r:s:l:c:b:d:m:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'Q':
+            cfg.quick = 1;
+            break;
+        case 'S':
+            cfg.smoke = 1;
+            break;
+        case 'n':
+            if (parse_u64(optarg, &cfg.messages) || cfg.messages == 0)
+                goto bad;
+            break;
+        case 't': {
+            char *end;
+            cfg.run_seconds = strtod(optarg, &end);
+            if (*end != '\0' || !(cfg.run_seconds > 0 && cfg.run_seconds <= 60))
+                goto bad;
+            secs_set = 1;
+            break;
+        }
+        case 'r':
+            if (parse_u64(optarg, &v) || v < 1 || v > 64)
+                goto bad;
+            cfg.runs = (int)v;
+            runs_set = 1;
+            break;
+        case 's': {
+            cfg.nsizes = 0;
+            char *copy = strdup(optarg), *save = NULL;
+            for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                if (cfg.nsizes >= MAX_SIZES || parse_u64(tok, &v) || v < 8 || v > 1016) {
+                    free(copy);
+                    goto bad;
+                }
+                cfg.sizes[cfg.nsizes++] = (size_t)v;
+            }
+            free(copy);
+            if (cfg.nsizes == 0)
+                goto bad;
+            break;
+        }
+        case 'l':
+            if (parse_u64(optarg, &cfg.round_trips) || cfg.round_trips < 100)
+                goto bad;
+            rt_set = 1;
+            break;
+        case 'c':
+            if (parse_u64(optarg, &v) || v < 2 || v > (1u << 24) || (v & (v - 1)))
+                goto bad;
+            cfg.capacity = (uint32_t)v;
+            break;
+        case 'b':
+            if (parse_u64(optarg, &v) || v < 1 || v > MAX_BATCH)
+                goto bad;
+            cfg.batch = (uint32_t)v;
+            break;
+        case 'd':
+            snprintf(cfg.dir, sizeof cfg.dir, "%s", optarg);
+            break;
+        case 'm':
+            cfg.markdown = optarg;
+            break;
+        case 'P':
+            cfg.pin = 0;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            goto bad;
+        }
+    }
+    if (optind != argc)
+        goto bad;
+    if (cfg.smoke) {
+        if (!cfg.messages)
+            cfg.messages = 3000;
+        if (!runs_set)
+            cfg.runs = 1;
+        if (!rt_set)
+            cfg.round_trips = 2000;
+    } else if (cfg.quick) {
+        if (!runs_set)
+            cfg.runs = 3;
+        if (!secs_set)
+            cfg.run_seconds = 0.05;
+        if (!rt_set)
+            cfg.round_trips = 100000;
+    }
+    cfg.sock_round_trips = cfg.round_trips / 3 < 1000 ? 1000 : cfg.round_trips / 3;
+    if (cfg.smoke)
+        cfg.sock_round_trips = cfg.round_trips;
+    return 0;
+bad:
+    fprintf(stderr, "hftipc_bench: bad usage (argument '%s'); try --help\n",
+            optind > 0 && optind <= argc ? argv[optind - 1] : "?");
+    return -1;
+}
+
+static int pick_dir(void)
+{
+    struct stat st;
+    if (cfg.dir[0] == '\0')
+        snprintf(cfg.dir, sizeof cfg.dir, "%s",
+                 stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0
+                     ? "/dev/shm"
+                     : "/tmp");
+    if (stat(cfg.dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(cfg.dir, W_OK) != 0) {
+        fprintf(stderr, "hftipc_bench: channel directory %s is not a writable directory\n",
+                cfg.dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- Main --------------------------------------------------------------------------------- */
+
+typedef struct target_line {
+    char text[200];
+} target_line;
+static target_line targets[8];
+static int ntargets;
+
+static void target(int met, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void target(int met, const char *fmt, ...)
+{
+    if (ntargets >= 8)
+        return;
+    int n = snprintf(targets[ntargets].text, sizeof targets[ntargets].text, "%s ",
+                     met ? "[met]   " : "[MISSED]");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(targets[ntargets].text + n, sizeof targets[ntargets].text - (size_t)n, fmt, ap);
+    va_end(ap);
+    ntargets++;
+}
+
+int main(int argc, char **argv)
+{
+    if (parse_args(argc, argv) != 0)
+        return EXIT_USAGE;
+    if (pick_dir() != 0)
+        return EXIT_SETUP;
+    signal(SIGPIPE, SIG_IGN);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    g_ctl = mmap(NULL, sizeof(control), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+                 0);
+    if (g_ctl == MAP_FAILED) {
+        perror("hftipc_bench: mmap");
+        return EXIT_SETUP;
+    }
+    pin_setup();
+    pin_self(0);
+
+    struct utsname u;
+    uname(&u);
+    printf("hftipc_bench %s (library %s), %s %s, %ld CPUs online; %s\n", HFTIPC_VERSION_STRING,
+           hftipc_version_string(), u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN),
+           g_pin_note);
+    printf("mode: %s; channel dir %s; capacity %u slots; batch %u; %d run(s) per case, %s\n",
+           cfg.smoke ? "smoke" : cfg.quick ? "quick" : "full", cfg.dir, cfg.capacity, cfg.batch,
+           cfg.runs, cfg.messages ? "fixed message count" : "calibrated message count");
+
+    int verify_failed = 0, setup_failed = 0;
+    static const int tput_kinds[] = {K_SEND, K_BATCH, K_CLAIM_PEEK, K_CLAIM_DRAIN,
+                                     K_NAIVE, K_UDS, K_PIPE};
+    const int ntk = (int)(sizeof tput_kinds / sizeof tput_kinds[0]);
+    tput res[MAX_SIZES][K_COUNT];
+    memset(res, 0, sizeof res);
+    uint64_t t_start = now_ns();
+
+    for (int si = 0; si < cfg.nsizes; si++) {
+        size_t size = cfg.sizes[si];
+        for (int ki = 0; ki < ntk; ki++) {
+            int k = tput_kinds[ki];
+            int vf = 0;
+            res[si][k] = measure_throughput(k, size, &vf);
+            verify_failed |= vf;
+            setup_failed |= !res[si][k].ok && !vf;
+            if (res[si][k].ok)
+                fprintf(stderr, "  %-36s %4zu B  %10.2f M msgs/s\n", kind_name[k], size,
+                        res[si][k].median / 1e6);
+        }
+    }
+
+    static const int lat_kinds[] = {K_BARE, K_SEND, K_NAIVE, K_UDS, K_PIPE};
+    lat lres[K_COUNT];
+    memset(lres, 0, sizeof lres);
+    for (size_t li = 0; li < sizeof lat_kinds / sizeof lat_kinds[0]; li++) {
+        int k = lat_kinds[li];
+        int vf = 0;
+        uint64_t n = (k == K_UDS || k == K_PIPE) ? cfg.sock_round_trips : cfg.round_trips;
+        lres[k] = measure_latency(k, n, &vf);
+        verify_failed |= vf;
+        setup_failed |= !lres[k].ok && !vf;
+        if (lres[k].ok)
+            fprintf(stderr, "  %-36s   64 B  p50 %llu ns\n", kind_name[k],
+                    (unsigned long long)lres[k].p50);
+    }
+    double elapsed = (double)(now_ns() - t_start) / 1e9;
+
+    /* Build the table. */
+    char a[32], c[32], d[32], m[32], b[96], e[96], f[96];
+    for (int si = 0; si < cfg.nsizes; si++) {
+        size_t size = cfg.sizes[si];
+        snprintf(m, sizeof m, "%zu B", size);
+        tput *naive = &res[si][K_NAIVE];
+        for (int ki = 0; ki < ntk; ki++) {
+            int k = tput_kinds[ki];
+            tput *t = &res[si][k];
+            if (!t->ok) {
+                row("throughput", kind_name[k], m, "failed", "", "", "");
+                continue;
+            }
+            fmt_rate(a, sizeof a, t->median);
+            snprintf(b, sizeof b, "%s msgs/s", a);
+            fmt_rate(c, sizeof c, t->min);
+            fmt_rate(d, sizeof d, t->max);
+            snprintf(e, sizeof e, "%s .. %s", c, d);
+            snprintf(f, sizeof f, "%.0f", t->median * (double)size / 1e6);
+            if (k != K_NAIVE && naive->ok)
+                snprintf(a, sizeof a, "%.2fx naive", t->median / naive->median);
+            else
+                a[0] = '\0';
+            row("throughput", kind_name[k], m, b, e, f, a);
+        }
+    }
+    for (size_t li = 0; li < sizeof lat_kinds / sizeof lat_kinds[0]; li++) {
+        int k = lat_kinds[li];
+        lat *l = &lres[k];
+        if (!l->ok) {
+            row("round trip", kind_name[k], "64 B", "failed", "", "", "");
+            continue;
+        }
+        fmt_ns(a, sizeof a, l->p50);
+        snprintf(b, sizeof b, "p50 %s", a);
+        fmt_ns(c, sizeof c, l->p99);
+        fmt_ns(d, sizeof d, l->p999);
+        snprintf(e, sizeof e, "p99 %s, p99.9 %s", c, d);
+        if (k != K_BARE && lres[K_BARE].ok)
+            snprintf(f, sizeof f, "%.2fx bare", (double)l->p50 / (double)lres[K_BARE].p50);
+        else
+            f[0] = '\0';
+        row("round trip", kind_name[k], k == K_BARE ? "8 B" : "64 B", b, e, "", f);
+    }
+
+    /* Targets from the issue, judged on the numbers above, whatever they are. */
+    for (int si = 0; si < cfg.nsizes; si++) {
+        tput *r = res[si];
+        if (cfg.sizes[si] == 64) {
+            int best = r[K_BATCH].median >= r[K_CLAIM_DRAIN].median ? K_BATCH : K_CLAIM_DRAIN;
+            if (r[K_CLAIM_PEEK].median > r[best].median)
+                best = K_CLAIM_PEEK;
+            target(r[best].median >= 100e6, "64 B via batch or claim >= 100 M msgs/s: %.1f M (%s)",
+                   r[best].median / 1e6, kind_name[best]);
+            target(r[K_SEND].median >= 50e6, "64 B via send/receive >= 50 M msgs/s: %.1f M",
+                   r[K_SEND].median / 1e6);
+        }
+        if (cfg.sizes[si] == 512) {
+            double bestv = 0;
+            for (int k = K_SEND; k <= K_CLAIM_DRAIN; k++)
+                if (r[k].median > bestv)
+                    bestv = r[k].median;
+            target(bestv >= 20e6, "512 B >= 20 M msgs/s (best hftipc path): %.1f M", bestv / 1e6);
+            if (r[K_NAIVE].ok)
+                target(r[K_SEND].median >= 5 * r[K_NAIVE].median,
+                       "512 B >= 5x the naive ring (send/receive vs naive): %.2fx",
+                       r[K_SEND].median / r[K_NAIVE].median);
+        }
+    }
+    if (lres[K_SEND].ok && lres[K_BARE].ok)
+        target((double)lres[K_SEND].p50 <= 1.5 * (double)lres[K_BARE].p50,
+               "round-trip p50 within 1.5x of bare ping-pong: %llu ns vs %llu ns = %.2fx",
+               (unsigned long long)lres[K_SEND].p50, (unsigned long long)lres[K_BARE].p50,
+               (double)lres[K_SEND].p50 / (double)lres[K_BARE].p50);
+
+    printf("\n");
+    print_table(stdout);
+    printf("\n");
+    if (cfg.smoke)
+        printf("(smoke run: too short for the figures to mean anything; targets not judged)\n");
+    else
+        for (int i = 0; i < ntargets; i++)
+            printf("%s\n", targets[i].text);
+    printf("total time %.1f s; %s\n", elapsed,
+           verify_failed ? "VERIFICATION FAILED"
+           : setup_failed ? "SOME CASES FAILED TO SET UP"
+                          : "every message arrived in sequence and intact");
+
+    if (cfg.markdown) {
+        FILE *mf = fopen(cfg.markdown, "w");
+        if (mf == NULL) {
+            fprintf(stderr, "hftipc_bench: cannot write %s: %s\n", cfg.markdown, strerror(errno));
+            return EXIT_SETUP;
+        }
+        time_t now = time(NULL);
+        char when[64];
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+        fprintf(mf, "<!-- written by hftipc_bench; see docs/BENCHMARKS.md -->\n");
+        fprintf(mf, "hftipc_bench %s, %s, %s %s, %ld CPUs; %s; channel dir %s; capacity %u; "
+                    "batch %u; %d runs per case (median, min .. max)\n\n",
+                hftipc_version_string(), when, u.sysname, u.release,
+                sysconf(_SC_NPROCESSORS_ONLN), g_pin_note, cfg.dir, cfg.capacity, cfg.batch,
+                cfg.runs);
+        print_table(mf);
+        fprintf(mf, "\n");
+        if (!cfg.smoke)
+            for (int i = 0; i < ntargets; i++)
+                fprintf(mf, "- %s\n", targets[i].text);
+        fclose(mf);
+    }
+    if (verify_failed)
+        return EXIT_VERIFY;
+    return setup_failed ? EXIT_SETUP : 0;
+}
