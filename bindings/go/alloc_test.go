@@ -1,0 +1,70 @@
+package hftipc
+
+import "testing"
+
+// The hot paths, including their full and empty returns, must not allocate: slices go to C
+// without escaping (#cgo noescape), and ErrFull/ErrEmpty are pre-allocated sentinels.
+func TestHotPathsDoNotAllocate(t *testing.T) {
+	p, c, _ := pair(t, Config{Capacity: 64, SlotSize: 72})
+	msg := make([]byte, 64)
+	buf := make([]byte, 64*16)
+	lens := make([]uint32, 16)
+	for i := range lens {
+		lens[i] = 64
+	}
+	const runs = 200
+	cases := []struct {
+		name string
+		fn   func()
+	}{
+		{"Send+Receive", func() { p.Send(msg); c.Receive(buf) }},
+		{"Send full", func() {
+			for p.Send(msg) == nil {
+			}
+		}},
+		{"Receive empty", func() {
+			for {
+				if _, err := c.Receive(buf); err != nil {
+					break
+				}
+			}
+		}},
+		{"SendBatch+ReceiveBatch", func() { p.SendBatch(buf, lens); c.ReceiveBatch(buf, lens) }},
+		{"SendBatch full", func() {
+			for {
+				if _, err := p.SendBatch(buf, lens); err != nil {
+					break
+				}
+			}
+		}},
+		{"ReceiveBatch empty", func() {
+			for {
+				if _, err := c.ReceiveBatch(buf, lens); err != nil {
+					break
+				}
+			}
+		}},
+		{"TryClaim+Commit+Peek+Ack", func() {
+			b, _ := p.TryClaim()
+			b[0] = 1
+			p.Commit(8)
+			m, _ := c.Peek()
+			_ = m[0]
+			c.Ack()
+		}},
+		{"TryClaim full, Peek/Ack empty", func() {
+			for p.Send(msg) == nil {
+			}
+			p.TryClaim()
+			for c.Ack() == nil {
+			}
+			c.Peek()
+			c.Ack()
+		}},
+	}
+	for _, tc := range cases {
+		if a := testing.AllocsPerRun(runs, tc.fn); a != 0 {
+			t.Errorf("%s: %v allocations per run", tc.name, a)
+		}
+	}
+}
