@@ -20,6 +20,12 @@
 %typemap(javaclassmodifiers) SWIGTYPE, SWIGTYPE *, SWIGTYPE &, SWIGTYPE [], SWIGTYPE (CLASS::*)
     "final class"
 %typemap(javaclassmodifiers) enum SWIGTYPE "final class"
+/* The JNI class loads the native library itself, so no path can reach a native method first. */
+%pragma(java) jniclasscode = %{
+  static {
+    NativeLoader.load();
+  }
+%}
 
 %{
 #include <errno.h>

@@ -1,0 +1,835 @@
+package io.hftipc;
+
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A handle on an hftipc channel: a lock-free message ring in a memory-mapped file shared
+ * between processes.
+ *
+ * <p>A handle holds one {@link Role}. The producer {@linkplain #offer(ByteBuffer) offers}
+ * messages; the consumer {@linkplain #poll(ByteBuffer) polls} them; observers read without
+ * consuming. Full and empty are ordinary outcomes, reported by return values ({@code false},
+ * {@code -1}, {@code null}); exceptions mean misuse or a broken file ({@link HftipcException}).
+ *
+ * <pre>{@code
+ * try (Channel tx = Channel.create(path, ChannelConfig.defaults(), Role.PRODUCER)) {
+ *     tx.offer(ByteBuffer.wrap("hello".getBytes(StandardCharsets.UTF_8)));
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ *
+ * A {@code Channel} is <b>not</b> thread-safe: use each handle from one thread at a time (the
+ * producer in one thread and the consumer in another, each with its own handle, is the normal
+ * case). {@link #close()} must not run concurrently with another operation on the same handle.
+ *
+ * <h2>Zero copy</h2>
+ *
+ * {@link #tryClaim()} and {@link #peek()} return {@link ByteBuffer} views that alias the shared
+ * mapping. A claimed view is valid until {@link #commit(int)} (or the next {@code offer}); a
+ * peeked view until {@link #ack()}; both until {@link #close()}. The binding empties a view's
+ * limit when it stops being valid, but a view kept past {@code close()} points at unmapped
+ * memory: never touch it then. Views are cached per slot, so the hot path does not allocate.
+ *
+ * <h2>Allocation</h2>
+ *
+ * {@code offer}, {@code poll}, {@code tryClaim}/{@code commit}, {@code peek}/{@code ack} and the
+ * batch calls allocate nothing per message (after the first lap of the ring for the zero-copy
+ * views). Heap buffers and arrays are copied once, straight into or out of the slot.
+ */
+public final class Channel implements AutoCloseable {
+    /* Indexes into the long[] filled by the native stats/inspect helpers. */
+    static final int I_HEAD = 9;
+    static final int I_TAIL = 10;
+    static final int I_BACKLOG = 11;
+    static final int I_FULL = 12;
+    private static final int INFO_FIELDS = 24;
+
+    /** Largest capacity for which zero-copy views are cached per slot. */
+    private static final int MAX_CACHED_VIEWS = 1 << 16;
+
+    private static final int OPEN = 0;
+    private static final int CREATE = 1;
+    private static final int OPEN_OR_CREATE = 2;
+
+    private SWIGTYPE_p_hftipc_channel_stct handle; // null once closed
+    private final Path path;
+    private final Role role;
+    private final int capacity;
+    private final int slotSize;
+    private final int maxPayload;
+
+    /* Zero-copy views, one per slot, created lazily; indexed relative to the first address
+     * seen (slots are slotSize apart, so the index is exact modulo capacity). */
+    private final ByteBuffer[] views;
+    private long viewBase;
+    private ByteBuffer claimed;
+    private ByteBuffer peeked;
+    private final long[] peekAddr = new long[1];
+
+    private Channel(SWIGTYPE_p_hftipc_channel_stct handle, Path path) {
+        this.handle = handle;
+        this.path = path;
+        this.role = Role.fromCode(hftipc.hftipc_channel_role(handle));
+        this.capacity = hftipc.hftipc_channel_capacity(handle);
+        this.slotSize = hftipc.hftipc_channel_slot_size(handle);
+        this.maxPayload = hftipc.hftipc_channel_max_payload(handle);
+        this.views = capacity <= MAX_CACHED_VIEWS ? new ByteBuffer[capacity] : null;
+    }
+
+    // ---- Lifecycle ---------------------------------------------------------------------------
+
+    /**
+     * Creates a new channel file and opens it. The file appears at {@code path} only once fully
+     * initialised; when several processes race, exactly one create succeeds.
+     *
+     * @param path the file to create; its directory must exist (e.g. {@code /dev/shm/quotes})
+     * @param config geometry and permissions
+     * @param role the role of the returned handle
+     * @return the open channel
+     * @throws ChannelExistsException if the path exists
+     * @throws ChannelNotFoundException if the directory does not exist
+     * @throws HftipcException for other failures (permissions, space, ...)
+     */
+    public static Channel create(Path path, ChannelConfig config, Role role) {
+        return open(CREATE, "create", path, config, role);
+    }
+
+    /**
+     * Opens an existing channel file. The whole header is validated before anything is mapped.
+     * Producer and consumer are exclusive roles: a role held by a dead process is taken over.
+     *
+     * @param path the channel file; symlinks are refused
+     * @param role the role of the returned handle
+     * @return the open channel
+     * @throws ChannelNotFoundException if there is no such file
+     * @throws ChannelBusyException if a live process holds the role
+     * @throws ChannelFormatException if the file is not a valid channel file
+     * @throws ChannelCorruptException if its cursors are out of range
+     * @throws HftipcException for other failures
+     */
+    public static Channel open(Path path, Role role) {
+        return open(OPEN, "open", path, ChannelConfig.defaults(), role);
+    }
+
+    /**
+     * Opens the channel at {@code path}, creating it first if it does not exist. Safe against
+     * concurrent callers: all of them end up with the same file.
+     *
+     * @param path the channel file
+     * @param config geometry and permissions; an existing file must have the same geometry
+     * @param role the role of the returned handle
+     * @return the open channel
+     * @throws ChannelMismatchException if an existing file's geometry differs from config
+     * @throws HftipcException as {@link #create} and {@link #open}
+     */
+    public static Channel openOrCreate(Path path, ChannelConfig config, Role role) {
+        return open(OPEN_OR_CREATE, "openOrCreate", path, config, role);
+    }
+
+    private static Channel open(int how, String op, Path path, ChannelConfig config, Role role) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(role, "role");
+        int[] status = new int[2];
+        SWIGTYPE_p_hftipc_channel_stct h =
+                hftipc.hj_open(
+                        path.toString(),
+                        how,
+                        role.code,
+                        config.capacity(),
+                        config.slotSize(),
+                        config.mode().code,
+                        config.fileMode(),
+                        status);
+        if (h == null) {
+            throw HftipcException.of(status[0], op, path, errnoDetail(status[1]));
+        }
+        return new Channel(h, path);
+    }
+
+    private static String errnoDetail(int errno) {
+        return errno != 0 ? "errno " + errno : null;
+    }
+
+    /**
+     * Reads and validates the channel file at {@code path} without modifying it or taking a
+     * role.
+     *
+     * @param path the channel file
+     * @return the decoded header, cursors and role holders
+     * @throws ChannelFormatException if the file is not a valid channel file
+     * @throws ChannelNotFoundException if there is no such file
+     * @throws HftipcException for other failures
+     */
+    public static ChannelInfo inspect(Path path) {
+        Objects.requireNonNull(path, "path");
+        long[] v = new long[INFO_FIELDS];
+        int rc = hftipc.hj_inspect(path.toString(), v);
+        if (rc != Status.OK) {
+            throw HftipcException.of(rc, "inspect", path, null);
+        }
+        return ChannelInfo.fromNative(v);
+    }
+
+    /**
+     * Releases the role, unmaps the file and frees the handle. Messages and cursors stay in the
+     * file. Idempotent. Zero-copy views handed out by this channel must not be used afterwards.
+     *
+     * @throws HftipcException if unmapping failed (the handle is released anyway)
+     */
+    @Override
+    public void close() {
+        SWIGTYPE_p_hftipc_channel_stct h = handle;
+        if (h == null) {
+            return;
+        }
+        handle = null;
+        claimed = null;
+        peeked = null;
+        if (views != null) {
+            for (ByteBuffer v : views) {
+                if (v != null) {
+                    v.limit(0);
+                }
+            }
+        }
+        int rc = hftipc.hftipc_channel_close(h);
+        if (rc != Status.OK) {
+            throw HftipcException.of(rc, "close", path, null);
+        }
+    }
+
+    /** @return true until {@link #close()} */
+    public boolean isOpen() {
+        return handle != null;
+    }
+
+    // ---- Properties --------------------------------------------------------------------------
+
+    /** @return the largest message, in bytes ({@code slotSize - 8}) */
+    public int maxPayload() {
+        return maxPayload;
+    }
+
+    /** @return the number of slots */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** @return the slot size in bytes, including the 8-byte slot header */
+    public int slotSize() {
+        return slotSize;
+    }
+
+    /** @return the role of this handle */
+    public Role role() {
+        return role;
+    }
+
+    /** @return the channel file */
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * @return a snapshot of the cursors, counters and role holders
+     * @throws ChannelClosedException if closed
+     */
+    public ChannelStats stats() {
+        long[] v = new long[INFO_FIELDS];
+        int rc = hftipc.hj_stats(handle("stats"), v);
+        if (rc != Status.OK) {
+            throw fail(rc, "stats");
+        }
+        return ChannelStats.fromNative(v);
+    }
+
+    /** @return the version of the loaded native library, such as {@code "0.1.0"} */
+    public static String nativeVersion() {
+        return hftipc.hftipc_version_string();
+    }
+
+    @Override
+    public String toString() {
+        return "Channel[" + path + ", " + role + ", capacity=" + capacity + ", slotSize="
+                + slotSize + (handle == null ? ", closed]" : "]");
+    }
+
+    // ---- Producer ----------------------------------------------------------------------------
+
+    /**
+     * Sends the remaining bytes of {@code src} as one message, without blocking. On success the
+     * buffer's position advances to its limit; when the ring is full nothing changes.
+     *
+     * @param src the message: direct and heap buffers are copied once into the slot
+     * @return true if sent, false if the ring is full
+     * @throws MessageTooBigException if {@code src.remaining() > maxPayload()}
+     * @throws NonWritableChannelException if this handle is not the producer
+     * @throws ChannelClosedException if closed
+     */
+    public boolean offer(ByteBuffer src) {
+        SWIGTYPE_p_hftipc_channel_stct h = producer("offer");
+        int pos = src.position();
+        int len = src.limit() - pos;
+        checkMessageSize(len, "offer");
+        int rc;
+        if (src.isDirect()) {
+            rc = hftipc.hj_send_direct(h, src, pos, len);
+        } else if (src.hasArray()) {
+            rc = hftipc.hj_send_array(h, src.array(), src.arrayOffset() + pos, len);
+        } else {
+            rc = offerReadOnlyHeap(h, src, pos, len);
+        }
+        claimed = null; // a send reuses the claimed slot, if any
+        if (rc == Status.OK) {
+            src.position(pos + len);
+            return true;
+        }
+        if (rc == Status.EFULL) {
+            return false;
+        }
+        throw fail(rc, "offer");
+    }
+
+    /* A read-only heap buffer exposes no array: copy it into a claimed slot view. */
+    private int offerReadOnlyHeap(SWIGTYPE_p_hftipc_channel_stct h, ByteBuffer src, int pos, int len) {
+        long addr = hftipc.hj_try_claim(h);
+        if (addr <= 0) {
+            return (int) addr;
+        }
+        ByteBuffer view = view(addr, maxPayload, false);
+        view.put(0, src, pos, len);
+        return hftipc.hftipc_channel_commit(h, len);
+    }
+
+    /**
+     * Sends {@code src[off, off+len)} as one message, without blocking. The bytes are copied
+     * once, straight from the array into the slot.
+     *
+     * @param src the array
+     * @param off offset of the message in {@code src}
+     * @param len length of the message
+     * @return true if sent, false if the ring is full
+     * @throws IndexOutOfBoundsException if off/len are outside {@code src}
+     * @throws MessageTooBigException if {@code len > maxPayload()}
+     * @throws NonWritableChannelException if this handle is not the producer
+     * @throws ChannelClosedException if closed
+     */
+    public boolean offer(byte[] src, int off, int len) {
+        SWIGTYPE_p_hftipc_channel_stct h = producer("offer");
+        Objects.checkFromIndexSize(off, len, src.length);
+        checkMessageSize(len, "offer");
+        int rc = hftipc.hj_send_array(h, src, off, len);
+        claimed = null;
+        if (rc == Status.OK) {
+            return true;
+        }
+        if (rc == Status.EFULL) {
+            return false;
+        }
+        throw fail(rc, "offer");
+    }
+
+    /**
+     * Sends like {@link #offer(ByteBuffer)}, waiting up to {@code timeout} for a free slot.
+     *
+     * @param src the message
+     * @param timeout the longest wait; zero or negative means a single attempt
+     * @return true if sent, false on timeout (or if the thread was interrupted, whose interrupt
+     *     status is then kept set)
+     */
+    public boolean send(ByteBuffer src, Duration timeout) {
+        if (offer(src)) {
+            return true;
+        }
+        long deadline = deadline(timeout);
+        for (int attempt = 0; idle(attempt, deadline); attempt++) {
+            if (offer(src)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sends like {@link #offer(byte[], int, int)}, waiting up to {@code timeout} for a free slot.
+     *
+     * @param src the array
+     * @param off offset of the message
+     * @param len length of the message
+     * @param timeout the longest wait
+     * @return true if sent, false on timeout or interrupt
+     */
+    public boolean send(byte[] src, int off, int len, Duration timeout) {
+        if (offer(src, off, len)) {
+            return true;
+        }
+        long deadline = deadline(timeout);
+        for (int attempt = 0; idle(attempt, deadline); attempt++) {
+            if (offer(src, off, len)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reserves the next slot for writing in place (zero copy). Write the message into the
+     * returned view, from index 0, then call {@link #commit(int)}. Nothing is visible to the
+     * consumer before the commit. Claiming again before committing returns the same slot.
+     *
+     * @return a view of the slot's payload (position 0, limit and capacity {@link #maxPayload()}),
+     *     or null if the ring is full
+     * @throws NonWritableChannelException if this handle is not the producer
+     * @throws ChannelClosedException if closed
+     */
+    public ByteBuffer tryClaim() {
+        SWIGTYPE_p_hftipc_channel_stct h = producer("tryClaim");
+        long addr = hftipc.hj_try_claim(h);
+        if (addr <= 0) {
+            if (addr == Status.EFULL) {
+                return null;
+            }
+            throw fail((int) addr, "tryClaim");
+        }
+        ByteBuffer v = view(addr, maxPayload, false);
+        v.clear();
+        claimed = v;
+        return v;
+    }
+
+    /**
+     * Publishes the claimed slot as a message of {@code length} bytes (the first
+     * {@code length} bytes of the view). The view is invalid afterwards (its limit is set to 0).
+     *
+     * @param length message length, in [0, maxPayload()]
+     * @throws IllegalStateException if no slot is claimed
+     * @throws MessageTooBigException if {@code length > maxPayload()}; the claim stays
+     * @throws IllegalArgumentException if {@code length < 0}
+     */
+    public void commit(int length) {
+        SWIGTYPE_p_hftipc_channel_stct h = producer("commit");
+        if (claimed == null) {
+            throw new IllegalStateException("commit without tryClaim on " + path);
+        }
+        if (length < 0) {
+            throw new IllegalArgumentException("negative length " + length);
+        }
+        checkMessageSize(length, "commit");
+        int rc = hftipc.hftipc_channel_commit(h, length);
+        if (rc != Status.OK) {
+            throw fail(rc, "commit");
+        }
+        claimed.limit(0);
+        claimed = null;
+    }
+
+    /**
+     * Sends up to {@code count} messages laid back to back in {@code data} (from its position),
+     * with their lengths in {@code lengths[0, count)}. With a direct buffer, messages are
+     * published in groups of up to 256 with one cursor store each. The position advances past
+     * the messages sent.
+     *
+     * @param data the concatenated messages
+     * @param lengths the message lengths
+     * @param count number of messages
+     * @return the number of messages sent (0 if the ring is full)
+     * @throws MessageTooBigException if any length exceeds maxPayload() (nothing is sent)
+     * @throws IllegalArgumentException if a length is negative or the lengths add up to more
+     *     than {@code data.remaining()}
+     * @throws IndexOutOfBoundsException if {@code count > lengths.length}
+     */
+    public int offerBatch(ByteBuffer data, int[] lengths, int count) {
+        SWIGTYPE_p_hftipc_channel_stct h = producer("offerBatch");
+        Objects.checkIndex(count, lengths.length + 1);
+        int pos = data.position();
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            int l = lengths[i];
+            if (l < 0) {
+                throw new IllegalArgumentException("negative length at index " + i);
+            }
+            checkMessageSize(l, "offerBatch");
+            total += l;
+        }
+        if (total > data.remaining()) {
+            throw new IllegalArgumentException(
+                    "lengths add up to " + total + " bytes, buffer has " + data.remaining());
+        }
+        if (count == 0) {
+            return 0;
+        }
+        claimed = null;
+        if (data.isDirect()) {
+            long n = hftipc.hj_send_batch_direct(h, data, pos, data.remaining(), lengths, count);
+            if (n == Status.EFULL) {
+                return 0;
+            }
+            if (n < 0) {
+                throw fail((int) n, "offerBatch");
+            }
+            long bytes = 0;
+            for (int i = 0; i < n; i++) {
+                bytes += lengths[i];
+            }
+            data.position(pos + (int) bytes);
+            return (int) n;
+        }
+        // Heap buffer: one message at a time, still one copy each.
+        int limit = data.limit();
+        int sent = 0;
+        try {
+            int p = pos;
+            for (; sent < count; sent++) {
+                data.limit(p + lengths[sent]).position(p);
+                if (!offer(data)) {
+                    break;
+                }
+                p += lengths[sent];
+            }
+            data.limit(limit).position(p);
+        } finally {
+            data.limit(limit);
+        }
+        return sent;
+    }
+
+    // ---- Consumer and observer ---------------------------------------------------------------
+
+    /**
+     * Receives the next message into {@code dst} at its position, without blocking, and
+     * advances the position by the message length. An observer reads without consuming.
+     *
+     * @param dst the destination; its remaining space must hold the message
+     * @return the message length (0 for an empty message), or -1 if there is no message
+     * @throws BufferTooSmallException if the message does not fit (nothing is consumed)
+     * @throws ChannelCorruptException if the slot's length is out of range
+     * @throws ChannelLappedException (observer) if the producer overtook this observer
+     * @throws NonReadableChannelException if this handle is the producer
+     * @throws ReadOnlyBufferException if dst is read-only
+     * @throws ChannelClosedException if closed
+     */
+    public int poll(ByteBuffer dst) {
+        SWIGTYPE_p_hftipc_channel_stct h = reader("poll");
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        int pos = dst.position();
+        int room = dst.limit() - pos;
+        long n;
+        if (dst.isDirect()) {
+            n = hftipc.hj_receive_direct(h, dst, pos, room);
+        } else {
+            n = hftipc.hj_receive_array(h, dst.array(), dst.arrayOffset() + pos, room);
+        }
+        peeked = null;
+        if (n >= 0) {
+            dst.position(pos + (int) n);
+            return (int) n;
+        }
+        if (n == Status.EEMPTY) {
+            return -1;
+        }
+        throw failReceive((int) n, "poll");
+    }
+
+    /**
+     * Receives the next message into {@code dst[off, off+len)}, without blocking. The bytes are
+     * copied once, straight from the slot into the array.
+     *
+     * @param dst the array
+     * @param off where the message goes
+     * @param len room available at {@code off}
+     * @return the message length, or -1 if there is no message
+     * @throws IndexOutOfBoundsException if off/len are outside {@code dst}
+     * @throws BufferTooSmallException if the message is longer than {@code len}
+     */
+    public int poll(byte[] dst, int off, int len) {
+        SWIGTYPE_p_hftipc_channel_stct h = reader("poll");
+        Objects.checkFromIndexSize(off, len, dst.length);
+        long n = hftipc.hj_receive_array(h, dst, off, len);
+        peeked = null;
+        if (n >= 0) {
+            return (int) n;
+        }
+        if (n == Status.EEMPTY) {
+            return -1;
+        }
+        throw failReceive((int) n, "poll");
+    }
+
+    /**
+     * Receives like {@link #poll(ByteBuffer)}, waiting up to {@code timeout} for a message.
+     *
+     * @param dst the destination
+     * @param timeout the longest wait; zero or negative means a single attempt
+     * @return the message length, or -1 on timeout (or interrupt, with the interrupt status kept)
+     */
+    public int receive(ByteBuffer dst, Duration timeout) {
+        int n = poll(dst);
+        if (n >= 0) {
+            return n;
+        }
+        long deadline = deadline(timeout);
+        for (int attempt = 0; idle(attempt, deadline); attempt++) {
+            n = poll(dst);
+            if (n >= 0) {
+                return n;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Receives like {@link #poll(byte[], int, int)}, waiting up to {@code timeout}.
+     *
+     * @param dst the array
+     * @param off where the message goes
+     * @param len room available at {@code off}
+     * @param timeout the longest wait
+     * @return the message length, or -1 on timeout or interrupt
+     */
+    public int receive(byte[] dst, int off, int len, Duration timeout) {
+        int n = poll(dst, off, len);
+        if (n >= 0) {
+            return n;
+        }
+        long deadline = deadline(timeout);
+        for (int attempt = 0; idle(attempt, deadline); attempt++) {
+            n = poll(dst, off, len);
+            if (n >= 0) {
+                return n;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Looks at the oldest unconsumed message in place, without consuming it (zero copy). Peeking
+     * again before {@link #ack()} returns the same message. Consumer only.
+     *
+     * @return a read-only view of the message (position 0, limit = length), or null if there is
+     *     no message
+     * @throws ChannelCorruptException if the slot's length is out of range ({@link #ack()}
+     *     skips it)
+     * @throws IllegalStateException if this handle is not the consumer
+     */
+    public ByteBuffer peek() {
+        SWIGTYPE_p_hftipc_channel_stct h = consumer("peek");
+        long n = hftipc.hj_peek(h, peekAddr);
+        if (n < 0) {
+            if (n == Status.EEMPTY) {
+                return null;
+            }
+            throw fail((int) n, "peek");
+        }
+        ByteBuffer v = view(peekAddr[0], maxPayload, true);
+        v.limit((int) n).position(0);
+        peeked = v;
+        return v;
+    }
+
+    /**
+     * Consumes the oldest unconsumed message (the one {@link #peek()} returns, or a corrupt slot
+     * to skip). The view from peek is invalid afterwards (its limit is set to 0).
+     *
+     * @throws IllegalStateException if there is no message, or this handle is not the consumer
+     */
+    public void ack() {
+        SWIGTYPE_p_hftipc_channel_stct h = consumer("ack");
+        int rc = hftipc.hftipc_channel_ack(h);
+        if (peeked != null) {
+            peeked.limit(0);
+            peeked = null;
+        }
+        if (rc == Status.EEMPTY) {
+            throw new IllegalStateException("ack with no message on " + path);
+        }
+        if (rc != Status.OK) {
+            throw fail(rc, "ack");
+        }
+    }
+
+    /**
+     * Receives up to {@code lengths.length} messages back to back into {@code dst} (from its
+     * position), their lengths into {@code lengths}, and advances the position past them. With
+     * a direct buffer, messages are consumed in groups of up to 256 with one cursor store each.
+     * Stops early at the first message that does not fit. Consumer only.
+     *
+     * @param dst the destination
+     * @param lengths receives the message lengths; its length is the maximum count
+     * @return the number of messages received, 0 if there is none
+     * @throws BufferTooSmallException if the first message does not fit
+     * @throws IllegalArgumentException if {@code lengths} is empty
+     */
+    public int pollBatch(ByteBuffer dst, int[] lengths) {
+        SWIGTYPE_p_hftipc_channel_stct h = consumer("pollBatch");
+        if (lengths.length == 0) {
+            throw new IllegalArgumentException("lengths is empty");
+        }
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        peeked = null;
+        int pos = dst.position();
+        if (dst.isDirect()) {
+            long n =
+                    hftipc.hj_receive_batch_direct(
+                            h, dst, pos, dst.remaining(), lengths, lengths.length);
+            if (n == Status.EEMPTY) {
+                return 0;
+            }
+            if (n < 0) {
+                throw failReceive((int) n, "pollBatch");
+            }
+            long bytes = 0;
+            for (int i = 0; i < n; i++) {
+                bytes += lengths[i];
+            }
+            dst.position(pos + (int) bytes);
+            return (int) n;
+        }
+        int got = 0;
+        while (got < lengths.length) {
+            int n;
+            try {
+                n = poll(dst);
+            } catch (BufferTooSmallException e) {
+                if (got == 0) {
+                    throw e;
+                }
+                break;
+            }
+            if (n < 0) {
+                break;
+            }
+            lengths[got++] = n;
+        }
+        return got;
+    }
+
+    // ---- Internals ---------------------------------------------------------------------------
+
+    private SWIGTYPE_p_hftipc_channel_stct handle(String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = handle;
+        if (h == null) {
+            throw new ChannelClosedException(op + ": channel " + path + " is closed");
+        }
+        return h;
+    }
+
+    private SWIGTYPE_p_hftipc_channel_stct producer(String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = handle(op);
+        if (role != Role.PRODUCER) {
+            throw new NonWritableChannelException();
+        }
+        return h;
+    }
+
+    private SWIGTYPE_p_hftipc_channel_stct reader(String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = handle(op);
+        if (role == Role.PRODUCER) {
+            throw new NonReadableChannelException();
+        }
+        return h;
+    }
+
+    private SWIGTYPE_p_hftipc_channel_stct consumer(String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = handle(op);
+        if (role != Role.CONSUMER) {
+            throw new IllegalStateException(op + " needs the CONSUMER role, this handle is " + role);
+        }
+        return h;
+    }
+
+    private void checkMessageSize(int len, String op) {
+        if (len > maxPayload) {
+            throw new MessageTooBigException(
+                    Status.ETOOBIG, op, path, len + " bytes > max payload " + maxPayload);
+        }
+    }
+
+    private HftipcException fail(int status, String op) {
+        return HftipcException.of(status, op, path, null);
+    }
+
+    /* EBUFSIZE from a consumer: tell the caller how big the message is. */
+    private HftipcException failReceive(int status, String op) {
+        if (status == Status.EBUFSIZE && role == Role.CONSUMER && handle != null) {
+            long n = hftipc.hj_peek(handle, peekAddr);
+            if (n >= 0) {
+                return new BufferTooSmallException(
+                        status, op, path, "message is " + n + " bytes", (int) n);
+            }
+        }
+        return fail(status, op);
+    }
+
+    /* The cached view over the slot payload at addr (allocates only on first use per slot). */
+    private ByteBuffer view(long addr, int cap, boolean readOnly) {
+        if (views == null) {
+            return newView(addr, cap, readOnly);
+        }
+        if (viewBase == 0) {
+            viewBase = addr;
+        }
+        int idx = (int) Math.floorMod((addr - viewBase) / slotSize, (long) capacity);
+        ByteBuffer v = views[idx];
+        if (v == null) {
+            v = newView(addr, cap, readOnly);
+            views[idx] = v;
+        }
+        return v;
+    }
+
+    private static ByteBuffer newView(long addr, int cap, boolean readOnly) {
+        ByteBuffer v = (ByteBuffer) hftipc.hj_view(addr, cap);
+        if (v == null) {
+            throw new IllegalStateException("cannot create a view of the mapping");
+        }
+        return readOnly ? v.asReadOnlyBuffer() : v;
+    }
+
+    private static long deadline(Duration timeout) {
+        long now = System.nanoTime();
+        long t;
+        try {
+            t = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            t = Long.MAX_VALUE;
+        }
+        long d = now + Math.max(0, t);
+        return d < now ? Long.MAX_VALUE : d; // saturate on overflow
+    }
+
+    /**
+     * Waits a little before the next attempt of a blocking call: spins, then yields, then parks
+     * for a time that grows from 1 µs to 1 ms. The one place to switch to a native futex wait
+     * once the core offers one.
+     *
+     * @return false if the deadline has passed or the thread was interrupted
+     */
+    static boolean idle(int attempt, long deadline) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || Thread.currentThread().isInterrupted()) {
+            return false;
+        }
+        if (attempt < 256) {
+            Thread.onSpinWait();
+        } else if (attempt < 320) {
+            Thread.yield();
+        } else {
+            long park = 1_000L << Math.min(attempt - 320, 10); // 1 µs .. ~1 ms
+            LockSupport.parkNanos(Math.min(park, left));
+        }
+        return true;
+    }
+}

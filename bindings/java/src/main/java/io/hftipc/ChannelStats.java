@@ -1,0 +1,25 @@
+package io.hftipc;
+
+/**
+ * A momentary snapshot of a channel's cursors, counters and role holders.
+ *
+ * @param head messages ever published
+ * @param tail messages ever consumed
+ * @param backlog {@code head - tail}: published, not yet consumed
+ * @param fullCount sends refused because the ring was full
+ * @param producer the producer role's holder
+ * @param consumer the consumer role's holder
+ */
+public record ChannelStats(
+        long head, long tail, long backlog, long fullCount, PeerInfo producer, PeerInfo consumer) {
+
+    static ChannelStats fromNative(long[] v) {
+        return new ChannelStats(
+                v[Channel.I_HEAD],
+                v[Channel.I_TAIL],
+                v[Channel.I_BACKLOG],
+                v[Channel.I_FULL],
+                new PeerInfo((int) v[16], Liveness.fromCode(v[17]), v[18], v[19]),
+                new PeerInfo((int) v[20], Liveness.fromCode(v[21]), v[22], v[23]));
+    }
+}
