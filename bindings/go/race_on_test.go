@@ -1,0 +1,5 @@
+//go:build race
+
+package hftipc
+
+const raceEnabled = true
