@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -128,6 +129,51 @@ static inline int spin(spinner *s)
         }
     }
     return 0;
+}
+
+
+/* ---- Machine load ------------------------------------------------------------------------- */
+
+/* CPU time of the whole machine from /proc/stat, in clock ticks: busy (user, nice, system, irq,
+ * softirq, steal) and steal alone. Used to report how much of the machine OTHER programs used
+ * during the run: anything above ~0.1 CPU makes the figures unreliable on a 2-CPU machine. */
+typedef struct cpu_sample {
+    double busy_s, steal_s, own_s, wall_s;
+} cpu_sample;
+
+static cpu_sample cpu_sample_now(void)
+{
+    cpu_sample c = {0, 0, 0, (double)now_ns() / 1e9};
+    unsigned long long v[10] = {0};
+    FILE *f = fopen("/proc/stat", "r");
+    if (f != NULL) {
+        if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                   &v[4], &v[5], &v[6], &v[7]) == 8) {
+            double hz = (double)sysconf(_SC_CLK_TCK);
+            c.busy_s = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / hz;
+            c.steal_s = (double)v[7] / hz;
+        }
+        fclose(f);
+    }
+    struct rusage self, kids;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    c.own_s = (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
+                       kids.ru_stime.tv_sec) +
+              (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
+                       kids.ru_stime.tv_usec) / 1e6;
+    return c;
+}
+
+/* CPUs' worth of time used by other programs (and stolen by the hypervisor) between a and b. */
+static double cpu_others(cpu_sample a, cpu_sample b, double *steal)
+{
+    double wall = b.wall_s - a.wall_s;
+    if (wall <= 0)
+        return 0;
+    *steal = (b.steal_s - a.steal_s) / wall;
+    double o = ((b.busy_s - a.busy_s) - (b.own_s - a.own_s)) / wall;
+    return o < 0 ? 0 : o;
 }
 
 /* ---- CPU pinning -------------------------------------------------------------------------- */
@@ -1349,6 +1395,7 @@ int main(int argc, char **argv)
     tput res[MAX_SIZES][K_COUNT];
     memset(res, 0, sizeof res);
     uint64_t t_start = now_ns();
+    cpu_sample load0 = cpu_sample_now();
 
     for (int si = 0; si < cfg.nsizes; si++) {
         size_t size = cfg.sizes[si];
@@ -1379,6 +1426,11 @@ int main(int argc, char **argv)
                     (unsigned long long)lres[k].p50);
     }
     double elapsed = (double)(now_ns() - t_start) / 1e9;
+    double steal = 0, others = cpu_others(load0, cpu_sample_now(), &steal);
+    char load_note[200];
+    snprintf(load_note, sizeof load_note,
+             "other programs used %.2f CPUs during the run (hypervisor steal %.2f)%s", others,
+             steal, others + steal > 0.15 ? ": the machine was NOT idle, figures are unreliable" : "");
 
     /* Build the table. */
     char a[32], c[32], d[32], m[32], b[96], e[96], f[96];
@@ -1463,6 +1515,7 @@ int main(int argc, char **argv)
     else
         for (int i = 0; i < ntargets; i++)
             printf("%s\n", targets[i].text);
+    printf("%s\n", load_note);
     printf("total time %.1f s; %s\n", elapsed,
            verify_failed ? "VERIFICATION FAILED"
            : setup_failed ? "SOME CASES FAILED TO SET UP"
@@ -1488,6 +1541,7 @@ int main(int argc, char **argv)
         if (!cfg.smoke)
             for (int i = 0; i < ntargets; i++)
                 fprintf(mf, "- %s\n", targets[i].text);
+        fprintf(mf, "\n%s; total time %.1f s.\n", load_note, elapsed);
         fclose(mf);
     }
     if (verify_failed)
