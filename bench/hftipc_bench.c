@@ -62,6 +62,7 @@ typedef struct config {
     int nsizes;
     uint32_t capacity;
     uint32_t batch;
+    uint32_t slot_align;
     const char *markdown;
     char dir[256];
     int pin;
@@ -314,7 +315,9 @@ static int channel_create(endpoint *e, int dir, hftipc_role_t role)
     hftipc_options_t o;
     hftipc_options_init(&o);
     o.capacity = cfg.capacity;
-    o.slot_size = (uint32_t)((e->size + HFTIPC_SLOT_HEADER_SIZE + 7) & ~(size_t)7);
+    /* Smallest slot that holds the message, rounded up to --slot-align bytes. */
+    o.slot_size = (uint32_t)((e->size + HFTIPC_SLOT_HEADER_SIZE + cfg.slot_align - 1) &
+                             ~(size_t)(cfg.slot_align - 1));
     unlink(e->path[dir]);
     int rc = hftipc_channel_create(e->path[dir], &o, role, &e->ch[dir]);
     if (rc != HFTIPC_OK) {
@@ -1132,7 +1135,8 @@ static void usage(FILE *f)
 "\n"
 "SYNOPSIS\n"
 "    hftipc_bench [--quick | --smoke] [-n COUNT | -t SECONDS] [-r RUNS] [-s SIZES]\n"
-"                 [-l ROUNDTRIPS] [-c CAPACITY] [-b BATCH] [-d DIR] [-m FILE] [--no-pin]\n"
+"                 [-l ROUNDTRIPS] [-c CAPACITY] [-b BATCH] [-a ALIGN] [-d DIR] [-m FILE]\n"
+"                 [--no-pin]\n"
 "\n"
 "DESCRIPTION\n"
 "    Forks a consumer process and moves messages to it from the parent through channel\n"
@@ -1170,6 +1174,9 @@ static void usage(FILE *f)
 "                        a third of that, at least 1000)\n"
 "    -c, --capacity N    slots per ring, a power of two (default 4096)\n"
 "    -b, --batch N       messages per batch call, 1..%d (default 256)\n"
+"    -a, --slot-align N  round hftipc slot sizes (message + 8-byte slot header) up to a\n"
+"                        multiple of N: 8 (default, the smallest slot) or 64 (whole cache\n"
+"                        lines: no two slots share a line, at up to twice the memory)\n"
 "    -d, --dir DIR       where channel files go (default /dev/shm, else /tmp)\n"
 "    -m, --markdown FILE also write the table and the target lines to FILE (Markdown)\n"
 "        --no-pin        do not pin the processes to CPUs\n"
@@ -1208,6 +1215,7 @@ static int parse_args(int argc, char **argv)
     cfg.round_trips = 300000;
     cfg.capacity = 4096;
     cfg.batch = 256;
+    cfg.slot_align = 8;
     cfg.pin = 1;
     cfg.nsizes = 3;
     cfg.sizes[0] = 8;
@@ -1220,12 +1228,13 @@ static int parse_args(int argc, char **argv)
         {"runs", required_argument, NULL, 'r'},  {"sizes", required_argument, NULL, 's'},
         {"round-trips", required_argument, NULL, 'l'},
         {"capacity", required_argument, NULL, 'c'}, {"batch", required_argument, NULL, 'b'},
+        {"slot-align", required_argument, NULL, 'a'},
         {"dir", required_argument, NULL, 'd'},   {"markdown", required_argument, NULL, 'm'},
         {"no-pin", no_argument, NULL, 'P'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
     uint64_t v;
-    while ((c = getopt_long(argc, argv, "n:t:r:s:l:c:b:d:m:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:t:r:s:l:c:b:a:d:m:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'Q':
             cfg.quick = 1;
@@ -1280,6 +1289,11 @@ static int parse_args(int argc, char **argv)
             if (parse_u64(optarg, &v) || v < 1 || v > MAX_BATCH)
                 goto bad;
             cfg.batch = (uint32_t)v;
+            break;
+        case 'a':
+            if (parse_u64(optarg, &v) || v < 8 || v > 4096 || (v & (v - 1)))
+                goto bad;
+            cfg.slot_align = (uint32_t)v;
             break;
         case 'd':
             snprintf(cfg.dir, sizeof cfg.dir, "%s", optarg);
@@ -1384,8 +1398,10 @@ int main(int argc, char **argv)
     printf("hftipc_bench %s (library %s), %s %s, %ld CPUs online; %s\n", HFTIPC_VERSION_STRING,
            hftipc_version_string(), u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN),
            g_pin_note);
-    printf("mode: %s; channel dir %s; capacity %u slots; batch %u; %d run(s) per case, %s\n",
-           cfg.smoke ? "smoke" : cfg.quick ? "quick" : "full", cfg.dir, cfg.capacity, cfg.batch,
+    printf("mode: %s; channel dir %s; capacity %u slots; slot align %u; batch %u; %d run(s) per "
+           "case, %s\n",
+           cfg.smoke ? "smoke" : cfg.quick ? "quick" : "full", cfg.dir, cfg.capacity,
+           cfg.slot_align, cfg.batch,
            cfg.runs, cfg.messages ? "fixed message count" : "calibrated message count");
 
     int verify_failed = 0, setup_failed = 0;
@@ -1532,9 +1548,10 @@ int main(int argc, char **argv)
         strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
         fprintf(mf, "<!-- written by hftipc_bench; see docs/BENCHMARKS.md -->\n");
         fprintf(mf, "hftipc_bench %s, %s, %s %s, %ld CPUs; %s; channel dir %s; capacity %u; "
-                    "batch %u; %d runs per case (median, min .. max)\n\n",
+                    "slot align %u; batch %u; %d runs per case (median, min .. max)\n\n",
                 hftipc_version_string(), when, u.sysname, u.release,
-                sysconf(_SC_NPROCESSORS_ONLN), g_pin_note, cfg.dir, cfg.capacity, cfg.batch,
+                sysconf(_SC_NPROCESSORS_ONLN), g_pin_note, cfg.dir, cfg.capacity,
+                cfg.slot_align, cfg.batch,
                 cfg.runs);
         print_table(mf);
         fprintf(mf, "\n");
