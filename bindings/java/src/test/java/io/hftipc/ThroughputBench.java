@@ -30,6 +30,12 @@ public final class ThroughputBench {
         System.out.printf("hftipc %s, Java %s, %d cores, %d x %d-byte messages, capacity 1024%n",
                 Channel.nativeVersion(), System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), messages, SIZE);
+        double single = 0;
+        for (int r = 0; r < runs; r++) {
+            single = Math.max(single, singleThread(dir.resolve("single" + r), messages));
+        }
+        System.out.printf("%-20s best %6.1f M msgs/s  (offer+poll in one thread: JNI cost, no"
+                + " cross-core traffic)%n", "one thread direct", single / 1e6);
         for (String mode : new String[] {"offer/poll direct", "offer/poll byte[]", "claim/peek", "batch 32 direct"}) {
             double[] rates = new double[runs];
             for (int r = 0; r < runs; r++) {
@@ -43,6 +49,25 @@ public final class ThroughputBench {
             s.forEach(p -> p.toFile().delete());
         }
         Files.delete(dir);
+    }
+
+    private static double singleThread(Path path, long messages) throws Exception {
+        ChannelConfig cfg = ChannelConfig.builder().capacity(1024).slotSize(128).build();
+        try (Channel tx = Channel.create(path, cfg, Role.PRODUCER);
+                Channel rx = Channel.open(path, Role.CONSUMER)) {
+            ByteBuffer src = ByteBuffer.allocateDirect(SIZE);
+            ByteBuffer dst = ByteBuffer.allocateDirect(128);
+            long t0 = System.nanoTime();
+            for (long i = 0; i < messages; i++) {
+                src.clear().putLong(0, i);
+                tx.offer(src);
+                dst.clear();
+                rx.poll(dst);
+            }
+            return messages * 1e9 / (System.nanoTime() - t0);
+        } finally {
+            Files.deleteIfExists(path);
+        }
     }
 
     private static double run(Path path, String mode, long messages) throws Exception {

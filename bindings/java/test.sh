@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds and tests the Java binding: SWIG + CMake (JNI library) through Maven, then JUnit 5.
+# Called by the project's top-level test script; exits non-zero on any failure.
+# Overrides: HFTIPC_CROSSPROCESS_MESSAGES (default 1000000), MVN_ARGS (extra Maven arguments).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# SWIG generates the JNI glue at build time: install it only when it is missing.
+if ! command -v swig >/dev/null 2>&1; then
+    sudo_cmd=""
+    if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+        sudo_cmd="sudo"
+    fi
+    if ! $sudo_cmd apt-get install -y swig; then
+        $sudo_cmd apt-get update
+        $sudo_cmd apt-get install -y swig
+    fi
+fi
+
+# FindJNI needs JAVA_HOME.
+if [ -z "${JAVA_HOME:-}" ]; then
+    javac_path="$(readlink -f "$(command -v javac)")"
+    JAVA_HOME="$(dirname "$(dirname "$javac_path")")"
+    export JAVA_HOME
+fi
+
+for tool in mvn cmake cc; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "test.sh: $tool is required" >&2
+        exit 1
+    fi
+done
+
+cd "$here"
+args=(-B -q verify)
+if [ -n "${HFTIPC_CROSSPROCESS_MESSAGES:-}" ]; then
+    args+=("-Dhftipc.crossprocess.messages=${HFTIPC_CROSSPROCESS_MESSAGES}")
+fi
+# shellcheck disable=SC2206
+extra=(${MVN_ARGS:-})
+status=0
+mvn "${args[@]}" "${extra[@]}" || status=$?
+
+# -q hides Surefire's summary: print one line per test class, then a total, from the reports.
+total=0 failed=0 skipped=0
+for report in target/surefire-reports/TEST-*.xml; do
+    [ -e "$report" ] || continue
+    line="$(grep -m1 -o '<testsuite [^>]*>' "$report")"
+    attr() { printf '%s' "$line" | sed -n "s/.* $1=\"\([^\"]*\)\".*/\1/p"; }
+    t="$(attr tests)" f="$(attr failures)" e="$(attr errors)" s="$(attr skipped)"
+    echo "java: $(attr name): ${t} tests, ${f} failures, ${e} errors, ${s} skipped ($(attr time) s)"
+    total=$((total + t)) failed=$((failed + f + e)) skipped=$((skipped + s))
+done
+echo "java: $((total - failed - skipped)) passed, ${failed} failed, ${skipped} skipped"
+exit "$status"
