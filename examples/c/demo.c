@@ -119,7 +119,7 @@ static void usage(FILE *f)
 "    hftipc_demo - two processes exchange messages through an hftipc channel file\n"
 "\n"
 "SYNOPSIS\n"
-"    hftipc_demo [-n COUNT] [-s SIZE] [-c CAPACITY] [-p PATH] [--keep]\n"
+"    hftipc_demo [-n COUNT] [-s SIZE] [-c CAPACITY] [-r RATE] [-p PATH] [--keep]\n"
 "\n"
 "DESCRIPTION\n"
 "    Creates a channel file at PATH and forks. The child opens the file as the producer and\n"
@@ -128,8 +128,11 @@ static void usage(FILE *f)
 "    receives with hftipc_channel_receive(), checks sequence and checksum of every message,\n"
 "    and prints progress lines, then what was sent and received, the rate (msgs/s, MB/s),\n"
 "    latency percentiles from the embedded timestamps, and hftipc_channel_stats() of the\n"
-"    channel (cursors, refused sends, role holders). The producer sends as fast as it can,\n"
-"    so the latency includes the time a message waits in a full ring.\n"
+"    channel (cursors, refused sends, role holders).\n"
+"\n"
+"    By default the producer sends as fast as it can, so the ring fills up and the latency\n"
+"    mostly measures the time a message waits in a full ring. With --rate it paces itself,\n"
+"    and the latency is the channel's own.\n"
 "\n"
 "    The file is removed at the end unless --keep is given; it can then be looked at with\n"
 "    hftipc_inspect() or reopened by another program.\n"
@@ -138,6 +141,7 @@ static void usage(FILE *f)
 "    -n, --count COUNT     messages to send (default 5000000)\n"
 "    -s, --size SIZE       bytes per message, %u..65536 (default 64)\n"
 "    -c, --capacity N      slots in the ring, a power of two (default 4096)\n"
+"    -r, --rate RATE       send at most RATE messages per second (default: no limit)\n"
 "    -p, --path PATH       channel file to create; must not exist\n"
 "                          (default /dev/shm/hftipc-demo-PID)\n"
 "    -k, --keep            leave the channel file in place at the end\n"
@@ -162,7 +166,7 @@ typedef struct shared {
     char error[256];
 } shared;
 
-static int producer(const char *path, uint64_t count, size_t size, shared *sh)
+static int producer(const char *path, uint64_t count, size_t size, uint64_t rate, shared *sh)
 {
     hftipc_channel_t *ch;
     int rc = hftipc_channel_open(path, HFTIPC_ROLE_PRODUCER, &ch);
@@ -176,7 +180,13 @@ static int producer(const char *path, uint64_t count, size_t size, shared *sh)
         hftipc_channel_close(ch);
         return EXIT_SYSTEM;
     }
+    uint64_t start = now_ns();
     for (uint64_t seq = 0; seq < count; seq++) {
+        if (rate != 0) { /* pace: message seq is due at start + seq / rate */
+            uint64_t due = start + (uint64_t)((double)seq * 1e9 / (double)rate);
+            while (now_ns() < due)
+                cpu_relax();
+        }
         uint64_t t = now_ns(), sum;
         memcpy(m, &seq, 8);
         memcpy(m + 8, &t, 8);
@@ -237,19 +247,20 @@ static void fmt_ns(char *out, size_t n, uint64_t ns)
 
 int main(int argc, char **argv)
 {
-    uint64_t count = 5000000, v;
+    uint64_t count = 5000000, rate = 0, v;
     size_t size = 64;
     uint32_t capacity = 4096;
     int keep = 0;
     char path[4096] = "";
     static const struct option longopts[] = {
         {"count", required_argument, NULL, 'n'}, {"size", required_argument, NULL, 's'},
-        {"capacity", required_argument, NULL, 'c'}, {"path", required_argument, NULL, 'p'},
+        {"capacity", required_argument, NULL, 'c'},
+        {"rate", required_argument, NULL, 'r'}, {"path", required_argument, NULL, 'p'},
         {"keep", no_argument, NULL, 'k'},       {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int opt;
     char *end;
-    while ((opt = getopt_long(argc, argv, "n:s:c:p:kh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "n:s:c:r:p:kh", longopts, NULL)) != -1) {
         errno = 0;
         switch (opt) {
         case 'n':
@@ -270,6 +281,12 @@ int main(int argc, char **argv)
                 v > HFTIPC_MAX_CAPACITY)
                 goto bad;
             capacity = (uint32_t)v;
+            break;
+        case 'r':
+            v = strtoull(optarg, &end, 10);
+            if (errno || *end || end == optarg || v == 0)
+                goto bad;
+            rate = v;
             break;
         case 'p':
             snprintf(path, sizeof path, "%s", optarg);
@@ -307,6 +324,8 @@ int main(int argc, char **argv)
         struct stat st;
         if (rc == HFTIPC_ENOENT && strncmp(path, "/dev/shm/", 9) == 0 && stat("/dev/shm", &st) != 0)
             fprintf(stderr, "hftipc_demo: /dev/shm does not exist here; try --path /tmp/hftipc-demo\n");
+        else if (rc == HFTIPC_ENOENT)
+            fprintf(stderr, "hftipc_demo: the directory of %s does not exist\n", path);
         else if (rc == HFTIPC_ENOSPC)
             fprintf(stderr, "hftipc_demo: the file system is full (the file needs %u x %u bytes "
                             "plus a 4 KiB header); free space or use --path elsewhere\n",
@@ -323,9 +342,12 @@ int main(int argc, char **argv)
         unlink(path);
         return EXIT_SYSTEM;
     }
-    printf("hftipc %s: channel %s, %u slots of %u bytes; sending %llu messages of %zu bytes\n",
+    printf("hftipc %s: channel %s, %u slots of %u bytes; sending %llu messages of %zu bytes",
            hftipc_version_string(), path, hftipc_channel_capacity(ch),
            hftipc_channel_slot_size(ch), (unsigned long long)count, size);
+    if (rate)
+        printf(" at %llu msgs/s", (unsigned long long)rate);
+    printf("\n");
 
     pid_t pid = fork();
     if (pid < 0) {
@@ -335,7 +357,7 @@ int main(int argc, char **argv)
         return EXIT_SYSTEM;
     }
     if (pid == 0) /* the child does not touch the parent's handle; it opens its own */
-        _exit(producer(path, count, size, sh));
+        _exit(producer(path, count, size, rate, sh));
 
     unsigned char *buf = malloc(size);
     if (buf == NULL) {
@@ -410,7 +432,7 @@ int main(int argc, char **argv)
     int producer_ok = WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0;
 
     double secs = (double)(t_last - t_first) / 1e9;
-    double rate = secs > 0 ? (double)(received - 1) / secs : 0;
+    double got_rate = secs > 0 ? (double)(received - 1) / secs : 0;
     uint64_t good = received - bad_sum;
     char p50[32], p99[32], p999[32], mx[32];
     fmt_ns(p50, sizeof p50, hpercentile(good, 0.50));
@@ -422,11 +444,11 @@ int main(int argc, char **argv)
     printf("received  %llu (%llu sequence errors, %llu bad checksums)\n",
            (unsigned long long)received, (unsigned long long)bad_seq,
            (unsigned long long)bad_sum);
-    printf("rate      %.2f M msgs/s, %.0f MB/s over %.3f s (first to last message)\n", rate / 1e6,
-           rate * (double)size / 1e6, secs);
+    printf("rate      %.2f M msgs/s, %.0f MB/s over %.3f s (first to last message)\n", got_rate / 1e6,
+           got_rate * (double)size / 1e6, secs);
     if (good > 0)
-        printf("latency   p50 %s  p99 %s  p99.9 %s  max %s (send to receive, queueing "
-               "included; +-6%%)\n", p50, p99, p999, mx);
+        printf("latency   p50 %s  p99 %s  p99.9 %s  max %s (send to receive, +-6%%%s)\n", p50,
+               p99, p999, mx, rate ? "" : "; queueing in a full ring included, see --rate");
     if (src == HFTIPC_OK) {
         printf("channel   format %u.%u, capacity %u, slot %u bytes (payload up to %u), file %llu "
                "bytes\n", info.format_major, info.format_minor, info.capacity, info.slot_size,
