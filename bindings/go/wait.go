@@ -8,14 +8,18 @@ import (
 
 // Backoff schedule of the blocking methods. The C core has no blocking wait yet, so a
 // blocked sender or receiver polls: a few immediate retries (the peer is usually mid-batch),
-// then yields to other goroutines, then sleeps with a doubling interval capped at maxSleep,
-// which bounds both the CPU burnt by an idle waiter and the extra latency after the peer
-// moves (and after ctx is cancelled).
+// then yields to other goroutines, then sleeps. Go's timers are coarse when the process is
+// otherwise idle: time.Sleep(1µs) takes ~50µs, and any sleep of 10µs or more takes ~1ms
+// (the poller waits in whole milliseconds). So the sleep phase first repeats the shortest
+// sleep for a while (~50µs latency after the peer moves, little CPU), then doubles up to
+// maxSleep, which bounds the CPU an idle waiter burns and how late it notices the peer or a
+// cancelled context (about 1ms).
 const (
-	spinAttempts  = 64
-	yieldAttempts = 64
-	minSleep      = 1 * time.Microsecond
-	maxSleep      = 200 * time.Microsecond
+	spinAttempts       = 64
+	yieldAttempts      = 64
+	shortSleepAttempts = 64
+	minSleep           = 1 * time.Microsecond
+	maxSleep           = 200 * time.Microsecond
 )
 
 // wait blocks the caller for the attempt-th time (0-based) after the ring was full or empty,
@@ -27,9 +31,11 @@ func wait(ctx context.Context, attempt int) error {
 		// Retry at once: cheap, and the peer publishes in batches.
 	case attempt < spinAttempts+yieldAttempts:
 		runtime.Gosched()
+	case attempt < spinAttempts+yieldAttempts+shortSleepAttempts:
+		time.Sleep(minSleep)
 	default:
-		d := minSleep << min(attempt-spinAttempts-yieldAttempts, 16)
-		time.Sleep(min(d, maxSleep))
+		k := min(attempt-spinAttempts-yieldAttempts-shortSleepAttempts, 16)
+		time.Sleep(min(minSleep<<k, maxSleep))
 	}
 	if done := ctx.Done(); done != nil {
 		select {
@@ -43,7 +49,8 @@ func wait(ctx context.Context, attempt int) error {
 
 // SendContext sends msg, waiting while the ring is full until the consumer frees a slot or
 // ctx is done, in which case it returns ctx.Err(). Errors other than ErrFull are returned
-// at once. While waiting it polls with a bounded backoff (at most ~200µs between attempts).
+// at once. While waiting it polls with a bounded backoff (see wait: ~50µs to ~1ms between
+// attempts, so cancellation is noticed within about a millisecond).
 func (c *Channel) SendContext(ctx context.Context, msg []byte) error {
 	for attempt := 0; ; attempt++ {
 		err := c.Send(msg)
