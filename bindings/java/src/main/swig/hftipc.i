@@ -57,7 +57,7 @@
     }
     $1 = (*jenv)->GetDirectBufferAddress(jenv, $input);
     cap_ = (*jenv)->GetDirectBufferCapacity(jenv, $input);
-    if ($1 == NULL || cap_ < 0) {
+    if (cap_ < 0 || ($1 == NULL && cap_ != 0)) {
         SWIG_JavaThrowException(jenv, SWIG_JavaIllegalArgumentException,
                                 "not a direct ByteBuffer");
         return $null;
@@ -272,8 +272,11 @@ static int hj_send_array(JNIEnv *jenv, hftipc_channel_t *ch, jbyteArray arr, int
     rc = hftipc_channel_try_claim(ch, &slot, &cap);
     if (rc != HFTIPC_OK)
         return rc;
-    if (len > 0)
+    if (len > 0) {
         (*jenv)->GetByteArrayRegion(jenv, arr, off, len, (jbyte *)slot);
+        if ((*jenv)->ExceptionCheck(jenv))
+            return HFTIPC_EINVAL; /* not published; the claim is reused by the next send */
+    }
     return hftipc_channel_commit(ch, (size_t)len);
 }
 

@@ -288,7 +288,7 @@ public final class Channel implements AutoCloseable {
         } else {
             rc = offerReadOnlyHeap(h, src, pos, len);
         }
-        claimed = null; // a send reuses the claimed slot, if any
+        dropClaim(); // a send reuses the claimed slot, if any
         if (rc == Status.OK) {
             src.position(pos + len);
             return true;
@@ -328,7 +328,7 @@ public final class Channel implements AutoCloseable {
         Objects.checkFromIndexSize(off, len, src.length);
         checkMessageSize(len, "offer");
         int rc = hftipc.hj_send_array(h, src, off, len);
-        claimed = null;
+        dropClaim();
         if (rc == Status.OK) {
             return true;
         }
@@ -467,7 +467,7 @@ public final class Channel implements AutoCloseable {
         if (count == 0) {
             return 0;
         }
-        claimed = null;
+        dropClaim();
         if (data.isDirect()) {
             long n = hftipc.hj_send_batch_direct(h, data, pos, data.remaining(), lengths, count);
             if (n == Status.EFULL) {
@@ -748,6 +748,13 @@ public final class Channel implements AutoCloseable {
             throw new IllegalStateException(op + " needs the CONSUMER role, this handle is " + role);
         }
         return h;
+    }
+
+    private void dropClaim() {
+        if (claimed != null) {
+            claimed.limit(0);
+            claimed = null;
+        }
     }
 
     private void checkMessageSize(int len, String op) {
