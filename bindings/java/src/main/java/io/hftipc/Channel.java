@@ -530,7 +530,7 @@ public final class Channel implements AutoCloseable {
         } else {
             n = hftipc.hj_receive_array(h, dst.array(), dst.arrayOffset() + pos, room);
         }
-        peeked = null;
+        dropPeek();
         if (n >= 0) {
             dst.position(pos + (int) n);
             return (int) n;
@@ -556,7 +556,7 @@ public final class Channel implements AutoCloseable {
         SWIGTYPE_p_hftipc_channel_stct h = reader("poll");
         Objects.checkFromIndexSize(off, len, dst.length);
         long n = hftipc.hj_receive_array(h, dst, off, len);
-        peeked = null;
+        dropPeek();
         if (n >= 0) {
             return (int) n;
         }
@@ -678,7 +678,7 @@ public final class Channel implements AutoCloseable {
         if (dst.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        peeked = null;
+        dropPeek();
         int pos = dst.position();
         if (dst.isDirect()) {
             long n =
@@ -748,6 +748,13 @@ public final class Channel implements AutoCloseable {
             throw new IllegalStateException(op + " needs the CONSUMER role, this handle is " + role);
         }
         return h;
+    }
+
+    private void dropPeek() {
+        if (peeked != null) {
+            peeked.limit(0);
+            peeked = null;
+        }
     }
 
     private void dropClaim() {
