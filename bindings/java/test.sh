@@ -41,6 +41,7 @@ fi
 extra=(${MVN_ARGS:-})
 status=0
 mvn "${args[@]}" "${extra[@]}" || status=$?
+echo
 
 # -q hides Surefire's summary: print one line per test class, then a total, from the reports.
 total=0 failed=0 skipped=0

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 public class BufferTooSmallException extends HftipcException {
     private static final long serialVersionUID = 1L;
 
+    /** Length of the message that did not fit, or -1. */
     private final int required;
 
     /**

@@ -44,6 +44,10 @@ public record ChannelConfig(
     /**
      * Validates the components.
      *
+     * @param capacity number of slots, a power of two
+     * @param slotSize bytes per slot including the 8-byte header, a multiple of 8
+     * @param mode the concurrency mode
+     * @param filePermissions permission bits of a created file
      * @throws IllegalArgumentException if capacity or slot size is out of range
      * @throws NullPointerException if mode or filePermissions is null
      */

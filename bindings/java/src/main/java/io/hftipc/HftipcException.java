@@ -27,9 +27,13 @@ import java.nio.file.Path;
 public class HftipcException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The C status code. */
     private final int status;
+    /** The symbolic status name. */
     private final String statusName;
+    /** The channel file; not serialized. */
     private final transient Path path;
+    /** The failed operation. */
     private final String operation;
 
     /**
