@@ -408,7 +408,9 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
         return len;
     if (HFTIPC_UNLIKELY((uint64_t)len > buf_len))
         return HFTIPC_EBUFSIZE;
-    memcpy(buf, hftipc__slot_payload(s), (size_t)len);
+    /* buf may be NULL when buf_len is 0: memcpy(NULL, _, 0) is undefined behaviour. */
+    if (len != 0)
+        memcpy(buf, hftipc__slot_payload(s), (size_t)len);
     hftipc__ring_release(r, r->position + 1);
     return len;
 }
@@ -440,7 +442,8 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
                 return HFTIPC_EBUFSIZE;
             break;
         }
-        memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
+        if (len != 0) /* out may be NULL (buf_len 0): no arithmetic or memcpy on it */
+            memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
         lens[i] = (uint32_t)len;
         used += (size_t)len;
     }
