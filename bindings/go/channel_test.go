@@ -568,3 +568,24 @@ func TestReopenedConsumerResumes(t *testing.T) {
 		t.Fatalf("resumed at %v %v", buf[:n], err)
 	}
 }
+
+// The header allows a NULL buffer with length 0; an empty message fits in it. (A nil or
+// empty Go slice reaches C as NULL, 0.)
+func TestEmptyMessageIntoNilBuffer(t *testing.T) {
+	p, c, _ := pair(t, Config{Capacity: 4, SlotSize: 16})
+	for i := 0; i < 3; i++ {
+		if err := p.Send(nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := c.Receive(nil); n != 0 || err != nil {
+		t.Fatalf("Receive(nil) = %d, %v", n, err)
+	}
+	if n, err := c.Receive([]byte{}); n != 0 || err != nil {
+		t.Fatalf("Receive([]byte{}) = %d, %v", n, err)
+	}
+	lens := make([]uint32, 4)
+	if n, err := c.ReceiveBatch(nil, lens); n != 1 || err != nil {
+		t.Fatalf("ReceiveBatch(nil) = %d, %v", n, err)
+	}
+}

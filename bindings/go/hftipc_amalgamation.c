@@ -10,12 +10,12 @@
  *   core/src/map.h bafcc1ac0d899f0d73a305e807e171114716ee0a29c2ee89990d56628cee10b7
  *   core/src/peer.h beb8150d7d2da91148f9b372d4c7b6c4aa67d26398a247d165b7bb7c975c37d8
  *   core/src/ring.h b66f76404196a800df4ef80998784a8db551a636bc774e037200fec8a8367d41
- *   core/src/api.c 45c29e3d0f1087adb88e67a6126de42a067694351d103dc61882e09f2a6d4337
+ *   core/src/api.c 870a79d59ed478904b13406581dbfdc704a53b1e72b9837ada8dfecceedca29c
  *   core/src/error.c b88d19a5833a2cb3c1df03d2b382e0bd302ac144b2cc958e36c62103fdeb6f3d
  *   core/src/format.c 55f5e3730a2e97ef2611656365a7863aeb3406122950628e46655b2d6adc50a9
  *   core/src/map.c 7eb37527ff5a5c4e8707f2317f98609cb4ed76ee24248dca9d68dd12e3f74a1b
  *   core/src/peer.c da99faf5c0c2e03916ca6f610af3d1ce5fc088f87740c3724c6034fd4a066942
- * Body (sha256): 102869d95c71d22c52aa1eae88269fa3fb04af1db83bf320110b8148c28a0765
+ * Body (sha256): 7378a0316d8210cd93b3591962c98b945928b810a37846f1b871e7043f948f50
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1309,7 +1309,9 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
         return len;
     if (HFTIPC_UNLIKELY((uint64_t)len > buf_len))
         return HFTIPC_EBUFSIZE;
-    memcpy(buf, hftipc__slot_payload(s), (size_t)len);
+    /* buf may be NULL when buf_len is 0: memcpy(NULL, _, 0) is undefined behaviour. */
+    if (len != 0)
+        memcpy(buf, hftipc__slot_payload(s), (size_t)len);
     hftipc__ring_release(r, r->position + 1);
     return len;
 }
@@ -1341,7 +1343,8 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
                 return HFTIPC_EBUFSIZE;
             break;
         }
-        memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
+        if (len != 0) /* out may be NULL (buf_len 0): no arithmetic or memcpy on it */
+            memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
         lens[i] = (uint32_t)len;
         used += (size_t)len;
     }
