@@ -13,6 +13,18 @@ import java.util.zip.CRC32;
 public final class CrossProcessPeer {
     private CrossProcessPeer() {}
 
+    /* Takes the producer role, says "ready", and dies without closing once stdin closes. */
+    private static void hold(Path path) throws Exception {
+        Channel tx = Channel.open(path, Role.PRODUCER);
+        tx.offer(new byte[] {7}, 0, 1);
+        System.out.println("ready");
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // wait for the parent to close our stdin
+        }
+        Runtime.getRuntime().halt(0); // no close(): the role stays recorded as held
+    }
+
     /** Length of message {@code i}: every size from 0 to max payload occurs. */
     static int length(long i, int maxPayload) {
         return (int) ((i * 7919L) % (maxPayload + 1));
@@ -35,6 +47,10 @@ public final class CrossProcessPeer {
      * @throws Exception on any failure (exit status 1)
      */
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("hold")) {
+            hold(Path.of(args[1]));
+            return;
+        }
         Path path = Path.of(args[0]);
         long messages = Long.parseLong(args[1]);
         CRC32 crc = new CRC32();

@@ -34,6 +34,47 @@ class CrossProcessTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void roleOfALiveProcessIsBusyAndOfADeadOneIsTakenOver() throws Exception {
+        Path path = dir.resolve("takeover");
+        Channel.create(path, ChannelConfig.builder().capacity(16).slotSize(32).build(),
+                Role.OBSERVER).close();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process peer = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                        CrossProcessPeer.class.getName(), "hold", path.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try {
+            var out = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    peer.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("ready", out.readLine());
+            ChannelBusyException busy = org.junit.jupiter.api.Assertions.assertThrows(
+                    ChannelBusyException.class, () -> Channel.open(path, Role.PRODUCER));
+            assertEquals("HFTIPC_EBUSY", busy.getStatusName());
+            assertEquals(path, busy.getPath());
+            ChannelStats before = Channel.inspect(path).stats();
+            assertEquals(peer.pid(), before.producer().pid());
+            try (Channel obs = Channel.open(path, Role.OBSERVER)) {
+                assertEquals(Liveness.ALIVE, obs.stats().producer().liveness());
+            }
+            peer.getOutputStream().close();
+            assertTrue(peer.waitFor(30, TimeUnit.SECONDS));
+            try (Channel tx = Channel.open(path, Role.PRODUCER);
+                    Channel rx = Channel.open(path, Role.CONSUMER)) {
+                PeerInfo p = tx.stats().producer();
+                assertEquals(ProcessHandle.current().pid(), p.pid());
+                assertEquals(1, p.takeovers());
+                assertEquals(2, p.epoch());
+                byte[] b = new byte[8];
+                assertEquals(1, rx.poll(b, 0, 8), "the dead producer's message survives");
+                assertEquals(7, b[0]);
+            }
+        } finally {
+            peer.destroyForcibly();
+        }
+    }
+
+    @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void secondJvmProducerDeliversEveryMessageInOrder() throws Exception {
         long messages = messageCount();
