@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Tests of the Go binding, run from anywhere: amalgamation drift, vet, unit and cross-process
-# tests, the same under the race detector (with fewer stress messages), the examples built and
-# run end to end. Needs only the Go toolchain, a C compiler and python3 (for the drift check,
-# skipped with a note when python3 is missing; the Go tests check drift too). The module has no
+# Tests of the Go binding, run from anywhere: amalgamation drift, gofmt, vet, unit and
+# cross-process tests, the same under the race detector and with the C core under UBSan (with
+# fewer stress messages), the examples built and run end to end, the benchmarks smoke-run.
+# Needs only the Go toolchain, a C compiler and python3 (for the drift check; without it a note
+# is printed and the Go test TestAmalgamationUpToDate still checks drift). The module has no
 # third-party dependencies, so nothing is downloaded. Exits non-zero on the first failure.
 #
 # Environment: HFTIPC_GO_STRESS_COUNT   messages of the cross-process stress test (default 2M)
@@ -42,6 +43,15 @@ go test -count=1 ./...
 
 step "go test -race ./... (HFTIPC_GO_STRESS_COUNT=${HFTIPC_GO_RACE_COUNT:-200000})"
 HFTIPC_GO_STRESS_COUNT="${HFTIPC_GO_RACE_COUNT:-200000}" go test -race -count=1 ./...
+
+step "go test with the C core under UBSan (HFTIPC_GO_STRESS_COUNT=${HFTIPC_GO_RACE_COUNT:-200000})"
+if echo 'int main(void){return 0;}' | ${CC:-cc} -x c -fsanitize=undefined -o /dev/null - 2>/dev/null; then
+    HFTIPC_GO_STRESS_COUNT="${HFTIPC_GO_RACE_COUNT:-200000}" \
+        CGO_CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+        CGO_LDFLAGS="-fsanitize=undefined" go test -count=1 .
+else
+    echo "the C compiler cannot link -fsanitize=undefined: skipped"
+fi
 
 step "go build ./examples/..."
 go build ./examples/...
