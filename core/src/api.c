@@ -101,8 +101,7 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, i
     ch->map = *map;
     ch->owner = owner;
     if (role != HFTIPC_ROLE_OBSERVER) {
-        ch->holder =
-            role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
+        ch->holder = role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
         if (!role_held) {
             rc = hftipc__holder_acquire(ch->holder, owner, hftipc__self_pidns(), realtime_ns());
             if (rc != HFTIPC_OK) {

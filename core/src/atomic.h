@@ -60,7 +60,8 @@ static inline void hftipc__store_relaxed_u32(hftipc__atomic_u32 *p, uint32_t v)
 
 /* Strong CAS with acq_rel on success (we publish our claim and observe the previous holder's
  * writes) and acquire on failure (we read the current holder's record). */
-static inline int hftipc__cas_acq_rel_u64(hftipc__atomic_u64 *p, uint64_t *expected, uint64_t desired)
+static inline int hftipc__cas_acq_rel_u64(hftipc__atomic_u64 *p, uint64_t *expected,
+                                          uint64_t desired)
 {
     return atomic_compare_exchange_strong_explicit(p, expected, desired, memory_order_acq_rel,
                                                    memory_order_acquire);
@@ -85,10 +86,10 @@ static inline void hftipc__fence_release(void)
 }
 
 #if defined(__GNUC__) || defined(__clang__)
-#define HFTIPC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HFTIPC_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define HFTIPC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
-#define HFTIPC_LIKELY(x) (x)
+#define HFTIPC_LIKELY(x)   (x)
 #define HFTIPC_UNLIKELY(x) (x)
 #endif
 

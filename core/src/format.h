@@ -14,14 +14,14 @@
 #error "hftipc format v1 is little-endian; a big-endian port must byte-swap every field"
 #endif
 
-#define HFTIPC__MAGIC "\x89HFTIPC\n"
-#define HFTIPC__MAGIC_LEN 8
-#define HFTIPC__HEADER_SIZE 4096u
-#define HFTIPC__STATE_READY 0x59444552u /* "REDY" read as little-endian bytes */
+#define HFTIPC__MAGIC         "\x89HFTIPC\n"
+#define HFTIPC__MAGIC_LEN     8
+#define HFTIPC__HEADER_SIZE   4096u
+#define HFTIPC__STATE_READY   0x59444552u /* "REDY" read as little-endian bytes */
 #define HFTIPC__MAX_FILE_SIZE (1ull << 40)
 
 /* Feature flags known to this library (docs/FORMAT.md, "Feature flags"). None yet. */
-#define HFTIPC__KNOWN_COMPAT_FLAGS 0ull
+#define HFTIPC__KNOWN_COMPAT_FLAGS   0ull
 #define HFTIPC__KNOWN_INCOMPAT_FLAGS 0ull
 
 /* Role holder record (docs/FORMAT.md, "Role holders"). `owner` packs pid and start time so that

@@ -165,8 +165,8 @@ int hftipc__map_link(hftipc__mapping *m, const char *path)
     return rc == 0 ? HFTIPC_OK : hftipc__status_from_errno(errno);
 }
 
-int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got,
-                            uint64_t *size, int *fd_out)
+int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got, uint64_t *size,
+                            int *fd_out)
 {
     /* O_NOFOLLOW: a symlink planted at the path is refused (ELOOP). O_NONBLOCK: opening a FIFO
      * must not hang; the fstat below refuses it anyway. */

@@ -30,8 +30,8 @@ int hftipc__map_link(hftipc__mapping *m, const char *path);
 /* Reads up to HFTIPC__HEADER_SIZE bytes of the header of the regular file `path` into `buf`
  * without following symlinks or blocking on FIFOs. Returns the fd through `fd_out` (or closes it
  * when fd_out is NULL), the bytes read through `got` and the file size through `size`. */
-int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got,
-                            uint64_t *size, int *fd_out);
+int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got, uint64_t *size,
+                            int *fd_out);
 
 /* Opens and validates the channel file at `path`, then maps it (read-write or read-only). */
 int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc__mapping *m);

@@ -215,8 +215,7 @@ static void test_invalid_arguments(void **state)
                      HFTIPC_EEXIST);
     char slash[600];
     snprintf(slash, sizeof slash, "%s/", test_scratch());
-    assert_int_equal(hftipc_channel_create(slash, NULL, HFTIPC_ROLE_PRODUCER, &ch),
-                     HFTIPC_EINVAL);
+    assert_int_equal(hftipc_channel_create(slash, NULL, HFTIPC_ROLE_PRODUCER, &ch), HFTIPC_EINVAL);
     assert_int_equal(hftipc_channel_close(NULL), HFTIPC_OK);
     close_pair(p, c);
 }
@@ -228,9 +227,12 @@ static void test_create_refuses_bad_geometry(void **state)
         uint32_t capacity, slot_size, mode;
         int expected;
     } rows[] = {
-        {0, 64, 1, HFTIPC_ECAPACITY},      {6, 64, 1, HFTIPC_ECAPACITY},
-        {1u << 31, 64, 1, HFTIPC_ECAPACITY}, {4, 8, 1, HFTIPC_ESLOTSIZE},
-        {4, 60, 1, HFTIPC_ESLOTSIZE},      {4, 64, 2, HFTIPC_EMODE},
+        {0, 64, 1, HFTIPC_ECAPACITY},
+        {6, 64, 1, HFTIPC_ECAPACITY},
+        {1u << 31, 64, 1, HFTIPC_ECAPACITY},
+        {4, 8, 1, HFTIPC_ESLOTSIZE},
+        {4, 60, 1, HFTIPC_ESLOTSIZE},
+        {4, 64, 2, HFTIPC_EMODE},
         {1u << 30, 1u << 26, 1, HFTIPC_ETOOLARGE},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -249,8 +251,7 @@ static void test_roles_are_enforced(void **state)
     (void)state;
     hftipc_channel_t *p, *c, *o;
     pair("roles", 4, 64, &p, &c);
-    assert_int_equal(hftipc_channel_open(test_path("roles"), HFTIPC_ROLE_OBSERVER, &o),
-                     HFTIPC_OK);
+    assert_int_equal(hftipc_channel_open(test_path("roles"), HFTIPC_ROLE_OBSERVER, &o), HFTIPC_OK);
     char buf[8];
     const void *view;
     void *slot;
@@ -282,8 +283,7 @@ static void test_second_live_holder_is_busy(void **state)
                      HFTIPC_EBUSY);
     /* Closing releases the role. */
     assert_int_equal(hftipc_channel_close(c), HFTIPC_OK);
-    assert_int_equal(hftipc_channel_open(test_path("busy"), HFTIPC_ROLE_CONSUMER, &c),
-                     HFTIPC_OK);
+    assert_int_equal(hftipc_channel_open(test_path("busy"), HFTIPC_ROLE_CONSUMER, &c), HFTIPC_OK);
     hftipc_info_t info = {.size = sizeof info};
     assert_int_equal(hftipc_channel_stats(p, &info), HFTIPC_OK);
     assert_int_equal(info.producer_pid, (uint32_t)getpid());
@@ -549,10 +549,8 @@ static void test_open_or_create_checks_geometry(void **state)
     unlink(path);
     hftipc_options_t o = geometry(32, 128);
     hftipc_channel_t *a, *b;
-    assert_int_equal(hftipc_channel_open_or_create(path, &o, HFTIPC_ROLE_PRODUCER, &a),
-                     HFTIPC_OK);
-    assert_int_equal(hftipc_channel_open_or_create(path, &o, HFTIPC_ROLE_CONSUMER, &b),
-                     HFTIPC_OK);
+    assert_int_equal(hftipc_channel_open_or_create(path, &o, HFTIPC_ROLE_PRODUCER, &a), HFTIPC_OK);
+    assert_int_equal(hftipc_channel_open_or_create(path, &o, HFTIPC_ROLE_CONSUMER, &b), HFTIPC_OK);
     hftipc_channel_close(b);
     hftipc_options_t other = geometry(64, 128);
     assert_int_equal(hftipc_channel_open_or_create(path, &other, HFTIPC_ROLE_CONSUMER, &b),
@@ -581,9 +579,9 @@ static void test_create_refuses_existing_path(void **state)
     hftipc_channel_close(ch);
     assert_int_equal(hftipc_channel_open(test_path("does-not-exist"), HFTIPC_ROLE_CONSUMER, &ch),
                      HFTIPC_ENOENT);
-    assert_int_equal(hftipc_channel_create(test_path("no-such-dir/x"), NULL,
-                                           HFTIPC_ROLE_PRODUCER, &ch),
-                     HFTIPC_ENOENT);
+    assert_int_equal(
+        hftipc_channel_create(test_path("no-such-dir/x"), NULL, HFTIPC_ROLE_PRODUCER, &ch),
+        HFTIPC_ENOENT);
 }
 
 static void test_file_modes(void **state)
@@ -635,8 +633,7 @@ static void test_open_refuses_non_regular_files(void **state)
     assert_int_equal(hftipc_channel_open(fifo, HFTIPC_ROLE_CONSUMER, &ch), HFTIPC_ENOTFILE);
     assert_int_equal(hftipc_channel_open(test_scratch(), HFTIPC_ROLE_OBSERVER, &ch),
                      HFTIPC_ENOTFILE);
-    assert_int_equal(hftipc_channel_open("/dev/null", HFTIPC_ROLE_OBSERVER, &ch),
-                     HFTIPC_ENOTFILE);
+    assert_int_equal(hftipc_channel_open("/dev/null", HFTIPC_ROLE_OBSERVER, &ch), HFTIPC_ENOTFILE);
 }
 
 static void test_unreadable_file_is_access_denied(void **state)

@@ -14,7 +14,7 @@
 #include "hftipc.h"
 #include "test_util.h"
 
-#define CAPACITY 16u
+#define CAPACITY  16u
 #define SLOT_SIZE 64u
 
 typedef struct malformed_case {
@@ -45,39 +45,121 @@ static void set_len(unsigned char **buf, size_t *len, size_t n)
 
 #define OFF(field) offsetof(hftipc__header, field)
 
-static void m_empty(unsigned char **b, size_t *l) { set_len(b, l, 0); }
-static void m_seven_bytes(unsigned char **b, size_t *l) { set_len(b, l, 7); }
-static void m_magic_only(unsigned char **b, size_t *l) { set_len(b, l, 100); }
-static void m_header_only(unsigned char **b, size_t *l) { set_len(b, l, HFTIPC__HEADER_SIZE); }
-static void m_one_slot_short(unsigned char **b, size_t *l) { set_len(b, l, *l - SLOT_SIZE); }
-static void m_one_page_long(unsigned char **b, size_t *l) { set_len(b, l, *l + 4096); }
-static void m_bad_magic(unsigned char **b, size_t *l) { (void)l; (*b)[1] = 'X'; }
+static void m_empty(unsigned char **b, size_t *l)
+{
+    set_len(b, l, 0);
+}
+static void m_seven_bytes(unsigned char **b, size_t *l)
+{
+    set_len(b, l, 7);
+}
+static void m_magic_only(unsigned char **b, size_t *l)
+{
+    set_len(b, l, 100);
+}
+static void m_header_only(unsigned char **b, size_t *l)
+{
+    set_len(b, l, HFTIPC__HEADER_SIZE);
+}
+static void m_one_slot_short(unsigned char **b, size_t *l)
+{
+    set_len(b, l, *l - SLOT_SIZE);
+}
+static void m_one_page_long(unsigned char **b, size_t *l)
+{
+    set_len(b, l, *l + 4096);
+}
+static void m_bad_magic(unsigned char **b, size_t *l)
+{
+    (void)l;
+    (*b)[1] = 'X';
+}
 static void m_text_file(unsigned char **b, size_t *l)
 {
     for (size_t i = 0; i < *l; i++)
         (*b)[i] = "hello, world\n"[i % 13];
 }
-static void m_major_two(unsigned char **b, size_t *l) { (void)l; (*b)[OFF(format_major)] = 2; }
-static void m_major_zero(unsigned char **b, size_t *l) { (void)l; (*b)[OFF(format_major)] = 0; }
-static void m_not_ready(unsigned char **b, size_t *l) { (void)l; put32(*b, OFF(init_state), 0); }
-static void m_half_ready(unsigned char **b, size_t *l) { (void)l; put32(*b, OFF(init_state), 1); }
-static void m_header_size(unsigned char **b, size_t *l) { (void)l; put32(*b, OFF(header_size), 8192); }
-static void m_incompat(unsigned char **b, size_t *l) { (void)l; put64(*b, OFF(incompat_flags), 1ull << 63); }
-static void m_cap_zero(unsigned char **b, size_t *l) { (void)l; put32(*b, OFF(capacity), 0); }
-static void m_cap_three(unsigned char **b, size_t *l) { (void)l; put32(*b, OFF(capacity), 3); }
-static void m_cap_huge(unsigned char **b, size_t *l) { (void)l; put32(*b, OFF(capacity), 1u << 31); }
-static void m_slot_tiny(unsigned char **b, size_t *l) { (void)l; put32(*b, OFF(slot_size), 8); }
-static void m_slot_odd(unsigned char **b, size_t *l) { (void)l; put32(*b, OFF(slot_size), 100); }
-static void m_slot_huge(unsigned char **b, size_t *l) { (void)l; put32(*b, OFF(slot_size), 1u << 27); }
+static void m_major_two(unsigned char **b, size_t *l)
+{
+    (void)l;
+    (*b)[OFF(format_major)] = 2;
+}
+static void m_major_zero(unsigned char **b, size_t *l)
+{
+    (void)l;
+    (*b)[OFF(format_major)] = 0;
+}
+static void m_not_ready(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put32(*b, OFF(init_state), 0);
+}
+static void m_half_ready(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put32(*b, OFF(init_state), 1);
+}
+static void m_header_size(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put32(*b, OFF(header_size), 8192);
+}
+static void m_incompat(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put64(*b, OFF(incompat_flags), 1ull << 63);
+}
+static void m_cap_zero(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put32(*b, OFF(capacity), 0);
+}
+static void m_cap_three(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put32(*b, OFF(capacity), 3);
+}
+static void m_cap_huge(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put32(*b, OFF(capacity), 1u << 31);
+}
+static void m_slot_tiny(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put32(*b, OFF(slot_size), 8);
+}
+static void m_slot_odd(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put32(*b, OFF(slot_size), 100);
+}
+static void m_slot_huge(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put32(*b, OFF(slot_size), 1u << 27);
+}
 static void m_overflow(unsigned char **b, size_t *l)
 {
     (void)l;
     put32(*b, OFF(capacity), 1u << 30);
     put32(*b, OFF(slot_size), 1u << 26);
 }
-static void m_mode_zero(unsigned char **b, size_t *l) { (void)l; put32(*b, OFF(mode), 0); }
-static void m_mode_future(unsigned char **b, size_t *l) { (void)l; put32(*b, OFF(mode), 7); }
-static void m_size_field(unsigned char **b, size_t *l) { (void)l; put64(*b, OFF(file_size), 1); }
+static void m_mode_zero(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put32(*b, OFF(mode), 0);
+}
+static void m_mode_future(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put32(*b, OFF(mode), 7);
+}
+static void m_size_field(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put64(*b, OFF(file_size), 1);
+}
 static void m_backlog_over(unsigned char **b, size_t *l)
 {
     (void)l;
@@ -91,9 +173,21 @@ static void m_tail_ahead(unsigned char **b, size_t *l)
     put64(*b, OFF(tail), 6);
 }
 /* Accepted variations: forward compatibility promised by docs/FORMAT.md. */
-static void m_compat_flag(unsigned char **b, size_t *l) { (void)l; put64(*b, OFF(compat_flags), 1ull << 40); }
-static void m_newer_minor(unsigned char **b, size_t *l) { (void)l; (*b)[OFF(format_minor)] = 9; }
-static void m_reserved_set(unsigned char **b, size_t *l) { (void)l; memset(*b + 700, 0xAB, 100); }
+static void m_compat_flag(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put64(*b, OFF(compat_flags), 1ull << 40);
+}
+static void m_newer_minor(unsigned char **b, size_t *l)
+{
+    (void)l;
+    (*b)[OFF(format_minor)] = 9;
+}
+static void m_reserved_set(unsigned char **b, size_t *l)
+{
+    (void)l;
+    memset(*b + 700, 0xAB, 100);
+}
 
 static const malformed_case cases[] = {
     {"empty", m_empty, HFTIPC_ETRUNCATED, "an empty file has no header"},
@@ -161,8 +255,8 @@ static void test_open_refuses_each_malformed_file(void **state)
             hftipc_channel_t *ch = (hftipc_channel_t *)0x1;
             int rc = hftipc_channel_open(path, roles[r], &ch);
             if (rc != c->expected)
-                fail_msg("case %s (%s), role %d: got %s, want %s", c->name, c->why,
-                         (int)roles[r], hftipc_err_name(rc), hftipc_err_name(c->expected));
+                fail_msg("case %s (%s), role %d: got %s, want %s", c->name, c->why, (int)roles[r],
+                         hftipc_err_name(rc), hftipc_err_name(c->expected));
             if (rc == HFTIPC_OK)
                 hftipc_channel_close(ch);
             else

@@ -273,8 +273,8 @@ static void test_consumer_killed_resumes_with_at_most_one_redelivery(void **stat
     uint64_t total = stress_messages() / 20 + 1000;
     const int kills = 6;
     const char *path = fresh_channel("kill-consumer", 256, 64);
-    _Atomic uint8_t *deliveries = mmap(NULL, total, PROT_READ | PROT_WRITE,
-                                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    _Atomic uint8_t *deliveries =
+        mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     assert_true(deliveries != MAP_FAILED);
     pid_t producer = fork();
     if (producer == 0)
@@ -368,8 +368,8 @@ static void test_producer_killed_mid_write_exposes_no_torn_message(void **state)
             assert_true(len >= 0);
             int64_t seq = decode_message(buf, (size_t)len);
             if (seq != (int64_t)expected)
-                fail_msg("after %d kills: got %lld, want message %llu intact", k,
-                         (long long)seq, (unsigned long long)expected);
+                fail_msg("after %d kills: got %lld, want message %llu intact", k, (long long)seq,
+                         (unsigned long long)expected);
             expected++;
         }
         random_pause_us(0, 300);
@@ -400,8 +400,8 @@ typedef struct race_board {
 static void test_create_race_has_exactly_one_initialiser(void **state)
 {
     (void)state;
-    race_board *board = mmap(NULL, sizeof *board, PROT_READ | PROT_WRITE,
-                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    race_board *board =
+        mmap(NULL, sizeof *board, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     assert_true(board != MAP_FAILED);
     for (int mode = 0; mode < 2; mode++) { /* 0: create, 1: open_or_create */
         const char *path = test_path("race-%d", mode);
