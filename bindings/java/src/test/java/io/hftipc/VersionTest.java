@@ -1,6 +1,7 @@
 package io.hftipc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,6 +73,21 @@ class VersionTest {
         }
         assertThrows(NullPointerException.class, () -> ChannelConfig.builder().mode(null).build());
         assertThrows(IllegalArgumentException.class, () -> ChannelConfig.builder().maxPayload(-1));
+    }
+
+    @Test
+    void generatedClassesStayInternal() throws Exception {
+        for (Class<?> c : new Class<?>[] {hftipc.class, hftipcJNI.class,
+                SWIGTYPE_p_hftipc_channel_stct.class}) {
+            assertFalse(java.lang.reflect.Modifier.isPublic(c.getModifiers()), c.getName());
+        }
+        for (var m : Channel.class.getMethods()) {
+            assertFalse(m.getReturnType().getSimpleName().startsWith("SWIGTYPE"), m.toString());
+            for (var p : m.getParameterTypes()) {
+                assertFalse(p.getSimpleName().startsWith("SWIGTYPE"), m.toString());
+            }
+        }
+        assertFalse(java.lang.reflect.Modifier.isPublic(NativeLoader.class.getModifiers()));
     }
 
     @Test
