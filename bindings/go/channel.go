@@ -42,12 +42,12 @@ type Role int
 
 const (
 	// Producer publishes messages. One live holder per channel file.
-	Producer Role = C.HFTIPC_ROLE_PRODUCER
+	Producer Role = 1
 	// Consumer receives and consumes messages. One live holder per channel file.
-	Consumer Role = C.HFTIPC_ROLE_CONSUMER
+	Consumer Role = 2
 	// Observer maps the file read-only and reads messages without consuming them, from the
 	// newest message at open time onwards. Any number of observers may be open.
-	Observer Role = C.HFTIPC_ROLE_OBSERVER
+	Observer Role = 3
 )
 
 func (r Role) String() string {
@@ -66,16 +66,16 @@ func (r Role) String() string {
 type Mode uint32
 
 // ModeSPSC is one producer and one consumer (the only mode of format v1).
-const ModeSPSC Mode = C.HFTIPC_MODE_SPSC
+const ModeSPSC Mode = 1
 
 // Geometry limits and defaults (see hftipc.h).
 const (
-	DefaultCapacity = C.HFTIPC_DEFAULT_CAPACITY  // slots
-	DefaultSlotSize = C.HFTIPC_DEFAULT_SLOT_SIZE // bytes, including the slot header
-	SlotHeaderSize  = C.HFTIPC_SLOT_HEADER_SIZE  // bytes of each slot not available to payload
-	MinSlotSize     = C.HFTIPC_MIN_SLOT_SIZE
-	MaxSlotSize     = C.HFTIPC_MAX_SLOT_SIZE
-	MaxCapacity     = C.HFTIPC_MAX_CAPACITY
+	DefaultCapacity = 1024 // slots
+	DefaultSlotSize = 512  // bytes, including the slot header
+	SlotHeaderSize  = 8    // bytes of each slot not available to payload
+	MinSlotSize     = 16
+	MaxSlotSize     = 1 << 26
+	MaxCapacity     = 1 << 30
 )
 
 // Config is the geometry and permissions of a channel to create. Zero fields mean the

@@ -35,9 +35,9 @@ func (e *StatusError) Name() string { return e.name }
 // already handles *os.PathError conditions handles channel files the same way.
 func (e *StatusError) Is(target error) bool { return e.fs != nil && target == e.fs }
 
-func newStatus(code C.int, fsErr error) *StatusError {
+func newStatus(code int, fsErr error) *StatusError {
 	return &StatusError{
-		code: int(code),
+		code: code,
 		name: C.GoString(C.hftipc_err_name(C.int64_t(code))),
 		text: C.GoString(C.hftipc_strerror(C.int64_t(code))),
 		fs:   fsErr,
@@ -48,35 +48,35 @@ func newStatus(code C.int, fsErr error) *StatusError {
 // these (ErrFull and ErrEmpty on the hot paths, see Channel.Send) or wraps one in a
 // *ChannelError; test with errors.Is.
 var (
-	ErrFull           = newStatus(C.HFTIPC_EFULL, nil)    // ring full; retry later
-	ErrEmpty          = newStatus(C.HFTIPC_EEMPTY, nil)   // no message; retry later
-	ErrTooBig         = newStatus(C.HFTIPC_ETOOBIG, nil)  // message larger than MaxPayload
-	ErrBufferTooSmall = newStatus(C.HFTIPC_EBUFSIZE, nil) // receive buffer too small; nothing consumed
-	ErrInvalid        = newStatus(C.HFTIPC_EINVAL, nil)   // invalid argument
-	ErrRole           = newStatus(C.HFTIPC_EROLE, nil)    // operation not allowed for the role
-	ErrBusy           = newStatus(C.HFTIPC_EBUSY, nil)    // role held by another live process
-	ErrExist          = newStatus(C.HFTIPC_EEXIST, fs.ErrExist)
-	ErrNotExist       = newStatus(C.HFTIPC_ENOENT, fs.ErrNotExist)
-	ErrMismatch       = newStatus(C.HFTIPC_EMISMATCH, nil)  // OpenOrCreate: geometry differs
-	ErrCorrupt        = newStatus(C.HFTIPC_ECORRUPT, nil)   // cursor or slot length out of range
-	ErrTruncated      = newStatus(C.HFTIPC_ETRUNCATED, nil) // file shorter than the header
-	ErrBadMagic       = newStatus(C.HFTIPC_EBADMAGIC, nil)  // not a channel file
-	ErrVersion        = newStatus(C.HFTIPC_EVERSION, nil)   // unsupported format major version
-	ErrIncompat       = newStatus(C.HFTIPC_EINCOMPAT, nil)  // unknown incompat feature flag
-	ErrCapacity       = newStatus(C.HFTIPC_ECAPACITY, nil)  // capacity not a power of two or too big
-	ErrSlotSize       = newStatus(C.HFTIPC_ESLOTSIZE, nil)  // slot size out of range or not 8-aligned
-	ErrHeaderSize     = newStatus(C.HFTIPC_EHEADERSIZE, nil)
-	ErrMode           = newStatus(C.HFTIPC_EMODE, nil)
-	ErrTooLarge       = newStatus(C.HFTIPC_ETOOLARGE, nil) // capacity x slot size too large
-	ErrSize           = newStatus(C.HFTIPC_ESIZE, nil)     // file size disagrees with the header
-	ErrNotReady       = newStatus(C.HFTIPC_ENOTREADY, nil) // header never finished initialisation
-	ErrNoSpace        = newStatus(C.HFTIPC_ENOSPC, nil)
-	ErrPermission     = newStatus(C.HFTIPC_EACCES, fs.ErrPermission)
-	ErrNotFile        = newStatus(C.HFTIPC_ENOTFILE, nil) // symlink, directory, FIFO, ...
-	ErrSystem         = newStatus(C.HFTIPC_ESYSTEM, nil)  // wraps the syscall.Errno
-	ErrNoMemory       = newStatus(C.HFTIPC_ENOMEM, nil)
-	ErrLapped         = newStatus(C.HFTIPC_ELAPPED, nil) // observer overtaken; it skipped ahead
-	ErrState          = newStatus(C.HFTIPC_ESTATE, nil)  // Commit without TryClaim
+	ErrFull           = newStatus(-1, nil) // ring full; retry later
+	ErrEmpty          = newStatus(-2, nil) // no message; retry later
+	ErrTooBig         = newStatus(-3, nil) // message larger than MaxPayload
+	ErrBufferTooSmall = newStatus(-4, nil) // receive buffer too small; nothing consumed
+	ErrInvalid        = newStatus(-5, nil) // invalid argument
+	ErrRole           = newStatus(-6, nil) // operation not allowed for the role
+	ErrBusy           = newStatus(-7, nil) // role held by another live process
+	ErrExist          = newStatus(-8, fs.ErrExist)
+	ErrNotExist       = newStatus(-9, fs.ErrNotExist)
+	ErrMismatch       = newStatus(-10, nil) // OpenOrCreate: geometry differs
+	ErrCorrupt        = newStatus(-11, nil) // cursor or slot length out of range
+	ErrTruncated      = newStatus(-12, nil) // file shorter than the header
+	ErrBadMagic       = newStatus(-13, nil) // not a channel file
+	ErrVersion        = newStatus(-14, nil) // unsupported format major version
+	ErrIncompat       = newStatus(-15, nil) // unknown incompat feature flag
+	ErrCapacity       = newStatus(-16, nil) // capacity not a power of two or too big
+	ErrSlotSize       = newStatus(-17, nil) // slot size out of range or not 8-aligned
+	ErrHeaderSize     = newStatus(-18, nil)
+	ErrMode           = newStatus(-19, nil)
+	ErrTooLarge       = newStatus(-20, nil) // capacity x slot size too large
+	ErrSize           = newStatus(-21, nil) // file size disagrees with the header
+	ErrNotReady       = newStatus(-22, nil) // header never finished initialisation
+	ErrNoSpace        = newStatus(-23, nil)
+	ErrPermission     = newStatus(-24, fs.ErrPermission)
+	ErrNotFile        = newStatus(-25, nil) // symlink, directory, FIFO, ...
+	ErrSystem         = newStatus(-26, nil) // wraps the syscall.Errno
+	ErrNoMemory       = newStatus(-27, nil)
+	ErrLapped         = newStatus(-28, nil) // observer overtaken; it skipped ahead
+	ErrState          = newStatus(-29, nil) // Commit without TryClaim
 
 	// ErrClosed is returned by every method of a closed Channel (and by a second Close).
 	ErrClosed = &StatusError{name: "ErrClosed", text: "channel is closed", fs: fs.ErrClosed}

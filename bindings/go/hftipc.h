@@ -77,35 +77,35 @@ HFTIPC_API const char *hftipc_version_string(void);
 /* Pinned values: a value, once released, keeps its meaning forever. */
 typedef enum hftipc_status {
     HFTIPC_OK = 0,
-    HFTIPC_EFULL = -1,         /* the ring has no free slot (producer); try again later */
-    HFTIPC_EEMPTY = -2,        /* no message to consume (consumer, observer) */
-    HFTIPC_ETOOBIG = -3,       /* message larger than the slot payload; nothing written */
-    HFTIPC_EBUFSIZE = -4,      /* receive buffer too small for the message; nothing consumed */
-    HFTIPC_EINVAL = -5,        /* invalid argument (NULL handle or pointer, bad role, ...) */
-    HFTIPC_EROLE = -6,         /* operation not permitted for the handle's role */
-    HFTIPC_EBUSY = -7,         /* the role is held by another live process */
-    HFTIPC_EEXIST = -8,        /* create: the path already exists */
-    HFTIPC_ENOENT = -9,        /* open: no such file, or the directory does not exist */
-    HFTIPC_EMISMATCH = -10,    /* open_or_create: the file's geometry differs from the options */
-    HFTIPC_ECORRUPT = -11,     /* shared state out of range: cursor or slot length */
-    HFTIPC_ETRUNCATED = -12,   /* file shorter than the header (includes an empty file) */
-    HFTIPC_EBADMAGIC = -13,    /* not a channel file: magic bytes differ */
-    HFTIPC_EVERSION = -14,     /* format major version not supported by this library */
-    HFTIPC_EINCOMPAT = -15,    /* an incompat feature flag unknown to this library is set */
-    HFTIPC_ECAPACITY = -16,    /* capacity zero, not a power of two, or above the limit */
-    HFTIPC_ESLOTSIZE = -17,    /* slot size out of range or not a multiple of 8 */
-    HFTIPC_EHEADERSIZE = -18,  /* header size field is not the one the format defines */
-    HFTIPC_EMODE = -19,        /* channel mode unknown */
-    HFTIPC_ETOOLARGE = -20,    /* capacity x slot size exceeds the file size limit */
-    HFTIPC_ESIZE = -21,        /* file size disagrees with the header's geometry */
-    HFTIPC_ENOTREADY = -22,    /* header never finished initialization */
-    HFTIPC_ENOSPC = -23,       /* no space left to size the file */
-    HFTIPC_EACCES = -24,       /* permission denied */
-    HFTIPC_ENOTFILE = -25,     /* path is a symlink, directory, FIFO or other non-regular file */
-    HFTIPC_ESYSTEM = -26,      /* another system call failed; errno says which error */
-    HFTIPC_ENOMEM = -27,       /* out of memory (handle allocation or address space) */
-    HFTIPC_ELAPPED = -28,      /* observer: the producer overwrote the message being read */
-    HFTIPC_ESTATE = -29,       /* commit without a claim */
+    HFTIPC_EFULL = -1,        /* the ring has no free slot (producer); try again later */
+    HFTIPC_EEMPTY = -2,       /* no message to consume (consumer, observer) */
+    HFTIPC_ETOOBIG = -3,      /* message larger than the slot payload; nothing written */
+    HFTIPC_EBUFSIZE = -4,     /* receive buffer too small for the message; nothing consumed */
+    HFTIPC_EINVAL = -5,       /* invalid argument (NULL handle or pointer, bad role, ...) */
+    HFTIPC_EROLE = -6,        /* operation not permitted for the handle's role */
+    HFTIPC_EBUSY = -7,        /* the role is held by another live process */
+    HFTIPC_EEXIST = -8,       /* create: the path already exists */
+    HFTIPC_ENOENT = -9,       /* open: no such file, or the directory does not exist */
+    HFTIPC_EMISMATCH = -10,   /* open_or_create: the file's geometry differs from the options */
+    HFTIPC_ECORRUPT = -11,    /* shared state out of range: cursor or slot length */
+    HFTIPC_ETRUNCATED = -12,  /* file shorter than the header (includes an empty file) */
+    HFTIPC_EBADMAGIC = -13,   /* not a channel file: magic bytes differ */
+    HFTIPC_EVERSION = -14,    /* format major version not supported by this library */
+    HFTIPC_EINCOMPAT = -15,   /* an incompat feature flag unknown to this library is set */
+    HFTIPC_ECAPACITY = -16,   /* capacity zero, not a power of two, or above the limit */
+    HFTIPC_ESLOTSIZE = -17,   /* slot size out of range or not a multiple of 8 */
+    HFTIPC_EHEADERSIZE = -18, /* header size field is not the one the format defines */
+    HFTIPC_EMODE = -19,       /* channel mode unknown */
+    HFTIPC_ETOOLARGE = -20,   /* capacity x slot size exceeds the file size limit */
+    HFTIPC_ESIZE = -21,       /* file size disagrees with the header's geometry */
+    HFTIPC_ENOTREADY = -22,   /* header never finished initialization */
+    HFTIPC_ENOSPC = -23,      /* no space left to size the file */
+    HFTIPC_EACCES = -24,      /* permission denied */
+    HFTIPC_ENOTFILE = -25,    /* path is a symlink, directory, FIFO or other non-regular file */
+    HFTIPC_ESYSTEM = -26,     /* another system call failed; errno says which error */
+    HFTIPC_ENOMEM = -27,      /* out of memory (handle allocation or address space) */
+    HFTIPC_ELAPPED = -28,     /* observer: the producer overwrote the message being read */
+    HFTIPC_ESTATE = -29,      /* commit without a claim */
 } hftipc_status_t;
 
 /* One past the most negative status defined by this version of the header. */
@@ -141,12 +141,12 @@ typedef enum hftipc_mode {
     HFTIPC_MODE_SPSC = 1, /* one producer, one consumer */
 } hftipc_mode_t;
 
-#define HFTIPC_DEFAULT_CAPACITY 1024u
+#define HFTIPC_DEFAULT_CAPACITY  1024u
 #define HFTIPC_DEFAULT_SLOT_SIZE 512u
-#define HFTIPC_SLOT_HEADER_SIZE 8u
-#define HFTIPC_MIN_SLOT_SIZE 16u
-#define HFTIPC_MAX_SLOT_SIZE (1u << 26)
-#define HFTIPC_MAX_CAPACITY (1u << 30)
+#define HFTIPC_SLOT_HEADER_SIZE  8u
+#define HFTIPC_MIN_SLOT_SIZE     16u
+#define HFTIPC_MAX_SLOT_SIZE     (1u << 26)
+#define HFTIPC_MAX_CAPACITY      (1u << 30)
 
 /*
  * Geometry and creation options. Always initialise with hftipc_options_init(), then change the
@@ -318,8 +318,8 @@ typedef int (*hftipc_handler_fn)(void *ctx, const void *msg, uint32_t len);
  * @since 0.1.0
  * Thread safety: one consumer thread at a time; wait-free apart from the handler.
  */
-HFTIPC_API int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler,
-                                        void *ctx, size_t max_count);
+HFTIPC_API int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
+                                        size_t max_count);
 
 /**
  * Look at the oldest unconsumed message in place without consuming it (zero copy). The pointer
@@ -372,8 +372,8 @@ typedef struct hftipc_info {
     uint64_t full_count; /* sends refused with HFTIPC_EFULL */
     uint64_t created_ns; /* creation time, CLOCK_REALTIME nanoseconds */
     uint32_t creator_pid;
-    uint32_t creator_version; /* HFTIPC_VERSION_NUMBER of the creating library */
-    uint32_t producer_pid;    /* 0 when the role is free */
+    uint32_t creator_version;   /* HFTIPC_VERSION_NUMBER of the creating library */
+    uint32_t producer_pid;      /* 0 when the role is free */
     uint32_t producer_liveness; /* hftipc_liveness_t */
     uint64_t producer_epoch;    /* holders of the role so far */
     uint64_t producer_takeovers;

@@ -4,18 +4,18 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h f9365a0a22a16c4596766834548abbab83d3b6d5a934edf1a1e4a8c89c4d02e7
- *   core/src/atomic.h 8683d4f0eeb25f9b9d53f5e6c402cec1b0ae67c63fa130485d9e4a8100c93604
- *   core/src/format.h 185bb5e4cfd6ba18986d01558763efe64274520b3e3722e986efc2e82399811b
- *   core/src/map.h bafcc1ac0d899f0d73a305e807e171114716ee0a29c2ee89990d56628cee10b7
+ *   core/include/hftipc.h 8c40cb49090afd4448065a067d2fe581f042811c6921551e3378f688f8b31a80
+ *   core/src/atomic.h 79134cbed9551274d47c5adcc9cfc26f6f9d81d968e7d751ab1be5615150aa05
+ *   core/src/format.h 7410a6d1a0efaeece7181f07f990beeacb2358f3a2f708a931f45f7960d175cf
+ *   core/src/map.h 93b5ee53a8db5a38d3b012df761be8c6635decd7ad6f61860e6ecbf6e73a35e9
  *   core/src/peer.h beb8150d7d2da91148f9b372d4c7b6c4aa67d26398a247d165b7bb7c975c37d8
  *   core/src/ring.h b66f76404196a800df4ef80998784a8db551a636bc774e037200fec8a8367d41
- *   core/src/api.c 870a79d59ed478904b13406581dbfdc704a53b1e72b9837ada8dfecceedca29c
+ *   core/src/api.c cd90ee35eb9dc61b5b32dd8f20daf98e32fa7a52dcf4d101a96048c18997e10c
  *   core/src/error.c b88d19a5833a2cb3c1df03d2b382e0bd302ac144b2cc958e36c62103fdeb6f3d
  *   core/src/format.c 55f5e3730a2e97ef2611656365a7863aeb3406122950628e46655b2d6adc50a9
- *   core/src/map.c 7eb37527ff5a5c4e8707f2317f98609cb4ed76ee24248dca9d68dd12e3f74a1b
+ *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
  *   core/src/peer.c da99faf5c0c2e03916ca6f610af3d1ce5fc088f87740c3724c6034fd4a066942
- * Body (sha256): 7378a0316d8210cd93b3591962c98b945928b810a37846f1b871e7043f948f50
+ * Body (sha256): 193ec61ae31339c5ce98d43d519ec7e42d6aecd59cf1600192f0911a566f6988
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -103,35 +103,35 @@ HFTIPC_API const char *hftipc_version_string(void);
 /* Pinned values: a value, once released, keeps its meaning forever. */
 typedef enum hftipc_status {
     HFTIPC_OK = 0,
-    HFTIPC_EFULL = -1,         /* the ring has no free slot (producer); try again later */
-    HFTIPC_EEMPTY = -2,        /* no message to consume (consumer, observer) */
-    HFTIPC_ETOOBIG = -3,       /* message larger than the slot payload; nothing written */
-    HFTIPC_EBUFSIZE = -4,      /* receive buffer too small for the message; nothing consumed */
-    HFTIPC_EINVAL = -5,        /* invalid argument (NULL handle or pointer, bad role, ...) */
-    HFTIPC_EROLE = -6,         /* operation not permitted for the handle's role */
-    HFTIPC_EBUSY = -7,         /* the role is held by another live process */
-    HFTIPC_EEXIST = -8,        /* create: the path already exists */
-    HFTIPC_ENOENT = -9,        /* open: no such file, or the directory does not exist */
-    HFTIPC_EMISMATCH = -10,    /* open_or_create: the file's geometry differs from the options */
-    HFTIPC_ECORRUPT = -11,     /* shared state out of range: cursor or slot length */
-    HFTIPC_ETRUNCATED = -12,   /* file shorter than the header (includes an empty file) */
-    HFTIPC_EBADMAGIC = -13,    /* not a channel file: magic bytes differ */
-    HFTIPC_EVERSION = -14,     /* format major version not supported by this library */
-    HFTIPC_EINCOMPAT = -15,    /* an incompat feature flag unknown to this library is set */
-    HFTIPC_ECAPACITY = -16,    /* capacity zero, not a power of two, or above the limit */
-    HFTIPC_ESLOTSIZE = -17,    /* slot size out of range or not a multiple of 8 */
-    HFTIPC_EHEADERSIZE = -18,  /* header size field is not the one the format defines */
-    HFTIPC_EMODE = -19,        /* channel mode unknown */
-    HFTIPC_ETOOLARGE = -20,    /* capacity x slot size exceeds the file size limit */
-    HFTIPC_ESIZE = -21,        /* file size disagrees with the header's geometry */
-    HFTIPC_ENOTREADY = -22,    /* header never finished initialization */
-    HFTIPC_ENOSPC = -23,       /* no space left to size the file */
-    HFTIPC_EACCES = -24,       /* permission denied */
-    HFTIPC_ENOTFILE = -25,     /* path is a symlink, directory, FIFO or other non-regular file */
-    HFTIPC_ESYSTEM = -26,      /* another system call failed; errno says which error */
-    HFTIPC_ENOMEM = -27,       /* out of memory (handle allocation or address space) */
-    HFTIPC_ELAPPED = -28,      /* observer: the producer overwrote the message being read */
-    HFTIPC_ESTATE = -29,       /* commit without a claim */
+    HFTIPC_EFULL = -1,        /* the ring has no free slot (producer); try again later */
+    HFTIPC_EEMPTY = -2,       /* no message to consume (consumer, observer) */
+    HFTIPC_ETOOBIG = -3,      /* message larger than the slot payload; nothing written */
+    HFTIPC_EBUFSIZE = -4,     /* receive buffer too small for the message; nothing consumed */
+    HFTIPC_EINVAL = -5,       /* invalid argument (NULL handle or pointer, bad role, ...) */
+    HFTIPC_EROLE = -6,        /* operation not permitted for the handle's role */
+    HFTIPC_EBUSY = -7,        /* the role is held by another live process */
+    HFTIPC_EEXIST = -8,       /* create: the path already exists */
+    HFTIPC_ENOENT = -9,       /* open: no such file, or the directory does not exist */
+    HFTIPC_EMISMATCH = -10,   /* open_or_create: the file's geometry differs from the options */
+    HFTIPC_ECORRUPT = -11,    /* shared state out of range: cursor or slot length */
+    HFTIPC_ETRUNCATED = -12,  /* file shorter than the header (includes an empty file) */
+    HFTIPC_EBADMAGIC = -13,   /* not a channel file: magic bytes differ */
+    HFTIPC_EVERSION = -14,    /* format major version not supported by this library */
+    HFTIPC_EINCOMPAT = -15,   /* an incompat feature flag unknown to this library is set */
+    HFTIPC_ECAPACITY = -16,   /* capacity zero, not a power of two, or above the limit */
+    HFTIPC_ESLOTSIZE = -17,   /* slot size out of range or not a multiple of 8 */
+    HFTIPC_EHEADERSIZE = -18, /* header size field is not the one the format defines */
+    HFTIPC_EMODE = -19,       /* channel mode unknown */
+    HFTIPC_ETOOLARGE = -20,   /* capacity x slot size exceeds the file size limit */
+    HFTIPC_ESIZE = -21,       /* file size disagrees with the header's geometry */
+    HFTIPC_ENOTREADY = -22,   /* header never finished initialization */
+    HFTIPC_ENOSPC = -23,      /* no space left to size the file */
+    HFTIPC_EACCES = -24,      /* permission denied */
+    HFTIPC_ENOTFILE = -25,    /* path is a symlink, directory, FIFO or other non-regular file */
+    HFTIPC_ESYSTEM = -26,     /* another system call failed; errno says which error */
+    HFTIPC_ENOMEM = -27,      /* out of memory (handle allocation or address space) */
+    HFTIPC_ELAPPED = -28,     /* observer: the producer overwrote the message being read */
+    HFTIPC_ESTATE = -29,      /* commit without a claim */
 } hftipc_status_t;
 
 /* One past the most negative status defined by this version of the header. */
@@ -167,12 +167,12 @@ typedef enum hftipc_mode {
     HFTIPC_MODE_SPSC = 1, /* one producer, one consumer */
 } hftipc_mode_t;
 
-#define HFTIPC_DEFAULT_CAPACITY 1024u
+#define HFTIPC_DEFAULT_CAPACITY  1024u
 #define HFTIPC_DEFAULT_SLOT_SIZE 512u
-#define HFTIPC_SLOT_HEADER_SIZE 8u
-#define HFTIPC_MIN_SLOT_SIZE 16u
-#define HFTIPC_MAX_SLOT_SIZE (1u << 26)
-#define HFTIPC_MAX_CAPACITY (1u << 30)
+#define HFTIPC_SLOT_HEADER_SIZE  8u
+#define HFTIPC_MIN_SLOT_SIZE     16u
+#define HFTIPC_MAX_SLOT_SIZE     (1u << 26)
+#define HFTIPC_MAX_CAPACITY      (1u << 30)
 
 /*
  * Geometry and creation options. Always initialise with hftipc_options_init(), then change the
@@ -344,8 +344,8 @@ typedef int (*hftipc_handler_fn)(void *ctx, const void *msg, uint32_t len);
  * @since 0.1.0
  * Thread safety: one consumer thread at a time; wait-free apart from the handler.
  */
-HFTIPC_API int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler,
-                                        void *ctx, size_t max_count);
+HFTIPC_API int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
+                                        size_t max_count);
 
 /**
  * Look at the oldest unconsumed message in place without consuming it (zero copy). The pointer
@@ -398,8 +398,8 @@ typedef struct hftipc_info {
     uint64_t full_count; /* sends refused with HFTIPC_EFULL */
     uint64_t created_ns; /* creation time, CLOCK_REALTIME nanoseconds */
     uint32_t creator_pid;
-    uint32_t creator_version; /* HFTIPC_VERSION_NUMBER of the creating library */
-    uint32_t producer_pid;    /* 0 when the role is free */
+    uint32_t creator_version;   /* HFTIPC_VERSION_NUMBER of the creating library */
+    uint32_t producer_pid;      /* 0 when the role is free */
     uint32_t producer_liveness; /* hftipc_liveness_t */
     uint64_t producer_epoch;    /* holders of the role so far */
     uint64_t producer_takeovers;
@@ -509,7 +509,8 @@ static inline void hftipc__store_relaxed_u32(hftipc__atomic_u32 *p, uint32_t v)
 
 /* Strong CAS with acq_rel on success (we publish our claim and observe the previous holder's
  * writes) and acquire on failure (we read the current holder's record). */
-static inline int hftipc__cas_acq_rel_u64(hftipc__atomic_u64 *p, uint64_t *expected, uint64_t desired)
+static inline int hftipc__cas_acq_rel_u64(hftipc__atomic_u64 *p, uint64_t *expected,
+                                          uint64_t desired)
 {
     return atomic_compare_exchange_strong_explicit(p, expected, desired, memory_order_acq_rel,
                                                    memory_order_acquire);
@@ -534,10 +535,10 @@ static inline void hftipc__fence_release(void)
 }
 
 #if defined(__GNUC__) || defined(__clang__)
-#define HFTIPC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HFTIPC_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define HFTIPC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
-#define HFTIPC_LIKELY(x) (x)
+#define HFTIPC_LIKELY(x)   (x)
 #define HFTIPC_UNLIKELY(x) (x)
 #endif
 
@@ -560,14 +561,14 @@ static inline void hftipc__fence_release(void)
 #error "hftipc format v1 is little-endian; a big-endian port must byte-swap every field"
 #endif
 
-#define HFTIPC__MAGIC "\x89HFTIPC\n"
-#define HFTIPC__MAGIC_LEN 8
-#define HFTIPC__HEADER_SIZE 4096u
-#define HFTIPC__STATE_READY 0x59444552u /* "REDY" read as little-endian bytes */
+#define HFTIPC__MAGIC         "\x89HFTIPC\n"
+#define HFTIPC__MAGIC_LEN     8
+#define HFTIPC__HEADER_SIZE   4096u
+#define HFTIPC__STATE_READY   0x59444552u /* "REDY" read as little-endian bytes */
 #define HFTIPC__MAX_FILE_SIZE (1ull << 40)
 
 /* Feature flags known to this library (docs/FORMAT.md, "Feature flags"). None yet. */
-#define HFTIPC__KNOWN_COMPAT_FLAGS 0ull
+#define HFTIPC__KNOWN_COMPAT_FLAGS   0ull
 #define HFTIPC__KNOWN_INCOMPAT_FLAGS 0ull
 
 /* Role holder record (docs/FORMAT.md, "Role holders"). `owner` packs pid and start time so that
@@ -714,8 +715,8 @@ int hftipc__map_link(hftipc__mapping *m, const char *path);
 /* Reads up to HFTIPC__HEADER_SIZE bytes of the header of the regular file `path` into `buf`
  * without following symlinks or blocking on FIFOs. Returns the fd through `fd_out` (or closes it
  * when fd_out is NULL), the bytes read through `got` and the file size through `size`. */
-int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got,
-                            uint64_t *size, int *fd_out);
+int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got, uint64_t *size,
+                            int *fd_out);
 
 /* Opens and validates the channel file at `path`, then maps it (read-write or read-only). */
 int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc__mapping *m);
@@ -1002,8 +1003,7 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, i
     ch->map = *map;
     ch->owner = owner;
     if (role != HFTIPC_ROLE_OBSERVER) {
-        ch->holder =
-            role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
+        ch->holder = role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
         if (!role_held) {
             rc = hftipc__holder_acquire(ch->holder, owner, hftipc__self_pidns(), realtime_ns());
             if (rc != HFTIPC_OK) {
@@ -1888,8 +1888,8 @@ int hftipc__map_link(hftipc__mapping *m, const char *path)
     return rc == 0 ? HFTIPC_OK : hftipc__status_from_errno(errno);
 }
 
-int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got,
-                            uint64_t *size, int *fd_out)
+int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got, uint64_t *size,
+                            int *fd_out)
 {
     /* O_NOFOLLOW: a symlink planted at the path is refused (ELOOP). O_NONBLOCK: opening a FIFO
      * must not hang; the fstat below refuses it anyway. */

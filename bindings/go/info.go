@@ -16,10 +16,10 @@ import (
 type Liveness uint32
 
 const (
-	PeerNone    Liveness = C.HFTIPC_PEER_NONE    // nobody holds the role
-	PeerAlive   Liveness = C.HFTIPC_PEER_ALIVE   // the holder's process exists
-	PeerDead    Liveness = C.HFTIPC_PEER_DEAD    // the holder died; the role can be taken over
-	PeerUnknown Liveness = C.HFTIPC_PEER_UNKNOWN // the holder is in another pid namespace
+	PeerNone    Liveness = 0 // nobody holds the role
+	PeerAlive   Liveness = 1 // the holder's process exists
+	PeerDead    Liveness = 2 // the holder died; the role can be taken over
+	PeerUnknown Liveness = 3 // the holder is in another pid namespace
 )
 
 func (l Liveness) String() string {

@@ -1,0 +1,28 @@
+package hftipc
+
+/*
+#include "hftipc.h"
+*/
+import "C"
+
+// The exported constants are written as literals so that the documentation shows values;
+// this function, never called, fails to compile if any of them differs from hftipc.h
+// (a constant index out of [0, 1) is a compile-time error).
+func _() {
+	var ok [1]struct{}
+	_ = ok[Producer-C.HFTIPC_ROLE_PRODUCER]
+	_ = ok[Consumer-C.HFTIPC_ROLE_CONSUMER]
+	_ = ok[Observer-C.HFTIPC_ROLE_OBSERVER]
+	_ = ok[ModeSPSC-C.HFTIPC_MODE_SPSC]
+	_ = ok[DefaultCapacity-C.HFTIPC_DEFAULT_CAPACITY]
+	_ = ok[DefaultSlotSize-C.HFTIPC_DEFAULT_SLOT_SIZE]
+	_ = ok[SlotHeaderSize-C.HFTIPC_SLOT_HEADER_SIZE]
+	_ = ok[MinSlotSize-C.HFTIPC_MIN_SLOT_SIZE]
+	_ = ok[MaxSlotSize-C.HFTIPC_MAX_SLOT_SIZE]
+	_ = ok[MaxCapacity-C.HFTIPC_MAX_CAPACITY]
+	_ = ok[PeerNone-C.HFTIPC_PEER_NONE]
+	_ = ok[PeerAlive-C.HFTIPC_PEER_ALIVE]
+	_ = ok[PeerDead-C.HFTIPC_PEER_DEAD]
+	_ = ok[PeerUnknown-C.HFTIPC_PEER_UNKNOWN]
+	_ = ok[len(statusErrors)-1+C.HFTIPC_STATUS_MIN] // one sentinel per status
+}
