@@ -40,6 +40,7 @@ fi
 # shellcheck disable=SC2206
 extra=(${MVN_ARGS:-})
 status=0
+rm -rf target/surefire-reports # so the summary below counts this run only
 mvn "${args[@]}" "${extra[@]}" || status=$?
 echo
 
