@@ -18,6 +18,7 @@ have_cmd clang-format || need+=(clang-format)
 for arg in "$@"; do
   case "$arg" in
     --java) have_cmd swig || need+=(swig) ;;
+    --fuzz) have_cmd clang || need+=(clang) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
