@@ -226,6 +226,24 @@ expect "send without --create on a missing path" 1 "" "HFTIPC_ENOENT"
 run send "$C" --capacity 8
 expect "send --capacity without --create" 2 "" "need --create"
 
+# Roles: a second consumer is refused while the first runs; Ctrl-C releases the role.
+"$HFTIPC" recv "$C" --timeout 10 >/dev/null 2>&1 &
+RECV_PID=$!
+BG_PIDS+=("$RECV_PID")
+sleep 0.3
+run recv "$C" --timeout 0.1
+expect "a second consumer is refused" 1 "" "HFTIPC_EBUSY"
+run inspect "$C" --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["consumer"]["pid"]==int(sys.argv[2]) and d["consumer"]["liveness"]=="alive", d' \
+    "$OUT" "$RECV_PID" && ok "inspect shows the live consumer's pid" || fail "consumer holder"
+kill -INT "$RECV_PID"
+wait "$RECV_PID"
+RC=$?
+expect "recv exits 0 on SIGINT" 0
+run inspect "$C" --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["consumer"]["liveness"]=="none" and d["consumer"]["epoch"]>=1, d' \
+    "$OUT" && ok "SIGINT released the consumer role" || fail "role not released on SIGINT"
+
 # ---- tail ----------------------------------------------------------------------------------
 
 "$HFTIPC" tail "$C" --count 3 --timeout 10 >"$T/tail.out" 2>"$T/tail.err" &
