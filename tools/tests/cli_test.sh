@@ -273,6 +273,24 @@ RC=$?
 cp "$T/tail.out" "$OUT"
 expect "tail --hex skips the backlog and prints new messages in hex" 0 "^6869$"
 
+# Overtaken observer: stop tail, let the consumer free the slot it had not read, resume it.
+O=$T/overtake
+run create "$O" --capacity 1 --slot-size 16
+"$HFTIPC" tail "$O" --count 1 --timeout 10 >"$T/tail.out" 2>"$T/tail.err" &
+TAIL_PID=$!
+BG_PIDS+=("$TAIL_PID")
+sleep 0.3
+kill -STOP "$TAIL_PID"
+echo lost | "$HFTIPC" send "$O"
+"$HFTIPC" recv "$O" --count 1 --timeout 2 >/dev/null
+echo seen | "$HFTIPC" send "$O"
+kill -CONT "$TAIL_PID"
+wait "$TAIL_PID"
+RC=$?
+cp "$T/tail.out" "$OUT"
+cp "$T/tail.err" "$ERR"
+expect "tail notes being overtaken and continues" 0 "^seen$" "overtaken.*HFTIPC_ELAPPED"
+
 # ---- watch ---------------------------------------------------------------------------------
 
 run watch "$C" "$N" --count 2 --interval 0.1
