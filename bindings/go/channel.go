@@ -237,23 +237,48 @@ func (c *Channel) closedErr(op string) error {
 }
 
 func (c *Channel) fail(op string, rc int) error {
-	return &ChannelError{Op: op, Path: c.path, Err: sentinel(rc), Code: rc}
+	return &ChannelError{Op: op, Path: c.Path(), Err: sentinel(rc), Code: rc}
 }
 
 // Path returns the channel file's path as given to Create or Open.
-func (c *Channel) Path() string { return c.path }
+func (c *Channel) Path() string {
+	if c == nil {
+		return ""
+	}
+	return c.path
+}
 
 // Role returns the handle's role.
-func (c *Channel) Role() Role { return c.role }
+func (c *Channel) Role() Role {
+	if c == nil {
+		return 0
+	}
+	return c.role
+}
 
 // MaxPayload returns the largest message in bytes (SlotSize - 8).
-func (c *Channel) MaxPayload() int { return int(c.maxPayload) }
+func (c *Channel) MaxPayload() int {
+	if c == nil {
+		return 0
+	}
+	return int(c.maxPayload)
+}
 
 // Capacity returns the number of slots in the ring.
-func (c *Channel) Capacity() int { return int(c.capacity) }
+func (c *Channel) Capacity() int {
+	if c == nil {
+		return 0
+	}
+	return int(c.capacity)
+}
 
 // SlotSize returns the bytes per slot, including the 8-byte slot header.
-func (c *Channel) SlotSize() int { return int(c.slotSize) }
+func (c *Channel) SlotSize() int {
+	if c == nil {
+		return 0
+	}
+	return int(c.slotSize)
+}
 
 // ---- Producer ----
 
@@ -266,7 +291,7 @@ func (c *Channel) SlotSize() int { return int(c.slotSize) }
 // pre-allocated sentinel keeps Send and Receive allocation-free. Every other error is a
 // *ChannelError.
 func (c *Channel) Send(msg []byte) error {
-	if c.ch == nil {
+	if c == nil || c.ch == nil {
 		return c.closedErr("send")
 	}
 	rc := C.hftipc_channel_send(c.ch, unsafe.Pointer(unsafe.SliceData(msg)), C.size_t(len(msg)))
@@ -285,7 +310,7 @@ func (c *Channel) Send(msg []byte) error {
 // exceeds MaxPayload nothing is written (ErrTooBig); their sum must not exceed len(data)
 // (ErrInvalid). An empty lens publishes nothing and returns 0, nil.
 func (c *Channel) SendBatch(data []byte, lens []uint32) (int, error) {
-	if c.ch == nil {
+	if c == nil || c.ch == nil {
 		return 0, c.closedErr("send_batch")
 	}
 	n := C.hftipc_channel_send_batch(c.ch, unsafe.Pointer(unsafe.SliceData(data)), C.size_t(len(data)),
@@ -307,7 +332,7 @@ func (c *Channel) SendBatch(data []byte, lens []uint32) (int, error) {
 // The slice aliases the shared mapping: it must not be used after Commit, Send, SendBatch or
 // Close, and must not be retained.
 func (c *Channel) TryClaim() ([]byte, error) {
-	if c.ch == nil {
+	if c == nil || c.ch == nil {
 		return nil, c.closedErr("try_claim")
 	}
 	var p unsafe.Pointer
@@ -324,7 +349,7 @@ func (c *Channel) TryClaim() ([]byte, error) {
 // Commit publishes the slot claimed by TryClaim with a message of n bytes. ErrState if no
 // slot is claimed; ErrTooBig if n exceeds MaxPayload (the claim stays).
 func (c *Channel) Commit(n int) error {
-	if c.ch == nil {
+	if c == nil || c.ch == nil {
 		return c.closedErr("commit")
 	}
 	if n < 0 {
@@ -345,7 +370,7 @@ func (c *Channel) Commit(n int) error {
 // tells the length. For an Observer, Receive reads without consuming and may return
 // ErrLapped when the producer overwrote the message being read (it skips ahead).
 func (c *Channel) Receive(buf []byte) (int, error) {
-	if c.ch == nil {
+	if c == nil || c.ch == nil {
 		return 0, c.closedErr("receive")
 	}
 	n := C.hftipc_channel_receive(c.ch, unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)))
@@ -364,7 +389,7 @@ func (c *Channel) Receive(buf []byte) (int, error) {
 // ErrEmpty (bare) when there is none; ErrBufferTooSmall if the first does not fit;
 // ErrInvalid if lens is empty.
 func (c *Channel) ReceiveBatch(buf []byte, lens []uint32) (int, error) {
-	if c.ch == nil {
+	if c == nil || c.ch == nil {
 		return 0, c.closedErr("receive_batch")
 	}
 	n := C.hftipc_channel_receive_batch(c.ch, unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)),
@@ -385,7 +410,7 @@ func (c *Channel) ReceiveBatch(buf []byte, lens []uint32) (int, error) {
 // The slice aliases the shared mapping: it is valid until Ack or Close, must not be
 // retained, and must not be written to.
 func (c *Channel) Peek() ([]byte, error) {
-	if c.ch == nil {
+	if c == nil || c.ch == nil {
 		return nil, c.closedErr("peek")
 	}
 	var p unsafe.Pointer
@@ -402,7 +427,7 @@ func (c *Channel) Peek() ([]byte, error) {
 // Ack consumes the oldest unconsumed message (the one Peek returns), invalidating the slice
 // Peek returned. ErrEmpty (bare) when there is none.
 func (c *Channel) Ack() error {
-	if c.ch == nil {
+	if c == nil || c.ch == nil {
 		return c.closedErr("ack")
 	}
 	rc := C.hftipc_channel_ack(c.ch)

@@ -2,6 +2,7 @@ package hftipc
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -588,4 +589,28 @@ func TestEmptyMessageIntoNilBuffer(t *testing.T) {
 	if n, err := c.ReceiveBatch(nil, lens); n != 1 || err != nil {
 		t.Fatalf("ReceiveBatch(nil) = %d, %v", n, err)
 	}
+}
+
+func TestNilChannelAndNilContextAreErrors(t *testing.T) {
+	var ch *Channel
+	mustErr(t, ch.Send(nil), ErrClosed)
+	if _, err := ch.Receive(nil); !errors.Is(err, ErrClosed) {
+		t.Fatal(err)
+	}
+	if ch.MaxPayload() != 0 || ch.Capacity() != 0 || ch.SlotSize() != 0 || ch.Role() != 0 || ch.Path() != "" {
+		t.Fatal("accessors of a nil Channel")
+	}
+	if _, err := ch.Stats(); !errors.Is(err, ErrClosed) {
+		t.Fatal(err)
+	}
+	p, c, _ := pair(t, Config{Capacity: 2, SlotSize: 16})
+	//lint:ignore SA1012 testing the nil-context guard
+	var nilCtx context.Context
+	mustErr(t, p.SendContext(nilCtx, nil), ErrInvalid)
+	_, err := p.SendBatchContext(nilCtx, nil, nil)
+	mustErr(t, err, ErrInvalid)
+	_, err = c.ReceiveContext(nilCtx, nil)
+	mustErr(t, err, ErrInvalid)
+	_, err = c.ReceiveBatchContext(nilCtx, nil, nil)
+	mustErr(t, err, ErrInvalid)
 }

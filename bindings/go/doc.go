@@ -42,4 +42,8 @@
 // another method. Different Channels (say, a producer and a consumer goroutine, each with its
 // own handle) need no coordination. No method allocates or blocks on its hot path, and no C
 // code calls back into Go.
+//
+// Close every Channel: there is no finalizer (a collector-driven close could unmap memory
+// that a Peek or TryClaim slice still points to). A Channel that is never closed keeps its
+// role until the process exits; after that, the next opener takes the role over.
 package hftipc

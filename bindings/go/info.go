@@ -99,7 +99,7 @@ func infoFromC(in *C.hftipc_info_t) Info {
 // Stats returns the channel's geometry, cursors, counters and role holders. The cursors are
 // a momentary snapshot.
 func (c *Channel) Stats() (Stats, error) {
-	if c.ch == nil {
+	if c == nil || c.ch == nil {
 		return Stats{}, c.closedErr("stats")
 	}
 	var in C.hftipc_info_t

@@ -22,6 +22,9 @@ const (
 	maxSleep           = 200 * time.Microsecond
 )
 
+// errInvalidCode is HFTIPC_EINVAL.
+const errInvalidCode = -5
+
 // wait blocks the caller for the attempt-th time (0-based) after the ring was full or empty,
 // and returns ctx's error if ctx is done. It is the whole wait strategy: when the core grows
 // a futex-based wait, this is the function that calls it.
@@ -52,6 +55,9 @@ func wait(ctx context.Context, attempt int) error {
 // at once. While waiting it polls with a bounded backoff (see wait: ~50µs to ~1ms between
 // attempts, so cancellation is noticed within about a millisecond).
 func (c *Channel) SendContext(ctx context.Context, msg []byte) error {
+	if ctx == nil {
+		return c.fail("send", errInvalidCode) // a nil Context is misuse; report it, do not panic
+	}
 	for attempt := 0; ; attempt++ {
 		err := c.Send(msg)
 		if err != ErrFull {
@@ -67,6 +73,9 @@ func (c *Channel) SendContext(ctx context.Context, msg []byte) error {
 // a message arrives or ctx is done, in which case it returns ctx.Err(). Errors other than
 // ErrEmpty are returned at once.
 func (c *Channel) ReceiveContext(ctx context.Context, buf []byte) (int, error) {
+	if ctx == nil {
+		return 0, c.fail("receive", errInvalidCode) // a nil Context is misuse; report it, do not panic
+	}
 	for attempt := 0; ; attempt++ {
 		n, err := c.Receive(buf)
 		if err != ErrEmpty {
@@ -81,6 +90,9 @@ func (c *Channel) ReceiveContext(ctx context.Context, buf []byte) (int, error) {
 // SendBatchContext is SendBatch that waits while the ring is full, like SendContext. It
 // returns once at least one message was published.
 func (c *Channel) SendBatchContext(ctx context.Context, data []byte, lens []uint32) (int, error) {
+	if ctx == nil {
+		return 0, c.fail("send_batch", errInvalidCode) // a nil Context is misuse; report it, do not panic
+	}
 	for attempt := 0; ; attempt++ {
 		n, err := c.SendBatch(data, lens)
 		if err != ErrFull {
@@ -95,6 +107,9 @@ func (c *Channel) SendBatchContext(ctx context.Context, data []byte, lens []uint
 // ReceiveBatchContext is ReceiveBatch that waits while the ring is empty, like
 // ReceiveContext. It returns once at least one message was received.
 func (c *Channel) ReceiveBatchContext(ctx context.Context, buf []byte, lens []uint32) (int, error) {
+	if ctx == nil {
+		return 0, c.fail("receive_batch", errInvalidCode) // a nil Context is misuse; report it, do not panic
+	}
 	for attempt := 0; ; attempt++ {
 		n, err := c.ReceiveBatch(buf, lens)
 		if err != ErrEmpty {
