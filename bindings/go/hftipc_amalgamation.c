@@ -9,13 +9,13 @@
  *   core/src/format.h 7410a6d1a0efaeece7181f07f990beeacb2358f3a2f708a931f45f7960d175cf
  *   core/src/map.h 93b5ee53a8db5a38d3b012df761be8c6635decd7ad6f61860e6ecbf6e73a35e9
  *   core/src/peer.h beb8150d7d2da91148f9b372d4c7b6c4aa67d26398a247d165b7bb7c975c37d8
- *   core/src/ring.h b66f76404196a800df4ef80998784a8db551a636bc774e037200fec8a8367d41
- *   core/src/api.c cd90ee35eb9dc61b5b32dd8f20daf98e32fa7a52dcf4d101a96048c18997e10c
+ *   core/src/ring.h 0deeb8061d18283197bc7beb67b5225c6c476d8a45169dd77bef1fd36764503c
+ *   core/src/api.c 5895eac9dab612223922c85516627447577e1543d4ebdc2443403708ea6427a8
  *   core/src/error.c b88d19a5833a2cb3c1df03d2b382e0bd302ac144b2cc958e36c62103fdeb6f3d
  *   core/src/format.c 55f5e3730a2e97ef2611656365a7863aeb3406122950628e46655b2d6adc50a9
  *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
  *   core/src/peer.c da99faf5c0c2e03916ca6f610af3d1ce5fc088f87740c3724c6034fd4a066942
- * Body (sha256): 193ec61ae31339c5ce98d43d519ec7e42d6aecd59cf1600192f0911a566f6988
+ * Body (sha256): f3d314629db3f298a2850d7b842ea5cff63d761344b4175f44393fe82e3a4c74
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -840,6 +840,20 @@ static inline void hftipc__ring_count_full(hftipc__ring *r)
     hftipc__store_relaxed_u64(r->full_count, hftipc__load_relaxed_u64(r->full_count) + 1);
 }
 
+/* Free slots for a send of up to `wanted` messages: > 0, or HFTIPC_EFULL (counted in the
+ * file's statistics), or HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__ring_reserve(hftipc__ring *r, uint64_t wanted)
+{
+    int64_t free_slots = hftipc__ring_free(r, wanted);
+    if (HFTIPC_LIKELY(free_slots > 0))
+        return free_slots;
+    if (free_slots == 0) {
+        hftipc__ring_count_full(r);
+        return HFTIPC_EFULL;
+    }
+    return free_slots;
+}
+
 static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
 {
     hftipc__slot *s = hftipc__ring_slot(r, seq);
@@ -875,6 +889,13 @@ static inline int64_t hftipc__ring_available(hftipc__ring *r, uint64_t wanted)
         return HFTIPC_ECORRUPT;
     r->cached_peer = head;
     return (int64_t)(head - r->position);
+}
+
+/* Messages ready for a receive of up to `wanted`: > 0, HFTIPC_EEMPTY or HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__ring_ready(hftipc__ring *r, uint64_t wanted)
+{
+    int64_t avail = hftipc__ring_available(r, wanted);
+    return HFTIPC_LIKELY(avail != 0) ? avail : HFTIPC_EEMPTY;
 }
 
 /* Length of the message at `seq`, loaded once (a hostile peer cannot make us use two different
@@ -978,6 +999,11 @@ static int valid_role(int role)
            role == HFTIPC_ROLE_OBSERVER;
 }
 
+static hftipc__holder *holder_of(hftipc__header *hdr, int role)
+{
+    return role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
+}
+
 /* Builds a handle over a validated mapping; takes the role unless the caller already holds it.
  * On failure the mapping is closed. */
 static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, int role_held,
@@ -1077,11 +1103,9 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
     hftipc__header_encode(hdr, &geo, realtime_ns(), (uint32_t)getpid());
     /* The file has no name yet, so taking the role cannot race anybody: it appears already
      * held, and no other process can grab it between the link and our open. */
-    if (role != HFTIPC_ROLE_OBSERVER) {
-        hftipc__holder *h =
-            role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
-        hftipc__holder_acquire(h, owner, hftipc__self_pidns(), realtime_ns());
-    }
+    if (role != HFTIPC_ROLE_OBSERVER)
+        (void)hftipc__holder_acquire(holder_of(hdr, (int)role), owner, hftipc__self_pidns(),
+                                     realtime_ns());
     hftipc__header_publish(hdr);
     rc = hftipc__map_link(&map, path);
     if (rc != HFTIPC_OK) {
@@ -1162,12 +1186,9 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
     hftipc__ring *r = &ch->ring;
     if (HFTIPC_UNLIKELY(len > r->max_payload))
         return HFTIPC_ETOOBIG;
-    int64_t free_slots = hftipc__ring_free(r, 1);
-    if (HFTIPC_UNLIKELY(free_slots <= 0)) {
-        if (free_slots == 0)
-            hftipc__ring_count_full(r);
-        return free_slots == 0 ? HFTIPC_EFULL : (int)free_slots;
-    }
+    int64_t free_slots = hftipc__ring_reserve(r, 1);
+    if (HFTIPC_UNLIKELY(free_slots < 0))
+        return (int)free_slots;
     hftipc__ring_write(r, r->position, msg, (uint32_t)len);
     hftipc__ring_publish(r, r->position + 1);
     ch->claimed = 0;
@@ -1193,12 +1214,9 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     }
     if (count == 0)
         return 0;
-    int64_t free_slots = hftipc__ring_free(r, count);
-    if (free_slots <= 0) {
-        if (free_slots == 0)
-            hftipc__ring_count_full(r);
-        return free_slots == 0 ? HFTIPC_EFULL : free_slots;
-    }
+    int64_t free_slots = hftipc__ring_reserve(r, count);
+    if (free_slots < 0)
+        return free_slots;
     size_t n = (uint64_t)free_slots < count ? (size_t)free_slots : count;
     const uint8_t *p = data;
     for (size_t i = 0; i < n; i++) {
@@ -1217,12 +1235,9 @@ int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
     hftipc__ring *r = &ch->ring;
-    int64_t free_slots = hftipc__ring_free(r, 1);
-    if (free_slots <= 0) {
-        if (free_slots == 0)
-            hftipc__ring_count_full(r);
-        return free_slots == 0 ? HFTIPC_EFULL : (int)free_slots;
-    }
+    int64_t free_slots = hftipc__ring_reserve(r, 1);
+    if (free_slots < 0)
+        return (int)free_slots;
     *payload = hftipc__slot_payload(hftipc__ring_slot(r, r->position));
     if (capacity != NULL)
         *capacity = r->max_payload;
@@ -1300,9 +1315,9 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
         return HFTIPC_EROLE;
     }
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_available(r, 1);
-    if (HFTIPC_UNLIKELY(avail <= 0))
-        return avail == 0 ? HFTIPC_EEMPTY : avail;
+    int64_t avail = hftipc__ring_ready(r, 1);
+    if (HFTIPC_UNLIKELY(avail < 0))
+        return avail;
     hftipc__slot *s;
     int64_t len = hftipc__ring_length(r, r->position, &s);
     if (HFTIPC_UNLIKELY(len < 0))
@@ -1324,9 +1339,9 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_available(r, max_count);
-    if (avail <= 0)
-        return avail == 0 ? HFTIPC_EEMPTY : avail;
+    int64_t avail = hftipc__ring_ready(r, max_count);
+    if (avail < 0)
+        return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
     uint8_t *out = buf;
     size_t used = 0, i;
@@ -1360,9 +1375,9 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_available(r, max_count);
-    if (avail <= 0)
-        return avail == 0 ? HFTIPC_EEMPTY : avail;
+    int64_t avail = hftipc__ring_ready(r, max_count);
+    if (avail < 0)
+        return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
     size_t i;
     for (i = 0; i < n; i++) {
@@ -1389,9 +1404,9 @@ int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_available(r, 1);
-    if (avail <= 0)
-        return avail == 0 ? HFTIPC_EEMPTY : avail;
+    int64_t avail = hftipc__ring_ready(r, 1);
+    if (avail < 0)
+        return avail;
     hftipc__slot *s;
     int64_t len = hftipc__ring_length(r, r->position, &s);
     if (len >= 0)
@@ -1406,9 +1421,9 @@ int hftipc_channel_ack(hftipc_channel_t *ch)
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_available(r, 1);
-    if (avail <= 0)
-        return avail == 0 ? HFTIPC_EEMPTY : (int)avail;
+    int64_t avail = hftipc__ring_ready(r, 1);
+    if (avail < 0)
+        return (int)avail;
     hftipc__ring_release(r, r->position + 1);
     return HFTIPC_OK;
 }

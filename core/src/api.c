@@ -76,6 +76,11 @@ static int valid_role(int role)
            role == HFTIPC_ROLE_OBSERVER;
 }
 
+static hftipc__holder *holder_of(hftipc__header *hdr, int role)
+{
+    return role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
+}
+
 /* Builds a handle over a validated mapping; takes the role unless the caller already holds it.
  * On failure the mapping is closed. */
 static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, int role_held,
@@ -175,11 +180,9 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
     hftipc__header_encode(hdr, &geo, realtime_ns(), (uint32_t)getpid());
     /* The file has no name yet, so taking the role cannot race anybody: it appears already
      * held, and no other process can grab it between the link and our open. */
-    if (role != HFTIPC_ROLE_OBSERVER) {
-        hftipc__holder *h =
-            role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
-        hftipc__holder_acquire(h, owner, hftipc__self_pidns(), realtime_ns());
-    }
+    if (role != HFTIPC_ROLE_OBSERVER)
+        (void)hftipc__holder_acquire(holder_of(hdr, (int)role), owner, hftipc__self_pidns(),
+                                     realtime_ns());
     hftipc__header_publish(hdr);
     rc = hftipc__map_link(&map, path);
     if (rc != HFTIPC_OK) {
@@ -260,12 +263,9 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
     hftipc__ring *r = &ch->ring;
     if (HFTIPC_UNLIKELY(len > r->max_payload))
         return HFTIPC_ETOOBIG;
-    int64_t free_slots = hftipc__ring_free(r, 1);
-    if (HFTIPC_UNLIKELY(free_slots <= 0)) {
-        if (free_slots == 0)
-            hftipc__ring_count_full(r);
-        return free_slots == 0 ? HFTIPC_EFULL : (int)free_slots;
-    }
+    int64_t free_slots = hftipc__ring_reserve(r, 1);
+    if (HFTIPC_UNLIKELY(free_slots < 0))
+        return (int)free_slots;
     hftipc__ring_write(r, r->position, msg, (uint32_t)len);
     hftipc__ring_publish(r, r->position + 1);
     ch->claimed = 0;
@@ -291,12 +291,9 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     }
     if (count == 0)
         return 0;
-    int64_t free_slots = hftipc__ring_free(r, count);
-    if (free_slots <= 0) {
-        if (free_slots == 0)
-            hftipc__ring_count_full(r);
-        return free_slots == 0 ? HFTIPC_EFULL : free_slots;
-    }
+    int64_t free_slots = hftipc__ring_reserve(r, count);
+    if (free_slots < 0)
+        return free_slots;
     size_t n = (uint64_t)free_slots < count ? (size_t)free_slots : count;
     const uint8_t *p = data;
     for (size_t i = 0; i < n; i++) {
@@ -315,12 +312,9 @@ int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
     hftipc__ring *r = &ch->ring;
-    int64_t free_slots = hftipc__ring_free(r, 1);
-    if (free_slots <= 0) {
-        if (free_slots == 0)
-            hftipc__ring_count_full(r);
-        return free_slots == 0 ? HFTIPC_EFULL : (int)free_slots;
-    }
+    int64_t free_slots = hftipc__ring_reserve(r, 1);
+    if (free_slots < 0)
+        return (int)free_slots;
     *payload = hftipc__slot_payload(hftipc__ring_slot(r, r->position));
     if (capacity != NULL)
         *capacity = r->max_payload;
@@ -398,9 +392,9 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
         return HFTIPC_EROLE;
     }
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_available(r, 1);
-    if (HFTIPC_UNLIKELY(avail <= 0))
-        return avail == 0 ? HFTIPC_EEMPTY : avail;
+    int64_t avail = hftipc__ring_ready(r, 1);
+    if (HFTIPC_UNLIKELY(avail < 0))
+        return avail;
     hftipc__slot *s;
     int64_t len = hftipc__ring_length(r, r->position, &s);
     if (HFTIPC_UNLIKELY(len < 0))
@@ -422,9 +416,9 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_available(r, max_count);
-    if (avail <= 0)
-        return avail == 0 ? HFTIPC_EEMPTY : avail;
+    int64_t avail = hftipc__ring_ready(r, max_count);
+    if (avail < 0)
+        return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
     uint8_t *out = buf;
     size_t used = 0, i;
@@ -458,9 +452,9 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_available(r, max_count);
-    if (avail <= 0)
-        return avail == 0 ? HFTIPC_EEMPTY : avail;
+    int64_t avail = hftipc__ring_ready(r, max_count);
+    if (avail < 0)
+        return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
     size_t i;
     for (i = 0; i < n; i++) {
@@ -487,9 +481,9 @@ int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_available(r, 1);
-    if (avail <= 0)
-        return avail == 0 ? HFTIPC_EEMPTY : avail;
+    int64_t avail = hftipc__ring_ready(r, 1);
+    if (avail < 0)
+        return avail;
     hftipc__slot *s;
     int64_t len = hftipc__ring_length(r, r->position, &s);
     if (len >= 0)
@@ -504,9 +498,9 @@ int hftipc_channel_ack(hftipc_channel_t *ch)
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_available(r, 1);
-    if (avail <= 0)
-        return avail == 0 ? HFTIPC_EEMPTY : (int)avail;
+    int64_t avail = hftipc__ring_ready(r, 1);
+    if (avail < 0)
+        return (int)avail;
     hftipc__ring_release(r, r->position + 1);
     return HFTIPC_OK;
 }

@@ -78,6 +78,20 @@ static inline void hftipc__ring_count_full(hftipc__ring *r)
     hftipc__store_relaxed_u64(r->full_count, hftipc__load_relaxed_u64(r->full_count) + 1);
 }
 
+/* Free slots for a send of up to `wanted` messages: > 0, or HFTIPC_EFULL (counted in the
+ * file's statistics), or HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__ring_reserve(hftipc__ring *r, uint64_t wanted)
+{
+    int64_t free_slots = hftipc__ring_free(r, wanted);
+    if (HFTIPC_LIKELY(free_slots > 0))
+        return free_slots;
+    if (free_slots == 0) {
+        hftipc__ring_count_full(r);
+        return HFTIPC_EFULL;
+    }
+    return free_slots;
+}
+
 static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
 {
     hftipc__slot *s = hftipc__ring_slot(r, seq);
@@ -113,6 +127,13 @@ static inline int64_t hftipc__ring_available(hftipc__ring *r, uint64_t wanted)
         return HFTIPC_ECORRUPT;
     r->cached_peer = head;
     return (int64_t)(head - r->position);
+}
+
+/* Messages ready for a receive of up to `wanted`: > 0, HFTIPC_EEMPTY or HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__ring_ready(hftipc__ring *r, uint64_t wanted)
+{
+    int64_t avail = hftipc__ring_available(r, wanted);
+    return HFTIPC_LIKELY(avail != 0) ? avail : HFTIPC_EEMPTY;
 }
 
 /* Length of the message at `seq`, loaded once (a hostile peer cannot make us use two different
