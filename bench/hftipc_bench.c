@@ -851,9 +851,12 @@ typedef struct variant {
 } variant;
 
 typedef struct tput {
-    int ok;
-    uint64_t messages;
+    int ok, failed;
+    uint64_t messages;       /* per run */
+    double rates[64];        /* messages per second, one per run */
+    int nrates;
     double median, min, max; /* messages per second */
+    double prod_waits, cons_waits; /* per message, last run */
 } tput;
 
 static int cmp_double(const void *a, const void *b)
@@ -868,35 +871,49 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static tput measure_throughput(int kind, size_t size, int *verify_failed)
+/* Picks the message count of one run: fixed by -n, or calibrated by a short run (which also
+ * warms up) so that a run lasts about --seconds. */
+static void tput_calibrate(tput *t, int kind, size_t size, int *verify_failed)
 {
-    tput t = {0};
     int syscalls = kind == K_UDS || kind == K_PIPE;
     uint64_t n = cfg.messages;
     if (n == 0) {
-        /* Calibrate (doubles as a warm-up): scale a short run to the target run duration. */
         uint64_t n0 = syscalls ? 20000 : 200000;
         uint64_t ns = throughput_run(kind, size, n0, verify_failed);
-        if (ns == 0)
-            return t;
+        if (ns == 0) {
+            t->failed = 1;
+            return;
+        }
         double want = cfg.run_seconds * 1e9 / (double)ns * (double)n0;
         n = want < 10000 ? 10000 : want > 5e8 ? 500000000ull : (uint64_t)want;
     }
-    double rates[64];
-    int runs = cfg.runs > 64 ? 64 : cfg.runs;
-    for (int i = 0; i < runs; i++) {
-        uint64_t ns = throughput_run(kind, size, n, verify_failed);
-        if (ns == 0)
-            return t;
-        rates[i] = (double)n * 1e9 / (double)ns;
+    t->messages = n;
+}
+
+static void tput_run_once(tput *t, int kind, size_t size, int *verify_failed)
+{
+    if (t->failed || t->nrates >= 64)
+        return;
+    uint64_t ns = throughput_run(kind, size, t->messages, verify_failed);
+    if (ns == 0) {
+        t->failed = 1;
+        return;
     }
-    qsort(rates, (size_t)runs, sizeof rates[0], cmp_double);
-    t.ok = 1;
-    t.messages = n;
-    t.min = rates[0];
-    t.max = rates[runs - 1];
-    t.median = runs % 2 ? rates[runs / 2] : (rates[runs / 2 - 1] + rates[runs / 2]) / 2;
-    return t;
+    t->rates[t->nrates++] = (double)t->messages * 1e9 / (double)ns;
+    t->prod_waits = (double)g_prod_waits / (double)t->messages;
+    t->cons_waits = (double)atomic_load(&g_ctl->cons_waits) / (double)t->messages;
+}
+
+static void tput_finish(tput *t)
+{
+    int n = t->nrates;
+    if (t->failed || n == 0)
+        return;
+    qsort(t->rates, (size_t)n, sizeof t->rates[0], cmp_double);
+    t->ok = 1;
+    t->min = t->rates[0];
+    t->max = t->rates[n - 1];
+    t->median = n % 2 ? t->rates[n / 2] : (t->rates[n / 2 - 1] + t->rates[n / 2]) / 2;
 }
 
 /* ---- Ping-pong latency -------------------------------------------------------------------- */
@@ -1449,22 +1466,37 @@ int main(int argc, char **argv)
     uint64_t t_start = now_ns();
     cpu_sample load0 = cpu_sample_now();
 
+    /* Runs are interleaved: run 1 of every case, then run 2 of every case, and so on, so that
+     * a slow phase of the machine (another program, the hypervisor moving a vCPU) lands on
+     * all cases alike instead of on a few, and the ratios stay comparable. */
+    for (int round = -1; round < cfg.runs; round++) {
+        for (int si = 0; si < cfg.nsizes; si++) {
+            for (int vi = 0; vi < nvar; vi++) {
+                int vf = 0;
+                cfg.slot_align = var[vi].align;
+                if (round < 0)
+                    tput_calibrate(&res[si][vi], var[vi].kind, cfg.sizes[si], &vf);
+                else
+                    tput_run_once(&res[si][vi], var[vi].kind, cfg.sizes[si], &vf);
+                verify_failed |= vf;
+            }
+        }
+        if (round >= 0)
+            fprintf(stderr, "  throughput: round %d of %d done\n", round + 1, cfg.runs);
+    }
     for (int si = 0; si < cfg.nsizes; si++) {
-        size_t size = cfg.sizes[si];
         for (int vi = 0; vi < nvar; vi++) {
-            int k = var[vi].kind;
-            int vf = 0;
-            cfg.slot_align = var[vi].align;
-            res[si][vi] = measure_throughput(k, size, &vf);
-            verify_failed |= vf;
-            setup_failed |= !res[si][vi].ok && !vf;
-            if (res[si][vi].ok)
-                fprintf(stderr,
-                        "  %-46s %4zu B  %8.2f M msgs/s  (last run: %.3f full waits, %.3f "
-                        "empty waits per message)\n",
-                        var[vi].name, size, res[si][vi].median / 1e6,
-                        (double)g_prod_waits / (double)res[si][vi].messages,
-                        (double)atomic_load(&g_ctl->cons_waits) / (double)res[si][vi].messages);
+            tput *t = &res[si][vi];
+            tput_finish(t);
+            if (!t->ok) {
+                if (!verify_failed)
+                    setup_failed = 1;
+                continue;
+            }
+            fprintf(stderr,
+                    "  %-46s %4zu B  %8.2f M msgs/s  (last run: %.3f full waits, %.3f "
+                    "empty waits per message)\n",
+                    var[vi].name, cfg.sizes[si], t->median / 1e6, t->prod_waits, t->cons_waits);
         }
     }
     /* Round trips use packed slots unless --slot-align says otherwise. */
