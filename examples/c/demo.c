@@ -139,7 +139,8 @@ static void usage(FILE *f)
 "\n"
 "OPTIONS\n"
 "    -n, --count COUNT     messages to send (default 5000000)\n"
-"    -s, --size SIZE       bytes per message, %u..65536 (default 64)\n"
+"    -s, --size SIZE       bytes per message, %u..65536 (default 64); each slot holds the\n"
+"                          message plus an 8-byte header, rounded up to 64 bytes\n"
 "    -c, --capacity N      slots in the ring, a power of two (default 4096)\n"
 "    -r, --rate RATE       send at most RATE messages per second (default: no limit)\n"
 "    -p, --path PATH       channel file to create; must not exist\n"
@@ -310,7 +311,10 @@ int main(int argc, char **argv)
     hftipc_options_t opts;
     hftipc_options_init(&opts);
     opts.capacity = capacity;
-    opts.slot_size = (uint32_t)((size + HFTIPC_SLOT_HEADER_SIZE + 7) & ~(size_t)7);
+    /* Slot = 8-byte slot header + message, rounded up to whole 64-byte cache lines: with
+     * one message at a time, two slots sharing a line make the line bounce between the
+     * producer (writing slot k+1) and the consumer (reading slot k). docs/BENCHMARKS.md. */
+    opts.slot_size = (uint32_t)((size + HFTIPC_SLOT_HEADER_SIZE + 63) & ~(size_t)63);
 
     hftipc_channel_t *ch;
     int rc = hftipc_channel_create(path, &opts, HFTIPC_ROLE_CONSUMER, &ch);
@@ -435,9 +439,11 @@ int main(int argc, char **argv)
     double got_rate = secs > 0 ? (double)(received - 1) / secs : 0;
     uint64_t good = received - bad_sum;
     char p50[32], p99[32], p999[32], mx[32];
-    fmt_ns(p50, sizeof p50, hpercentile(good, 0.50));
-    fmt_ns(p99, sizeof p99, hpercentile(good, 0.99));
-    fmt_ns(p999, sizeof p999, hpercentile(good, 0.999));
+    /* A bucket's upper bound can exceed the largest sample: never report past the max. */
+#define CLAMP_MAX(x) ((x) < lat_max ? (x) : lat_max)
+    fmt_ns(p50, sizeof p50, CLAMP_MAX(hpercentile(good, 0.50)));
+    fmt_ns(p99, sizeof p99, CLAMP_MAX(hpercentile(good, 0.99)));
+    fmt_ns(p999, sizeof p999, CLAMP_MAX(hpercentile(good, 0.999)));
     fmt_ns(mx, sizeof mx, lat_max);
 
     printf("\nsent      %llu messages of %zu bytes\n", (unsigned long long)count, size);
