@@ -1513,7 +1513,7 @@ int main(int argc, char **argv)
         verify_failed |= vf;
         setup_failed |= !lres[k].ok && !vf;
         if (lres[k].ok)
-            fprintf(stderr, "  %-36s   64 B  p50 %llu ns\n", kind_name[k],
+            fprintf(stderr, "  %-46s %4d B  p50 %llu ns\n", kind_name[k], k == K_BARE ? 8 : 64,
                     (unsigned long long)lres[k].p50);
     }
     double elapsed = (double)(now_ns() - t_start) / 1e9;
