@@ -1194,7 +1194,7 @@ static void usage(FILE *f)
 "    the naive ring measured in the same run, and hftipc's p50 with the bare ping-pong's.\n"
 "\n"
 "OPTIONS\n"
-"    --quick             about 10 s: 3 runs of ~0.05 s per case, 100k round trips\n"
+"    --quick             about 10 s: 3 runs of ~0.03 s per case, 60k round trips\n"
 "    --smoke             a few thousand messages per case, 1 run; checks every message\n"
 "                        and exits; for ctest (bench_smoke). Never judges speed.\n"
 "    -n, --messages N    messages per throughput run (default: calibrated from -t)\n"
@@ -1357,9 +1357,9 @@ static int parse_args(int argc, char **argv)
         if (!runs_set)
             cfg.runs = 3;
         if (!secs_set)
-            cfg.run_seconds = 0.05;
+            cfg.run_seconds = 0.03;
         if (!rt_set)
-            cfg.round_trips = 100000;
+            cfg.round_trips = 60000;
     }
     cfg.sock_round_trips = cfg.round_trips / 3 < 1000 ? 1000 : cfg.round_trips / 3;
     if (cfg.smoke)
