@@ -41,8 +41,8 @@
 #endif
 
 #define EXIT_VERIFY 1
-#define EXIT_USAGE 2
-#define EXIT_SETUP 3
+#define EXIT_USAGE  2
+#define EXIT_SETUP  3
 
 #define MAX_SIZES 8
 #define MAX_BATCH 1024
@@ -70,19 +70,19 @@ typedef struct config {
 } config;
 
 static config cfg;
-static int g_pinned;       /* both processes have their own CPU */
+static int g_pinned; /* both processes have their own CPU */
 static int g_cpu[2] = {-1, -1};
 static char g_pin_note[160];
 
 /* ---- Shared control block between the parent and each forked child ------------------------ */
 
 typedef struct control {
-    _Atomic int ready;         /* child finished its setup */
-    _Atomic int abort;         /* either side hit an error: the other stops spinning */
-    _Atomic uint64_t t_end;    /* CLOCK_MONOTONIC when the consumer got the last message */
-    _Atomic uint64_t received; /* messages the consumer verified */
+    _Atomic int ready;           /* child finished its setup */
+    _Atomic int abort;           /* either side hit an error: the other stops spinning */
+    _Atomic uint64_t t_end;      /* CLOCK_MONOTONIC when the consumer got the last message */
+    _Atomic uint64_t received;   /* messages the consumer verified */
     _Atomic uint64_t cons_waits; /* times the consumer found nothing to read */
-    char error[256];           /* first error, written by the side that set abort */
+    char error[256];             /* first error, written by the side that set abort */
     _Alignas(128) _Atomic uint64_t ping; /* bare ping-pong words, on separate 128-byte spans */
     _Alignas(128) _Atomic uint64_t pong;
     char pad[128];
@@ -134,7 +134,6 @@ static inline int spin(spinner *s)
     return 0;
 }
 
-
 /* ---- Machine load ------------------------------------------------------------------------- */
 
 /* CPU time of the whole machine from /proc/stat, in clock ticks: busy (user, nice, system, irq,
@@ -164,7 +163,8 @@ static cpu_sample cpu_sample_now(void)
     c.own_s = (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
                        kids.ru_stime.tv_sec) +
               (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-                       kids.ru_stime.tv_usec) / 1e6;
+                       kids.ru_stime.tv_usec) /
+                  1e6;
     return c;
 }
 
@@ -205,8 +205,8 @@ static void pin_setup(void)
         return;
     }
     g_pinned = 1;
-    snprintf(g_pin_note, sizeof g_pin_note, "producer/ping side on CPU %d, consumer/pong side on CPU %d",
-             g_cpu[0], g_cpu[1]);
+    snprintf(g_pin_note, sizeof g_pin_note,
+             "producer/ping side on CPU %d, consumer/pong side on CPU %d", g_cpu[0], g_cpu[1]);
 }
 
 static void pin_self(int which)
@@ -220,8 +220,8 @@ static void pin_self(int which)
         /* Not fatal: the numbers are still valid, only noisier. Say so once. */
         static int warned;
         if (!warned++)
-            fprintf(stderr, "hftipc_bench: warning: sched_setaffinity(CPU %d): %s\n",
-                    g_cpu[which], strerror(errno));
+            fprintf(stderr, "hftipc_bench: warning: sched_setaffinity(CPU %d): %s\n", g_cpu[which],
+                    strerror(errno));
     }
 }
 
@@ -305,7 +305,7 @@ typedef struct endpoint {
     hftipc_channel_t *ch[2]; /* this process's handles */
     void *naive[2];          /* naive rings in shared anonymous memory */
     size_t naive_bytes;
-    int fd[2][2];            /* socketpair ends or pipe ends: [direction][read=0/write=1] */
+    int fd[2][2]; /* socketpair ends or pipe ends: [direction][read=0/write=1] */
 } endpoint;
 
 static unsigned g_file_counter;
@@ -495,8 +495,8 @@ static int produce(endpoint *e)
             for (uint64_t j = 0; j < k; j++)
                 msg_set_seq(buf + j * size, i + j);
             for (uint64_t off = 0; off < k;) {
-                int64_t r = hftipc_channel_send_batch(ch, buf + off * size, (k - off) * size,
-                                                      lens, (size_t)(k - off));
+                int64_t r = hftipc_channel_send_batch(ch, buf + off * size, (k - off) * size, lens,
+                                                      (size_t)(k - off));
                 if (r == HFTIPC_EFULL) {
                     if (spin(&g_spin)) {
                         free(buf);
@@ -802,8 +802,7 @@ static int run_pair(endpoint *e, int dirs, int (*parent_body)(endpoint *),
     }
     endpoint_teardown(e, dirs);
     if (rc != 0)
-        fprintf(stderr, "hftipc_bench: %s, %zu B: %s\n", kind_name[e->kind], e->size,
-                g_ctl->error);
+        fprintf(stderr, "hftipc_bench: %s, %zu B: %s\n", kind_name[e->kind], e->size, g_ctl->error);
     return rc;
 }
 
@@ -852,10 +851,10 @@ typedef struct variant {
 
 typedef struct tput {
     int ok, failed;
-    uint64_t messages;       /* per run */
-    double rates[64];        /* messages per second, one per run */
+    uint64_t messages; /* per run */
+    double rates[64];  /* messages per second, one per run */
     int nrates;
-    double median, min, max; /* messages per second */
+    double median, min, max;       /* messages per second */
     double prod_waits, cons_waits; /* per message, last run */
 } tput;
 
@@ -1095,10 +1094,10 @@ static lat measure_latency(int kind, uint64_t samples, int *verify_failed)
 
 /* ---- Table -------------------------------------------------------------------------------- */
 
-#define NCOL 7
+#define NCOL     7
 #define MAX_ROWS 96
-static const char *const col_name[NCOL] = {"Test",  "Transport", "Msg", "Median",
-                                          "Range", "MB/s",      "Ratio"};
+static const char *const col_name[NCOL] = {"Test",  "Transport", "Msg",  "Median",
+                                           "Range", "MB/s",      "Ratio"};
 static char table[MAX_ROWS][NCOL][100];
 static int nrows;
 
@@ -1160,73 +1159,80 @@ static void fmt_ns(char *out, size_t n, uint64_t ns)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-"NAME\n"
-"    hftipc_bench - two-process throughput and latency of hftipc channels and baselines\n"
-"\n"
-"SYNOPSIS\n"
-"    hftipc_bench [--quick | --smoke] [-n COUNT | -t SECONDS] [-r RUNS] [-s SIZES]\n"
-"                 [-l ROUNDTRIPS] [-c CAPACITY] [-b BATCH] [-a ALIGN] [-d DIR] [-m FILE]\n"
-"                 [--no-pin]\n"
-"\n"
-"DESCRIPTION\n"
-"    Forks a consumer process and moves messages to it from the parent through channel\n"
-"    files in DIR, with each process pinned to its own CPU when at least two are allowed\n"
-"    (otherwise both share one CPU and the spin loops yield; the header says which).\n"
-"    Every message carries its sequence number, which the receiver checks.\n"
-"\n"
-"    Throughput, for each message size, through:\n"
-"      hftipc send/receive                 one copy in, one copy out per message\n"
-"      hftipc send_batch/receive_batch     BATCH messages per call, one cursor store\n"
-"      hftipc try_claim+commit / peek+ack  written in place, read in place, one at a time\n"
-"      hftipc try_claim+commit / drain     written in place, read in place, BATCH per call\n"
-"      naive ring (old algorithm)          bench/naive_ring.c, 512-byte slots\n"
-"      Unix socket (SEQPACKET), pipe       one write(2) and one read(2) per message\n"
-"    Each case is the median, minimum and maximum of RUNS runs. Without -n, a first short\n"
-"    run (also a warm-up) calibrates the message count so that each run lasts SECONDS.\n"
-"\n"
-"    Round-trip latency of a 64-byte ping-pong over two channels (p50, p99, p99.9 of every\n"
-"    round trip, timed with CLOCK_MONOTONIC, all samples sorted), against a bare cache-line\n"
-"    ping-pong (two atomic words on separate 128-byte spans of a shared page), the naive\n"
-"    ring, a Unix socket and a pipe.\n"
-"\n"
-"    Prints one table, then the issue's targets with met/missed. Ratios compare hftipc with\n"
-"    the naive ring measured in the same run, and hftipc's p50 with the bare ping-pong's.\n"
-"\n"
-"OPTIONS\n"
-"    --quick             about 10 s: 3 runs of ~0.03 s per case, 60k round trips\n"
-"    --smoke             a few thousand messages per case, 1 run; checks every message\n"
-"                        and exits; for ctest (bench_smoke). Never judges speed.\n"
-"    -n, --messages N    messages per throughput run (default: calibrated from -t)\n"
-"    -t, --seconds S     target duration of one throughput run (default 0.12)\n"
-"    -r, --runs R        runs per throughput case, 1..64 (default 5)\n"
-"    -s, --sizes LIST    comma-separated message sizes in bytes, 8..1016 (default 8,64,512)\n"
-"    -l, --round-trips N shared-memory round trips (default 300000; sockets and pipes do\n"
-"                        a third of that, at least 1000)\n"
-"    -c, --capacity N    slots per ring, a power of two (default 4096)\n"
-"    -b, --batch N       messages per batch call, 1..%d (default 256)\n"
-"    -a, --slot-align N  measure hftipc only with slot sizes (message + 8-byte slot header)\n"
-"                        rounded up to a multiple of N. By default both 8 (packed slots,\n"
-"                        the smallest) and 64 (\"line slots\": no two slots share a cache\n"
-"                        line, at up to twice the memory) are measured\n"
-"    -d, --dir DIR       where channel files go (default /dev/shm, else /tmp)\n"
-"    -m, --markdown FILE also write the table and the target lines to FILE (Markdown)\n"
-"        --no-pin        do not pin the processes to CPUs\n"
-"    -h, --help          this text\n"
-"\n"
-"EXIT STATUS\n"
-"    0  all cases ran and every message arrived in sequence and intact\n"
-"    1  a message was lost, duplicated, reordered or damaged, or a peer failed\n"
-"    2  bad command-line usage\n"
-"    3  setup failed (channel directory, mmap, fork, socketpair, pipe)\n"
-"    Missed performance targets never change the exit status.\n"
-"\n"
-"FILES\n"
-"    DIR/hftipc-bench-PID-N   channel files, removed after each run\n"
-"\n"
-"SEE ALSO\n"
-"    scripts/bench.sh, docs/BENCHMARKS.md\n",
-            MAX_BATCH);
+    fprintf(
+        f,
+        "NAME\n"
+        "    hftipc_bench - two-process throughput and latency of hftipc channels and baselines\n"
+        "\n"
+        "SYNOPSIS\n"
+        "    hftipc_bench [--quick | --smoke] [-n COUNT | -t SECONDS] [-r RUNS] [-s SIZES]\n"
+        "                 [-l ROUNDTRIPS] [-c CAPACITY] [-b BATCH] [-a ALIGN] [-d DIR] [-m FILE]\n"
+        "                 [--no-pin]\n"
+        "\n"
+        "DESCRIPTION\n"
+        "    Forks a consumer process and moves messages to it from the parent through channel\n"
+        "    files in DIR, with each process pinned to its own CPU when at least two are allowed\n"
+        "    (otherwise both share one CPU and the spin loops yield; the header says which).\n"
+        "    Every message carries its sequence number, which the receiver checks.\n"
+        "\n"
+        "    Throughput, for each message size, through:\n"
+        "      hftipc send/receive                 one copy in, one copy out per message\n"
+        "      hftipc send_batch/receive_batch     BATCH messages per call, one cursor store\n"
+        "      hftipc try_claim+commit / peek+ack  written in place, read in place, one at a time\n"
+        "      hftipc try_claim+commit / drain     written in place, read in place, BATCH per "
+        "call\n"
+        "      naive ring (old algorithm)          bench/naive_ring.c, 512-byte slots\n"
+        "      Unix socket (SEQPACKET), pipe       one write(2) and one read(2) per message\n"
+        "    Each case is the median, minimum and maximum of RUNS runs. Without -n, a first short\n"
+        "    run (also a warm-up) calibrates the message count so that each run lasts SECONDS.\n"
+        "\n"
+        "    Round-trip latency of a 64-byte ping-pong over two channels (p50, p99, p99.9 of "
+        "every\n"
+        "    round trip, timed with CLOCK_MONOTONIC, all samples sorted), against a bare "
+        "cache-line\n"
+        "    ping-pong (two atomic words on separate 128-byte spans of a shared page), the naive\n"
+        "    ring, a Unix socket and a pipe.\n"
+        "\n"
+        "    Prints one table, then the issue's targets with met/missed. Ratios compare hftipc "
+        "with\n"
+        "    the naive ring measured in the same run, and hftipc's p50 with the bare ping-pong's.\n"
+        "\n"
+        "OPTIONS\n"
+        "    --quick             about 10 s: 3 runs of ~0.03 s per case, 60k round trips\n"
+        "    --smoke             a few thousand messages per case, 1 run; checks every message\n"
+        "                        and exits; for ctest (bench_smoke). Never judges speed.\n"
+        "    -n, --messages N    messages per throughput run (default: calibrated from -t)\n"
+        "    -t, --seconds S     target duration of one throughput run (default 0.12)\n"
+        "    -r, --runs R        runs per throughput case, 1..64 (default 5)\n"
+        "    -s, --sizes LIST    comma-separated message sizes in bytes, 8..1016 (default "
+        "8,64,512)\n"
+        "    -l, --round-trips N shared-memory round trips (default 300000; sockets and pipes do\n"
+        "                        a third of that, at least 1000)\n"
+        "    -c, --capacity N    slots per ring, a power of two (default 4096)\n"
+        "    -b, --batch N       messages per batch call, 1..%d (default 256)\n"
+        "    -a, --slot-align N  measure hftipc only with slot sizes (message + 8-byte slot "
+        "header)\n"
+        "                        rounded up to a multiple of N. By default both 8 (packed slots,\n"
+        "                        the smallest) and 64 (\"line slots\": no two slots share a cache\n"
+        "                        line, at up to twice the memory) are measured\n"
+        "    -d, --dir DIR       where channel files go (default /dev/shm, else /tmp)\n"
+        "    -m, --markdown FILE also write the table and the target lines to FILE (Markdown)\n"
+        "        --no-pin        do not pin the processes to CPUs\n"
+        "    -h, --help          this text\n"
+        "\n"
+        "EXIT STATUS\n"
+        "    0  all cases ran and every message arrived in sequence and intact\n"
+        "    1  a message was lost, duplicated, reordered or damaged, or a peer failed\n"
+        "    2  bad command-line usage\n"
+        "    3  setup failed (channel directory, mmap, fork, socketpair, pipe)\n"
+        "    Missed performance targets never change the exit status.\n"
+        "\n"
+        "FILES\n"
+        "    DIR/hftipc-bench-PID-N   channel files, removed after each run\n"
+        "\n"
+        "SEE ALSO\n"
+        "    scripts/bench.sh, docs/BENCHMARKS.md\n",
+        MAX_BATCH);
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -1254,16 +1260,21 @@ static int parse_args(int argc, char **argv)
     cfg.sizes[1] = 64;
     cfg.sizes[2] = 512;
     int runs_set = 0, rt_set = 0, secs_set = 0;
-    static const struct option longopts[] = {
-        {"quick", no_argument, NULL, 'Q'},       {"smoke", no_argument, NULL, 'S'},
-        {"messages", required_argument, NULL, 'n'}, {"seconds", required_argument, NULL, 't'},
-        {"runs", required_argument, NULL, 'r'},  {"sizes", required_argument, NULL, 's'},
-        {"round-trips", required_argument, NULL, 'l'},
-        {"capacity", required_argument, NULL, 'c'}, {"batch", required_argument, NULL, 'b'},
-        {"slot-align", required_argument, NULL, 'a'},
-        {"dir", required_argument, NULL, 'd'},   {"markdown", required_argument, NULL, 'm'},
-        {"no-pin", no_argument, NULL, 'P'},      {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"quick", no_argument, NULL, 'Q'},
+                                             {"smoke", no_argument, NULL, 'S'},
+                                             {"messages", required_argument, NULL, 'n'},
+                                             {"seconds", required_argument, NULL, 't'},
+                                             {"runs", required_argument, NULL, 'r'},
+                                             {"sizes", required_argument, NULL, 's'},
+                                             {"round-trips", required_argument, NULL, 'l'},
+                                             {"capacity", required_argument, NULL, 'c'},
+                                             {"batch", required_argument, NULL, 'b'},
+                                             {"slot-align", required_argument, NULL, 'a'},
+                                             {"dir", required_argument, NULL, 'd'},
+                                             {"markdown", required_argument, NULL, 'm'},
+                                             {"no-pin", no_argument, NULL, 'P'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     int c;
     uint64_t v;
     while ((c = getopt_long(argc, argv, "n:t:r:s:l:c:b:a:d:m:h", longopts, NULL)) != -1) {
@@ -1417,8 +1428,7 @@ int main(int argc, char **argv)
         return EXIT_SETUP;
     signal(SIGPIPE, SIG_IGN);
     setvbuf(stdout, NULL, _IOLBF, 0);
-    g_ctl = mmap(NULL, sizeof(control), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
-                 0);
+    g_ctl = mmap(NULL, sizeof(control), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (g_ctl == MAP_FAILED) {
         perror("hftipc_bench: mmap");
         return EXIT_SETUP;
@@ -1433,16 +1443,20 @@ int main(int argc, char **argv)
            g_pin_note);
     printf("mode: %s; channel dir %s; capacity %u slots; slots %s; batch %u; %d run(s) per "
            "case, %s\n",
-           cfg.smoke ? "smoke" : cfg.quick ? "quick" : "full", cfg.dir, cfg.capacity,
-           !cfg.slot_align_set ? "packed and line-sized" : cfg.slot_align == 8 ? "packed" : "aligned",
-           cfg.batch,
-           cfg.runs, cfg.messages ? "fixed message count" : "calibrated message count");
+           cfg.smoke   ? "smoke"
+           : cfg.quick ? "quick"
+                       : "full",
+           cfg.dir, cfg.capacity,
+           !cfg.slot_align_set   ? "packed and line-sized"
+           : cfg.slot_align == 8 ? "packed"
+                                 : "aligned",
+           cfg.batch, cfg.runs, cfg.messages ? "fixed message count" : "calibrated message count");
 
     int verify_failed = 0, setup_failed = 0;
     /* Throughput variants: each hftipc path with packed slots (message + 8-byte header, rounded
      * to 8) and with slots rounded to whole 64-byte lines, unless --slot-align picked one. */
-    static const int tput_kinds[] = {K_SEND, K_BATCH, K_CLAIM_PEEK, K_CLAIM_DRAIN,
-                                     K_NAIVE, K_UDS, K_PIPE};
+    static const int tput_kinds[] = {K_SEND,  K_BATCH, K_CLAIM_PEEK, K_CLAIM_DRAIN,
+                                     K_NAIVE, K_UDS,   K_PIPE};
     variant var[16];
     int nvar = 0;
     for (size_t ki = 0; ki < sizeof tput_kinds / sizeof tput_kinds[0]; ki++) {
@@ -1456,8 +1470,9 @@ int main(int argc, char **argv)
             var[nvar].kind = k;
             var[nvar].align = align;
             snprintf(var[nvar].name, sizeof var[nvar].name, "%s%s", kind_name[k],
-                     !is_hftipc(k) || align == 8 ? "" : align == 64 ? ", line slots"
-                                                                    : ", aligned slots");
+                     !is_hftipc(k) || align == 8 ? ""
+                     : align == 64               ? ", line slots"
+                                                 : ", aligned slots");
             nvar++;
         }
     }
@@ -1521,7 +1536,8 @@ int main(int argc, char **argv)
     char load_note[200];
     snprintf(load_note, sizeof load_note,
              "other programs used %.2f CPUs during the run (hypervisor steal %.2f)%s", others,
-             steal, others + steal > 0.15 ? ": the machine was NOT idle, figures are unreliable" : "");
+             steal,
+             others + steal > 0.15 ? ": the machine was NOT idle, figures are unreliable" : "");
 
     /* Build the table. */
     char a[32], c[32], d[32], m[32], b[96], e[96], f[96];
@@ -1595,8 +1611,7 @@ int main(int argc, char **argv)
             target(r[best_claim].median >= 100e6,
                    "64 B via batch or claim >= 100 M msgs/s: %.1f M (%s)",
                    r[best_claim].median / 1e6, var[best_claim].name);
-            target(r[best_send].median >= 50e6,
-                   "64 B via send/receive >= 50 M msgs/s: %.1f M (%s)",
+            target(r[best_send].median >= 50e6, "64 B via send/receive >= 50 M msgs/s: %.1f M (%s)",
                    r[best_send].median / 1e6, var[best_send].name);
         }
         if (cfg.sizes[si] == 512 && best_any >= 0) {
@@ -1624,7 +1639,7 @@ int main(int argc, char **argv)
             printf("%s\n", targets[i].text);
     printf("%s\n", load_note);
     printf("total time %.1f s; %s\n", elapsed,
-           verify_failed ? "VERIFICATION FAILED"
+           verify_failed  ? "VERIFICATION FAILED"
            : setup_failed ? "SOME CASES FAILED TO SET UP"
                           : "every message arrived in sequence and intact");
 
@@ -1638,14 +1653,15 @@ int main(int argc, char **argv)
         char when[64];
         strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
         fprintf(mf, "<!-- written by hftipc_bench; see docs/BENCHMARKS.md -->\n");
-        fprintf(mf, "hftipc_bench %s, %s, %s %s, %ld CPUs; %s; channel dir %s; capacity %u; "
-                    "slots %s; batch %u; %d runs per case (median, min .. max)\n\n",
-                hftipc_version_string(), when, u.sysname, u.release,
-                sysconf(_SC_NPROCESSORS_ONLN), g_pin_note, cfg.dir, cfg.capacity,
-                !cfg.slot_align_set ? "packed and line-sized (\"line slots\")"
-                : cfg.slot_align == 8 ? "packed" : "aligned",
-                cfg.batch,
-                cfg.runs);
+        fprintf(mf,
+                "hftipc_bench %s, %s, %s %s, %ld CPUs; %s; channel dir %s; capacity %u; "
+                "slots %s; batch %u; %d runs per case (median, min .. max)\n\n",
+                hftipc_version_string(), when, u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN),
+                g_pin_note, cfg.dir, cfg.capacity,
+                !cfg.slot_align_set   ? "packed and line-sized (\"line slots\")"
+                : cfg.slot_align == 8 ? "packed"
+                                      : "aligned",
+                cfg.batch, cfg.runs);
         print_table(mf);
         fprintf(mf, "\n");
         if (!cfg.smoke)

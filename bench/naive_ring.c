@@ -30,7 +30,7 @@ typedef struct naive_hdr {
 } naive_hdr;
 
 #define NAIVE_SLOTS_OFFSET 64u
-#define NAIVE_SLOT_STRIDE (8u + NAIVE_SLOT_PAYLOAD)
+#define NAIVE_SLOT_STRIDE  (8u + NAIVE_SLOT_PAYLOAD)
 
 size_t naive_ring_bytes(uint64_t capacity)
 {

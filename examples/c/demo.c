@@ -114,48 +114,55 @@ static uint64_t hpercentile(uint64_t total, double q)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-"NAME\n"
-"    hftipc_demo - two processes exchange messages through an hftipc channel file\n"
-"\n"
-"SYNOPSIS\n"
-"    hftipc_demo [-n COUNT] [-s SIZE] [-c CAPACITY] [-r RATE] [-p PATH] [--keep]\n"
-"\n"
-"DESCRIPTION\n"
-"    Creates a channel file at PATH and forks. The child opens the file as the producer and\n"
-"    sends COUNT messages of SIZE bytes with hftipc_channel_send(), each carrying a sequence\n"
-"    number, its send time (CLOCK_MONOTONIC) and a checksum. The parent is the consumer: it\n"
-"    receives with hftipc_channel_receive(), checks sequence and checksum of every message,\n"
-"    and prints progress lines, then what was sent and received, the rate (msgs/s, MB/s),\n"
-"    latency percentiles from the embedded timestamps, and hftipc_channel_stats() of the\n"
-"    channel (cursors, refused sends, role holders).\n"
-"\n"
-"    By default the producer sends as fast as it can, so the ring fills up and the latency\n"
-"    mostly measures the time a message waits in a full ring. With --rate it paces itself,\n"
-"    and the latency is the channel's own.\n"
-"\n"
-"    The file is removed at the end unless --keep is given; it can then be looked at with\n"
-"    hftipc_inspect() or reopened by another program.\n"
-"\n"
-"OPTIONS\n"
-"    -n, --count COUNT     messages to send (default 5000000)\n"
-"    -s, --size SIZE       bytes per message, %u..65536 (default 64); each slot holds the\n"
-"                          message plus an 8-byte header, rounded up to 64 bytes\n"
-"    -c, --capacity N      slots in the ring, a power of two (default 4096)\n"
-"    -r, --rate RATE       send at most RATE messages per second (default: no limit)\n"
-"    -p, --path PATH       channel file to create; must not exist\n"
-"                          (default /dev/shm/hftipc-demo-PID)\n"
-"    -k, --keep            leave the channel file in place at the end\n"
-"    -h, --help            this text\n"
-"\n"
-"EXIT STATUS\n"
-"    0  every message arrived once, in order, with a good checksum\n"
-"    1  a message was missing, duplicated, out of order or damaged\n"
-"    2  bad command-line usage\n"
-"    3  the channel file could not be created or opened (for example /dev/shm is missing\n"
-"       or full: the message names the hftipc status; use --path elsewhere)\n"
-"    4  a system call (fork, mmap) or the producer process failed\n",
-            MSG_MIN);
+    fprintf(
+        f,
+        "NAME\n"
+        "    hftipc_demo - two processes exchange messages through an hftipc channel file\n"
+        "\n"
+        "SYNOPSIS\n"
+        "    hftipc_demo [-n COUNT] [-s SIZE] [-c CAPACITY] [-r RATE] [-p PATH] [--keep]\n"
+        "\n"
+        "DESCRIPTION\n"
+        "    Creates a channel file at PATH and forks. The child opens the file as the producer "
+        "and\n"
+        "    sends COUNT messages of SIZE bytes with hftipc_channel_send(), each carrying a "
+        "sequence\n"
+        "    number, its send time (CLOCK_MONOTONIC) and a checksum. The parent is the consumer: "
+        "it\n"
+        "    receives with hftipc_channel_receive(), checks sequence and checksum of every "
+        "message,\n"
+        "    and prints progress lines, then what was sent and received, the rate (msgs/s, MB/s),\n"
+        "    latency percentiles from the embedded timestamps, and hftipc_channel_stats() of the\n"
+        "    channel (cursors, refused sends, role holders).\n"
+        "\n"
+        "    By default the producer sends as fast as it can, so the ring fills up and the "
+        "latency\n"
+        "    mostly measures the time a message waits in a full ring. With --rate it paces "
+        "itself,\n"
+        "    and the latency is the channel's own.\n"
+        "\n"
+        "    The file is removed at the end unless --keep is given; it can then be looked at with\n"
+        "    hftipc_inspect() or reopened by another program.\n"
+        "\n"
+        "OPTIONS\n"
+        "    -n, --count COUNT     messages to send (default 5000000)\n"
+        "    -s, --size SIZE       bytes per message, %u..65536 (default 64); each slot holds the\n"
+        "                          message plus an 8-byte header, rounded up to 64 bytes\n"
+        "    -c, --capacity N      slots in the ring, a power of two (default 4096)\n"
+        "    -r, --rate RATE       send at most RATE messages per second (default: no limit)\n"
+        "    -p, --path PATH       channel file to create; must not exist\n"
+        "                          (default /dev/shm/hftipc-demo-PID)\n"
+        "    -k, --keep            leave the channel file in place at the end\n"
+        "    -h, --help            this text\n"
+        "\n"
+        "EXIT STATUS\n"
+        "    0  every message arrived once, in order, with a good checksum\n"
+        "    1  a message was missing, duplicated, out of order or damaged\n"
+        "    2  bad command-line usage\n"
+        "    3  the channel file could not be created or opened (for example /dev/shm is missing\n"
+        "       or full: the message names the hftipc status; use --path elsewhere)\n"
+        "    4  a system call (fork, mmap) or the producer process failed\n",
+        MSG_MIN);
 }
 
 /* Shared between the two processes: a word the producer reports into, one the consumer uses to
@@ -254,11 +261,10 @@ int main(int argc, char **argv)
     int keep = 0;
     char path[4096] = "";
     static const struct option longopts[] = {
-        {"count", required_argument, NULL, 'n'}, {"size", required_argument, NULL, 's'},
-        {"capacity", required_argument, NULL, 'c'},
-        {"rate", required_argument, NULL, 'r'}, {"path", required_argument, NULL, 'p'},
-        {"keep", no_argument, NULL, 'k'},       {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"count", required_argument, NULL, 'n'},    {"size", required_argument, NULL, 's'},
+        {"capacity", required_argument, NULL, 'c'}, {"rate", required_argument, NULL, 'r'},
+        {"path", required_argument, NULL, 'p'},     {"keep", no_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     int opt;
     char *end;
     while ((opt = getopt_long(argc, argv, "n:s:c:r:p:kh", longopts, NULL)) != -1) {
@@ -320,19 +326,21 @@ int main(int argc, char **argv)
     int rc = hftipc_channel_create(path, &opts, HFTIPC_ROLE_CONSUMER, &ch);
     if (rc != HFTIPC_OK) {
         int err = errno;
-        fprintf(stderr, "hftipc_demo: cannot create channel %s: %s (%s)", path,
-                hftipc_strerror(rc), hftipc_err_name(rc));
+        fprintf(stderr, "hftipc_demo: cannot create channel %s: %s (%s)", path, hftipc_strerror(rc),
+                hftipc_err_name(rc));
         if (rc == HFTIPC_ESYSTEM)
             fprintf(stderr, ": %s", strerror(err));
         fprintf(stderr, "\n");
         struct stat st;
         if (rc == HFTIPC_ENOENT && strncmp(path, "/dev/shm/", 9) == 0 && stat("/dev/shm", &st) != 0)
-            fprintf(stderr, "hftipc_demo: /dev/shm does not exist here; try --path /tmp/hftipc-demo\n");
+            fprintf(stderr,
+                    "hftipc_demo: /dev/shm does not exist here; try --path /tmp/hftipc-demo\n");
         else if (rc == HFTIPC_ENOENT)
             fprintf(stderr, "hftipc_demo: the directory of %s does not exist\n", path);
         else if (rc == HFTIPC_ENOSPC)
-            fprintf(stderr, "hftipc_demo: the file system is full (the file needs %u x %u bytes "
-                            "plus a 4 KiB header); free space or use --path elsewhere\n",
+            fprintf(stderr,
+                    "hftipc_demo: the file system is full (the file needs %u x %u bytes "
+                    "plus a 4 KiB header); free space or use --path elsewhere\n",
                     capacity, opts.slot_size);
         else if (rc == HFTIPC_EEXIST)
             fprintf(stderr, "hftipc_demo: remove the file or choose another --path\n");
@@ -347,8 +355,8 @@ int main(int argc, char **argv)
         return EXIT_SYSTEM;
     }
     printf("hftipc %s: channel %s, %u slots of %u bytes; sending %llu messages of %zu bytes",
-           hftipc_version_string(), path, hftipc_channel_capacity(ch),
-           hftipc_channel_slot_size(ch), (unsigned long long)count, size);
+           hftipc_version_string(), path, hftipc_channel_capacity(ch), hftipc_channel_slot_size(ch),
+           (unsigned long long)count, size);
     if (rate)
         printf(" at %llu msgs/s", (unsigned long long)rate);
     printf("\n");
@@ -448,16 +456,16 @@ int main(int argc, char **argv)
 
     printf("\nsent      %llu messages of %zu bytes\n", (unsigned long long)count, size);
     printf("received  %llu (%llu sequence errors, %llu bad checksums)\n",
-           (unsigned long long)received, (unsigned long long)bad_seq,
-           (unsigned long long)bad_sum);
-    printf("rate      %.2f M msgs/s, %.0f MB/s over %.3f s (first to last message)\n", got_rate / 1e6,
-           got_rate * (double)size / 1e6, secs);
+           (unsigned long long)received, (unsigned long long)bad_seq, (unsigned long long)bad_sum);
+    printf("rate      %.2f M msgs/s, %.0f MB/s over %.3f s (first to last message)\n",
+           got_rate / 1e6, got_rate * (double)size / 1e6, secs);
     if (good > 0)
-        printf("latency   p50 %s  p99 %s  p99.9 %s  max %s (send to receive, +-6%%%s)\n", p50,
-               p99, p999, mx, rate ? "" : "; queueing in a full ring included, see --rate");
+        printf("latency   p50 %s  p99 %s  p99.9 %s  max %s (send to receive, +-6%%%s)\n", p50, p99,
+               p999, mx, rate ? "" : "; queueing in a full ring included, see --rate");
     if (src == HFTIPC_OK) {
         printf("channel   format %u.%u, capacity %u, slot %u bytes (payload up to %u), file %llu "
-               "bytes\n", info.format_major, info.format_minor, info.capacity, info.slot_size,
+               "bytes\n",
+               info.format_major, info.format_minor, info.capacity, info.slot_size,
                info.max_payload, (unsigned long long)info.file_size);
         printf("cursors   head %llu  tail %llu  backlog %llu; sends refused as full: %llu\n",
                (unsigned long long)info.head, (unsigned long long)info.tail,
@@ -480,9 +488,8 @@ int main(int argc, char **argv)
     if (!producer_ok) {
         fprintf(stderr, "hftipc_demo: producer failed: %s\n",
                 sh->error[0] ? sh->error : "it exited abnormally");
-        return WIFEXITED(child_status) && WEXITSTATUS(child_status) == EXIT_CHANNEL
-                   ? EXIT_CHANNEL
-                   : EXIT_SYSTEM;
+        return WIFEXITED(child_status) && WEXITSTATUS(child_status) == EXIT_CHANNEL ? EXIT_CHANNEL
+                                                                                    : EXIT_SYSTEM;
     }
     if (received != count || bad_seq || bad_sum) {
         printf("RESULT    FAILED: messages missing, out of order or damaged\n");
