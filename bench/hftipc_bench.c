@@ -1433,6 +1433,12 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     if (pick_dir() != 0)
         return EXIT_SETUP;
+    /* Open the Markdown output now: better to fail before a minute of measuring than after. */
+    FILE *markdown_file = NULL;
+    if (cfg.markdown != NULL && (markdown_file = fopen(cfg.markdown, "w")) == NULL) {
+        fprintf(stderr, "hftipc_bench: cannot write %s: %s\n", cfg.markdown, strerror(errno));
+        return EXIT_SETUP;
+    }
     signal(SIGPIPE, SIG_IGN);
     setvbuf(stdout, NULL, _IOLBF, 0);
     g_ctl = mmap(NULL, sizeof(control), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1651,11 +1657,7 @@ int main(int argc, char **argv)
                           : "every message arrived in sequence and intact");
 
     if (cfg.markdown) {
-        FILE *mf = fopen(cfg.markdown, "w");
-        if (mf == NULL) {
-            fprintf(stderr, "hftipc_bench: cannot write %s: %s\n", cfg.markdown, strerror(errno));
-            return EXIT_SETUP;
-        }
+        FILE *mf = markdown_file;
         time_t now = time(NULL);
         char when[64];
         strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
