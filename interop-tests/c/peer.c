@@ -1,0 +1,668 @@
+/*
+ * C interop peer. The Go peer (../go/main.go) and the Java peer (../java/Peer.java) implement
+ * the same command-line interface and the same message function; run.sh pairs them up.
+ *
+ *   peer write PATH COUNT SEED [PACE]     produce messages head..COUNT-1 (resumes at the file's head)
+ *   peer read PATH COUNT SEED [PACE]      consume messages tail..COUNT-1, verifying each one
+ *   peer read-ack PATH COUNT SEED PROGRESS [PACE]
+ *                                         consume with peek/ack, one message at a time, writing
+ *                                         the number of messages verified to PROGRESS before
+ *                                         each ack (crash tests)
+ *   peer expect COUNT SEED                checksum of messages 0..COUNT-1, without a channel
+ *   peer scenario PATH                    the fixed layout scenario (creates PATH)
+ *   peer golden PATH EXPECT               check a golden file against its expectation file
+ *   peer open PATH                        print the status of opening PATH as consumer
+ *
+ * write/read print "<verb> start=S end=E checksum=HEX"; the checksum is FNV-1a 64 over each
+ * message's 4-byte little-endian length followed by its bytes, for the messages S..E-1.
+ * PACE, when > 0, sleeps 1 ms after every PACE messages (so a crash test can kill mid-stream).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hftipc.h"
+
+#define CHUNK 64
+
+static int die(const char *what, int64_t rc)
+{
+    fprintf(stderr, "c-peer: %s: %s (%s)\n", what, hftipc_err_name(rc), hftipc_strerror(rc));
+    exit(1);
+}
+
+/* ---- Message function: identical in the three peers --------------------------------------- */
+
+static uint64_t xs_next(uint64_t x)
+{
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+}
+
+/* Writes message `seq` into out (max_payload bytes of room); returns its length. */
+static uint32_t gen_message(uint64_t seed, uint64_t seq, uint32_t max_payload, uint8_t *out)
+{
+    uint64_t r = seed ^ (seq * 0x9E3779B97F4A7C15ull);
+    if (r == 0)
+        r = 0x9E3779B97F4A7C15ull;
+    r = xs_next(r);
+    uint32_t k = (uint32_t)(seq % 16), len;
+    if (k == 0)
+        len = 0;
+    else if (k == 1)
+        len = max_payload;
+    else
+        len = (uint32_t)(r % ((uint64_t)max_payload + 1));
+    for (uint32_t i = 0; i < len; i++) {
+        if (i % 8 == 0)
+            r = xs_next(r);
+        out[i] = (uint8_t)(r >> (8 * (i % 8)));
+    }
+    if (len >= 8)
+        for (int i = 0; i < 8; i++)
+            out[i] = (uint8_t)(seq >> (8 * i));
+    return len;
+}
+
+static uint64_t fnv(uint64_t h, const uint8_t *p, uint32_t len)
+{
+    uint8_t l[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
+    for (int i = 0; i < 4; i++)
+        h = (h ^ l[i]) * 0x100000001b3ull;
+    for (uint32_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+#define FNV_INIT 0xcbf29ce484222325ull
+
+/* ---- Helpers ------------------------------------------------------------------------------- */
+
+static void backoff(unsigned *attempt)
+{
+    unsigned a = (*attempt)++;
+    if (a < 64)
+        __asm__ __volatile__("" ::: "memory");
+    else if (a < 128)
+        sched_yield();
+    else {
+        struct timespec ts = {0, 20000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void pace(uint64_t done_before, uint64_t done_after, uint64_t pace_n)
+{
+    if (pace_n > 0 && done_before / pace_n != done_after / pace_n) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static uint64_t parse_u64(const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *end || end == s) {
+        fprintf(stderr, "c-peer: bad number '%s'\n", s);
+        exit(2);
+    }
+    return v;
+}
+
+static hftipc_channel_t *open_role(const char *path, hftipc_role_t role)
+{
+    hftipc_channel_t *ch;
+    int rc = hftipc_channel_open(path, role, &ch);
+    if (rc)
+        die("open", rc);
+    return ch;
+}
+
+static void mismatch(uint64_t seq, uint32_t got_len, uint32_t want_len, const uint8_t *got,
+                     const uint8_t *want)
+{
+    uint32_t i = 0;
+    if (got_len == want_len)
+        while (i < got_len && got[i] == want[i])
+            i++;
+    fprintf(stderr, "c-peer: message %" PRIu64 " differs: length %u (want %u), first bad byte %u\n",
+            seq, got_len, want_len, i);
+    exit(1);
+}
+
+/* ---- write / read -------------------------------------------------------------------------- */
+
+static int cmd_write(const char *path, uint64_t count, uint64_t seed, uint64_t pace_n)
+{
+    hftipc_channel_t *ch = open_role(path, HFTIPC_ROLE_PRODUCER);
+    hftipc_info_t info = {.size = sizeof info};
+    hftipc_channel_stats(ch, &info);
+    uint32_t max = hftipc_channel_max_payload(ch);
+    uint8_t *buf = malloc((size_t)max * CHUNK + 1);
+    uint32_t lens[CHUNK];
+    uint64_t seq = info.head, start = seq, h = FNV_INIT, chunk = 0;
+    unsigned attempt = 0;
+    while (seq < count) {
+        uint64_t before = seq;
+        uint32_t n = (uint32_t)(count - seq < CHUNK ? count - seq : CHUNK);
+        switch (chunk++ % 8) {
+        case 5:
+        case 6: /* claim/commit, generated in place */
+            for (uint32_t i = 0; i < n;) {
+                void *slot;
+                uint32_t cap;
+                int rc = hftipc_channel_try_claim(ch, &slot, &cap);
+                if (rc == HFTIPC_EFULL) {
+                    backoff(&attempt);
+                    continue;
+                }
+                if (rc)
+                    die("try_claim", rc);
+                attempt = 0;
+                uint32_t len = gen_message(seed, seq, max, slot);
+                h = fnv(h, slot, len);
+                if ((rc = hftipc_channel_commit(ch, len)))
+                    die("commit", rc);
+                seq++, i++;
+            }
+            break;
+        case 7: /* single sends */
+            for (uint32_t i = 0; i < n;) {
+                uint32_t len = gen_message(seed, seq, max, buf);
+                int rc = hftipc_channel_send(ch, buf, len);
+                if (rc == HFTIPC_EFULL) {
+                    backoff(&attempt);
+                    continue;
+                }
+                if (rc)
+                    die("send", rc);
+                attempt = 0;
+                h = fnv(h, buf, len);
+                seq++, i++;
+            }
+            break;
+        default: { /* batch */
+            size_t off = 0;
+            for (uint32_t i = 0; i < n; i++) {
+                lens[i] = gen_message(seed, seq + i, max, buf + off);
+                off += lens[i];
+            }
+            uint32_t sent = 0;
+            off = 0;
+            while (sent < n) {
+                size_t total = 0;
+                for (uint32_t i = sent; i < n; i++)
+                    total += lens[i];
+                int64_t rc = hftipc_channel_send_batch(ch, buf + off, total, lens + sent, n - sent);
+                if (rc == HFTIPC_EFULL) {
+                    backoff(&attempt);
+                    continue;
+                }
+                if (rc < 0)
+                    die("send_batch", rc);
+                attempt = 0;
+                for (int64_t i = 0; i < rc; i++) {
+                    h = fnv(h, buf + off, lens[sent]);
+                    off += lens[sent++];
+                }
+            }
+            seq += n;
+        }
+        }
+        pace(before - start, seq - start, pace_n);
+    }
+    printf("write start=%" PRIu64 " end=%" PRIu64 " checksum=%016" PRIx64 "\n", start, seq, h);
+    hftipc_channel_close(ch);
+    free(buf);
+    return 0;
+}
+
+static int cmd_read(const char *path, uint64_t count, uint64_t seed, uint64_t pace_n)
+{
+    hftipc_channel_t *ch = open_role(path, HFTIPC_ROLE_CONSUMER);
+    hftipc_info_t info = {.size = sizeof info};
+    hftipc_channel_stats(ch, &info);
+    uint32_t max = hftipc_channel_max_payload(ch);
+    uint8_t *buf = malloc((size_t)max * CHUNK + 1), *want = malloc(max + 1);
+    uint32_t lens[CHUNK];
+    uint64_t seq = info.tail, start = seq, h = FNV_INIT, iter = 0;
+    unsigned attempt = 0;
+    while (seq < count) {
+        uint64_t before = seq;
+        uint32_t n = (uint32_t)(count - seq < CHUNK ? count - seq : CHUNK);
+        switch (iter++ % 8) {
+        case 5:
+        case 6: /* peek/ack */
+            for (uint32_t i = 0; i < n;) {
+                const void *p;
+                int64_t len = hftipc_channel_peek(ch, &p);
+                if (len == HFTIPC_EEMPTY) {
+                    backoff(&attempt);
+                    continue;
+                }
+                if (len < 0)
+                    die("peek", len);
+                attempt = 0;
+                uint32_t wl = gen_message(seed, seq, max, want);
+                if ((uint32_t)len != wl || memcmp(p, want, wl))
+                    mismatch(seq, (uint32_t)len, wl, p, want);
+                h = fnv(h, p, wl);
+                int rc = hftipc_channel_ack(ch);
+                if (rc)
+                    die("ack", rc);
+                seq++, i++;
+            }
+            break;
+        case 7: /* single receives */
+            for (uint32_t i = 0; i < n;) {
+                int64_t len = hftipc_channel_receive(ch, buf, max);
+                if (len == HFTIPC_EEMPTY) {
+                    backoff(&attempt);
+                    continue;
+                }
+                if (len < 0)
+                    die("receive", len);
+                attempt = 0;
+                uint32_t wl = gen_message(seed, seq, max, want);
+                if ((uint32_t)len != wl || memcmp(buf, want, wl))
+                    mismatch(seq, (uint32_t)len, wl, buf, want);
+                h = fnv(h, buf, wl);
+                seq++, i++;
+            }
+            break;
+        default: {
+            int64_t got = hftipc_channel_receive_batch(ch, buf, (size_t)max * CHUNK, lens, n);
+            if (got == HFTIPC_EEMPTY) {
+                backoff(&attempt);
+                break;
+            }
+            if (got < 0)
+                die("receive_batch", got);
+            attempt = 0;
+            size_t off = 0;
+            for (int64_t i = 0; i < got; i++) {
+                uint32_t wl = gen_message(seed, seq, max, want);
+                if (lens[i] != wl || memcmp(buf + off, want, wl))
+                    mismatch(seq, lens[i], wl, buf + off, want);
+                h = fnv(h, buf + off, wl);
+                off += lens[i];
+                seq++;
+            }
+        }
+        }
+        pace(before - start, seq - start, pace_n);
+    }
+    printf("read start=%" PRIu64 " end=%" PRIu64 " checksum=%016" PRIx64 "\n", start, seq, h);
+    hftipc_channel_close(ch);
+    free(buf);
+    free(want);
+    return 0;
+}
+
+static void write_progress(int fd, uint64_t v)
+{
+    char s[22];
+    snprintf(s, sizeof s, "%020" PRIu64 "\n", v);
+    if (pwrite(fd, s, 21, 0) != 21) {
+        perror("c-peer: progress");
+        exit(1);
+    }
+}
+
+static int cmd_read_ack(const char *path, uint64_t count, uint64_t seed, const char *progress,
+                        uint64_t pace_n)
+{
+    hftipc_channel_t *ch = open_role(path, HFTIPC_ROLE_CONSUMER);
+    hftipc_info_t info = {.size = sizeof info};
+    hftipc_channel_stats(ch, &info);
+    uint32_t max = hftipc_channel_max_payload(ch);
+    uint8_t *want = malloc(max + 1);
+    int fd = open(progress, O_WRONLY | O_CREAT, 0644);
+    if (fd < 0) {
+        perror("c-peer: progress");
+        return 1;
+    }
+    uint64_t seq = info.tail, start = seq;
+    unsigned attempt = 0;
+    printf("read-ack start=%" PRIu64 "\n", start);
+    fflush(stdout);
+    while (seq < count) {
+        const void *p;
+        int64_t len = hftipc_channel_peek(ch, &p);
+        if (len == HFTIPC_EEMPTY) {
+            backoff(&attempt);
+            continue;
+        }
+        if (len < 0)
+            die("peek", len);
+        attempt = 0;
+        uint32_t wl = gen_message(seed, seq, max, want);
+        if ((uint32_t)len != wl || memcmp(p, want, wl))
+            mismatch(seq, (uint32_t)len, wl, p, want);
+        write_progress(fd, seq + 1);
+        int rc = hftipc_channel_ack(ch);
+        if (rc)
+            die("ack", rc);
+        seq++;
+        pace(seq - 1 - start, seq - start, pace_n);
+    }
+    printf("read-ack end=%" PRIu64 "\n", seq);
+    hftipc_channel_close(ch);
+    close(fd);
+    free(want);
+    return 0;
+}
+
+static int cmd_expect(uint64_t count, uint64_t seed, uint32_t max)
+{
+    uint8_t *buf = malloc(max + 1);
+    uint64_t h = FNV_INIT;
+    for (uint64_t s = 0; s < count; s++) {
+        uint32_t len = gen_message(seed, s, max, buf);
+        h = fnv(h, buf, len);
+    }
+    printf("expect start=0 end=%" PRIu64 " checksum=%016" PRIx64 "\n", count, h);
+    free(buf);
+    return 0;
+}
+
+/* ---- Layout scenario (interop-tests/README: identical in the three peers) ------------------ */
+
+static uint32_t scen_message(uint64_t seq, uint8_t *out)
+{
+    uint32_t len = (uint32_t)((seq * 7) % 57);
+    for (uint32_t i = 0; i < len; i++)
+        out[i] = (uint8_t)(seq * 31 + i * 7 + 1);
+    return len;
+}
+
+static void scen_check(uint64_t seq, const void *got, int64_t len)
+{
+    uint8_t want[64];
+    uint32_t wl = scen_message(seq, want);
+    if (len != (int64_t)wl || memcmp(got, want, wl))
+        mismatch(seq, (uint32_t)len, wl, got, want);
+}
+
+static int cmd_scenario(const char *path)
+{
+    hftipc_options_t o;
+    hftipc_options_init(&o);
+    o.capacity = 16;
+    o.slot_size = 64;
+    hftipc_channel_t *p, *c;
+    int rc = hftipc_channel_create(path, &o, HFTIPC_ROLE_PRODUCER, &p);
+    if (rc)
+        die("create", rc);
+    c = open_role(path, HFTIPC_ROLE_CONSUMER);
+    uint8_t buf[16 * 64];
+    uint32_t lens[16];
+    uint64_t ws = 0, rs = 0;
+    /* A: 12 single sends */
+    for (int i = 0; i < 12; i++, ws++) {
+        uint32_t l = scen_message(ws, buf);
+        if ((rc = hftipc_channel_send(p, buf, l)))
+            die("A send", rc);
+    }
+    /* B: 8 single receives */
+    for (int i = 0; i < 8; i++, rs++) {
+        int64_t n = hftipc_channel_receive(c, buf, 56);
+        if (n < 0)
+            die("B receive", n);
+        scen_check(rs, buf, n);
+    }
+    /* C: one batch of 10 */
+    size_t off = 0;
+    for (int i = 0; i < 10; i++) {
+        lens[i] = scen_message(ws + i, buf + off);
+        off += lens[i];
+    }
+    int64_t n = hftipc_channel_send_batch(p, buf, off, lens, 10);
+    if (n != 10)
+        die("C send_batch", n < 0 ? n : HFTIPC_EFULL);
+    ws += 10;
+    /* D: 9 peek/ack */
+    for (int i = 0; i < 9; i++, rs++) {
+        const void *m;
+        n = hftipc_channel_peek(c, &m);
+        if (n < 0)
+            die("D peek", n);
+        scen_check(rs, m, n);
+        if ((rc = hftipc_channel_ack(c)))
+            die("D ack", rc);
+    }
+    /* E: 10 claim/commit, exactly `len` bytes written into the slot */
+    for (int i = 0; i < 10; i++, ws++) {
+        void *slot;
+        uint32_t cap;
+        if ((rc = hftipc_channel_try_claim(p, &slot, &cap)))
+            die("E try_claim", rc);
+        uint32_t l = scen_message(ws, buf);
+        memcpy(slot, buf, l);
+        if ((rc = hftipc_channel_commit(p, l)))
+            die("E commit", rc);
+    }
+    /* F: one receive batch of 8 */
+    n = hftipc_channel_receive_batch(c, buf, sizeof buf, lens, 8);
+    if (n != 8)
+        die("F receive_batch", n < 0 ? n : HFTIPC_EEMPTY);
+    off = 0;
+    for (int i = 0; i < 8; i++, rs++) {
+        scen_check(rs, buf + off, lens[i]);
+        off += lens[i];
+    }
+    /* G: 4 single sends, then one batch of 4 */
+    for (int i = 0; i < 4; i++, ws++) {
+        uint32_t l = scen_message(ws, buf);
+        if ((rc = hftipc_channel_send(p, buf, l)))
+            die("G send", rc);
+    }
+    off = 0;
+    for (int i = 0; i < 4; i++) {
+        lens[i] = scen_message(ws + i, buf + off);
+        off += lens[i];
+    }
+    n = hftipc_channel_send_batch(p, buf, off, lens, 4);
+    if (n != 4)
+        die("G send_batch", n < 0 ? n : HFTIPC_EFULL);
+    ws += 4;
+    hftipc_info_t info = {.size = sizeof info};
+    hftipc_channel_stats(c, &info);
+    if (info.head != 40 || info.tail != 25 || ws != 40 || rs != 25) {
+        fprintf(stderr, "c-peer: scenario ended at head %" PRIu64 " tail %" PRIu64 "\n", info.head,
+                info.tail);
+        return 1;
+    }
+    hftipc_channel_close(c);
+    hftipc_channel_close(p);
+    printf("scenario head=40 tail=25\n");
+    return 0;
+}
+
+/* ---- Golden files ---------------------------------------------------------------------------- */
+
+struct expect {
+    char status[64];
+    uint64_t v[16];
+    int have[16];
+    int nmsg;
+    char *msg[4096];
+};
+static const char *const keys[] = {"format_major", "format_minor",   "compat_flags",
+                                   "incompat_flags", "capacity",     "slot_size",
+                                   "max_payload",  "file_size",      "head",
+                                   "tail",         "full_count",     "producer_epoch",
+                                   "producer_takeovers", "consumer_epoch", "consumer_takeovers"};
+enum { NKEYS = sizeof keys / sizeof keys[0] };
+
+static void read_expect(const char *file, struct expect *e)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        perror(file);
+        exit(2);
+    }
+    memset(e, 0, sizeof *e);
+    char line[16384], k[64], v[16300];
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "%63s %16299s", k, v) != 2)
+            continue;
+        if (!strcmp(k, "expect"))
+            snprintf(e->status, sizeof e->status, "%.63s", v);
+        else if (!strcmp(k, "msg"))
+            e->msg[e->nmsg++] = strdup(strcmp(v, "-") ? v : "");
+        else
+            for (int i = 0; i < NKEYS; i++)
+                if (!strcmp(k, keys[i]))
+                    e->v[i] = parse_u64(v), e->have[i] = 1;
+    }
+    fclose(f);
+}
+
+static int fails;
+static void check_field(const char *name, uint64_t got, const struct expect *e)
+{
+    for (int i = 0; i < NKEYS; i++)
+        if (!strcmp(name, keys[i]) && e->have[i] && e->v[i] != got) {
+            fprintf(stderr, "c-peer: golden: %s is %" PRIu64 ", manifest says %" PRIu64 "\n", name,
+                    got, e->v[i]);
+            fails++;
+        }
+}
+
+static void check_info(const hftipc_info_t *in, const struct expect *e, int consumer_extra)
+{
+    check_field("format_major", in->format_major, e);
+    check_field("format_minor", in->format_minor, e);
+    check_field("compat_flags", in->compat_flags, e);
+    check_field("incompat_flags", in->incompat_flags, e);
+    check_field("capacity", in->capacity, e);
+    check_field("slot_size", in->slot_size, e);
+    check_field("max_payload", in->max_payload, e);
+    check_field("file_size", in->file_size, e);
+    check_field("head", in->head, e);
+    check_field("tail", in->tail, e);
+    check_field("full_count", in->full_count, e);
+    check_field("producer_epoch", in->producer_epoch, e);
+    check_field("producer_takeovers", in->producer_takeovers, e);
+    check_field("consumer_epoch", in->consumer_epoch - (uint64_t)consumer_extra, e);
+    check_field("consumer_takeovers", in->consumer_takeovers, e);
+}
+
+static void to_hex(const uint8_t *p, int64_t n, char *out)
+{
+    for (int64_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", p[i]);
+    out[2 * n] = 0;
+}
+
+static int cmd_golden(const char *path, const char *expfile)
+{
+    struct expect e;
+    read_expect(expfile, &e);
+    hftipc_info_t info = {.size = sizeof info};
+    int rc = hftipc_inspect(path, &info);
+    if (strcmp(e.status, "HFTIPC_OK") != 0) {
+        /* Must be refused the same way by inspect and by every role. */
+        const hftipc_role_t roles[] = {HFTIPC_ROLE_CONSUMER, HFTIPC_ROLE_PRODUCER,
+                                       HFTIPC_ROLE_OBSERVER};
+        if (strcmp(hftipc_err_name(rc), e.status)) {
+            fprintf(stderr, "c-peer: golden: inspect gave %s, want %s\n", hftipc_err_name(rc),
+                    e.status);
+            return 1;
+        }
+        for (int i = 0; i < 3; i++) {
+            hftipc_channel_t *ch;
+            rc = hftipc_channel_open(path, roles[i], &ch);
+            if (strcmp(hftipc_err_name(rc), e.status)) {
+                fprintf(stderr, "c-peer: golden: open role %d gave %s, want %s\n", roles[i],
+                        hftipc_err_name(rc), e.status);
+                if (rc == 0)
+                    hftipc_channel_close(ch);
+                return 1;
+            }
+        }
+        printf("refused %s\n", e.status);
+        return 0;
+    }
+    if (rc)
+        die("golden inspect", rc);
+    check_info(&info, &e, 0);
+    hftipc_channel_t *ch = open_role(path, HFTIPC_ROLE_CONSUMER);
+    info.size = sizeof info;
+    hftipc_channel_stats(ch, &info);
+    check_info(&info, &e, 1);
+    uint8_t buf[1 << 16];
+    char hex[(1 << 17) + 1];
+    int got = 0;
+    for (;;) {
+        int64_t n = hftipc_channel_receive(ch, buf, sizeof buf);
+        if (n == HFTIPC_EEMPTY)
+            break;
+        if (n < 0)
+            die("golden receive", n);
+        to_hex(buf, n, hex);
+        if (got >= e.nmsg || strcmp(hex, e.msg[got])) {
+            fprintf(stderr, "c-peer: golden: message %d is '%s', manifest says '%s'\n", got, hex,
+                    got < e.nmsg ? e.msg[got] : "(none)");
+            fails++;
+        }
+        got++;
+    }
+    if (got != e.nmsg) {
+        fprintf(stderr, "c-peer: golden: %d messages, manifest says %d\n", got, e.nmsg);
+        fails++;
+    }
+    hftipc_channel_close(ch);
+    if (fails)
+        return 1;
+    printf("accepted format %u.%u, %d messages\n", info.format_major, info.format_minor, got);
+    return 0;
+}
+
+static int cmd_open(const char *path)
+{
+    hftipc_channel_t *ch;
+    int rc = hftipc_channel_open(path, HFTIPC_ROLE_CONSUMER, &ch);
+    printf("%s\n", hftipc_err_name(rc));
+    if (rc == 0)
+        hftipc_channel_close(ch);
+    return rc == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc >= 5 && !strcmp(argv[1], "write"))
+        return cmd_write(argv[2], parse_u64(argv[3]), parse_u64(argv[4]),
+                         argc > 5 ? parse_u64(argv[5]) : 0);
+    if (argc >= 5 && !strcmp(argv[1], "read"))
+        return cmd_read(argv[2], parse_u64(argv[3]), parse_u64(argv[4]),
+                        argc > 5 ? parse_u64(argv[5]) : 0);
+    if (argc >= 6 && !strcmp(argv[1], "read-ack"))
+        return cmd_read_ack(argv[2], parse_u64(argv[3]), parse_u64(argv[4]), argv[5],
+                            argc > 6 ? parse_u64(argv[6]) : 0);
+    if (argc >= 4 && !strcmp(argv[1], "expect"))
+        return cmd_expect(parse_u64(argv[2]), parse_u64(argv[3]),
+                          argc > 4 ? (uint32_t)parse_u64(argv[4]) : 120);
+    if (argc == 3 && !strcmp(argv[1], "scenario"))
+        return cmd_scenario(argv[2]);
+    if (argc == 4 && !strcmp(argv[1], "golden"))
+        return cmd_golden(argv[2], argv[3]);
+    if (argc == 3 && !strcmp(argv[1], "open"))
+        return cmd_open(argv[2]);
+    fprintf(stderr, "usage: peer write|read PATH COUNT SEED [PACE] | read-ack PATH COUNT SEED "
+                    "PROGRESS [PACE] | expect COUNT SEED [MAX_PAYLOAD] | scenario PATH | golden "
+                    "PATH EXPECT | open PATH\n");
+    return 2;
+}
