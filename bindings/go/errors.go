@@ -77,6 +77,8 @@ var (
 	ErrNoMemory       = newStatus(-27, nil)
 	ErrLapped         = newStatus(-28, nil) // observer overtaken; it skipped ahead
 	ErrState          = newStatus(-29, nil) // Commit without TryClaim
+	ErrTimedOut       = newStatus(-30, nil) // a blocking call's timeout passed
+	ErrFenced         = newStatus(-31, nil) // the role was taken over; the handle is dead
 
 	// ErrClosed is returned by every method of a closed Channel (and by a second Close).
 	ErrClosed = &StatusError{name: "ErrClosed", text: "channel is closed", fs: fs.ErrClosed}
@@ -88,7 +90,7 @@ var statusErrors = [...]*StatusError{
 	ErrExist, ErrNotExist, ErrMismatch, ErrCorrupt, ErrTruncated, ErrBadMagic, ErrVersion,
 	ErrIncompat, ErrCapacity, ErrSlotSize, ErrHeaderSize, ErrMode, ErrTooLarge, ErrSize,
 	ErrNotReady, ErrNoSpace, ErrPermission, ErrNotFile, ErrSystem, ErrNoMemory, ErrLapped,
-	ErrState,
+	ErrState, ErrTimedOut, ErrFenced,
 }
 
 // unknownStatus is returned for a status a newer core could add; it still carries the code.

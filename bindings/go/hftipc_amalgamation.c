@@ -4,18 +4,20 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h 8c40cb49090afd4448065a067d2fe581f042811c6921551e3378f688f8b31a80
+ *   core/include/hftipc.h edfb647480f212bd707d63ebc62d968c77ec4d4cdb97c91cb0b5dd8ba1c6a478
  *   core/src/atomic.h 79134cbed9551274d47c5adcc9cfc26f6f9d81d968e7d751ab1be5615150aa05
- *   core/src/format.h 7410a6d1a0efaeece7181f07f990beeacb2358f3a2f708a931f45f7960d175cf
+ *   core/src/format.h 7a008cef7be0fa59f4049fbd2c57889970b4e80b7b06732d5b5614951233cfa0
  *   core/src/map.h 93b5ee53a8db5a38d3b012df761be8c6635decd7ad6f61860e6ecbf6e73a35e9
- *   core/src/peer.h beb8150d7d2da91148f9b372d4c7b6c4aa67d26398a247d165b7bb7c975c37d8
+ *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
  *   core/src/ring.h 0deeb8061d18283197bc7beb67b5225c6c476d8a45169dd77bef1fd36764503c
- *   core/src/api.c 5895eac9dab612223922c85516627447577e1543d4ebdc2443403708ea6427a8
- *   core/src/error.c b88d19a5833a2cb3c1df03d2b382e0bd302ac144b2cc958e36c62103fdeb6f3d
+ *   core/src/wait.h 32e6258b51cc60a5dbdc8c59a84d6263649b15d95e98add7aaa657ce7df97e16
+ *   core/src/api.c 97eda3a3da582bfb4afaab8870dc505dda526c1a458801f6e72a126a2ef74dbf
+ *   core/src/error.c c42c01c4fd1ae263d918e66b5633db9fe7fce52d8214a2b204e598b3622a49d1
  *   core/src/format.c 55f5e3730a2e97ef2611656365a7863aeb3406122950628e46655b2d6adc50a9
  *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
- *   core/src/peer.c da99faf5c0c2e03916ca6f610af3d1ce5fc088f87740c3724c6034fd4a066942
- * Body (sha256): f3d314629db3f298a2850d7b842ea5cff63d761344b4175f44393fe82e3a4c74
+ *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
+ *   core/src/wait.c 849a693310e72e269137fcbb57cdbc7329b6d6fb368dcb6c1be1ae599bc00e8e
+ * Body (sha256): a1a91faaf6919d502f91798be48eaf8baa52dcb74acb9667a2603014d87418f0
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -79,7 +81,7 @@ extern "C" {
 
 /* Channel file format version this library writes (docs/FORMAT.md). Independent of the above. */
 #define HFTIPC_FORMAT_MAJOR 1
-#define HFTIPC_FORMAT_MINOR 0
+#define HFTIPC_FORMAT_MINOR 1
 
 /**
  * Version of the library actually loaded, as HFTIPC_VERSION_NUMBER (major*10000+minor*100+patch).
@@ -132,10 +134,12 @@ typedef enum hftipc_status {
     HFTIPC_ENOMEM = -27,      /* out of memory (handle allocation or address space) */
     HFTIPC_ELAPPED = -28,     /* observer: the producer overwrote the message being read */
     HFTIPC_ESTATE = -29,      /* commit without a claim */
+    HFTIPC_ETIMEDOUT = -30,   /* a blocking call's timeout passed first */
+    HFTIPC_EFENCED = -31,     /* another process took this handle's role over; the handle is dead */
 } hftipc_status_t;
 
 /* One past the most negative status defined by this version of the header. */
-#define HFTIPC_STATUS_MIN (-29)
+#define HFTIPC_STATUS_MIN (-31)
 
 /**
  * Human-readable description of a status.
@@ -367,6 +371,71 @@ HFTIPC_API int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payloa
  */
 HFTIPC_API int hftipc_channel_ack(hftipc_channel_t *ch);
 
+/* ---- Blocking waits ------------------------------------------------------------------------ */
+
+/* Timeouts are in nanoseconds; HFTIPC_WAIT_FOREVER waits without limit; 0 only checks once. */
+#define HFTIPC_WAIT_FOREVER (-1)
+
+/**
+ * Wait until the channel has a message to read (consumer, observer) or a free slot (producer),
+ * without burning a core: spin briefly, then yield, then sleep on a shared futex in the file
+ * until the peer publishes (docs/FORMAT.md, "Blocking waits"). The peer wakes a sleeper only if
+ * one announced itself, so non-blocking calls pay nothing for this. Signals neither lose a
+ * wake-up nor shorten or extend the timeout (the deadline is absolute, CLOCK_MONOTONIC).
+ * Observers, and peers that cannot wake (older libraries), are polled in 1 ms slices.
+ * Also refreshes the handle's heartbeat while it sleeps.
+ * @param timeout_ns nanoseconds, 0 for a single check, HFTIPC_WAIT_FOREVER for no limit.
+ * @return HFTIPC_OK when ready; HFTIPC_ETIMEDOUT; HFTIPC_EFENCED; HFTIPC_ECORRUPT;
+ *         HFTIPC_EINVAL.
+ * @since 0.1.0
+ * Thread safety: the thread that uses the handle.
+ */
+HFTIPC_API int hftipc_channel_wait(hftipc_channel_t *ch, int64_t timeout_ns);
+
+/**
+ * hftipc_channel_send(), waiting up to `timeout_ns` for a free slot.
+ * @return as hftipc_channel_send(), plus HFTIPC_ETIMEDOUT instead of HFTIPC_EFULL.
+ * @since 0.1.0
+ * Thread safety: one producer thread at a time.
+ */
+HFTIPC_API int hftipc_channel_send_wait(hftipc_channel_t *ch, const void *msg, size_t len,
+                                        int64_t timeout_ns);
+
+/**
+ * hftipc_channel_receive(), waiting up to `timeout_ns` for a message.
+ * @return as hftipc_channel_receive(), plus HFTIPC_ETIMEDOUT instead of HFTIPC_EEMPTY.
+ * @since 0.1.0
+ * Thread safety: one consumer thread at a time.
+ */
+HFTIPC_API int64_t hftipc_channel_receive_wait(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                               int64_t timeout_ns);
+
+/* ---- Liveness and takeover ---------------------------------------------------------------- */
+
+/**
+ * Record a sign of life in the role's holder record (CLOCK_MONOTONIC). Blocking waits do this
+ * by themselves; a holder that is idle for long periods without waiting should call it, so
+ * that hftipc_channel_open_takeover() with a staleness limit does not take its role.
+ * @return HFTIPC_OK; HFTIPC_EFENCED; HFTIPC_EROLE for observers; HFTIPC_EINVAL.
+ * @since 0.1.0
+ * Thread safety: the thread that uses the handle; wait-free.
+ */
+HFTIPC_API int hftipc_channel_heartbeat(hftipc_channel_t *ch);
+
+/**
+ * Open as hftipc_channel_open(), but also take the role from a holder whose process still
+ * exists when its heartbeat is older than `stale_after_ns` (a stopped process, a paused VM, a
+ * process stuck elsewhere). The role's epoch increases and the previous holder is fenced: its
+ * next operation returns HFTIPC_EFENCED, and it can publish or consume nothing more. One
+ * operation that was already past its check when the holder froze completes when it resumes
+ * (docs/FORMAT.md, "Fencing"). A negative `stale_after_ns` behaves as hftipc_channel_open().
+ * @return as hftipc_channel_open().
+ * @since 0.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API int hftipc_channel_open_takeover(const char *path, hftipc_role_t role,
+                                            int64_t stale_after_ns, hftipc_channel_t **out);
+
 /* ---- Introspection ------------------------------------------------------------------------ */
 
 /* Liveness of a role holder, as seen from the calling process. */
@@ -407,6 +476,11 @@ typedef struct hftipc_info {
     uint32_t consumer_liveness;
     uint64_t consumer_epoch;
     uint64_t consumer_takeovers;
+    /* Since format 1.1 / library 0.1.0; 0 when unknown: */
+    uint64_t producer_heartbeat_ns; /* CLOCK_MONOTONIC of the producer's last sign of life */
+    uint64_t consumer_heartbeat_ns;
+    uint32_t producer_waiting; /* 1 while the producer sleeps for a free slot */
+    uint32_t consumer_waiting; /* 1 while the consumer sleeps for a message */
 } hftipc_info_t;
 
 /**
@@ -582,7 +656,10 @@ typedef struct hftipc__holder {
     hftipc__atomic_u64 pidns;       /* inode of the holder's pid namespace, 0 if unknown */
     hftipc__atomic_u64 acquired_ns; /* CLOCK_REALTIME when the role was taken */
     hftipc__atomic_u64 takeovers;   /* times the role was taken from a dead holder */
-    uint8_t reserved[88];
+    /* Format 1.1 (zero in 1.0 files): */
+    hftipc__atomic_u64 heartbeat_ns; /* CLOCK_MONOTONIC of the holder's last sign of life */
+    hftipc__atomic_u32 wake_capable; /* 1: the holder wakes sleepers after every publish */
+    uint8_t reserved[76];
 } hftipc__holder;
 
 typedef struct hftipc__header {
@@ -616,7 +693,13 @@ typedef struct hftipc__header {
     hftipc__holder producer_holder;
     hftipc__holder consumer_holder;
 
-    uint8_t reserved[HFTIPC__HEADER_SIZE - 640];
+    /* Wait block (format 1.1): set by a side about to sleep, read after every publish by the
+     * other. Written only around sleeps, so it stays cached on the reading side. */
+    hftipc__atomic_u32 consumer_waiting; /* a consumer sleeps on the low word of head */
+    hftipc__atomic_u32 producer_waiting; /* a producer sleeps on the low word of tail */
+    uint8_t wait_reserved[120];
+
+    uint8_t reserved[HFTIPC__HEADER_SIZE - 768];
 } hftipc__header;
 
 /* Slot header (docs/FORMAT.md, "Slots"). */
@@ -650,6 +733,10 @@ _Static_assert(offsetof(hftipc__holder, epoch) == 8, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, pidns) == 16, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, acquired_ns) == 24, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, takeovers) == 32, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, heartbeat_ns) == 40, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, wake_capable) == 48, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, consumer_waiting) == 640, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, producer_waiting) == 644, "FORMAT.md offset");
 _Static_assert(sizeof(hftipc__holder) == 128, "holder record is 128 bytes");
 _Static_assert(sizeof(hftipc__slot) == 8, "slot header is 8 bytes");
 
@@ -745,9 +832,11 @@ uint64_t hftipc__self_pidns(void);
 /* Liveness of the process described by an owner word and its pid namespace. */
 hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
 
-/* Claims the role for `self`: free, or held by a dead process (a takeover). HFTIPC_EBUSY when a
- * live process, or this process through another handle, holds it. */
-int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns);
+/* Claims the role for `self`: free, held by a dead process, or (when stale_after_ns >= 0) held
+ * by a process whose heartbeat is older than that (a takeover; the old holder is fenced).
+ * HFTIPC_EBUSY when a live process, or this process through another handle, holds it. */
+int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
+                           int64_t stale_after_ns);
 
 /* Releases the role if `self` still holds it. */
 void hftipc__holder_release(hftipc__holder *h, uint64_t self);
@@ -919,6 +1008,53 @@ static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)
 }
 
 #endif
+/* ==== core/src/wait.h ==== */
+#line 1 "core/src/wait.h"
+/*
+ * Sleeping and waking across processes (docs/FORMAT.md, "Blocking waits"): a shared futex on
+ * a cursor word, and the asymmetric fence that lets the publishing side skip any fence of its
+ * own. Everything here is off the hot path except hftipc__wake_if_waiting's flag check.
+ */
+#ifndef HFTIPC_WAIT_H
+#define HFTIPC_WAIT_H
+
+#include <stdint.h>
+
+/* amalgamated: #include "atomic.h" */
+
+/* Registers this process for the asymmetric fence (once per process; later calls are cheap).
+ * Returns 1 when hftipc__announce_waiter() gives the full guarantee, 0 otherwise. */
+int hftipc__wait_register(void);
+
+/* Called by a waiter after it set its waiting flag and before it re-checks the cursor: makes
+ * the flag store and every peer's earlier cursor store mutually visible (Dekker pairing W1). */
+void hftipc__announce_waiter(void);
+
+/* Sleeps while *word == expected, at most until `deadline_ns` (CLOCK_MONOTONIC; < 0: no
+ * deadline) and at most `slice_ns`. Returns on a wake, a timeout, a signal or a value change:
+ * the caller re-checks its condition in every case. */
+void hftipc__sleep_on(const void *word, uint32_t expected, int64_t deadline_ns, int64_t slice_ns);
+
+/* Wakes every process sleeping on `word` (a shared futex: not process-private). */
+void hftipc__wake(const void *word);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t hftipc__monotonic_ns(void);
+
+/* The publishing side: after a release store of a cursor, wakes sleepers only if one
+ * announced itself. A relaxed load of a flag that is written only when someone goes to sleep:
+ * it stays in the cache, so the hot path pays one L1 load when nobody sleeps. */
+static inline void hftipc__wake_if_waiting(hftipc__atomic_u32 *waiting, const void *word)
+{
+    /* W1 (publisher side): program order between our cursor store and this load is enforced by
+     * the waiter's membarrier, which runs a full barrier on our CPU; see hftipc__announce_waiter.
+     */
+    atomic_signal_fence(memory_order_seq_cst);
+    if (HFTIPC_UNLIKELY(hftipc__load_relaxed_u32(waiting) != 0))
+        hftipc__wake(word);
+}
+
+#endif
 /* ==== core/src/api.c ==== */
 #line 1 "core/src/api.c"
 /* Public API glue: argument checks, the handle lifecycle, and the ring operations per role. */
@@ -926,6 +1062,7 @@ static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -938,6 +1075,7 @@ static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)
 /* amalgamated: #include "map.h" */
 /* amalgamated: #include "peer.h" */
 /* amalgamated: #include "ring.h" */
+/* amalgamated: #include "wait.h" */
 
 struct hftipc_channel_stct {
     hftipc__ring ring; /* first: the hot fields share the handle's first cache line */
@@ -946,9 +1084,31 @@ struct hftipc_channel_stct {
     hftipc__header *hdr;
     hftipc__holder *holder; /* NULL for an observer */
     uint64_t owner;
+    /* Blocking waits (docs/FORMAT.md, "Blocking waits"): the flag our peer raises before it
+     * sleeps and the word it sleeps on, which we wake after each publish or release; and our
+     * own flag, the word we sleep on and the peer's holder record (is it able to wake us?). */
+    hftipc__atomic_u32 *peer_waiting;
+    const void *peer_sleeps_on;
+    hftipc__atomic_u32 *own_waiting;
+    const void *own_sleeps_on;
+    const hftipc__holder *peer_holder;
     hftipc__geometry geo;
     hftipc__mapping map;
 };
+
+/* Fencing (docs/FORMAT.md, "Fencing"): a handle whose role was taken over sees another owner
+ * word in the holder record. Relaxed: the word changes only at a takeover, so its line stays
+ * cached and the check costs one L1 load per operation. */
+static inline int is_fenced(const hftipc_channel_t *ch)
+{
+    return hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner;
+}
+
+/* After a publish (producer) or a release (consumer): wake the peer if it sleeps. */
+static inline void wake_peer(hftipc_channel_t *ch)
+{
+    hftipc__wake_if_waiting(ch->peer_waiting, ch->peer_sleeps_on);
+}
 
 uint32_t hftipc_version_number(void)
 {
@@ -1007,7 +1167,7 @@ static hftipc__holder *holder_of(hftipc__header *hdr, int role)
 /* Builds a handle over a validated mapping; takes the role unless the caller already holds it.
  * On failure the mapping is closed. */
 static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, int role_held,
-                  uint64_t owner, hftipc_channel_t **out)
+                  uint64_t owner, int64_t stale_after_ns, hftipc_channel_t **out)
 {
     hftipc__header *hdr = map->base;
     /* Check the persisted cursors before trusting them as our starting position. */
@@ -1031,7 +1191,8 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, i
     if (role != HFTIPC_ROLE_OBSERVER) {
         ch->holder = role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
         if (!role_held) {
-            rc = hftipc__holder_acquire(ch->holder, owner, hftipc__self_pidns(), realtime_ns());
+            rc = hftipc__holder_acquire(ch->holder, owner, hftipc__self_pidns(), realtime_ns(),
+                                        stale_after_ns);
             if (rc != HFTIPC_OK) {
                 hftipc__map_close(&ch->map);
                 free(ch);
@@ -1058,6 +1219,13 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, i
     r->mask = geo->capacity - 1;
     r->slot_size = geo->slot_size;
     r->max_payload = geo->slot_size - HFTIPC_SLOT_HEADER_SIZE;
+    /* The consumer (and observer) sleeps on the low word of head, the producer on tail's. */
+    int producer = role == HFTIPC_ROLE_PRODUCER;
+    ch->peer_waiting = producer ? &hdr->consumer_waiting : &hdr->producer_waiting;
+    ch->peer_sleeps_on = producer ? (const void *)&hdr->head : (const void *)&hdr->tail;
+    ch->own_waiting = producer ? &hdr->producer_waiting : &hdr->consumer_waiting;
+    ch->own_sleeps_on = producer ? (const void *)&hdr->tail : (const void *)&hdr->head;
+    ch->peer_holder = producer ? &hdr->consumer_holder : &hdr->producer_holder;
     switch (role) {
     case HFTIPC_ROLE_PRODUCER:
         r->position = head;
@@ -1105,7 +1273,7 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
      * held, and no other process can grab it between the link and our open. */
     if (role != HFTIPC_ROLE_OBSERVER)
         (void)hftipc__holder_acquire(holder_of(hdr, (int)role), owner, hftipc__self_pidns(),
-                                     realtime_ns());
+                                     realtime_ns(), -1);
     hftipc__header_publish(hdr);
     rc = hftipc__map_link(&map, path);
     if (rc != HFTIPC_OK) {
@@ -1114,10 +1282,11 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
         errno = err;
         return rc;
     }
-    return attach(&map, &geo, (int)role, 1, owner, out);
+    return attach(&map, &geo, (int)role, 1, owner, -1, out);
 }
 
-int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_channel_t **out)
+int hftipc_channel_open_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
+                                 hftipc_channel_t **out)
 {
     if (out != NULL)
         *out = NULL;
@@ -1128,7 +1297,12 @@ int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_channel_t *
     int rc = hftipc__map_open(path, role != HFTIPC_ROLE_OBSERVER, &geo, &map);
     if (rc != HFTIPC_OK)
         return rc;
-    return attach(&map, &geo, (int)role, 0, hftipc__self_owner(), out);
+    return attach(&map, &geo, (int)role, 0, hftipc__self_owner(), stale_after_ns, out);
+}
+
+int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_channel_t **out)
+{
+    return hftipc_channel_open_takeover(path, role, -1, out);
 }
 
 int hftipc_channel_open_or_create(const char *path, const hftipc_options_t *opts,
@@ -1183,6 +1357,8 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
         return HFTIPC_EINVAL;
     if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_PRODUCER))
         return HFTIPC_EROLE;
+    if (HFTIPC_UNLIKELY(is_fenced(ch)))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     if (HFTIPC_UNLIKELY(len > r->max_payload))
         return HFTIPC_ETOOBIG;
@@ -1191,6 +1367,7 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
         return (int)free_slots;
     hftipc__ring_write(r, r->position, msg, (uint32_t)len);
     hftipc__ring_publish(r, r->position + 1);
+    wake_peer(ch);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
@@ -1202,6 +1379,8 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     /* All lengths first: a batch with one oversized message writes nothing. */
     size_t total = 0;
@@ -1224,6 +1403,7 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
         p += lens[i];
     }
     hftipc__ring_publish(r, r->position + n);
+    wake_peer(ch);
     ch->claimed = 0;
     return (int64_t)n;
 }
@@ -1234,6 +1414,8 @@ int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     int64_t free_slots = hftipc__ring_reserve(r, 1);
     if (free_slots < 0)
@@ -1253,12 +1435,15 @@ int hftipc_channel_commit(hftipc_channel_t *ch, size_t len)
         return HFTIPC_EROLE;
     if (!ch->claimed)
         return HFTIPC_ESTATE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     if (len > r->max_payload)
         return HFTIPC_ETOOBIG;
     hftipc__slot *s = hftipc__ring_slot(r, r->position);
     hftipc__store_relaxed_u32(&s->length, (uint32_t)len);
     hftipc__ring_publish(r, r->position + 1);
+    wake_peer(ch);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
@@ -1314,6 +1499,8 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
             return observer_receive(ch, buf, buf_len);
         return HFTIPC_EROLE;
     }
+    if (HFTIPC_UNLIKELY(is_fenced(ch)))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     int64_t avail = hftipc__ring_ready(r, 1);
     if (HFTIPC_UNLIKELY(avail < 0))
@@ -1328,6 +1515,7 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
     if (len != 0)
         memcpy(buf, hftipc__slot_payload(s), (size_t)len);
     hftipc__ring_release(r, r->position + 1);
+    wake_peer(ch);
     return len;
 }
 
@@ -1338,6 +1526,8 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     int64_t avail = hftipc__ring_ready(r, max_count);
     if (avail < 0)
@@ -1364,6 +1554,7 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
         used += (size_t)len;
     }
     hftipc__ring_release(r, r->position + i);
+    wake_peer(ch);
     return (int64_t)i;
 }
 
@@ -1374,6 +1565,8 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     int64_t avail = hftipc__ring_ready(r, max_count);
     if (avail < 0)
@@ -1394,6 +1587,7 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
         }
     }
     hftipc__ring_release(r, r->position + i);
+    wake_peer(ch);
     return (int64_t)i;
 }
 
@@ -1403,6 +1597,8 @@ int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     int64_t avail = hftipc__ring_ready(r, 1);
     if (avail < 0)
@@ -1420,11 +1616,142 @@ int hftipc_channel_ack(hftipc_channel_t *ch)
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     int64_t avail = hftipc__ring_ready(r, 1);
     if (avail < 0)
         return (int)avail;
     hftipc__ring_release(r, r->position + 1);
+    wake_peer(ch);
+    return HFTIPC_OK;
+}
+
+/* ---- Blocking waits ---- */
+
+enum {
+    WAIT_SPINS = 256, /* ~ a microsecond of polling before giving the CPU away */
+    WAIT_YIELDS = 16, /* then let other runnable threads go first */
+};
+/* Sleep slices: a peer that wakes sleepers lets us sleep long (the slice only bounds how stale
+ * our heartbeat gets); one that cannot (an observer's peer, an older library) is polled. */
+#define WAIT_SLICE_WOKEN_NS  (100 * 1000 * 1000)
+#define WAIT_SLICE_POLLED_NS (1000 * 1000)
+
+/* > 0 when the handle can proceed, 0 when it must wait, < 0 for an error. Reloads the peer's
+ * cursor with acquire (P1/C1) when the cached copy says full/empty. */
+static int64_t readiness(hftipc_channel_t *ch)
+{
+    hftipc__ring *r = &ch->ring;
+    switch (ch->role) {
+    case HFTIPC_ROLE_PRODUCER:
+        return hftipc__ring_free(r, 1);
+    case HFTIPC_ROLE_CONSUMER:
+        return hftipc__ring_available(r, 1);
+    default: {
+        uint64_t head = hftipc__load_acquire_u64(r->head);
+        r->cached_peer = head;
+        return head != r->position;
+    }
+    }
+}
+
+static int64_t deadline_after(int64_t timeout_ns)
+{
+    if (timeout_ns < 0)
+        return -1;
+    int64_t now = hftipc__monotonic_ns();
+    return timeout_ns > INT64_MAX - now ? -1 : now + timeout_ns;
+}
+
+static int wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
+{
+    for (unsigned round = 0;; round++) {
+        if (ch->holder != NULL && is_fenced(ch))
+            return HFTIPC_EFENCED;
+        int64_t ready = readiness(ch);
+        if (ready != 0)
+            return ready > 0 ? HFTIPC_OK : (int)ready;
+        if (deadline_ns >= 0 && hftipc__monotonic_ns() >= deadline_ns)
+            return HFTIPC_ETIMEDOUT;
+        if (round < WAIT_SPINS) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+            continue;
+        }
+        if (round < WAIT_SPINS + WAIT_YIELDS) {
+            sched_yield();
+            continue;
+        }
+        int64_t slice = WAIT_SLICE_POLLED_NS;
+        if (ch->role != HFTIPC_ROLE_OBSERVER) {
+            hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
+            /* W1, waiter side: raise the flag, then fence against the publisher (see wait.c),
+             * then look once more. A publish after this point sees the flag and wakes us; one
+             * before it is seen by the re-check. */
+            hftipc__store_relaxed_u32(ch->own_waiting, 1);
+            hftipc__announce_waiter();
+            ready = readiness(ch);
+            if (ready != 0) {
+                hftipc__store_relaxed_u32(ch->own_waiting, 0);
+                continue;
+            }
+            if (hftipc__load_relaxed_u32(&ch->peer_holder->wake_capable) != 0 &&
+                hftipc__wait_register())
+                slice = WAIT_SLICE_WOKEN_NS;
+        }
+        /* Futex compare value: the low word of the cursor we just loaded. Any publish changes
+         * it (a wrap of 2^32 messages during the syscall's entry is not a concern). */
+        hftipc__sleep_on(ch->own_sleeps_on, (uint32_t)ch->ring.cached_peer, deadline_ns, slice);
+        if (ch->role != HFTIPC_ROLE_OBSERVER)
+            hftipc__store_relaxed_u32(ch->own_waiting, 0);
+    }
+}
+
+int hftipc_channel_wait(hftipc_channel_t *ch, int64_t timeout_ns)
+{
+    if (ch == NULL)
+        return HFTIPC_EINVAL;
+    return wait_until(ch, deadline_after(timeout_ns));
+}
+
+int hftipc_channel_send_wait(hftipc_channel_t *ch, const void *msg, size_t len, int64_t timeout_ns)
+{
+    int64_t deadline = deadline_after(timeout_ns);
+    for (;;) {
+        int rc = hftipc_channel_send(ch, msg, len);
+        if (rc != HFTIPC_EFULL)
+            return rc;
+        rc = wait_until(ch, deadline);
+        if (rc != HFTIPC_OK)
+            return rc;
+    }
+}
+
+int64_t hftipc_channel_receive_wait(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                    int64_t timeout_ns)
+{
+    int64_t deadline = deadline_after(timeout_ns);
+    for (;;) {
+        int64_t rc = hftipc_channel_receive(ch, buf, buf_len);
+        if (rc != HFTIPC_EEMPTY)
+            return rc;
+        rc = wait_until(ch, deadline);
+        if (rc != HFTIPC_OK)
+            return rc;
+    }
+}
+
+int hftipc_channel_heartbeat(hftipc_channel_t *ch)
+{
+    if (ch == NULL)
+        return HFTIPC_EINVAL;
+    if (ch->holder == NULL)
+        return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
+    hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
     return HFTIPC_OK;
 }
 
@@ -1454,6 +1781,8 @@ static void fill_info(const hftipc__header *hdr, int with_liveness, hftipc_info_
     info->created_ns = hdr->created_ns;
     info->creator_pid = hdr->creator_pid;
     info->creator_version = hdr->creator_version;
+    info->producer_waiting = hftipc__load_relaxed_u32(&h->producer_waiting);
+    info->consumer_waiting = hftipc__load_relaxed_u32(&h->consumer_waiting);
 
     const hftipc__holder *holders[2] = {&hdr->producer_holder, &hdr->consumer_holder};
     for (int i = 0; i < 2; i++) {
@@ -1465,12 +1794,15 @@ static void fill_info(const hftipc__header *hdr, int with_liveness, hftipc_info_
         uint32_t pid = hftipc__owner_pid(owner);
         uint64_t epoch = hftipc__load_relaxed_u64(&ho->epoch);
         uint64_t takeovers = hftipc__load_relaxed_u64(&ho->takeovers);
+        uint64_t beat = hftipc__load_relaxed_u64(&ho->heartbeat_ns);
         if (i == 0) {
+            info->producer_heartbeat_ns = beat;
             info->producer_pid = pid;
             info->producer_liveness = liveness;
             info->producer_epoch = epoch;
             info->producer_takeovers = takeovers;
         } else {
+            info->consumer_heartbeat_ns = beat;
             info->consumer_pid = pid;
             info->consumer_liveness = liveness;
             info->consumer_epoch = epoch;
@@ -1583,7 +1915,9 @@ int hftipc_channel_role(const hftipc_channel_t *ch)
     X(HFTIPC_ESYSTEM, "system call failed (see errno)")                                            \
     X(HFTIPC_ENOMEM, "out of memory")                                                              \
     X(HFTIPC_ELAPPED, "observer was overtaken by the producer")                                    \
-    X(HFTIPC_ESTATE, "no slot is claimed")
+    X(HFTIPC_ESTATE, "no slot is claimed")                                                         \
+    X(HFTIPC_ETIMEDOUT, "timed out")                                                               \
+    X(HFTIPC_EFENCED, "role was taken over by another process; this handle is fenced")
 
 #define HFTIPC__STATUS_COUNT (1 - HFTIPC_STATUS_MIN)
 
@@ -2001,6 +2335,8 @@ int hftipc__map_close(hftipc__mapping *m)
 #include <sys/types.h>
 #include <unistd.h>
 
+/* amalgamated: #include "wait.h" */
+
 /* Reads field 3 (state) and field 22 (starttime) of /proc/<pid>/stat. The command name (field
  * 2) may contain spaces and parentheses, so parsing starts after its last ')'. */
 static int read_proc_stat(pid_t pid, char *state, uint64_t *start_ticks)
@@ -2079,25 +2415,36 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns)
     return HFTIPC_PEER_ALIVE;
 }
 
-int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns)
+int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
+                           int64_t stale_after_ns)
 {
     uint64_t expected = 0;
     /* Bounded: each failed CAS means another process changed the owner; after a few rounds
      * somebody live holds it. */
     for (int attempt = 0; attempt < 16; attempt++) {
         if (hftipc__cas_acq_rel_u64(&h->owner, &expected, self)) {
-            /* We hold the role: the rest of the record is ours to write. */
+            /* We hold the role (H1): the rest of the record is ours to write. The epoch change
+             * is what fences a previous holder that is still running. */
             if (expected != 0)
                 hftipc__fetch_add_relaxed_u64(&h->takeovers, 1);
             hftipc__fetch_add_relaxed_u64(&h->epoch, 1);
             hftipc__store_relaxed_u64(&h->pidns, self_pidns);
             hftipc__store_relaxed_u64(&h->acquired_ns, now_ns);
+            hftipc__store_relaxed_u64(&h->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
+            hftipc__store_relaxed_u32(&h->wake_capable, (uint32_t)hftipc__wait_register());
             return HFTIPC_OK;
         }
         if (expected == self)
             return HFTIPC_EBUSY;
         hftipc_liveness_t live =
             hftipc__owner_liveness(expected, hftipc__load_relaxed_u64(&h->pidns));
+        if (live != HFTIPC_PEER_DEAD && stale_after_ns >= 0) {
+            /* A holder that exists but has shown no sign of life for too long: a stopped
+             * process or a paused VM. 0 means a holder that never recorded a heartbeat. */
+            uint64_t beat = hftipc__load_relaxed_u64(&h->heartbeat_ns);
+            if (beat != 0 && hftipc__monotonic_ns() - (int64_t)beat > stale_after_ns)
+                live = HFTIPC_PEER_DEAD;
+        }
         if (live != HFTIPC_PEER_DEAD)
             return HFTIPC_EBUSY;
         /* Dead holder: retry the CAS from its owner word, so two racers cannot both win. */
@@ -2110,4 +2457,107 @@ void hftipc__holder_release(hftipc__holder *h, uint64_t self)
     uint64_t expected = self;
     /* Fails harmlessly if someone took the role over from us in the meantime. */
     (void)hftipc__cas_acq_rel_u64(&h->owner, &expected, 0);
+}
+/* ==== core/src/wait.c ==== */
+#line 1 "core/src/wait.c"
+/* Futex sleeps and the asymmetric fence. See wait.h and docs/FORMAT.md, "Blocking waits". */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+/* amalgamated: #include "wait.h" */
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#define HFTIPC_HAVE_FUTEX 1
+#endif
+
+int64_t hftipc__monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* 0: not tried, 1: registered, -1: unavailable. Racing first calls both register: harmless. */
+static _Atomic int membarrier_state;
+
+int hftipc__wait_register(void)
+{
+    int state = atomic_load_explicit(&membarrier_state, memory_order_relaxed);
+    if (state != 0)
+        return state > 0;
+#if defined(HFTIPC_HAVE_FUTEX) && defined(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED)
+    int saved = errno;
+    long supported = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    if (supported > 0 && (supported & MEMBARRIER_CMD_GLOBAL_EXPEDITED) &&
+        syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0)
+        state = 1;
+    else
+        state = -1;
+    errno = saved;
+#else
+    state = -1;
+#endif
+    atomic_store_explicit(&membarrier_state, state, memory_order_relaxed);
+    return state > 0;
+}
+
+void hftipc__announce_waiter(void)
+{
+    /* Our side of W1: the waiting-flag store is ordered before our cursor re-check. */
+    atomic_thread_fence(memory_order_seq_cst);
+#if defined(HFTIPC_HAVE_FUTEX) && defined(MEMBARRIER_CMD_GLOBAL_EXPEDITED)
+    /* The publisher's side of W1, run on its behalf: every CPU currently running a registered
+     * process executes a full barrier before this returns. So either the publisher's cursor
+     * store is visible to our re-check, or its later flag load sees our flag. The publisher
+     * itself pays nothing on its hot path. */
+    if (atomic_load_explicit(&membarrier_state, memory_order_relaxed) > 0) {
+        int saved = errno;
+        (void)syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0);
+        errno = saved;
+    }
+#endif
+}
+
+void hftipc__sleep_on(const void *word, uint32_t expected, int64_t deadline_ns, int64_t slice_ns)
+{
+    int64_t now = hftipc__monotonic_ns();
+    int64_t until = now + slice_ns;
+    if (deadline_ns >= 0 && deadline_ns < until)
+        until = deadline_ns;
+    if (until <= now)
+        return;
+#if defined(HFTIPC_HAVE_FUTEX)
+    /* An absolute CLOCK_MONOTONIC deadline: a signal (EINTR) returns early, and the caller's
+     * next sleep still ends at the same instant, neither shortened nor extended. */
+    struct timespec abs = {.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
+    int saved = errno;
+    (void)syscall(SYS_futex, word, FUTEX_WAIT_BITSET, expected, &abs, NULL, FUTEX_BITSET_MATCH_ANY);
+    errno = saved;
+#else
+    (void)word;
+    (void)expected;
+    struct timespec abs = {.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, NULL) == EINTR)
+        ;
+#endif
+}
+
+void hftipc__wake(const void *word)
+{
+#if defined(HFTIPC_HAVE_FUTEX)
+    int saved = errno;
+    (void)syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    errno = saved;
+#else
+    (void)word;
+#endif
 }

@@ -53,7 +53,7 @@ extern "C" {
 
 /* Channel file format version this library writes (docs/FORMAT.md). Independent of the above. */
 #define HFTIPC_FORMAT_MAJOR 1
-#define HFTIPC_FORMAT_MINOR 0
+#define HFTIPC_FORMAT_MINOR 1
 
 /**
  * Version of the library actually loaded, as HFTIPC_VERSION_NUMBER (major*10000+minor*100+patch).
@@ -106,10 +106,12 @@ typedef enum hftipc_status {
     HFTIPC_ENOMEM = -27,      /* out of memory (handle allocation or address space) */
     HFTIPC_ELAPPED = -28,     /* observer: the producer overwrote the message being read */
     HFTIPC_ESTATE = -29,      /* commit without a claim */
+    HFTIPC_ETIMEDOUT = -30,   /* a blocking call's timeout passed first */
+    HFTIPC_EFENCED = -31,     /* another process took this handle's role over; the handle is dead */
 } hftipc_status_t;
 
 /* One past the most negative status defined by this version of the header. */
-#define HFTIPC_STATUS_MIN (-29)
+#define HFTIPC_STATUS_MIN (-31)
 
 /**
  * Human-readable description of a status.
@@ -341,6 +343,71 @@ HFTIPC_API int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payloa
  */
 HFTIPC_API int hftipc_channel_ack(hftipc_channel_t *ch);
 
+/* ---- Blocking waits ------------------------------------------------------------------------ */
+
+/* Timeouts are in nanoseconds; HFTIPC_WAIT_FOREVER waits without limit; 0 only checks once. */
+#define HFTIPC_WAIT_FOREVER (-1)
+
+/**
+ * Wait until the channel has a message to read (consumer, observer) or a free slot (producer),
+ * without burning a core: spin briefly, then yield, then sleep on a shared futex in the file
+ * until the peer publishes (docs/FORMAT.md, "Blocking waits"). The peer wakes a sleeper only if
+ * one announced itself, so non-blocking calls pay nothing for this. Signals neither lose a
+ * wake-up nor shorten or extend the timeout (the deadline is absolute, CLOCK_MONOTONIC).
+ * Observers, and peers that cannot wake (older libraries), are polled in 1 ms slices.
+ * Also refreshes the handle's heartbeat while it sleeps.
+ * @param timeout_ns nanoseconds, 0 for a single check, HFTIPC_WAIT_FOREVER for no limit.
+ * @return HFTIPC_OK when ready; HFTIPC_ETIMEDOUT; HFTIPC_EFENCED; HFTIPC_ECORRUPT;
+ *         HFTIPC_EINVAL.
+ * @since 0.1.0
+ * Thread safety: the thread that uses the handle.
+ */
+HFTIPC_API int hftipc_channel_wait(hftipc_channel_t *ch, int64_t timeout_ns);
+
+/**
+ * hftipc_channel_send(), waiting up to `timeout_ns` for a free slot.
+ * @return as hftipc_channel_send(), plus HFTIPC_ETIMEDOUT instead of HFTIPC_EFULL.
+ * @since 0.1.0
+ * Thread safety: one producer thread at a time.
+ */
+HFTIPC_API int hftipc_channel_send_wait(hftipc_channel_t *ch, const void *msg, size_t len,
+                                        int64_t timeout_ns);
+
+/**
+ * hftipc_channel_receive(), waiting up to `timeout_ns` for a message.
+ * @return as hftipc_channel_receive(), plus HFTIPC_ETIMEDOUT instead of HFTIPC_EEMPTY.
+ * @since 0.1.0
+ * Thread safety: one consumer thread at a time.
+ */
+HFTIPC_API int64_t hftipc_channel_receive_wait(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                               int64_t timeout_ns);
+
+/* ---- Liveness and takeover ---------------------------------------------------------------- */
+
+/**
+ * Record a sign of life in the role's holder record (CLOCK_MONOTONIC). Blocking waits do this
+ * by themselves; a holder that is idle for long periods without waiting should call it, so
+ * that hftipc_channel_open_takeover() with a staleness limit does not take its role.
+ * @return HFTIPC_OK; HFTIPC_EFENCED; HFTIPC_EROLE for observers; HFTIPC_EINVAL.
+ * @since 0.1.0
+ * Thread safety: the thread that uses the handle; wait-free.
+ */
+HFTIPC_API int hftipc_channel_heartbeat(hftipc_channel_t *ch);
+
+/**
+ * Open as hftipc_channel_open(), but also take the role from a holder whose process still
+ * exists when its heartbeat is older than `stale_after_ns` (a stopped process, a paused VM, a
+ * process stuck elsewhere). The role's epoch increases and the previous holder is fenced: its
+ * next operation returns HFTIPC_EFENCED, and it can publish or consume nothing more. One
+ * operation that was already past its check when the holder froze completes when it resumes
+ * (docs/FORMAT.md, "Fencing"). A negative `stale_after_ns` behaves as hftipc_channel_open().
+ * @return as hftipc_channel_open().
+ * @since 0.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API int hftipc_channel_open_takeover(const char *path, hftipc_role_t role,
+                                            int64_t stale_after_ns, hftipc_channel_t **out);
+
 /* ---- Introspection ------------------------------------------------------------------------ */
 
 /* Liveness of a role holder, as seen from the calling process. */
@@ -381,6 +448,11 @@ typedef struct hftipc_info {
     uint32_t consumer_liveness;
     uint64_t consumer_epoch;
     uint64_t consumer_takeovers;
+    /* Since format 1.1 / library 0.1.0; 0 when unknown: */
+    uint64_t producer_heartbeat_ns; /* CLOCK_MONOTONIC of the producer's last sign of life */
+    uint64_t consumer_heartbeat_ns;
+    uint32_t producer_waiting; /* 1 while the producer sleeps for a free slot */
+    uint32_t consumer_waiting; /* 1 while the consumer sleeps for a message */
 } hftipc_info_t;
 
 /**

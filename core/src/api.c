@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include "map.h"
 #include "peer.h"
 #include "ring.h"
+#include "wait.h"
 
 struct hftipc_channel_stct {
     hftipc__ring ring; /* first: the hot fields share the handle's first cache line */
@@ -23,9 +25,31 @@ struct hftipc_channel_stct {
     hftipc__header *hdr;
     hftipc__holder *holder; /* NULL for an observer */
     uint64_t owner;
+    /* Blocking waits (docs/FORMAT.md, "Blocking waits"): the flag our peer raises before it
+     * sleeps and the word it sleeps on, which we wake after each publish or release; and our
+     * own flag, the word we sleep on and the peer's holder record (is it able to wake us?). */
+    hftipc__atomic_u32 *peer_waiting;
+    const void *peer_sleeps_on;
+    hftipc__atomic_u32 *own_waiting;
+    const void *own_sleeps_on;
+    const hftipc__holder *peer_holder;
     hftipc__geometry geo;
     hftipc__mapping map;
 };
+
+/* Fencing (docs/FORMAT.md, "Fencing"): a handle whose role was taken over sees another owner
+ * word in the holder record. Relaxed: the word changes only at a takeover, so its line stays
+ * cached and the check costs one L1 load per operation. */
+static inline int is_fenced(const hftipc_channel_t *ch)
+{
+    return hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner;
+}
+
+/* After a publish (producer) or a release (consumer): wake the peer if it sleeps. */
+static inline void wake_peer(hftipc_channel_t *ch)
+{
+    hftipc__wake_if_waiting(ch->peer_waiting, ch->peer_sleeps_on);
+}
 
 uint32_t hftipc_version_number(void)
 {
@@ -84,7 +108,7 @@ static hftipc__holder *holder_of(hftipc__header *hdr, int role)
 /* Builds a handle over a validated mapping; takes the role unless the caller already holds it.
  * On failure the mapping is closed. */
 static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, int role_held,
-                  uint64_t owner, hftipc_channel_t **out)
+                  uint64_t owner, int64_t stale_after_ns, hftipc_channel_t **out)
 {
     hftipc__header *hdr = map->base;
     /* Check the persisted cursors before trusting them as our starting position. */
@@ -108,7 +132,8 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, i
     if (role != HFTIPC_ROLE_OBSERVER) {
         ch->holder = role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
         if (!role_held) {
-            rc = hftipc__holder_acquire(ch->holder, owner, hftipc__self_pidns(), realtime_ns());
+            rc = hftipc__holder_acquire(ch->holder, owner, hftipc__self_pidns(), realtime_ns(),
+                                        stale_after_ns);
             if (rc != HFTIPC_OK) {
                 hftipc__map_close(&ch->map);
                 free(ch);
@@ -135,6 +160,13 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, i
     r->mask = geo->capacity - 1;
     r->slot_size = geo->slot_size;
     r->max_payload = geo->slot_size - HFTIPC_SLOT_HEADER_SIZE;
+    /* The consumer (and observer) sleeps on the low word of head, the producer on tail's. */
+    int producer = role == HFTIPC_ROLE_PRODUCER;
+    ch->peer_waiting = producer ? &hdr->consumer_waiting : &hdr->producer_waiting;
+    ch->peer_sleeps_on = producer ? (const void *)&hdr->head : (const void *)&hdr->tail;
+    ch->own_waiting = producer ? &hdr->producer_waiting : &hdr->consumer_waiting;
+    ch->own_sleeps_on = producer ? (const void *)&hdr->tail : (const void *)&hdr->head;
+    ch->peer_holder = producer ? &hdr->consumer_holder : &hdr->producer_holder;
     switch (role) {
     case HFTIPC_ROLE_PRODUCER:
         r->position = head;
@@ -182,7 +214,7 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
      * held, and no other process can grab it between the link and our open. */
     if (role != HFTIPC_ROLE_OBSERVER)
         (void)hftipc__holder_acquire(holder_of(hdr, (int)role), owner, hftipc__self_pidns(),
-                                     realtime_ns());
+                                     realtime_ns(), -1);
     hftipc__header_publish(hdr);
     rc = hftipc__map_link(&map, path);
     if (rc != HFTIPC_OK) {
@@ -191,10 +223,11 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
         errno = err;
         return rc;
     }
-    return attach(&map, &geo, (int)role, 1, owner, out);
+    return attach(&map, &geo, (int)role, 1, owner, -1, out);
 }
 
-int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_channel_t **out)
+int hftipc_channel_open_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
+                                 hftipc_channel_t **out)
 {
     if (out != NULL)
         *out = NULL;
@@ -205,7 +238,12 @@ int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_channel_t *
     int rc = hftipc__map_open(path, role != HFTIPC_ROLE_OBSERVER, &geo, &map);
     if (rc != HFTIPC_OK)
         return rc;
-    return attach(&map, &geo, (int)role, 0, hftipc__self_owner(), out);
+    return attach(&map, &geo, (int)role, 0, hftipc__self_owner(), stale_after_ns, out);
+}
+
+int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_channel_t **out)
+{
+    return hftipc_channel_open_takeover(path, role, -1, out);
 }
 
 int hftipc_channel_open_or_create(const char *path, const hftipc_options_t *opts,
@@ -260,6 +298,8 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
         return HFTIPC_EINVAL;
     if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_PRODUCER))
         return HFTIPC_EROLE;
+    if (HFTIPC_UNLIKELY(is_fenced(ch)))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     if (HFTIPC_UNLIKELY(len > r->max_payload))
         return HFTIPC_ETOOBIG;
@@ -268,6 +308,7 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
         return (int)free_slots;
     hftipc__ring_write(r, r->position, msg, (uint32_t)len);
     hftipc__ring_publish(r, r->position + 1);
+    wake_peer(ch);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
@@ -279,6 +320,8 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     /* All lengths first: a batch with one oversized message writes nothing. */
     size_t total = 0;
@@ -301,6 +344,7 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
         p += lens[i];
     }
     hftipc__ring_publish(r, r->position + n);
+    wake_peer(ch);
     ch->claimed = 0;
     return (int64_t)n;
 }
@@ -311,6 +355,8 @@ int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     int64_t free_slots = hftipc__ring_reserve(r, 1);
     if (free_slots < 0)
@@ -330,12 +376,15 @@ int hftipc_channel_commit(hftipc_channel_t *ch, size_t len)
         return HFTIPC_EROLE;
     if (!ch->claimed)
         return HFTIPC_ESTATE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     if (len > r->max_payload)
         return HFTIPC_ETOOBIG;
     hftipc__slot *s = hftipc__ring_slot(r, r->position);
     hftipc__store_relaxed_u32(&s->length, (uint32_t)len);
     hftipc__ring_publish(r, r->position + 1);
+    wake_peer(ch);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
@@ -391,6 +440,8 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
             return observer_receive(ch, buf, buf_len);
         return HFTIPC_EROLE;
     }
+    if (HFTIPC_UNLIKELY(is_fenced(ch)))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     int64_t avail = hftipc__ring_ready(r, 1);
     if (HFTIPC_UNLIKELY(avail < 0))
@@ -405,6 +456,7 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
     if (len != 0)
         memcpy(buf, hftipc__slot_payload(s), (size_t)len);
     hftipc__ring_release(r, r->position + 1);
+    wake_peer(ch);
     return len;
 }
 
@@ -415,6 +467,8 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     int64_t avail = hftipc__ring_ready(r, max_count);
     if (avail < 0)
@@ -441,6 +495,7 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
         used += (size_t)len;
     }
     hftipc__ring_release(r, r->position + i);
+    wake_peer(ch);
     return (int64_t)i;
 }
 
@@ -451,6 +506,8 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     int64_t avail = hftipc__ring_ready(r, max_count);
     if (avail < 0)
@@ -471,6 +528,7 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
         }
     }
     hftipc__ring_release(r, r->position + i);
+    wake_peer(ch);
     return (int64_t)i;
 }
 
@@ -480,6 +538,8 @@ int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     int64_t avail = hftipc__ring_ready(r, 1);
     if (avail < 0)
@@ -497,11 +557,142 @@ int hftipc_channel_ack(hftipc_channel_t *ch)
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     int64_t avail = hftipc__ring_ready(r, 1);
     if (avail < 0)
         return (int)avail;
     hftipc__ring_release(r, r->position + 1);
+    wake_peer(ch);
+    return HFTIPC_OK;
+}
+
+/* ---- Blocking waits ---- */
+
+enum {
+    WAIT_SPINS = 256, /* ~ a microsecond of polling before giving the CPU away */
+    WAIT_YIELDS = 16, /* then let other runnable threads go first */
+};
+/* Sleep slices: a peer that wakes sleepers lets us sleep long (the slice only bounds how stale
+ * our heartbeat gets); one that cannot (an observer's peer, an older library) is polled. */
+#define WAIT_SLICE_WOKEN_NS  (100 * 1000 * 1000)
+#define WAIT_SLICE_POLLED_NS (1000 * 1000)
+
+/* > 0 when the handle can proceed, 0 when it must wait, < 0 for an error. Reloads the peer's
+ * cursor with acquire (P1/C1) when the cached copy says full/empty. */
+static int64_t readiness(hftipc_channel_t *ch)
+{
+    hftipc__ring *r = &ch->ring;
+    switch (ch->role) {
+    case HFTIPC_ROLE_PRODUCER:
+        return hftipc__ring_free(r, 1);
+    case HFTIPC_ROLE_CONSUMER:
+        return hftipc__ring_available(r, 1);
+    default: {
+        uint64_t head = hftipc__load_acquire_u64(r->head);
+        r->cached_peer = head;
+        return head != r->position;
+    }
+    }
+}
+
+static int64_t deadline_after(int64_t timeout_ns)
+{
+    if (timeout_ns < 0)
+        return -1;
+    int64_t now = hftipc__monotonic_ns();
+    return timeout_ns > INT64_MAX - now ? -1 : now + timeout_ns;
+}
+
+static int wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
+{
+    for (unsigned round = 0;; round++) {
+        if (ch->holder != NULL && is_fenced(ch))
+            return HFTIPC_EFENCED;
+        int64_t ready = readiness(ch);
+        if (ready != 0)
+            return ready > 0 ? HFTIPC_OK : (int)ready;
+        if (deadline_ns >= 0 && hftipc__monotonic_ns() >= deadline_ns)
+            return HFTIPC_ETIMEDOUT;
+        if (round < WAIT_SPINS) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+            continue;
+        }
+        if (round < WAIT_SPINS + WAIT_YIELDS) {
+            sched_yield();
+            continue;
+        }
+        int64_t slice = WAIT_SLICE_POLLED_NS;
+        if (ch->role != HFTIPC_ROLE_OBSERVER) {
+            hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
+            /* W1, waiter side: raise the flag, then fence against the publisher (see wait.c),
+             * then look once more. A publish after this point sees the flag and wakes us; one
+             * before it is seen by the re-check. */
+            hftipc__store_relaxed_u32(ch->own_waiting, 1);
+            hftipc__announce_waiter();
+            ready = readiness(ch);
+            if (ready != 0) {
+                hftipc__store_relaxed_u32(ch->own_waiting, 0);
+                continue;
+            }
+            if (hftipc__load_relaxed_u32(&ch->peer_holder->wake_capable) != 0 &&
+                hftipc__wait_register())
+                slice = WAIT_SLICE_WOKEN_NS;
+        }
+        /* Futex compare value: the low word of the cursor we just loaded. Any publish changes
+         * it (a wrap of 2^32 messages during the syscall's entry is not a concern). */
+        hftipc__sleep_on(ch->own_sleeps_on, (uint32_t)ch->ring.cached_peer, deadline_ns, slice);
+        if (ch->role != HFTIPC_ROLE_OBSERVER)
+            hftipc__store_relaxed_u32(ch->own_waiting, 0);
+    }
+}
+
+int hftipc_channel_wait(hftipc_channel_t *ch, int64_t timeout_ns)
+{
+    if (ch == NULL)
+        return HFTIPC_EINVAL;
+    return wait_until(ch, deadline_after(timeout_ns));
+}
+
+int hftipc_channel_send_wait(hftipc_channel_t *ch, const void *msg, size_t len, int64_t timeout_ns)
+{
+    int64_t deadline = deadline_after(timeout_ns);
+    for (;;) {
+        int rc = hftipc_channel_send(ch, msg, len);
+        if (rc != HFTIPC_EFULL)
+            return rc;
+        rc = wait_until(ch, deadline);
+        if (rc != HFTIPC_OK)
+            return rc;
+    }
+}
+
+int64_t hftipc_channel_receive_wait(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                    int64_t timeout_ns)
+{
+    int64_t deadline = deadline_after(timeout_ns);
+    for (;;) {
+        int64_t rc = hftipc_channel_receive(ch, buf, buf_len);
+        if (rc != HFTIPC_EEMPTY)
+            return rc;
+        rc = wait_until(ch, deadline);
+        if (rc != HFTIPC_OK)
+            return rc;
+    }
+}
+
+int hftipc_channel_heartbeat(hftipc_channel_t *ch)
+{
+    if (ch == NULL)
+        return HFTIPC_EINVAL;
+    if (ch->holder == NULL)
+        return HFTIPC_EROLE;
+    if (is_fenced(ch))
+        return HFTIPC_EFENCED;
+    hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
     return HFTIPC_OK;
 }
 
@@ -531,6 +722,8 @@ static void fill_info(const hftipc__header *hdr, int with_liveness, hftipc_info_
     info->created_ns = hdr->created_ns;
     info->creator_pid = hdr->creator_pid;
     info->creator_version = hdr->creator_version;
+    info->producer_waiting = hftipc__load_relaxed_u32(&h->producer_waiting);
+    info->consumer_waiting = hftipc__load_relaxed_u32(&h->consumer_waiting);
 
     const hftipc__holder *holders[2] = {&hdr->producer_holder, &hdr->consumer_holder};
     for (int i = 0; i < 2; i++) {
@@ -542,12 +735,15 @@ static void fill_info(const hftipc__header *hdr, int with_liveness, hftipc_info_
         uint32_t pid = hftipc__owner_pid(owner);
         uint64_t epoch = hftipc__load_relaxed_u64(&ho->epoch);
         uint64_t takeovers = hftipc__load_relaxed_u64(&ho->takeovers);
+        uint64_t beat = hftipc__load_relaxed_u64(&ho->heartbeat_ns);
         if (i == 0) {
+            info->producer_heartbeat_ns = beat;
             info->producer_pid = pid;
             info->producer_liveness = liveness;
             info->producer_epoch = epoch;
             info->producer_takeovers = takeovers;
         } else {
+            info->consumer_heartbeat_ns = beat;
             info->consumer_pid = pid;
             info->consumer_liveness = liveness;
             info->consumer_epoch = epoch;

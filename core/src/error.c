@@ -31,7 +31,9 @@
     X(HFTIPC_ESYSTEM, "system call failed (see errno)")                                            \
     X(HFTIPC_ENOMEM, "out of memory")                                                              \
     X(HFTIPC_ELAPPED, "observer was overtaken by the producer")                                    \
-    X(HFTIPC_ESTATE, "no slot is claimed")
+    X(HFTIPC_ESTATE, "no slot is claimed")                                                         \
+    X(HFTIPC_ETIMEDOUT, "timed out")                                                               \
+    X(HFTIPC_EFENCED, "role was taken over by another process; this handle is fenced")
 
 #define HFTIPC__STATUS_COUNT (1 - HFTIPC_STATUS_MIN)
 

@@ -35,7 +35,10 @@ typedef struct hftipc__holder {
     hftipc__atomic_u64 pidns;       /* inode of the holder's pid namespace, 0 if unknown */
     hftipc__atomic_u64 acquired_ns; /* CLOCK_REALTIME when the role was taken */
     hftipc__atomic_u64 takeovers;   /* times the role was taken from a dead holder */
-    uint8_t reserved[88];
+    /* Format 1.1 (zero in 1.0 files): */
+    hftipc__atomic_u64 heartbeat_ns; /* CLOCK_MONOTONIC of the holder's last sign of life */
+    hftipc__atomic_u32 wake_capable; /* 1: the holder wakes sleepers after every publish */
+    uint8_t reserved[76];
 } hftipc__holder;
 
 typedef struct hftipc__header {
@@ -69,7 +72,13 @@ typedef struct hftipc__header {
     hftipc__holder producer_holder;
     hftipc__holder consumer_holder;
 
-    uint8_t reserved[HFTIPC__HEADER_SIZE - 640];
+    /* Wait block (format 1.1): set by a side about to sleep, read after every publish by the
+     * other. Written only around sleeps, so it stays cached on the reading side. */
+    hftipc__atomic_u32 consumer_waiting; /* a consumer sleeps on the low word of head */
+    hftipc__atomic_u32 producer_waiting; /* a producer sleeps on the low word of tail */
+    uint8_t wait_reserved[120];
+
+    uint8_t reserved[HFTIPC__HEADER_SIZE - 768];
 } hftipc__header;
 
 /* Slot header (docs/FORMAT.md, "Slots"). */
@@ -103,6 +112,10 @@ _Static_assert(offsetof(hftipc__holder, epoch) == 8, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, pidns) == 16, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, acquired_ns) == 24, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, takeovers) == 32, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, heartbeat_ns) == 40, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, wake_capable) == 48, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, consumer_waiting) == 640, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, producer_waiting) == 644, "FORMAT.md offset");
 _Static_assert(sizeof(hftipc__holder) == 128, "holder record is 128 bytes");
 _Static_assert(sizeof(hftipc__slot) == 8, "slot header is 8 bytes");
 

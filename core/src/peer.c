@@ -13,6 +13,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "wait.h"
+
 /* Reads field 3 (state) and field 22 (starttime) of /proc/<pid>/stat. The command name (field
  * 2) may contain spaces and parentheses, so parsing starts after its last ')'. */
 static int read_proc_stat(pid_t pid, char *state, uint64_t *start_ticks)
@@ -91,25 +93,36 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns)
     return HFTIPC_PEER_ALIVE;
 }
 
-int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns)
+int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
+                           int64_t stale_after_ns)
 {
     uint64_t expected = 0;
     /* Bounded: each failed CAS means another process changed the owner; after a few rounds
      * somebody live holds it. */
     for (int attempt = 0; attempt < 16; attempt++) {
         if (hftipc__cas_acq_rel_u64(&h->owner, &expected, self)) {
-            /* We hold the role: the rest of the record is ours to write. */
+            /* We hold the role (H1): the rest of the record is ours to write. The epoch change
+             * is what fences a previous holder that is still running. */
             if (expected != 0)
                 hftipc__fetch_add_relaxed_u64(&h->takeovers, 1);
             hftipc__fetch_add_relaxed_u64(&h->epoch, 1);
             hftipc__store_relaxed_u64(&h->pidns, self_pidns);
             hftipc__store_relaxed_u64(&h->acquired_ns, now_ns);
+            hftipc__store_relaxed_u64(&h->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
+            hftipc__store_relaxed_u32(&h->wake_capable, (uint32_t)hftipc__wait_register());
             return HFTIPC_OK;
         }
         if (expected == self)
             return HFTIPC_EBUSY;
         hftipc_liveness_t live =
             hftipc__owner_liveness(expected, hftipc__load_relaxed_u64(&h->pidns));
+        if (live != HFTIPC_PEER_DEAD && stale_after_ns >= 0) {
+            /* A holder that exists but has shown no sign of life for too long: a stopped
+             * process or a paused VM. 0 means a holder that never recorded a heartbeat. */
+            uint64_t beat = hftipc__load_relaxed_u64(&h->heartbeat_ns);
+            if (beat != 0 && hftipc__monotonic_ns() - (int64_t)beat > stale_after_ns)
+                live = HFTIPC_PEER_DEAD;
+        }
         if (live != HFTIPC_PEER_DEAD)
             return HFTIPC_EBUSY;
         /* Dead holder: retry the CAS from its owner word, so two racers cannot both win. */

@@ -16,9 +16,11 @@ uint64_t hftipc__self_pidns(void);
 /* Liveness of the process described by an owner word and its pid namespace. */
 hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
 
-/* Claims the role for `self`: free, or held by a dead process (a takeover). HFTIPC_EBUSY when a
- * live process, or this process through another handle, holds it. */
-int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns);
+/* Claims the role for `self`: free, held by a dead process, or (when stale_after_ns >= 0) held
+ * by a process whose heartbeat is older than that (a takeover; the old holder is fenced).
+ * HFTIPC_EBUSY when a live process, or this process through another handle, holds it. */
+int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
+                           int64_t stale_after_ns);
 
 /* Releases the role if `self` still holds it. */
 void hftipc__holder_release(hftipc__holder *h, uint64_t self);

@@ -74,7 +74,10 @@ for w in create inspect watch tail send recv check bench; do
 done
 run --version
 expect "--version prints library and format versions" 0 "hftipc [0-9]+\.[0-9]+\.[0-9]+" ""
-grep -q "channel format 1\.0" "$OUT" || fail "--version names the format version"
+# The format version this library writes, as the public header defines it.
+FMT_MINOR=$(sed -n 's/^#define HFTIPC_FORMAT_MINOR \([0-9]*\)$/\1/p' "$(dirname "$0")/../../core/include/hftipc.h")
+FMT="1.$FMT_MINOR"
+grep -q "channel format 1\.$FMT_MINOR" "$OUT" || fail "--version names the format version"
 for c in create inspect watch tail send recv check bench; do
     run "$c" --help
     expect "$c --help is a man page" 0 "SYNOPSIS"
@@ -150,19 +153,19 @@ run create "$C" --force --capacity 16 --slot-size 64
 expect "create --force replaces it" 0
 run inspect "$C"
 expect "inspect (text)" 0 "capacity 16 slots, slot size 64 bytes"
-for f in "format: +1\.0" "max payload: +56 bytes" "head: +0" "tail: +0" "backlog: +0" \
+for f in "format: +1\.$FMT_MINOR" "max payload: +56 bytes" "head: +0" "tail: +0" "backlog: +0" \
     "created: +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z" "creator: +pid [0-9]+, hftipc " \
     "producer: +none" "consumer: +none" "full count: +0"; do
     grep -qE "$f" "$OUT" || fail "inspect shows /$f/"
 done
 run inspect "$C" --json
 expect "inspect --json" 0
-if python3 - "$OUT" "$C" <<'PY'; then ok "inspect --json parses with the documented keys"; else fail "inspect --json keys"; fi
+if python3 - "$OUT" "$C" "$FMT_MINOR" <<'PY'; then ok "inspect --json parses with the documented keys"; else fail "inspect --json keys"; fi
 import json, sys
 d = json.load(open(sys.argv[1]))
 want = {"path": sys.argv[2], "valid": True, "status": "HFTIPC_OK", "error": None,
-        "readable": True, "writable": True, "format": "1.0", "format_major": 1,
-        "format_minor": 0, "compat_flags": 0, "incompat_flags": 0, "mode": "spsc",
+        "readable": True, "writable": True, "format": "1." + sys.argv[3], "format_major": 1,
+        "format_minor": int(sys.argv[3]), "compat_flags": 0, "incompat_flags": 0, "mode": "spsc",
         "capacity": 16, "slot_size": 64, "max_payload": 56, "file_size": 4096 + 16 * 64,
         "head": 0, "tail": 0, "backlog": 0, "full_count": 0}
 for k, v in want.items():
@@ -304,7 +307,7 @@ expect "watch reports a bad file and exits 1" 1 "HFTIPC_ENOENT"
 # ---- check on good and bad files -----------------------------------------------------------
 
 run check "$C"
-expect "check on a good file" 0 "^$C: ok \(format 1\.0, capacity 16, slot size 64; this library can read and write it\)"
+expect "check on a good file" 0 "^$C: ok \(format 1\.$FMT_MINOR, capacity 16, slot size 64; this library can read and write it\)"
 
 mkbad() { # NAME: a copy of a good channel file to damage
     cp "$C" "$T/$1"
@@ -326,7 +329,7 @@ bad_case() { # NAME FILE EXIT STATUS_NAME [MESSAGE_RE]
 bad_case "text file" "$T/text" 1 HFTIPC_EBADMAGIC "not a channel file"
 bad_case "empty file" "$T/empty" 1 HFTIPC_ETRUNCATED
 bad_case "truncated channel file" "$T/truncated" 1 HFTIPC_ESIZE
-bad_case "format major 2" "$V2" 3 HFTIPC_EVERSION "format 2\.0 is not supported.*cannot read or write"
+bad_case "format major 2" "$V2" 3 HFTIPC_EVERSION "format 2\.$FMT_MINOR is not supported.*cannot read or write"
 bad_case "unknown incompat flag" "$INC" 3 HFTIPC_EINCOMPAT "0x8000000000000000.*cannot read or write"
 bad_case "directory" "$T/dir" 1 HFTIPC_ENOTFILE
 bad_case "missing path" "$T/nope" 1 HFTIPC_ENOENT
@@ -334,7 +337,7 @@ run check "$C" "$T/text" "$V2"
 expect "check: several files, worst exit wins" 1 "^$C: ok" "HFTIPC_EBADMAGIC"
 
 run inspect "$V2"
-expect "inspect of a format 2 file shows what it decoded" 3 "format: +2\.0" "HFTIPC_EVERSION"
+expect "inspect of a format 2 file shows what it decoded" 3 "format: +2\.$FMT_MINOR" "HFTIPC_EVERSION"
 run inspect "$INC" --json
 expect "inspect --json of an invalid file" 3 "" "HFTIPC_EINCOMPAT"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["valid"] is False and d["status"]=="HFTIPC_EINCOMPAT" and d["incompat_flags"]==1<<63 and d["readable"] is False, d' \
@@ -342,7 +345,7 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["valid"] i
 run inspect "$T/text"
 expect "inspect of a text file" 1 "" "not a channel file \(bad magic\) \[HFTIPC_EBADMAGIC\]"
 run recv "$V2" --timeout 0.1
-expect "recv refuses a format 2 file" 3 "" "format 2\.0 is not supported.*HFTIPC_EVERSION"
+expect "recv refuses a format 2 file" 3 "" "format 2\.$FMT_MINOR is not supported.*HFTIPC_EVERSION"
 cmp -s <(tail -c +10 "$V2") <(tail -c +10 "$C") && ok "a refused file is not modified" ||
     fail "refused file modified"
 

@@ -67,9 +67,13 @@ public final class Status {
     public static final int ELAPPED = -28;
     /** Commit without a claim. */
     public static final int ESTATE = -29;
+    /** A blocking call's timeout passed first. */
+    public static final int ETIMEDOUT = -30;
+    /** Another process took this handle's role over; the handle is dead. */
+    public static final int EFENCED = -31;
 
     /** The most negative status this binding knows. */
-    static final int MIN = -29;
+    static final int MIN = -31;
 
     /**
      * @param status a status code
