@@ -11,13 +11,13 @@
  *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
  *   core/src/ring.h 0deeb8061d18283197bc7beb67b5225c6c476d8a45169dd77bef1fd36764503c
  *   core/src/wait.h 32e6258b51cc60a5dbdc8c59a84d6263649b15d95e98add7aaa657ce7df97e16
- *   core/src/api.c 97eda3a3da582bfb4afaab8870dc505dda526c1a458801f6e72a126a2ef74dbf
+ *   core/src/api.c a8d61d140a2d5ba83f5e964294f69e4dd7e8f52ce71d2769b0f65c593fb2c718
  *   core/src/error.c c42c01c4fd1ae263d918e66b5633db9fe7fce52d8214a2b204e598b3622a49d1
  *   core/src/format.c 55f5e3730a2e97ef2611656365a7863aeb3406122950628e46655b2d6adc50a9
  *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
  *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
  *   core/src/wait.c 849a693310e72e269137fcbb57cdbc7329b6d6fb368dcb6c1be1ae599bc00e8e
- * Body (sha256): a1a91faaf6919d502f91798be48eaf8baa52dcb74acb9667a2603014d87418f0
+ * Body (sha256): 3842bbc2c6c2e395b615eea9f5eaa6c1406731517f9304b9c2fa1fd4191d75a4
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1533,7 +1533,12 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
     if (avail < 0)
         return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
-    uint8_t *out = buf;
+    /* buf may be NULL when buf_len is 0 (then only empty messages fit): point at a dummy byte
+     * instead, so that the loop needs no per-message check against NULL + 0 or memcpy(NULL, _,
+     * 0), both undefined behaviour. Hoisting the check out of the loop saves about 8
+     * instructions per message (callgrind; docs/BENCHMARKS.md). */
+    uint8_t dummy;
+    uint8_t *out = buf != NULL ? buf : &dummy;
     size_t used = 0, i;
     for (i = 0; i < n; i++) {
         hftipc__slot *s;
@@ -1548,8 +1553,7 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
                 return HFTIPC_EBUFSIZE;
             break;
         }
-        if (len != 0) /* out may be NULL (buf_len 0): no arithmetic or memcpy on it */
-            memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
+        memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
         lens[i] = (uint32_t)len;
         used += (size_t)len;
     }

@@ -474,7 +474,12 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
     if (avail < 0)
         return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
-    uint8_t *out = buf;
+    /* buf may be NULL when buf_len is 0 (then only empty messages fit): point at a dummy byte
+     * instead, so that the loop needs no per-message check against NULL + 0 or memcpy(NULL, _,
+     * 0), both undefined behaviour. Hoisting the check out of the loop saves about 8
+     * instructions per message (callgrind; docs/BENCHMARKS.md). */
+    uint8_t dummy;
+    uint8_t *out = buf != NULL ? buf : &dummy;
     size_t used = 0, i;
     for (i = 0; i < n; i++) {
         hftipc__slot *s;
@@ -489,8 +494,7 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
                 return HFTIPC_EBUFSIZE;
             break;
         }
-        if (len != 0) /* out may be NULL (buf_len 0): no arithmetic or memcpy on it */
-            memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
+        memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
         lens[i] = (uint32_t)len;
         used += (size_t)len;
     }
