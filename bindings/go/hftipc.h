@@ -141,7 +141,11 @@ typedef enum hftipc_role {
 
 typedef enum hftipc_mode {
     HFTIPC_MODE_SPSC = 1, /* one producer, one consumer */
+    HFTIPC_MODE_MPSC = 2, /* up to HFTIPC_MPSC_MAX_PRODUCERS producer processes, one consumer */
 } hftipc_mode_t;
+
+/* Producer processes an MPSC channel admits at once (one holder record each). */
+#define HFTIPC_MPSC_MAX_PRODUCERS 16
 
 #define HFTIPC_DEFAULT_CAPACITY  1024u
 #define HFTIPC_DEFAULT_SLOT_SIZE 512u
@@ -451,8 +455,11 @@ typedef struct hftipc_info {
     /* Since format 1.1 / library 0.1.0; 0 when unknown: */
     uint64_t producer_heartbeat_ns; /* CLOCK_MONOTONIC of the producer's last sign of life */
     uint64_t consumer_heartbeat_ns;
-    uint32_t producer_waiting; /* 1 while the producer sleeps for a free slot */
+    uint32_t producer_waiting; /* producers sleeping for a free slot */
     uint32_t consumer_waiting; /* 1 while the consumer sleeps for a message */
+    uint32_t producer_count;   /* producers holding the role (MPSC: records in use; SPSC: 0/1) */
+    uint32_t reserved0;
+    uint64_t abandoned_count; /* MPSC: claimed slots skipped because their producer died */
 } hftipc_info_t;
 
 /**

@@ -4,20 +4,23 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h edfb647480f212bd707d63ebc62d968c77ec4d4cdb97c91cb0b5dd8ba1c6a478
- *   core/src/atomic.h 79134cbed9551274d47c5adcc9cfc26f6f9d81d968e7d751ab1be5615150aa05
- *   core/src/format.h 7a008cef7be0fa59f4049fbd2c57889970b4e80b7b06732d5b5614951233cfa0
+ *   core/include/hftipc.h f7db121e95ed85ad8e4c136079b28c88fb6402678531b5850123a1483cbc2a8a
+ *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
+ *   core/src/format.h 91a7438574289b9bdc8c8057e55df6edf8933a4b9f40aaed1fe690721710c468
  *   core/src/map.h 93b5ee53a8db5a38d3b012df761be8c6635decd7ad6f61860e6ecbf6e73a35e9
- *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
  *   core/src/ring.h 0deeb8061d18283197bc7beb67b5225c6c476d8a45169dd77bef1fd36764503c
  *   core/src/wait.h 32e6258b51cc60a5dbdc8c59a84d6263649b15d95e98add7aaa657ce7df97e16
- *   core/src/api.c a8d61d140a2d5ba83f5e964294f69e4dd7e8f52ce71d2769b0f65c593fb2c718
+ *   core/src/channel.h 6bc65d7006c4c656823625079221265ccfb8f533a3567a124b663138bff88dc7
+ *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
+ *   core/src/ring_mpsc.h cb174e96cf0d2d7fb5f8d788de668d83727ca1f426e6af0ab4ec795e289c2930
+ *   core/src/api.c b3c3eea7e1c89c7330f69c91e88a828fb181ee5987670d681b003e21656faf94
  *   core/src/error.c c42c01c4fd1ae263d918e66b5633db9fe7fce52d8214a2b204e598b3622a49d1
- *   core/src/format.c 55f5e3730a2e97ef2611656365a7863aeb3406122950628e46655b2d6adc50a9
+ *   core/src/format.c fb9b0896b3dc61834148f82f392dc5cde9571bfed3c81610c50f8bbba75c8bcf
  *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
+ *   core/src/mpsc.c 923ae0c62eca607925f7a1ecc4d1bf3eba3ce75baf63f64c4bf7b5234a878009
  *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
  *   core/src/wait.c 849a693310e72e269137fcbb57cdbc7329b6d6fb368dcb6c1be1ae599bc00e8e
- * Body (sha256): 3842bbc2c6c2e395b615eea9f5eaa6c1406731517f9304b9c2fa1fd4191d75a4
+ * Body (sha256): 74d3b6576d57bef0a86139bbe2fbce0b2c1d792f76869509b4b417a9922ebb5a
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -169,7 +172,11 @@ typedef enum hftipc_role {
 
 typedef enum hftipc_mode {
     HFTIPC_MODE_SPSC = 1, /* one producer, one consumer */
+    HFTIPC_MODE_MPSC = 2, /* up to HFTIPC_MPSC_MAX_PRODUCERS producer processes, one consumer */
 } hftipc_mode_t;
+
+/* Producer processes an MPSC channel admits at once (one holder record each). */
+#define HFTIPC_MPSC_MAX_PRODUCERS 16
 
 #define HFTIPC_DEFAULT_CAPACITY  1024u
 #define HFTIPC_DEFAULT_SLOT_SIZE 512u
@@ -479,8 +486,11 @@ typedef struct hftipc_info {
     /* Since format 1.1 / library 0.1.0; 0 when unknown: */
     uint64_t producer_heartbeat_ns; /* CLOCK_MONOTONIC of the producer's last sign of life */
     uint64_t consumer_heartbeat_ns;
-    uint32_t producer_waiting; /* 1 while the producer sleeps for a free slot */
+    uint32_t producer_waiting; /* producers sleeping for a free slot */
     uint32_t consumer_waiting; /* 1 while the consumer sleeps for a message */
+    uint32_t producer_count;   /* producers holding the role (MPSC: records in use; SPSC: 0/1) */
+    uint32_t reserved0;
+    uint64_t abandoned_count; /* MPSC: claimed slots skipped because their producer died */
 } hftipc_info_t;
 
 /**
@@ -595,6 +605,16 @@ static inline uint64_t hftipc__fetch_add_relaxed_u64(hftipc__atomic_u64 *p, uint
     return atomic_fetch_add_explicit(p, v, memory_order_relaxed);
 }
 
+static inline uint32_t hftipc__fetch_add_relaxed_u32(hftipc__atomic_u32 *p, uint32_t v)
+{
+    return atomic_fetch_add_explicit(p, v, memory_order_relaxed);
+}
+
+static inline uint32_t hftipc__fetch_sub_relaxed_u32(hftipc__atomic_u32 *p, uint32_t v)
+{
+    return atomic_fetch_sub_explicit(p, v, memory_order_relaxed);
+}
+
 /* Orders the plain reads of a copied-out slot before a following relaxed load (seqlock read
  * side, used by the observer to detect that a slot was overwritten while it copied). */
 static inline void hftipc__fence_acquire(void)
@@ -630,6 +650,7 @@ static inline void hftipc__fence_release(void)
 #include <stdint.h>
 
 /* amalgamated: #include "atomic.h" */
+/* amalgamated: #include "hftipc.h" */
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "hftipc format v1 is little-endian; a big-endian port must byte-swap every field"
@@ -659,7 +680,12 @@ typedef struct hftipc__holder {
     /* Format 1.1 (zero in 1.0 files): */
     hftipc__atomic_u64 heartbeat_ns; /* CLOCK_MONOTONIC of the holder's last sign of life */
     hftipc__atomic_u32 wake_capable; /* 1: the holder wakes sleepers after every publish */
-    uint8_t reserved[76];
+    uint32_t pad;
+    /* MPSC producer records only: the holder's claimed, not yet committed slots, written
+     * before the claim CAS so a consumer can tell an abandoned claim from a slow one. */
+    hftipc__atomic_u64 pending_first; /* first claimed sequence + 1; 0: none */
+    hftipc__atomic_u32 pending_count; /* slots in the claim */
+    uint8_t reserved[60];
 } hftipc__holder;
 
 typedef struct hftipc__header {
@@ -688,7 +714,8 @@ typedef struct hftipc__header {
 
     /* Consumer block: written only by the consumer. */
     hftipc__atomic_u64 tail;
-    uint8_t consumer_reserved[120];
+    hftipc__atomic_u64 abandoned_count; /* MPSC: claimed slots skipped after their claimer died */
+    uint8_t consumer_reserved[112];
 
     hftipc__holder producer_holder;
     hftipc__holder consumer_holder;
@@ -699,13 +726,18 @@ typedef struct hftipc__header {
     hftipc__atomic_u32 producer_waiting; /* a producer sleeps on the low word of tail */
     uint8_t wait_reserved[120];
 
-    uint8_t reserved[HFTIPC__HEADER_SIZE - 768];
+    uint8_t reserved_768[256];
+
+    /* MPSC producer table (format 1.1, mode 2): one holder record per producer process. */
+    hftipc__holder mpsc_producers[HFTIPC_MPSC_MAX_PRODUCERS];
+
+    uint8_t reserved[HFTIPC__HEADER_SIZE - 1024 - 128 * HFTIPC_MPSC_MAX_PRODUCERS];
 } hftipc__header;
 
 /* Slot header (docs/FORMAT.md, "Slots"). */
 typedef struct hftipc__slot {
     hftipc__atomic_u32 length; /* payload bytes; <= slot_size - 8 */
-    uint32_t reserved;         /* written as 0 in SPSC mode */
+    hftipc__atomic_u32 commit; /* SPSC: 0. MPSC: (uint32_t)(seq + 1) once the message is whole */
 } hftipc__slot;
 
 _Static_assert(sizeof(hftipc__header) == HFTIPC__HEADER_SIZE, "header is one 4 KiB page");
@@ -736,6 +768,11 @@ _Static_assert(offsetof(hftipc__holder, takeovers) == 32, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, heartbeat_ns) == 40, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, wake_capable) == 48, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__header, consumer_waiting) == 640, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, abandoned_count) == 264, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, mpsc_producers) == 1024, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, pending_first) == 56, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, pending_count) == 64, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__slot, commit) == 4, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__header, producer_waiting) == 644, "FORMAT.md offset");
 _Static_assert(sizeof(hftipc__holder) == 128, "holder record is 128 bytes");
 _Static_assert(sizeof(hftipc__slot) == 8, "slot header is 8 bytes");
@@ -810,41 +847,6 @@ int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc
 
 /* Unmaps and closes; removes a leftover named temporary file. */
 int hftipc__map_close(hftipc__mapping *m);
-
-#endif
-/* ==== core/src/peer.h ==== */
-#line 1 "core/src/peer.h"
-/* Role holders and liveness (docs/FORMAT.md, "Role holders"). */
-#ifndef HFTIPC_PEER_H
-#define HFTIPC_PEER_H
-
-#include <stdint.h>
-
-/* amalgamated: #include "format.h" */
-/* amalgamated: #include "hftipc.h" */
-
-/* This process's identity: pid | (start time in clock ticks since boot << 22). */
-uint64_t hftipc__self_owner(void);
-
-/* Inode of this process's pid namespace, 0 when unknown. */
-uint64_t hftipc__self_pidns(void);
-
-/* Liveness of the process described by an owner word and its pid namespace. */
-hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
-
-/* Claims the role for `self`: free, held by a dead process, or (when stale_after_ns >= 0) held
- * by a process whose heartbeat is older than that (a takeover; the old holder is fenced).
- * HFTIPC_EBUSY when a live process, or this process through another handle, holds it. */
-int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns);
-
-/* Releases the role if `self` still holds it. */
-void hftipc__holder_release(hftipc__holder *h, uint64_t self);
-
-static inline uint32_t hftipc__owner_pid(uint64_t owner)
-{
-    return (uint32_t)(owner & HFTIPC__OWNER_PID_MASK);
-}
 
 #endif
 /* ==== core/src/ring.h ==== */
@@ -1055,6 +1057,186 @@ static inline void hftipc__wake_if_waiting(hftipc__atomic_u32 *waiting, const vo
 }
 
 #endif
+/* ==== core/src/channel.h ==== */
+#line 1 "core/src/channel.h"
+/* The channel handle, shared by the API glue (api.c) and the MPSC operations (mpsc.c). */
+#ifndef HFTIPC_CHANNEL_H
+#define HFTIPC_CHANNEL_H
+
+/* amalgamated: #include "atomic.h" */
+/* amalgamated: #include "format.h" */
+/* amalgamated: #include "hftipc.h" */
+/* amalgamated: #include "map.h" */
+/* amalgamated: #include "ring.h" */
+/* amalgamated: #include "wait.h" */
+
+struct hftipc_channel_stct {
+    hftipc__ring ring; /* first: the hot fields share the handle's first cache line */
+    int role;
+    int claimed; /* producer: try_claim returned the slot at ring.position */
+    int mpsc;    /* HFTIPC_MODE_MPSC: claims go through the shared cursor and commit words */
+    /* MPSC consumer: the claimed-but-uncommitted slot it is stuck at, and since when; a stall
+     * that lasts is checked for a dead claimer. */
+    uint64_t stall_seq;
+    int64_t stall_since_ns;
+    hftipc__header *hdr;
+    hftipc__holder *holder; /* NULL for an observer */
+    uint64_t owner;
+    /* Blocking waits (docs/FORMAT.md, "Blocking waits"): the flag our peer raises before it
+     * sleeps and the word it sleeps on, which we wake after each publish or release; and our
+     * own flag, the word we sleep on and the peer's holder record (is it able to wake us?). */
+    hftipc__atomic_u32 *peer_waiting;
+    const void *peer_sleeps_on;
+    hftipc__atomic_u32 *own_waiting;
+    const void *own_sleeps_on;
+    const hftipc__holder *peer_holder;
+    hftipc__geometry geo;
+    hftipc__mapping map;
+};
+
+/* Fencing (docs/FORMAT.md, "Fencing"): a handle whose role was taken over sees another owner
+ * word in the holder record. Relaxed: the word changes only at a takeover, so its line stays
+ * cached and the check costs one L1 load per operation. */
+static inline int hftipc__channel_fenced(const hftipc_channel_t *ch)
+{
+    return hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner;
+}
+
+/* After a publish (producer) or a release (consumer): wake the peer if it sleeps. */
+static inline void hftipc__channel_wake_peer(hftipc_channel_t *ch)
+{
+    hftipc__wake_if_waiting(ch->peer_waiting, ch->peer_sleeps_on);
+}
+
+/* MPSC operations (mpsc.c); api.c has checked arguments, role and fencing. */
+int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
+                             int64_t stale_after_ns, hftipc__holder **record);
+int hftipc__mpsc_send(hftipc_channel_t *ch, const void *msg, uint32_t len);
+int64_t hftipc__mpsc_send_batch(hftipc_channel_t *ch, const uint8_t *data, const uint32_t *lens,
+                                size_t count);
+int hftipc__mpsc_try_claim(hftipc_channel_t *ch, void **payload);
+int hftipc__mpsc_commit(hftipc_channel_t *ch, uint32_t len);
+/* Consumer: messages claimed from ch->ring.position when the one there is committed (> 0),
+ * after skipping slots abandoned by dead producers; HFTIPC_EEMPTY or HFTIPC_ECORRUPT. */
+int64_t hftipc__mpsc_ready(hftipc_channel_t *ch);
+/* Producer: free slots (> 0), 0 when full, HFTIPC_ECORRUPT. */
+int64_t hftipc__mpsc_free(hftipc_channel_t *ch);
+/* Producers holding a record in use, and whether `record` still belongs to a live process. */
+uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_liveness);
+
+#endif
+/* ==== core/src/peer.h ==== */
+#line 1 "core/src/peer.h"
+/* Role holders and liveness (docs/FORMAT.md, "Role holders"). */
+#ifndef HFTIPC_PEER_H
+#define HFTIPC_PEER_H
+
+#include <stdint.h>
+
+/* amalgamated: #include "format.h" */
+/* amalgamated: #include "hftipc.h" */
+
+/* This process's identity: pid | (start time in clock ticks since boot << 22). */
+uint64_t hftipc__self_owner(void);
+
+/* Inode of this process's pid namespace, 0 when unknown. */
+uint64_t hftipc__self_pidns(void);
+
+/* Liveness of the process described by an owner word and its pid namespace. */
+hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
+
+/* Claims the role for `self`: free, held by a dead process, or (when stale_after_ns >= 0) held
+ * by a process whose heartbeat is older than that (a takeover; the old holder is fenced).
+ * HFTIPC_EBUSY when a live process, or this process through another handle, holds it. */
+int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
+                           int64_t stale_after_ns);
+
+/* Releases the role if `self` still holds it. */
+void hftipc__holder_release(hftipc__holder *h, uint64_t self);
+
+static inline uint32_t hftipc__owner_pid(uint64_t owner)
+{
+    return (uint32_t)(owner & HFTIPC__OWNER_PID_MASK);
+}
+
+#endif
+/* ==== core/src/ring_mpsc.h ==== */
+#line 1 "core/src/ring_mpsc.h"
+/*
+ * The MPSC ring (docs/FORMAT.md, "MPSC channels"): many producer processes claim slots with one
+ * CAS on the shared claim cursor (`head`) and commit each slot on its own; one consumer reads
+ * slots in sequence order once their commit word says they are whole.
+ *
+ * Invariants: tail <= committed messages <= head (claimed) <= tail + capacity. A slot's commit
+ * word holds (uint32_t)(seq + 1) once message `seq` is whole; other laps leave other values
+ * (capacity < 2^32), and a never-written slot holds 0.
+ *
+ * Pairings:
+ *   M1 producer store_release(slot.commit) -> consumer load_acquire(slot.commit): the slot's
+ *      length and payload writes happen-before the consumer's reads.
+ *   C1 consumer store_release(tail) -> producer load_acquire(tail), as in SPSC.
+ *   M2 producer's claim CAS (acq_rel) -> consumer load_acquire(head): the producer's pending
+ *      record, written before the CAS, is visible to a consumer that sees the claim.
+ */
+#ifndef HFTIPC_RING_MPSC_H
+#define HFTIPC_RING_MPSC_H
+
+/* amalgamated: #include "ring.h" */
+
+/* Claims up to `wanted` consecutive slots for the producer whose record is `me`. Returns the
+ * number claimed (> 0) with the first sequence in *first, HFTIPC_EFULL or HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__mpsc_ring_claim(hftipc__ring *r, hftipc__holder *me, uint64_t wanted,
+                                              uint64_t *first)
+{
+    uint64_t claim = hftipc__load_relaxed_u64(r->head);
+    for (;;) {
+        if (claim - r->cached_peer > r->capacity ||
+            r->capacity - (claim - r->cached_peer) < wanted) {
+            /* Tail first, then the claim cursor: the claim read after the tail is never behind
+             * it, so the difference is a true backlog (C1). */
+            uint64_t tail = hftipc__load_acquire_u64(r->tail);
+            claim = hftipc__load_acquire_u64(r->head);
+            if (claim - tail > r->capacity)
+                return HFTIPC_ECORRUPT;
+            r->cached_peer = tail;
+        }
+        uint64_t free_slots = r->capacity - (claim - r->cached_peer);
+        uint64_t n = free_slots < wanted ? free_slots : wanted;
+        if (n == 0) {
+            hftipc__store_relaxed_u64(&me->pending_first, 0);
+            hftipc__fetch_add_relaxed_u64(r->full_count, 1);
+            return HFTIPC_EFULL;
+        }
+        /* Announce the claim before making it (M2), so a consumer that sees the claim also
+         * sees who made it. A failed CAS overwrites the announcement on the next round. */
+        hftipc__store_relaxed_u32(&me->pending_count, (uint32_t)n);
+        hftipc__store_relaxed_u64(&me->pending_first, claim + 1);
+        if (hftipc__cas_acq_rel_u64(r->head, &claim, claim + n)) {
+            *first = claim;
+            return (int64_t)n;
+        }
+    }
+}
+
+/* Makes message `seq` visible (M1). The payload and length are already written. */
+static inline void hftipc__mpsc_ring_commit(hftipc__ring *r, uint64_t seq)
+{
+    hftipc__atomic_u32 *commit = &hftipc__ring_slot(r, seq)->commit;
+    atomic_store_explicit(commit, (uint32_t)(seq + 1), memory_order_release);
+}
+
+/* Length of message `seq` if it is committed: the length, HFTIPC_EEMPTY (not yet whole) or
+ * HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__mpsc_ring_length(const hftipc__ring *r, uint64_t seq,
+                                               hftipc__slot **slot)
+{
+    hftipc__slot *s = hftipc__ring_slot(r, seq);
+    if (hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1)) /* M1 */
+        return HFTIPC_EEMPTY;
+    return hftipc__ring_length(r, seq, slot);
+}
+
+#endif
 /* ==== core/src/api.c ==== */
 #line 1 "core/src/api.c"
 /* Public API glue: argument checks, the handle lifecycle, and the ring operations per role. */
@@ -1074,41 +1256,10 @@ static inline void hftipc__wake_if_waiting(hftipc__atomic_u32 *waiting, const vo
 /* amalgamated: #include "format.h" */
 /* amalgamated: #include "map.h" */
 /* amalgamated: #include "peer.h" */
+/* amalgamated: #include "channel.h" */
 /* amalgamated: #include "ring.h" */
+/* amalgamated: #include "ring_mpsc.h" */
 /* amalgamated: #include "wait.h" */
-
-struct hftipc_channel_stct {
-    hftipc__ring ring; /* first: the hot fields share the handle's first cache line */
-    int role;
-    int claimed; /* producer: try_claim returned the slot at ring.position */
-    hftipc__header *hdr;
-    hftipc__holder *holder; /* NULL for an observer */
-    uint64_t owner;
-    /* Blocking waits (docs/FORMAT.md, "Blocking waits"): the flag our peer raises before it
-     * sleeps and the word it sleeps on, which we wake after each publish or release; and our
-     * own flag, the word we sleep on and the peer's holder record (is it able to wake us?). */
-    hftipc__atomic_u32 *peer_waiting;
-    const void *peer_sleeps_on;
-    hftipc__atomic_u32 *own_waiting;
-    const void *own_sleeps_on;
-    const hftipc__holder *peer_holder;
-    hftipc__geometry geo;
-    hftipc__mapping map;
-};
-
-/* Fencing (docs/FORMAT.md, "Fencing"): a handle whose role was taken over sees another owner
- * word in the holder record. Relaxed: the word changes only at a takeover, so its line stays
- * cached and the check costs one L1 load per operation. */
-static inline int is_fenced(const hftipc_channel_t *ch)
-{
-    return hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner;
-}
-
-/* After a publish (producer) or a release (consumer): wake the peer if it sleeps. */
-static inline void wake_peer(hftipc_channel_t *ch)
-{
-    hftipc__wake_if_waiting(ch->peer_waiting, ch->peer_sleeps_on);
-}
 
 uint32_t hftipc_version_number(void)
 {
@@ -1166,9 +1317,11 @@ static hftipc__holder *holder_of(hftipc__header *hdr, int role)
 
 /* Builds a handle over a validated mapping; takes the role unless the caller already holds it.
  * On failure the mapping is closed. */
-static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, int role_held,
-                  uint64_t owner, int64_t stale_after_ns, hftipc_channel_t **out)
+static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
+                  hftipc__holder **held, uint64_t owner, int64_t stale_after_ns,
+                  hftipc_channel_t **out)
 {
+    int role_held = held != NULL;
     hftipc__header *hdr = map->base;
     /* Check the persisted cursors before trusting them as our starting position. */
     uint64_t head = hftipc__load_acquire_u64(&hdr->head);
@@ -1188,11 +1341,19 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, i
     ch->geo = *geo;
     ch->map = *map;
     ch->owner = owner;
+    ch->mpsc = geo->mode == HFTIPC_MODE_MPSC;
     if (role != HFTIPC_ROLE_OBSERVER) {
-        ch->holder = role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
-        if (!role_held) {
+        if (role_held)
+            ch->holder = *held;
+        else if (ch->mpsc && role == HFTIPC_ROLE_PRODUCER)
+            rc = hftipc__mpsc_take_record(hdr, owner, hftipc__self_pidns(), realtime_ns(),
+                                          stale_after_ns, &ch->holder);
+        else {
+            ch->holder = holder_of(hdr, role);
             rc = hftipc__holder_acquire(ch->holder, owner, hftipc__self_pidns(), realtime_ns(),
                                         stale_after_ns);
+        }
+        if (!role_held) {
             if (rc != HFTIPC_OK) {
                 hftipc__map_close(&ch->map);
                 free(ch);
@@ -1226,6 +1387,8 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, i
     ch->own_waiting = producer ? &hdr->producer_waiting : &hdr->consumer_waiting;
     ch->own_sleeps_on = producer ? (const void *)&hdr->tail : (const void *)&hdr->head;
     ch->peer_holder = producer ? &hdr->consumer_holder : &hdr->producer_holder;
+    if (ch->mpsc && !producer) /* producers vary; mpsc.c wakes per record */
+        ch->peer_holder = &hdr->mpsc_producers[0];
     switch (role) {
     case HFTIPC_ROLE_PRODUCER:
         r->position = head;
@@ -1271,9 +1434,14 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
     hftipc__header_encode(hdr, &geo, realtime_ns(), (uint32_t)getpid());
     /* The file has no name yet, so taking the role cannot race anybody: it appears already
      * held, and no other process can grab it between the link and our open. */
-    if (role != HFTIPC_ROLE_OBSERVER)
-        (void)hftipc__holder_acquire(holder_of(hdr, (int)role), owner, hftipc__self_pidns(),
-                                     realtime_ns(), -1);
+    /* On a fresh file taking the role cannot fail. */
+    hftipc__holder *held = NULL;
+    if (role == HFTIPC_ROLE_PRODUCER && geo.mode == HFTIPC_MODE_MPSC)
+        (void)hftipc__mpsc_take_record(hdr, owner, hftipc__self_pidns(), realtime_ns(), -1, &held);
+    else if (role != HFTIPC_ROLE_OBSERVER) {
+        held = holder_of(hdr, (int)role);
+        (void)hftipc__holder_acquire(held, owner, hftipc__self_pidns(), realtime_ns(), -1);
+    }
     hftipc__header_publish(hdr);
     rc = hftipc__map_link(&map, path);
     if (rc != HFTIPC_OK) {
@@ -1282,7 +1450,8 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
         errno = err;
         return rc;
     }
-    return attach(&map, &geo, (int)role, 1, owner, -1, out);
+    return attach(&map, &geo, (int)role, role == HFTIPC_ROLE_OBSERVER ? NULL : &held, owner, -1,
+                  out);
 }
 
 int hftipc_channel_open_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
@@ -1297,7 +1466,7 @@ int hftipc_channel_open_takeover(const char *path, hftipc_role_t role, int64_t s
     int rc = hftipc__map_open(path, role != HFTIPC_ROLE_OBSERVER, &geo, &map);
     if (rc != HFTIPC_OK)
         return rc;
-    return attach(&map, &geo, (int)role, 0, hftipc__self_owner(), stale_after_ns, out);
+    return attach(&map, &geo, (int)role, NULL, hftipc__self_owner(), stale_after_ns, out);
 }
 
 int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_channel_t **out)
@@ -1357,17 +1526,19 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
         return HFTIPC_EINVAL;
     if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_PRODUCER))
         return HFTIPC_EROLE;
-    if (HFTIPC_UNLIKELY(is_fenced(ch)))
+    if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     if (HFTIPC_UNLIKELY(len > r->max_payload))
         return HFTIPC_ETOOBIG;
+    if (HFTIPC_UNLIKELY(ch->mpsc))
+        return hftipc__mpsc_send(ch, msg, (uint32_t)len);
     int64_t free_slots = hftipc__ring_reserve(r, 1);
     if (HFTIPC_UNLIKELY(free_slots < 0))
         return (int)free_slots;
     hftipc__ring_write(r, r->position, msg, (uint32_t)len);
     hftipc__ring_publish(r, r->position + 1);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
@@ -1379,7 +1550,7 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     /* All lengths first: a batch with one oversized message writes nothing. */
@@ -1393,6 +1564,8 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     }
     if (count == 0)
         return 0;
+    if (ch->mpsc)
+        return hftipc__mpsc_send_batch(ch, data, lens, count);
     int64_t free_slots = hftipc__ring_reserve(r, count);
     if (free_slots < 0)
         return free_slots;
@@ -1403,7 +1576,7 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
         p += lens[i];
     }
     hftipc__ring_publish(r, r->position + n);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     ch->claimed = 0;
     return (int64_t)n;
 }
@@ -1414,15 +1587,17 @@ int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
+    if (capacity != NULL)
+        *capacity = r->max_payload;
+    if (ch->mpsc)
+        return hftipc__mpsc_try_claim(ch, payload);
     int64_t free_slots = hftipc__ring_reserve(r, 1);
     if (free_slots < 0)
         return (int)free_slots;
     *payload = hftipc__slot_payload(hftipc__ring_slot(r, r->position));
-    if (capacity != NULL)
-        *capacity = r->max_payload;
     ch->claimed = 1;
     return HFTIPC_OK;
 }
@@ -1435,20 +1610,38 @@ int hftipc_channel_commit(hftipc_channel_t *ch, size_t len)
         return HFTIPC_EROLE;
     if (!ch->claimed)
         return HFTIPC_ESTATE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     if (len > r->max_payload)
         return HFTIPC_ETOOBIG;
+    if (ch->mpsc)
+        return hftipc__mpsc_commit(ch, (uint32_t)len);
     hftipc__slot *s = hftipc__ring_slot(r, r->position);
     hftipc__store_relaxed_u32(&s->length, (uint32_t)len);
     hftipc__ring_publish(r, r->position + 1);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
 
 /* ---- Consumer and observer ---- */
+
+/* Consumer: messages ready from the position (> 0), HFTIPC_EEMPTY or HFTIPC_ECORRUPT. */
+static inline int64_t consumer_ready(hftipc_channel_t *ch, uint64_t wanted)
+{
+    if (HFTIPC_UNLIKELY(ch->mpsc))
+        return hftipc__mpsc_ready(ch);
+    return hftipc__ring_ready(&ch->ring, wanted);
+}
+
+/* Consumer: length of message `seq`, or HFTIPC_ECORRUPT; MPSC: HFTIPC_EEMPTY if not whole. */
+static inline int64_t consumer_length(hftipc_channel_t *ch, uint64_t seq, hftipc__slot **slot)
+{
+    if (HFTIPC_UNLIKELY(ch->mpsc))
+        return hftipc__mpsc_ring_length(&ch->ring, seq, slot);
+    return hftipc__ring_length(&ch->ring, seq, slot);
+}
 
 /* The observer reads slots that the producer may overwrite at any moment: it copies, then
  * checks whether the producer could have started on that slot's next lap (seqlock read side).
@@ -1470,6 +1663,9 @@ static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
         return HFTIPC_ELAPPED;
     }
     hftipc__slot *s = hftipc__ring_slot(r, seq);
+    /* MPSC: claimed is not whole; wait for the commit word (M1). */
+    if (ch->mpsc && hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1))
+        return HFTIPC_EEMPTY;
     uint32_t len = hftipc__load_relaxed_u32(&s->length);
     int64_t rc = len;
     if (len > r->max_payload)
@@ -1499,14 +1695,14 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
             return observer_receive(ch, buf, buf_len);
         return HFTIPC_EROLE;
     }
-    if (HFTIPC_UNLIKELY(is_fenced(ch)))
+    if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_ready(r, 1);
+    int64_t avail = consumer_ready(ch, 1);
     if (HFTIPC_UNLIKELY(avail < 0))
         return avail;
     hftipc__slot *s;
-    int64_t len = hftipc__ring_length(r, r->position, &s);
+    int64_t len = consumer_length(ch, r->position, &s);
     if (HFTIPC_UNLIKELY(len < 0))
         return len;
     if (HFTIPC_UNLIKELY((uint64_t)len > buf_len))
@@ -1515,7 +1711,7 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
     if (len != 0)
         memcpy(buf, hftipc__slot_payload(s), (size_t)len);
     hftipc__ring_release(r, r->position + 1);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     return len;
 }
 
@@ -1526,10 +1722,10 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_ready(r, max_count);
+    int64_t avail = consumer_ready(ch, max_count);
     if (avail < 0)
         return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
@@ -1542,7 +1738,7 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
     size_t used = 0, i;
     for (i = 0; i < n; i++) {
         hftipc__slot *s;
-        int64_t len = hftipc__ring_length(r, r->position + i, &s);
+        int64_t len = consumer_length(ch, r->position + i, &s);
         if (len < 0) {
             if (i == 0)
                 return len;
@@ -1558,7 +1754,7 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
         used += (size_t)len;
     }
     hftipc__ring_release(r, r->position + i);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     return (int64_t)i;
 }
 
@@ -1569,17 +1765,17 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_ready(r, max_count);
+    int64_t avail = consumer_ready(ch, max_count);
     if (avail < 0)
         return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
     size_t i;
     for (i = 0; i < n; i++) {
         hftipc__slot *s;
-        int64_t len = hftipc__ring_length(r, r->position + i, &s);
+        int64_t len = consumer_length(ch, r->position + i, &s);
         if (len < 0) {
             if (i == 0)
                 return len;
@@ -1591,7 +1787,7 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
         }
     }
     hftipc__ring_release(r, r->position + i);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     return (int64_t)i;
 }
 
@@ -1601,14 +1797,14 @@ int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_ready(r, 1);
+    int64_t avail = consumer_ready(ch, 1);
     if (avail < 0)
         return avail;
     hftipc__slot *s;
-    int64_t len = hftipc__ring_length(r, r->position, &s);
+    int64_t len = consumer_length(ch, r->position, &s);
     if (len >= 0)
         *payload = hftipc__slot_payload(s);
     return len;
@@ -1620,14 +1816,14 @@ int hftipc_channel_ack(hftipc_channel_t *ch)
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_ready(r, 1);
+    int64_t avail = consumer_ready(ch, 1);
     if (avail < 0)
         return (int)avail;
     hftipc__ring_release(r, r->position + 1);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     return HFTIPC_OK;
 }
 
@@ -1649,15 +1845,71 @@ static int64_t readiness(hftipc_channel_t *ch)
     hftipc__ring *r = &ch->ring;
     switch (ch->role) {
     case HFTIPC_ROLE_PRODUCER:
-        return hftipc__ring_free(r, 1);
+        return ch->mpsc ? hftipc__mpsc_free(ch) : hftipc__ring_free(r, 1);
     case HFTIPC_ROLE_CONSUMER:
+        if (ch->mpsc) {
+            int64_t ready = hftipc__mpsc_ready(ch);
+            return ready == HFTIPC_EEMPTY ? 0 : ready;
+        }
         return hftipc__ring_available(r, 1);
     default: {
         uint64_t head = hftipc__load_acquire_u64(r->head);
         r->cached_peer = head;
-        return head != r->position;
+        if (head == r->position)
+            return 0;
+        if (!ch->mpsc)
+            return 1;
+        hftipc__slot *s = hftipc__ring_slot(r, r->position);
+        return hftipc__load_acquire_u32(&s->commit) == (uint32_t)(r->position + 1);
     }
     }
+}
+
+/* The futex word to sleep on and the value that means "still not ready", or NULL when the
+ * channel became ready meanwhile. Producers sleep on tail, SPSC consumers and observers on
+ * head (the values readiness() just loaded); MPSC consumers on the commit word of the slot
+ * they wait for. */
+static const void *sleep_target(hftipc_channel_t *ch, uint32_t *expected)
+{
+    hftipc__ring *r = &ch->ring;
+    if (!ch->mpsc || ch->role == HFTIPC_ROLE_PRODUCER) {
+        *expected = (uint32_t)r->cached_peer;
+        return ch->own_sleeps_on;
+    }
+    hftipc__slot *s = hftipc__ring_slot(r, r->position);
+    *expected = hftipc__load_relaxed_u32(&s->commit);
+    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
+}
+
+/* Can every peer that could unblock us wake us (format 1.1, registered for the fence)? */
+static int peers_can_wake(const hftipc_channel_t *ch)
+{
+    if (!(ch->mpsc && ch->role == HFTIPC_ROLE_CONSUMER))
+        return hftipc__load_relaxed_u32(&ch->peer_holder->wake_capable) != 0;
+    for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
+        hftipc__holder *rec = &ch->hdr->mpsc_producers[i];
+        if (hftipc__load_relaxed_u64(&rec->owner) != 0 &&
+            hftipc__load_relaxed_u32(&rec->wake_capable) == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Several MPSC producers may sleep at once: their flag is a count. */
+static void waiter_enter(hftipc_channel_t *ch)
+{
+    if (ch->mpsc && ch->role == HFTIPC_ROLE_PRODUCER)
+        hftipc__fetch_add_relaxed_u32(ch->own_waiting, 1);
+    else
+        hftipc__store_relaxed_u32(ch->own_waiting, 1);
+}
+
+static void waiter_leave(hftipc_channel_t *ch)
+{
+    if (ch->mpsc && ch->role == HFTIPC_ROLE_PRODUCER)
+        hftipc__fetch_sub_relaxed_u32(ch->own_waiting, 1);
+    else
+        hftipc__store_relaxed_u32(ch->own_waiting, 0);
 }
 
 static int64_t deadline_after(int64_t timeout_ns)
@@ -1671,7 +1923,7 @@ static int64_t deadline_after(int64_t timeout_ns)
 static int wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
 {
     for (unsigned round = 0;; round++) {
-        if (ch->holder != NULL && is_fenced(ch))
+        if (ch->holder != NULL && hftipc__channel_fenced(ch))
             return HFTIPC_EFENCED;
         int64_t ready = readiness(ch);
         if (ready != 0)
@@ -1689,27 +1941,30 @@ static int wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
             continue;
         }
         int64_t slice = WAIT_SLICE_POLLED_NS;
-        if (ch->role != HFTIPC_ROLE_OBSERVER) {
+        int observer = ch->role == HFTIPC_ROLE_OBSERVER;
+        if (!observer) {
             hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
             /* W1, waiter side: raise the flag, then fence against the publisher (see wait.c),
              * then look once more. A publish after this point sees the flag and wakes us; one
              * before it is seen by the re-check. */
-            hftipc__store_relaxed_u32(ch->own_waiting, 1);
+            waiter_enter(ch);
             hftipc__announce_waiter();
             ready = readiness(ch);
             if (ready != 0) {
-                hftipc__store_relaxed_u32(ch->own_waiting, 0);
+                waiter_leave(ch);
                 continue;
             }
-            if (hftipc__load_relaxed_u32(&ch->peer_holder->wake_capable) != 0 &&
-                hftipc__wait_register())
+            if (peers_can_wake(ch) && hftipc__wait_register())
                 slice = WAIT_SLICE_WOKEN_NS;
         }
-        /* Futex compare value: the low word of the cursor we just loaded. Any publish changes
-         * it (a wrap of 2^32 messages during the syscall's entry is not a concern). */
-        hftipc__sleep_on(ch->own_sleeps_on, (uint32_t)ch->ring.cached_peer, deadline_ns, slice);
-        if (ch->role != HFTIPC_ROLE_OBSERVER)
-            hftipc__store_relaxed_u32(ch->own_waiting, 0);
+        /* Futex compare value: the low word of what we just loaded. Any publish changes it (a
+         * wrap of 2^32 messages during the syscall's entry is not a concern). */
+        uint32_t expected;
+        const void *word = sleep_target(ch, &expected);
+        if (word != NULL)
+            hftipc__sleep_on(word, expected, deadline_ns, slice);
+        if (!observer)
+            waiter_leave(ch);
     }
 }
 
@@ -1753,7 +2008,7 @@ int hftipc_channel_heartbeat(hftipc_channel_t *ch)
         return HFTIPC_EINVAL;
     if (ch->holder == NULL)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
     return HFTIPC_OK;
@@ -1763,7 +2018,10 @@ int hftipc_channel_heartbeat(hftipc_channel_t *ch)
 
 /* Fills `info` from a header: the live mapping (stats) or a private copy (inspect). Atomic
  * fields are read with relaxed loads: the result is a snapshot, not a synchronisation point. */
-static void fill_info(const hftipc__header *hdr, int with_liveness, hftipc_info_t *info)
+/* `producer` is the record the producer_* fields describe: in MPSC mode the caller's own
+ * record, or (NULL) the first one in use. */
+static void fill_info(const hftipc__header *hdr, int with_liveness, const hftipc__holder *producer,
+                      hftipc_info_t *info)
 {
     hftipc__header *h = (hftipc__header *)hdr;
     memset(info, 0, sizeof *info);
@@ -1788,7 +2046,18 @@ static void fill_info(const hftipc__header *hdr, int with_liveness, hftipc_info_
     info->producer_waiting = hftipc__load_relaxed_u32(&h->producer_waiting);
     info->consumer_waiting = hftipc__load_relaxed_u32(&h->consumer_waiting);
 
-    const hftipc__holder *holders[2] = {&hdr->producer_holder, &hdr->consumer_holder};
+    info->abandoned_count = hftipc__load_relaxed_u64(&h->abandoned_count);
+    if (hdr->mode == HFTIPC_MODE_MPSC) {
+        info->producer_count = hftipc__mpsc_producer_count(hdr, with_liveness);
+        for (int i = 0; producer == NULL && i < HFTIPC_MPSC_MAX_PRODUCERS; i++)
+            if (hftipc__load_relaxed_u64(&h->mpsc_producers[i].owner) != 0)
+                producer = &hdr->mpsc_producers[i];
+        if (producer == NULL)
+            producer = &hdr->mpsc_producers[0];
+    } else {
+        producer = &hdr->producer_holder;
+    }
+    const hftipc__holder *holders[2] = {producer, &hdr->consumer_holder};
     for (int i = 0; i < 2; i++) {
         hftipc__holder *ho = (hftipc__holder *)holders[i];
         uint64_t owner = hftipc__load_relaxed_u64(&ho->owner);
@@ -1800,6 +2069,9 @@ static void fill_info(const hftipc__header *hdr, int with_liveness, hftipc_info_
         uint64_t takeovers = hftipc__load_relaxed_u64(&ho->takeovers);
         uint64_t beat = hftipc__load_relaxed_u64(&ho->heartbeat_ns);
         if (i == 0) {
+            if (hdr->mode != HFTIPC_MODE_MPSC)
+                info->producer_count =
+                    liveness == HFTIPC_PEER_NONE || liveness == HFTIPC_PEER_DEAD ? 0 : 1;
             info->producer_heartbeat_ns = beat;
             info->producer_pid = pid;
             info->producer_liveness = liveness;
@@ -1831,7 +2103,7 @@ int hftipc_channel_stats(hftipc_channel_t *ch, hftipc_info_t *info)
     if (ch == NULL || info == NULL)
         return HFTIPC_EINVAL;
     hftipc_info_t full;
-    fill_info(ch->hdr, 1, &full);
+    fill_info(ch->hdr, 1, ch->mpsc && ch->role == HFTIPC_ROLE_PRODUCER ? ch->holder : NULL, &full);
     /* Geometry from the validated copy, never from the (writable by peers) mapping. */
     full.capacity = ch->geo.capacity;
     full.slot_size = ch->geo.slot_size;
@@ -1858,7 +2130,7 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
     full.size = sizeof full;
     /* Past the magic, report the raw fields even when a later check fails: tools show them. */
     if (rc != HFTIPC_EBADMAGIC && got >= HFTIPC__MAGIC_LEN)
-        fill_info((const hftipc__header *)buf, rc == HFTIPC_OK, &full);
+        fill_info((const hftipc__header *)buf, rc == HFTIPC_OK, NULL, &full);
     int drc = deliver_info(&full, info);
     if (rc == HFTIPC_OK)
         rc = hftipc__cursors_check(full.head, full.tail, geo.capacity);
@@ -1989,7 +2261,7 @@ static uint64_t read_u64(const uint8_t *buf, size_t off)
 
 int hftipc__geometry_check(hftipc__geometry *g)
 {
-    if (g->mode != HFTIPC_MODE_SPSC)
+    if (g->mode != HFTIPC_MODE_SPSC && g->mode != HFTIPC_MODE_MPSC)
         return HFTIPC_EMODE;
     if (g->capacity == 0 || g->capacity > HFTIPC_MAX_CAPACITY ||
         (g->capacity & (g->capacity - 1)) != 0)
@@ -2321,6 +2593,208 @@ int hftipc__map_close(hftipc__mapping *m)
     m->fd = -1;
     m->tmp_path = NULL;
     return rc;
+}
+/* ==== core/src/mpsc.c ==== */
+#line 1 "core/src/mpsc.c"
+/* MPSC operations on a channel handle (docs/FORMAT.md, "MPSC channels"). The ring algorithm is
+ * in ring_mpsc.h; this file adds producer records, wake-ups and abandoned-claim recovery. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <string.h>
+
+/* amalgamated: #include "channel.h" */
+/* amalgamated: #include "peer.h" */
+/* amalgamated: #include "ring_mpsc.h" */
+
+/* A stall shorter than this is a producer in the middle of a write, not worth a liveness
+ * check (which costs system calls). */
+#define STALL_CHECK_AFTER_NS (1000 * 1000)
+
+static int record_claim_is_over(const hftipc__holder *rec, uint64_t tail)
+{
+    hftipc__holder *h = (hftipc__holder *)rec;
+    uint64_t first = hftipc__load_relaxed_u64(&h->pending_first);
+    uint32_t count = hftipc__load_relaxed_u32(&h->pending_count);
+    return first == 0 || first - 1 + count <= tail;
+}
+
+int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
+                             int64_t stale_after_ns, hftipc__holder **record)
+{
+    uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
+    /* Free records first; a record whose last holder left a claim the consumer has not passed
+     * yet stays reserved, so the consumer can still recognise that claim as abandoned. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
+            hftipc__holder *rec = &hdr->mpsc_producers[i];
+            if (!record_claim_is_over(rec, tail))
+                continue;
+            if (pass == 0 && hftipc__load_relaxed_u64(&rec->owner) != 0)
+                continue;
+            if (hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns) == HFTIPC_OK) {
+                hftipc__store_relaxed_u64(&rec->pending_first, 0);
+                *record = rec;
+                return HFTIPC_OK;
+            }
+        }
+    }
+    return HFTIPC_EBUSY;
+}
+
+/* After committing `seq`: the consumer sleeps on the commit word of the slot it waits for. */
+static void wake_consumer(hftipc_channel_t *ch, uint64_t seq)
+{
+    hftipc__wake_if_waiting(ch->peer_waiting, &hftipc__ring_slot(&ch->ring, seq)->commit);
+}
+
+static void finish_claim(hftipc_channel_t *ch)
+{
+    hftipc__store_relaxed_u64(&ch->holder->pending_first, 0);
+}
+
+int hftipc__mpsc_send(hftipc_channel_t *ch, const void *msg, uint32_t len)
+{
+    uint64_t seq;
+    int64_t n = hftipc__mpsc_ring_claim(&ch->ring, ch->holder, 1, &seq);
+    if (n < 0)
+        return (int)n;
+    hftipc__ring_write(&ch->ring, seq, msg, len);
+    hftipc__mpsc_ring_commit(&ch->ring, seq);
+    finish_claim(ch);
+    wake_consumer(ch, seq);
+    ch->claimed = 0;
+    return HFTIPC_OK;
+}
+
+int64_t hftipc__mpsc_send_batch(hftipc_channel_t *ch, const uint8_t *data, const uint32_t *lens,
+                                size_t count)
+{
+    uint64_t first;
+    int64_t n = hftipc__mpsc_ring_claim(&ch->ring, ch->holder, count, &first);
+    if (n < 0)
+        return n;
+    for (int64_t i = 0; i < n; i++) {
+        hftipc__ring_write(&ch->ring, first + (uint64_t)i, data, lens[i]);
+        data += lens[i];
+        /* Commit slot by slot: the consumer can start on the batch before it is complete. */
+        hftipc__mpsc_ring_commit(&ch->ring, first + (uint64_t)i);
+    }
+    finish_claim(ch);
+    wake_consumer(ch, first);
+    ch->claimed = 0;
+    return n;
+}
+
+int hftipc__mpsc_try_claim(hftipc_channel_t *ch, void **payload)
+{
+    if (!ch->claimed) {
+        uint64_t seq;
+        int64_t n = hftipc__mpsc_ring_claim(&ch->ring, ch->holder, 1, &seq);
+        if (n < 0)
+            return (int)n;
+        ch->ring.position = seq; /* the producer's own claimed sequence */
+        ch->claimed = 1;
+    }
+    *payload = hftipc__slot_payload(hftipc__ring_slot(&ch->ring, ch->ring.position));
+    return HFTIPC_OK;
+}
+
+int hftipc__mpsc_commit(hftipc_channel_t *ch, uint32_t len)
+{
+    uint64_t seq = ch->ring.position;
+    hftipc__store_relaxed_u32(&hftipc__ring_slot(&ch->ring, seq)->length, len);
+    hftipc__mpsc_ring_commit(&ch->ring, seq);
+    finish_claim(ch);
+    wake_consumer(ch, seq);
+    ch->claimed = 0;
+    return HFTIPC_OK;
+}
+
+/* Is the claim on `seq` abandoned: announced only by producers that are gone (or that left
+ * without committing), and by no live one? Clears a dead record's announcement once the
+ * consumer has passed all of it. */
+static int claim_abandoned(hftipc_channel_t *ch, uint64_t seq)
+{
+    int dead_claimant = 0;
+    for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
+        hftipc__holder *rec = &ch->hdr->mpsc_producers[i];
+        uint64_t first = hftipc__load_relaxed_u64(&rec->pending_first);
+        uint32_t count = hftipc__load_relaxed_u32(&rec->pending_count);
+        if (first == 0 || seq + 1 < first || seq + 1 >= first + count)
+            continue;
+        uint64_t owner = hftipc__load_relaxed_u64(&rec->owner);
+        hftipc_liveness_t live =
+            owner == 0 ? HFTIPC_PEER_DEAD
+                       : hftipc__owner_liveness(owner, hftipc__load_relaxed_u64(&rec->pidns));
+        if (live != HFTIPC_PEER_DEAD)
+            return 0; /* someone alive may still commit it */
+        dead_claimant = 1;
+        if (seq + 2 == first + count) { /* the claim's last slot: the record is free again */
+            uint64_t expected = first;
+            (void)hftipc__cas_acq_rel_u64(&rec->pending_first, &expected, 0);
+        }
+    }
+    return dead_claimant;
+}
+
+int64_t hftipc__mpsc_ready(hftipc_channel_t *ch)
+{
+    hftipc__ring *r = &ch->ring;
+    for (;;) {
+        uint64_t seq = r->position;
+        hftipc__slot *slot;
+        int64_t len = hftipc__mpsc_ring_length(r, seq, &slot);
+        /* M2: a claim we can see comes with its claimer's announcement. */
+        uint64_t claim = hftipc__load_acquire_u64(r->head);
+        if (claim - seq > r->capacity)
+            return HFTIPC_ECORRUPT;
+        if (len != HFTIPC_EEMPTY)
+            return claim - seq; /* committed (or corrupt length, reported by the caller) */
+        if (claim == seq)
+            return HFTIPC_EEMPTY;
+        /* Claimed, not committed: a producer mid-write, or one that died holding the claim. */
+        int64_t now = hftipc__monotonic_ns();
+        if (ch->stall_seq != seq + 1) {
+            ch->stall_seq = seq + 1;
+            ch->stall_since_ns = now;
+            return HFTIPC_EEMPTY;
+        }
+        if (now - ch->stall_since_ns < STALL_CHECK_AFTER_NS || !claim_abandoned(ch, seq))
+            return HFTIPC_EEMPTY;
+        /* Skip the abandoned slot: it holds no message anybody will ever complete. */
+        hftipc__ring_release(r, seq + 1);
+        hftipc__store_relaxed_u64(&ch->hdr->abandoned_count,
+                                  hftipc__load_relaxed_u64(&ch->hdr->abandoned_count) + 1);
+        hftipc__channel_wake_peer(ch);
+    }
+}
+
+int64_t hftipc__mpsc_free(hftipc_channel_t *ch)
+{
+    hftipc__ring *r = &ch->ring;
+    uint64_t tail = hftipc__load_acquire_u64(r->tail);
+    uint64_t claim = hftipc__load_acquire_u64(r->head);
+    if (claim - tail > r->capacity)
+        return HFTIPC_ECORRUPT;
+    r->cached_peer = tail;
+    return (int64_t)(r->capacity - (claim - tail));
+}
+
+uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_liveness)
+{
+    uint32_t n = 0;
+    for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
+        hftipc__holder *rec = (hftipc__holder *)&hdr->mpsc_producers[i];
+        uint64_t owner = hftipc__load_relaxed_u64(&rec->owner);
+        if (owner == 0)
+            continue;
+        if (with_liveness && hftipc__owner_liveness(owner, hftipc__load_relaxed_u64(&rec->pidns)) ==
+                                 HFTIPC_PEER_DEAD)
+            continue;
+        n++;
+    }
+    return n;
 }
 /* ==== core/src/peer.c ==== */
 #line 1 "core/src/peer.c"

@@ -15,41 +15,10 @@
 #include "format.h"
 #include "map.h"
 #include "peer.h"
+#include "channel.h"
 #include "ring.h"
+#include "ring_mpsc.h"
 #include "wait.h"
-
-struct hftipc_channel_stct {
-    hftipc__ring ring; /* first: the hot fields share the handle's first cache line */
-    int role;
-    int claimed; /* producer: try_claim returned the slot at ring.position */
-    hftipc__header *hdr;
-    hftipc__holder *holder; /* NULL for an observer */
-    uint64_t owner;
-    /* Blocking waits (docs/FORMAT.md, "Blocking waits"): the flag our peer raises before it
-     * sleeps and the word it sleeps on, which we wake after each publish or release; and our
-     * own flag, the word we sleep on and the peer's holder record (is it able to wake us?). */
-    hftipc__atomic_u32 *peer_waiting;
-    const void *peer_sleeps_on;
-    hftipc__atomic_u32 *own_waiting;
-    const void *own_sleeps_on;
-    const hftipc__holder *peer_holder;
-    hftipc__geometry geo;
-    hftipc__mapping map;
-};
-
-/* Fencing (docs/FORMAT.md, "Fencing"): a handle whose role was taken over sees another owner
- * word in the holder record. Relaxed: the word changes only at a takeover, so its line stays
- * cached and the check costs one L1 load per operation. */
-static inline int is_fenced(const hftipc_channel_t *ch)
-{
-    return hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner;
-}
-
-/* After a publish (producer) or a release (consumer): wake the peer if it sleeps. */
-static inline void wake_peer(hftipc_channel_t *ch)
-{
-    hftipc__wake_if_waiting(ch->peer_waiting, ch->peer_sleeps_on);
-}
 
 uint32_t hftipc_version_number(void)
 {
@@ -107,9 +76,11 @@ static hftipc__holder *holder_of(hftipc__header *hdr, int role)
 
 /* Builds a handle over a validated mapping; takes the role unless the caller already holds it.
  * On failure the mapping is closed. */
-static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, int role_held,
-                  uint64_t owner, int64_t stale_after_ns, hftipc_channel_t **out)
+static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
+                  hftipc__holder **held, uint64_t owner, int64_t stale_after_ns,
+                  hftipc_channel_t **out)
 {
+    int role_held = held != NULL;
     hftipc__header *hdr = map->base;
     /* Check the persisted cursors before trusting them as our starting position. */
     uint64_t head = hftipc__load_acquire_u64(&hdr->head);
@@ -129,11 +100,19 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, i
     ch->geo = *geo;
     ch->map = *map;
     ch->owner = owner;
+    ch->mpsc = geo->mode == HFTIPC_MODE_MPSC;
     if (role != HFTIPC_ROLE_OBSERVER) {
-        ch->holder = role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
-        if (!role_held) {
+        if (role_held)
+            ch->holder = *held;
+        else if (ch->mpsc && role == HFTIPC_ROLE_PRODUCER)
+            rc = hftipc__mpsc_take_record(hdr, owner, hftipc__self_pidns(), realtime_ns(),
+                                          stale_after_ns, &ch->holder);
+        else {
+            ch->holder = holder_of(hdr, role);
             rc = hftipc__holder_acquire(ch->holder, owner, hftipc__self_pidns(), realtime_ns(),
                                         stale_after_ns);
+        }
+        if (!role_held) {
             if (rc != HFTIPC_OK) {
                 hftipc__map_close(&ch->map);
                 free(ch);
@@ -167,6 +146,8 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, i
     ch->own_waiting = producer ? &hdr->producer_waiting : &hdr->consumer_waiting;
     ch->own_sleeps_on = producer ? (const void *)&hdr->tail : (const void *)&hdr->head;
     ch->peer_holder = producer ? &hdr->consumer_holder : &hdr->producer_holder;
+    if (ch->mpsc && !producer) /* producers vary; mpsc.c wakes per record */
+        ch->peer_holder = &hdr->mpsc_producers[0];
     switch (role) {
     case HFTIPC_ROLE_PRODUCER:
         r->position = head;
@@ -212,9 +193,14 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
     hftipc__header_encode(hdr, &geo, realtime_ns(), (uint32_t)getpid());
     /* The file has no name yet, so taking the role cannot race anybody: it appears already
      * held, and no other process can grab it between the link and our open. */
-    if (role != HFTIPC_ROLE_OBSERVER)
-        (void)hftipc__holder_acquire(holder_of(hdr, (int)role), owner, hftipc__self_pidns(),
-                                     realtime_ns(), -1);
+    /* On a fresh file taking the role cannot fail. */
+    hftipc__holder *held = NULL;
+    if (role == HFTIPC_ROLE_PRODUCER && geo.mode == HFTIPC_MODE_MPSC)
+        (void)hftipc__mpsc_take_record(hdr, owner, hftipc__self_pidns(), realtime_ns(), -1, &held);
+    else if (role != HFTIPC_ROLE_OBSERVER) {
+        held = holder_of(hdr, (int)role);
+        (void)hftipc__holder_acquire(held, owner, hftipc__self_pidns(), realtime_ns(), -1);
+    }
     hftipc__header_publish(hdr);
     rc = hftipc__map_link(&map, path);
     if (rc != HFTIPC_OK) {
@@ -223,7 +209,8 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
         errno = err;
         return rc;
     }
-    return attach(&map, &geo, (int)role, 1, owner, -1, out);
+    return attach(&map, &geo, (int)role, role == HFTIPC_ROLE_OBSERVER ? NULL : &held, owner, -1,
+                  out);
 }
 
 int hftipc_channel_open_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
@@ -238,7 +225,7 @@ int hftipc_channel_open_takeover(const char *path, hftipc_role_t role, int64_t s
     int rc = hftipc__map_open(path, role != HFTIPC_ROLE_OBSERVER, &geo, &map);
     if (rc != HFTIPC_OK)
         return rc;
-    return attach(&map, &geo, (int)role, 0, hftipc__self_owner(), stale_after_ns, out);
+    return attach(&map, &geo, (int)role, NULL, hftipc__self_owner(), stale_after_ns, out);
 }
 
 int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_channel_t **out)
@@ -298,17 +285,19 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
         return HFTIPC_EINVAL;
     if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_PRODUCER))
         return HFTIPC_EROLE;
-    if (HFTIPC_UNLIKELY(is_fenced(ch)))
+    if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     if (HFTIPC_UNLIKELY(len > r->max_payload))
         return HFTIPC_ETOOBIG;
+    if (HFTIPC_UNLIKELY(ch->mpsc))
+        return hftipc__mpsc_send(ch, msg, (uint32_t)len);
     int64_t free_slots = hftipc__ring_reserve(r, 1);
     if (HFTIPC_UNLIKELY(free_slots < 0))
         return (int)free_slots;
     hftipc__ring_write(r, r->position, msg, (uint32_t)len);
     hftipc__ring_publish(r, r->position + 1);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
@@ -320,7 +309,7 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     /* All lengths first: a batch with one oversized message writes nothing. */
@@ -334,6 +323,8 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     }
     if (count == 0)
         return 0;
+    if (ch->mpsc)
+        return hftipc__mpsc_send_batch(ch, data, lens, count);
     int64_t free_slots = hftipc__ring_reserve(r, count);
     if (free_slots < 0)
         return free_slots;
@@ -344,7 +335,7 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
         p += lens[i];
     }
     hftipc__ring_publish(r, r->position + n);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     ch->claimed = 0;
     return (int64_t)n;
 }
@@ -355,15 +346,17 @@ int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
+    if (capacity != NULL)
+        *capacity = r->max_payload;
+    if (ch->mpsc)
+        return hftipc__mpsc_try_claim(ch, payload);
     int64_t free_slots = hftipc__ring_reserve(r, 1);
     if (free_slots < 0)
         return (int)free_slots;
     *payload = hftipc__slot_payload(hftipc__ring_slot(r, r->position));
-    if (capacity != NULL)
-        *capacity = r->max_payload;
     ch->claimed = 1;
     return HFTIPC_OK;
 }
@@ -376,20 +369,38 @@ int hftipc_channel_commit(hftipc_channel_t *ch, size_t len)
         return HFTIPC_EROLE;
     if (!ch->claimed)
         return HFTIPC_ESTATE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     if (len > r->max_payload)
         return HFTIPC_ETOOBIG;
+    if (ch->mpsc)
+        return hftipc__mpsc_commit(ch, (uint32_t)len);
     hftipc__slot *s = hftipc__ring_slot(r, r->position);
     hftipc__store_relaxed_u32(&s->length, (uint32_t)len);
     hftipc__ring_publish(r, r->position + 1);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
 
 /* ---- Consumer and observer ---- */
+
+/* Consumer: messages ready from the position (> 0), HFTIPC_EEMPTY or HFTIPC_ECORRUPT. */
+static inline int64_t consumer_ready(hftipc_channel_t *ch, uint64_t wanted)
+{
+    if (HFTIPC_UNLIKELY(ch->mpsc))
+        return hftipc__mpsc_ready(ch);
+    return hftipc__ring_ready(&ch->ring, wanted);
+}
+
+/* Consumer: length of message `seq`, or HFTIPC_ECORRUPT; MPSC: HFTIPC_EEMPTY if not whole. */
+static inline int64_t consumer_length(hftipc_channel_t *ch, uint64_t seq, hftipc__slot **slot)
+{
+    if (HFTIPC_UNLIKELY(ch->mpsc))
+        return hftipc__mpsc_ring_length(&ch->ring, seq, slot);
+    return hftipc__ring_length(&ch->ring, seq, slot);
+}
 
 /* The observer reads slots that the producer may overwrite at any moment: it copies, then
  * checks whether the producer could have started on that slot's next lap (seqlock read side).
@@ -411,6 +422,9 @@ static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
         return HFTIPC_ELAPPED;
     }
     hftipc__slot *s = hftipc__ring_slot(r, seq);
+    /* MPSC: claimed is not whole; wait for the commit word (M1). */
+    if (ch->mpsc && hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1))
+        return HFTIPC_EEMPTY;
     uint32_t len = hftipc__load_relaxed_u32(&s->length);
     int64_t rc = len;
     if (len > r->max_payload)
@@ -440,14 +454,14 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
             return observer_receive(ch, buf, buf_len);
         return HFTIPC_EROLE;
     }
-    if (HFTIPC_UNLIKELY(is_fenced(ch)))
+    if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_ready(r, 1);
+    int64_t avail = consumer_ready(ch, 1);
     if (HFTIPC_UNLIKELY(avail < 0))
         return avail;
     hftipc__slot *s;
-    int64_t len = hftipc__ring_length(r, r->position, &s);
+    int64_t len = consumer_length(ch, r->position, &s);
     if (HFTIPC_UNLIKELY(len < 0))
         return len;
     if (HFTIPC_UNLIKELY((uint64_t)len > buf_len))
@@ -456,7 +470,7 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
     if (len != 0)
         memcpy(buf, hftipc__slot_payload(s), (size_t)len);
     hftipc__ring_release(r, r->position + 1);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     return len;
 }
 
@@ -467,10 +481,10 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_ready(r, max_count);
+    int64_t avail = consumer_ready(ch, max_count);
     if (avail < 0)
         return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
@@ -483,7 +497,7 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
     size_t used = 0, i;
     for (i = 0; i < n; i++) {
         hftipc__slot *s;
-        int64_t len = hftipc__ring_length(r, r->position + i, &s);
+        int64_t len = consumer_length(ch, r->position + i, &s);
         if (len < 0) {
             if (i == 0)
                 return len;
@@ -499,7 +513,7 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
         used += (size_t)len;
     }
     hftipc__ring_release(r, r->position + i);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     return (int64_t)i;
 }
 
@@ -510,17 +524,17 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_ready(r, max_count);
+    int64_t avail = consumer_ready(ch, max_count);
     if (avail < 0)
         return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
     size_t i;
     for (i = 0; i < n; i++) {
         hftipc__slot *s;
-        int64_t len = hftipc__ring_length(r, r->position + i, &s);
+        int64_t len = consumer_length(ch, r->position + i, &s);
         if (len < 0) {
             if (i == 0)
                 return len;
@@ -532,7 +546,7 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
         }
     }
     hftipc__ring_release(r, r->position + i);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     return (int64_t)i;
 }
 
@@ -542,14 +556,14 @@ int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_ready(r, 1);
+    int64_t avail = consumer_ready(ch, 1);
     if (avail < 0)
         return avail;
     hftipc__slot *s;
-    int64_t len = hftipc__ring_length(r, r->position, &s);
+    int64_t len = consumer_length(ch, r->position, &s);
     if (len >= 0)
         *payload = hftipc__slot_payload(s);
     return len;
@@ -561,14 +575,14 @@ int hftipc_channel_ack(hftipc_channel_t *ch)
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_CONSUMER)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = hftipc__ring_ready(r, 1);
+    int64_t avail = consumer_ready(ch, 1);
     if (avail < 0)
         return (int)avail;
     hftipc__ring_release(r, r->position + 1);
-    wake_peer(ch);
+    hftipc__channel_wake_peer(ch);
     return HFTIPC_OK;
 }
 
@@ -590,15 +604,71 @@ static int64_t readiness(hftipc_channel_t *ch)
     hftipc__ring *r = &ch->ring;
     switch (ch->role) {
     case HFTIPC_ROLE_PRODUCER:
-        return hftipc__ring_free(r, 1);
+        return ch->mpsc ? hftipc__mpsc_free(ch) : hftipc__ring_free(r, 1);
     case HFTIPC_ROLE_CONSUMER:
+        if (ch->mpsc) {
+            int64_t ready = hftipc__mpsc_ready(ch);
+            return ready == HFTIPC_EEMPTY ? 0 : ready;
+        }
         return hftipc__ring_available(r, 1);
     default: {
         uint64_t head = hftipc__load_acquire_u64(r->head);
         r->cached_peer = head;
-        return head != r->position;
+        if (head == r->position)
+            return 0;
+        if (!ch->mpsc)
+            return 1;
+        hftipc__slot *s = hftipc__ring_slot(r, r->position);
+        return hftipc__load_acquire_u32(&s->commit) == (uint32_t)(r->position + 1);
     }
     }
+}
+
+/* The futex word to sleep on and the value that means "still not ready", or NULL when the
+ * channel became ready meanwhile. Producers sleep on tail, SPSC consumers and observers on
+ * head (the values readiness() just loaded); MPSC consumers on the commit word of the slot
+ * they wait for. */
+static const void *sleep_target(hftipc_channel_t *ch, uint32_t *expected)
+{
+    hftipc__ring *r = &ch->ring;
+    if (!ch->mpsc || ch->role == HFTIPC_ROLE_PRODUCER) {
+        *expected = (uint32_t)r->cached_peer;
+        return ch->own_sleeps_on;
+    }
+    hftipc__slot *s = hftipc__ring_slot(r, r->position);
+    *expected = hftipc__load_relaxed_u32(&s->commit);
+    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
+}
+
+/* Can every peer that could unblock us wake us (format 1.1, registered for the fence)? */
+static int peers_can_wake(const hftipc_channel_t *ch)
+{
+    if (!(ch->mpsc && ch->role == HFTIPC_ROLE_CONSUMER))
+        return hftipc__load_relaxed_u32(&ch->peer_holder->wake_capable) != 0;
+    for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
+        hftipc__holder *rec = &ch->hdr->mpsc_producers[i];
+        if (hftipc__load_relaxed_u64(&rec->owner) != 0 &&
+            hftipc__load_relaxed_u32(&rec->wake_capable) == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Several MPSC producers may sleep at once: their flag is a count. */
+static void waiter_enter(hftipc_channel_t *ch)
+{
+    if (ch->mpsc && ch->role == HFTIPC_ROLE_PRODUCER)
+        hftipc__fetch_add_relaxed_u32(ch->own_waiting, 1);
+    else
+        hftipc__store_relaxed_u32(ch->own_waiting, 1);
+}
+
+static void waiter_leave(hftipc_channel_t *ch)
+{
+    if (ch->mpsc && ch->role == HFTIPC_ROLE_PRODUCER)
+        hftipc__fetch_sub_relaxed_u32(ch->own_waiting, 1);
+    else
+        hftipc__store_relaxed_u32(ch->own_waiting, 0);
 }
 
 static int64_t deadline_after(int64_t timeout_ns)
@@ -612,7 +682,7 @@ static int64_t deadline_after(int64_t timeout_ns)
 static int wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
 {
     for (unsigned round = 0;; round++) {
-        if (ch->holder != NULL && is_fenced(ch))
+        if (ch->holder != NULL && hftipc__channel_fenced(ch))
             return HFTIPC_EFENCED;
         int64_t ready = readiness(ch);
         if (ready != 0)
@@ -630,27 +700,30 @@ static int wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
             continue;
         }
         int64_t slice = WAIT_SLICE_POLLED_NS;
-        if (ch->role != HFTIPC_ROLE_OBSERVER) {
+        int observer = ch->role == HFTIPC_ROLE_OBSERVER;
+        if (!observer) {
             hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
             /* W1, waiter side: raise the flag, then fence against the publisher (see wait.c),
              * then look once more. A publish after this point sees the flag and wakes us; one
              * before it is seen by the re-check. */
-            hftipc__store_relaxed_u32(ch->own_waiting, 1);
+            waiter_enter(ch);
             hftipc__announce_waiter();
             ready = readiness(ch);
             if (ready != 0) {
-                hftipc__store_relaxed_u32(ch->own_waiting, 0);
+                waiter_leave(ch);
                 continue;
             }
-            if (hftipc__load_relaxed_u32(&ch->peer_holder->wake_capable) != 0 &&
-                hftipc__wait_register())
+            if (peers_can_wake(ch) && hftipc__wait_register())
                 slice = WAIT_SLICE_WOKEN_NS;
         }
-        /* Futex compare value: the low word of the cursor we just loaded. Any publish changes
-         * it (a wrap of 2^32 messages during the syscall's entry is not a concern). */
-        hftipc__sleep_on(ch->own_sleeps_on, (uint32_t)ch->ring.cached_peer, deadline_ns, slice);
-        if (ch->role != HFTIPC_ROLE_OBSERVER)
-            hftipc__store_relaxed_u32(ch->own_waiting, 0);
+        /* Futex compare value: the low word of what we just loaded. Any publish changes it (a
+         * wrap of 2^32 messages during the syscall's entry is not a concern). */
+        uint32_t expected;
+        const void *word = sleep_target(ch, &expected);
+        if (word != NULL)
+            hftipc__sleep_on(word, expected, deadline_ns, slice);
+        if (!observer)
+            waiter_leave(ch);
     }
 }
 
@@ -694,7 +767,7 @@ int hftipc_channel_heartbeat(hftipc_channel_t *ch)
         return HFTIPC_EINVAL;
     if (ch->holder == NULL)
         return HFTIPC_EROLE;
-    if (is_fenced(ch))
+    if (hftipc__channel_fenced(ch))
         return HFTIPC_EFENCED;
     hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
     return HFTIPC_OK;
@@ -704,7 +777,10 @@ int hftipc_channel_heartbeat(hftipc_channel_t *ch)
 
 /* Fills `info` from a header: the live mapping (stats) or a private copy (inspect). Atomic
  * fields are read with relaxed loads: the result is a snapshot, not a synchronisation point. */
-static void fill_info(const hftipc__header *hdr, int with_liveness, hftipc_info_t *info)
+/* `producer` is the record the producer_* fields describe: in MPSC mode the caller's own
+ * record, or (NULL) the first one in use. */
+static void fill_info(const hftipc__header *hdr, int with_liveness, const hftipc__holder *producer,
+                      hftipc_info_t *info)
 {
     hftipc__header *h = (hftipc__header *)hdr;
     memset(info, 0, sizeof *info);
@@ -729,7 +805,18 @@ static void fill_info(const hftipc__header *hdr, int with_liveness, hftipc_info_
     info->producer_waiting = hftipc__load_relaxed_u32(&h->producer_waiting);
     info->consumer_waiting = hftipc__load_relaxed_u32(&h->consumer_waiting);
 
-    const hftipc__holder *holders[2] = {&hdr->producer_holder, &hdr->consumer_holder};
+    info->abandoned_count = hftipc__load_relaxed_u64(&h->abandoned_count);
+    if (hdr->mode == HFTIPC_MODE_MPSC) {
+        info->producer_count = hftipc__mpsc_producer_count(hdr, with_liveness);
+        for (int i = 0; producer == NULL && i < HFTIPC_MPSC_MAX_PRODUCERS; i++)
+            if (hftipc__load_relaxed_u64(&h->mpsc_producers[i].owner) != 0)
+                producer = &hdr->mpsc_producers[i];
+        if (producer == NULL)
+            producer = &hdr->mpsc_producers[0];
+    } else {
+        producer = &hdr->producer_holder;
+    }
+    const hftipc__holder *holders[2] = {producer, &hdr->consumer_holder};
     for (int i = 0; i < 2; i++) {
         hftipc__holder *ho = (hftipc__holder *)holders[i];
         uint64_t owner = hftipc__load_relaxed_u64(&ho->owner);
@@ -741,6 +828,9 @@ static void fill_info(const hftipc__header *hdr, int with_liveness, hftipc_info_
         uint64_t takeovers = hftipc__load_relaxed_u64(&ho->takeovers);
         uint64_t beat = hftipc__load_relaxed_u64(&ho->heartbeat_ns);
         if (i == 0) {
+            if (hdr->mode != HFTIPC_MODE_MPSC)
+                info->producer_count =
+                    liveness == HFTIPC_PEER_NONE || liveness == HFTIPC_PEER_DEAD ? 0 : 1;
             info->producer_heartbeat_ns = beat;
             info->producer_pid = pid;
             info->producer_liveness = liveness;
@@ -772,7 +862,7 @@ int hftipc_channel_stats(hftipc_channel_t *ch, hftipc_info_t *info)
     if (ch == NULL || info == NULL)
         return HFTIPC_EINVAL;
     hftipc_info_t full;
-    fill_info(ch->hdr, 1, &full);
+    fill_info(ch->hdr, 1, ch->mpsc && ch->role == HFTIPC_ROLE_PRODUCER ? ch->holder : NULL, &full);
     /* Geometry from the validated copy, never from the (writable by peers) mapping. */
     full.capacity = ch->geo.capacity;
     full.slot_size = ch->geo.slot_size;
@@ -799,7 +889,7 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
     full.size = sizeof full;
     /* Past the magic, report the raw fields even when a later check fails: tools show them. */
     if (rc != HFTIPC_EBADMAGIC && got >= HFTIPC__MAGIC_LEN)
-        fill_info((const hftipc__header *)buf, rc == HFTIPC_OK, &full);
+        fill_info((const hftipc__header *)buf, rc == HFTIPC_OK, NULL, &full);
     int drc = deliver_info(&full, info);
     if (rc == HFTIPC_OK)
         rc = hftipc__cursors_check(full.head, full.tail, geo.capacity);

@@ -72,6 +72,16 @@ static inline uint64_t hftipc__fetch_add_relaxed_u64(hftipc__atomic_u64 *p, uint
     return atomic_fetch_add_explicit(p, v, memory_order_relaxed);
 }
 
+static inline uint32_t hftipc__fetch_add_relaxed_u32(hftipc__atomic_u32 *p, uint32_t v)
+{
+    return atomic_fetch_add_explicit(p, v, memory_order_relaxed);
+}
+
+static inline uint32_t hftipc__fetch_sub_relaxed_u32(hftipc__atomic_u32 *p, uint32_t v)
+{
+    return atomic_fetch_sub_explicit(p, v, memory_order_relaxed);
+}
+
 /* Orders the plain reads of a copied-out slot before a following relaxed load (seqlock read
  * side, used by the observer to detect that a slot was overwritten while it copied). */
 static inline void hftipc__fence_acquire(void)

@@ -30,7 +30,7 @@ static uint64_t read_u64(const uint8_t *buf, size_t off)
 
 int hftipc__geometry_check(hftipc__geometry *g)
 {
-    if (g->mode != HFTIPC_MODE_SPSC)
+    if (g->mode != HFTIPC_MODE_SPSC && g->mode != HFTIPC_MODE_MPSC)
         return HFTIPC_EMODE;
     if (g->capacity == 0 || g->capacity > HFTIPC_MAX_CAPACITY ||
         (g->capacity & (g->capacity - 1)) != 0)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "atomic.h"
+#include "hftipc.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "hftipc format v1 is little-endian; a big-endian port must byte-swap every field"
@@ -38,7 +39,12 @@ typedef struct hftipc__holder {
     /* Format 1.1 (zero in 1.0 files): */
     hftipc__atomic_u64 heartbeat_ns; /* CLOCK_MONOTONIC of the holder's last sign of life */
     hftipc__atomic_u32 wake_capable; /* 1: the holder wakes sleepers after every publish */
-    uint8_t reserved[76];
+    uint32_t pad;
+    /* MPSC producer records only: the holder's claimed, not yet committed slots, written
+     * before the claim CAS so a consumer can tell an abandoned claim from a slow one. */
+    hftipc__atomic_u64 pending_first; /* first claimed sequence + 1; 0: none */
+    hftipc__atomic_u32 pending_count; /* slots in the claim */
+    uint8_t reserved[60];
 } hftipc__holder;
 
 typedef struct hftipc__header {
@@ -67,7 +73,8 @@ typedef struct hftipc__header {
 
     /* Consumer block: written only by the consumer. */
     hftipc__atomic_u64 tail;
-    uint8_t consumer_reserved[120];
+    hftipc__atomic_u64 abandoned_count; /* MPSC: claimed slots skipped after their claimer died */
+    uint8_t consumer_reserved[112];
 
     hftipc__holder producer_holder;
     hftipc__holder consumer_holder;
@@ -78,13 +85,18 @@ typedef struct hftipc__header {
     hftipc__atomic_u32 producer_waiting; /* a producer sleeps on the low word of tail */
     uint8_t wait_reserved[120];
 
-    uint8_t reserved[HFTIPC__HEADER_SIZE - 768];
+    uint8_t reserved_768[256];
+
+    /* MPSC producer table (format 1.1, mode 2): one holder record per producer process. */
+    hftipc__holder mpsc_producers[HFTIPC_MPSC_MAX_PRODUCERS];
+
+    uint8_t reserved[HFTIPC__HEADER_SIZE - 1024 - 128 * HFTIPC_MPSC_MAX_PRODUCERS];
 } hftipc__header;
 
 /* Slot header (docs/FORMAT.md, "Slots"). */
 typedef struct hftipc__slot {
     hftipc__atomic_u32 length; /* payload bytes; <= slot_size - 8 */
-    uint32_t reserved;         /* written as 0 in SPSC mode */
+    hftipc__atomic_u32 commit; /* SPSC: 0. MPSC: (uint32_t)(seq + 1) once the message is whole */
 } hftipc__slot;
 
 _Static_assert(sizeof(hftipc__header) == HFTIPC__HEADER_SIZE, "header is one 4 KiB page");
@@ -115,6 +127,11 @@ _Static_assert(offsetof(hftipc__holder, takeovers) == 32, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, heartbeat_ns) == 40, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, wake_capable) == 48, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__header, consumer_waiting) == 640, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, abandoned_count) == 264, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, mpsc_producers) == 1024, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, pending_first) == 56, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, pending_count) == 64, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__slot, commit) == 4, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__header, producer_waiting) == 644, "FORMAT.md offset");
 _Static_assert(sizeof(hftipc__holder) == 128, "holder record is 128 bytes");
 _Static_assert(sizeof(hftipc__slot) == 8, "slot header is 8 bytes");

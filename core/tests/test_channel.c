@@ -232,7 +232,7 @@ static void test_create_refuses_bad_geometry(void **state)
         {1u << 31, 64, 1, HFTIPC_ECAPACITY},
         {4, 8, 1, HFTIPC_ESLOTSIZE},
         {4, 60, 1, HFTIPC_ESLOTSIZE},
-        {4, 64, 2, HFTIPC_EMODE},
+        {4, 64, 3, HFTIPC_EMODE},
         {1u << 30, 1u << 26, 1, HFTIPC_ETOOLARGE},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {

@@ -1,0 +1,75 @@
+/*
+ * The MPSC ring (docs/FORMAT.md, "MPSC channels"): many producer processes claim slots with one
+ * CAS on the shared claim cursor (`head`) and commit each slot on its own; one consumer reads
+ * slots in sequence order once their commit word says they are whole.
+ *
+ * Invariants: tail <= committed messages <= head (claimed) <= tail + capacity. A slot's commit
+ * word holds (uint32_t)(seq + 1) once message `seq` is whole; other laps leave other values
+ * (capacity < 2^32), and a never-written slot holds 0.
+ *
+ * Pairings:
+ *   M1 producer store_release(slot.commit) -> consumer load_acquire(slot.commit): the slot's
+ *      length and payload writes happen-before the consumer's reads.
+ *   C1 consumer store_release(tail) -> producer load_acquire(tail), as in SPSC.
+ *   M2 producer's claim CAS (acq_rel) -> consumer load_acquire(head): the producer's pending
+ *      record, written before the CAS, is visible to a consumer that sees the claim.
+ */
+#ifndef HFTIPC_RING_MPSC_H
+#define HFTIPC_RING_MPSC_H
+
+#include "ring.h"
+
+/* Claims up to `wanted` consecutive slots for the producer whose record is `me`. Returns the
+ * number claimed (> 0) with the first sequence in *first, HFTIPC_EFULL or HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__mpsc_ring_claim(hftipc__ring *r, hftipc__holder *me, uint64_t wanted,
+                                              uint64_t *first)
+{
+    uint64_t claim = hftipc__load_relaxed_u64(r->head);
+    for (;;) {
+        if (claim - r->cached_peer > r->capacity ||
+            r->capacity - (claim - r->cached_peer) < wanted) {
+            /* Tail first, then the claim cursor: the claim read after the tail is never behind
+             * it, so the difference is a true backlog (C1). */
+            uint64_t tail = hftipc__load_acquire_u64(r->tail);
+            claim = hftipc__load_acquire_u64(r->head);
+            if (claim - tail > r->capacity)
+                return HFTIPC_ECORRUPT;
+            r->cached_peer = tail;
+        }
+        uint64_t free_slots = r->capacity - (claim - r->cached_peer);
+        uint64_t n = free_slots < wanted ? free_slots : wanted;
+        if (n == 0) {
+            hftipc__store_relaxed_u64(&me->pending_first, 0);
+            hftipc__fetch_add_relaxed_u64(r->full_count, 1);
+            return HFTIPC_EFULL;
+        }
+        /* Announce the claim before making it (M2), so a consumer that sees the claim also
+         * sees who made it. A failed CAS overwrites the announcement on the next round. */
+        hftipc__store_relaxed_u32(&me->pending_count, (uint32_t)n);
+        hftipc__store_relaxed_u64(&me->pending_first, claim + 1);
+        if (hftipc__cas_acq_rel_u64(r->head, &claim, claim + n)) {
+            *first = claim;
+            return (int64_t)n;
+        }
+    }
+}
+
+/* Makes message `seq` visible (M1). The payload and length are already written. */
+static inline void hftipc__mpsc_ring_commit(hftipc__ring *r, uint64_t seq)
+{
+    hftipc__atomic_u32 *commit = &hftipc__ring_slot(r, seq)->commit;
+    atomic_store_explicit(commit, (uint32_t)(seq + 1), memory_order_release);
+}
+
+/* Length of message `seq` if it is committed: the length, HFTIPC_EEMPTY (not yet whole) or
+ * HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__mpsc_ring_length(const hftipc__ring *r, uint64_t seq,
+                                               hftipc__slot **slot)
+{
+    hftipc__slot *s = hftipc__ring_slot(r, seq);
+    if (hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1)) /* M1 */
+        return HFTIPC_EEMPTY;
+    return hftipc__ring_length(r, seq, slot);
+}
+
+#endif
