@@ -70,6 +70,9 @@
 %ignore hftipc_channel_create;
 %ignore hftipc_channel_open;
 %ignore hftipc_channel_open_or_create;
+%ignore hftipc_channel_open_takeover;
+%ignore hftipc_channel_send_wait;
+%ignore hftipc_channel_receive_wait;
 %ignore hftipc_channel_send;
 %ignore hftipc_channel_send_batch;
 %ignore hftipc_channel_try_claim;
@@ -130,11 +133,12 @@ static hftipc_channel_t *hj_finish_open(int rc, hftipc_channel_t *ch, int *statu
 %apply int *STATUS2 { int *status };
 
 %inline %{
-/* Opens (mode 0), creates (1) or opens-or-creates (2). Returns the handle, or NULL with the
- * status in status[0] (and errno in status[1] for HFTIPC_ESYSTEM). */
+/* Opens (mode 0), creates (1), opens-or-creates (2) or opens taking over a holder whose
+ * heartbeat is older than stale_after_ns (3). Returns the handle, or NULL with the status in
+ * status[0] (and errno in status[1] for HFTIPC_ESYSTEM). */
 static hftipc_channel_t *hj_open(const char *path, int how, int role, uint32_t capacity,
                                  uint32_t slot_size, uint32_t mode, uint32_t file_mode,
-                                 int *status)
+                                 int64_t stale_after_ns, int *status)
 {
     hftipc_options_t o;
     hftipc_channel_t *ch = NULL;
@@ -149,6 +153,9 @@ static hftipc_channel_t *hj_open(const char *path, int how, int role, uint32_t c
     case 0: rc = hftipc_channel_open(path, (hftipc_role_t)role, &ch); break;
     case 1: rc = hftipc_channel_create(path, &o, (hftipc_role_t)role, &ch); break;
     case 2: rc = hftipc_channel_open_or_create(path, &o, (hftipc_role_t)role, &ch); break;
+    case 3:
+        rc = hftipc_channel_open_takeover(path, (hftipc_role_t)role, stale_after_ns, &ch);
+        break;
     default: rc = HFTIPC_EINVAL; break;
     }
     return hj_finish_open(rc, ch, status);
@@ -179,7 +186,7 @@ static hftipc_channel_t *hj_open(const char *path, int how, int role, uint32_t c
 /* Field order of the long[] filled by hj_stats/hj_inspect; mirrored by Native.INFO_*. */
 static void hj_fill_info(const hftipc_info_t *i, int64_t *out, int n)
 {
-    int64_t v[24];
+    int64_t v[28];
     int k;
     v[0] = i->format_major;
     v[1] = i->format_minor;
@@ -205,7 +212,11 @@ static void hj_fill_info(const hftipc_info_t *i, int64_t *out, int n)
     v[21] = i->consumer_liveness;
     v[22] = (int64_t)i->consumer_epoch;
     v[23] = (int64_t)i->consumer_takeovers;
-    for (k = 0; k < n && k < 24; k++)
+    v[24] = (int64_t)i->producer_heartbeat_ns;
+    v[25] = (int64_t)i->consumer_heartbeat_ns;
+    v[26] = i->producer_waiting;
+    v[27] = i->consumer_waiting;
+    for (k = 0; k < n && k < 28; k++)
         out[k] = v[k];
 }
 

@@ -7,7 +7,6 @@ import java.nio.channels.NonWritableChannelException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A handle on an hftipc channel: a lock-free message ring in a memory-mapped file shared
@@ -50,7 +49,12 @@ public final class Channel implements AutoCloseable {
     static final int I_TAIL = 10;
     static final int I_BACKLOG = 11;
     static final int I_FULL = 12;
-    private static final int INFO_FIELDS = 24;
+    private static final int INFO_FIELDS = 28;
+
+    /** Longest single native wait: bounds how late an interrupt is noticed. */
+    static final long WAIT_SLICE_NANOS = 50_000_000L;
+    /** A deadline that never passes. */
+    private static final long FOREVER = Long.MAX_VALUE;
 
     /** Largest capacity for which zero-copy views are cached per slot. */
     private static final int MAX_CACHED_VIEWS = 1 << 16;
@@ -58,6 +62,7 @@ public final class Channel implements AutoCloseable {
     private static final int OPEN = 0;
     private static final int CREATE = 1;
     private static final int OPEN_OR_CREATE = 2;
+    private static final int OPEN_TAKEOVER = 3;
 
     private SWIGTYPE_p_hftipc_channel_stct handle; // null once closed
     private final Path path;
@@ -135,6 +140,11 @@ public final class Channel implements AutoCloseable {
     }
 
     private static Channel open(int how, String op, Path path, ChannelConfig config, Role role) {
+        return open(how, op, path, config, role, -1);
+    }
+
+    private static Channel open(
+            int how, String op, Path path, ChannelConfig config, Role role, long staleAfterNanos) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(role, "role");
@@ -148,11 +158,41 @@ public final class Channel implements AutoCloseable {
                         config.slotSize(),
                         config.mode().code,
                         config.fileMode(),
+                        staleAfterNanos,
                         status);
         if (h == null) {
             throw HftipcException.of(status[0], op, path, errnoDetail(status[1]));
         }
         return new Channel(h, path);
+    }
+
+    /**
+     * Opens an existing channel file like {@link #open(Path, Role)}, but also takes the role from
+     * a holder whose process still exists when its heartbeat is older than {@code staleAfter}:
+     * a stopped process, a paused VM, a process stuck elsewhere. The role's epoch increases and
+     * the previous holder is <em>fenced</em>: its next operation throws
+     * {@link ChannelFencedException}, and it can publish or consume nothing more (one operation
+     * that was already past its check when the holder froze may still complete when it resumes).
+     *
+     * <p>A holder shows signs of life when it opens, calls {@link #heartbeat()}, or sleeps in a
+     * blocking call ({@link #send(ByteBuffer, Duration)}, {@link #receive(ByteBuffer, Duration)},
+     * {@link #await(Duration)}). A holder that is idle for long periods otherwise must call
+     * {@code heartbeat()} more often than the {@code staleAfter} its peers use. A holder in the
+     * same process is never taken over ({@link ChannelBusyException}).
+     *
+     * @param path the channel file
+     * @param role {@link Role#PRODUCER} or {@link Role#CONSUMER} (for an observer this is
+     *     {@link #open(Path, Role)})
+     * @param staleAfter how old the holder's last heartbeat must be; negative behaves as
+     *     {@link #open(Path, Role)}
+     * @return the open channel
+     * @throws ChannelBusyException if a live process holds the role and its heartbeat is recent
+     * @throws HftipcException as {@link #open(Path, Role)}
+     */
+    public static Channel openTakeover(Path path, Role role, Duration staleAfter) {
+        Objects.requireNonNull(staleAfter, "staleAfter");
+        return open(OPEN_TAKEOVER, "openTakeover", path, ChannelConfig.defaults(), role,
+                saturatedNanos(staleAfter));
     }
 
     private static String errnoDetail(int errno) {
@@ -252,6 +292,46 @@ public final class Channel implements AutoCloseable {
         return ChannelStats.fromNative(v);
     }
 
+    /**
+     * Waits until this handle can proceed: a free slot for the producer, a message for the
+     * consumer or an observer. Spins briefly, yields, then sleeps on a futex in the shared file
+     * that the peer wakes when it publishes or frees a slot (observers poll every millisecond),
+     * in slices of at most 50 ms; an interrupt is noticed between slices. While it sleeps the
+     * handle's heartbeat is refreshed. Allocates nothing.
+     *
+     * @param timeout the longest wait; zero or negative means a single check
+     * @return true when ready; false on timeout, or if the thread was interrupted (its
+     *     interrupt status is then kept set)
+     * @throws ChannelFencedException if another process took this handle's role over
+     * @throws ChannelCorruptException if the peer's cursor is out of range
+     * @throws ChannelClosedException if closed
+     */
+    public boolean await(Duration timeout) {
+        return awaitUntil(deadline(timeout), "await");
+    }
+
+    /**
+     * Records a sign of life in the role's holder record in the file. Blocking calls do this by
+     * themselves while they sleep; a producer or consumer that is otherwise idle for long
+     * periods should call it more often than the staleness limit its peers pass to
+     * {@link #openTakeover(Path, Role, Duration)}, or its role may be taken over. Wait-free and
+     * allocation-free.
+     *
+     * @throws ChannelFencedException if another process already took the role over
+     * @throws IllegalStateException if this handle is an observer (it holds no role record)
+     * @throws ChannelClosedException if closed
+     */
+    public void heartbeat() {
+        SWIGTYPE_p_hftipc_channel_stct h = handle("heartbeat");
+        if (role == Role.OBSERVER) {
+            throw new IllegalStateException("heartbeat needs the PRODUCER or CONSUMER role");
+        }
+        int rc = hftipc.hftipc_channel_heartbeat(h);
+        if (rc != Status.OK) {
+            throw fail(rc, "heartbeat");
+        }
+    }
+
     /** @return the version of the loaded native library, such as {@code "0.1.0"} */
     public static String nativeVersion() {
         return hftipc.hftipc_version_string();
@@ -341,17 +421,22 @@ public final class Channel implements AutoCloseable {
     /**
      * Sends like {@link #offer(ByteBuffer)}, waiting up to {@code timeout} for a free slot.
      *
+     * <p>Tries once; if the ring is full, sleeps in the native wait ({@link #await(Duration)}:
+     * spin, yield, then a futex the consumer wakes when it frees a slot) in slices of at most
+     * 50 ms, and tries again. An interrupt is noticed between slices, so within about 50 ms.
+     *
      * @param src the message
      * @param timeout the longest wait; zero or negative means a single attempt
      * @return true if sent, false on timeout (or if the thread was interrupted, whose interrupt
      *     status is then kept set)
+     * @throws ChannelFencedException if another process took the producer role over
      */
     public boolean send(ByteBuffer src, Duration timeout) {
         if (offer(src)) {
             return true;
         }
         long deadline = deadline(timeout);
-        for (int attempt = 0; idle(attempt, deadline); attempt++) {
+        while (awaitUntil(deadline, "send")) {
             if (offer(src)) {
                 return true;
             }
@@ -367,13 +452,14 @@ public final class Channel implements AutoCloseable {
      * @param len length of the message
      * @param timeout the longest wait
      * @return true if sent, false on timeout or interrupt
+     * @throws ChannelFencedException if another process took the producer role over
      */
     public boolean send(byte[] src, int off, int len, Duration timeout) {
         if (offer(src, off, len)) {
             return true;
         }
         long deadline = deadline(timeout);
-        for (int attempt = 0; idle(attempt, deadline); attempt++) {
+        while (awaitUntil(deadline, "send")) {
             if (offer(src, off, len)) {
                 return true;
             }
@@ -569,9 +655,15 @@ public final class Channel implements AutoCloseable {
     /**
      * Receives like {@link #poll(ByteBuffer)}, waiting up to {@code timeout} for a message.
      *
+     * <p>Tries once; if there is no message, sleeps in the native wait
+     * ({@link #await(Duration)}: spin, yield, then a futex the producer wakes when it publishes;
+     * an observer polls every millisecond) in slices of at most 50 ms, and tries again. An
+     * interrupt is noticed between slices, so within about 50 ms.
+     *
      * @param dst the destination
      * @param timeout the longest wait; zero or negative means a single attempt
      * @return the message length, or -1 on timeout (or interrupt, with the interrupt status kept)
+     * @throws ChannelFencedException if another process took the consumer role over
      */
     public int receive(ByteBuffer dst, Duration timeout) {
         int n = poll(dst);
@@ -579,7 +671,7 @@ public final class Channel implements AutoCloseable {
             return n;
         }
         long deadline = deadline(timeout);
-        for (int attempt = 0; idle(attempt, deadline); attempt++) {
+        while (awaitUntil(deadline, "receive")) {
             n = poll(dst);
             if (n >= 0) {
                 return n;
@@ -596,6 +688,7 @@ public final class Channel implements AutoCloseable {
      * @param len room available at {@code off}
      * @param timeout the longest wait
      * @return the message length, or -1 on timeout or interrupt
+     * @throws ChannelFencedException if another process took the consumer role over
      */
     public int receive(byte[] dst, int off, int len, Duration timeout) {
         int n = poll(dst, off, len);
@@ -603,7 +696,7 @@ public final class Channel implements AutoCloseable {
             return n;
         }
         long deadline = deadline(timeout);
-        for (int attempt = 0; idle(attempt, deadline); attempt++) {
+        while (awaitUntil(deadline, "receive")) {
             n = poll(dst, off, len);
             if (n >= 0) {
                 return n;
@@ -812,38 +905,53 @@ public final class Channel implements AutoCloseable {
         return readOnly ? v.asReadOnlyBuffer() : v;
     }
 
-    private static long deadline(Duration timeout) {
-        long now = System.nanoTime();
-        long t;
+    private static long saturatedNanos(Duration d) {
         try {
-            t = timeout.toNanos();
+            return d.toNanos();
         } catch (ArithmeticException e) {
-            t = Long.MAX_VALUE;
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
-        long d = now + Math.max(0, t);
-        return d < now ? Long.MAX_VALUE : d; // saturate on overflow
+    }
+
+    /* An absolute System.nanoTime() deadline; FOREVER for an unbounded wait. */
+    private static long deadline(Duration timeout) {
+        long t = saturatedNanos(timeout);
+        long now = System.nanoTime();
+        if (t <= 0) {
+            return now;
+        }
+        // Compared by subtraction (deadline - nanoTime), so now + t may wrap; only waits too long
+        // for that (about 146 years) count as forever.
+        return t >= Long.MAX_VALUE / 2 ? FOREVER : now + t;
     }
 
     /**
-     * Waits a little before the next attempt of a blocking call: spins, then yields, then parks
-     * for a time that grows from 1 µs to 1 ms. The one place to switch to a native futex wait
-     * once the core offers one.
+     * Waits in the native wait (spin, yield, futex sleep woken by the peer) until the handle can
+     * proceed or {@code deadline} passes, in slices of at most {@link #WAIT_SLICE_NANOS} so that
+     * an interrupt is noticed (a Java interrupt does not end a futex sleep). A deadline already
+     * past still makes one check.
      *
-     * @return false if the deadline has passed or the thread was interrupted
+     * @return true when ready; false on timeout or if the thread is interrupted (the interrupt
+     *     status stays set)
      */
-    static boolean idle(int attempt, long deadline) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || Thread.currentThread().isInterrupted()) {
-            return false;
+    private boolean awaitUntil(long deadline, String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = handle(op);
+        while (true) {
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            long left = deadline == FOREVER ? WAIT_SLICE_NANOS : deadline - System.nanoTime();
+            long slice = Math.max(0, Math.min(left, WAIT_SLICE_NANOS));
+            int rc = hftipc.hftipc_channel_wait(h, slice);
+            if (rc == Status.OK) {
+                return true;
+            }
+            if (rc != Status.ETIMEDOUT) {
+                throw fail(rc, op);
+            }
+            if (deadline != FOREVER && left <= WAIT_SLICE_NANOS) {
+                return false; // the last slice ended at the deadline
+            }
         }
-        if (attempt < 256) {
-            Thread.onSpinWait();
-        } else if (attempt < 320) {
-            Thread.yield();
-        } else {
-            long park = 1_000L << Math.min(attempt - 320, 10); // 1 µs .. ~1 ms
-            LockSupport.parkNanos(Math.min(park, left));
-        }
-        return true;
     }
 }

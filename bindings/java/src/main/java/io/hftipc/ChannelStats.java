@@ -7,8 +7,8 @@ package io.hftipc;
  * @param tail messages ever consumed
  * @param backlog {@code head - tail}: published, not yet consumed
  * @param fullCount sends refused because the ring was full
- * @param producer the producer role's holder
- * @param consumer the consumer role's holder
+ * @param producer the producer role's holder, with its heartbeat and whether it is waiting
+ * @param consumer the consumer role's holder, with its heartbeat and whether it is waiting
  */
 public record ChannelStats(
         long head, long tail, long backlog, long fullCount, PeerInfo producer, PeerInfo consumer) {
@@ -19,7 +19,7 @@ public record ChannelStats(
                 v[Channel.I_TAIL],
                 v[Channel.I_BACKLOG],
                 v[Channel.I_FULL],
-                new PeerInfo((int) v[16], Liveness.fromCode(v[17]), v[18], v[19]),
-                new PeerInfo((int) v[20], Liveness.fromCode(v[21]), v[22], v[23]));
+                new PeerInfo((int) v[16], Liveness.fromCode(v[17]), v[18], v[19], v[24], v[26] != 0),
+                new PeerInfo((int) v[20], Liveness.fromCode(v[21]), v[22], v[23], v[25], v[27] != 0));
     }
 }

@@ -19,6 +19,7 @@ import java.nio.file.Path;
  *       {@link ChannelMismatchException}: open, create and open-or-create outcomes
  *   <li>{@link MessageTooBigException}, {@link BufferTooSmallException}: sizes
  *   <li>{@link ChannelLappedException}: an observer was overtaken
+ *   <li>{@link ChannelFencedException}: another process took this handle's role over
  * </ul>
  *
  * Everything else (permission denied, system errors, invalid arguments) is a plain
@@ -119,6 +120,8 @@ public class HftipcException extends RuntimeException {
                 return new BufferTooSmallException(status, operation, path, detail, -1);
             case Status.ELAPPED:
                 return new ChannelLappedException(status, operation, path, detail);
+            case Status.EFENCED:
+                return new ChannelFencedException(status, operation, path, detail);
             default:
                 return new HftipcException(status, operation, path, detail);
         }

@@ -110,6 +110,29 @@ class AllocationTest {
     }
 
     @Test
+    void blockingCallsHeartbeatAndAwait() {
+        byte[] src = new byte[64];
+        byte[] dst = new byte[128];
+        java.time.Duration timeout = java.time.Duration.ofSeconds(5);
+        java.time.Duration zero = java.time.Duration.ZERO;
+        assertNoAllocation("blocking", (tx, rx, n) -> {
+            long sum = 0;
+            for (int i = 0; i < n; i++) {
+                src[0] = (byte) i;
+                if (!tx.send(src, 0, 64, timeout)) {
+                    throw new AssertionError("send timed out");
+                }
+                sum += rx.receive(dst, 0, 128, timeout);
+                if (rx.await(zero)) { // empty again: one native check, then false
+                    throw new AssertionError("await on an empty ring");
+                }
+                tx.heartbeat();
+            }
+            return sum;
+        });
+    }
+
+    @Test
     void batches() {
         ByteBuffer src = ByteBuffer.allocateDirect(64 * 32);
         ByteBuffer dst = ByteBuffer.allocateDirect(128 * 32);

@@ -8,7 +8,9 @@ import java.util.zip.CRC32;
 /**
  * The producer half of {@link CrossProcessTest}, run in a second JVM:
  * {@code java -cp <test classpath> io.hftipc.CrossProcessPeer <path> <messages>}. Prints
- * {@code checksum <crc32>} of every byte sent.
+ * {@code checksum <crc32>} of every byte sent. With a first argument {@code hold},
+ * {@code send-later} or {@code serve}, it plays the peer of {@link CrossProcessTest}'s liveness
+ * and {@link BlockingTest}'s wake-up and fencing cases instead.
  */
 public final class CrossProcessPeer {
     private CrossProcessPeer() {}
@@ -23,6 +25,55 @@ public final class CrossProcessPeer {
             // wait for the parent to close our stdin
         }
         Runtime.getRuntime().halt(0); // no close(): the role stays recorded as held
+    }
+
+    /* Takes the producer role, says "ready", waits ~300 ms, offers one message {9}, says "sent". */
+    private static void sendLater(Path path) throws Exception {
+        try (Channel tx = Channel.open(path, Role.PRODUCER)) {
+            System.out.println("ready");
+            System.out.flush();
+            Thread.sleep(300);
+            if (!tx.offer(new byte[] {9}, 0, 1)) {
+                System.exit(3);
+            }
+            System.out.println("sent");
+            System.out.flush();
+        }
+    }
+
+    /*
+     * Takes the producer role, says "ready", then obeys one command per stdin line, answering
+     * each with one stdout line: "send" offers a message ("sent", "full", or "fenced <status>"
+     * on ChannelFencedException); "beat" calls heartbeat() ("beat" or "fenced <status>").
+     * Between commands the handle is idle: no operation, no wait, so no heartbeat.
+     */
+    private static void serve(Path path) throws Exception {
+        Channel tx = Channel.open(path, Role.PRODUCER);
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                java.nio.charset.StandardCharsets.UTF_8));
+        System.out.println("ready");
+        System.out.flush();
+        String cmd;
+        while ((cmd = in.readLine()) != null) {
+            String reply;
+            try {
+                switch (cmd) {
+                    case "send" -> reply = tx.offer(new byte[] {5}, 0, 1) ? "sent" : "full";
+                    case "beat" -> {
+                        tx.heartbeat();
+                        reply = "beat";
+                    }
+                    default -> reply = "unknown " + cmd;
+                }
+            } catch (ChannelFencedException e) {
+                reply = "fenced " + e.getStatusName();
+            } catch (RuntimeException e) {
+                reply = "error " + e;
+            }
+            System.out.println(reply);
+            System.out.flush();
+        }
+        tx.close(); // a fenced handle's close leaves the new holder alone
     }
 
     /** Length of message {@code i}: every size from 0 to max payload occurs. */
@@ -47,9 +98,20 @@ public final class CrossProcessPeer {
      * @throws Exception on any failure (exit status 1)
      */
     public static void main(String[] args) throws Exception {
-        if (args[0].equals("hold")) {
-            hold(Path.of(args[1]));
-            return;
+        switch (args[0]) {
+            case "hold" -> {
+                hold(Path.of(args[1]));
+                return;
+            }
+            case "send-later" -> {
+                sendLater(Path.of(args[1]));
+                return;
+            }
+            case "serve" -> {
+                serve(Path.of(args[1]));
+                return;
+            }
+            default -> {}
         }
         Path path = Path.of(args[0]);
         long messages = Long.parseLong(args[1]);
