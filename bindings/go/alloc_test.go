@@ -1,6 +1,9 @@
 package hftipc
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // The hot paths, including their full and empty returns, must not allocate: slices go to C
 // without escaping (#cgo noescape), and ErrFull/ErrEmpty are pre-allocated sentinels.
@@ -12,6 +15,7 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 	for i := range lens {
 		lens[i] = 64
 	}
+	ctx := context.Background()
 	const runs = 200
 	cases := []struct {
 		name string
@@ -60,6 +64,15 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 			}
 			c.Peek()
 			c.Ack()
+		}},
+		// The blocking variants try the operation first: a ready ring never reaches the wait.
+		{"SendContext+ReceiveContext ready", func() {
+			p.SendContext(ctx, msg)
+			c.ReceiveContext(ctx, buf)
+		}},
+		{"Wait ready, Heartbeat", func() {
+			p.Wait(ctx)
+			p.Heartbeat()
 		}},
 	}
 	for _, tc := range cases {

@@ -28,12 +28,19 @@ package hftipc
 #cgo nocallback hftipc_channel_stats
 #cgo noescape hftipc_version_number
 #cgo nocallback hftipc_version_number
+#cgo noescape hftipc_channel_heartbeat
+#cgo nocallback hftipc_channel_heartbeat
+
+// hftipc_channel_wait is deliberately not annotated: it passes no Go pointer (noescape would
+// change nothing) and it sleeps in the kernel, where the callback bookkeeping nocallback
+// saves is irrelevant.
 */
 import "C"
 
 import (
 	"os"
 	"strconv"
+	"time"
 	"unsafe"
 )
 
@@ -185,7 +192,23 @@ func OpenOrCreate(path string, cfg Config, role Role) (*Channel, error) {
 	return openCommon("open_or_create", path, &cfg, role)
 }
 
+// OpenTakeover opens the existing channel file at path in role like Open, and also takes
+// the role from a holder whose process still exists but whose heartbeat is older than
+// staleAfter: a stopped process, a paused VM, a process stuck elsewhere. The role's epoch
+// increases and the previous holder is fenced: its next operation returns ErrFenced (wrapped)
+// and it can publish or consume nothing more (one operation already past its check when it
+// froze may still complete when it resumes). A holder refreshes its heartbeat when it opens,
+// while it waits in a blocking method, and with Heartbeat. A live holder with a fresh
+// heartbeat still gives ErrBusy. A negative staleAfter behaves as Open.
+func OpenTakeover(path string, role Role, staleAfter time.Duration) (*Channel, error) {
+	return openWith("open_takeover", path, nil, role, int64(staleAfter))
+}
+
 func openCommon(op, path string, cfg *Config, role Role) (*Channel, error) {
+	return openWith(op, path, cfg, role, -1)
+}
+
+func openWith(op, path string, cfg *Config, role Role, staleAfterNs int64) (*Channel, error) {
 	if !validRole(role) {
 		return nil, &ChannelError{Op: op, Path: path, Err: ErrInvalid, Code: int(C.HFTIPC_EINVAL)}
 	}
@@ -204,6 +227,8 @@ func openCommon(op, path string, cfg *Config, role Role) (*Channel, error) {
 	case "open_or_create":
 		o := cfg.options()
 		rc, errno = C.hftipc_channel_open_or_create(cs, &o, C.hftipc_role_t(role), &ch)
+	case "open_takeover":
+		rc, errno = C.hftipc_channel_open_takeover(cs, C.hftipc_role_t(role), C.int64_t(staleAfterNs), &ch)
 	default:
 		rc, errno = C.hftipc_channel_open(cs, C.hftipc_role_t(role), &ch)
 	}

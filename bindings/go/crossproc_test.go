@@ -18,7 +18,7 @@ import (
 // Cross-process tests re-execute the test binary (os.Args[0]) as the peer process, with
 // -test.run selecting TestCrossProcessPeer and these environment variables its job.
 const (
-	envPeerRole  = "HFTIPC_GO_TEST_PEER"       // "producer", "consumer" or "holder"
+	envPeerRole  = "HFTIPC_GO_TEST_PEER"       // "producer", "consumer", "holder", or see blockingPeer
 	envPeerPath  = "HFTIPC_GO_TEST_PEER_PATH"  // the channel file
 	envPeerCount = "HFTIPC_GO_TEST_PEER_COUNT" // messages to move
 
@@ -170,7 +170,9 @@ func TestCrossProcessPeer(t *testing.T) {
 		io.Copy(io.Discard, os.Stdin)
 		os.Exit(0)
 	default:
-		t.Fatalf("unknown peer role %q", role)
+		if !blockingPeer(t, role, path) {
+			t.Fatalf("unknown peer role %q", role)
+		}
 	}
 }
 

@@ -15,7 +15,9 @@
 // # Operations
 //
 // Send and Receive copy one message and never block: they return ErrFull or ErrEmpty.
-// SendContext and ReceiveContext wait, honouring the context's cancellation and deadline.
+// SendContext and ReceiveContext (and Wait) wait in the C core, on a futex the peer wakes, in
+// slices of at most 50ms between checks of the context, so cancellation and deadlines are
+// honoured within about 50ms and no OS thread stays parked in C indefinitely.
 // SendBatch and ReceiveBatch move many messages per call, amortising the Go-to-C crossing.
 // TryClaim/Commit (producer) and Peek/Ack (consumer) work in place, without copying.
 //
@@ -46,4 +48,7 @@
 // Close every Channel: there is no finalizer (a collector-driven close could unmap memory
 // that a Peek or TryClaim slice still points to). A Channel that is never closed keeps its
 // role until the process exits; after that, the next opener takes the role over.
+// OpenTakeover also takes a role from a holder that exists but has shown no sign of life
+// (its heartbeat, refreshed by blocking waits and Heartbeat) for longer than a limit; the old
+// holder is then fenced and gets ErrFenced.
 package hftipc

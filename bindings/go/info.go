@@ -1,8 +1,17 @@
 package hftipc
 
 /*
+#define _POSIX_C_SOURCE 200809L // clock_gettime under -std=c11
 #include <stdlib.h>
+#include <time.h>
 #include "hftipc.h"
+
+static inline int64_t hftipc_go_monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 */
 import "C"
 
@@ -41,8 +50,21 @@ type Holder struct {
 	PID       uint32   // 0 when the role is free
 	Liveness  Liveness // as seen from this process
 	Epoch     uint64   // holders of the role so far
-	Takeovers uint64   // times the role was taken from a dead holder
+	Takeovers uint64   // times the role was taken over from a previous holder
+
+	// Heartbeat is the holder's last sign of life (open, a blocking wait, Heartbeat) as a
+	// CLOCK_MONOTONIC reading, that is time since boot (excluding suspend), the same clock
+	// in every process on the machine; 0 when never recorded. Compare it with
+	// MonotonicNow: MonotonicNow() - Heartbeat is the heartbeat's age.
+	Heartbeat time.Duration
+	// Waiting is true while the holder sleeps in a blocking wait (the producer for a free
+	// slot, the consumer for a message).
+	Waiting bool
 }
+
+// MonotonicNow returns the current CLOCK_MONOTONIC reading (time since boot), the clock of
+// Holder.Heartbeat and of OpenTakeover's staleness test.
+func MonotonicNow() time.Duration { return time.Duration(C.hftipc_go_monotonic_ns()) }
 
 // Info is a decoded view of a channel file: geometry, cursors, counters and role holders.
 type Info struct {
@@ -86,9 +108,11 @@ func infoFromC(in *C.hftipc_info_t) Info {
 		CreatorPID:     uint32(in.creator_pid),
 		CreatorVersion: uint32(in.creator_version),
 		Producer: Holder{PID: uint32(in.producer_pid), Liveness: Liveness(in.producer_liveness),
-			Epoch: uint64(in.producer_epoch), Takeovers: uint64(in.producer_takeovers)},
+			Epoch: uint64(in.producer_epoch), Takeovers: uint64(in.producer_takeovers),
+			Heartbeat: time.Duration(in.producer_heartbeat_ns), Waiting: in.producer_waiting != 0},
 		Consumer: Holder{PID: uint32(in.consumer_pid), Liveness: Liveness(in.consumer_liveness),
-			Epoch: uint64(in.consumer_epoch), Takeovers: uint64(in.consumer_takeovers)},
+			Epoch: uint64(in.consumer_epoch), Takeovers: uint64(in.consumer_takeovers),
+			Heartbeat: time.Duration(in.consumer_heartbeat_ns), Waiting: in.consumer_waiting != 0},
 	}
 	if in.created_ns != 0 {
 		info.Created = time.Unix(0, int64(in.created_ns))
