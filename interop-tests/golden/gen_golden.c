@@ -81,11 +81,13 @@ static uint64_t get_le(const uint8_t *p, int n)
     return v;
 }
 
-/* Message `seq` of a golden file: length (seq * 7) % (max + 1), with seq 0 empty and every
- * 8th message at the maximum; bytes (seq * 13 + i * 3 + 5) mod 256. */
+/* Message `seq` of a golden file: length (seq * 7) % (max + 1), except that seq % 8 == 3 is
+ * empty and seq % 8 == 7 is at the maximum; bytes (seq * 13 + i * 3 + 5) mod 256. */
 static uint32_t message(uint64_t seq, uint32_t max, uint8_t *out)
 {
-    uint32_t len = seq % 8 == 7 ? max : (uint32_t)((seq * 7) % (max + 1));
+    uint32_t len = seq % 8 == 7   ? max
+                   : seq % 8 == 3 ? 0
+                                  : (uint32_t)((seq * 7) % (max + 1));
     for (uint32_t i = 0; i < len; i++)
         out[i] = (uint8_t)(seq * 13 + i * 3 + 5);
     return len;
@@ -238,12 +240,12 @@ int main(int argc, char **argv)
 
     static const int s_wrapped[] = {16, -13, 4};    /* head 20, tail 13: wraps the ring */
     static const int s_full[] = {8, -5, 5};         /* head 13, tail 5: full */
-    static const int s_large[] = {2, -2, 1};        /* head 3, tail 2 */
+    static const int s_large[] = {2, -2, 2, -2, 2, -2, 2}; /* head 8, tail 6 */
     static const int s_fresh[] = {0};
     build("empty-c4-s16.chan", 4, 16, s_fresh, 1, 0);
     build("wrapped-c16-s64.chan", 16, 64, s_wrapped, 3, 0);
     build("full-c8-s32.chan", 8, 32, s_full, 3, 2);
-    build("large-c2-s1032.chan", 2, 1032, s_large, 2, 0);
+    build("large-c2-s1032.chan", 2, 1032, s_large, 7, 0);
     variant("wrapped-c16-s64.chan", "compat-bit40.chan", 16, 8, UINT64_C(1) << 40, 0);
     variant("wrapped-c16-s64.chan", "minor7.chan", 10, 2, 7, 0);
     variant("wrapped-c16-s64.chan", "incompat-bit63.chan", 24, 8, UINT64_C(1) << 63, 0);
@@ -260,10 +262,10 @@ int main(int argc, char **argv)
             hftipc_version_string());
     emit("empty-c4-s16.chan", "HFTIPC_OK", "fresh channel, nothing sent; smallest slot size", 0);
     emit("wrapped-c16-s64.chan", "HFTIPC_OK",
-         "20 sent, 13 consumed: the ring has wrapped; messages of 0 to 56 bytes", 0);
+         "20 sent, 13 consumed: the ring has wrapped; unconsumed messages of 0 to 56 bytes", 0);
     emit("full-c8-s32.chan", "HFTIPC_OK",
          "full ring (head - tail == capacity) after 2 refused sends (full_count 2)", 0);
-    emit("large-c2-s1032.chan", "HFTIPC_OK", "1024-byte payloads, one unconsumed", 0);
+    emit("large-c2-s1032.chan", "HFTIPC_OK", "slots of 1032 bytes, wrapped 4 times; 2 unconsumed messages, of 42 and 1024 bytes", 0);
     emit("compat-bit40.chan", "HFTIPC_OK",
          "wrapped-c16-s64 with compat_flags bit 40 set: unknown compat flags are ignored", 0);
     emit("minor7.chan", "HFTIPC_OK",
