@@ -12,15 +12,15 @@
  *   core/src/wait.h 32e6258b51cc60a5dbdc8c59a84d6263649b15d95e98add7aaa657ce7df97e16
  *   core/src/channel.h 6bc65d7006c4c656823625079221265ccfb8f533a3567a124b663138bff88dc7
  *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
- *   core/src/ring_mpsc.h cb174e96cf0d2d7fb5f8d788de668d83727ca1f426e6af0ab4ec795e289c2930
+ *   core/src/ring_mpsc.h 57cafb598d41d2f34b031764e78d78be0cbbfbd7b56071d5bbc03a4ee66be133
  *   core/src/api.c b3c3eea7e1c89c7330f69c91e88a828fb181ee5987670d681b003e21656faf94
  *   core/src/error.c c42c01c4fd1ae263d918e66b5633db9fe7fce52d8214a2b204e598b3622a49d1
  *   core/src/format.c fb9b0896b3dc61834148f82f392dc5cde9571bfed3c81610c50f8bbba75c8bcf
  *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
- *   core/src/mpsc.c 923ae0c62eca607925f7a1ecc4d1bf3eba3ce75baf63f64c4bf7b5234a878009
+ *   core/src/mpsc.c 51925dc09c3a13bd10ea5d7f716b578ea35109b4185a41396014bfb9cd3a7e60
  *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
  *   core/src/wait.c 849a693310e72e269137fcbb57cdbc7329b6d6fb368dcb6c1be1ae599bc00e8e
- * Body (sha256): 74d3b6576d57bef0a86139bbe2fbce0b2c1d792f76869509b4b417a9922ebb5a
+ * Body (sha256): 78bad9c9cafa6c831bc6295a31491e2fa7343732998866b4926ee3f9d999ea71
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1183,6 +1183,28 @@ static inline uint32_t hftipc__owner_pid(uint64_t owner)
 
 /* amalgamated: #include "ring.h" */
 
+/* A consistent view of (tail, claim cursor) for a producer. The claim is read between two reads
+ * of the tail that agree: otherwise the consumer may have moved on, and other producers
+ * claimed against the newer tail, between our reads, and a healthy ring would look like it
+ * holds more than `capacity` (claim - tail is only bounded for a tail that was current when the
+ * claim was read). Returns 1 with the pair, 0 if the tail kept moving (treat as full for now),
+ * or HFTIPC_ECORRUPT. */
+static inline int hftipc__mpsc_snapshot(const hftipc__ring *r, uint64_t *tail, uint64_t *claim)
+{
+    for (int attempt = 0; attempt < 64; attempt++) {
+        uint64_t before = hftipc__load_acquire_u64(r->tail); /* C1 */
+        uint64_t c = hftipc__load_acquire_u64(r->head);
+        if (hftipc__load_acquire_u64(r->tail) != before)
+            continue;
+        if (c - before > r->capacity)
+            return HFTIPC_ECORRUPT;
+        *tail = before;
+        *claim = c;
+        return 1;
+    }
+    return 0;
+}
+
 /* Claims up to `wanted` consecutive slots for the producer whose record is `me`. Returns the
  * number claimed (> 0) with the first sequence in *first, HFTIPC_EFULL or HFTIPC_ECORRUPT. */
 static inline int64_t hftipc__mpsc_ring_claim(hftipc__ring *r, hftipc__holder *me, uint64_t wanted,
@@ -1192,13 +1214,14 @@ static inline int64_t hftipc__mpsc_ring_claim(hftipc__ring *r, hftipc__holder *m
     for (;;) {
         if (claim - r->cached_peer > r->capacity ||
             r->capacity - (claim - r->cached_peer) < wanted) {
-            /* Tail first, then the claim cursor: the claim read after the tail is never behind
-             * it, so the difference is a true backlog (C1). */
-            uint64_t tail = hftipc__load_acquire_u64(r->tail);
-            claim = hftipc__load_acquire_u64(r->head);
-            if (claim - tail > r->capacity)
-                return HFTIPC_ECORRUPT;
-            r->cached_peer = tail;
+            uint64_t tail;
+            int ok = hftipc__mpsc_snapshot(r, &tail, &claim);
+            if (ok < 0)
+                return ok;
+            if (ok > 0)
+                r->cached_peer = tail;
+            else
+                claim = r->cached_peer + r->capacity; /* unsettled: report full, retry later */
         }
         uint64_t free_slots = r->capacity - (claim - r->cached_peer);
         uint64_t n = free_slots < wanted ? free_slots : wanted;
@@ -2773,10 +2796,10 @@ int64_t hftipc__mpsc_ready(hftipc_channel_t *ch)
 int64_t hftipc__mpsc_free(hftipc_channel_t *ch)
 {
     hftipc__ring *r = &ch->ring;
-    uint64_t tail = hftipc__load_acquire_u64(r->tail);
-    uint64_t claim = hftipc__load_acquire_u64(r->head);
-    if (claim - tail > r->capacity)
-        return HFTIPC_ECORRUPT;
+    uint64_t tail, claim;
+    int ok = hftipc__mpsc_snapshot(r, &tail, &claim);
+    if (ok <= 0)
+        return ok;
     r->cached_peer = tail;
     return (int64_t)(r->capacity - (claim - tail));
 }

@@ -175,10 +175,10 @@ int64_t hftipc__mpsc_ready(hftipc_channel_t *ch)
 int64_t hftipc__mpsc_free(hftipc_channel_t *ch)
 {
     hftipc__ring *r = &ch->ring;
-    uint64_t tail = hftipc__load_acquire_u64(r->tail);
-    uint64_t claim = hftipc__load_acquire_u64(r->head);
-    if (claim - tail > r->capacity)
-        return HFTIPC_ECORRUPT;
+    uint64_t tail, claim;
+    int ok = hftipc__mpsc_snapshot(r, &tail, &claim);
+    if (ok <= 0)
+        return ok;
     r->cached_peer = tail;
     return (int64_t)(r->capacity - (claim - tail));
 }

@@ -19,6 +19,28 @@
 
 #include "ring.h"
 
+/* A consistent view of (tail, claim cursor) for a producer. The claim is read between two reads
+ * of the tail that agree: otherwise the consumer may have moved on, and other producers
+ * claimed against the newer tail, between our reads, and a healthy ring would look like it
+ * holds more than `capacity` (claim - tail is only bounded for a tail that was current when the
+ * claim was read). Returns 1 with the pair, 0 if the tail kept moving (treat as full for now),
+ * or HFTIPC_ECORRUPT. */
+static inline int hftipc__mpsc_snapshot(const hftipc__ring *r, uint64_t *tail, uint64_t *claim)
+{
+    for (int attempt = 0; attempt < 64; attempt++) {
+        uint64_t before = hftipc__load_acquire_u64(r->tail); /* C1 */
+        uint64_t c = hftipc__load_acquire_u64(r->head);
+        if (hftipc__load_acquire_u64(r->tail) != before)
+            continue;
+        if (c - before > r->capacity)
+            return HFTIPC_ECORRUPT;
+        *tail = before;
+        *claim = c;
+        return 1;
+    }
+    return 0;
+}
+
 /* Claims up to `wanted` consecutive slots for the producer whose record is `me`. Returns the
  * number claimed (> 0) with the first sequence in *first, HFTIPC_EFULL or HFTIPC_ECORRUPT. */
 static inline int64_t hftipc__mpsc_ring_claim(hftipc__ring *r, hftipc__holder *me, uint64_t wanted,
@@ -28,13 +50,14 @@ static inline int64_t hftipc__mpsc_ring_claim(hftipc__ring *r, hftipc__holder *m
     for (;;) {
         if (claim - r->cached_peer > r->capacity ||
             r->capacity - (claim - r->cached_peer) < wanted) {
-            /* Tail first, then the claim cursor: the claim read after the tail is never behind
-             * it, so the difference is a true backlog (C1). */
-            uint64_t tail = hftipc__load_acquire_u64(r->tail);
-            claim = hftipc__load_acquire_u64(r->head);
-            if (claim - tail > r->capacity)
-                return HFTIPC_ECORRUPT;
-            r->cached_peer = tail;
+            uint64_t tail;
+            int ok = hftipc__mpsc_snapshot(r, &tail, &claim);
+            if (ok < 0)
+                return ok;
+            if (ok > 0)
+                r->cached_peer = tail;
+            else
+                claim = r->cached_peer + r->capacity; /* unsettled: report full, retry later */
         }
         uint64_t free_slots = r->capacity - (claim - r->cached_peer);
         uint64_t n = free_slots < wanted ? free_slots : wanted;
