@@ -16,16 +16,19 @@ import sys
 
 HEADER_SIZE = 4096  # FORMAT.md 2.1, header_size
 
-# (offset, size, field, FORMAT.md section). The single source of the masked bytes.
+# (offset, size, field, FORMAT.md section). The single source of the masked bytes: every field
+# FORMAT.md marks **V**, in every minor version (format 1.0 writes heartbeat_ns as zero).
 VOLATILE = [
     (56, 8, "created_ns", "2.1"),
     (64, 4, "creator_pid", "2.1"),
     (384 + 0, 8, "producer holder owner", "2.4"),
     (384 + 16, 8, "producer holder pidns", "2.4"),
     (384 + 24, 8, "producer holder acquired_ns", "2.4"),
+    (384 + 40, 8, "producer holder heartbeat_ns", "2.4, format 1.1"),
     (512 + 0, 8, "consumer holder owner", "2.4"),
     (512 + 16, 8, "consumer holder pidns", "2.4"),
     (512 + 24, 8, "consumer holder acquired_ns", "2.4"),
+    (512 + 40, 8, "consumer holder heartbeat_ns", "2.4, format 1.1"),
 ]
 
 # Every field of the header (FORMAT.md section 2), to name the offset of a difference.
@@ -42,8 +45,11 @@ FIELDS = [
 for base, who in ((384, "producer"), (512, "consumer")):
     FIELDS += [(base + o, n, f"{who} holder {f}", "2.4") for o, n, f in (
         (0, 8, "owner"), (8, 8, "epoch"), (16, 8, "pidns"), (24, 8, "acquired_ns"),
-        (32, 8, "takeovers"), (40, 88, "reserved"))]
-FIELDS.append((640, HEADER_SIZE - 640, "header reserved", "2.4"))
+        (32, 8, "takeovers"), (40, 8, "heartbeat_ns"), (48, 4, "wake_capable"),
+        (52, 76, "reserved"))]
+FIELDS += [(640, 4, "consumer_waiting", "2.6"), (644, 4, "producer_waiting", "2.6"),
+           (648, 120, "wait block reserved", "2.6"),
+           (768, HEADER_SIZE - 768, "header reserved", "2.6")]
 
 
 def field_name(off, header):

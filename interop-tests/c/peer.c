@@ -7,7 +7,8 @@
  *   peer read-ack PATH COUNT SEED PROGRESS [PACE]
  *                                         consume with peek/ack, one message at a time, writing
  *                                         the number of messages verified to PROGRESS before
- *                                         each ack (crash tests)
+ *                                         each ack (crash tests); the PACE pause sits between
+ *                                         the progress write and the ack
  *   peer expect COUNT SEED                checksum of messages 0..COUNT-1, without a channel
  *   peer scenario PATH                    the fixed layout scenario (creates PATH)
  *   peer golden PATH EXPECT               check a golden file against its expectation file
@@ -350,11 +351,13 @@ static int cmd_read_ack(const char *path, uint64_t count, uint64_t seed, const c
         if ((uint32_t)len != wl || memcmp(p, want, wl))
             mismatch(seq, (uint32_t)len, wl, p, want);
         write_progress(fd, seq + 1);
+        /* Pause between delivery and ack, so that a kill is likely to land there and the next
+         * consumer gets this message again (at-least-once). */
+        pace(seq - start, seq + 1 - start, pace_n);
         int rc = hftipc_channel_ack(ch);
         if (rc)
             die("ack", rc);
         seq++;
-        pace(seq - 1 - start, seq - start, pace_n);
     }
     printf("read-ack end=%" PRIu64 "\n", seq);
     hftipc_channel_close(ch);

@@ -287,9 +287,9 @@ func cmdReadAck(path string, count, seed uint64, progress string, paceN uint64) 
 		if _, err := f.WriteAt([]byte(fmt.Sprintf("%020d\n", seq+1)), 0); err != nil {
 			fatalf("progress: %v", err)
 		}
+		pace(seq-start, seq+1-start, paceN) // between delivery and ack (see the C peer)
 		check("ack", ch.Ack())
 		seq++
-		pace(seq-1-start, seq-start, paceN)
 	}
 	fmt.Printf("read-ack end=%d\n", seq)
 	check("close", ch.Close())

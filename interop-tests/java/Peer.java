@@ -282,9 +282,9 @@ public final class Peer {
                 }
                 byte[] p = String.format("%020d\n", seq + 1).getBytes(StandardCharsets.US_ASCII);
                 pf.write(ByteBuffer.wrap(p), 0);
+                pace(seq - start, seq + 1 - start, paceN); // between delivery and ack (see the C peer)
                 ch.ack();
                 seq++;
-                pace(seq - 1 - start, seq - start, paceN);
             }
             System.out.println("read-ack end=" + seq);
         }
