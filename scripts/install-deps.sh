@@ -15,6 +15,7 @@ have_cmd cc || need+=(gcc)
 have_cmd pkg-config || need+=(pkg-config)
 have_pkg libcmocka-dev || need+=(libcmocka-dev)
 have_cmd clang-format || need+=(clang-format)
+have_cmd abidiff || need+=(abigail-tools)
 for arg in "$@"; do
   case "$arg" in
     --java) have_cmd swig || need+=(swig) ;;
