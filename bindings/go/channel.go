@@ -48,7 +48,8 @@ import (
 type Role int
 
 const (
-	// Producer publishes messages. One live holder per channel file.
+	// Producer publishes messages. One live holder per SPSC channel file, up to
+	// MaxProducers per MPSC file.
 	Producer Role = 1
 	// Consumer receives and consumes messages. One live holder per channel file.
 	Consumer Role = 2
@@ -72,8 +73,29 @@ func (r Role) String() string {
 // Mode is the channel's concurrency mode.
 type Mode uint32
 
-// ModeSPSC is one producer and one consumer (the only mode of format v1).
-const ModeSPSC Mode = 1
+// Channel modes.
+const (
+	// ModeSPSC is one producer and one consumer.
+	ModeSPSC Mode = 1
+	// ModeMPSC is up to MaxProducers producers (processes, or Channels in one process) and
+	// one consumer (format 1.1). Per-producer order is preserved; messages of different
+	// producers interleave in claim order.
+	ModeMPSC Mode = 2
+)
+
+// MaxProducers is the number of producers an MPSC channel admits at once; one more gets
+// ErrBusy.
+const MaxProducers = 16
+
+func (m Mode) String() string {
+	switch m {
+	case ModeSPSC:
+		return "spsc"
+	case ModeMPSC:
+		return "mpsc"
+	}
+	return "Mode(" + strconv.Itoa(int(m)) + ")"
+}
 
 // Geometry limits and defaults (see hftipc.h).
 const (
@@ -93,7 +115,7 @@ type Config struct {
 	// SlotSize is the bytes per slot, including the 8-byte slot header: a multiple of 8 in
 	// [MinSlotSize, MaxSlotSize]. The largest message is SlotSize-8. Default 512.
 	SlotSize uint32
-	// Mode is the concurrency mode. Default ModeSPSC.
+	// Mode is the concurrency mode: ModeSPSC (the default) or ModeMPSC.
 	Mode Mode
 	// FileMode holds the permission bits of a created file (the umask is not applied).
 	// Default 0600.

@@ -14,6 +14,8 @@ func _() {
 	_ = ok[Consumer-C.HFTIPC_ROLE_CONSUMER]
 	_ = ok[Observer-C.HFTIPC_ROLE_OBSERVER]
 	_ = ok[ModeSPSC-C.HFTIPC_MODE_SPSC]
+	_ = ok[ModeMPSC-C.HFTIPC_MODE_MPSC]
+	_ = ok[MaxProducers-C.HFTIPC_MPSC_MAX_PRODUCERS]
 	_ = ok[DefaultCapacity-C.HFTIPC_DEFAULT_CAPACITY]
 	_ = ok[DefaultSlotSize-C.HFTIPC_DEFAULT_SLOT_SIZE]
 	_ = ok[SlotHeaderSize-C.HFTIPC_SLOT_HEADER_SIZE]

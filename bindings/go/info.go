@@ -83,8 +83,16 @@ type Info struct {
 	Created                  time.Time
 	CreatorPID               uint32
 	CreatorVersion           uint32 // HFTIPC_VERSION_NUMBER of the creating library
-	Producer                 Holder
-	Consumer                 Holder
+	// Producer describes the producer role holder. In an MPSC channel it is the first
+	// producer record in use (the core reports one); ProducerCount says how many there are.
+	Producer Holder
+	Consumer Holder
+	// ProducerCount is the number of producers holding the role: 0 or 1 for SPSC, up to
+	// MaxProducers for MPSC.
+	ProducerCount uint32
+	// Abandoned counts the claimed MPSC slots the consumer skipped because their producer
+	// died (or closed) between TryClaim and Commit. Always 0 for SPSC.
+	Abandoned uint64
 }
 
 // Stats is the momentary state of an open channel, as returned by Channel.Stats.
@@ -107,6 +115,8 @@ func infoFromC(in *C.hftipc_info_t) Info {
 		FullCount:      uint64(in.full_count),
 		CreatorPID:     uint32(in.creator_pid),
 		CreatorVersion: uint32(in.creator_version),
+		ProducerCount:  uint32(in.producer_count),
+		Abandoned:      uint64(in.abandoned_count),
 		Producer: Holder{PID: uint32(in.producer_pid), Liveness: Liveness(in.producer_liveness),
 			Epoch: uint64(in.producer_epoch), Takeovers: uint64(in.producer_takeovers),
 			Heartbeat: time.Duration(in.producer_heartbeat_ns), Waiting: in.producer_waiting != 0},
