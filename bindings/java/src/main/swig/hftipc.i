@@ -186,7 +186,7 @@ static hftipc_channel_t *hj_open(const char *path, int how, int role, uint32_t c
 /* Field order of the long[] filled by hj_stats/hj_inspect; mirrored by Native.INFO_*. */
 static void hj_fill_info(const hftipc_info_t *i, int64_t *out, int n)
 {
-    int64_t v[28];
+    int64_t v[30];
     int k;
     v[0] = i->format_major;
     v[1] = i->format_minor;
@@ -216,7 +216,9 @@ static void hj_fill_info(const hftipc_info_t *i, int64_t *out, int n)
     v[25] = (int64_t)i->consumer_heartbeat_ns;
     v[26] = i->producer_waiting;
     v[27] = i->consumer_waiting;
-    for (k = 0; k < n && k < 28; k++)
+    v[28] = i->producer_count;
+    v[29] = (int64_t)i->abandoned_count;
+    for (k = 0; k < n && k < 30; k++)
         out[k] = v[k];
 }
 

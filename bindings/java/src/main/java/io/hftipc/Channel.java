@@ -49,7 +49,7 @@ public final class Channel implements AutoCloseable {
     static final int I_TAIL = 10;
     static final int I_BACKLOG = 11;
     static final int I_FULL = 12;
-    private static final int INFO_FIELDS = 28;
+    private static final int INFO_FIELDS = 30;
 
     /** Longest single native wait: bounds how late an interrupt is noticed. */
     static final long WAIT_SLICE_NANOS = 50_000_000L;

@@ -20,7 +20,7 @@ import java.util.Set;
  * @param capacity number of slots: a power of two in [1, 2^30]
  * @param slotSize bytes per slot including the 8-byte slot header: a multiple of 8 in
  *     [16, 64 MiB]
- * @param mode the concurrency mode
+ * @param mode the concurrency mode: {@link ChannelMode#SPSC} or {@link ChannelMode#MPSC}
  * @param filePermissions permission bits of a created file
  */
 public record ChannelConfig(

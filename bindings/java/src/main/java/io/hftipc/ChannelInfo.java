@@ -50,4 +50,14 @@ public record ChannelInfo(
                 (int) v[15],
                 ChannelStats.fromNative(v));
     }
+
+    /** @return producers holding the role, as {@link ChannelStats#producerCount()} */
+    public int producerCount() {
+        return stats.producerCount();
+    }
+
+    /** @return abandoned MPSC claims the consumer skipped, as {@link ChannelStats#abandoned()} */
+    public long abandoned() {
+        return stats.abandoned();
+    }
 }

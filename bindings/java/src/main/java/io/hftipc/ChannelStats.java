@@ -9,9 +9,20 @@ package io.hftipc;
  * @param fullCount sends refused because the ring was full
  * @param producer the producer role's holder, with its heartbeat and whether it is waiting
  * @param consumer the consumer role's holder, with its heartbeat and whether it is waiting
+ * @param producerCount producers holding the role: 0 or 1 for SPSC, up to {@link
+ *     ChannelMode#MAX_PRODUCERS} for MPSC (whose {@code producer} is the first record in use)
+ * @param abandoned MPSC: claimed slots the consumer skipped because their producer died (or
+ *     closed) between {@code tryClaim} and {@code commit}; always 0 for SPSC
  */
 public record ChannelStats(
-        long head, long tail, long backlog, long fullCount, PeerInfo producer, PeerInfo consumer) {
+        long head,
+        long tail,
+        long backlog,
+        long fullCount,
+        PeerInfo producer,
+        PeerInfo consumer,
+        int producerCount,
+        long abandoned) {
 
     static ChannelStats fromNative(long[] v) {
         return new ChannelStats(
@@ -20,6 +31,8 @@ public record ChannelStats(
                 v[Channel.I_BACKLOG],
                 v[Channel.I_FULL],
                 new PeerInfo((int) v[16], Liveness.fromCode(v[17]), v[18], v[19], v[24], v[26] != 0),
-                new PeerInfo((int) v[20], Liveness.fromCode(v[21]), v[22], v[23], v[25], v[27] != 0));
+                new PeerInfo((int) v[20], Liveness.fromCode(v[21]), v[22], v[23], v[25], v[27] != 0),
+                (int) v[28],
+                v[29]);
     }
 }

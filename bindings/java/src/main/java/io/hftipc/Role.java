@@ -2,7 +2,10 @@ package io.hftipc;
 
 /** The part a {@link Channel} handle plays on a channel file. */
 public enum Role {
-    /** Publishes messages. At most one live producer per SPSC channel. */
+    /**
+     * Publishes messages. At most one live producer per {@link ChannelMode#SPSC} channel, up to
+     * {@link ChannelMode#MAX_PRODUCERS} per {@link ChannelMode#MPSC} channel.
+     */
     PRODUCER(1),
     /** Consumes and acknowledges messages. At most one live consumer per SPSC channel. */
     CONSUMER(2),

@@ -10,7 +10,8 @@ import java.util.zip.CRC32;
  * {@code java -cp <test classpath> io.hftipc.CrossProcessPeer <path> <messages>}. Prints
  * {@code checksum <crc32>} of every byte sent. With a first argument {@code hold},
  * {@code send-later} or {@code serve}, it plays the peer of {@link CrossProcessTest}'s liveness
- * and {@link BlockingTest}'s wake-up and fencing cases instead.
+ * and {@link BlockingTest}'s wake-up and fencing cases instead; with {@code mpsc <path> <id>
+ * <messages>}, one of the producers of {@link MpscTest}.
  */
 public final class CrossProcessPeer {
     private CrossProcessPeer() {}
@@ -76,6 +77,81 @@ public final class CrossProcessPeer {
         tx.close(); // a fenced handle's close leaves the new holder alone
     }
 
+    /*
+     * One producer of an MPSC channel: opens the producer role, says "ready", waits for a stdin
+     * line, sends `messages` MPSC messages as producer `id`, then prints "checksum <crc32>".
+     */
+    private static void mpsc(Path path, int id, long messages) throws Exception {
+        CRC32 crc = new CRC32();
+        try (Channel tx = Channel.open(path, Role.PRODUCER)) {
+            System.out.println("ready");
+            System.out.flush();
+            if (System.in.read() < 0) {
+                System.exit(4);
+            }
+            mpscSend(tx, id, messages, crc);
+        }
+        System.out.println("checksum " + crc.getValue());
+    }
+
+    /** Bytes of the MPSC message header: producer id, then its sequence number (little-endian). */
+    static final int MPSC_HEADER = 9;
+
+    /** Length of MPSC message {@code i} of producer {@code id}: 9 to max payload. */
+    static int mpscLength(int id, long i, int maxPayload) {
+        return MPSC_HEADER + (int) ((i * 7919L + id * 104729L) % (maxPayload - MPSC_HEADER + 1));
+    }
+
+    /** Fills {@code buf[0, len)} with MPSC message {@code i} of producer {@code id}. */
+    static void mpscFill(byte[] buf, int id, long i, int len) {
+        buf[0] = (byte) id;
+        for (int k = 0; k < 8; k++) {
+            buf[1 + k] = (byte) (i >>> (8 * k));
+        }
+        for (int k = MPSC_HEADER; k < len; k++) {
+            buf[k] = (byte) (i * 31 + id * 17 + k);
+        }
+    }
+
+    /**
+     * Sends {@code messages} MPSC messages as producer {@code id}, rotating over the array,
+     * direct-buffer and zero-copy paths, adding every byte sent to {@code crc}.
+     */
+    static void mpscSend(Channel tx, int id, long messages, CRC32 crc) throws Exception {
+        int max = tx.maxPayload();
+        byte[] msg = new byte[max];
+        ByteBuffer direct = ByteBuffer.allocateDirect(max);
+        Duration timeout = Duration.ofSeconds(60);
+        for (long i = 0; i < messages; i++) {
+            int len = mpscLength(id, i, max);
+            mpscFill(msg, id, i, len);
+            crc.update(msg, 0, len);
+            boolean ok;
+            switch ((int) (i % 3)) {
+                case 0 -> ok = tx.send(msg, 0, len, timeout);
+                case 1 -> {
+                    direct.clear();
+                    direct.put(msg, 0, len).flip();
+                    ok = tx.send(direct, timeout);
+                }
+                default -> {
+                    ByteBuffer slot = tx.tryClaim();
+                    while (slot == null && tx.await(timeout)) {
+                        slot = tx.tryClaim();
+                    }
+                    ok = slot != null;
+                    if (ok) {
+                        slot.put(msg, 0, len);
+                        tx.commit(len);
+                    }
+                }
+            }
+            if (!ok) {
+                throw new IllegalStateException("producer " + id + ": timed out at message " + i);
+            }
+        }
+    }
+
     /** Length of message {@code i}: every size from 0 to max payload occurs. */
     static int length(long i, int maxPayload) {
         return (int) ((i * 7919L) % (maxPayload + 1));
@@ -109,6 +185,10 @@ public final class CrossProcessPeer {
             }
             case "serve" -> {
                 serve(Path.of(args[1]));
+                return;
+            }
+            case "mpsc" -> {
+                mpsc(Path.of(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
                 return;
             }
             default -> {}
