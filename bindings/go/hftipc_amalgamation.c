@@ -13,14 +13,14 @@
  *   core/src/channel.h 6bc65d7006c4c656823625079221265ccfb8f533a3567a124b663138bff88dc7
  *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
  *   core/src/ring_mpsc.h 57cafb598d41d2f34b031764e78d78be0cbbfbd7b56071d5bbc03a4ee66be133
- *   core/src/api.c b3c3eea7e1c89c7330f69c91e88a828fb181ee5987670d681b003e21656faf94
+ *   core/src/api.c 93fb45f1f373be6f6f635cf7c59e0fe4f6e891a4894c79bf7632b94f46579586
  *   core/src/error.c c42c01c4fd1ae263d918e66b5633db9fe7fce52d8214a2b204e598b3622a49d1
  *   core/src/format.c fb9b0896b3dc61834148f82f392dc5cde9571bfed3c81610c50f8bbba75c8bcf
  *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
  *   core/src/mpsc.c 51925dc09c3a13bd10ea5d7f716b578ea35109b4185a41396014bfb9cd3a7e60
  *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
  *   core/src/wait.c 849a693310e72e269137fcbb57cdbc7329b6d6fb368dcb6c1be1ae599bc00e8e
- * Body (sha256): 78bad9c9cafa6c831bc6295a31491e2fa7343732998866b4926ee3f9d999ea71
+ * Body (sha256): 47d97ee99647c6a4dc4ce0a365667568e4d4592d08759084c4c78c9581303d10
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1409,9 +1409,8 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
     ch->peer_sleeps_on = producer ? (const void *)&hdr->head : (const void *)&hdr->tail;
     ch->own_waiting = producer ? &hdr->producer_waiting : &hdr->consumer_waiting;
     ch->own_sleeps_on = producer ? (const void *)&hdr->tail : (const void *)&hdr->head;
+    /* An MPSC consumer's peers are the producer records; peers_can_wake() looks at them all. */
     ch->peer_holder = producer ? &hdr->consumer_holder : &hdr->producer_holder;
-    if (ch->mpsc && !producer) /* producers vary; mpsc.c wakes per record */
-        ch->peer_holder = &hdr->mpsc_producers[0];
     switch (role) {
     case HFTIPC_ROLE_PRODUCER:
         r->position = head;
@@ -1455,9 +1454,8 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
     hftipc__header *hdr = map.base;
     uint64_t owner = hftipc__self_owner();
     hftipc__header_encode(hdr, &geo, realtime_ns(), (uint32_t)getpid());
-    /* The file has no name yet, so taking the role cannot race anybody: it appears already
-     * held, and no other process can grab it between the link and our open. */
-    /* On a fresh file taking the role cannot fail. */
+    /* The file has no name yet, so taking the role cannot race anybody (nor fail): it appears
+     * already held, and no other process can grab it between the link and our open. */
     hftipc__holder *held = NULL;
     if (role == HFTIPC_ROLE_PRODUCER && geo.mode == HFTIPC_MODE_MPSC)
         (void)hftipc__mpsc_take_record(hdr, owner, hftipc__self_pidns(), realtime_ns(), -1, &held);

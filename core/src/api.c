@@ -145,9 +145,8 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
     ch->peer_sleeps_on = producer ? (const void *)&hdr->head : (const void *)&hdr->tail;
     ch->own_waiting = producer ? &hdr->producer_waiting : &hdr->consumer_waiting;
     ch->own_sleeps_on = producer ? (const void *)&hdr->tail : (const void *)&hdr->head;
+    /* An MPSC consumer's peers are the producer records; peers_can_wake() looks at them all. */
     ch->peer_holder = producer ? &hdr->consumer_holder : &hdr->producer_holder;
-    if (ch->mpsc && !producer) /* producers vary; mpsc.c wakes per record */
-        ch->peer_holder = &hdr->mpsc_producers[0];
     switch (role) {
     case HFTIPC_ROLE_PRODUCER:
         r->position = head;
@@ -191,9 +190,8 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
     hftipc__header *hdr = map.base;
     uint64_t owner = hftipc__self_owner();
     hftipc__header_encode(hdr, &geo, realtime_ns(), (uint32_t)getpid());
-    /* The file has no name yet, so taking the role cannot race anybody: it appears already
-     * held, and no other process can grab it between the link and our open. */
-    /* On a fresh file taking the role cannot fail. */
+    /* The file has no name yet, so taking the role cannot race anybody (nor fail): it appears
+     * already held, and no other process can grab it between the link and our open. */
     hftipc__holder *held = NULL;
     if (role == HFTIPC_ROLE_PRODUCER && geo.mode == HFTIPC_MODE_MPSC)
         (void)hftipc__mpsc_take_record(hdr, owner, hftipc__self_pidns(), realtime_ns(), -1, &held);
