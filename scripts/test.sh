@@ -4,16 +4,17 @@
 #   2. the C core's cmocka suite in three builds: RelWithDebInfo with -Werror, ASan+UBSan, TSan
 #   3. the Go binding (vet, tests, race detector, amalgamation drift check)
 #   4. the Java binding (SWIG/JNI build, JUnit 5 through Maven)
-#   5. the libFuzzer targets, 30 s each (header validator, consumer over a hostile mapping)
+#   5. a smoke run of the demo pipeline (20,000 quotes through Go, C and Java)
+#   6. the libFuzzer targets, 30 s each (header validator, consumer over a hostile mapping)
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed.
-#   scripts/test.sh [--only c|go|java|format|fuzz]
+#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz]
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 only="${2:-}"
 if [[ "${1:-}" == "--only" && -z "$only" ]]; then
-  echo "usage: scripts/test.sh [--only c|go|java|format|fuzz]" >&2
+  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz]" >&2
   exit 2
 fi
 want() { [[ -z "$only" || "$only" == "$1" ]]; }
@@ -63,6 +64,7 @@ want c && step "C core (ASan+UBSan)" c_suite asan
 want c && step "C core (TSan)" c_suite tsan
 want go && step "Go binding" bash bindings/go/test.sh
 want java && step "Java binding" bash bindings/java/test.sh
+want demo && step "Demo smoke (Go gateway -> C engine -> JVM service)" bash demo/smoke.sh
 want fuzz && step "Fuzzing (30 s per target)" bash scripts/fuzz.sh 30
 
 echo
