@@ -120,7 +120,8 @@ static void describe(int rc, const hftipc_info_t *info, int sys_errno, char *buf
                  "format %u.%u file uses incompatible feature flags 0x%llx unknown to this "
                  "library (hftipc %s, format %d.%d), so it cannot read or write this file; "
                  "it was written by a newer library",
-                 info->format_major, info->format_minor, (unsigned long long)info->incompat_flags,
+                 info->format_major, info->format_minor,
+                 (unsigned long long)(info->incompat_flags & ~HFTIPC_INCOMPAT_KNOWN),
                  hftipc_version_string(), HFTIPC_FORMAT_MAJOR, HFTIPC_FORMAT_MINOR);
     } else if (rc == HFTIPC_ESYSTEM && sys_errno != 0) {
         snprintf(buf, len, "%s: %s", hftipc_strerror(rc), strerror(sys_errno));

@@ -51,6 +51,11 @@ extern "C" {
     (HFTIPC_VERSION_MAJOR * 10000 + HFTIPC_VERSION_MINOR * 100 + HFTIPC_VERSION_PATCH)
 #define HFTIPC_VERSION_STRING "0.1.0"
 
+/* Incompatible feature flags (docs/FORMAT.md, section 14), as set in the file header. A reader
+ * refuses a file with an incompat flag it does not know (HFTIPC_EINCOMPAT). */
+#define HFTIPC_INCOMPAT_SLOT_COMMIT 0x1ull /* slots carry commit words; consumers poll them */
+#define HFTIPC_INCOMPAT_KNOWN       HFTIPC_INCOMPAT_SLOT_COMMIT
+
 /* Channel file format version this library writes (docs/FORMAT.md). Independent of the above. */
 #define HFTIPC_FORMAT_MAJOR 1
 #define HFTIPC_FORMAT_MINOR 1

@@ -4,23 +4,23 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h f7db121e95ed85ad8e4c136079b28c88fb6402678531b5850123a1483cbc2a8a
+ *   core/include/hftipc.h 6663513b7002d0da0322bd666015aa429473eb58b876406b864115ab089fd5b1
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
- *   core/src/format.h 91a7438574289b9bdc8c8057e55df6edf8933a4b9f40aaed1fe690721710c468
+ *   core/src/format.h 0196c165d4f018f44c9893064a9548cd839f0c90b591e0be744a373a98c53002
  *   core/src/map.h 93b5ee53a8db5a38d3b012df761be8c6635decd7ad6f61860e6ecbf6e73a35e9
- *   core/src/ring.h 0deeb8061d18283197bc7beb67b5225c6c476d8a45169dd77bef1fd36764503c
+ *   core/src/ring.h f8ecb820950254ca6a5c91185664cc2869a500f3e6dd124e38722badcd69d025
  *   core/src/wait.h 32e6258b51cc60a5dbdc8c59a84d6263649b15d95e98add7aaa657ce7df97e16
- *   core/src/channel.h 6bc65d7006c4c656823625079221265ccfb8f533a3567a124b663138bff88dc7
+ *   core/src/channel.h d58e7338a78bc0226200915e274e9827e15e828130923126c1fde40b37b19381
  *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
- *   core/src/ring_mpsc.h 57cafb598d41d2f34b031764e78d78be0cbbfbd7b56071d5bbc03a4ee66be133
- *   core/src/api.c 93fb45f1f373be6f6f635cf7c59e0fe4f6e891a4894c79bf7632b94f46579586
+ *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
+ *   core/src/api.c 84512c6c4892e224007fa470c64cc78891083ceeb889e8d34b6bbeb76b87b245
  *   core/src/error.c c42c01c4fd1ae263d918e66b5633db9fe7fce52d8214a2b204e598b3622a49d1
- *   core/src/format.c fb9b0896b3dc61834148f82f392dc5cde9571bfed3c81610c50f8bbba75c8bcf
+ *   core/src/format.c 1d7311322bae899ac7b1dad4f4a0b51615bae612b0bac2b6848518d86142f3dd
  *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
- *   core/src/mpsc.c 51925dc09c3a13bd10ea5d7f716b578ea35109b4185a41396014bfb9cd3a7e60
+ *   core/src/mpsc.c 09762fc8c62e0a03426fe30d079885b38b0bb759c2a1c00500b9d9e7ccfe8536
  *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
  *   core/src/wait.c 849a693310e72e269137fcbb57cdbc7329b6d6fb368dcb6c1be1ae599bc00e8e
- * Body (sha256): 47d97ee99647c6a4dc4ce0a365667568e4d4592d08759084c4c78c9581303d10
+ * Body (sha256): 4e88b9eb9db59da91eeeb66c827589872b75250b98326d0ca6808bb46114740d
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -81,6 +81,11 @@ extern "C" {
 #define HFTIPC_VERSION_NUMBER                                                                      \
     (HFTIPC_VERSION_MAJOR * 10000 + HFTIPC_VERSION_MINOR * 100 + HFTIPC_VERSION_PATCH)
 #define HFTIPC_VERSION_STRING "0.1.0"
+
+/* Incompatible feature flags (docs/FORMAT.md, section 14), as set in the file header. A reader
+ * refuses a file with an incompat flag it does not know (HFTIPC_EINCOMPAT). */
+#define HFTIPC_INCOMPAT_SLOT_COMMIT 0x1ull /* slots carry commit words; consumers poll them */
+#define HFTIPC_INCOMPAT_KNOWN       HFTIPC_INCOMPAT_SLOT_COMMIT
 
 /* Channel file format version this library writes (docs/FORMAT.md). Independent of the above. */
 #define HFTIPC_FORMAT_MAJOR 1
@@ -662,9 +667,13 @@ static inline void hftipc__fence_release(void)
 #define HFTIPC__STATE_READY   0x59444552u /* "REDY" read as little-endian bytes */
 #define HFTIPC__MAX_FILE_SIZE (1ull << 40)
 
-/* Feature flags known to this library (docs/FORMAT.md, "Feature flags"). None yet. */
+/* Feature flags known to this library (docs/FORMAT.md, section 14). */
+/* SLOT_COMMIT (format 1.1): every slot's commit word is written, and consumers detect messages
+ * by it instead of by head. Incompat: a reader that ignored it could pair with a writer that
+ * leaves commit words at zero, and its consumer would wait forever. */
+#define HFTIPC__INCOMPAT_SLOT_COMMIT HFTIPC_INCOMPAT_SLOT_COMMIT
 #define HFTIPC__KNOWN_COMPAT_FLAGS   0ull
-#define HFTIPC__KNOWN_INCOMPAT_FLAGS 0ull
+#define HFTIPC__KNOWN_INCOMPAT_FLAGS HFTIPC_INCOMPAT_KNOWN
 
 /* Role holder record (docs/FORMAT.md, "Role holders"). `owner` packs pid and start time so that
  * one CAS claims the role and a reused pid never matches the old holder. */
@@ -783,6 +792,7 @@ typedef struct hftipc__geometry {
     uint32_t slot_size;
     uint32_t mode;
     uint64_t file_size;
+    uint64_t incompat_flags; /* as validated: only flags this library knows */
 } hftipc__geometry;
 
 /* Checks capacity, slot size, mode and the size limit; fills g->file_size. */
@@ -865,6 +875,9 @@ int hftipc__map_close(hftipc__mapping *m);
  *      and payload writes happen-before the consumer's reads of them.
  *   C1 consumer store_release(tail) -> producer load_acquire(tail): the consumer's reads of a
  *      slot happen-before the producer's overwrite of it one lap later (no write-after-read).
+ *   S1 producer store_release(slot.commit) -> consumer load_acquire(slot.commit), in files with
+ *      commit words: the slot's length and payload writes happen-before the consumer's reads,
+ *      without the consumer touching head.
  * The hot path loads the peer's cursor only when the cached copy says full/empty, and
  * publishes with a plain release store: no locked instruction on x86-64.
  *
@@ -945,13 +958,19 @@ static inline int64_t hftipc__ring_reserve(hftipc__ring *r, uint64_t wanted)
     return free_slots;
 }
 
+static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq);
+
+/* Writes message `seq` into its slot and commits it (S1). In files without commit words the
+ * commit store is ignored by readers, and head (P1) publishes the message. */
 static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
 {
     hftipc__slot *s = hftipc__ring_slot(r, seq);
-    /* Relaxed: ordered for the consumer by the release store of head (P1). */
+    /* Relaxed: ordered for the consumer by the release store of the commit word (S1) or of
+     * head (P1). */
     hftipc__store_relaxed_u32(&s->length, len);
     if (len != 0)
         memcpy(hftipc__slot_payload(s), msg, len);
+    hftipc__ring_commit(r, seq);
 }
 
 static inline void hftipc__ring_publish(hftipc__ring *r, uint64_t new_head)
@@ -1000,6 +1019,27 @@ static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, h
         return HFTIPC_ECORRUPT;
     *slot = s;
     return len;
+}
+
+/* Commit words (docs/FORMAT.md, "Slots"; every MPSC file, and SPSC files with the
+ * SLOT_COMMIT flag): makes message `seq` visible to a consumer that polls the slot itself (S1).
+ * The payload and length are already written. The consumer then needs no load of head, so one
+ * cache line (the slot) carries a small message and its readiness together. */
+static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq)
+{
+    hftipc__atomic_u32 *commit = &hftipc__ring_slot(r, seq)->commit;
+    atomic_store_explicit(commit, (uint32_t)(seq + 1), memory_order_release);
+}
+
+/* Length of message `seq` if its commit word says it is whole (S1, acquire): the length,
+ * HFTIPC_EEMPTY (not yet) or HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__ring_committed_length(const hftipc__ring *r, uint64_t seq,
+                                                    hftipc__slot **slot)
+{
+    hftipc__slot *s = hftipc__ring_slot(r, seq);
+    if (hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1)) /* S1 */
+        return HFTIPC_EEMPTY;
+    return hftipc__ring_length(r, seq, slot);
 }
 
 static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)
@@ -1073,8 +1113,9 @@ static inline void hftipc__wake_if_waiting(hftipc__atomic_u32 *waiting, const vo
 struct hftipc_channel_stct {
     hftipc__ring ring; /* first: the hot fields share the handle's first cache line */
     int role;
-    int claimed; /* producer: try_claim returned the slot at ring.position */
-    int mpsc;    /* HFTIPC_MODE_MPSC: claims go through the shared cursor and commit words */
+    int claimed;      /* producer: try_claim returned the slot at ring.position */
+    int mpsc;         /* HFTIPC_MODE_MPSC: claims go through the shared cursor and commit words */
+    int commit_words; /* consumers detect messages by slot commit words (MPSC, SLOT_COMMIT) */
     /* MPSC consumer: the claimed-but-uncommitted slot it is stuck at, and since when; a stall
      * that lasts is checked for a dead claimer. */
     uint64_t stall_seq;
@@ -1106,6 +1147,16 @@ static inline int hftipc__channel_fenced(const hftipc_channel_t *ch)
 static inline void hftipc__channel_wake_peer(hftipc_channel_t *ch)
 {
     hftipc__wake_if_waiting(ch->peer_waiting, ch->peer_sleeps_on);
+}
+
+/* After a producer published messages from `first` on: wake the consumer if it sleeps. It sleeps
+ * on the commit word of the slot it waits for (files with commit words), else on head. */
+static inline void hftipc__channel_wake_consumer(hftipc_channel_t *ch, uint64_t first)
+{
+    const void *word = ch->peer_sleeps_on;
+    if (ch->commit_words)
+        word = &hftipc__ring_slot(&ch->ring, first)->commit;
+    hftipc__wake_if_waiting(ch->peer_waiting, word);
 }
 
 /* MPSC operations (mpsc.c); api.c has checked arguments, role and fencing. */
@@ -1172,8 +1223,7 @@ static inline uint32_t hftipc__owner_pid(uint64_t owner)
  * (capacity < 2^32), and a never-written slot holds 0.
  *
  * Pairings:
- *   M1 producer store_release(slot.commit) -> consumer load_acquire(slot.commit): the slot's
- *      length and payload writes happen-before the consumer's reads.
+ *   S1 (ring.h) producer store_release(slot.commit) -> consumer load_acquire(slot.commit).
  *   C1 consumer store_release(tail) -> producer load_acquire(tail), as in SPSC.
  *   M2 producer's claim CAS (acq_rel) -> consumer load_acquire(head): the producer's pending
  *      record, written before the CAS, is visible to a consumer that sees the claim.
@@ -1239,24 +1289,6 @@ static inline int64_t hftipc__mpsc_ring_claim(hftipc__ring *r, hftipc__holder *m
             return (int64_t)n;
         }
     }
-}
-
-/* Makes message `seq` visible (M1). The payload and length are already written. */
-static inline void hftipc__mpsc_ring_commit(hftipc__ring *r, uint64_t seq)
-{
-    hftipc__atomic_u32 *commit = &hftipc__ring_slot(r, seq)->commit;
-    atomic_store_explicit(commit, (uint32_t)(seq + 1), memory_order_release);
-}
-
-/* Length of message `seq` if it is committed: the length, HFTIPC_EEMPTY (not yet whole) or
- * HFTIPC_ECORRUPT. */
-static inline int64_t hftipc__mpsc_ring_length(const hftipc__ring *r, uint64_t seq,
-                                               hftipc__slot **slot)
-{
-    hftipc__slot *s = hftipc__ring_slot(r, seq);
-    if (hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1)) /* M1 */
-        return HFTIPC_EEMPTY;
-    return hftipc__ring_length(r, seq, slot);
 }
 
 #endif
@@ -1365,6 +1397,7 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
     ch->map = *map;
     ch->owner = owner;
     ch->mpsc = geo->mode == HFTIPC_MODE_MPSC;
+    ch->commit_words = ch->mpsc || (geo->incompat_flags & HFTIPC__INCOMPAT_SLOT_COMMIT) != 0;
     if (role != HFTIPC_ROLE_OBSERVER) {
         if (role_held)
             ch->holder = *held;
@@ -1442,7 +1475,11 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
         return rc;
     if (o.file_mode > 07777)
         return HFTIPC_EINVAL;
-    hftipc__geometry geo = {.capacity = o.capacity, .slot_size = o.slot_size, .mode = o.mode};
+    /* New files carry commit words (format 1.1), whatever the mode. */
+    hftipc__geometry geo = {.capacity = o.capacity,
+                            .slot_size = o.slot_size,
+                            .mode = o.mode,
+                            .incompat_flags = HFTIPC__INCOMPAT_SLOT_COMMIT};
     rc = hftipc__geometry_check(&geo);
     if (rc != HFTIPC_OK)
         return rc;
@@ -1557,9 +1594,10 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
     int64_t free_slots = hftipc__ring_reserve(r, 1);
     if (HFTIPC_UNLIKELY(free_slots < 0))
         return (int)free_slots;
-    hftipc__ring_write(r, r->position, msg, (uint32_t)len);
-    hftipc__ring_publish(r, r->position + 1);
-    hftipc__channel_wake_peer(ch);
+    uint64_t seq = r->position;
+    hftipc__ring_write(r, seq, msg, (uint32_t)len);
+    hftipc__ring_publish(r, seq + 1);
+    hftipc__channel_wake_consumer(ch, seq);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
@@ -1592,12 +1630,13 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
         return free_slots;
     size_t n = (uint64_t)free_slots < count ? (size_t)free_slots : count;
     const uint8_t *p = data;
+    uint64_t first = r->position;
     for (size_t i = 0; i < n; i++) {
-        hftipc__ring_write(r, r->position + i, p, lens[i]);
+        hftipc__ring_write(r, first + i, p, lens[i]);
         p += lens[i];
     }
-    hftipc__ring_publish(r, r->position + n);
-    hftipc__channel_wake_peer(ch);
+    hftipc__ring_publish(r, first + n);
+    hftipc__channel_wake_consumer(ch, first);
     ch->claimed = 0;
     return (int64_t)n;
 }
@@ -1638,29 +1677,40 @@ int hftipc_channel_commit(hftipc_channel_t *ch, size_t len)
         return HFTIPC_ETOOBIG;
     if (ch->mpsc)
         return hftipc__mpsc_commit(ch, (uint32_t)len);
-    hftipc__slot *s = hftipc__ring_slot(r, r->position);
-    hftipc__store_relaxed_u32(&s->length, (uint32_t)len);
-    hftipc__ring_publish(r, r->position + 1);
-    hftipc__channel_wake_peer(ch);
+    uint64_t seq = r->position;
+    hftipc__store_relaxed_u32(&hftipc__ring_slot(r, seq)->length, (uint32_t)len);
+    hftipc__ring_commit(r, seq);
+    hftipc__ring_publish(r, seq + 1);
+    hftipc__channel_wake_consumer(ch, seq);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
 
 /* ---- Consumer and observer ---- */
 
-/* Consumer: messages ready from the position (> 0), HFTIPC_EEMPTY or HFTIPC_ECORRUPT. */
+/* Consumer: messages that may be ready from the position (> 0; callers stop at the first slot
+ * consumer_length() reports not whole), HFTIPC_EEMPTY or HFTIPC_ECORRUPT. With commit words
+ * the slot itself says whether it is ready: head is not read at all (S1). */
 static inline int64_t consumer_ready(hftipc_channel_t *ch, uint64_t wanted)
 {
-    if (HFTIPC_UNLIKELY(ch->mpsc))
-        return hftipc__mpsc_ready(ch);
+    if (HFTIPC_LIKELY(ch->commit_words)) {
+        if (HFTIPC_UNLIKELY(ch->mpsc))
+            return hftipc__mpsc_ready(ch);
+        hftipc__ring *r = &ch->ring;
+        hftipc__slot *s = hftipc__ring_slot(r, r->position);
+        return hftipc__load_acquire_u32(&s->commit) == (uint32_t)(r->position + 1)
+                   ? (int64_t)r->capacity
+                   : HFTIPC_EEMPTY;
+    }
     return hftipc__ring_ready(&ch->ring, wanted);
 }
 
-/* Consumer: length of message `seq`, or HFTIPC_ECORRUPT; MPSC: HFTIPC_EEMPTY if not whole. */
+/* Consumer: length of message `seq`; HFTIPC_ECORRUPT; with commit words HFTIPC_EEMPTY when
+ * the slot does not hold message `seq` yet. */
 static inline int64_t consumer_length(hftipc_channel_t *ch, uint64_t seq, hftipc__slot **slot)
 {
-    if (HFTIPC_UNLIKELY(ch->mpsc))
-        return hftipc__mpsc_ring_length(&ch->ring, seq, slot);
+    if (HFTIPC_LIKELY(ch->commit_words))
+        return hftipc__ring_committed_length(&ch->ring, seq, slot);
     return hftipc__ring_length(&ch->ring, seq, slot);
 }
 
@@ -1685,7 +1735,7 @@ static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
     }
     hftipc__slot *s = hftipc__ring_slot(r, seq);
     /* MPSC: claimed is not whole; wait for the commit word (M1). */
-    if (ch->mpsc && hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1))
+    if (ch->commit_words && hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1))
         return HFTIPC_EEMPTY;
     uint32_t len = hftipc__load_relaxed_u32(&s->length);
     int64_t rc = len;
@@ -1868,8 +1918,8 @@ static int64_t readiness(hftipc_channel_t *ch)
     case HFTIPC_ROLE_PRODUCER:
         return ch->mpsc ? hftipc__mpsc_free(ch) : hftipc__ring_free(r, 1);
     case HFTIPC_ROLE_CONSUMER:
-        if (ch->mpsc) {
-            int64_t ready = hftipc__mpsc_ready(ch);
+        if (ch->commit_words) {
+            int64_t ready = consumer_ready(ch, 1);
             return ready == HFTIPC_EEMPTY ? 0 : ready;
         }
         return hftipc__ring_available(r, 1);
@@ -1878,7 +1928,7 @@ static int64_t readiness(hftipc_channel_t *ch)
         r->cached_peer = head;
         if (head == r->position)
             return 0;
-        if (!ch->mpsc)
+        if (!ch->commit_words)
             return 1;
         hftipc__slot *s = hftipc__ring_slot(r, r->position);
         return hftipc__load_acquire_u32(&s->commit) == (uint32_t)(r->position + 1);
@@ -1887,13 +1937,13 @@ static int64_t readiness(hftipc_channel_t *ch)
 }
 
 /* The futex word to sleep on and the value that means "still not ready", or NULL when the
- * channel became ready meanwhile. Producers sleep on tail, SPSC consumers and observers on
- * head (the values readiness() just loaded); MPSC consumers on the commit word of the slot
- * they wait for. */
+ * channel became ready meanwhile. Producers sleep on tail; consumers and observers on the
+ * commit word of the slot they wait for, or on head in files without commit words (the
+ * values readiness() just loaded). */
 static const void *sleep_target(hftipc_channel_t *ch, uint32_t *expected)
 {
     hftipc__ring *r = &ch->ring;
-    if (!ch->mpsc || ch->role == HFTIPC_ROLE_PRODUCER) {
+    if (!ch->commit_words || ch->role == HFTIPC_ROLE_PRODUCER) {
         *expected = (uint32_t)r->cached_peer;
         return ch->own_sleeps_on;
     }
@@ -2306,7 +2356,7 @@ void hftipc__header_encode(hftipc__header *hdr, const hftipc__geometry *g, uint6
     hdr->format_minor = HFTIPC_FORMAT_MINOR;
     hdr->header_size = HFTIPC__HEADER_SIZE;
     hdr->compat_flags = 0;
-    hdr->incompat_flags = 0;
+    hdr->incompat_flags = g->incompat_flags;
     hdr->capacity = g->capacity;
     hdr->slot_size = g->slot_size;
     hdr->mode = g->mode;
@@ -2353,6 +2403,7 @@ int hftipc__header_validate(const void *buf_, size_t len, uint64_t actual_file_s
     int rc = hftipc__geometry_check(&geo);
     if (rc != HFTIPC_OK)
         return rc;
+    geo.incompat_flags = read_u64(buf, offsetof(hftipc__header, incompat_flags));
     if (read_u64(buf, offsetof(hftipc__header, file_size)) != geo.file_size ||
         actual_file_size != geo.file_size)
         return HFTIPC_ESIZE;
@@ -2663,12 +2714,6 @@ int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
     return HFTIPC_EBUSY;
 }
 
-/* After committing `seq`: the consumer sleeps on the commit word of the slot it waits for. */
-static void wake_consumer(hftipc_channel_t *ch, uint64_t seq)
-{
-    hftipc__wake_if_waiting(ch->peer_waiting, &hftipc__ring_slot(&ch->ring, seq)->commit);
-}
-
 static void finish_claim(hftipc_channel_t *ch)
 {
     hftipc__store_relaxed_u64(&ch->holder->pending_first, 0);
@@ -2680,10 +2725,9 @@ int hftipc__mpsc_send(hftipc_channel_t *ch, const void *msg, uint32_t len)
     int64_t n = hftipc__mpsc_ring_claim(&ch->ring, ch->holder, 1, &seq);
     if (n < 0)
         return (int)n;
-    hftipc__ring_write(&ch->ring, seq, msg, len);
-    hftipc__mpsc_ring_commit(&ch->ring, seq);
+    hftipc__ring_write(&ch->ring, seq, msg, len); /* commits: S1 */
     finish_claim(ch);
-    wake_consumer(ch, seq);
+    hftipc__channel_wake_consumer(ch, seq);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
@@ -2696,13 +2740,12 @@ int64_t hftipc__mpsc_send_batch(hftipc_channel_t *ch, const uint8_t *data, const
     if (n < 0)
         return n;
     for (int64_t i = 0; i < n; i++) {
+        /* Commits slot by slot: the consumer can start on the batch before it is complete. */
         hftipc__ring_write(&ch->ring, first + (uint64_t)i, data, lens[i]);
         data += lens[i];
-        /* Commit slot by slot: the consumer can start on the batch before it is complete. */
-        hftipc__mpsc_ring_commit(&ch->ring, first + (uint64_t)i);
     }
     finish_claim(ch);
-    wake_consumer(ch, first);
+    hftipc__channel_wake_consumer(ch, first);
     ch->claimed = 0;
     return n;
 }
@@ -2725,9 +2768,9 @@ int hftipc__mpsc_commit(hftipc_channel_t *ch, uint32_t len)
 {
     uint64_t seq = ch->ring.position;
     hftipc__store_relaxed_u32(&hftipc__ring_slot(&ch->ring, seq)->length, len);
-    hftipc__mpsc_ring_commit(&ch->ring, seq);
+    hftipc__ring_commit(&ch->ring, seq);
     finish_claim(ch);
-    wake_consumer(ch, seq);
+    hftipc__channel_wake_consumer(ch, seq);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
@@ -2765,13 +2808,14 @@ int64_t hftipc__mpsc_ready(hftipc_channel_t *ch)
     for (;;) {
         uint64_t seq = r->position;
         hftipc__slot *slot;
-        int64_t len = hftipc__mpsc_ring_length(r, seq, &slot);
+        /* Committed (or a corrupt length, which the caller reports): the slot says so, no load
+         * of the claim cursor needed. Callers stop at the first slot not yet whole. */
+        if (hftipc__ring_committed_length(r, seq, &slot) != HFTIPC_EEMPTY)
+            return (int64_t)r->capacity;
         /* M2: a claim we can see comes with its claimer's announcement. */
         uint64_t claim = hftipc__load_acquire_u64(r->head);
         if (claim - seq > r->capacity)
             return HFTIPC_ECORRUPT;
-        if (len != HFTIPC_EEMPTY)
-            return claim - seq; /* committed (or corrupt length, reported by the caller) */
         if (claim == seq)
             return HFTIPC_EEMPTY;
         /* Claimed, not committed: a producer mid-write, or one that died holding the claim. */

@@ -101,6 +101,7 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
     ch->map = *map;
     ch->owner = owner;
     ch->mpsc = geo->mode == HFTIPC_MODE_MPSC;
+    ch->commit_words = ch->mpsc || (geo->incompat_flags & HFTIPC__INCOMPAT_SLOT_COMMIT) != 0;
     if (role != HFTIPC_ROLE_OBSERVER) {
         if (role_held)
             ch->holder = *held;
@@ -178,7 +179,11 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
         return rc;
     if (o.file_mode > 07777)
         return HFTIPC_EINVAL;
-    hftipc__geometry geo = {.capacity = o.capacity, .slot_size = o.slot_size, .mode = o.mode};
+    /* New files carry commit words (format 1.1), whatever the mode. */
+    hftipc__geometry geo = {.capacity = o.capacity,
+                            .slot_size = o.slot_size,
+                            .mode = o.mode,
+                            .incompat_flags = HFTIPC__INCOMPAT_SLOT_COMMIT};
     rc = hftipc__geometry_check(&geo);
     if (rc != HFTIPC_OK)
         return rc;
@@ -293,9 +298,10 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
     int64_t free_slots = hftipc__ring_reserve(r, 1);
     if (HFTIPC_UNLIKELY(free_slots < 0))
         return (int)free_slots;
-    hftipc__ring_write(r, r->position, msg, (uint32_t)len);
-    hftipc__ring_publish(r, r->position + 1);
-    hftipc__channel_wake_peer(ch);
+    uint64_t seq = r->position;
+    hftipc__ring_write(r, seq, msg, (uint32_t)len);
+    hftipc__ring_publish(r, seq + 1);
+    hftipc__channel_wake_consumer(ch, seq);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
@@ -328,12 +334,13 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
         return free_slots;
     size_t n = (uint64_t)free_slots < count ? (size_t)free_slots : count;
     const uint8_t *p = data;
+    uint64_t first = r->position;
     for (size_t i = 0; i < n; i++) {
-        hftipc__ring_write(r, r->position + i, p, lens[i]);
+        hftipc__ring_write(r, first + i, p, lens[i]);
         p += lens[i];
     }
-    hftipc__ring_publish(r, r->position + n);
-    hftipc__channel_wake_peer(ch);
+    hftipc__ring_publish(r, first + n);
+    hftipc__channel_wake_consumer(ch, first);
     ch->claimed = 0;
     return (int64_t)n;
 }
@@ -374,29 +381,40 @@ int hftipc_channel_commit(hftipc_channel_t *ch, size_t len)
         return HFTIPC_ETOOBIG;
     if (ch->mpsc)
         return hftipc__mpsc_commit(ch, (uint32_t)len);
-    hftipc__slot *s = hftipc__ring_slot(r, r->position);
-    hftipc__store_relaxed_u32(&s->length, (uint32_t)len);
-    hftipc__ring_publish(r, r->position + 1);
-    hftipc__channel_wake_peer(ch);
+    uint64_t seq = r->position;
+    hftipc__store_relaxed_u32(&hftipc__ring_slot(r, seq)->length, (uint32_t)len);
+    hftipc__ring_commit(r, seq);
+    hftipc__ring_publish(r, seq + 1);
+    hftipc__channel_wake_consumer(ch, seq);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
 
 /* ---- Consumer and observer ---- */
 
-/* Consumer: messages ready from the position (> 0), HFTIPC_EEMPTY or HFTIPC_ECORRUPT. */
+/* Consumer: messages that may be ready from the position (> 0; callers stop at the first slot
+ * consumer_length() reports not whole), HFTIPC_EEMPTY or HFTIPC_ECORRUPT. With commit words
+ * the slot itself says whether it is ready: head is not read at all (S1). */
 static inline int64_t consumer_ready(hftipc_channel_t *ch, uint64_t wanted)
 {
-    if (HFTIPC_UNLIKELY(ch->mpsc))
-        return hftipc__mpsc_ready(ch);
+    if (HFTIPC_LIKELY(ch->commit_words)) {
+        if (HFTIPC_UNLIKELY(ch->mpsc))
+            return hftipc__mpsc_ready(ch);
+        hftipc__ring *r = &ch->ring;
+        hftipc__slot *s = hftipc__ring_slot(r, r->position);
+        return hftipc__load_acquire_u32(&s->commit) == (uint32_t)(r->position + 1)
+                   ? (int64_t)r->capacity
+                   : HFTIPC_EEMPTY;
+    }
     return hftipc__ring_ready(&ch->ring, wanted);
 }
 
-/* Consumer: length of message `seq`, or HFTIPC_ECORRUPT; MPSC: HFTIPC_EEMPTY if not whole. */
+/* Consumer: length of message `seq`; HFTIPC_ECORRUPT; with commit words HFTIPC_EEMPTY when
+ * the slot does not hold message `seq` yet. */
 static inline int64_t consumer_length(hftipc_channel_t *ch, uint64_t seq, hftipc__slot **slot)
 {
-    if (HFTIPC_UNLIKELY(ch->mpsc))
-        return hftipc__mpsc_ring_length(&ch->ring, seq, slot);
+    if (HFTIPC_LIKELY(ch->commit_words))
+        return hftipc__ring_committed_length(&ch->ring, seq, slot);
     return hftipc__ring_length(&ch->ring, seq, slot);
 }
 
@@ -421,7 +439,7 @@ static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
     }
     hftipc__slot *s = hftipc__ring_slot(r, seq);
     /* MPSC: claimed is not whole; wait for the commit word (M1). */
-    if (ch->mpsc && hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1))
+    if (ch->commit_words && hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1))
         return HFTIPC_EEMPTY;
     uint32_t len = hftipc__load_relaxed_u32(&s->length);
     int64_t rc = len;
@@ -604,8 +622,8 @@ static int64_t readiness(hftipc_channel_t *ch)
     case HFTIPC_ROLE_PRODUCER:
         return ch->mpsc ? hftipc__mpsc_free(ch) : hftipc__ring_free(r, 1);
     case HFTIPC_ROLE_CONSUMER:
-        if (ch->mpsc) {
-            int64_t ready = hftipc__mpsc_ready(ch);
+        if (ch->commit_words) {
+            int64_t ready = consumer_ready(ch, 1);
             return ready == HFTIPC_EEMPTY ? 0 : ready;
         }
         return hftipc__ring_available(r, 1);
@@ -614,7 +632,7 @@ static int64_t readiness(hftipc_channel_t *ch)
         r->cached_peer = head;
         if (head == r->position)
             return 0;
-        if (!ch->mpsc)
+        if (!ch->commit_words)
             return 1;
         hftipc__slot *s = hftipc__ring_slot(r, r->position);
         return hftipc__load_acquire_u32(&s->commit) == (uint32_t)(r->position + 1);
@@ -623,13 +641,13 @@ static int64_t readiness(hftipc_channel_t *ch)
 }
 
 /* The futex word to sleep on and the value that means "still not ready", or NULL when the
- * channel became ready meanwhile. Producers sleep on tail, SPSC consumers and observers on
- * head (the values readiness() just loaded); MPSC consumers on the commit word of the slot
- * they wait for. */
+ * channel became ready meanwhile. Producers sleep on tail; consumers and observers on the
+ * commit word of the slot they wait for, or on head in files without commit words (the
+ * values readiness() just loaded). */
 static const void *sleep_target(hftipc_channel_t *ch, uint32_t *expected)
 {
     hftipc__ring *r = &ch->ring;
-    if (!ch->mpsc || ch->role == HFTIPC_ROLE_PRODUCER) {
+    if (!ch->commit_words || ch->role == HFTIPC_ROLE_PRODUCER) {
         *expected = (uint32_t)r->cached_peer;
         return ch->own_sleeps_on;
     }

@@ -12,8 +12,9 @@
 struct hftipc_channel_stct {
     hftipc__ring ring; /* first: the hot fields share the handle's first cache line */
     int role;
-    int claimed; /* producer: try_claim returned the slot at ring.position */
-    int mpsc;    /* HFTIPC_MODE_MPSC: claims go through the shared cursor and commit words */
+    int claimed;      /* producer: try_claim returned the slot at ring.position */
+    int mpsc;         /* HFTIPC_MODE_MPSC: claims go through the shared cursor and commit words */
+    int commit_words; /* consumers detect messages by slot commit words (MPSC, SLOT_COMMIT) */
     /* MPSC consumer: the claimed-but-uncommitted slot it is stuck at, and since when; a stall
      * that lasts is checked for a dead claimer. */
     uint64_t stall_seq;
@@ -45,6 +46,16 @@ static inline int hftipc__channel_fenced(const hftipc_channel_t *ch)
 static inline void hftipc__channel_wake_peer(hftipc_channel_t *ch)
 {
     hftipc__wake_if_waiting(ch->peer_waiting, ch->peer_sleeps_on);
+}
+
+/* After a producer published messages from `first` on: wake the consumer if it sleeps. It sleeps
+ * on the commit word of the slot it waits for (files with commit words), else on head. */
+static inline void hftipc__channel_wake_consumer(hftipc_channel_t *ch, uint64_t first)
+{
+    const void *word = ch->peer_sleeps_on;
+    if (ch->commit_words)
+        word = &hftipc__ring_slot(&ch->ring, first)->commit;
+    hftipc__wake_if_waiting(ch->peer_waiting, word);
 }
 
 /* MPSC operations (mpsc.c); api.c has checked arguments, role and fencing. */

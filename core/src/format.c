@@ -54,7 +54,7 @@ void hftipc__header_encode(hftipc__header *hdr, const hftipc__geometry *g, uint6
     hdr->format_minor = HFTIPC_FORMAT_MINOR;
     hdr->header_size = HFTIPC__HEADER_SIZE;
     hdr->compat_flags = 0;
-    hdr->incompat_flags = 0;
+    hdr->incompat_flags = g->incompat_flags;
     hdr->capacity = g->capacity;
     hdr->slot_size = g->slot_size;
     hdr->mode = g->mode;
@@ -101,6 +101,7 @@ int hftipc__header_validate(const void *buf_, size_t len, uint64_t actual_file_s
     int rc = hftipc__geometry_check(&geo);
     if (rc != HFTIPC_OK)
         return rc;
+    geo.incompat_flags = read_u64(buf, offsetof(hftipc__header, incompat_flags));
     if (read_u64(buf, offsetof(hftipc__header, file_size)) != geo.file_size ||
         actual_file_size != geo.file_size)
         return HFTIPC_ESIZE;

@@ -21,9 +21,13 @@
 #define HFTIPC__STATE_READY   0x59444552u /* "REDY" read as little-endian bytes */
 #define HFTIPC__MAX_FILE_SIZE (1ull << 40)
 
-/* Feature flags known to this library (docs/FORMAT.md, "Feature flags"). None yet. */
+/* Feature flags known to this library (docs/FORMAT.md, section 14). */
+/* SLOT_COMMIT (format 1.1): every slot's commit word is written, and consumers detect messages
+ * by it instead of by head. Incompat: a reader that ignored it could pair with a writer that
+ * leaves commit words at zero, and its consumer would wait forever. */
+#define HFTIPC__INCOMPAT_SLOT_COMMIT HFTIPC_INCOMPAT_SLOT_COMMIT
 #define HFTIPC__KNOWN_COMPAT_FLAGS   0ull
-#define HFTIPC__KNOWN_INCOMPAT_FLAGS 0ull
+#define HFTIPC__KNOWN_INCOMPAT_FLAGS HFTIPC_INCOMPAT_KNOWN
 
 /* Role holder record (docs/FORMAT.md, "Role holders"). `owner` packs pid and start time so that
  * one CAS claims the role and a reused pid never matches the old holder. */
@@ -142,6 +146,7 @@ typedef struct hftipc__geometry {
     uint32_t slot_size;
     uint32_t mode;
     uint64_t file_size;
+    uint64_t incompat_flags; /* as validated: only flags this library knows */
 } hftipc__geometry;
 
 /* Checks capacity, slot size, mode and the size limit; fills g->file_size. */

@@ -44,12 +44,6 @@ int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
     return HFTIPC_EBUSY;
 }
 
-/* After committing `seq`: the consumer sleeps on the commit word of the slot it waits for. */
-static void wake_consumer(hftipc_channel_t *ch, uint64_t seq)
-{
-    hftipc__wake_if_waiting(ch->peer_waiting, &hftipc__ring_slot(&ch->ring, seq)->commit);
-}
-
 static void finish_claim(hftipc_channel_t *ch)
 {
     hftipc__store_relaxed_u64(&ch->holder->pending_first, 0);
@@ -61,10 +55,9 @@ int hftipc__mpsc_send(hftipc_channel_t *ch, const void *msg, uint32_t len)
     int64_t n = hftipc__mpsc_ring_claim(&ch->ring, ch->holder, 1, &seq);
     if (n < 0)
         return (int)n;
-    hftipc__ring_write(&ch->ring, seq, msg, len);
-    hftipc__mpsc_ring_commit(&ch->ring, seq);
+    hftipc__ring_write(&ch->ring, seq, msg, len); /* commits: S1 */
     finish_claim(ch);
-    wake_consumer(ch, seq);
+    hftipc__channel_wake_consumer(ch, seq);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
@@ -77,13 +70,12 @@ int64_t hftipc__mpsc_send_batch(hftipc_channel_t *ch, const uint8_t *data, const
     if (n < 0)
         return n;
     for (int64_t i = 0; i < n; i++) {
+        /* Commits slot by slot: the consumer can start on the batch before it is complete. */
         hftipc__ring_write(&ch->ring, first + (uint64_t)i, data, lens[i]);
         data += lens[i];
-        /* Commit slot by slot: the consumer can start on the batch before it is complete. */
-        hftipc__mpsc_ring_commit(&ch->ring, first + (uint64_t)i);
     }
     finish_claim(ch);
-    wake_consumer(ch, first);
+    hftipc__channel_wake_consumer(ch, first);
     ch->claimed = 0;
     return n;
 }
@@ -106,9 +98,9 @@ int hftipc__mpsc_commit(hftipc_channel_t *ch, uint32_t len)
 {
     uint64_t seq = ch->ring.position;
     hftipc__store_relaxed_u32(&hftipc__ring_slot(&ch->ring, seq)->length, len);
-    hftipc__mpsc_ring_commit(&ch->ring, seq);
+    hftipc__ring_commit(&ch->ring, seq);
     finish_claim(ch);
-    wake_consumer(ch, seq);
+    hftipc__channel_wake_consumer(ch, seq);
     ch->claimed = 0;
     return HFTIPC_OK;
 }
@@ -146,13 +138,14 @@ int64_t hftipc__mpsc_ready(hftipc_channel_t *ch)
     for (;;) {
         uint64_t seq = r->position;
         hftipc__slot *slot;
-        int64_t len = hftipc__mpsc_ring_length(r, seq, &slot);
+        /* Committed (or a corrupt length, which the caller reports): the slot says so, no load
+         * of the claim cursor needed. Callers stop at the first slot not yet whole. */
+        if (hftipc__ring_committed_length(r, seq, &slot) != HFTIPC_EEMPTY)
+            return (int64_t)r->capacity;
         /* M2: a claim we can see comes with its claimer's announcement. */
         uint64_t claim = hftipc__load_acquire_u64(r->head);
         if (claim - seq > r->capacity)
             return HFTIPC_ECORRUPT;
-        if (len != HFTIPC_EEMPTY)
-            return claim - seq; /* committed (or corrupt length, reported by the caller) */
         if (claim == seq)
             return HFTIPC_EEMPTY;
         /* Claimed, not committed: a producer mid-write, or one that died holding the claim. */

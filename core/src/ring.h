@@ -12,6 +12,9 @@
  *      and payload writes happen-before the consumer's reads of them.
  *   C1 consumer store_release(tail) -> producer load_acquire(tail): the consumer's reads of a
  *      slot happen-before the producer's overwrite of it one lap later (no write-after-read).
+ *   S1 producer store_release(slot.commit) -> consumer load_acquire(slot.commit), in files with
+ *      commit words: the slot's length and payload writes happen-before the consumer's reads,
+ *      without the consumer touching head.
  * The hot path loads the peer's cursor only when the cached copy says full/empty, and
  * publishes with a plain release store: no locked instruction on x86-64.
  *
@@ -92,13 +95,19 @@ static inline int64_t hftipc__ring_reserve(hftipc__ring *r, uint64_t wanted)
     return free_slots;
 }
 
+static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq);
+
+/* Writes message `seq` into its slot and commits it (S1). In files without commit words the
+ * commit store is ignored by readers, and head (P1) publishes the message. */
 static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
 {
     hftipc__slot *s = hftipc__ring_slot(r, seq);
-    /* Relaxed: ordered for the consumer by the release store of head (P1). */
+    /* Relaxed: ordered for the consumer by the release store of the commit word (S1) or of
+     * head (P1). */
     hftipc__store_relaxed_u32(&s->length, len);
     if (len != 0)
         memcpy(hftipc__slot_payload(s), msg, len);
+    hftipc__ring_commit(r, seq);
 }
 
 static inline void hftipc__ring_publish(hftipc__ring *r, uint64_t new_head)
@@ -147,6 +156,27 @@ static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, h
         return HFTIPC_ECORRUPT;
     *slot = s;
     return len;
+}
+
+/* Commit words (docs/FORMAT.md, "Slots"; every MPSC file, and SPSC files with the
+ * SLOT_COMMIT flag): makes message `seq` visible to a consumer that polls the slot itself (S1).
+ * The payload and length are already written. The consumer then needs no load of head, so one
+ * cache line (the slot) carries a small message and its readiness together. */
+static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq)
+{
+    hftipc__atomic_u32 *commit = &hftipc__ring_slot(r, seq)->commit;
+    atomic_store_explicit(commit, (uint32_t)(seq + 1), memory_order_release);
+}
+
+/* Length of message `seq` if its commit word says it is whole (S1, acquire): the length,
+ * HFTIPC_EEMPTY (not yet) or HFTIPC_ECORRUPT. */
+static inline int64_t hftipc__ring_committed_length(const hftipc__ring *r, uint64_t seq,
+                                                    hftipc__slot **slot)
+{
+    hftipc__slot *s = hftipc__ring_slot(r, seq);
+    if (hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1)) /* S1 */
+        return HFTIPC_EEMPTY;
+    return hftipc__ring_length(r, seq, slot);
 }
 
 static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)

@@ -8,8 +8,7 @@
  * (capacity < 2^32), and a never-written slot holds 0.
  *
  * Pairings:
- *   M1 producer store_release(slot.commit) -> consumer load_acquire(slot.commit): the slot's
- *      length and payload writes happen-before the consumer's reads.
+ *   S1 (ring.h) producer store_release(slot.commit) -> consumer load_acquire(slot.commit).
  *   C1 consumer store_release(tail) -> producer load_acquire(tail), as in SPSC.
  *   M2 producer's claim CAS (acq_rel) -> consumer load_acquire(head): the producer's pending
  *      record, written before the CAS, is visible to a consumer that sees the claim.
@@ -75,24 +74,6 @@ static inline int64_t hftipc__mpsc_ring_claim(hftipc__ring *r, hftipc__holder *m
             return (int64_t)n;
         }
     }
-}
-
-/* Makes message `seq` visible (M1). The payload and length are already written. */
-static inline void hftipc__mpsc_ring_commit(hftipc__ring *r, uint64_t seq)
-{
-    hftipc__atomic_u32 *commit = &hftipc__ring_slot(r, seq)->commit;
-    atomic_store_explicit(commit, (uint32_t)(seq + 1), memory_order_release);
-}
-
-/* Length of message `seq` if it is committed: the length, HFTIPC_EEMPTY (not yet whole) or
- * HFTIPC_ECORRUPT. */
-static inline int64_t hftipc__mpsc_ring_length(const hftipc__ring *r, uint64_t seq,
-                                               hftipc__slot **slot)
-{
-    hftipc__slot *s = hftipc__ring_slot(r, seq);
-    if (hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1)) /* M1 */
-        return HFTIPC_EEMPTY;
-    return hftipc__ring_length(r, seq, slot);
 }
 
 #endif

@@ -730,13 +730,26 @@ static void test_hostile_peer_cannot_cause_out_of_bounds(void **state)
     assert_int_equal(hftipc_channel_send(p, "next", 4), HFTIPC_OK);
     assert_int_equal(hftipc_channel_receive(c, buf, sizeof buf), 4);
 
-    /* A producer cursor that claims more than a ring of messages. */
+    /* A producer cursor that claims more than a ring of messages, or goes backwards. New files
+     * carry commit words, so the consumer never reads head: nothing is delivered.
+     * (test_format_1_0_consumer_uses_head covers files without commit words.) */
     uint64_t head = atomic_load(&h->head);
     atomic_store(&h->head, head + 1000);
-    assert_int_equal(hftipc_channel_receive(c, buf, sizeof buf), HFTIPC_ECORRUPT);
-    atomic_store(&h->head, head - 1); /* backwards */
-    assert_int_equal(hftipc_channel_receive(c, buf, sizeof buf), HFTIPC_ECORRUPT);
+    assert_int_equal(hftipc_channel_receive(c, buf, sizeof buf), HFTIPC_EEMPTY);
+    atomic_store(&h->head, head - 1);
+    assert_int_equal(hftipc_channel_receive(c, buf, sizeof buf), HFTIPC_EEMPTY);
     atomic_store(&h->head, head);
+    /* A commit word that claims a slot holds this lap's message, over a garbage length. */
+    uint64_t pos = atomic_load(&h->tail);
+    hftipc__slot *fake = (hftipc__slot *)(slots + (pos & 7) * 64);
+    atomic_store(&fake->length, 4000);
+    atomic_store(&fake->commit, (uint32_t)(pos + 1));
+    assert_int_equal(hftipc_channel_receive(c, buf, sizeof buf), HFTIPC_ECORRUPT);
+    assert_int_equal(hftipc_channel_ack(c), HFTIPC_OK); /* skip it */
+    atomic_store(&h->head, pos + 1); /* keep the producer's cursor consistent with the skip */
+    hftipc_channel_close(p);
+    assert_int_equal(hftipc_channel_open(test_path("hostile"), HFTIPC_ROLE_PRODUCER, &p),
+                     HFTIPC_OK);
 
     /* A consumer cursor ahead of the producer, or far behind. */
     uint64_t tail = atomic_load(&h->tail);
@@ -764,6 +777,52 @@ static void test_hostile_peer_cannot_cause_out_of_bounds(void **state)
                 rc == HFTIPC_ECAPACITY || rc == HFTIPC_ETOOLARGE);
     if (rc == HFTIPC_OK)
         hftipc_channel_close(c2);
+    munmap(h, len);
+    close(fd);
+    close_pair(p, c);
+}
+
+/* A file written by a format 1.0 writer has no SLOT_COMMIT flag and zero commit words: the
+ * consumer must find messages through head (P1), and check head against its cursor. */
+static void test_format_1_0_consumer_uses_head(void **state)
+{
+    (void)state;
+    const char *path = test_path("format-1.0");
+    unlink(path);
+    hftipc_options_t o = geometry(8, 64);
+    hftipc_channel_t *p, *c;
+    assert_int_equal(hftipc_channel_create(path, &o, HFTIPC_ROLE_OBSERVER, &p), HFTIPC_OK);
+    hftipc_channel_close(p);
+    int fd;
+    size_t len;
+    hftipc__header *h = raw_header(path, &fd, &len);
+    assert_int_equal(h->incompat_flags, HFTIPC__INCOMPAT_SLOT_COMMIT);
+    h->incompat_flags = 0;
+    h->format_minor = 0;
+    assert_int_equal(hftipc_channel_open(path, HFTIPC_ROLE_PRODUCER, &p), HFTIPC_OK);
+    assert_int_equal(hftipc_channel_open(path, HFTIPC_ROLE_CONSUMER, &c), HFTIPC_OK);
+    uint8_t *slots = (uint8_t *)h + HFTIPC__HEADER_SIZE;
+    char buf[64];
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 5; i++)
+            assert_int_equal(hftipc_channel_send(p, &i, sizeof i), HFTIPC_OK);
+        /* What a 1.0 producer leaves: no commit words. */
+        for (int i = 0; i < 8; i++)
+            atomic_store(&((hftipc__slot *)(slots + i * 64))->commit, 0);
+        for (int i = 0; i < 5; i++) {
+            int v;
+            assert_int_equal(hftipc_channel_receive_wait(c, &v, sizeof v, 1000000000), sizeof v);
+            assert_int_equal(v, i);
+        }
+        assert_int_equal(hftipc_channel_receive(c, buf, sizeof buf), HFTIPC_EEMPTY);
+    }
+    uint64_t head = atomic_load(&h->head);
+    atomic_store(&h->head, head + 1000);
+    assert_int_equal(hftipc_channel_receive(c, buf, sizeof buf), HFTIPC_ECORRUPT);
+    atomic_store(&h->head, head - 1);
+    assert_int_equal(hftipc_channel_receive(c, buf, sizeof buf), HFTIPC_ECORRUPT);
+    atomic_store(&h->head, head);
+    assert_int_equal(hftipc_channel_receive(c, buf, sizeof buf), HFTIPC_EEMPTY);
     munmap(h, len);
     close(fd);
     close_pair(p, c);
@@ -817,6 +876,7 @@ int main(void)
         cmocka_unit_test(test_unreadable_file_is_access_denied),
         cmocka_unit_test(test_full_disk_fails_at_create),
         cmocka_unit_test(test_hostile_peer_cannot_cause_out_of_bounds),
+        cmocka_unit_test(test_format_1_0_consumer_uses_head),
         cmocka_unit_test(test_info_struct_can_grow),
     };
     int rc = cmocka_run_group_tests_name("channel", tests, NULL, NULL);

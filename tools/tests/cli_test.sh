@@ -165,7 +165,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 want = {"path": sys.argv[2], "valid": True, "status": "HFTIPC_OK", "error": None,
         "readable": True, "writable": True, "format": "1." + sys.argv[3], "format_major": 1,
-        "format_minor": int(sys.argv[3]), "compat_flags": 0, "incompat_flags": 0, "mode": "spsc",
+        "format_minor": int(sys.argv[3]), "compat_flags": 0, "incompat_flags": 1, "mode": "spsc",
         "capacity": 16, "slot_size": 64, "max_payload": 56, "file_size": 4096 + 16 * 64,
         "head": 0, "tail": 0, "backlog": 0, "full_count": 0}
 for k, v in want.items():
@@ -340,7 +340,7 @@ run inspect "$V2"
 expect "inspect of a format 2 file shows what it decoded" 3 "format: +2\.$FMT_MINOR" "HFTIPC_EVERSION"
 run inspect "$INC" --json
 expect "inspect --json of an invalid file" 3 "" "HFTIPC_EINCOMPAT"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["valid"] is False and d["status"]=="HFTIPC_EINCOMPAT" and d["incompat_flags"]==1<<63 and d["readable"] is False, d' \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["valid"] is False and d["status"]=="HFTIPC_EINCOMPAT" and d["incompat_flags"]==(1<<63|1) and d["readable"] is False, d' \
     "$OUT" && ok "inspect --json of an invalid file is valid JSON with the reason" || fail "invalid --json"
 run inspect "$T/text"
 expect "inspect of a text file" 1 "" "not a channel file \(bad magic\) \[HFTIPC_EBADMAGIC\]"
