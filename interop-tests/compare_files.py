@@ -62,7 +62,7 @@ def field_name(off, header):
     if inslot < 4:
         part = "length"
     elif inslot < 8:
-        part = "reserved"
+        part = "commit (format 1.1; reserved in 1.0)"
     else:
         length = int.from_bytes(header[HEADER_SIZE + idx * slot_size:][:4], "little")
         part = f"payload byte {inslot - 8}" + ("" if inslot - 8 < length else

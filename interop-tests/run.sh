@@ -7,7 +7,7 @@
 # Environment:
 #   HFTIPC_INTEROP_MESSAGES        messages per writer/reader pair of the matrix (default 1000000)
 #   HFTIPC_INTEROP_CRASH_MESSAGES  messages per crash scenario (default 300000)
-#   HFTIPC_INTEROP_TIMEOUT         seconds any one peer may run (default 180)
+#   HFTIPC_INTEROP_TIMEOUT         seconds any one peer may run (default 120)
 #   HFTIPC_INTEROP_CORE_DIR        C core sources for the C peer and the CLI (default ../core)
 #   HFTIPC_INTEROP_KEEP=1          keep the work directory (channel files, logs) for debugging
 #
@@ -18,7 +18,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 MESSAGES=${HFTIPC_INTEROP_MESSAGES:-1000000}
 CRASH_MESSAGES=${HFTIPC_INTEROP_CRASH_MESSAGES:-300000}
-PEER_TIMEOUT=${HFTIPC_INTEROP_TIMEOUT:-180}
+PEER_TIMEOUT=${HFTIPC_INTEROP_TIMEOUT:-120}
 CORE_DIR=${HFTIPC_INTEROP_CORE_DIR:-$ROOT/core}
 BUILD=$HERE/build
 GOLDEN=$HERE/golden/v1.0
@@ -104,7 +104,10 @@ build_java() {
     fi
     JAR=$(find "$ROOT/bindings/java/target" -maxdepth 1 -name 'hftipc-*.jar' \
         ! -name '*-sources.jar' ! -name '*-javadoc.jar' 2>/dev/null | sort | tail -n 1)
-    if [[ -z $JAR ]]; then
+    # Rebuild when missing or older than its inputs: a stale jar carries an older core.
+    if [[ -z $JAR ]] || [[ -n $(find "$ROOT/core/src" "$ROOT/core/include" \
+        "$ROOT/bindings/java/src/main" "$ROOT/bindings/java/pom.xml" \
+        "$ROOT/bindings/java/CMakeLists.txt" -newer "$JAR" -print -quit) ]]; then
         (cd "$ROOT/bindings/java" && mvn -B -q -DskipTests package)
         JAR=$(find "$ROOT/bindings/java/target" -maxdepth 1 -name 'hftipc-*.jar' \
             ! -name '*-sources.jar' ! -name '*-javadoc.jar' | sort | tail -n 1)
@@ -141,6 +144,26 @@ peer() {
 }
 # Peers to be killed mid-stream are started as "$BUILD/peer-LANG" ... &, without timeout.
 
+# wait_both PID_A PID_B: wait for two background peers; as soon as one fails, stop the other
+# (a writer whose reader died would otherwise wait for free slots until its timeout). Sets
+# RC_A and RC_B to their exit statuses.
+wait_both() {
+    local a=$1 b=$2 ra='' rb=''
+    while [[ -z $ra || -z $rb ]]; do
+        if [[ -z $ra ]] && ! kill -0 "$a" 2>/dev/null; then
+            wait "$a" && ra=0 || ra=$?
+        fi
+        if [[ -z $rb ]] && ! kill -0 "$b" 2>/dev/null; then
+            wait "$b" && rb=0 || rb=$?
+        fi
+        if [[ -n $ra && $ra != 0 && -z $rb ]]; then kill "$b" 2>/dev/null || true; fi
+        if [[ -n $rb && $rb != 0 && -z $ra ]]; then kill "$a" 2>/dev/null || true; fi
+        if [[ -z $ra || -z $rb ]]; then sleep 0.02; fi
+    done
+    RC_A=$ra
+    RC_B=$rb
+}
+
 # checksum_of FILE: the checksum=HEX field a peer printed.
 checksum_of() { sed -n 's/.*checksum=\([0-9a-f]*\).*/\1/p' "$1" | tail -n 1; }
 # json_int FILE KEY: an integer field of a one-line JSON object (hftipc inspect --json).
@@ -176,8 +199,11 @@ for name in "${golden_files[@]}"; do
         if (peer "$lang" golden "$dir/$name" "$WORK/expect/$name.expect") >"$log" 2>&1; then
             detail=$(tail -n 1 "$log")
             # A file that fails a check must not be modified (FORMAT.md section 3).
+            opened=$(peer "$lang" open "$dir/$name" 2>&1) && orc=0 || orc=$?
             if [[ $detail == refused* ]] && ! cmp -s "$GOLDEN/$name" "$dir/$name"; then
                 fail "golden $name $lang: refused, but the file was modified"
+            elif [[ $detail == refused* && ($orc != 1 || $opened != "${detail#refused }") ]]; then
+                fail "golden $name $lang: 'peer open' printed '$opened' (exit $orc), want '${detail#refused }' (exit 1)"
             else
                 pass "golden $name $lang: $detail"
             fi
@@ -267,10 +293,10 @@ for w in "${LANGS[@]}"; do
         timeout "$PEER_TIMEOUT" "$BUILD/peer-$r" read "$ch" "$MESSAGES" "$SEED" >"$ch.read" 2>&1 &
         rpid=$!
         STARTED+=("$rpid")
-        rc_w=0
-        peer "$w" write "$ch" "$MESSAGES" "$SEED" >"$ch.write" 2>&1 || rc_w=$?
-        rc_r=0
-        wait "$rpid" || rc_r=$?
+        timeout "$PEER_TIMEOUT" "$BUILD/peer-$w" write "$ch" "$MESSAGES" "$SEED" >"$ch.write" 2>&1 &
+        STARTED+=("$!")
+        wait_both "$rpid" "$!"
+        rc_r=$RC_A rc_w=$RC_B
         ms=$((($(date +%s%N) - t0) / 1000000))
         cw=$(checksum_of "$ch.write")
         cr=$(checksum_of "$ch.read")
@@ -345,10 +371,11 @@ crash_consumer() {
             show_log "$ch.read$stage"
         fi
     done
-    rc=0
-    peer "$fin" read-ack "$ch" "$n" "$SEED" "$prog" >"$ch.read3" 2>&1 || rc=$?
-    [[ $rc == 0 ]] || why+=("$fin consumer failed (exit $rc)")
-    wait "$wpid" || why+=("C producer failed")
+    timeout "$PEER_TIMEOUT" "$BUILD/peer-$fin" read-ack "$ch" "$n" "$SEED" "$prog" >"$ch.read3" 2>&1 &
+    STARTED+=("$!")
+    wait_both "$!" "$wpid"
+    [[ $RC_A == 0 ]] || why+=("$fin consumer failed (exit $RC_A)")
+    [[ $RC_B == 0 ]] || why+=("C producer failed (exit $RC_B)")
     # Resume points: "read-ack start=S" of consumers 2 and 3 against progress at each kill.
     local s2 s3
     s2=$(sed -n 's/^read-ack start=//p' "$ch.read2")
@@ -401,12 +428,11 @@ crash_producer() {
         why+=("$k producer ended before it could be killed")
         show_log "$ch.write1"
     fi
-    rc=0
-    peer "$fin" write "$ch" "$n" "$SEED" >"$ch.write2" 2>&1 || rc=$?
-    [[ $rc == 0 ]] || why+=("$fin producer failed (exit $rc)")
-    rc=0
-    wait "$rpid" || rc=$?
-    [[ $rc == 0 ]] || why+=("$rd reader failed (exit $rc): a lost, repeated or torn message")
+    timeout "$PEER_TIMEOUT" "$BUILD/peer-$fin" write "$ch" "$n" "$SEED" >"$ch.write2" 2>&1 &
+    STARTED+=("$!")
+    wait_both "$!" "$rpid"
+    [[ $RC_A == 0 ]] || why+=("$fin producer failed (exit $RC_A)")
+    [[ $RC_B == 0 ]] || why+=("$rd reader failed (exit $RC_B): a lost, repeated or torn message")
     s2=$(sed -n 's/^write start=\([0-9]*\).*/\1/p' "$ch.write2")
     [[ $s2 == "$head_at_kill" ]] || why+=("$fin resumed at '$s2', head after the kill was $head_at_kill")
     [[ $(checksum_of "$ch.read") == "$(checksum_of "$WORK/crash-expect.out")" ]] ||
