@@ -11,7 +11,8 @@
 #   HFTIPC_INTEROP_CORE_DIR        C core sources for the C peer and the CLI (default ../core)
 #   HFTIPC_INTEROP_KEEP=1          keep the work directory (channel files, logs) for debugging
 #
-# Prints one line per case and a final "interop: N passed, N failed"; exits 1 on any failure.
+# Prints one line per case and a final "interop: N passed, N failed"; exits 1 on any failure,
+# 77 (skipped) when a needed tool (cc, go, javac, java, python3) is missing.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -69,6 +70,14 @@ show_log() {
 }
 
 # ---- Build --------------------------------------------------------------------------------
+
+# Skipped, not failed, without a toolchain (CONVENTIONS.md: skipped tests exit 77).
+for tool in cc ar go javac java python3 sha256sum timeout; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "interop: skipped: '$tool' not found"
+        exit 77
+    fi
+done
 
 mkdir -p "$BUILD/core" "$BUILD/java"
 build_log=$WORK/build.log
