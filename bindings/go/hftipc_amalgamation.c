@@ -6,21 +6,21 @@
  * Inputs (sha256):
  *   core/include/hftipc.h 6663513b7002d0da0322bd666015aa429473eb58b876406b864115ab089fd5b1
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
- *   core/src/format.h 0196c165d4f018f44c9893064a9548cd839f0c90b591e0be744a373a98c53002
+ *   core/src/format.h e260471dcbc7e9de9df5ee97189afe194c2b8ec7a1bfbea8dfba2f9da2fc0b2d
  *   core/src/map.h 93b5ee53a8db5a38d3b012df761be8c6635decd7ad6f61860e6ecbf6e73a35e9
  *   core/src/ring.h f8ecb820950254ca6a5c91185664cc2869a500f3e6dd124e38722badcd69d025
  *   core/src/wait.h 32e6258b51cc60a5dbdc8c59a84d6263649b15d95e98add7aaa657ce7df97e16
  *   core/src/channel.h d58e7338a78bc0226200915e274e9827e15e828130923126c1fde40b37b19381
  *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c 84512c6c4892e224007fa470c64cc78891083ceeb889e8d34b6bbeb76b87b245
+ *   core/src/api.c 3fb4bc7b18a087cce5d2deeae801ff44f2e3ffa7c38db3da1205c0ef4802dcd8
  *   core/src/error.c c42c01c4fd1ae263d918e66b5633db9fe7fce52d8214a2b204e598b3622a49d1
- *   core/src/format.c 1d7311322bae899ac7b1dad4f4a0b51615bae612b0bac2b6848518d86142f3dd
+ *   core/src/format.c 8769b56bd99ff1c0f930dc9df6aaa7af0986a53ce9a022af36d660f70fed5240
  *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
  *   core/src/mpsc.c 09762fc8c62e0a03426fe30d079885b38b0bb759c2a1c00500b9d9e7ccfe8536
  *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
- *   core/src/wait.c 849a693310e72e269137fcbb57cdbc7329b6d6fb368dcb6c1be1ae599bc00e8e
- * Body (sha256): 4e88b9eb9db59da91eeeb66c827589872b75250b98326d0ca6808bb46114740d
+ *   core/src/wait.c b2d6b50ee639284ca011851bd680a06bed91c9080944f1ba5a7064f215a781a7
+ * Body (sha256): 0d27b95540847442e518802071dcba21b5400e91514a0f9a4037bf6bbb370208
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -811,8 +811,10 @@ void hftipc__header_publish(hftipc__header *hdr);
 int hftipc__header_validate(const void *buf, size_t len, uint64_t actual_file_size,
                             hftipc__geometry *g);
 
-/* Checks that cursors read from the file are consistent with the capacity. */
-int hftipc__cursors_check(uint64_t head, uint64_t tail, uint32_t capacity);
+/* Checks that cursors read from the file are consistent with the capacity. In files with
+ * commit words the consumer may be up to a ring ahead of a head that a producer died before
+ * storing (docs/FORMAT.md, section 5, "Crash of the producer"). */
+int hftipc__cursors_check(uint64_t head, uint64_t tail, const hftipc__geometry *g);
 
 #endif
 /* ==== core/src/map.h ==== */
@@ -1370,6 +1372,23 @@ static hftipc__holder *holder_of(hftipc__header *hdr, int role)
     return role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
 }
 
+/* A producer that died after committing slots but before storing head leaves head behind the
+ * messages it made visible, and the consumer may already have taken some of them (section 5 of
+ * FORMAT.md, "Crash of the producer"). Resume after the last slot committed in this lap, from
+ * max(head, tail), and store head there, so nothing visible is overwritten or sent twice. */
+static void recover_head(hftipc_channel_t *ch, uint64_t head, uint64_t tail)
+{
+    hftipc__ring *r = &ch->ring;
+    uint64_t pos = tail - head <= r->capacity && tail != head ? tail : head;
+    while (pos - tail < r->capacity &&
+           hftipc__load_acquire_u32(&hftipc__ring_slot(r, pos)->commit) == (uint32_t)(pos + 1))
+        pos++;
+    if (pos != head) {
+        r->position = pos;
+        hftipc__ring_publish(r, pos);
+    }
+}
+
 /* Builds a handle over a validated mapping; takes the role unless the caller already holds it.
  * On failure the mapping is closed. */
 static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
@@ -1381,7 +1400,7 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
     /* Check the persisted cursors before trusting them as our starting position. */
     uint64_t head = hftipc__load_acquire_u64(&hdr->head);
     uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
-    int rc = hftipc__cursors_check(head, tail, geo->capacity);
+    int rc = hftipc__cursors_check(head, tail, geo);
     if (rc != HFTIPC_OK) {
         hftipc__map_close(map);
         return rc;
@@ -1418,7 +1437,7 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
             /* A previous holder may have moved the cursors up to the moment we took the role. */
             head = hftipc__load_acquire_u64(&hdr->head);
             tail = hftipc__load_acquire_u64(&hdr->tail);
-            rc = hftipc__cursors_check(head, tail, geo->capacity);
+            rc = hftipc__cursors_check(head, tail, geo);
             if (rc != HFTIPC_OK) {
                 hftipc__holder_release(ch->holder, owner);
                 hftipc__map_close(&ch->map);
@@ -1448,6 +1467,8 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
     case HFTIPC_ROLE_PRODUCER:
         r->position = head;
         r->cached_peer = tail;
+        if (ch->commit_words && !ch->mpsc)
+            recover_head(ch, head, tail);
         break;
     case HFTIPC_ROLE_CONSUMER:
         r->position = tail;
@@ -1955,8 +1976,13 @@ static const void *sleep_target(hftipc_channel_t *ch, uint32_t *expected)
 /* Can every peer that could unblock us wake us (format 1.1, registered for the fence)? */
 static int peers_can_wake(const hftipc_channel_t *ch)
 {
-    if (!(ch->mpsc && ch->role == HFTIPC_ROLE_CONSUMER))
-        return hftipc__load_relaxed_u32(&ch->peer_holder->wake_capable) != 0;
+    /* A free role counts as able: whoever takes it next announces itself in wake_capable, and
+     * only a holder that says it cannot wake makes us poll. */
+    if (!(ch->mpsc && ch->role == HFTIPC_ROLE_CONSUMER)) {
+        hftipc__holder *peer = (hftipc__holder *)ch->peer_holder;
+        return hftipc__load_relaxed_u64(&peer->owner) == 0 ||
+               hftipc__load_relaxed_u32(&peer->wake_capable) != 0;
+    }
     for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
         hftipc__holder *rec = &ch->hdr->mpsc_producers[i];
         if (hftipc__load_relaxed_u64(&rec->owner) != 0 &&
@@ -2109,7 +2135,8 @@ static void fill_info(const hftipc__header *hdr, int with_liveness, const hftipc
     info->file_size = hdr->file_size;
     info->tail = hftipc__load_relaxed_u64(&h->tail);
     info->head = hftipc__load_relaxed_u64(&h->head);
-    info->backlog = info->head - info->tail;
+    /* A consumer ahead of a stale head (section 5 of FORMAT.md) has no backlog. */
+    info->backlog = info->head - info->tail <= info->capacity ? info->head - info->tail : 0;
     info->full_count = hftipc__load_relaxed_u64(&h->full_count);
     info->created_ns = hdr->created_ns;
     info->creator_pid = hdr->creator_pid;
@@ -2204,7 +2231,7 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
         fill_info((const hftipc__header *)buf, rc == HFTIPC_OK, NULL, &full);
     int drc = deliver_info(&full, info);
     if (rc == HFTIPC_OK)
-        rc = hftipc__cursors_check(full.head, full.tail, geo.capacity);
+        rc = hftipc__cursors_check(full.head, full.tail, &geo);
     return rc != HFTIPC_OK ? rc : drc;
 }
 
@@ -2411,10 +2438,15 @@ int hftipc__header_validate(const void *buf_, size_t len, uint64_t actual_file_s
     return HFTIPC_OK;
 }
 
-int hftipc__cursors_check(uint64_t head, uint64_t tail, uint32_t capacity)
+int hftipc__cursors_check(uint64_t head, uint64_t tail, const hftipc__geometry *g)
 {
     /* Unsigned difference: tail > head wraps to a huge value and is caught the same way. */
-    return head - tail <= capacity ? HFTIPC_OK : HFTIPC_ECORRUPT;
+    if (head - tail <= g->capacity)
+        return HFTIPC_OK;
+    if ((g->incompat_flags & HFTIPC__INCOMPAT_SLOT_COMMIT) && g->mode == HFTIPC_MODE_SPSC &&
+        tail - head <= g->capacity)
+        return HFTIPC_OK;
+    return HFTIPC_ECORRUPT;
 }
 /* ==== core/src/map.c ==== */
 #line 1 "core/src/map.c"
@@ -3017,9 +3049,13 @@ void hftipc__holder_release(hftipc__holder *h, uint64_t self)
 
 #if defined(__linux__)
 #include <linux/futex.h>
-#include <linux/membarrier.h>
 #include <sys/syscall.h>
-#define HFTIPC_HAVE_FUTEX 1
+#define HFTIPC_HAVE_FUTEX                            1
+/* membarrier(2) commands. The kernel ABI values, spelled out: <linux/membarrier.h> declares them
+ * as enum constants, which the preprocessor cannot test for, and older headers lack them. */
+#define HFTIPC__MEMBARRIER_QUERY                     0
+#define HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED          (1 << 1)
+#define HFTIPC__MEMBARRIER_REGISTER_GLOBAL_EXPEDITED (1 << 2)
 #endif
 
 int64_t hftipc__monotonic_ns(void)
@@ -3037,11 +3073,11 @@ int hftipc__wait_register(void)
     int state = atomic_load_explicit(&membarrier_state, memory_order_relaxed);
     if (state != 0)
         return state > 0;
-#if defined(HFTIPC_HAVE_FUTEX) && defined(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED)
+#if defined(HFTIPC_HAVE_FUTEX) && defined(SYS_membarrier)
     int saved = errno;
-    long supported = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-    if (supported > 0 && (supported & MEMBARRIER_CMD_GLOBAL_EXPEDITED) &&
-        syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0)
+    long supported = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_QUERY, 0, 0);
+    if (supported > 0 && (supported & HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED) &&
+        syscall(SYS_membarrier, HFTIPC__MEMBARRIER_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0)
         state = 1;
     else
         state = -1;
@@ -3057,14 +3093,14 @@ void hftipc__announce_waiter(void)
 {
     /* Our side of W1: the waiting-flag store is ordered before our cursor re-check. */
     atomic_thread_fence(memory_order_seq_cst);
-#if defined(HFTIPC_HAVE_FUTEX) && defined(MEMBARRIER_CMD_GLOBAL_EXPEDITED)
+#if defined(HFTIPC_HAVE_FUTEX) && defined(SYS_membarrier)
     /* The publisher's side of W1, run on its behalf: every CPU currently running a registered
      * process executes a full barrier before this returns. So either the publisher's cursor
      * store is visible to our re-check, or its later flag load sees our flag. The publisher
      * itself pays nothing on its hot path. */
     if (atomic_load_explicit(&membarrier_state, memory_order_relaxed) > 0) {
         int saved = errno;
-        (void)syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0);
+        (void)syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED, 0, 0);
         errno = saved;
     }
 #endif

@@ -74,6 +74,23 @@ static hftipc__holder *holder_of(hftipc__header *hdr, int role)
     return role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
 }
 
+/* A producer that died after committing slots but before storing head leaves head behind the
+ * messages it made visible, and the consumer may already have taken some of them (section 5 of
+ * FORMAT.md, "Crash of the producer"). Resume after the last slot committed in this lap, from
+ * max(head, tail), and store head there, so nothing visible is overwritten or sent twice. */
+static void recover_head(hftipc_channel_t *ch, uint64_t head, uint64_t tail)
+{
+    hftipc__ring *r = &ch->ring;
+    uint64_t pos = tail - head <= r->capacity && tail != head ? tail : head;
+    while (pos - tail < r->capacity &&
+           hftipc__load_acquire_u32(&hftipc__ring_slot(r, pos)->commit) == (uint32_t)(pos + 1))
+        pos++;
+    if (pos != head) {
+        r->position = pos;
+        hftipc__ring_publish(r, pos);
+    }
+}
+
 /* Builds a handle over a validated mapping; takes the role unless the caller already holds it.
  * On failure the mapping is closed. */
 static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
@@ -85,7 +102,7 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
     /* Check the persisted cursors before trusting them as our starting position. */
     uint64_t head = hftipc__load_acquire_u64(&hdr->head);
     uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
-    int rc = hftipc__cursors_check(head, tail, geo->capacity);
+    int rc = hftipc__cursors_check(head, tail, geo);
     if (rc != HFTIPC_OK) {
         hftipc__map_close(map);
         return rc;
@@ -122,7 +139,7 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
             /* A previous holder may have moved the cursors up to the moment we took the role. */
             head = hftipc__load_acquire_u64(&hdr->head);
             tail = hftipc__load_acquire_u64(&hdr->tail);
-            rc = hftipc__cursors_check(head, tail, geo->capacity);
+            rc = hftipc__cursors_check(head, tail, geo);
             if (rc != HFTIPC_OK) {
                 hftipc__holder_release(ch->holder, owner);
                 hftipc__map_close(&ch->map);
@@ -152,6 +169,8 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
     case HFTIPC_ROLE_PRODUCER:
         r->position = head;
         r->cached_peer = tail;
+        if (ch->commit_words && !ch->mpsc)
+            recover_head(ch, head, tail);
         break;
     case HFTIPC_ROLE_CONSUMER:
         r->position = tail;
@@ -659,8 +678,13 @@ static const void *sleep_target(hftipc_channel_t *ch, uint32_t *expected)
 /* Can every peer that could unblock us wake us (format 1.1, registered for the fence)? */
 static int peers_can_wake(const hftipc_channel_t *ch)
 {
-    if (!(ch->mpsc && ch->role == HFTIPC_ROLE_CONSUMER))
-        return hftipc__load_relaxed_u32(&ch->peer_holder->wake_capable) != 0;
+    /* A free role counts as able: whoever takes it next announces itself in wake_capable, and
+     * only a holder that says it cannot wake makes us poll. */
+    if (!(ch->mpsc && ch->role == HFTIPC_ROLE_CONSUMER)) {
+        hftipc__holder *peer = (hftipc__holder *)ch->peer_holder;
+        return hftipc__load_relaxed_u64(&peer->owner) == 0 ||
+               hftipc__load_relaxed_u32(&peer->wake_capable) != 0;
+    }
     for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
         hftipc__holder *rec = &ch->hdr->mpsc_producers[i];
         if (hftipc__load_relaxed_u64(&rec->owner) != 0 &&
@@ -813,7 +837,8 @@ static void fill_info(const hftipc__header *hdr, int with_liveness, const hftipc
     info->file_size = hdr->file_size;
     info->tail = hftipc__load_relaxed_u64(&h->tail);
     info->head = hftipc__load_relaxed_u64(&h->head);
-    info->backlog = info->head - info->tail;
+    /* A consumer ahead of a stale head (section 5 of FORMAT.md) has no backlog. */
+    info->backlog = info->head - info->tail <= info->capacity ? info->head - info->tail : 0;
     info->full_count = hftipc__load_relaxed_u64(&h->full_count);
     info->created_ns = hdr->created_ns;
     info->creator_pid = hdr->creator_pid;
@@ -908,7 +933,7 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
         fill_info((const hftipc__header *)buf, rc == HFTIPC_OK, NULL, &full);
     int drc = deliver_info(&full, info);
     if (rc == HFTIPC_OK)
-        rc = hftipc__cursors_check(full.head, full.tail, geo.capacity);
+        rc = hftipc__cursors_check(full.head, full.tail, &geo);
     return rc != HFTIPC_OK ? rc : drc;
 }
 

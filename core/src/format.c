@@ -109,8 +109,13 @@ int hftipc__header_validate(const void *buf_, size_t len, uint64_t actual_file_s
     return HFTIPC_OK;
 }
 
-int hftipc__cursors_check(uint64_t head, uint64_t tail, uint32_t capacity)
+int hftipc__cursors_check(uint64_t head, uint64_t tail, const hftipc__geometry *g)
 {
     /* Unsigned difference: tail > head wraps to a huge value and is caught the same way. */
-    return head - tail <= capacity ? HFTIPC_OK : HFTIPC_ECORRUPT;
+    if (head - tail <= g->capacity)
+        return HFTIPC_OK;
+    if ((g->incompat_flags & HFTIPC__INCOMPAT_SLOT_COMMIT) && g->mode == HFTIPC_MODE_SPSC &&
+        tail - head <= g->capacity)
+        return HFTIPC_OK;
+    return HFTIPC_ECORRUPT;
 }

@@ -165,7 +165,9 @@ void hftipc__header_publish(hftipc__header *hdr);
 int hftipc__header_validate(const void *buf, size_t len, uint64_t actual_file_size,
                             hftipc__geometry *g);
 
-/* Checks that cursors read from the file are consistent with the capacity. */
-int hftipc__cursors_check(uint64_t head, uint64_t tail, uint32_t capacity);
+/* Checks that cursors read from the file are consistent with the capacity. In files with
+ * commit words the consumer may be up to a ring ahead of a head that a producer died before
+ * storing (docs/FORMAT.md, section 5, "Crash of the producer"). */
+int hftipc__cursors_check(uint64_t head, uint64_t tail, const hftipc__geometry *g);
 
 #endif

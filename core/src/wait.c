@@ -12,9 +12,13 @@
 
 #if defined(__linux__)
 #include <linux/futex.h>
-#include <linux/membarrier.h>
 #include <sys/syscall.h>
-#define HFTIPC_HAVE_FUTEX 1
+#define HFTIPC_HAVE_FUTEX                            1
+/* membarrier(2) commands. The kernel ABI values, spelled out: <linux/membarrier.h> declares them
+ * as enum constants, which the preprocessor cannot test for, and older headers lack them. */
+#define HFTIPC__MEMBARRIER_QUERY                     0
+#define HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED          (1 << 1)
+#define HFTIPC__MEMBARRIER_REGISTER_GLOBAL_EXPEDITED (1 << 2)
 #endif
 
 int64_t hftipc__monotonic_ns(void)
@@ -32,11 +36,11 @@ int hftipc__wait_register(void)
     int state = atomic_load_explicit(&membarrier_state, memory_order_relaxed);
     if (state != 0)
         return state > 0;
-#if defined(HFTIPC_HAVE_FUTEX) && defined(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED)
+#if defined(HFTIPC_HAVE_FUTEX) && defined(SYS_membarrier)
     int saved = errno;
-    long supported = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-    if (supported > 0 && (supported & MEMBARRIER_CMD_GLOBAL_EXPEDITED) &&
-        syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0)
+    long supported = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_QUERY, 0, 0);
+    if (supported > 0 && (supported & HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED) &&
+        syscall(SYS_membarrier, HFTIPC__MEMBARRIER_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0)
         state = 1;
     else
         state = -1;
@@ -52,14 +56,14 @@ void hftipc__announce_waiter(void)
 {
     /* Our side of W1: the waiting-flag store is ordered before our cursor re-check. */
     atomic_thread_fence(memory_order_seq_cst);
-#if defined(HFTIPC_HAVE_FUTEX) && defined(MEMBARRIER_CMD_GLOBAL_EXPEDITED)
+#if defined(HFTIPC_HAVE_FUTEX) && defined(SYS_membarrier)
     /* The publisher's side of W1, run on its behalf: every CPU currently running a registered
      * process executes a full barrier before this returns. So either the publisher's cursor
      * store is visible to our re-check, or its later flag load sees our flag. The publisher
      * itself pays nothing on its hot path. */
     if (atomic_load_explicit(&membarrier_state, memory_order_relaxed) > 0) {
         int saved = errno;
-        (void)syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0);
+        (void)syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED, 0, 0);
         errno = saved;
     }
 #endif

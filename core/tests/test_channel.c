@@ -782,6 +782,53 @@ static void test_hostile_peer_cannot_cause_out_of_bounds(void **state)
     close_pair(p, c);
 }
 
+/* A producer that died after committing a message but before storing head: the consumer takes
+ * the message through its commit word and ends up ahead of head. The next producer must resume
+ * after it, not overwrite or repeat it (FORMAT.md section 5, "Crash of the producer"). */
+static void test_producer_resumes_after_committed_but_unpublished_slots(void **state)
+{
+    (void)state;
+    hftipc_channel_t *p, *c;
+    pair("commit-before-head", 8, 64, &p, &c);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(hftipc_channel_send(p, &i, sizeof i), HFTIPC_OK);
+    int fd;
+    size_t len;
+    hftipc__header *h = raw_header(test_path("commit-before-head"), &fd, &len);
+    hftipc__slot *slot = (hftipc__slot *)((uint8_t *)h + HFTIPC__HEADER_SIZE + 3 * 64);
+    int three = 3, four = 4;
+    memcpy((uint8_t *)slot + HFTIPC_SLOT_HEADER_SIZE, &three, sizeof three);
+    atomic_store(&slot->length, sizeof three);
+    atomic_store(&slot->commit, 4); /* committed; the crash came before head = 4 */
+    assert_int_equal(hftipc_channel_close(p), HFTIPC_OK);
+    for (int i = 0; i < 4; i++) {
+        int v;
+        assert_int_equal(hftipc_channel_receive(c, &v, sizeof v), sizeof v);
+        assert_int_equal(v, i);
+    }
+    assert_int_equal(atomic_load(&h->head), 3);
+    assert_int_equal(atomic_load(&h->tail), 4);
+    /* Both sides reopen on a file whose consumer is ahead of head. */
+    assert_int_equal(hftipc_channel_close(c), HFTIPC_OK);
+    assert_int_equal(hftipc_channel_open(test_path("commit-before-head"), HFTIPC_ROLE_CONSUMER, &c),
+                     HFTIPC_OK);
+    assert_int_equal(hftipc_channel_open(test_path("commit-before-head"), HFTIPC_ROLE_PRODUCER, &p),
+                     HFTIPC_OK);
+    assert_int_equal(atomic_load(&h->head), 4); /* repaired */
+    assert_int_equal(hftipc_channel_send(p, &four, sizeof four), HFTIPC_OK);
+    int v;
+    assert_int_equal(hftipc_channel_receive(c, &v, sizeof v), sizeof v);
+    assert_int_equal(v, 4);
+    assert_int_equal(hftipc_channel_receive(c, &v, sizeof v), HFTIPC_EEMPTY);
+    hftipc_info_t info = {.size = sizeof info};
+    assert_int_equal(hftipc_inspect(test_path("commit-before-head"), &info), HFTIPC_OK);
+    assert_int_equal(info.head, 5);
+    assert_int_equal(info.tail, 5);
+    munmap(h, len);
+    close(fd);
+    close_pair(p, c);
+}
+
 /* A file written by a format 1.0 writer has no SLOT_COMMIT flag and zero commit words: the
  * consumer must find messages through head (P1), and check head against its cursor. */
 static void test_format_1_0_consumer_uses_head(void **state)
@@ -877,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_full_disk_fails_at_create),
         cmocka_unit_test(test_hostile_peer_cannot_cause_out_of_bounds),
         cmocka_unit_test(test_format_1_0_consumer_uses_head),
+        cmocka_unit_test(test_producer_resumes_after_committed_but_unpublished_slots),
         cmocka_unit_test(test_info_struct_can_grow),
     };
     int rc = cmocka_run_group_tests_name("channel", tests, NULL, NULL);

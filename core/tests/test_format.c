@@ -170,7 +170,18 @@ static void m_tail_ahead(unsigned char **b, size_t *l)
 {
     (void)l;
     put64(*b, OFF(head), 5);
+    put64(*b, OFF(tail), 6 + CAPACITY);
+}
+static void m_tail_ahead_stale_head(unsigned char **b, size_t *l)
+{
+    (void)l;
+    put64(*b, OFF(head), 5);
     put64(*b, OFF(tail), 6);
+}
+static void m_tail_ahead_1_0(unsigned char **b, size_t *l)
+{
+    m_tail_ahead_stale_head(b, l);
+    put64(*b, OFF(incompat_flags), 0);
 }
 /* Accepted variations: forward compatibility promised by docs/FORMAT.md. */
 static void m_compat_flag(unsigned char **b, size_t *l)
@@ -215,10 +226,14 @@ static const malformed_case cases[] = {
     {"mode-future", m_mode_future, HFTIPC_EMODE, "a mode this reader does not implement"},
     {"size-field", m_size_field, HFTIPC_ESIZE, "recorded size disagrees with geometry"},
     {"backlog-over", m_backlog_over, HFTIPC_ECORRUPT, "more unconsumed messages than slots"},
-    {"tail-ahead", m_tail_ahead, HFTIPC_ECORRUPT, "consumer cursor past the producer's"},
+    {"tail-ahead", m_tail_ahead, HFTIPC_ECORRUPT, "consumer cursor a ring past the producer's"},
+    {"tail-ahead-1.0", m_tail_ahead_1_0, HFTIPC_ECORRUPT,
+     "without commit words nothing is visible past head"},
     {"compat-flag", m_compat_flag, HFTIPC_OK, "unknown compat flags are ignored"},
     {"newer-minor", m_newer_minor, HFTIPC_OK, "a newer minor version stays readable"},
     {"reserved-bytes", m_reserved_set, HFTIPC_OK, "reserved bytes are ignored by readers"},
+    {"tail-ahead-of-stale-head", m_tail_ahead_stale_head, HFTIPC_OK,
+     "a producer died between a commit and its head store"},
 };
 
 static unsigned char *valid_file(size_t *len)

@@ -16,8 +16,11 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "format.h"
 #include "hftipc.h"
 #include "test_util.h"
+
+#include <sys/mman.h>
 
 #define MS 1000000ll
 
@@ -306,6 +309,29 @@ static void test_heartbeat_keeps_an_idle_holder(void **state)
     hftipc_channel_close(c);
 }
 
+/* On Linux every holder registers for the asymmetric fence (membarrier) and says so in its
+ * record; without it sleepers fall back to 1 ms polling and W1 is not guaranteed. */
+static void test_holders_announce_they_can_wake(void **state)
+{
+    (void)state;
+    const char *path = fresh("wake-capable", 8);
+    hftipc_channel_t *p, *c;
+    assert_int_equal(hftipc_channel_open(path, HFTIPC_ROLE_PRODUCER, &p), HFTIPC_OK);
+    assert_int_equal(hftipc_channel_open(path, HFTIPC_ROLE_CONSUMER, &c), HFTIPC_OK);
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    const hftipc__header *h = mmap(NULL, HFTIPC__HEADER_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+    assert_true(h != MAP_FAILED);
+#if defined(__linux__)
+    assert_int_equal(atomic_load(&((hftipc__header *)h)->producer_holder.wake_capable), 1);
+    assert_int_equal(atomic_load(&((hftipc__header *)h)->consumer_holder.wake_capable), 1);
+#endif
+    munmap((void *)h, HFTIPC__HEADER_SIZE);
+    close(fd);
+    hftipc_channel_close(p);
+    hftipc_channel_close(c);
+}
+
 int main(void)
 {
     alarm(300);
@@ -317,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_observer_waits_for_new_messages),
         cmocka_unit_test(test_stopped_producer_is_taken_over_and_fenced),
         cmocka_unit_test(test_heartbeat_keeps_an_idle_holder),
+        cmocka_unit_test(test_holders_announce_they_can_wake),
     };
     int rc = cmocka_run_group_tests_name("wait", tests, NULL, NULL);
     test_scratch_cleanup();
