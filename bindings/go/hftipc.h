@@ -44,12 +44,12 @@ extern "C" {
 /* ---- Versions ----------------------------------------------------------------------------- */
 
 /* Library version. The major version is the SONAME; see docs/ABI.md. */
-#define HFTIPC_VERSION_MAJOR 0
-#define HFTIPC_VERSION_MINOR 1
+#define HFTIPC_VERSION_MAJOR 1
+#define HFTIPC_VERSION_MINOR 0
 #define HFTIPC_VERSION_PATCH 0
 #define HFTIPC_VERSION_NUMBER                                                                      \
     (HFTIPC_VERSION_MAJOR * 10000 + HFTIPC_VERSION_MINOR * 100 + HFTIPC_VERSION_PATCH)
-#define HFTIPC_VERSION_STRING "0.1.0"
+#define HFTIPC_VERSION_STRING "1.0.0"
 
 /* Incompatible feature flags (docs/FORMAT.md, section 14), as set in the file header. A reader
  * refuses a file with an incompat flag it does not know (HFTIPC_EINCOMPAT). */
@@ -64,7 +64,7 @@ extern "C" {
  * Version of the library actually loaded, as HFTIPC_VERSION_NUMBER (major*10000+minor*100+patch).
  * Compare with HFTIPC_VERSION_NUMBER to detect a header/library mismatch.
  * @return the runtime version number.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: any thread; pure.
  */
 HFTIPC_API uint32_t hftipc_version_number(void);
@@ -72,7 +72,7 @@ HFTIPC_API uint32_t hftipc_version_number(void);
 /**
  * Version of the library actually loaded, as "MAJOR.MINOR.PATCH".
  * @return a static string; never NULL.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: any thread; pure.
  */
 HFTIPC_API const char *hftipc_version_string(void);
@@ -122,7 +122,7 @@ typedef enum hftipc_status {
  * Human-readable description of a status.
  * @param status a value returned by any hftipc function.
  * @return a static string; "unknown hftipc status" for values this version does not define.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: any thread; pure.
  */
 HFTIPC_API const char *hftipc_strerror(int64_t status);
@@ -131,7 +131,7 @@ HFTIPC_API const char *hftipc_strerror(int64_t status);
  * Symbolic name of a status, such as "HFTIPC_EFULL".
  * @param status a value returned by any hftipc function.
  * @return a static string; "HFTIPC_E?" for values this version does not define.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: any thread; pure.
  */
 HFTIPC_API const char *hftipc_err_name(int64_t status);
@@ -176,7 +176,7 @@ typedef struct hftipc_options {
 /**
  * Fill `opts` with defaults: capacity 1024, slot size 512, SPSC, file mode 0600.
  * @param opts the struct to fill; NULL is ignored.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: any thread.
  */
 HFTIPC_API void hftipc_options_init(hftipc_options_t *opts);
@@ -196,7 +196,7 @@ typedef struct hftipc_channel_stct hftipc_channel_t;
  * @return HFTIPC_OK; HFTIPC_EEXIST if the path exists; HFTIPC_EINVAL; HFTIPC_ECAPACITY,
  *         HFTIPC_ESLOTSIZE, HFTIPC_EMODE, HFTIPC_ETOOLARGE for bad options; HFTIPC_ENOSPC;
  *         HFTIPC_ENOENT (no directory); HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: any thread.
  */
 HFTIPC_API int hftipc_channel_create(const char *path, const hftipc_options_t *opts,
@@ -213,7 +213,7 @@ HFTIPC_API int hftipc_channel_create(const char *path, const hftipc_options_t *o
  * @return HFTIPC_OK; HFTIPC_ENOENT; HFTIPC_EBUSY; HFTIPC_EINVAL; every file-validation status
  *         (HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY); HFTIPC_ECORRUPT for cursors out of range;
  *         HFTIPC_ENOTFILE; HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: any thread.
  */
 HFTIPC_API int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_channel_t **out);
@@ -223,7 +223,7 @@ HFTIPC_API int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_
  * callers: all of them end with the same file. If the file exists, its capacity, slot size and
  * mode must equal the options.
  * @return as hftipc_channel_create() and hftipc_channel_open(), plus HFTIPC_EMISMATCH.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: any thread.
  */
 HFTIPC_API int hftipc_channel_open_or_create(const char *path, const hftipc_options_t *opts,
@@ -233,7 +233,7 @@ HFTIPC_API int hftipc_channel_open_or_create(const char *path, const hftipc_opti
  * Release the role, unmap and free the handle. Messages and cursors stay in the file.
  * @param ch the handle; NULL is accepted and ignored.
  * @return HFTIPC_OK; HFTIPC_ESYSTEM if munmap/close failed (the handle is freed anyway).
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: the thread that uses the handle; the handle is invalid afterwards.
  */
 HFTIPC_API int hftipc_channel_close(hftipc_channel_t *ch);
@@ -247,7 +247,7 @@ HFTIPC_API int hftipc_channel_close(hftipc_channel_t *ch);
  * @param len 0 to hftipc_channel_max_payload(ch).
  * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_ETOOBIG (nothing written); HFTIPC_EROLE;
  *         HFTIPC_EINVAL; HFTIPC_ECORRUPT if the consumer's cursor is out of range.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
 HFTIPC_API int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len);
@@ -260,7 +260,7 @@ HFTIPC_API int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t
  * @return the number of messages published (1..count), 0 when count is 0; HFTIPC_EFULL when
  *         none fit; HFTIPC_ETOOBIG if any length exceeds the payload (nothing written);
  *         HFTIPC_EINVAL; HFTIPC_EROLE; HFTIPC_ECORRUPT.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
 HFTIPC_API int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data,
@@ -272,7 +272,7 @@ HFTIPC_API int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *d
  * @param payload receives the address of the slot's payload area.
  * @param capacity receives the payload capacity in bytes (hftipc_channel_max_payload()).
  * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_ECORRUPT.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
 HFTIPC_API int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *capacity);
@@ -281,7 +281,7 @@ HFTIPC_API int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, ui
  * Publish the claimed slot with a message of `len` bytes.
  * @return HFTIPC_OK; HFTIPC_ESTATE if no slot is claimed; HFTIPC_ETOOBIG (the claim stays);
  *         HFTIPC_EROLE; HFTIPC_EINVAL.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
 HFTIPC_API int hftipc_channel_commit(hftipc_channel_t *ch, size_t len);
@@ -296,7 +296,7 @@ HFTIPC_API int hftipc_channel_commit(hftipc_channel_t *ch, size_t len);
  *         (nothing consumed; hftipc_channel_peek() tells the length); HFTIPC_ECORRUPT;
  *         HFTIPC_ELAPPED (observer only: it skips ahead to the oldest unconsumed message);
  *         HFTIPC_EROLE; HFTIPC_EINVAL.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
 HFTIPC_API int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len);
@@ -308,7 +308,7 @@ HFTIPC_API int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_
  *         message does not fit; HFTIPC_ECORRUPT if the first slot is corrupt (a later corrupt
  *         slot ends the batch early and is reported by the next call); HFTIPC_EROLE;
  *         HFTIPC_EINVAL (also for max_count 0).
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
 HFTIPC_API int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
@@ -326,7 +326,7 @@ typedef int (*hftipc_handler_fn)(void *ctx, const void *msg, uint32_t len);
  * is delivered again (at-least-once).
  * @return the number of messages handled (>= 1); HFTIPC_EEMPTY; HFTIPC_ECORRUPT (first slot);
  *         HFTIPC_EROLE; HFTIPC_EINVAL.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free apart from the handler.
  */
 HFTIPC_API int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
@@ -337,7 +337,7 @@ HFTIPC_API int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn 
  * stays valid until hftipc_channel_ack() or close. Calling peek again returns the same message.
  * @param payload receives the address of the message bytes in the mapping.
  * @return the message length; HFTIPC_EEMPTY; HFTIPC_ECORRUPT; HFTIPC_EROLE; HFTIPC_EINVAL.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
 HFTIPC_API int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload);
@@ -347,7 +347,7 @@ HFTIPC_API int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payloa
  * that peek reports as HFTIPC_ECORRUPT. The new position is stored in the file, so a restarted
  * consumer resumes after it.
  * @return HFTIPC_OK; HFTIPC_EEMPTY; HFTIPC_EROLE; HFTIPC_EINVAL.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
 HFTIPC_API int hftipc_channel_ack(hftipc_channel_t *ch);
@@ -368,7 +368,7 @@ HFTIPC_API int hftipc_channel_ack(hftipc_channel_t *ch);
  * @param timeout_ns nanoseconds, 0 for a single check, HFTIPC_WAIT_FOREVER for no limit.
  * @return HFTIPC_OK when ready; HFTIPC_ETIMEDOUT; HFTIPC_EFENCED; HFTIPC_ECORRUPT;
  *         HFTIPC_EINVAL.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: the thread that uses the handle.
  */
 HFTIPC_API int hftipc_channel_wait(hftipc_channel_t *ch, int64_t timeout_ns);
@@ -376,7 +376,7 @@ HFTIPC_API int hftipc_channel_wait(hftipc_channel_t *ch, int64_t timeout_ns);
 /**
  * hftipc_channel_send(), waiting up to `timeout_ns` for a free slot.
  * @return as hftipc_channel_send(), plus HFTIPC_ETIMEDOUT instead of HFTIPC_EFULL.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: one producer thread at a time.
  */
 HFTIPC_API int hftipc_channel_send_wait(hftipc_channel_t *ch, const void *msg, size_t len,
@@ -385,7 +385,7 @@ HFTIPC_API int hftipc_channel_send_wait(hftipc_channel_t *ch, const void *msg, s
 /**
  * hftipc_channel_receive(), waiting up to `timeout_ns` for a message.
  * @return as hftipc_channel_receive(), plus HFTIPC_ETIMEDOUT instead of HFTIPC_EEMPTY.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: one consumer thread at a time.
  */
 HFTIPC_API int64_t hftipc_channel_receive_wait(hftipc_channel_t *ch, void *buf, size_t buf_len,
@@ -398,7 +398,7 @@ HFTIPC_API int64_t hftipc_channel_receive_wait(hftipc_channel_t *ch, void *buf, 
  * by themselves; a holder that is idle for long periods without waiting should call it, so
  * that hftipc_channel_open_takeover() with a staleness limit does not take its role.
  * @return HFTIPC_OK; HFTIPC_EFENCED; HFTIPC_EROLE for observers; HFTIPC_EINVAL.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: the thread that uses the handle; wait-free.
  */
 HFTIPC_API int hftipc_channel_heartbeat(hftipc_channel_t *ch);
@@ -411,7 +411,7 @@ HFTIPC_API int hftipc_channel_heartbeat(hftipc_channel_t *ch);
  * operation that was already past its check when the holder froze completes when it resumes
  * (docs/FORMAT.md, "Fencing"). A negative `stale_after_ns` behaves as hftipc_channel_open().
  * @return as hftipc_channel_open().
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: any thread.
  */
 HFTIPC_API int hftipc_channel_open_takeover(const char *path, hftipc_role_t role,
@@ -457,7 +457,7 @@ typedef struct hftipc_info {
     uint32_t consumer_liveness;
     uint64_t consumer_epoch;
     uint64_t consumer_takeovers;
-    /* Since format 1.1 / library 0.1.0; 0 when unknown: */
+    /* Format 1.1 fields; 0 when unknown: */
     uint64_t producer_heartbeat_ns; /* CLOCK_MONOTONIC of the producer's last sign of life */
     uint64_t consumer_heartbeat_ns;
     uint32_t producer_waiting; /* producers sleeping for a free slot */
@@ -471,7 +471,7 @@ typedef struct hftipc_info {
  * Decode the state of an open channel: geometry, cursors, counters and role holders.
  * @param info filled up to info->size bytes.
  * @return HFTIPC_OK; HFTIPC_EINVAL.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: the thread that uses the handle; cursors are a momentary snapshot.
  */
 HFTIPC_API int hftipc_channel_stats(hftipc_channel_t *ch, hftipc_info_t *info);
@@ -481,21 +481,21 @@ HFTIPC_API int hftipc_channel_stats(hftipc_channel_t *ch, hftipc_info_t *info);
  * On a validation failure, the fields decoded before the failing check are filled (at least
  * format_major/minor once the magic matched), so tools can report what they found.
  * @return HFTIPC_OK, or the same statuses as hftipc_channel_open() for a bad file.
- * @since 0.1.0
+ * @since 1.0.0
  * Thread safety: any thread.
  */
 HFTIPC_API int hftipc_inspect(const char *path, hftipc_info_t *info);
 
-/** @return the payload capacity of each slot (slot size - 8), or 0 for NULL. @since 0.1.0 */
+/** @return the payload capacity of each slot (slot size - 8), or 0 for NULL. @since 1.0.0 */
 HFTIPC_API uint32_t hftipc_channel_max_payload(const hftipc_channel_t *ch);
 
-/** @return the number of slots, or 0 for NULL. @since 0.1.0 */
+/** @return the number of slots, or 0 for NULL. @since 1.0.0 */
 HFTIPC_API uint32_t hftipc_channel_capacity(const hftipc_channel_t *ch);
 
-/** @return the slot size in bytes, or 0 for NULL. @since 0.1.0 */
+/** @return the slot size in bytes, or 0 for NULL. @since 1.0.0 */
 HFTIPC_API uint32_t hftipc_channel_slot_size(const hftipc_channel_t *ch);
 
-/** @return the role of the handle (hftipc_role_t), or 0 for NULL. @since 0.1.0 */
+/** @return the role of the handle (hftipc_role_t), or 0 for NULL. @since 1.0.0 */
 HFTIPC_API int hftipc_channel_role(const hftipc_channel_t *ch);
 
 #ifdef __cplusplus

@@ -332,7 +332,7 @@ public final class Channel implements AutoCloseable {
         }
     }
 
-    /** @return the version of the loaded native library, such as {@code "0.1.0"} */
+    /** @return the version of the loaded native library, such as {@code "1.0.0"} */
     public static String nativeVersion() {
         return hftipc.hftipc_version_string();
     }
