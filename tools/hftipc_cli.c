@@ -351,7 +351,7 @@ static const char HELP_CREATE[] =
     "    hftipc create - create a new channel file\n"
     "\n"
     "SYNOPSIS\n"
-    "    hftipc create PATH [--capacity N] [--slot-size BYTES] [--mode spsc]\n"
+    "    hftipc create PATH [--capacity N] [--slot-size BYTES] [--mode spsc|mpsc]\n"
     "                  [--file-mode OCTAL] [--force]\n"
     "\n"
     "DESCRIPTION\n"
@@ -365,7 +365,8 @@ static const char HELP_CREATE[] =
     "                        (default 1024)\n"
     "    --slot-size BYTES   bytes per slot including its 8-byte header: a multiple of 8\n"
     "                        from 16 to 67108864 (default 512, i.e. 504-byte messages)\n"
-    "    --mode spsc         channel mode; only spsc (one producer, one consumer) exists\n"
+    "    --mode MODE         spsc (one producer, one consumer; the default) or mpsc (up to\n"
+    "                        16 producer processes, one consumer)\n"
     "    --file-mode OCTAL   permission bits of the file, e.g. 0660 (default 0600; the\n"
     "                        umask is not applied)\n"
     "    --force             replace PATH if it exists (it is unlinked first: processes\n"
@@ -651,9 +652,12 @@ static int cmd_create(int argc, char **argv)
         } else if ((m = opt(&a, "--mode", 1)) != 0) {
             if (m < 0)
                 return EXIT_USAGE;
-            if (strcmp(a.value, "spsc") != 0)
-                return bad_value(&a, "--mode", "the only mode is spsc");
-            g.o.mode = HFTIPC_MODE_SPSC;
+            if (strcmp(a.value, "spsc") == 0)
+                g.o.mode = HFTIPC_MODE_SPSC;
+            else if (strcmp(a.value, "mpsc") == 0)
+                g.o.mode = HFTIPC_MODE_MPSC;
+            else
+                return bad_value(&a, "--mode", "expected spsc or mpsc");
         } else if ((m = opt(&a, "--file-mode", 1)) != 0) {
             if (m < 0)
                 return EXIT_USAGE;
@@ -714,7 +718,7 @@ static const char *liveness_name(uint32_t l)
 
 static const char *mode_name(uint32_t m)
 {
-    return m == HFTIPC_MODE_SPSC ? "spsc" : "unknown";
+    return m == HFTIPC_MODE_SPSC ? "spsc" : m == HFTIPC_MODE_MPSC ? "mpsc" : "unknown";
 }
 
 /* hftipc_inspect plus the errno of an HFTIPC_ESYSTEM failure. */
@@ -814,6 +818,11 @@ static void inspect_json(const char *path, int rc, const hftipc_info_t *in, cons
               in->producer_takeovers);
     json_role(f, "consumer", in->consumer_pid, in->consumer_liveness, in->consumer_epoch,
               in->consumer_takeovers);
+    fprintf(f,
+            ",\"producer_count\":%u,\"abandoned_count\":%llu,\"producers_waiting\":%u"
+            ",\"consumer_waiting\":%u",
+            in->producer_count, (unsigned long long)in->abandoned_count, in->producer_waiting,
+            in->consumer_waiting);
     fputs("}\n", f);
 }
 
@@ -857,6 +866,12 @@ static void inspect_text(const char *path, int rc, const hftipc_info_t *in)
                in->producer_takeovers);
     print_role("consumer:", in->consumer_pid, in->consumer_liveness, in->consumer_epoch,
                in->consumer_takeovers);
+    if (in->mode == HFTIPC_MODE_MPSC)
+        printf("%-15s %u producers hold the role; %llu claimed slots abandoned by dead "
+               "producers\n",
+               "mpsc:", in->producer_count, (unsigned long long)in->abandoned_count);
+    printf("%-15s %u producer(s), consumer %s\n", "sleeping:", in->producer_waiting,
+           in->consumer_waiting ? "yes" : "no");
 }
 
 static int cmd_inspect(int argc, char **argv)

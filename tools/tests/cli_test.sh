@@ -349,6 +349,25 @@ expect "recv refuses a format 2 file" 3 "" "format 2\.$FMT_MINOR is not supporte
 cmp -s <(tail -c +10 "$V2") <(tail -c +10 "$C") && ok "a refused file is not modified" ||
     fail "refused file modified"
 
+# ---- mpsc ----------------------------------------------------------------------------------
+
+M="$T/mpsc"
+run create "$M" --mode mpsc --capacity 16 --slot-size 64
+expect "create --mode mpsc" 0
+run inspect "$M"
+expect "inspect shows an mpsc channel" 0 "mode: +mpsc"
+printf 'one\ntwo\n' >"$T/two"
+run send "$M" <"$T/two"
+expect "send into an mpsc channel" 0
+run recv "$M" --count 2 --timeout 2
+expect "recv from an mpsc channel" 0 "^one$"
+run inspect "$M" --json
+expect "inspect --json of an mpsc channel" 0
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["mode"]=="mpsc" and d["head"]==2 and d["tail"]==2 and d["abandoned_count"]==0 and d["producer_count"]==0, d' \
+    "$OUT" && ok "inspect --json reports mpsc counters" || fail "mpsc --json"
+run create "$T/badmode" --mode xyz
+expect "create --mode xyz is a usage error" 2 "" "expected spsc or mpsc"
+
 # ---- bench ---------------------------------------------------------------------------------
 
 BENCH=$(dirname "$HFTIPC")/../bench/hftipc_bench
