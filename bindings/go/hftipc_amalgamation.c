@@ -13,14 +13,14 @@
  *   core/src/channel.h d58e7338a78bc0226200915e274e9827e15e828130923126c1fde40b37b19381
  *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c 3fb4bc7b18a087cce5d2deeae801ff44f2e3ffa7c38db3da1205c0ef4802dcd8
+ *   core/src/api.c 269e4545c07ab7723cfb25e1d3ec3eebca2a9f6b5e4e8062b41657d3a59020ce
  *   core/src/error.c c42c01c4fd1ae263d918e66b5633db9fe7fce52d8214a2b204e598b3622a49d1
  *   core/src/format.c 8769b56bd99ff1c0f930dc9df6aaa7af0986a53ce9a022af36d660f70fed5240
  *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
  *   core/src/mpsc.c 09762fc8c62e0a03426fe30d079885b38b0bb759c2a1c00500b9d9e7ccfe8536
  *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
  *   core/src/wait.c b2d6b50ee639284ca011851bd680a06bed91c9080944f1ba5a7064f215a781a7
- * Body (sha256): 4a667289b8f8b23003a52374a155ff2a3c8d6aea2c5fffd8671260f59e6f31e7
+ * Body (sha256): f88616aace3bea92c56a2bfb140994a25d8bcbe34868d21e316dc2f7b74484ec
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1599,14 +1599,23 @@ int hftipc_channel_close(hftipc_channel_t *ch)
 
 /* ---- Producer ---- */
 
-int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
+/* The common start of a producer operation: role and fencing. */
+static inline int producer_check(const hftipc_channel_t *ch)
 {
-    if (HFTIPC_UNLIKELY(ch == NULL || (msg == NULL && len != 0)))
-        return HFTIPC_EINVAL;
     if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_PRODUCER))
         return HFTIPC_EROLE;
     if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
         return HFTIPC_EFENCED;
+    return HFTIPC_OK;
+}
+
+int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
+{
+    if (HFTIPC_UNLIKELY(ch == NULL || (msg == NULL && len != 0)))
+        return HFTIPC_EINVAL;
+    int rc = producer_check(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
     hftipc__ring *r = &ch->ring;
     if (HFTIPC_UNLIKELY(len > r->max_payload))
         return HFTIPC_ETOOBIG;
@@ -1628,10 +1637,9 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
 {
     if (ch == NULL || (count != 0 && lens == NULL) || (data == NULL && data_len != 0))
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_PRODUCER)
-        return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
+    int rc = producer_check(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
     hftipc__ring *r = &ch->ring;
     /* All lengths first: a batch with one oversized message writes nothing. */
     size_t total = 0;
@@ -1666,10 +1674,9 @@ int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
 {
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_PRODUCER)
-        return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
+    int rc = producer_check(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
     hftipc__ring *r = &ch->ring;
     if (capacity != NULL)
         *capacity = r->max_payload;
@@ -1687,12 +1694,11 @@ int hftipc_channel_commit(hftipc_channel_t *ch, size_t len)
 {
     if (ch == NULL)
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_PRODUCER)
-        return HFTIPC_EROLE;
+    int rc = producer_check(ch);
+    if (rc != HFTIPC_OK)
+        return rc;
     if (!ch->claimed)
         return HFTIPC_ESTATE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     if (len > r->max_payload)
         return HFTIPC_ETOOBIG;
@@ -1733,6 +1739,17 @@ static inline int64_t consumer_length(hftipc_channel_t *ch, uint64_t seq, hftipc
     if (HFTIPC_LIKELY(ch->commit_words))
         return hftipc__ring_committed_length(&ch->ring, seq, slot);
     return hftipc__ring_length(&ch->ring, seq, slot);
+}
+
+/* The common start of a consumer operation: role, fencing, readiness. Returns how many messages
+ * may be ready (> 0) or a status. */
+static inline int64_t consumer_begin(hftipc_channel_t *ch, uint64_t wanted)
+{
+    if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_CONSUMER))
+        return HFTIPC_EROLE;
+    if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
+        return HFTIPC_EFENCED;
+    return consumer_ready(ch, wanted);
 }
 
 /* The observer reads slots that the producer may overwrite at any moment: it copies, then
@@ -1782,15 +1799,10 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
 {
     if (HFTIPC_UNLIKELY(ch == NULL || (buf == NULL && buf_len != 0)))
         return HFTIPC_EINVAL;
-    if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_CONSUMER)) {
-        if (ch->role == HFTIPC_ROLE_OBSERVER)
-            return observer_receive(ch, buf, buf_len);
-        return HFTIPC_EROLE;
-    }
-    if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
-        return HFTIPC_EFENCED;
+    if (HFTIPC_UNLIKELY(ch->role == HFTIPC_ROLE_OBSERVER))
+        return observer_receive(ch, buf, buf_len);
     hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_ready(ch, 1);
+    int64_t avail = consumer_begin(ch, 1);
     if (HFTIPC_UNLIKELY(avail < 0))
         return avail;
     hftipc__slot *s;
@@ -1812,12 +1824,8 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
 {
     if (ch == NULL || lens == NULL || max_count == 0 || (buf == NULL && buf_len != 0))
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_CONSUMER)
-        return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_ready(ch, max_count);
+    int64_t avail = consumer_begin(ch, max_count);
     if (avail < 0)
         return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
@@ -1855,12 +1863,8 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
 {
     if (ch == NULL || handler == NULL || max_count == 0)
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_CONSUMER)
-        return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_ready(ch, max_count);
+    int64_t avail = consumer_begin(ch, max_count);
     if (avail < 0)
         return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
@@ -1887,12 +1891,8 @@ int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
 {
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_CONSUMER)
-        return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_ready(ch, 1);
+    int64_t avail = consumer_begin(ch, 1);
     if (avail < 0)
         return avail;
     hftipc__slot *s;
@@ -1906,12 +1906,8 @@ int hftipc_channel_ack(hftipc_channel_t *ch)
 {
     if (ch == NULL)
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_CONSUMER)
-        return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_ready(ch, 1);
+    int64_t avail = consumer_begin(ch, 1);
     if (avail < 0)
         return (int)avail;
     hftipc__ring_release(r, r->position + 1);

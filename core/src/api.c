@@ -301,14 +301,23 @@ int hftipc_channel_close(hftipc_channel_t *ch)
 
 /* ---- Producer ---- */
 
-int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
+/* The common start of a producer operation: role and fencing. */
+static inline int producer_check(const hftipc_channel_t *ch)
 {
-    if (HFTIPC_UNLIKELY(ch == NULL || (msg == NULL && len != 0)))
-        return HFTIPC_EINVAL;
     if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_PRODUCER))
         return HFTIPC_EROLE;
     if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
         return HFTIPC_EFENCED;
+    return HFTIPC_OK;
+}
+
+int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
+{
+    if (HFTIPC_UNLIKELY(ch == NULL || (msg == NULL && len != 0)))
+        return HFTIPC_EINVAL;
+    int rc = producer_check(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
     hftipc__ring *r = &ch->ring;
     if (HFTIPC_UNLIKELY(len > r->max_payload))
         return HFTIPC_ETOOBIG;
@@ -330,10 +339,9 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
 {
     if (ch == NULL || (count != 0 && lens == NULL) || (data == NULL && data_len != 0))
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_PRODUCER)
-        return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
+    int rc = producer_check(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
     hftipc__ring *r = &ch->ring;
     /* All lengths first: a batch with one oversized message writes nothing. */
     size_t total = 0;
@@ -368,10 +376,9 @@ int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
 {
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_PRODUCER)
-        return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
+    int rc = producer_check(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
     hftipc__ring *r = &ch->ring;
     if (capacity != NULL)
         *capacity = r->max_payload;
@@ -389,12 +396,11 @@ int hftipc_channel_commit(hftipc_channel_t *ch, size_t len)
 {
     if (ch == NULL)
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_PRODUCER)
-        return HFTIPC_EROLE;
+    int rc = producer_check(ch);
+    if (rc != HFTIPC_OK)
+        return rc;
     if (!ch->claimed)
         return HFTIPC_ESTATE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
     if (len > r->max_payload)
         return HFTIPC_ETOOBIG;
@@ -435,6 +441,17 @@ static inline int64_t consumer_length(hftipc_channel_t *ch, uint64_t seq, hftipc
     if (HFTIPC_LIKELY(ch->commit_words))
         return hftipc__ring_committed_length(&ch->ring, seq, slot);
     return hftipc__ring_length(&ch->ring, seq, slot);
+}
+
+/* The common start of a consumer operation: role, fencing, readiness. Returns how many messages
+ * may be ready (> 0) or a status. */
+static inline int64_t consumer_begin(hftipc_channel_t *ch, uint64_t wanted)
+{
+    if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_CONSUMER))
+        return HFTIPC_EROLE;
+    if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
+        return HFTIPC_EFENCED;
+    return consumer_ready(ch, wanted);
 }
 
 /* The observer reads slots that the producer may overwrite at any moment: it copies, then
@@ -484,15 +501,10 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
 {
     if (HFTIPC_UNLIKELY(ch == NULL || (buf == NULL && buf_len != 0)))
         return HFTIPC_EINVAL;
-    if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_CONSUMER)) {
-        if (ch->role == HFTIPC_ROLE_OBSERVER)
-            return observer_receive(ch, buf, buf_len);
-        return HFTIPC_EROLE;
-    }
-    if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
-        return HFTIPC_EFENCED;
+    if (HFTIPC_UNLIKELY(ch->role == HFTIPC_ROLE_OBSERVER))
+        return observer_receive(ch, buf, buf_len);
     hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_ready(ch, 1);
+    int64_t avail = consumer_begin(ch, 1);
     if (HFTIPC_UNLIKELY(avail < 0))
         return avail;
     hftipc__slot *s;
@@ -514,12 +526,8 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
 {
     if (ch == NULL || lens == NULL || max_count == 0 || (buf == NULL && buf_len != 0))
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_CONSUMER)
-        return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_ready(ch, max_count);
+    int64_t avail = consumer_begin(ch, max_count);
     if (avail < 0)
         return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
@@ -557,12 +565,8 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
 {
     if (ch == NULL || handler == NULL || max_count == 0)
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_CONSUMER)
-        return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_ready(ch, max_count);
+    int64_t avail = consumer_begin(ch, max_count);
     if (avail < 0)
         return avail;
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
@@ -589,12 +593,8 @@ int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
 {
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_CONSUMER)
-        return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_ready(ch, 1);
+    int64_t avail = consumer_begin(ch, 1);
     if (avail < 0)
         return avail;
     hftipc__slot *s;
@@ -608,12 +608,8 @@ int hftipc_channel_ack(hftipc_channel_t *ch)
 {
     if (ch == NULL)
         return HFTIPC_EINVAL;
-    if (ch->role != HFTIPC_ROLE_CONSUMER)
-        return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
-        return HFTIPC_EFENCED;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_ready(ch, 1);
+    int64_t avail = consumer_begin(ch, 1);
     if (avail < 0)
         return (int)avail;
     hftipc__ring_release(r, r->position + 1);
