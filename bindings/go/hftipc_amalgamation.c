@@ -8,7 +8,7 @@
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h e260471dcbc7e9de9df5ee97189afe194c2b8ec7a1bfbea8dfba2f9da2fc0b2d
  *   core/src/map.h 93b5ee53a8db5a38d3b012df761be8c6635decd7ad6f61860e6ecbf6e73a35e9
- *   core/src/ring.h f8ecb820950254ca6a5c91185664cc2869a500f3e6dd124e38722badcd69d025
+ *   core/src/ring.h b105dc6d89c52660637e2fab4f98abac5a0ebfa46df320643ac5c53af1727267
  *   core/src/wait.h 32e6258b51cc60a5dbdc8c59a84d6263649b15d95e98add7aaa657ce7df97e16
  *   core/src/channel.h d58e7338a78bc0226200915e274e9827e15e828130923126c1fde40b37b19381
  *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
@@ -20,7 +20,7 @@
  *   core/src/mpsc.c 09762fc8c62e0a03426fe30d079885b38b0bb759c2a1c00500b9d9e7ccfe8536
  *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
  *   core/src/wait.c b2d6b50ee639284ca011851bd680a06bed91c9080944f1ba5a7064f215a781a7
- * Body (sha256): f88616aace3bea92c56a2bfb140994a25d8bcbe34868d21e316dc2f7b74484ec
+ * Body (sha256): 92cbfed0d1c15c2f20a26db33fc83df3785f97d826d36ed8cacb1f79f9d0256c
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -868,7 +868,8 @@ int hftipc__map_close(hftipc__mapping *m);
  * "Publish and consume protocol" and "Memory ordering").
  *
  * Invariants (sequence numbers are unsigned 64-bit and never wrap in practice):
- *   tail <= head <= tail + capacity
+ *   tail <= head <= tail + capacity, except that with commit words a producer that died between
+ *   a commit and its head store can leave tail up to a ring ahead of head (FORMAT.md, section 5)
  *   slot of sequence s = slots + (s & mask) * slot_size
  *   messages [tail, head) are published and unconsumed; slots of [head, tail + capacity) free.
  *
@@ -880,8 +881,10 @@ int hftipc__map_close(hftipc__mapping *m);
  *   S1 producer store_release(slot.commit) -> consumer load_acquire(slot.commit), in files with
  *      commit words: the slot's length and payload writes happen-before the consumer's reads,
  *      without the consumer touching head.
- * The hot path loads the peer's cursor only when the cached copy says full/empty, and
- * publishes with a plain release store: no locked instruction on x86-64.
+ * The producer loads tail only when its cached copy says full; the consumer of a file with
+ * commit words never loads head (it polls the slot), and of an older file loads head only when
+ * its cached copy says empty. Publishing is plain release stores: no locked instruction on
+ * x86-64.
  *
  * Everything read from the mapping is untrusted: a peer may write any value at any time.
  * Cursors are range-checked when loaded, a slot's length is loaded once into a local and

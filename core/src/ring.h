@@ -3,7 +3,8 @@
  * "Publish and consume protocol" and "Memory ordering").
  *
  * Invariants (sequence numbers are unsigned 64-bit and never wrap in practice):
- *   tail <= head <= tail + capacity
+ *   tail <= head <= tail + capacity, except that with commit words a producer that died between
+ *   a commit and its head store can leave tail up to a ring ahead of head (FORMAT.md, section 5)
  *   slot of sequence s = slots + (s & mask) * slot_size
  *   messages [tail, head) are published and unconsumed; slots of [head, tail + capacity) free.
  *
@@ -15,8 +16,10 @@
  *   S1 producer store_release(slot.commit) -> consumer load_acquire(slot.commit), in files with
  *      commit words: the slot's length and payload writes happen-before the consumer's reads,
  *      without the consumer touching head.
- * The hot path loads the peer's cursor only when the cached copy says full/empty, and
- * publishes with a plain release store: no locked instruction on x86-64.
+ * The producer loads tail only when its cached copy says full; the consumer of a file with
+ * commit words never loads head (it polls the slot), and of an older file loads head only when
+ * its cached copy says empty. Publishing is plain release stores: no locked instruction on
+ * x86-64.
  *
  * Everything read from the mapping is untrusted: a peer may write any value at any time.
  * Cursors are range-checked when loaded, a slot's length is loaded once into a local and
