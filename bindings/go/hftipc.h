@@ -12,6 +12,8 @@
  *  - A channel handle is used by one thread at a time. Different handles (for example the
  *    producer in one thread and the consumer in another) need no coordination.
  *  - Handles do not survive fork(): a child opens its own.
+ *  - Every producer and consumer operation also returns HFTIPC_EFENCED once another process
+ *    has taken the handle's role over (hftipc_channel_open_takeover()); the handle is then dead.
  *
  * The channel file format is specified in docs/FORMAT.md; the ABI policy in docs/ABI.md.
  */

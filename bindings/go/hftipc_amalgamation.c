@@ -4,7 +4,7 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h d178b01364e13b700e3ad105bebdf2864cf017cccc28651bc910a0ff82dfecc8
+ *   core/include/hftipc.h 0a6a9b4a64e2d880499fdb7a62aa376ec3527af12698ddb0a981c0172f155bc3
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h e260471dcbc7e9de9df5ee97189afe194c2b8ec7a1bfbea8dfba2f9da2fc0b2d
  *   core/src/map.h 93b5ee53a8db5a38d3b012df761be8c6635decd7ad6f61860e6ecbf6e73a35e9
@@ -20,7 +20,7 @@
  *   core/src/mpsc.c 09762fc8c62e0a03426fe30d079885b38b0bb759c2a1c00500b9d9e7ccfe8536
  *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
  *   core/src/wait.c b2d6b50ee639284ca011851bd680a06bed91c9080944f1ba5a7064f215a781a7
- * Body (sha256): 92cbfed0d1c15c2f20a26db33fc83df3785f97d826d36ed8cacb1f79f9d0256c
+ * Body (sha256): e3a059b4ec622a29c7630673a04b6c99fb194af78218475e0ea708d755976a4e
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -43,6 +43,8 @@
  *  - A channel handle is used by one thread at a time. Different handles (for example the
  *    producer in one thread and the consumer in another) need no coordination.
  *  - Handles do not survive fork(): a child opens its own.
+ *  - Every producer and consumer operation also returns HFTIPC_EFENCED once another process
+ *    has taken the handle's role over (hftipc_channel_open_takeover()); the handle is then dead.
  *
  * The channel file format is specified in docs/FORMAT.md; the ABI policy in docs/ABI.md.
  */
