@@ -131,8 +131,8 @@ static void idle_cpu(void)
     close(fds[0]);
     close(fds[1]);
     unlink(path);
-    printf("| idle consumer, %.1f s on an empty channel | blocked in receive_wait | %.3f%% of a "
-           "core | polling receive: %.1f%% of a core |\n",
+    printf("| idle consumer, %.1f s on an empty channel | blocked in receive_wait: %.3f%% "
+           "of a core | polling receive: %.1f%% of a core |\n",
            seconds, cpu[0] * 100, cpu[1] * 100);
 }
 

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Runs every benchmark, C, Go and Java, each with its baselines, and writes bench/results/:
+#
+#   report.md        one combined Markdown report: machine, load, summary tables, every figure
+#   throughput.png   throughput by message size and language (log scale)
+#   latency.png      round-trip latency p50/p99/p99.9 (log scale)
+#   c-bench.md       hftipc_bench's own table (pipe, Unix socket, naive ring, bare ping-pong)
+#   c-wait.md        hftipc_wait_bench (idle CPU, wake-up latency, MPSC vs SPSC)
+#   go-bench.txt     raw `go test -bench` output (old-ring baseline included), -count runs
+#   java-bench.tsv   bench/java's output (Agrona OneToOneRingBuffer baseline included)
+#
+#   scripts/bench-all.sh            about 3 minutes on 2 vCPUs
+#   scripts/bench-all.sh --quick    about 1 minute: hftipc_bench --quick, fewer Go/Java runs
+#
+# Environment: HFTIPC_BENCH_WAIT_IDLE=SECONDS (default 60) is how long to wait for the machine to
+# go quiet before measuring (it proceeds anyway, and the report says how busy it was).
+# scripts/bench.sh stays the C-only runner. Benchmarks are not tests: nothing here judges speed.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${HFTIPC_BUILD_DIR:-$root/build-release}"
+out="$root/bench/results"
+quick=0
+for arg in "$@"; do
+    case "$arg" in
+        --quick) quick=1 ;;
+        -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+        *) echo "bench-all.sh: unknown option $arg" >&2; exit 2 ;;
+    esac
+done
+if ((quick)); then
+    c_args=(--quick); go_count=3; go_time=100ms; java_args=(--runs 3 --seconds 0.08 --roundtrips 50000)
+else
+    c_args=(); go_count=5; go_time=200ms; java_args=(--runs 5 --seconds 0.15 --roundtrips 200000)
+fi
+
+steps=7
+t_start=$(date +%s)
+step() { printf '[%d/%d] %s (%ds elapsed)\n' "$1" "$steps" "$2" "$(($(date +%s) - t_start))" >&2; }
+mkdir -p "$out"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# CPUs busy (all programs) over the next $1 seconds, from /proc/stat.
+busy_cpus() {
+    local a b
+    read -r -a a < <(head -1 /proc/stat)
+    sleep "$1"
+    read -r -a b < <(head -1 /proc/stat)
+    local total=0 idle=0 i
+    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+    idle=$((b[4] - a[4] + b[5] - a[5]))
+    awk -v t="$total" -v i="$idle" -v n="$(nproc)" 'BEGIN { printf "%.2f", t ? (t - i) / t * n : 0 }'
+}
+
+# ---- 1. machine, dependencies, quiet machine ----------------------------------------------------
+step 1 "machine info and tools"
+bash "$root/scripts/install-deps.sh" --java --bench
+export JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}"
+{
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- core bindings 2>/dev/null || echo ' (core/bindings with uncommitted changes)')"
+    echo "cpus: $(nproc)"
+    echo "cpu model: $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+    echo "threads per core: $(lscpu | sed -n 's/^Thread(s) per core: *//p')"
+    echo "hypervisor: $(lscpu | sed -n 's/^Hypervisor vendor: *//p')"
+    echo "caches: L2 $(lscpu | sed -n 's/^L2 cache: *//p'), L3 $(lscpu | sed -n 's/^L3 cache: *//p')"
+    echo "kernel: $(uname -sr)"
+    echo "compiler: $(cc --version | head -1), CMake Release (-O3)"
+    echo "go: $(go version)"
+    echo "java: $(java -version 2>&1 | head -1), $(java -version 2>&1 | sed -n 3p)"
+    echo "channel dir: $([[ -d /dev/shm ]] && echo /dev/shm || echo /tmp)"
+} > "$tmp/machine.txt"
+wait_idle="${HFTIPC_BENCH_WAIT_IDLE:-60}"
+deadline=$(($(date +%s) + wait_idle))
+while :; do
+    busy="$(busy_cpus 2)"
+    if awk -v b="$busy" 'BEGIN { exit !(b < 0.3) }'; then break; fi
+    if (($(date +%s) >= deadline)); then
+        echo "bench-all.sh: warning: the machine stays busy ($busy CPUs); measuring anyway" >&2
+        break
+    fi
+    echo "      waiting for a quiet machine: $busy CPUs busy" >&2
+done
+echo "load before: $busy CPUs busy over 2 s, loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >> "$tmp/machine.txt"
+
+# ---- 2. builds ----------------------------------------------------------------------------------
+step 2 "building C (Release, $build), Go test binary, Java jar and bench/java"
+if [[ ! -f "$build/CMakeCache.txt" ]]; then
+    generator=()
+    command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+    cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+        -DHFTIPC_BUILD_TESTS=OFF >/dev/null
+fi
+cmake --build "$build" --target hftipc_bench hftipc_wait_bench >/dev/null
+(cd "$root/bindings/go" && go test -c -o "$tmp/hftipc-go.test" . >/dev/null)
+hftipc_version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/bindings/java/pom.xml" | head -1)"
+(cd "$root/bindings/java" && mvn -q -B -DskipTests install >"$tmp/mvn-install.log" 2>&1) ||
+    { cat "$tmp/mvn-install.log" >&2; exit 1; }
+(cd "$root/bench/java" && mvn -q -B -Dhftipc.version="$hftipc_version" compile >"$tmp/mvn-bench.log" 2>&1) ||
+    { cat "$tmp/mvn-bench.log" >&2; exit 1; }
+m2="${MAVEN_REPO:-$HOME/.m2/repository}"
+agrona_version="$(sed -n 's:.*<agrona.version>\(.*\)</agrona.version>.*:\1:p' "$root/bench/java/pom.xml")"
+java_cp="$root/bench/java/target/classes:$m2/io/hftipc/hftipc/$hftipc_version/hftipc-$hftipc_version.jar:$m2/org/agrona/agrona/$agrona_version/agrona-$agrona_version.jar"
+echo "agrona: org.agrona:agrona:$agrona_version; hftipc jar io.hftipc:hftipc:$hftipc_version" >> "$tmp/machine.txt"
+
+# ---- 3. C throughput and latency ----------------------------------------------------------------
+step 3 "C: hftipc_bench ${c_args[*]:-(full)} - send/receive, batch, claim; naive ring, Unix socket, pipe, bare ping-pong"
+"$build/bench/hftipc_bench" --markdown "$out/c-bench.md" "${c_args[@]}" >"$tmp/c-bench.out" 2>"$tmp/c-bench.err" ||
+    { cat "$tmp/c-bench.err" >&2; exit 1; }
+grep -E '^(other programs|- \[)' "$tmp/c-bench.out" | sed 's/^/      /' >&2 || true
+
+# ---- 4. C waits and MPSC ------------------------------------------------------------------------
+step 4 "C: hftipc_wait_bench - idle CPU, wake-up latency, MPSC 1/2/4 producers vs SPSC"
+"$build/bench/hftipc_wait_bench" >"$out/c-wait.md"
+
+# ---- 5. Go --------------------------------------------------------------------------------------
+step 5 "Go: go test -bench, -count $go_count, -benchtime $go_time (old pure-Go ring as baseline)"
+(cd "$root/bindings/go" && "$tmp/hftipc-go.test" -test.run '^$' -test.bench . \
+    -test.count "$go_count" -test.benchtime "$go_time" -test.benchmem) >"$out/go-bench.txt" 2>&1 ||
+    { cat "$out/go-bench.txt" >&2; exit 1; }
+awk '/^Benchmark/ { n++ } END { printf "      %d benchmark results\n", n }' "$out/go-bench.txt" >&2
+
+# ---- 6. Java ------------------------------------------------------------------------------------
+step 6 "Java: bench/java - offer/poll and batch vs Agrona OneToOneRingBuffer, ping-pong"
+java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp "$java_cp" \
+    io.hftipc.bench.JavaBench "${java_args[@]}" >"$out/java-bench.tsv" 2> >(sed 's/^/      /' >&2)
+
+# ---- 7. report and charts -----------------------------------------------------------------------
+step 7 "report.md, throughput.png, latency.png"
+echo "load after: $(busy_cpus 2) CPUs busy over 2 s, loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >> "$tmp/machine.txt"
+echo "run time: $(($(date +%s) - t_start)) s$( ((quick)) && echo ' (--quick)')" >> "$tmp/machine.txt"
+cp "$tmp/machine.txt" "$out/machine.txt"
+/usr/bin/python3 "$root/bench/report.py" "$out"
+echo "bench-all.sh: wrote $out/report.md, $out/throughput.png, $out/latency.png in $(($(date +%s) - t_start)) s" >&2
