@@ -7,6 +7,7 @@
 # Environment:
 #   HFTIPC_INTEROP_MESSAGES        messages per writer/reader pair of the matrix (default 1000000)
 #   HFTIPC_INTEROP_CRASH_MESSAGES  messages per crash scenario (default 300000)
+#   HFTIPC_INTEROP_MPSC_MESSAGES   messages per producer of the MPSC cases (default 300000)
 #   HFTIPC_INTEROP_TIMEOUT         seconds any one peer may run (default 120)
 #   HFTIPC_INTEROP_CORE_DIR        C core sources for the C peer and the CLI (default ../core)
 #   HFTIPC_INTEROP_KEEP=1          keep the work directory (channel files, logs) for debugging
@@ -19,6 +20,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 MESSAGES=${HFTIPC_INTEROP_MESSAGES:-1000000}
 CRASH_MESSAGES=${HFTIPC_INTEROP_CRASH_MESSAGES:-300000}
+MPSC_MESSAGES=${HFTIPC_INTEROP_MPSC_MESSAGES:-300000}
 PEER_TIMEOUT=${HFTIPC_INTEROP_TIMEOUT:-120}
 CORE_DIR=${HFTIPC_INTEROP_CORE_DIR:-$ROOT/core}
 BUILD=$HERE/build
@@ -464,6 +466,157 @@ crash_consumer go java c
 crash_consumer java c go
 crash_producer java c go
 crash_producer go java c
+
+# ---- 6. MPSC: a C, a Go and a Java producer writing into one channel, a C consumer ----------
+# The C consumer creates the MPSC channel (the CLI's create knows only spsc) and checks every
+# message: its producer's next sequence number (per-producer order, nothing lost or repeated)
+# and every byte. Producer ids: 0 = C, 1 = Go, 2 = Java.
+
+MPSC_LANGS=(c go java)
+
+# wait_pids PID...: wait for background peers; as soon as one fails, stop the others. Sets
+# RCS to their exit statuses, in order.
+wait_pids() {
+    local pids=("$@") i n=$# left=$# failed=0
+    RCS=()
+    while ((left > 0)); do
+        for ((i = 0; i < n; i++)); do
+            [[ -z ${RCS[i]:-} ]] || continue
+            kill -0 "${pids[i]}" 2>/dev/null && continue
+            wait "${pids[i]}" && RCS[i]=0 || RCS[i]=$?
+            left=$((left - 1))
+            [[ ${RCS[i]} == 0 ]] || failed=1
+        done
+        if ((failed)); then
+            for ((i = 0; i < n; i++)); do
+                [[ -n ${RCS[i]:-} ]] || kill "${pids[i]}" 2>/dev/null || true
+            done
+        fi
+        ((left > 0)) && sleep 0.02
+    done
+    return 0
+}
+
+# mpsc_field FILE ID KEY: KEY=VALUE of the "mpsc-read id=ID" line (or of "mpsc-write id=ID").
+mpsc_field() { sed -n "s/^mpsc-[a-z]* id=$2 .*$3=\([0-9a-f]*\).*/\1/p" "$1" | tail -n 1; }
+# mpsc_total FILE KEY: KEY=VALUE of the consumer's "mpsc-read total=" line.
+mpsc_total() { grep '^mpsc-read total=' "$1" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# mpsc_start CH PACE [KILLED]: start the C consumer (creating CH), wait for the file, then the
+# three producers at once (producer KILLED without `timeout`, so that its pid is the peer's).
+# Sets MPSC_CPID and MPSC_PIDS (producers, in MPSC_LANGS order).
+mpsc_start() {
+    local ch=$1 pace=$2 killed=${3:-} id deadline=$((SECONDS + 30)) tmo
+    timeout "$PEER_TIMEOUT" "$BUILD/peer-c" mpsc-read "$ch" 3 "$MPSC_MESSAGES" "$SEED" "$ch.stop" \
+        >"$ch.read" 2>&1 &
+    MPSC_CPID=$!
+    STARTED+=("$MPSC_CPID")
+    # The file appears only once initialised (FORMAT.md), so producers may open it at once.
+    while [[ ! -e $ch ]] && kill -0 "$MPSC_CPID" 2>/dev/null && ((SECONDS < deadline)); do
+        sleep 0.01
+    done
+    MPSC_PIDS=()
+    for id in 0 1 2; do
+        tmo=(timeout "$PEER_TIMEOUT")
+        [[ $id == "$killed" ]] && tmo=()
+        "${tmo[@]}" "$BUILD/peer-${MPSC_LANGS[id]}" mpsc-write "$ch" "$id" 3 "$MPSC_MESSAGES" "$SEED" "$pace" \
+            >"$ch.write$id" 2>&1 &
+        MPSC_PIDS+=("$!")
+        STARTED+=("$!")
+    done
+}
+
+# mpsc_expect ID COUNT: the checksum of producer ID's first COUNT messages.
+mpsc_expect() { "$BUILD/c-peer" mpsc-expect "$1" "$2" "$SEED" 120 | checksum_of /dev/stdin; }
+
+# Case A: all three producers send MPSC_MESSAGES messages each.
+mpsc_all() {
+    local ch=$WORK/mpsc.chan why=() id n=$MPSC_MESSAGES t0 ms cw cr ce got
+    t0=$(date +%s%N)
+    mpsc_start "$ch" 0
+    # Producers wait for each other, so a peer that dies early must not leave the rest waiting.
+    wait_pids "$MPSC_CPID" "${MPSC_PIDS[@]}"
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    [[ ${RCS[0]} == 0 ]] || why+=("C consumer failed (exit ${RCS[0]})")
+    for id in 0 1 2; do
+        [[ ${RCS[id + 1]} == 0 ]] || why+=("${MPSC_LANGS[id]} producer failed (exit ${RCS[id + 1]})")
+        cw=$(mpsc_field "$ch.write$id" "$id" checksum)
+        cr=$(mpsc_field "$ch.read" "$id" checksum)
+        got=$(mpsc_field "$ch.read" "$id" count)
+        ce=$(mpsc_expect "$id" "$n")
+        [[ $got == "$n" ]] || why+=("${MPSC_LANGS[id]}: consumer got '$got' of $n")
+        [[ -n $cw && $cw == "$cr" && $cw == "$ce" ]] ||
+            why+=("${MPSC_LANGS[id]}: producer checksum '$cw', consumer '$cr', expected $ce")
+    done
+    [[ $(mpsc_total "$ch.read" abandoned) == 0 ]] || why+=("abandoned $(mpsc_total "$ch.read" abandoned), want 0")
+    [[ $(mpsc_total "$ch.read" switches) -gt 0 ]] 2>/dev/null || why+=("producers did not interleave")
+    if ((${#why[@]} == 0)); then
+        pass "mpsc producers c+go+java -> c consumer: 3 x $n messages of 8..120 bytes through 1024 slots, per-producer order and bytes verified, checksums agree, $(mpsc_total "$ch.read" switches) producer switches, $((ms / 1000)).$((ms % 1000 / 100)) s"
+    else
+        fail "mpsc producers c+go+java -> c consumer: ${why[*]}"
+        show_log "$ch.read" "$ch.write0" "$ch.write1" "$ch.write2"
+    fi
+    rm -f "$ch"
+}
+
+# Case B: the same, paced (100 messages per ms each), and the Go producer killed with SIGKILL
+# once the ring's head passes MPSC_MESSAGES (about a third of each stream). The consumer must
+# get every message of C and Java and a gap-free prefix of Go's (it checks sequence numbers and
+# bytes, so a torn, lost or repeated message fails it); a claim Go held when it died is skipped
+# and counted as abandoned: head = messages delivered + abandoned.
+mpsc_kill() {
+    local ch=$WORK/mpsc-kill.chan why=() id n=$MPSC_MESSAGES killed=1 cw cr ce got g=? total ab head tail
+    mpsc_start "$ch" 100 "$killed"
+    if wait_head "$ch" "$n" "${MPSC_PIDS[killed]}"; then
+        kill -9 "${MPSC_PIDS[killed]}"
+        wait "${MPSC_PIDS[killed]}" 2>/dev/null || true
+    else
+        why+=("go producer ended before it could be killed")
+    fi
+    wait_pids "${MPSC_PIDS[0]}" "${MPSC_PIDS[2]}"
+    [[ ${RCS[0]} == 0 ]] || why+=("c producer failed (exit ${RCS[0]})")
+    [[ ${RCS[1]} == 0 ]] || why+=("java producer failed (exit ${RCS[1]})")
+    : >"$ch.stop" # every producer is gone: the consumer drains the ring and stops
+    wait_pids "$MPSC_CPID"
+    [[ ${RCS[0]} == 0 ]] || why+=("C consumer failed (exit ${RCS[0]}): a lost, repeated, reordered or torn message")
+    for id in 0 2; do
+        cw=$(mpsc_field "$ch.write$id" "$id" checksum)
+        cr=$(mpsc_field "$ch.read" "$id" checksum)
+        got=$(mpsc_field "$ch.read" "$id" count)
+        ce=$(mpsc_expect "$id" "$n")
+        [[ $got == "$n" ]] || why+=("${MPSC_LANGS[id]}: consumer got '$got' of $n")
+        [[ -n $cw && $cw == "$cr" && $cw == "$ce" ]] ||
+            why+=("${MPSC_LANGS[id]}: producer checksum '$cw', consumer '$cr', expected $ce")
+    done
+    g=$(mpsc_field "$ch.read" 1 count)
+    if [[ -n $g ]] && ((g > 0 && g < n)); then
+        [[ $(mpsc_field "$ch.read" 1 checksum) == "$(mpsc_expect 1 "$g")" ]] ||
+            why+=("go: checksum of the $g messages delivered is not that of its first $g")
+    else
+        why+=("go: consumer got '$g' messages, want a prefix strictly between 0 and $n")
+    fi
+    total=$(mpsc_total "$ch.read" total)
+    ab=$(mpsc_total "$ch.read" abandoned)
+    head=$(mpsc_total "$ch.read" head)
+    tail=$(mpsc_total "$ch.read" tail)
+    if [[ -n $total && -n $ab && -n $head ]]; then
+        [[ $head == "$tail" ]] || why+=("consumer stopped at tail $tail, head $head")
+        ((head == total + ab)) || why+=("head $head != delivered $total + abandoned $ab")
+        ((total == 2 * n + ${g:-0})) 2>/dev/null || why+=("delivered $total, want $((2 * n)) + $g")
+    else
+        why+=("no consumer summary")
+    fi
+    if ((${#why[@]} == 0)); then
+        pass "mpsc producers c+go+java, go killed -9 -> c consumer: c and java 2 x $n verified, go's first $g of $n (gap-free, checksum of its prefix), abandoned $ab, head $head = delivered + abandoned"
+    else
+        fail "mpsc producers c+go+java, go killed -9: ${why[*]}"
+        show_log "$ch.read" "$ch.write0" "$ch.write1" "$ch.write2"
+    fi
+    rm -f "$ch" "$ch.stop"
+}
+
+mpsc_all
+mpsc_kill
 
 echo "interop: $PASSED passed, $FAILED failed"
 ((FAILED == 0))

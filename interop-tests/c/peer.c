@@ -13,6 +13,14 @@
  *   peer scenario PATH                    the fixed layout scenario (creates PATH)
  *   peer golden PATH EXPECT               check a golden file against its expectation file
  *   peer open PATH                        print the status of opening PATH as consumer
+ *   peer mpsc-write PATH ID NPRODUCERS COUNT SEED [PACE]
+ *                                         one of NPRODUCERS MPSC producers (all start once
+ *                                         NPRODUCERS hold the role): messages 0..COUNT-1 of
+ *                                         producer ID (8-byte id/seq prefix, see mpsc_message)
+ *   peer mpsc-read PATH NPRODUCERS COUNT SEED [STOPFILE]
+ *                                         (C only) create an MPSC channel and consume it,
+ *                                         checking per-producer order and every byte
+ *   peer mpsc-expect ID COUNT SEED [MAX]  (C only) checksum of producer ID's messages 0..COUNT-1
  *
  * write/read print "<verb> start=S end=E checksum=HEX"; the checksum is FNV-1a 64 over each
  * message's 4-byte little-endian length followed by its bytes, for the messages S..E-1.
@@ -379,6 +387,261 @@ static int cmd_expect(uint64_t count, uint64_t seed, uint32_t max)
     return 0;
 }
 
+/* ---- MPSC: several producers (one per language), one C consumer ------------------------------ */
+
+/* Message `seq` of producer `id`: an 8-byte prefix (id, then seq, each 4 bytes little-endian)
+ * and a body made by gen_message with the seed of that producer and max_payload - 8 bytes of
+ * room, so messages are 8 .. max_payload bytes long. Identical in the three peers. */
+static uint64_t mpsc_seed(uint64_t seed, uint32_t id)
+{
+    return seed ^ ((uint64_t)(id + 1) * 0xD1B54A32D192ED03ull);
+}
+
+static uint32_t mpsc_message(uint64_t seed, uint32_t id, uint64_t seq, uint32_t max_payload,
+                             uint8_t *out)
+{
+    for (int i = 0; i < 4; i++) {
+        out[i] = (uint8_t)(id >> (8 * i));
+        out[4 + i] = (uint8_t)(seq >> (8 * i));
+    }
+    return 8 + gen_message(mpsc_seed(seed, id), seq, max_payload - 8, out + 8);
+}
+
+/* mpsc-write PATH ID NPRODUCERS COUNT SEED [PACE]: open as one of the producers, wait until
+ * NPRODUCERS producers hold the role, and send messages 0..COUNT-1 of producer ID, cycling by chunks of 64 through batch sends (2 in 4),
+ * claim/commit (1 in 4) and blocking single sends (1 in 4); on a full ring it waits in the
+ * core (hftipc_channel_wait). Prints "mpsc-write id=I count=N checksum=HEX". */
+static int cmd_mpsc_write(const char *path, uint32_t id, uint32_t nprod, uint64_t count,
+                          uint64_t seed, uint64_t pace_n)
+{
+    hftipc_channel_t *ch = open_role(path, HFTIPC_ROLE_PRODUCER);
+    /* Start line: wait (up to 60 s) until all NPRODUCERS hold the role, so they really overlap. */
+    hftipc_info_t info = {.size = sizeof info};
+    for (int i = 0; hftipc_channel_stats(ch, &info) == 0 && info.producer_count < nprod; i++) {
+        if (i == 60000) {
+            fprintf(stderr, "c-peer: only %u of %u producers opened the channel\n",
+                    info.producer_count, nprod);
+            return 1;
+        }
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+        info.size = sizeof info;
+    }
+    uint32_t max = hftipc_channel_max_payload(ch);
+    uint8_t *buf = malloc((size_t)max * CHUNK + 1);
+    uint32_t lens[CHUNK];
+    uint64_t seq = 0, h = FNV_INIT, chunk = 0;
+    int rc;
+    while (seq < count) {
+        uint64_t before = seq;
+        uint32_t n = (uint32_t)(count - seq < CHUNK ? count - seq : CHUNK);
+        switch (chunk++ % 4) {
+        case 2: /* claim/commit, generated in place */
+            for (uint32_t i = 0; i < n;) {
+                void *slot;
+                uint32_t cap;
+                rc = hftipc_channel_try_claim(ch, &slot, &cap);
+                if (rc == HFTIPC_EFULL) {
+                    if ((rc = hftipc_channel_wait(ch, HFTIPC_WAIT_FOREVER)))
+                        die("wait", rc);
+                    continue;
+                }
+                if (rc)
+                    die("try_claim", rc);
+                uint32_t len = mpsc_message(seed, id, seq, max, slot);
+                h = fnv(h, slot, len);
+                if ((rc = hftipc_channel_commit(ch, len)))
+                    die("commit", rc);
+                seq++, i++;
+            }
+            break;
+        case 3: /* blocking single sends */
+            for (uint32_t i = 0; i < n; i++, seq++) {
+                uint32_t len = mpsc_message(seed, id, seq, max, buf);
+                if ((rc = hftipc_channel_send_wait(ch, buf, len, HFTIPC_WAIT_FOREVER)))
+                    die("send_wait", rc);
+                h = fnv(h, buf, len);
+            }
+            break;
+        default: { /* batch */
+            size_t off = 0;
+            for (uint32_t i = 0; i < n; i++) {
+                lens[i] = mpsc_message(seed, id, seq + i, max, buf + off);
+                off += lens[i];
+            }
+            uint32_t sent = 0;
+            off = 0;
+            while (sent < n) {
+                size_t total = 0;
+                for (uint32_t i = sent; i < n; i++)
+                    total += lens[i];
+                int64_t k = hftipc_channel_send_batch(ch, buf + off, total, lens + sent, n - sent);
+                if (k == HFTIPC_EFULL) {
+                    if ((rc = hftipc_channel_wait(ch, HFTIPC_WAIT_FOREVER)))
+                        die("wait", rc);
+                    continue;
+                }
+                if (k < 0)
+                    die("send_batch", k);
+                for (int64_t i = 0; i < k; i++) {
+                    h = fnv(h, buf + off, lens[sent]);
+                    off += lens[sent++];
+                }
+            }
+            seq += n;
+        }
+        }
+        pace(before, seq, pace_n);
+    }
+    printf("mpsc-write id=%u count=%" PRIu64 " checksum=%016" PRIx64 "\n", id, seq, h);
+    hftipc_channel_close(ch);
+    free(buf);
+    return 0;
+}
+
+struct mpsc_state {
+    uint64_t seed;
+    uint32_t nprod, max;
+    uint64_t next[HFTIPC_MPSC_MAX_PRODUCERS], sum[HFTIPC_MPSC_MAX_PRODUCERS];
+    uint8_t *want;
+    uint32_t last;
+    uint64_t switches; /* consecutive messages from different producers: the interleaving */
+};
+
+static void mpsc_verify(struct mpsc_state *st, const uint8_t *p, uint32_t len, uint64_t count)
+{
+    if (len < 8) {
+        fprintf(stderr, "c-peer: mpsc message of %u bytes, shorter than its 8-byte prefix\n", len);
+        exit(1);
+    }
+    uint32_t id = 0, seq32 = 0;
+    for (int i = 0; i < 4; i++) {
+        id |= (uint32_t)p[i] << (8 * i);
+        seq32 |= (uint32_t)p[4 + i] << (8 * i);
+    }
+    if (id >= st->nprod) {
+        fprintf(stderr, "c-peer: mpsc message from producer %u, only %u producers\n", id, st->nprod);
+        exit(1);
+    }
+    uint64_t seq = st->next[id];
+    if (seq32 != (uint32_t)seq || seq >= count) {
+        fprintf(stderr, "c-peer: producer %u: message %u arrived, want %" PRIu64 " (lost, repeated or "
+                "reordered)\n", id, seq32, seq);
+        exit(1);
+    }
+    uint32_t wl = mpsc_message(st->seed, id, seq, st->max, st->want);
+    if (len != wl || memcmp(p, st->want, wl)) {
+        fprintf(stderr, "c-peer: producer %u: ", id);
+        mismatch(seq, len, wl, p, st->want);
+    }
+    st->sum[id] = fnv(st->sum[id], p, len);
+    st->switches += id != st->last;
+    st->last = id;
+    st->next[id] = seq + 1;
+}
+
+/* mpsc-read PATH NPRODUCERS COUNT SEED [STOPFILE]: create PATH as an MPSC channel of 1024 slots
+ * of 128 bytes and hold its consumer role; consume until each of producers 0..NPRODUCERS-1 has
+ * delivered COUNT messages, or (when given) STOPFILE exists and the ring is drained
+ * (tail == head: every message consumed, abandoned claims skipped). Every message is checked:
+ * its producer's next sequence number (per-producer order, no gap, no repeat) and every byte.
+ * Batch receives (3 in 4) with hftipc_channel_wait on empty, and blocking single receives.
+ * Prints "mpsc-read id=I count=N checksum=HEX" per producer, then
+ * "mpsc-read total=N switches=S abandoned=A head=H tail=T" (S: how often consecutive messages
+ * came from different producers). */
+static int cmd_mpsc_read(const char *path, uint32_t nprod, uint64_t count, uint64_t seed,
+                         const char *stopfile)
+{
+    if (nprod == 0 || nprod > HFTIPC_MPSC_MAX_PRODUCERS) {
+        fprintf(stderr, "c-peer: NPRODUCERS must be 1..%d\n", HFTIPC_MPSC_MAX_PRODUCERS);
+        return 2;
+    }
+    hftipc_options_t o;
+    hftipc_options_init(&o);
+    o.capacity = 1024;
+    o.slot_size = 128;
+    o.mode = HFTIPC_MODE_MPSC;
+    hftipc_channel_t *ch;
+    int rc = hftipc_channel_create(path, &o, HFTIPC_ROLE_CONSUMER, &ch);
+    if (rc)
+        die("create", rc);
+    struct mpsc_state st = {.seed = seed, .nprod = nprod, .max = hftipc_channel_max_payload(ch),
+                           .last = UINT32_MAX};
+    for (uint32_t i = 0; i < nprod; i++)
+        st.sum[i] = FNV_INIT;
+    st.want = malloc(st.max + 1);
+    uint8_t *buf = malloc((size_t)st.max * CHUNK + 1);
+    uint32_t lens[CHUNK];
+    uint64_t total = 0, iter = 0;
+    const int64_t slice = 20 * 1000 * 1000; /* 20 ms, then look at STOPFILE */
+    hftipc_info_t info = {.size = sizeof info};
+    for (;;) {
+        uint32_t done = 0;
+        for (uint32_t i = 0; i < nprod; i++)
+            done += st.next[i] == count;
+        if (done == nprod)
+            break;
+        if (iter++ % 4 == 3) {
+            int64_t len = hftipc_channel_receive_wait(ch, buf, st.max, slice);
+            if (len >= 0) {
+                mpsc_verify(&st, buf, (uint32_t)len, count);
+                total++;
+                continue;
+            }
+            if (len != HFTIPC_ETIMEDOUT)
+                die("receive_wait", len);
+        } else {
+            int64_t got = hftipc_channel_receive_batch(ch, buf, (size_t)st.max * CHUNK, lens, CHUNK);
+            if (got > 0) {
+                size_t off = 0;
+                for (int64_t i = 0; i < got; i++) {
+                    mpsc_verify(&st, buf + off, lens[i], count);
+                    off += lens[i];
+                }
+                total += (uint64_t)got;
+                continue;
+            }
+            if (got != HFTIPC_EEMPTY)
+                die("receive_batch", got);
+            rc = hftipc_channel_wait(ch, slice);
+            if (rc == HFTIPC_OK)
+                continue;
+            if (rc != HFTIPC_ETIMEDOUT)
+                die("wait", rc);
+        }
+        /* Nothing arrived for a while: stop if told to and everything published is consumed. */
+        if (stopfile && access(stopfile, F_OK) == 0) {
+            info.size = sizeof info;
+            hftipc_channel_stats(ch, &info);
+            if (info.tail == info.head)
+                break;
+        }
+    }
+    info.size = sizeof info;
+    hftipc_channel_stats(ch, &info);
+    for (uint32_t i = 0; i < nprod; i++)
+        printf("mpsc-read id=%u count=%" PRIu64 " checksum=%016" PRIx64 "\n", i, st.next[i],
+               st.sum[i]);
+    printf("mpsc-read total=%" PRIu64 " switches=%" PRIu64 " abandoned=%" PRIu64 " head=%" PRIu64
+           " tail=%" PRIu64 "\n", total, st.switches, info.abandoned_count, info.head, info.tail);
+    hftipc_channel_close(ch);
+    free(buf);
+    free(st.want);
+    return 0;
+}
+
+/* mpsc-expect ID COUNT SEED [MAX]: the checksum of producer ID's messages 0..COUNT-1. */
+static int cmd_mpsc_expect(uint32_t id, uint64_t count, uint64_t seed, uint32_t max)
+{
+    uint8_t *buf = malloc(max + 1);
+    uint64_t h = FNV_INIT;
+    for (uint64_t s = 0; s < count; s++)
+        h = fnv(h, buf, mpsc_message(seed, id, s, max, buf));
+    printf("mpsc-expect id=%u count=%" PRIu64 " checksum=%016" PRIx64 "\n", id, count, h);
+    free(buf);
+    return 0;
+}
+
 /* ---- Layout scenario (interop-tests/README: identical in the three peers) ------------------ */
 
 static uint32_t scen_message(uint64_t seq, uint8_t *out)
@@ -664,8 +927,19 @@ int main(int argc, char **argv)
         return cmd_golden(argv[2], argv[3]);
     if (argc == 3 && !strcmp(argv[1], "open"))
         return cmd_open(argv[2]);
+    if (argc >= 7 && !strcmp(argv[1], "mpsc-write"))
+        return cmd_mpsc_write(argv[2], (uint32_t)parse_u64(argv[3]), (uint32_t)parse_u64(argv[4]),
+                              parse_u64(argv[5]), parse_u64(argv[6]),
+                              argc > 7 ? parse_u64(argv[7]) : 0);
+    if (argc >= 6 && !strcmp(argv[1], "mpsc-read"))
+        return cmd_mpsc_read(argv[2], (uint32_t)parse_u64(argv[3]), parse_u64(argv[4]),
+                             parse_u64(argv[5]), argc > 6 ? argv[6] : NULL);
+    if (argc >= 5 && !strcmp(argv[1], "mpsc-expect"))
+        return cmd_mpsc_expect((uint32_t)parse_u64(argv[2]), parse_u64(argv[3]),
+                               parse_u64(argv[4]), argc > 5 ? (uint32_t)parse_u64(argv[5]) : 120);
     fprintf(stderr, "usage: peer write|read PATH COUNT SEED [PACE] | read-ack PATH COUNT SEED "
                     "PROGRESS [PACE] | expect COUNT SEED [MAX_PAYLOAD] | scenario PATH | golden "
-                    "PATH EXPECT | open PATH\n");
+                    "PATH EXPECT | open PATH | mpsc-write PATH ID NPRODUCERS COUNT SEED [PACE] | mpsc-read PATH "
+                    "NPRODUCERS COUNT SEED [STOPFILE] | mpsc-expect ID COUNT SEED [MAX_PAYLOAD]\n");
     return 2;
 }

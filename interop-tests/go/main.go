@@ -296,6 +296,93 @@ func cmdReadAck(path string, count, seed uint64, progress string, paceN uint64) 
 	f.Close()
 }
 
+// ---- MPSC producer (same message function and paths as the C peer's cmd_mpsc_write) --------
+
+func mpscMessage(seed uint64, id uint32, seq uint64, maxPayload int, out []byte) int {
+	for i := 0; i < 4; i++ {
+		out[i] = byte(id >> (8 * i))
+		out[4+i] = byte(seq >> (8 * i))
+	}
+	s := seed ^ (uint64(id+1) * 0xD1B54A32D192ED03)
+	return 8 + genMessage(s, seq, maxPayload-8, out[8:])
+}
+
+func cmdMpscWrite(path string, id, nprod uint32, count, seed, paceN uint64) {
+	ch, err := hftipc.Open(path, hftipc.Producer)
+	check("open", err)
+	// Start line: wait until all nprod producers hold the role (see the C peer).
+	for i := 0; ; i++ {
+		st, err := ch.Stats()
+		check("stats", err)
+		if uint32(st.ProducerCount) >= nprod {
+			break
+		}
+		if i == 60000 {
+			fatalf("only %d of %d producers opened the channel", st.ProducerCount, nprod)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	maxP := ch.MaxPayload()
+	buf := make([]byte, maxP*chunk)
+	lens := make([]uint32, chunk)
+	seq, h := uint64(0), uint64(fnvInit)
+	ctx := context.Background()
+	for ck := 0; seq < count; ck++ {
+		before := seq
+		n := uint64(chunk)
+		if count-seq < n {
+			n = count - seq
+		}
+		switch ck % 4 {
+		case 2: // claim/commit, generated in place; Wait on a full ring
+			for i := uint64(0); i < n; {
+				slot, err := ch.TryClaim()
+				if err == hftipc.ErrFull {
+					check("wait", ch.Wait(ctx))
+					continue
+				}
+				check("try claim", err)
+				l := mpscMessage(seed, id, seq, maxP, slot)
+				h = fnv(h, slot[:l])
+				check("commit", ch.Commit(l))
+				seq++
+				i++
+			}
+		case 3: // single sends, blocking
+			for i := uint64(0); i < n; i++ {
+				l := mpscMessage(seed, id, seq, maxP, buf)
+				check("send", ch.SendContext(ctx, buf[:l]))
+				h = fnv(h, buf[:l])
+				seq++
+			}
+		default: // batch, blocking
+			off := 0
+			for i := uint64(0); i < n; i++ {
+				lens[i] = uint32(mpscMessage(seed, id, seq+i, maxP, buf[off:]))
+				off += int(lens[i])
+			}
+			sent, off := 0, 0
+			for uint64(sent) < n {
+				total := 0
+				for _, l := range lens[sent:n] {
+					total += int(l)
+				}
+				k, err := ch.SendBatchContext(ctx, buf[off:off+total], lens[sent:n])
+				check("send batch", err)
+				for i := 0; i < k; i++ {
+					h = fnv(h, buf[off:off+int(lens[sent])])
+					off += int(lens[sent])
+					sent++
+				}
+			}
+			seq += n
+		}
+		pace(before, seq, paceN)
+	}
+	fmt.Printf("mpsc-write id=%d count=%d checksum=%016x\n", id, seq, h)
+	check("close", ch.Close())
+}
+
 // ---- Layout scenario (same script as the C peer's cmd_scenario) -----------------------------
 
 func scenMessage(seq uint64) []byte {
@@ -540,8 +627,10 @@ func main() {
 		cmdGolden(a[1], a[2])
 	case len(a) == 2 && a[0] == "open":
 		cmdOpen(a[1])
+	case len(a) >= 6 && a[0] == "mpsc-write":
+		cmdMpscWrite(a[1], uint32(arg(2)), uint32(arg(3)), arg(4), arg(5), arg(6))
 	default:
-		fmt.Fprintln(os.Stderr, "usage: peer write|read PATH COUNT SEED [PACE] | read-ack PATH COUNT SEED PROGRESS [PACE] | scenario PATH | golden PATH EXPECT | open PATH")
+		fmt.Fprintln(os.Stderr, "usage: peer write|read PATH COUNT SEED [PACE] | read-ack PATH COUNT SEED PROGRESS [PACE] | scenario PATH | golden PATH EXPECT | open PATH | mpsc-write PATH ID NPRODUCERS COUNT SEED [PACE]")
 		os.Exit(2)
 	}
 }

@@ -187,6 +187,88 @@ public final class Peer {
         }
     }
 
+    // ---- MPSC producer (same message function and paths as the C peer's cmd_mpsc_write) -----
+
+    static int mpscMessage(long seed, int id, long seq, int maxPayload, byte[] out, int off) {
+        for (int i = 0; i < 4; i++) {
+            out[off + i] = (byte) (id >>> (8 * i));
+            out[off + 4 + i] = (byte) (seq >>> (8 * i));
+        }
+        long s = seed ^ ((id + 1L) * 0xD1B54A32D192ED03L);
+        return 8 + genMessage(s, seq, maxPayload - 8, out, off + 8);
+    }
+
+    static void mpscWrite(Path path, int id, int nprod, long count, long seed, long paceN) {
+        try (Channel ch = Channel.open(path, Role.PRODUCER)) {
+            // Start line: wait until all nprod producers hold the role (see the C peer).
+            for (int i = 0; ch.stats().producerCount() < nprod; i++) {
+                if (i == 60000) {
+                    fail("only " + ch.stats().producerCount() + " of " + nprod + " producers opened the channel");
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
+            int max = ch.maxPayload();
+            long seq = 0, h = FNV_INIT;
+            byte[] gen = new byte[max * CHUNK];
+            ByteBuffer direct = ByteBuffer.allocateDirect(max * CHUNK);
+            int[] lens = new int[CHUNK];
+            int[] rest = new int[CHUNK];
+            for (long ck = 0; seq < count; ck++) {
+                long before = seq;
+                int n = (int) Math.min(CHUNK, count - seq);
+                int mode = (int) (ck % 4);
+                if (mode == 2) { // claim/commit, written in place; await on a full ring
+                    for (int i = 0; i < n; ) {
+                        ByteBuffer slot = ch.tryClaim();
+                        if (slot == null) {
+                            ch.await(FOREVER);
+                            continue;
+                        }
+                        int l = mpscMessage(seed, id, seq, max, gen, 0);
+                        slot.put(0, gen, 0, l);
+                        h = fnv(h, gen, 0, l);
+                        ch.commit(l);
+                        seq++;
+                        i++;
+                    }
+                } else if (mode == 3) { // single sends, blocking with a Duration
+                    for (int i = 0; i < n; i++) {
+                        int l = mpscMessage(seed, id, seq, max, gen, 0);
+                        if (!ch.send(gen, 0, l, FOREVER)) {
+                            fail("send timed out");
+                        }
+                        h = fnv(h, gen, 0, l);
+                        seq++;
+                    }
+                } else { // batch from a direct buffer; await on a full ring
+                    int off = 0;
+                    for (int i = 0; i < n; i++) {
+                        lens[i] = mpscMessage(seed, id, seq + i, max, gen, off);
+                        off += lens[i];
+                    }
+                    direct.clear();
+                    direct.put(0, gen, 0, off).limit(off);
+                    int sent = 0, goff = 0;
+                    while (sent < n) {
+                        System.arraycopy(lens, sent, rest, 0, n - sent);
+                        int k = ch.offerBatch(direct, rest, n - sent);
+                        if (k == 0) {
+                            ch.await(FOREVER);
+                            continue;
+                        }
+                        for (int i = 0; i < k; i++) {
+                            h = fnv(h, gen, goff, lens[sent]);
+                            goff += lens[sent++];
+                        }
+                    }
+                    seq += n;
+                }
+                pace(before, seq, paceN);
+            }
+            System.out.println("mpsc-write id=" + id + " count=" + seq + " checksum=" + hex16(h));
+        }
+    }
+
     static void read(Path path, long count, long seed, long paceN) {
         try (Channel ch = Channel.open(path, Role.CONSUMER)) {
             int max = ch.maxPayload();
@@ -505,9 +587,12 @@ public final class Peer {
                 golden(Path.of(a[1]), Path.of(a[2]));
             } else if (a.length == 2 && a[0].equals("open")) {
                 open(Path.of(a[1]));
+            } else if (a.length >= 6 && a[0].equals("mpsc-write")) {
+                mpscWrite(Path.of(a[1]), (int) parse(a[2]), (int) parse(a[3]), parse(a[4]), parse(a[5]),
+                        a.length > 6 ? parse(a[6]) : 0);
             } else {
                 System.err.println("usage: Peer write|read PATH COUNT SEED [PACE] | read-ack PATH COUNT SEED PROGRESS [PACE]"
-                        + " | scenario PATH | golden PATH EXPECT | open PATH");
+                        + " | scenario PATH | golden PATH EXPECT | open PATH | mpsc-write PATH ID NPRODUCERS COUNT SEED [PACE]");
                 System.exit(2);
             }
         } catch (HftipcException x) {
