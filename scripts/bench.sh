@@ -5,6 +5,9 @@
 #   scripts/bench.sh            the full run, under a minute
 #   scripts/bench.sh --quick    about 10 seconds
 #
+# This is the C-only runner; scripts/bench-all.sh runs the C, Go and Java benchmarks together and
+# writes bench/results/report.md with charts (see docs/BENCHMARKS.md).
+#
 # For stable figures, run it on an otherwise idle machine: the benchmark pins its two
 # processes to two CPUs, and anything else running there shows up in the numbers.
 set -euo pipefail
