@@ -360,12 +360,8 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     if (free_slots < 0)
         return free_slots;
     size_t n = (uint64_t)free_slots < count ? (size_t)free_slots : count;
-    const uint8_t *p = data;
     uint64_t first = r->position;
-    for (size_t i = 0; i < n; i++) {
-        hftipc__ring_write(r, first + i, p, lens[i]);
-        p += lens[i];
-    }
+    hftipc__ring_write_batch(r, first, data, lens, n);
     hftipc__ring_publish(r, first + n);
     hftipc__channel_wake_consumer(ch, first);
     ch->claimed = 0;

@@ -69,11 +69,7 @@ int64_t hftipc__mpsc_send_batch(hftipc_channel_t *ch, const uint8_t *data, const
     int64_t n = hftipc__mpsc_ring_claim(&ch->ring, ch->holder, count, &first);
     if (n < 0)
         return n;
-    for (int64_t i = 0; i < n; i++) {
-        /* Commits slot by slot: the consumer can start on the batch before it is complete. */
-        hftipc__ring_write(&ch->ring, first + (uint64_t)i, data, lens[i]);
-        data += lens[i];
-    }
+    hftipc__ring_write_batch(&ch->ring, first, data, lens, (uint64_t)n);
     finish_claim(ch);
     hftipc__channel_wake_consumer(ch, first);
     ch->claimed = 0;
