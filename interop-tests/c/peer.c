@@ -2,8 +2,8 @@
  * C interop peer. The Go peer (../go/main.go) and the Java peer (../java/Peer.java) implement
  * the same command-line interface and the same message function; run.sh pairs them up.
  *
- *   peer write PATH COUNT SEED [PACE]     produce messages head..COUNT-1 (resumes at the file's head)
- *   peer read PATH COUNT SEED [PACE]      consume messages tail..COUNT-1, verifying each one
+ *   peer write PATH COUNT SEED [PACE]     produce messages head..COUNT-1 (resumes at the file's
+ * head) peer read PATH COUNT SEED [PACE]      consume messages tail..COUNT-1, verifying each one
  *   peer read-ack PATH COUNT SEED PROGRESS [PACE]
  *                                         consume with peek/ack, one message at a time, writing
  *                                         the number of messages verified to PROGRESS before
@@ -408,9 +408,10 @@ static uint32_t mpsc_message(uint64_t seed, uint32_t id, uint64_t seq, uint32_t 
 }
 
 /* mpsc-write PATH ID NPRODUCERS COUNT SEED [PACE]: open as one of the producers, wait until
- * NPRODUCERS producers hold the role, and send messages 0..COUNT-1 of producer ID, cycling by chunks of 64 through batch sends (2 in 4),
- * claim/commit (1 in 4) and blocking single sends (1 in 4); on a full ring it waits in the
- * core (hftipc_channel_wait). Prints "mpsc-write id=I count=N checksum=HEX". */
+ * NPRODUCERS producers hold the role, and send messages 0..COUNT-1 of producer ID, cycling by
+ * chunks of 64 through batch sends (2 in 4), claim/commit (1 in 4) and blocking single sends (1 in
+ * 4); on a full ring it waits in the core (hftipc_channel_wait). Prints "mpsc-write id=I count=N
+ * checksum=HEX". */
 static int cmd_mpsc_write(const char *path, uint32_t id, uint32_t nprod, uint64_t count,
                           uint64_t seed, uint64_t pace_n)
 {
@@ -520,13 +521,16 @@ static void mpsc_verify(struct mpsc_state *st, const uint8_t *p, uint32_t len, u
         seq32 |= (uint32_t)p[4 + i] << (8 * i);
     }
     if (id >= st->nprod) {
-        fprintf(stderr, "c-peer: mpsc message from producer %u, only %u producers\n", id, st->nprod);
+        fprintf(stderr, "c-peer: mpsc message from producer %u, only %u producers\n", id,
+                st->nprod);
         exit(1);
     }
     uint64_t seq = st->next[id];
     if (seq32 != (uint32_t)seq || seq >= count) {
-        fprintf(stderr, "c-peer: producer %u: message %u arrived, want %" PRIu64 " (lost, repeated or "
-                "reordered)\n", id, seq32, seq);
+        fprintf(stderr,
+                "c-peer: producer %u: message %u arrived, want %" PRIu64 " (lost, repeated or "
+                "reordered)\n",
+                id, seq32, seq);
         exit(1);
     }
     uint32_t wl = mpsc_message(st->seed, id, seq, st->max, st->want);
@@ -565,8 +569,8 @@ static int cmd_mpsc_read(const char *path, uint32_t nprod, uint64_t count, uint6
     int rc = hftipc_channel_create(path, &o, HFTIPC_ROLE_CONSUMER, &ch);
     if (rc)
         die("create", rc);
-    struct mpsc_state st = {.seed = seed, .nprod = nprod, .max = hftipc_channel_max_payload(ch),
-                           .last = UINT32_MAX};
+    struct mpsc_state st = {
+        .seed = seed, .nprod = nprod, .max = hftipc_channel_max_payload(ch), .last = UINT32_MAX};
     for (uint32_t i = 0; i < nprod; i++)
         st.sum[i] = FNV_INIT;
     st.want = malloc(st.max + 1);
@@ -591,7 +595,8 @@ static int cmd_mpsc_read(const char *path, uint32_t nprod, uint64_t count, uint6
             if (len != HFTIPC_ETIMEDOUT)
                 die("receive_wait", len);
         } else {
-            int64_t got = hftipc_channel_receive_batch(ch, buf, (size_t)st.max * CHUNK, lens, CHUNK);
+            int64_t got =
+                hftipc_channel_receive_batch(ch, buf, (size_t)st.max * CHUNK, lens, CHUNK);
             if (got > 0) {
                 size_t off = 0;
                 for (int64_t i = 0; i < got; i++) {
@@ -623,7 +628,8 @@ static int cmd_mpsc_read(const char *path, uint32_t nprod, uint64_t count, uint6
         printf("mpsc-read id=%u count=%" PRIu64 " checksum=%016" PRIx64 "\n", i, st.next[i],
                st.sum[i]);
     printf("mpsc-read total=%" PRIu64 " switches=%" PRIu64 " abandoned=%" PRIu64 " head=%" PRIu64
-           " tail=%" PRIu64 "\n", total, st.switches, info.abandoned_count, info.head, info.tail);
+           " tail=%" PRIu64 "\n",
+           total, st.switches, info.abandoned_count, info.head, info.tail);
     hftipc_channel_close(ch);
     free(buf);
     free(st.want);
@@ -764,11 +770,10 @@ struct expect {
     int nmsg;
     char *msg[4096];
 };
-static const char *const keys[] = {"format_major", "format_minor",   "compat_flags",
-                                   "incompat_flags", "capacity",     "slot_size",
-                                   "max_payload",  "file_size",      "head",
-                                   "tail",         "full_count",     "producer_epoch",
-                                   "producer_takeovers", "consumer_epoch", "consumer_takeovers"};
+static const char *const keys[] = {
+    "format_major", "format_minor",   "compat_flags",       "incompat_flags", "capacity",
+    "slot_size",    "max_payload",    "file_size",          "head",           "tail",
+    "full_count",   "producer_epoch", "producer_takeovers", "consumer_epoch", "consumer_takeovers"};
 enum { NKEYS = sizeof keys / sizeof keys[0] };
 
 static void read_expect(const char *file, struct expect *e)
@@ -935,11 +940,12 @@ int main(int argc, char **argv)
         return cmd_mpsc_read(argv[2], (uint32_t)parse_u64(argv[3]), parse_u64(argv[4]),
                              parse_u64(argv[5]), argc > 6 ? argv[6] : NULL);
     if (argc >= 5 && !strcmp(argv[1], "mpsc-expect"))
-        return cmd_mpsc_expect((uint32_t)parse_u64(argv[2]), parse_u64(argv[3]),
-                               parse_u64(argv[4]), argc > 5 ? (uint32_t)parse_u64(argv[5]) : 120);
+        return cmd_mpsc_expect((uint32_t)parse_u64(argv[2]), parse_u64(argv[3]), parse_u64(argv[4]),
+                               argc > 5 ? (uint32_t)parse_u64(argv[5]) : 120);
     fprintf(stderr, "usage: peer write|read PATH COUNT SEED [PACE] | read-ack PATH COUNT SEED "
                     "PROGRESS [PACE] | expect COUNT SEED [MAX_PAYLOAD] | scenario PATH | golden "
-                    "PATH EXPECT | open PATH | mpsc-write PATH ID NPRODUCERS COUNT SEED [PACE] | mpsc-read PATH "
+                    "PATH EXPECT | open PATH | mpsc-write PATH ID NPRODUCERS COUNT SEED [PACE] | "
+                    "mpsc-read PATH "
                     "NPRODUCERS COUNT SEED [STOPFILE] | mpsc-expect ID COUNT SEED [MAX_PAYLOAD]\n");
     return 2;
 }

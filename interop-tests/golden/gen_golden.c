@@ -85,9 +85,7 @@ static uint64_t get_le(const uint8_t *p, int n)
  * empty and seq % 8 == 7 is at the maximum; bytes (seq * 13 + i * 3 + 5) mod 256. */
 static uint32_t message(uint64_t seq, uint32_t max, uint8_t *out)
 {
-    uint32_t len = seq % 8 == 7   ? max
-                   : seq % 8 == 3 ? 0
-                                  : (uint32_t)((seq * 7) % (max + 1));
+    uint32_t len = seq % 8 == 7 ? max : seq % 8 == 3 ? 0 : (uint32_t)((seq * 7) % (max + 1));
     for (uint32_t i = 0; i < len; i++)
         out[i] = (uint8_t)(seq * 13 + i * 3 + 5);
     return len;
@@ -230,16 +228,18 @@ int main(int argc, char **argv)
         die(outdir, 0);
     if (hftipc_inspect(pathof("wrapped-c16-s64.chan"), &(hftipc_info_t){.size = 8}) !=
         HFTIPC_ENOENT) {
-        fprintf(stderr, "gen_golden: %s already has golden files: they must never be "
-                        "regenerated (docs/INTEROP.md)\n", outdir);
+        fprintf(stderr,
+                "gen_golden: %s already has golden files: they must never be "
+                "regenerated (docs/INTEROP.md)\n",
+                outdir);
         return 1;
     }
     manifest = fopen(pathof("manifest.json"), "w");
     if (!manifest)
         die("manifest.json", 0);
 
-    static const int s_wrapped[] = {16, -13, 4};    /* head 20, tail 13: wraps the ring */
-    static const int s_full[] = {8, -5, 5};         /* head 13, tail 5: full */
+    static const int s_wrapped[] = {16, -13, 4};           /* head 20, tail 13: wraps the ring */
+    static const int s_full[] = {8, -5, 5};                /* head 13, tail 5: full */
     static const int s_large[] = {2, -2, 2, -2, 2, -2, 2}; /* head 8, tail 6 */
     static const int s_fresh[] = {0};
     build("empty-c4-s16.chan", 4, 16, s_fresh, 1, 0);
@@ -265,7 +265,8 @@ int main(int argc, char **argv)
          "20 sent, 13 consumed: the ring has wrapped; unconsumed messages of 0 to 56 bytes", 0);
     emit("full-c8-s32.chan", "HFTIPC_OK",
          "full ring (head - tail == capacity) after 2 refused sends (full_count 2)", 0);
-    emit("large-c2-s1032.chan", "HFTIPC_OK", "slots of 1032 bytes, wrapped 4 times; 2 unconsumed messages, of 42 and 1024 bytes", 0);
+    emit("large-c2-s1032.chan", "HFTIPC_OK",
+         "slots of 1032 bytes, wrapped 4 times; 2 unconsumed messages, of 42 and 1024 bytes", 0);
     emit("compat-bit40.chan", "HFTIPC_OK",
          "wrapped-c16-s64 with compat_flags bit 40 set: unknown compat flags are ignored", 0);
     emit("minor7.chan", "HFTIPC_OK",
