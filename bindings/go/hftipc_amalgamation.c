@@ -13,14 +13,14 @@
  *   core/src/channel.h d58e7338a78bc0226200915e274e9827e15e828130923126c1fde40b37b19381
  *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c 57400fc17f6912394e0443b5c59d72bfebe8a2e50d11d2b64e59782a55137622
+ *   core/src/api.c d87421ce2fb4a3a7185b0ccbddfb5e94c25fba847f7aea4b2f5e064bb9f14fdc
  *   core/src/error.c c42c01c4fd1ae263d918e66b5633db9fe7fce52d8214a2b204e598b3622a49d1
  *   core/src/format.c 8769b56bd99ff1c0f930dc9df6aaa7af0986a53ce9a022af36d660f70fed5240
  *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
  *   core/src/mpsc.c 3731593d80a2732e1df681cfe27a69842761d4a31ccc1e86e2d541c73dd69e0b
  *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
  *   core/src/wait.c b2d6b50ee639284ca011851bd680a06bed91c9080944f1ba5a7064f215a781a7
- * Body (sha256): fc119f4f1c852707a44cb606cae1005f76a3f8b70ea326aefda4c31dd8067dc6
+ * Body (sha256): c7ab80498b2f160fd487c30c9fd9806876752ea6aea4f2d945789bd8174871d6
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1764,14 +1764,27 @@ static inline int64_t consumer_length(hftipc_channel_t *ch, uint64_t seq, hftipc
     return hftipc__ring_length(&ch->ring, seq, slot);
 }
 
-/* The common start of a consumer operation: role, fencing, readiness. Returns how many messages
- * may be ready (> 0) or a status. */
-static inline int64_t consumer_begin(hftipc_channel_t *ch, uint64_t wanted)
+/* Role and fencing check of a consumer operation. */
+static inline int consumer_check(const hftipc_channel_t *ch)
 {
     if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_CONSUMER))
         return HFTIPC_EROLE;
     if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
         return HFTIPC_EFENCED;
+    return HFTIPC_OK;
+}
+
+/* The common start of a consumer operation that reads the slot at its position next with
+ * consumer_length(): role, fencing, and how many messages may be ready (> 0) or a status. In
+ * SPSC files with commit words consumer_length()'s own load of the commit word is the
+ * readiness check, so it is not done twice here. */
+static inline int64_t consumer_begin(hftipc_channel_t *ch, uint64_t wanted)
+{
+    int rc = consumer_check(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    if (HFTIPC_LIKELY(ch->commit_words && !ch->mpsc))
+        return (int64_t)ch->ring.capacity;
     return consumer_ready(ch, wanted);
 }
 
@@ -1930,7 +1943,11 @@ int hftipc_channel_ack(hftipc_channel_t *ch)
     if (ch == NULL)
         return HFTIPC_EINVAL;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_begin(ch, 1);
+    int rc = consumer_check(ch);
+    if (rc != HFTIPC_OK)
+        return rc;
+    /* ack reads no slot, so it asks for readiness itself (a corrupt slot is still ackable). */
+    int64_t avail = consumer_ready(ch, 1);
     if (avail < 0)
         return (int)avail;
     hftipc__ring_release(r, r->position + 1);

@@ -439,14 +439,27 @@ static inline int64_t consumer_length(hftipc_channel_t *ch, uint64_t seq, hftipc
     return hftipc__ring_length(&ch->ring, seq, slot);
 }
 
-/* The common start of a consumer operation: role, fencing, readiness. Returns how many messages
- * may be ready (> 0) or a status. */
-static inline int64_t consumer_begin(hftipc_channel_t *ch, uint64_t wanted)
+/* Role and fencing check of a consumer operation. */
+static inline int consumer_check(const hftipc_channel_t *ch)
 {
     if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_CONSUMER))
         return HFTIPC_EROLE;
     if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
         return HFTIPC_EFENCED;
+    return HFTIPC_OK;
+}
+
+/* The common start of a consumer operation that reads the slot at its position next with
+ * consumer_length(): role, fencing, and how many messages may be ready (> 0) or a status. In
+ * SPSC files with commit words consumer_length()'s own load of the commit word is the
+ * readiness check, so it is not done twice here. */
+static inline int64_t consumer_begin(hftipc_channel_t *ch, uint64_t wanted)
+{
+    int rc = consumer_check(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    if (HFTIPC_LIKELY(ch->commit_words && !ch->mpsc))
+        return (int64_t)ch->ring.capacity;
     return consumer_ready(ch, wanted);
 }
 
@@ -605,7 +618,11 @@ int hftipc_channel_ack(hftipc_channel_t *ch)
     if (ch == NULL)
         return HFTIPC_EINVAL;
     hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_begin(ch, 1);
+    int rc = consumer_check(ch);
+    if (rc != HFTIPC_OK)
+        return rc;
+    /* ack reads no slot, so it asks for readiness itself (a corrupt slot is still ackable). */
+    int64_t avail = consumer_ready(ch, 1);
     if (avail < 0)
         return (int)avail;
     hftipc__ring_release(r, r->position + 1);
