@@ -47,20 +47,23 @@ extern "C" {
 
 /* Library version. The major version is the SONAME; see docs/ABI.md. */
 #define HFTIPC_VERSION_MAJOR 1
-#define HFTIPC_VERSION_MINOR 0
+#define HFTIPC_VERSION_MINOR 1
 #define HFTIPC_VERSION_PATCH 0
 #define HFTIPC_VERSION_NUMBER                                                                      \
     (HFTIPC_VERSION_MAJOR * 10000 + HFTIPC_VERSION_MINOR * 100 + HFTIPC_VERSION_PATCH)
-#define HFTIPC_VERSION_STRING "1.0.0"
+#define HFTIPC_VERSION_STRING "1.1.0"
 
 /* Incompatible feature flags (docs/FORMAT.md, section 14), as set in the file header. A reader
  * refuses a file with an incompat flag it does not know (HFTIPC_EINCOMPAT). */
-#define HFTIPC_INCOMPAT_SLOT_COMMIT 0x1ull /* slots carry commit words; consumers poll them */
-#define HFTIPC_INCOMPAT_KNOWN       HFTIPC_INCOMPAT_SLOT_COMMIT
+/* Slots carry commit words; consumers poll them (format 1.1). */
+#define HFTIPC_INCOMPAT_SLOT_COMMIT  0x1ull
+/* MPSC files: aborted claims are skip records (format 1.2). */
+#define HFTIPC_INCOMPAT_SKIP_RECORDS 0x2ull
+#define HFTIPC_INCOMPAT_KNOWN        (HFTIPC_INCOMPAT_SLOT_COMMIT | HFTIPC_INCOMPAT_SKIP_RECORDS)
 
 /* Channel file format version this library writes (docs/FORMAT.md). Independent of the above. */
 #define HFTIPC_FORMAT_MAJOR 1
-#define HFTIPC_FORMAT_MINOR 1
+#define HFTIPC_FORMAT_MINOR 2
 
 /**
  * Version of the library actually loaded, as HFTIPC_VERSION_NUMBER (major*10000+minor*100+patch).
@@ -112,13 +115,15 @@ typedef enum hftipc_status {
     HFTIPC_ESYSTEM = -26,     /* another system call failed; errno says which error */
     HFTIPC_ENOMEM = -27,      /* out of memory (handle allocation or address space) */
     HFTIPC_ELAPPED = -28,     /* observer: the producer overwrote the message being read */
-    HFTIPC_ESTATE = -29,      /* commit without a claim */
+    HFTIPC_ESTATE = -29,      /* commit or abort of a claim that is not outstanding */
     HFTIPC_ETIMEDOUT = -30,   /* a blocking call's timeout passed first */
     HFTIPC_EFENCED = -31,     /* another process took this handle's role over; the handle is dead */
+    HFTIPC_ENOFENCE = -32,    /* takeover refused: the stale holder may still write and cannot be
+                                 stopped (another user or pid namespace); retry, or force it */
 } hftipc_status_t;
 
-/* One past the most negative status defined by this version of the header. */
-#define HFTIPC_STATUS_MIN (-31)
+/* The most negative status defined by this version of the header. */
+#define HFTIPC_STATUS_MIN (-32)
 
 /**
  * Human-readable description of a status.
@@ -288,6 +293,54 @@ HFTIPC_API int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, ui
  */
 HFTIPC_API int hftipc_channel_commit(hftipc_channel_t *ch, size_t len);
 
+/*
+ * Explicit claims (since 1.1.0). A claim is a sequence number the caller holds: it reserves the
+ * next slot for writing in place, and nothing is visible until hftipc_channel_commit_claim().
+ * hftipc_channel_abort_claim() gives it up and publishes nothing. A handle has at most one claim
+ * outstanding, and no other call loses it: claiming again returns the same claim, and a send or
+ * send_batch while a claim is outstanding publishes its (first) message into the claimed slot,
+ * which uses the claim up. hftipc_channel_try_claim()/hftipc_channel_commit() are the same claim
+ * without the sequence number. A producer that dies, or is taken over, while it holds a claim
+ * leaves nothing stuck: SPSC claims are not visible; MPSC claims are skipped by the consumer
+ * (docs/FORMAT.md, section 13).
+ */
+
+/**
+ * Claim the next slot for writing in place (zero copy).
+ * @param ch a producer handle.
+ * @param payload receives the address of the slot's payload area.
+ * @param capacity receives the payload capacity in bytes; may be NULL.
+ * @return the claim: its sequence number (>= 0), to pass to hftipc_channel_commit_claim() or
+ *         hftipc_channel_abort_claim(); HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL;
+ *         HFTIPC_ECORRUPT; HFTIPC_EFENCED.
+ * @since 1.1.0
+ * Thread safety: one producer thread at a time; wait-free.
+ */
+HFTIPC_API int64_t hftipc_channel_claim(hftipc_channel_t *ch, void **payload, uint32_t *capacity);
+
+/**
+ * Publish claim `claim` with a message of `len` bytes written at its payload address.
+ * @return HFTIPC_OK; HFTIPC_ESTATE if `claim` is not the handle's outstanding claim (never
+ *         claimed, already committed or aborted, or used up by a send); HFTIPC_ETOOBIG (the
+ *         claim stays); HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED.
+ * @since 1.1.0
+ * Thread safety: one producer thread at a time; wait-free.
+ */
+HFTIPC_API int hftipc_channel_commit_claim(hftipc_channel_t *ch, int64_t claim, size_t len);
+
+/**
+ * Give claim `claim` up: nothing is published. SPSC: the slot is simply not used. MPSC: the slot
+ * becomes a skip record, which the consumer and observers pass over without delivering anything
+ * (counted in hftipc_info_t.aborted_count).
+ * @return HFTIPC_OK; HFTIPC_ESTATE if `claim` is not the handle's outstanding claim;
+ *         HFTIPC_EINCOMPAT for an MPSC file created by a 1.0 library, which cannot hold skip
+ *         records (the claim stays; commit it, empty if need be); HFTIPC_EROLE; HFTIPC_EINVAL;
+ *         HFTIPC_EFENCED.
+ * @since 1.1.0
+ * Thread safety: one producer thread at a time; wait-free.
+ */
+HFTIPC_API int hftipc_channel_abort_claim(hftipc_channel_t *ch, int64_t claim);
+
 /* ---- Consumer and observer ---------------------------------------------------------------- */
 
 /**
@@ -408,16 +461,42 @@ HFTIPC_API int hftipc_channel_heartbeat(hftipc_channel_t *ch);
 /**
  * Open as hftipc_channel_open(), but also take the role from a holder whose process still
  * exists when its heartbeat is older than `stale_after_ns` (a stopped process, a paused VM, a
- * process stuck elsewhere). The role's epoch increases and the previous holder is fenced: its
- * next operation returns HFTIPC_EFENCED, and it can publish or consume nothing more. One
- * operation that was already past its check when the holder froze completes when it resumes
- * (docs/FORMAT.md, "Fencing"). A negative `stale_after_ns` behaves as hftipc_channel_open().
- * @return as hftipc_channel_open().
+ * process stuck elsewhere). The role's epoch increases, and before the call returns the previous
+ * holder is proven unable to touch the ring again: fenced while idle, or ended (the rules are
+ * those of hftipc_channel_takeover() without flags). A negative `stale_after_ns` behaves as
+ * hftipc_channel_open().
+ * @return as hftipc_channel_open(), plus HFTIPC_ENOFENCE (since 1.1.0: a stale holder that can
+ *         be neither proven idle nor ended keeps the role; 1.0.0 took it and let its operation
+ *         in progress complete).
  * @since 1.0.0
  * Thread safety: any thread.
  */
 HFTIPC_API int hftipc_channel_open_takeover(const char *path, hftipc_role_t role,
                                             int64_t stale_after_ns, hftipc_channel_t **out);
+
+/* Flags of hftipc_channel_takeover(). */
+#define HFTIPC_TAKEOVER_FORCE                                                                      \
+    0x1u /* take the role even when the stale holder cannot be stopped                             \
+          */
+
+/**
+ * hftipc_channel_open_takeover() with flags. Before it returns HFTIPC_OK the previous holder is
+ * proven unable to touch the ring again (docs/FORMAT.md, "Fencing"): dead; or idle between two
+ * operations, proven by an asymmetric fence, and then fenced (left running, its next operation
+ * returns HFTIPC_EFENCED); or, when it was inside an operation or held a claim, ended with
+ * SIGKILL through a pidfd (safe against pid reuse). When it can be neither proven idle nor ended
+ * (another user, another pid namespace, no pidfd), the role stays with it and the call returns
+ * HFTIPC_ENOFENCE, unless `flags` has HFTIPC_TAKEOVER_FORCE: then the role is taken and that
+ * previous holder may still complete the one operation it was inside (FORMAT.md, section 12).
+ * In MPSC files a producer takeover takes a dead or stale producer's record, preferring the one
+ * whose claim blocks the consumer, so that claim is recovered.
+ * @param flags 0 or HFTIPC_TAKEOVER_FORCE; other bits: HFTIPC_EINVAL.
+ * @return as hftipc_channel_open(), plus HFTIPC_ENOFENCE.
+ * @since 1.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API int hftipc_channel_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
+                                       uint32_t flags, hftipc_channel_t **out);
 
 /* ---- Introspection ------------------------------------------------------------------------ */
 
@@ -467,6 +546,8 @@ typedef struct hftipc_info {
     uint32_t producer_count;   /* producers holding the role (MPSC: records in use; SPSC: 0/1) */
     uint32_t reserved0;
     uint64_t abandoned_count; /* MPSC: claimed slots skipped because their producer died */
+    /* Since 1.1.0 (format 1.2 fields; 0 when unknown): */
+    uint64_t aborted_count; /* MPSC: aborted claims (skip records) the consumer passed over */
 } hftipc_info_t;
 
 /**

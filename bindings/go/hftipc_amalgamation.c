@@ -4,23 +4,26 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h 0a6a9b4a64e2d880499fdb7a62aa376ec3527af12698ddb0a981c0172f155bc3
+ *   core/include/hftipc.h 109b6e5f937fc23533087e1af524c58dc5332aefaee31e79f0cee879babef1ba
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
- *   core/src/format.h e260471dcbc7e9de9df5ee97189afe194c2b8ec7a1bfbea8dfba2f9da2fc0b2d
+ *   core/src/format.h 0e310c8cc5a8d7e8f696f981fa1dd9bd1cd91c59b5c4b80f43c7ad597782c410
  *   core/src/map.h 93b5ee53a8db5a38d3b012df761be8c6635decd7ad6f61860e6ecbf6e73a35e9
  *   core/src/ring.h 89b3b08f528aa21aa2364f76b381a39ddc54b7fa2d69456d6cdde900bc5d8deb
- *   core/src/wait.h 32e6258b51cc60a5dbdc8c59a84d6263649b15d95e98add7aaa657ce7df97e16
- *   core/src/channel.h d58e7338a78bc0226200915e274e9827e15e828130923126c1fde40b37b19381
- *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
+ *   core/src/wait.h dd8c3e8101ae63ae909259067b2f029f3861e9c38794004bd924f413328e56a2
+ *   core/src/channel.h 08ff4ee0453d1ddf3e7654377edc2011655c02d4c9797c1ca460af30db52dc0e
+ *   core/src/consume.h 685319ea71a79ae3248ea7f710a25639643d9e359a67a4c3e0efc85a07066318
+ *   core/src/peer.h 6fcdce1aae56b6ae080817cff93c3912bcfef1592f65d71a32defd15431ca4e5
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c d87421ce2fb4a3a7185b0ccbddfb5e94c25fba847f7aea4b2f5e064bb9f14fdc
- *   core/src/error.c c42c01c4fd1ae263d918e66b5633db9fe7fce52d8214a2b204e598b3622a49d1
- *   core/src/format.c 8769b56bd99ff1c0f930dc9df6aaa7af0986a53ce9a022af36d660f70fed5240
+ *   core/src/api.c aab4eee3bd58d701a4766c1236fa59e52da2718240c1e3c446762272ff3ca3fe
+ *   core/src/error.c 9bf842eb22e42ada88b8a88162b1ad177abe901bc520da902eddd2822ac8d7fe
+ *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
  *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
- *   core/src/mpsc.c 3731593d80a2732e1df681cfe27a69842761d4a31ccc1e86e2d541c73dd69e0b
- *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
- *   core/src/wait.c b2d6b50ee639284ca011851bd680a06bed91c9080944f1ba5a7064f215a781a7
- * Body (sha256): c7ab80498b2f160fd487c30c9fd9806876752ea6aea4f2d945789bd8174871d6
+ *   core/src/mpsc.c 285595450823c9ef5350eea21d1c9834820c8479673aa9d4504f4d2243558488
+ *   core/src/observer.c ce6bc71b841f76dd7b76e7169e52c58b086af8a1abfaf3b165212af9cec783f8
+ *   core/src/peer.c 1f7bda39f8319f4890fb64555fb41003430fb5cd7839e476eac120cbb2025ab8
+ *   core/src/spsc.c e4affd9b538714e8885e70e9e2cb02b13836b902ff9921a7d4d5f858c051e4f5
+ *   core/src/wait.c 01baa29c5626ad9ae72e3c876d3c9890b6cc296f5f14cc00b2438a530d8ef17b
+ * Body (sha256): 6d151b03798b02f6ab8aaf637f1d652a3a792d74dff69ad94ebbb7a9198dd3fe
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -78,20 +81,23 @@ extern "C" {
 
 /* Library version. The major version is the SONAME; see docs/ABI.md. */
 #define HFTIPC_VERSION_MAJOR 1
-#define HFTIPC_VERSION_MINOR 0
+#define HFTIPC_VERSION_MINOR 1
 #define HFTIPC_VERSION_PATCH 0
 #define HFTIPC_VERSION_NUMBER                                                                      \
     (HFTIPC_VERSION_MAJOR * 10000 + HFTIPC_VERSION_MINOR * 100 + HFTIPC_VERSION_PATCH)
-#define HFTIPC_VERSION_STRING "1.0.0"
+#define HFTIPC_VERSION_STRING "1.1.0"
 
 /* Incompatible feature flags (docs/FORMAT.md, section 14), as set in the file header. A reader
  * refuses a file with an incompat flag it does not know (HFTIPC_EINCOMPAT). */
-#define HFTIPC_INCOMPAT_SLOT_COMMIT 0x1ull /* slots carry commit words; consumers poll them */
-#define HFTIPC_INCOMPAT_KNOWN       HFTIPC_INCOMPAT_SLOT_COMMIT
+/* Slots carry commit words; consumers poll them (format 1.1). */
+#define HFTIPC_INCOMPAT_SLOT_COMMIT  0x1ull
+/* MPSC files: aborted claims are skip records (format 1.2). */
+#define HFTIPC_INCOMPAT_SKIP_RECORDS 0x2ull
+#define HFTIPC_INCOMPAT_KNOWN        (HFTIPC_INCOMPAT_SLOT_COMMIT | HFTIPC_INCOMPAT_SKIP_RECORDS)
 
 /* Channel file format version this library writes (docs/FORMAT.md). Independent of the above. */
 #define HFTIPC_FORMAT_MAJOR 1
-#define HFTIPC_FORMAT_MINOR 1
+#define HFTIPC_FORMAT_MINOR 2
 
 /**
  * Version of the library actually loaded, as HFTIPC_VERSION_NUMBER (major*10000+minor*100+patch).
@@ -143,13 +149,15 @@ typedef enum hftipc_status {
     HFTIPC_ESYSTEM = -26,     /* another system call failed; errno says which error */
     HFTIPC_ENOMEM = -27,      /* out of memory (handle allocation or address space) */
     HFTIPC_ELAPPED = -28,     /* observer: the producer overwrote the message being read */
-    HFTIPC_ESTATE = -29,      /* commit without a claim */
+    HFTIPC_ESTATE = -29,      /* commit or abort of a claim that is not outstanding */
     HFTIPC_ETIMEDOUT = -30,   /* a blocking call's timeout passed first */
     HFTIPC_EFENCED = -31,     /* another process took this handle's role over; the handle is dead */
+    HFTIPC_ENOFENCE = -32,    /* takeover refused: the stale holder may still write and cannot be
+                                 stopped (another user or pid namespace); retry, or force it */
 } hftipc_status_t;
 
-/* One past the most negative status defined by this version of the header. */
-#define HFTIPC_STATUS_MIN (-31)
+/* The most negative status defined by this version of the header. */
+#define HFTIPC_STATUS_MIN (-32)
 
 /**
  * Human-readable description of a status.
@@ -319,6 +327,54 @@ HFTIPC_API int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, ui
  */
 HFTIPC_API int hftipc_channel_commit(hftipc_channel_t *ch, size_t len);
 
+/*
+ * Explicit claims (since 1.1.0). A claim is a sequence number the caller holds: it reserves the
+ * next slot for writing in place, and nothing is visible until hftipc_channel_commit_claim().
+ * hftipc_channel_abort_claim() gives it up and publishes nothing. A handle has at most one claim
+ * outstanding, and no other call loses it: claiming again returns the same claim, and a send or
+ * send_batch while a claim is outstanding publishes its (first) message into the claimed slot,
+ * which uses the claim up. hftipc_channel_try_claim()/hftipc_channel_commit() are the same claim
+ * without the sequence number. A producer that dies, or is taken over, while it holds a claim
+ * leaves nothing stuck: SPSC claims are not visible; MPSC claims are skipped by the consumer
+ * (docs/FORMAT.md, section 13).
+ */
+
+/**
+ * Claim the next slot for writing in place (zero copy).
+ * @param ch a producer handle.
+ * @param payload receives the address of the slot's payload area.
+ * @param capacity receives the payload capacity in bytes; may be NULL.
+ * @return the claim: its sequence number (>= 0), to pass to hftipc_channel_commit_claim() or
+ *         hftipc_channel_abort_claim(); HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL;
+ *         HFTIPC_ECORRUPT; HFTIPC_EFENCED.
+ * @since 1.1.0
+ * Thread safety: one producer thread at a time; wait-free.
+ */
+HFTIPC_API int64_t hftipc_channel_claim(hftipc_channel_t *ch, void **payload, uint32_t *capacity);
+
+/**
+ * Publish claim `claim` with a message of `len` bytes written at its payload address.
+ * @return HFTIPC_OK; HFTIPC_ESTATE if `claim` is not the handle's outstanding claim (never
+ *         claimed, already committed or aborted, or used up by a send); HFTIPC_ETOOBIG (the
+ *         claim stays); HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED.
+ * @since 1.1.0
+ * Thread safety: one producer thread at a time; wait-free.
+ */
+HFTIPC_API int hftipc_channel_commit_claim(hftipc_channel_t *ch, int64_t claim, size_t len);
+
+/**
+ * Give claim `claim` up: nothing is published. SPSC: the slot is simply not used. MPSC: the slot
+ * becomes a skip record, which the consumer and observers pass over without delivering anything
+ * (counted in hftipc_info_t.aborted_count).
+ * @return HFTIPC_OK; HFTIPC_ESTATE if `claim` is not the handle's outstanding claim;
+ *         HFTIPC_EINCOMPAT for an MPSC file created by a 1.0 library, which cannot hold skip
+ *         records (the claim stays; commit it, empty if need be); HFTIPC_EROLE; HFTIPC_EINVAL;
+ *         HFTIPC_EFENCED.
+ * @since 1.1.0
+ * Thread safety: one producer thread at a time; wait-free.
+ */
+HFTIPC_API int hftipc_channel_abort_claim(hftipc_channel_t *ch, int64_t claim);
+
 /* ---- Consumer and observer ---------------------------------------------------------------- */
 
 /**
@@ -439,16 +495,42 @@ HFTIPC_API int hftipc_channel_heartbeat(hftipc_channel_t *ch);
 /**
  * Open as hftipc_channel_open(), but also take the role from a holder whose process still
  * exists when its heartbeat is older than `stale_after_ns` (a stopped process, a paused VM, a
- * process stuck elsewhere). The role's epoch increases and the previous holder is fenced: its
- * next operation returns HFTIPC_EFENCED, and it can publish or consume nothing more. One
- * operation that was already past its check when the holder froze completes when it resumes
- * (docs/FORMAT.md, "Fencing"). A negative `stale_after_ns` behaves as hftipc_channel_open().
- * @return as hftipc_channel_open().
+ * process stuck elsewhere). The role's epoch increases, and before the call returns the previous
+ * holder is proven unable to touch the ring again: fenced while idle, or ended (the rules are
+ * those of hftipc_channel_takeover() without flags). A negative `stale_after_ns` behaves as
+ * hftipc_channel_open().
+ * @return as hftipc_channel_open(), plus HFTIPC_ENOFENCE (since 1.1.0: a stale holder that can
+ *         be neither proven idle nor ended keeps the role; 1.0.0 took it and let its operation
+ *         in progress complete).
  * @since 1.0.0
  * Thread safety: any thread.
  */
 HFTIPC_API int hftipc_channel_open_takeover(const char *path, hftipc_role_t role,
                                             int64_t stale_after_ns, hftipc_channel_t **out);
+
+/* Flags of hftipc_channel_takeover(). */
+#define HFTIPC_TAKEOVER_FORCE                                                                      \
+    0x1u /* take the role even when the stale holder cannot be stopped                             \
+          */
+
+/**
+ * hftipc_channel_open_takeover() with flags. Before it returns HFTIPC_OK the previous holder is
+ * proven unable to touch the ring again (docs/FORMAT.md, "Fencing"): dead; or idle between two
+ * operations, proven by an asymmetric fence, and then fenced (left running, its next operation
+ * returns HFTIPC_EFENCED); or, when it was inside an operation or held a claim, ended with
+ * SIGKILL through a pidfd (safe against pid reuse). When it can be neither proven idle nor ended
+ * (another user, another pid namespace, no pidfd), the role stays with it and the call returns
+ * HFTIPC_ENOFENCE, unless `flags` has HFTIPC_TAKEOVER_FORCE: then the role is taken and that
+ * previous holder may still complete the one operation it was inside (FORMAT.md, section 12).
+ * In MPSC files a producer takeover takes a dead or stale producer's record, preferring the one
+ * whose claim blocks the consumer, so that claim is recovered.
+ * @param flags 0 or HFTIPC_TAKEOVER_FORCE; other bits: HFTIPC_EINVAL.
+ * @return as hftipc_channel_open(), plus HFTIPC_ENOFENCE.
+ * @since 1.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API int hftipc_channel_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
+                                       uint32_t flags, hftipc_channel_t **out);
 
 /* ---- Introspection ------------------------------------------------------------------------ */
 
@@ -498,6 +580,8 @@ typedef struct hftipc_info {
     uint32_t producer_count;   /* producers holding the role (MPSC: records in use; SPSC: 0/1) */
     uint32_t reserved0;
     uint64_t abandoned_count; /* MPSC: claimed slots skipped because their producer died */
+    /* Since 1.1.0 (format 1.2 fields; 0 when unknown): */
+    uint64_t aborted_count; /* MPSC: aborted claims (skip records) the consumer passed over */
 } hftipc_info_t;
 
 /**
@@ -673,7 +757,12 @@ static inline void hftipc__fence_release(void)
 /* SLOT_COMMIT (format 1.1): every slot's commit word is written, and consumers detect messages
  * by it instead of by head. Incompat: a reader that ignored it could pair with a writer that
  * leaves commit words at zero, and its consumer would wait forever. */
-#define HFTIPC__INCOMPAT_SLOT_COMMIT HFTIPC_INCOMPAT_SLOT_COMMIT
+#define HFTIPC__INCOMPAT_SLOT_COMMIT  HFTIPC_INCOMPAT_SLOT_COMMIT
+#define HFTIPC__INCOMPAT_SKIP_RECORDS HFTIPC_INCOMPAT_SKIP_RECORDS
+
+/* A committed slot with this length is a skip record (an aborted MPSC claim, FORMAT.md 2.5):
+ * consumers and observers pass over it. Above every valid length (at most 2^26 - 8). */
+#define HFTIPC__SLOT_SKIP            0xFFFFFFFFu
 #define HFTIPC__KNOWN_COMPAT_FLAGS   0ull
 #define HFTIPC__KNOWN_INCOMPAT_FLAGS HFTIPC_INCOMPAT_KNOWN
 
@@ -696,7 +785,13 @@ typedef struct hftipc__holder {
      * before the claim CAS so a consumer can tell an abandoned claim from a slow one. */
     hftipc__atomic_u64 pending_first; /* first claimed sequence + 1; 0: none */
     hftipc__atomic_u32 pending_count; /* slots in the claim */
-    uint8_t reserved[60];
+    uint32_t reserved_68;
+    /* Format 1.2: (epoch << 1) | busy, written by the holder around every operation, so that a
+     * takeover can prove it idle (docs/FORMAT.md, "Fencing", F1). */
+    hftipc__atomic_u64 active;
+    /* Format 1.2, MPSC producer records: the holder's sleeper tag while it sleeps, else 0. */
+    hftipc__atomic_u32 waiting;
+    uint8_t reserved[44];
 } hftipc__holder;
 
 typedef struct hftipc__header {
@@ -726,7 +821,8 @@ typedef struct hftipc__header {
     /* Consumer block: written only by the consumer. */
     hftipc__atomic_u64 tail;
     hftipc__atomic_u64 abandoned_count; /* MPSC: claimed slots skipped after their claimer died */
-    uint8_t consumer_reserved[112];
+    hftipc__atomic_u64 aborted_count;   /* MPSC, 1.2: skip records (aborted claims) passed over */
+    uint8_t consumer_reserved[104];
 
     hftipc__holder producer_holder;
     hftipc__holder consumer_holder;
@@ -783,6 +879,9 @@ _Static_assert(offsetof(hftipc__header, abandoned_count) == 264, "FORMAT.md offs
 _Static_assert(offsetof(hftipc__header, mpsc_producers) == 1024, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, pending_first) == 56, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, pending_count) == 64, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, active) == 72, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, waiting) == 80, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, aborted_count) == 272, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__slot, commit) == 4, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__header, producer_waiting) == 644, "FORMAT.md offset");
 _Static_assert(sizeof(hftipc__holder) == 128, "holder record is 128 bytes");
@@ -817,6 +916,15 @@ int hftipc__header_validate(const void *buf, size_t len, uint64_t actual_file_si
  * commit words the consumer may be up to a ring ahead of a head that a producer died before
  * storing (docs/FORMAT.md, section 5, "Crash of the producer"). */
 int hftipc__cursors_check(uint64_t head, uint64_t tail, const hftipc__geometry *g);
+
+/* Fills `info` from a header: the live mapping (stats) or a private copy (inspect), with role
+ * holders' liveness when `with_liveness`. `producer` is the record the producer_* fields describe
+ * in MPSC files (NULL: the first in use). */
+void hftipc__info_fill(const hftipc__header *hdr, int with_liveness, const hftipc__holder *producer,
+                       hftipc_info_t *info);
+
+/* Copies at most the caller's declared info->size bytes of `full` into `info`. */
+int hftipc__info_deliver(const hftipc_info_t *full, hftipc_info_t *info);
 
 #endif
 /* ==== core/src/map.h ==== */
@@ -1092,6 +1200,8 @@ static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)
 #include <stdint.h>
 
 /* amalgamated: #include "atomic.h" */
+/* amalgamated: #include "format.h" */
+/* amalgamated: #include "hftipc.h" */
 
 /* Registers this process for the asymmetric fence (once per process; later calls are cheap).
  * Returns 1 when hftipc__announce_waiter() gives the full guarantee, 0 otherwise. */
@@ -1106,31 +1216,53 @@ void hftipc__announce_waiter(void);
  * the caller re-checks its condition in every case. */
 void hftipc__sleep_on(const void *word, uint32_t expected, int64_t deadline_ns, int64_t slice_ns);
 
-/* Wakes every process sleeping on `word` (a shared futex: not process-private). */
-void hftipc__wake(const void *word);
+/* Wakes every process sleeping on `word` (a shared futex: not process-private). Returns the
+ * number of sleepers woken (0 also where there are no futexes). */
+int hftipc__wake(const void *word);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t hftipc__monotonic_ns(void);
 
-/* The publishing side: after a release store of a cursor, wakes sleepers only if one
- * announced itself. A relaxed load of a flag that is written only when someone goes to sleep:
- * it stays in the cache, so the hot path pays one L1 load when nobody sleeps. */
-static inline void hftipc__wake_if_waiting(hftipc__atomic_u32 *waiting, const void *word)
-{
-    /* W1 (publisher side): program order between our cursor store and this load is enforced by
-     * the waiter's membarrier, which runs a full barrier on our CPU; see hftipc__announce_waiter.
-     */
-    atomic_signal_fence(memory_order_seq_cst);
-    if (HFTIPC_UNLIKELY(hftipc__load_relaxed_u32(waiting) != 0))
-        hftipc__wake(word);
-}
+/* The taker's side of F1 (FORMAT.md, "Fencing"): a full memory barrier on every CPU running a
+ * process that registered for the expedited fence (`expedited`), or on every CPU of the system
+ * (slow: a grace period). Returns 0, or -1 when the kernel offers neither. */
+int hftipc__fence_all_cpus(int expedited);
+
+/* The slow half of a wake-up (channel.h, hftipc__channel_wake_word): wakes the sleepers on
+ * `word`; if there were none, clears flags left by sleepers that died or were replaced
+ * (FORMAT.md, "Sleeper tags"), at most once a millisecond. */
+void hftipc__wake_sleeper(hftipc_channel_t *ch, const void *word);
+
+/* A new holder clears flags its role's previous holder may have left (FORMAT.md, "Sleeper tags"):
+ * the SPSC flag of the role, or the MPSC record's own flag and its share of the count. */
+void hftipc__waiting_reset(hftipc__header *hdr, hftipc__holder *record, int mpsc_producer,
+                           hftipc__atomic_u32 *role_flag);
+
+/* Absolute CLOCK_MONOTONIC deadline `timeout_ns` from now; -1 for none (negative timeouts and
+ * ones too far away). */
+int64_t hftipc__deadline_after(int64_t timeout_ns);
+
+/* The blocking wait (FORMAT.md, "Blocking waits"): until the handle can proceed (HFTIPC_OK), the
+ * deadline passes (HFTIPC_ETIMEDOUT), it is fenced, or its readiness check fails. */
+int hftipc__wait_until(hftipc_channel_t *ch, int64_t deadline_ns);
 
 #endif
 /* ==== core/src/channel.h ==== */
 #line 1 "core/src/channel.h"
-/* The channel handle, shared by the API glue (api.c) and the MPSC operations (mpsc.c). */
+/*
+ * The channel handle and the table of operations behind it.
+ *
+ * A channel mode is one file behind one table (spsc.c, mpsc.c, observer.c): api.c checks the
+ * arguments, picks the table once when the handle is made (by mode, role and format), and every
+ * public operation is one indirect call through it; no operation tests the mode again. A table
+ * has an entry for every operation; the entries a role may not use return HFTIPC_EROLE
+ * (hftipc__op_role_* below).
+ */
 #ifndef HFTIPC_CHANNEL_H
 #define HFTIPC_CHANNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 /* amalgamated: #include "atomic.h" */
 /* amalgamated: #include "format.h" */
@@ -1139,70 +1271,349 @@ static inline void hftipc__wake_if_waiting(hftipc__atomic_u32 *waiting, const vo
 /* amalgamated: #include "ring.h" */
 /* amalgamated: #include "wait.h" */
 
+typedef struct hftipc__ops hftipc__ops;
+
 struct hftipc_channel_stct {
     hftipc__ring ring; /* first: the hot fields share the handle's first cache line */
+    const hftipc__ops *ops;
+    hftipc__holder *holder; /* NULL for an observer */
+    uint64_t owner;
+    /* Our `active` word values (FORMAT.md, "Fencing"): epoch << 1 idle, | 1 busy. */
+    uint64_t active_idle;
+    /* The outstanding claim, if any (at most one per handle; hftipc_channel_claim()). */
+    int claim_pending;
+    int fenced; /* sticky: once fenced, the handle touches nothing shared any more */
+    uint64_t claim_seq;
     int role;
-    int claimed;      /* producer: try_claim returned the slot at ring.position */
-    int mpsc;         /* HFTIPC_MODE_MPSC: claims go through the shared cursor and commit words */
+    int mpsc;         /* HFTIPC_MODE_MPSC */
     int commit_words; /* consumers detect messages by slot commit words (MPSC, SLOT_COMMIT) */
-    /* MPSC consumer: the claimed-but-uncommitted slot it is stuck at, and since when; a stall
-     * that lasts is checked for a dead claimer. */
+    int skip_records; /* MPSC file with SKIP_RECORDS: aborted claims become skip records */
+    /* MPSC consumer and observer: the claimed-but-uncommitted slot it is stuck at, and since
+     * when; a stall that lasts is checked for a dead claimer. */
     uint64_t stall_seq;
     int64_t stall_since_ns;
     hftipc__header *hdr;
-    hftipc__holder *holder; /* NULL for an observer */
-    uint64_t owner;
-    /* Blocking waits (docs/FORMAT.md, "Blocking waits"): the flag our peer raises before it
-     * sleeps and the word it sleeps on, which we wake after each publish or release; and our
-     * own flag, the word we sleep on and the peer's holder record (is it able to wake us?). */
+    /* Blocking waits (FORMAT.md, "Blocking waits"): the flag our peer raises before it sleeps
+     * and the word it sleeps on, which we wake after each publish or release; our own flag, the
+     * word we sleep on, our sleeper tag, and the peer's holder record (can it wake us?). */
     hftipc__atomic_u32 *peer_waiting;
     const void *peer_sleeps_on;
     hftipc__atomic_u32 *own_waiting;
     const void *own_sleeps_on;
     const hftipc__holder *peer_holder;
+    uint32_t sleeper_tag;
+    int64_t sleepers_checked_ns; /* last look for flags left by dead sleepers (rate limit) */
     hftipc__geometry geo;
     hftipc__mapping map;
 };
 
-/* Fencing (docs/FORMAT.md, "Fencing"): a handle whose role was taken over sees another owner
- * word in the holder record. Relaxed: the word changes only at a takeover, so its line stays
- * cached and the check costs one L1 load per operation. */
-static inline int hftipc__channel_fenced(const hftipc_channel_t *ch)
+/* One table per mode and role. Lengths arrive unchecked against the slot (size_t); sequence
+ * numbers of claims as the caller passed them. */
+struct hftipc__ops {
+    /* Producer. */
+    int (*send)(hftipc_channel_t *ch, const void *msg, size_t len);
+    int64_t (*send_batch)(hftipc_channel_t *ch, const uint8_t *data, const uint32_t *lens,
+                          size_t count);
+    int64_t (*claim)(hftipc_channel_t *ch, void **payload);
+    /* The outstanding claim, which must be `claim` (>= 0), or any (-1: the 1.0 calls). */
+    int (*commit)(hftipc_channel_t *ch, int64_t claim, size_t len);
+    int (*abort)(hftipc_channel_t *ch, int64_t claim);
+    /* Consumer (and observer: receive only). */
+    int64_t (*receive)(hftipc_channel_t *ch, void *buf, size_t buf_len);
+    int64_t (*receive_batch)(hftipc_channel_t *ch, void *buf, size_t buf_len, uint32_t *lens,
+                             size_t max_count);
+    int64_t (*drain)(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx, size_t max_count);
+    int64_t (*peek)(hftipc_channel_t *ch, const void **payload);
+    int (*ack)(hftipc_channel_t *ch);
+    /* Blocking waits (wait.c): > 0 ready, 0 not yet, < 0 a status; reloads the peer's cursor.
+     * Then the futex word to sleep on with the value meaning "still not ready", or NULL when
+     * the channel became ready meanwhile. */
+    int64_t (*readiness)(hftipc_channel_t *ch);
+    const void *(*sleep_target)(hftipc_channel_t *ch, uint32_t *expected);
+    /* Sets the starting position from the persisted cursors, after the role is held. */
+    void (*attach)(hftipc_channel_t *ch, uint64_t head, uint64_t tail);
+};
+
+extern const hftipc__ops hftipc__spsc_producer_ops;
+extern const hftipc__ops hftipc__spsc_consumer_ops;     /* files with commit words */
+extern const hftipc__ops hftipc__spsc_consumer_v10_ops; /* format 1.0 files: polls head */
+extern const hftipc__ops hftipc__mpsc_producer_ops;
+extern const hftipc__ops hftipc__mpsc_consumer_ops;
+extern const hftipc__ops hftipc__observer_ops;
+
+/* Table entries for operations the handle's role may not use. */
+int hftipc__op_role_send(hftipc_channel_t *ch, const void *msg, size_t len);
+int64_t hftipc__op_role_send_batch(hftipc_channel_t *ch, const uint8_t *data, const uint32_t *lens,
+                                   size_t count);
+int64_t hftipc__op_role_claim(hftipc_channel_t *ch, void **payload);
+int hftipc__op_role_commit(hftipc_channel_t *ch, int64_t claim, size_t len);
+int hftipc__op_role_abort(hftipc_channel_t *ch, int64_t claim);
+
+/* Is `claim` (>= 0, or -1 for "whichever") the handle's outstanding claim? */
+static inline int hftipc__claim_matches(const hftipc_channel_t *ch, int64_t claim)
 {
-    return hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner;
+    return ch->claim_pending && (claim < 0 || (uint64_t)claim == ch->claim_seq);
+}
+int64_t hftipc__op_role_receive(hftipc_channel_t *ch, void *buf, size_t buf_len);
+int64_t hftipc__op_role_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                      uint32_t *lens, size_t max_count);
+int64_t hftipc__op_role_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
+                              size_t max_count);
+int64_t hftipc__op_role_peek(hftipc_channel_t *ch, const void **payload);
+int hftipc__op_role_ack(hftipc_channel_t *ch);
+
+/*
+ * The bracket around every producer and consumer operation (FORMAT.md, "Fencing", F1).
+ *
+ * Enter: mark ourselves busy in `active`, then check that we still own the role. A takeover
+ * CASes `owner` and then runs membarrier(GLOBAL_EXPEDITED) before it loads `active`: the
+ * membarrier executes a full barrier on our CPU if we are running, and a context switch did if
+ * we are not, so either our busy store is visible to the taker, or our owner load below comes
+ * after that barrier and sees the taker's CAS. That is why a compiler barrier suffices here and
+ * the hot path has no fence. The stores are relaxed: they only have to be atomic, the ordering
+ * comes from the membarrier. Relaxed owner load: the word changes only at takeovers, so its
+ * line stays cached and the check is one L1 load.
+ */
+static inline int hftipc__op_enter(hftipc_channel_t *ch)
+{
+    if (HFTIPC_UNLIKELY(ch->fenced))
+        return HFTIPC_EFENCED;
+    hftipc__store_relaxed_u64(&ch->holder->active, ch->active_idle | 1u);
+    atomic_signal_fence(memory_order_seq_cst); /* F1, holder side */
+    if (HFTIPC_UNLIKELY(hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner)) {
+        /* Fenced: from now on the handle touches nothing shared, so a taker's proof that we
+         * are idle stays true. Our busy mark stays behind; it carries our epoch, so the new
+         * holder's takers read it as "not idle" and decide conservatively. */
+        ch->fenced = 1;
+        return HFTIPC_EFENCED;
+    }
+    return HFTIPC_OK;
 }
 
-/* After a publish (producer) or a release (consumer): wake the peer if it sleeps. */
+/* Leave: idle again, unless a claim is outstanding (its holder may still write the slot in
+ * place, so a taker must not call it idle). Release: a taker that reads `idle` (acquire) also
+ * sees every ring write of the operation that just ended. */
+static inline void hftipc__op_leave(hftipc_channel_t *ch)
+{
+    if (HFTIPC_LIKELY(!ch->claim_pending))
+        hftipc__store_release_u64(&ch->holder->active, ch->active_idle);
+}
+
+/* After a publish (producer) or a release (consumer): wake the peer if it announced a sleep.
+ * W1 publisher side: a compiler barrier only, see hftipc__announce_waiter(). */
+static inline void hftipc__channel_wake_word(hftipc_channel_t *ch, const void *word)
+{
+    atomic_signal_fence(memory_order_seq_cst);
+    if (HFTIPC_UNLIKELY(hftipc__load_relaxed_u32(ch->peer_waiting) != 0))
+        hftipc__wake_sleeper(ch, word);
+}
+
 static inline void hftipc__channel_wake_peer(hftipc_channel_t *ch)
 {
-    hftipc__wake_if_waiting(ch->peer_waiting, ch->peer_sleeps_on);
+    hftipc__channel_wake_word(ch, ch->peer_sleeps_on);
 }
 
-/* After a producer published messages from `first` on: wake the consumer if it sleeps. It sleeps
- * on the commit word of the slot it waits for (files with commit words), else on head. */
+/* After a producer published messages from `first` on: the consumer sleeps on the commit word
+ * of the slot it waits for (files with commit words), else on head. */
 static inline void hftipc__channel_wake_consumer(hftipc_channel_t *ch, uint64_t first)
 {
     const void *word = ch->peer_sleeps_on;
     if (ch->commit_words)
         word = &hftipc__ring_slot(&ch->ring, first)->commit;
-    hftipc__wake_if_waiting(ch->peer_waiting, word);
+    hftipc__channel_wake_word(ch, word);
 }
 
-/* MPSC operations (mpsc.c); api.c has checked arguments, role and fencing. */
+/* The sleeper tag of a holder of epoch `epoch` (FORMAT.md, "Blocking waits"): never 0. */
+static inline uint32_t hftipc__sleeper_tag(uint64_t epoch)
+{
+    return (uint32_t)((epoch & 0x7fffffffu) << 1) | 1u;
+}
+
+/* ---- MPSC helpers shared with api.c (mpsc.c) ---- */
+
+/* Takes a producer record: a free one, or one whose holder is dead; with a staleness limit,
+ * preferably a dead or stale holder's record whose claim blocks the consumer, whose holder is
+ * then fenced or ended (hftipc__holder_acquire) and its claim left for the consumer to skip. */
 int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, hftipc__holder **record);
-int hftipc__mpsc_send(hftipc_channel_t *ch, const void *msg, uint32_t len);
-int64_t hftipc__mpsc_send_batch(hftipc_channel_t *ch, const uint8_t *data, const uint32_t *lens,
-                                size_t count);
-int hftipc__mpsc_try_claim(hftipc_channel_t *ch, void **payload);
-int hftipc__mpsc_commit(hftipc_channel_t *ch, uint32_t len);
-/* Consumer: messages claimed from ch->ring.position when the one there is committed (> 0),
- * after skipping slots abandoned by dead producers; HFTIPC_EEMPTY or HFTIPC_ECORRUPT. */
-int64_t hftipc__mpsc_ready(hftipc_channel_t *ch);
-/* Producer: free slots (> 0), 0 when full, HFTIPC_ECORRUPT. */
-int64_t hftipc__mpsc_free(hftipc_channel_t *ch);
-/* Producers holding a record in use, and whether `record` still belongs to a live process. */
+                             int64_t stale_after_ns, uint32_t flags, hftipc__holder **record);
+/* Producers holding a record in use (with liveness: whose process is not dead). */
 uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_liveness);
+/* Is the claim on `seq` abandoned (announced only by dead or departed producers)? */
+int hftipc__mpsc_claim_abandoned(hftipc__header *hdr, uint64_t seq);
+
+#endif
+/* ==== core/src/consume.h ==== */
+#line 1 "core/src/consume.h"
+/*
+ * The consumer's operations, shared by the SPSC and MPSC tables (spsc.c, mpsc.c) as inline
+ * templates in the style of ck_ring: each table instantiates them with its own `begin` (how many
+ * messages may be ready) and `commit_words` (how a slot says it is whole), both constants at the
+ * call site, so every instance compiles to straight-line code with no mode test left in it.
+ *
+ * Every operation is bracketed by hftipc__op_enter()/hftipc__op_leave() (fencing, channel.h).
+ * Pairings: S1 or P1 on the way in (the slot is whole), C1 on the way out (ring.h).
+ */
+#ifndef HFTIPC_CONSUME_H
+#define HFTIPC_CONSUME_H
+
+#include <string.h>
+
+/* amalgamated: #include "channel.h" */
+/* amalgamated: #include "ring.h" */
+
+/* Messages that may be ready from the position: > 0 (callers stop at the first slot the length
+ * check reports not whole), HFTIPC_EEMPTY or HFTIPC_ECORRUPT. */
+typedef int64_t (*hftipc__begin_fn)(hftipc_channel_t *ch, uint64_t wanted);
+
+/* Length of message `seq`: HFTIPC_ECORRUPT; with commit words HFTIPC_EEMPTY while the slot does
+ * not hold message `seq` yet. */
+static inline int64_t hftipc__consume_length(hftipc_channel_t *ch, uint64_t seq, hftipc__slot **s,
+                                             const int commit_words)
+{
+    if (commit_words)
+        return hftipc__ring_committed_length(&ch->ring, seq, s);
+    return hftipc__ring_length(&ch->ring, seq, s);
+}
+
+/* Releases the slots up to `new_tail` (C1) and wakes a producer that sleeps for one. */
+static inline void hftipc__consume_release(hftipc_channel_t *ch, uint64_t new_tail)
+{
+    hftipc__ring_release(&ch->ring, new_tail);
+    hftipc__op_leave(ch);
+    hftipc__channel_wake_peer(ch);
+}
+
+static inline int64_t hftipc__consume_receive(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                              hftipc__begin_fn begin, const int commit_words)
+{
+    hftipc__ring *r = &ch->ring;
+    int64_t rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    int64_t avail = begin(ch, 1);
+    if (HFTIPC_UNLIKELY(avail < 0)) {
+        hftipc__op_leave(ch);
+        return avail;
+    }
+    hftipc__slot *s;
+    int64_t len = hftipc__consume_length(ch, r->position, &s, commit_words);
+    if (HFTIPC_UNLIKELY(len < 0 || (uint64_t)len > buf_len)) {
+        hftipc__op_leave(ch);
+        return len < 0 ? len : HFTIPC_EBUFSIZE;
+    }
+    /* buf may be NULL when buf_len is 0: memcpy(NULL, _, 0) is undefined behaviour. */
+    if (len != 0)
+        memcpy(buf, hftipc__slot_payload(s), (size_t)len);
+    hftipc__consume_release(ch, r->position + 1);
+    return len;
+}
+
+static inline int64_t hftipc__consume_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                                    uint32_t *lens, size_t max_count,
+                                                    hftipc__begin_fn begin, const int commit_words)
+{
+    hftipc__ring *r = &ch->ring;
+    int64_t rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    int64_t avail = begin(ch, max_count);
+    if (avail < 0) {
+        hftipc__op_leave(ch);
+        return avail;
+    }
+    size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
+    /* buf may be NULL when buf_len is 0 (then only empty messages fit): point at a dummy byte
+     * instead, so that the loop needs no per-message check against NULL + 0 or memcpy(NULL, _,
+     * 0), both undefined behaviour. Hoisting the check out of the loop saves about 8
+     * instructions per message (callgrind; docs/BENCHMARKS.md). */
+    uint8_t dummy;
+    uint8_t *out = buf != NULL ? buf : &dummy;
+    size_t used = 0, i;
+    for (i = 0; i < n; i++) {
+        hftipc__slot *s;
+        int64_t len = hftipc__consume_length(ch, r->position + i, &s, commit_words);
+        if (len < 0 || (uint64_t)len > buf_len - used) {
+            if (i == 0) {
+                hftipc__op_leave(ch);
+                return len < 0 ? len : HFTIPC_EBUFSIZE;
+            }
+            break;
+        }
+        memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
+        lens[i] = (uint32_t)len;
+        used += (size_t)len;
+    }
+    hftipc__consume_release(ch, r->position + i);
+    return (int64_t)i;
+}
+
+static inline int64_t hftipc__consume_drain(hftipc_channel_t *ch, hftipc_handler_fn handler,
+                                            void *ctx, size_t max_count, hftipc__begin_fn begin,
+                                            const int commit_words)
+{
+    hftipc__ring *r = &ch->ring;
+    int64_t rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    int64_t avail = begin(ch, max_count);
+    if (avail < 0) {
+        hftipc__op_leave(ch);
+        return avail;
+    }
+    size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        hftipc__slot *s;
+        int64_t len = hftipc__consume_length(ch, r->position + i, &s, commit_words);
+        if (len < 0) {
+            if (i == 0) {
+                hftipc__op_leave(ch);
+                return len;
+            }
+            break;
+        }
+        if (handler(ctx, hftipc__slot_payload(s), (uint32_t)len) != 0) {
+            i++;
+            break;
+        }
+    }
+    hftipc__consume_release(ch, r->position + i);
+    return (int64_t)i;
+}
+
+static inline int64_t hftipc__consume_peek(hftipc_channel_t *ch, const void **payload,
+                                           hftipc__begin_fn begin, const int commit_words)
+{
+    hftipc__ring *r = &ch->ring;
+    int64_t rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    int64_t len = begin(ch, 1);
+    if (len >= 0) {
+        hftipc__slot *s;
+        len = hftipc__consume_length(ch, r->position, &s, commit_words);
+        if (len >= 0)
+            *payload = hftipc__slot_payload(s);
+    }
+    hftipc__op_leave(ch);
+    return len;
+}
+
+/* ack reads no slot, so it asks for readiness with `ready` (which, unlike `begin`, always looks
+ * at the slot or head): a slot with a corrupt length is still ackable. */
+static inline int hftipc__consume_ack(hftipc_channel_t *ch, hftipc__begin_fn ready)
+{
+    int rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    int64_t avail = ready(ch, 1);
+    if (avail < 0) {
+        hftipc__op_leave(ch);
+        return (int)avail;
+    }
+    hftipc__consume_release(ch, ch->ring.position + 1);
+    return HFTIPC_OK;
+}
 
 #endif
 /* ==== core/src/peer.h ==== */
@@ -1226,10 +1637,16 @@ uint64_t hftipc__self_pidns(void);
 hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
 
 /* Claims the role for `self`: free, held by a dead process, or (when stale_after_ns >= 0) held
- * by a process whose heartbeat is older than that (a takeover; the old holder is fenced).
- * HFTIPC_EBUSY when a live process, or this process through another handle, holds it. */
+ * by a process whose heartbeat is older than that (a takeover: before it returns HFTIPC_OK the
+ * old holder is proven idle and fenced, or ended; docs/FORMAT.md, "Fencing"). HFTIPC_EBUSY when
+ * a live process, or this process through another handle, holds it; HFTIPC_ENOFENCE when a
+ * stale holder can be neither proven idle nor ended and `flags` lacks HFTIPC_TAKEOVER_FORCE. */
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns);
+                           int64_t stale_after_ns, uint32_t flags);
+
+/* Is the record held by a dead process, or (stale_after_ns >= 0) by one whose heartbeat is
+ * older than that? 0 for a free record. */
+int hftipc__holder_is_stale(const hftipc__holder *h, int64_t stale_after_ns);
 
 /* Releases the role if `self` still holds it. */
 void hftipc__holder_release(hftipc__holder *h, uint64_t self);
@@ -1323,12 +1740,16 @@ static inline int64_t hftipc__mpsc_ring_claim(hftipc__ring *r, hftipc__holder *m
 #endif
 /* ==== core/src/api.c ==== */
 #line 1 "core/src/api.c"
-/* Public API glue: argument checks, the handle lifecycle, and the ring operations per role. */
+/*
+ * Public API: argument checks, the handle lifecycle (create, open, takeover, close) and dispatch.
+ * Each operation checks its arguments and makes one call through the handle's table of
+ * operations (channel.h), chosen once here by mode, role and format; the modes live in spsc.c,
+ * mpsc.c and observer.c, the blocking wait in wait.c, info decoding in format.c.
+ */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1337,12 +1758,10 @@ static inline int64_t hftipc__mpsc_ring_claim(hftipc__ring *r, hftipc__holder *m
 /* amalgamated: #include "hftipc.h" */
 
 /* amalgamated: #include "atomic.h" */
+/* amalgamated: #include "channel.h" */
 /* amalgamated: #include "format.h" */
 /* amalgamated: #include "map.h" */
 /* amalgamated: #include "peer.h" */
-/* amalgamated: #include "channel.h" */
-/* amalgamated: #include "ring.h" */
-/* amalgamated: #include "ring_mpsc.h" */
 /* amalgamated: #include "wait.h" */
 
 uint32_t hftipc_version_number(void)
@@ -1399,30 +1818,44 @@ static hftipc__holder *holder_of(hftipc__header *hdr, int role)
     return role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_holder : &hdr->consumer_holder;
 }
 
-/* A producer that died after committing slots but before storing head leaves head behind the
- * messages it made visible, and the consumer may already have taken some of them (section 5 of
- * FORMAT.md, "Crash of the producer"). Resume after the last slot committed in this lap, from
- * max(head, tail), and store head there, so nothing visible is overwritten or sent twice. */
-static void recover_head(hftipc_channel_t *ch, uint64_t head, uint64_t tail)
+/* The table of operations for a handle: picked once, so no operation tests the mode again. */
+static const hftipc__ops *ops_for(const hftipc_channel_t *ch)
 {
-    hftipc__ring *r = &ch->ring;
-    uint64_t pos = tail - head <= r->capacity && tail != head ? tail : head;
-    while (pos - tail < r->capacity &&
-           hftipc__load_acquire_u32(&hftipc__ring_slot(r, pos)->commit) == (uint32_t)(pos + 1))
-        pos++;
-    if (pos != head) {
-        r->position = pos;
-        hftipc__ring_publish(r, pos);
+    switch (ch->role) {
+    case HFTIPC_ROLE_PRODUCER:
+        return ch->mpsc ? &hftipc__mpsc_producer_ops : &hftipc__spsc_producer_ops;
+    case HFTIPC_ROLE_CONSUMER:
+        if (ch->mpsc)
+            return &hftipc__mpsc_consumer_ops;
+        return ch->commit_words ? &hftipc__spsc_consumer_ops : &hftipc__spsc_consumer_v10_ops;
+    default:
+        return &hftipc__observer_ops;
     }
 }
 
-/* Builds a handle over a validated mapping; takes the role unless the caller already holds it.
- * On failure the mapping is closed. */
-static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
-                  hftipc__holder **held, uint64_t owner, int64_t stale_after_ns,
-                  hftipc_channel_t **out)
+/* Takes the role in a mapped file: the SPSC holder record of the role, or an MPSC producer
+ * record. Before it returns HFTIPC_OK any previous holder is proven harmless (peer.c). */
+static int take_role(hftipc__header *hdr, int mode, int role, uint64_t owner,
+                     int64_t stale_after_ns, uint32_t flags, hftipc__holder **held)
 {
-    int role_held = held != NULL;
+    uint64_t pidns = hftipc__self_pidns();
+    if (mode == HFTIPC_MODE_MPSC && role == HFTIPC_ROLE_PRODUCER)
+        return hftipc__mpsc_take_record(hdr, owner, pidns, realtime_ns(), stale_after_ns, flags,
+                                        held);
+    *held = holder_of(hdr, role);
+    int rc = hftipc__holder_acquire(*held, owner, pidns, realtime_ns(), stale_after_ns, flags);
+    if (rc == HFTIPC_OK)
+        hftipc__waiting_reset(hdr, NULL, 0,
+                              role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_waiting
+                                                           : &hdr->consumer_waiting);
+    return rc;
+}
+
+/* Builds a handle over a validated mapping; takes the role unless the caller already holds it
+ * (`held`, from a create). On failure the mapping is closed. */
+static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, hftipc__holder *held,
+                  uint64_t owner, int64_t stale_after_ns, uint32_t flags, hftipc_channel_t **out)
+{
     hftipc__header *hdr = map->base;
     /* Check the persisted cursors before trusting them as our starting position. */
     uint64_t head = hftipc__load_acquire_u64(&hdr->head);
@@ -1444,24 +1877,18 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
     ch->owner = owner;
     ch->mpsc = geo->mode == HFTIPC_MODE_MPSC;
     ch->commit_words = ch->mpsc || (geo->incompat_flags & HFTIPC__INCOMPAT_SLOT_COMMIT) != 0;
+    ch->skip_records = ch->mpsc && (geo->incompat_flags & HFTIPC__INCOMPAT_SKIP_RECORDS) != 0;
     if (role != HFTIPC_ROLE_OBSERVER) {
-        if (role_held)
-            ch->holder = *held;
-        else if (ch->mpsc && role == HFTIPC_ROLE_PRODUCER)
-            rc = hftipc__mpsc_take_record(hdr, owner, hftipc__self_pidns(), realtime_ns(),
-                                          stale_after_ns, &ch->holder);
-        else {
-            ch->holder = holder_of(hdr, role);
-            rc = hftipc__holder_acquire(ch->holder, owner, hftipc__self_pidns(), realtime_ns(),
-                                        stale_after_ns);
-        }
-        if (!role_held) {
+        ch->holder = held;
+        if (held == NULL) {
+            rc = take_role(hdr, (int)geo->mode, role, owner, stale_after_ns, flags, &ch->holder);
             if (rc != HFTIPC_OK) {
                 hftipc__map_close(&ch->map);
                 free(ch);
                 return rc;
             }
-            /* A previous holder may have moved the cursors up to the moment we took the role. */
+            /* A previous holder may have moved the cursors up to the moment we took the role;
+             * from here on it moves nothing (it is dead, or proven idle and fenced). */
             head = hftipc__load_acquire_u64(&hdr->head);
             tail = hftipc__load_acquire_u64(&hdr->tail);
             rc = hftipc__cursors_check(head, tail, geo);
@@ -1472,6 +1899,9 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
                 return rc;
             }
         }
+        uint64_t epoch = hftipc__load_relaxed_u64(&ch->holder->epoch);
+        ch->active_idle = epoch << 1;
+        ch->sleeper_tag = hftipc__sleeper_tag(epoch);
     }
     hftipc__ring *r = &ch->ring;
     r->slots = (uint8_t *)map->base + HFTIPC__HEADER_SIZE;
@@ -1488,27 +1918,18 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role,
     ch->peer_sleeps_on = producer ? (const void *)&hdr->head : (const void *)&hdr->tail;
     ch->own_waiting = producer ? &hdr->producer_waiting : &hdr->consumer_waiting;
     ch->own_sleeps_on = producer ? (const void *)&hdr->tail : (const void *)&hdr->head;
-    /* An MPSC consumer's peers are the producer records; peers_can_wake() looks at them all. */
+    /* An MPSC consumer's peers are the producer records; wait.c looks at them all. */
     ch->peer_holder = producer ? &hdr->consumer_holder : &hdr->producer_holder;
-    switch (role) {
-    case HFTIPC_ROLE_PRODUCER:
-        r->position = head;
-        r->cached_peer = tail;
-        if (ch->commit_words && !ch->mpsc)
-            recover_head(ch, head, tail);
-        break;
-    case HFTIPC_ROLE_CONSUMER:
-        r->position = tail;
-        r->cached_peer = head;
-        break;
-    default: /* an observer starts at the newest message: it shows what arrives from now on */
-        r->position = head;
-        r->cached_peer = head;
-        break;
-    }
+    ch->ops = ops_for(ch);
+    ch->ops->attach(ch, head, tail);
     *out = ch;
     return HFTIPC_OK;
 }
+
+/* Permission bits a channel file may have: read and write, nothing else. Execute, setuid,
+ * setgid and sticky bits would let a writer of the mapping plant a program that runs with the
+ * creator's privileges (the setuid bit survives writes through a mapping). */
+#define FILE_MODE_ALLOWED 0666u
 
 int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc_role_t role,
                           hftipc_channel_t **out)
@@ -1521,13 +1942,17 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
     int rc = read_options(opts, &o);
     if (rc != HFTIPC_OK)
         return rc;
-    if (o.file_mode > 07777)
+    if ((o.file_mode & ~FILE_MODE_ALLOWED) != 0)
         return HFTIPC_EINVAL;
-    /* New files carry commit words (format 1.1), whatever the mode. */
+    /* New files carry commit words (format 1.1), whatever the mode; MPSC files may hold skip
+     * records (format 1.2). */
+    uint64_t incompat = HFTIPC__INCOMPAT_SLOT_COMMIT;
+    if (o.mode == HFTIPC_MODE_MPSC)
+        incompat |= HFTIPC__INCOMPAT_SKIP_RECORDS;
     hftipc__geometry geo = {.capacity = o.capacity,
                             .slot_size = o.slot_size,
                             .mode = o.mode,
-                            .incompat_flags = HFTIPC__INCOMPAT_SLOT_COMMIT};
+                            .incompat_flags = incompat};
     rc = hftipc__geometry_check(&geo);
     if (rc != HFTIPC_OK)
         return rc;
@@ -1542,12 +1967,8 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
     /* The file has no name yet, so taking the role cannot race anybody (nor fail): it appears
      * already held, and no other process can grab it between the link and our open. */
     hftipc__holder *held = NULL;
-    if (role == HFTIPC_ROLE_PRODUCER && geo.mode == HFTIPC_MODE_MPSC)
-        (void)hftipc__mpsc_take_record(hdr, owner, hftipc__self_pidns(), realtime_ns(), -1, &held);
-    else if (role != HFTIPC_ROLE_OBSERVER) {
-        held = holder_of(hdr, (int)role);
-        (void)hftipc__holder_acquire(held, owner, hftipc__self_pidns(), realtime_ns(), -1);
-    }
+    if (role != HFTIPC_ROLE_OBSERVER)
+        (void)take_role(hdr, (int)geo.mode, (int)role, owner, -1, 0, &held);
     hftipc__header_publish(hdr);
     rc = hftipc__map_link(&map, path);
     if (rc != HFTIPC_OK) {
@@ -1556,28 +1977,34 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
         errno = err;
         return rc;
     }
-    return attach(&map, &geo, (int)role, role == HFTIPC_ROLE_OBSERVER ? NULL : &held, owner, -1,
-                  out);
+    return attach(&map, &geo, (int)role, held, owner, -1, 0, out);
 }
 
-int hftipc_channel_open_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
-                                 hftipc_channel_t **out)
+int hftipc_channel_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
+                            uint32_t flags, hftipc_channel_t **out)
 {
     if (out != NULL)
         *out = NULL;
-    if (path == NULL || out == NULL || !valid_role((int)role))
+    if (path == NULL || out == NULL || !valid_role((int)role) ||
+        (flags & ~HFTIPC_TAKEOVER_FORCE) != 0)
         return HFTIPC_EINVAL;
     hftipc__mapping map;
     hftipc__geometry geo;
     int rc = hftipc__map_open(path, role != HFTIPC_ROLE_OBSERVER, &geo, &map);
     if (rc != HFTIPC_OK)
         return rc;
-    return attach(&map, &geo, (int)role, NULL, hftipc__self_owner(), stale_after_ns, out);
+    return attach(&map, &geo, (int)role, NULL, hftipc__self_owner(), stale_after_ns, flags, out);
+}
+
+int hftipc_channel_open_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
+                                 hftipc_channel_t **out)
+{
+    return hftipc_channel_takeover(path, role, stale_after_ns, 0, out);
 }
 
 int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_channel_t **out)
 {
-    return hftipc_channel_open_takeover(path, role, -1, out);
+    return hftipc_channel_takeover(path, role, -1, 0, out);
 }
 
 int hftipc_channel_open_or_create(const char *path, const hftipc_options_t *opts,
@@ -1591,6 +2018,8 @@ int hftipc_channel_open_or_create(const char *path, const hftipc_options_t *opts
     int rc = read_options(opts, &o);
     if (rc != HFTIPC_OK)
         return rc;
+    if ((o.file_mode & ~FILE_MODE_ALLOWED) != 0)
+        return HFTIPC_EINVAL;
     /* Open first; create on ENOENT; if another process won the create race, open its file.
      * Two rounds suffice unless the file is being deleted and recreated concurrently. */
     for (int round = 0; round < 4; round++) {
@@ -1617,46 +2046,90 @@ int hftipc_channel_close(hftipc_channel_t *ch)
 {
     if (ch == NULL)
         return HFTIPC_OK;
-    if (ch->holder != NULL)
+    /* A fenced handle touches nothing shared: the role is someone else's. An outstanding MPSC
+     * claim stays announced with no owner, which the consumer skips as abandoned. */
+    if (ch->holder != NULL && !ch->fenced) {
+        if (ch->claim_pending)
+            hftipc__store_release_u64(&ch->holder->active, ch->active_idle);
         hftipc__holder_release(ch->holder, ch->owner);
+    }
     int rc = hftipc__map_close(&ch->map);
     free(ch);
     return rc;
 }
 
-/* ---- Producer ---- */
+/* ---- Entries for operations a role may not use ---- */
 
-/* The common start of a producer operation: role and fencing. */
-static inline int producer_check(const hftipc_channel_t *ch)
+int hftipc__op_role_send(hftipc_channel_t *ch, const void *msg, size_t len)
 {
-    if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_PRODUCER))
-        return HFTIPC_EROLE;
-    if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
-        return HFTIPC_EFENCED;
-    return HFTIPC_OK;
+    (void)ch, (void)msg, (void)len;
+    return HFTIPC_EROLE;
 }
+
+int64_t hftipc__op_role_send_batch(hftipc_channel_t *ch, const uint8_t *data, const uint32_t *lens,
+                                   size_t count)
+{
+    (void)ch, (void)data, (void)lens, (void)count;
+    return HFTIPC_EROLE;
+}
+
+int64_t hftipc__op_role_claim(hftipc_channel_t *ch, void **payload)
+{
+    (void)ch, (void)payload;
+    return HFTIPC_EROLE;
+}
+
+int hftipc__op_role_commit(hftipc_channel_t *ch, int64_t claim, size_t len)
+{
+    (void)ch, (void)claim, (void)len;
+    return HFTIPC_EROLE;
+}
+
+int hftipc__op_role_abort(hftipc_channel_t *ch, int64_t claim)
+{
+    (void)ch, (void)claim;
+    return HFTIPC_EROLE;
+}
+
+int64_t hftipc__op_role_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
+{
+    (void)ch, (void)buf, (void)buf_len;
+    return HFTIPC_EROLE;
+}
+
+int64_t hftipc__op_role_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                      uint32_t *lens, size_t max_count)
+{
+    (void)ch, (void)buf, (void)buf_len, (void)lens, (void)max_count;
+    return HFTIPC_EROLE;
+}
+
+int64_t hftipc__op_role_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
+                              size_t max_count)
+{
+    (void)ch, (void)handler, (void)ctx, (void)max_count;
+    return HFTIPC_EROLE;
+}
+
+int64_t hftipc__op_role_peek(hftipc_channel_t *ch, const void **payload)
+{
+    (void)ch, (void)payload;
+    return HFTIPC_EROLE;
+}
+
+int hftipc__op_role_ack(hftipc_channel_t *ch)
+{
+    (void)ch;
+    return HFTIPC_EROLE;
+}
+
+/* ---- Producer ---- */
 
 int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
 {
     if (HFTIPC_UNLIKELY(ch == NULL || (msg == NULL && len != 0)))
         return HFTIPC_EINVAL;
-    int rc = producer_check(ch);
-    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
-        return rc;
-    hftipc__ring *r = &ch->ring;
-    if (HFTIPC_UNLIKELY(len > r->max_payload))
-        return HFTIPC_ETOOBIG;
-    if (HFTIPC_UNLIKELY(ch->mpsc))
-        return hftipc__mpsc_send(ch, msg, (uint32_t)len);
-    int64_t free_slots = hftipc__ring_reserve(r, 1);
-    if (HFTIPC_UNLIKELY(free_slots < 0))
-        return (int)free_slots;
-    uint64_t seq = r->position;
-    hftipc__ring_write(r, seq, msg, (uint32_t)len);
-    hftipc__ring_publish(r, seq + 1);
-    hftipc__channel_wake_consumer(ch, seq);
-    ch->claimed = 0;
-    return HFTIPC_OK;
+    return ch->ops->send(ch, msg, len);
 }
 
 int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t data_len,
@@ -1664,14 +2137,14 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
 {
     if (ch == NULL || (count != 0 && lens == NULL) || (data == NULL && data_len != 0))
         return HFTIPC_EINVAL;
-    int rc = producer_check(ch);
-    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
-        return rc;
-    hftipc__ring *r = &ch->ring;
+    if (ch->role != HFTIPC_ROLE_PRODUCER)
+        return HFTIPC_EROLE;
+    if (ch->fenced || hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner)
+        return HFTIPC_EFENCED;
     /* All lengths first: a batch with one oversized message writes nothing. */
     size_t total = 0;
     for (size_t i = 0; i < count; i++) {
-        if (lens[i] > r->max_payload)
+        if (lens[i] > ch->ring.max_payload)
             return HFTIPC_ETOOBIG;
         total += lens[i];
         if (total > data_len)
@@ -1679,37 +2152,18 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     }
     if (count == 0)
         return 0;
-    if (ch->mpsc)
-        return hftipc__mpsc_send_batch(ch, data, lens, count);
-    int64_t free_slots = hftipc__ring_reserve(r, count);
-    if (free_slots < 0)
-        return free_slots;
-    size_t n = (uint64_t)free_slots < count ? (size_t)free_slots : count;
-    uint64_t first = r->position;
-    hftipc__ring_write_batch(r, first, data, lens, n);
-    hftipc__ring_publish(r, first + n);
-    hftipc__channel_wake_consumer(ch, first);
-    ch->claimed = 0;
-    return (int64_t)n;
+    return ch->ops->send_batch(ch, data, lens, count);
 }
 
 int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *capacity)
 {
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
-    int rc = producer_check(ch);
-    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
-        return rc;
-    hftipc__ring *r = &ch->ring;
+    int64_t claim = ch->ops->claim(ch, payload);
+    if (claim < 0)
+        return (int)claim;
     if (capacity != NULL)
-        *capacity = r->max_payload;
-    if (ch->mpsc)
-        return hftipc__mpsc_try_claim(ch, payload);
-    int64_t free_slots = hftipc__ring_reserve(r, 1);
-    if (free_slots < 0)
-        return (int)free_slots;
-    *payload = hftipc__slot_payload(hftipc__ring_slot(r, r->position));
-    ch->claimed = 1;
+        *capacity = ch->ring.max_payload;
     return HFTIPC_OK;
 }
 
@@ -1717,142 +2171,40 @@ int hftipc_channel_commit(hftipc_channel_t *ch, size_t len)
 {
     if (ch == NULL)
         return HFTIPC_EINVAL;
-    int rc = producer_check(ch);
-    if (rc != HFTIPC_OK)
-        return rc;
-    if (!ch->claimed)
-        return HFTIPC_ESTATE;
-    hftipc__ring *r = &ch->ring;
-    if (len > r->max_payload)
-        return HFTIPC_ETOOBIG;
-    if (ch->mpsc)
-        return hftipc__mpsc_commit(ch, (uint32_t)len);
-    uint64_t seq = r->position;
-    hftipc__store_relaxed_u32(&hftipc__ring_slot(r, seq)->length, (uint32_t)len);
-    hftipc__ring_commit(r, seq);
-    hftipc__ring_publish(r, seq + 1);
-    hftipc__channel_wake_consumer(ch, seq);
-    ch->claimed = 0;
-    return HFTIPC_OK;
+    return ch->ops->commit(ch, -1, len);
+}
+
+int64_t hftipc_channel_claim(hftipc_channel_t *ch, void **payload, uint32_t *capacity)
+{
+    if (ch == NULL || payload == NULL)
+        return HFTIPC_EINVAL;
+    int64_t claim = ch->ops->claim(ch, payload);
+    if (claim >= 0 && capacity != NULL)
+        *capacity = ch->ring.max_payload;
+    return claim;
+}
+
+int hftipc_channel_commit_claim(hftipc_channel_t *ch, int64_t claim, size_t len)
+{
+    if (ch == NULL || claim < 0)
+        return HFTIPC_EINVAL;
+    return ch->ops->commit(ch, claim, len);
+}
+
+int hftipc_channel_abort_claim(hftipc_channel_t *ch, int64_t claim)
+{
+    if (ch == NULL || claim < 0)
+        return HFTIPC_EINVAL;
+    return ch->ops->abort(ch, claim);
 }
 
 /* ---- Consumer and observer ---- */
-
-/* Consumer: messages that may be ready from the position (> 0; callers stop at the first slot
- * consumer_length() reports not whole), HFTIPC_EEMPTY or HFTIPC_ECORRUPT. With commit words
- * the slot itself says whether it is ready: head is not read at all (S1). */
-static inline int64_t consumer_ready(hftipc_channel_t *ch, uint64_t wanted)
-{
-    if (HFTIPC_LIKELY(ch->commit_words)) {
-        if (HFTIPC_UNLIKELY(ch->mpsc))
-            return hftipc__mpsc_ready(ch);
-        hftipc__ring *r = &ch->ring;
-        hftipc__slot *s = hftipc__ring_slot(r, r->position);
-        return hftipc__load_acquire_u32(&s->commit) == (uint32_t)(r->position + 1)
-                   ? (int64_t)r->capacity
-                   : HFTIPC_EEMPTY;
-    }
-    return hftipc__ring_ready(&ch->ring, wanted);
-}
-
-/* Consumer: length of message `seq`; HFTIPC_ECORRUPT; with commit words HFTIPC_EEMPTY when
- * the slot does not hold message `seq` yet. */
-static inline int64_t consumer_length(hftipc_channel_t *ch, uint64_t seq, hftipc__slot **slot)
-{
-    if (HFTIPC_LIKELY(ch->commit_words))
-        return hftipc__ring_committed_length(&ch->ring, seq, slot);
-    return hftipc__ring_length(&ch->ring, seq, slot);
-}
-
-/* Role and fencing check of a consumer operation. */
-static inline int consumer_check(const hftipc_channel_t *ch)
-{
-    if (HFTIPC_UNLIKELY(ch->role != HFTIPC_ROLE_CONSUMER))
-        return HFTIPC_EROLE;
-    if (HFTIPC_UNLIKELY(hftipc__channel_fenced(ch)))
-        return HFTIPC_EFENCED;
-    return HFTIPC_OK;
-}
-
-/* The common start of a consumer operation that reads the slot at its position next with
- * consumer_length(): role, fencing, and how many messages may be ready (> 0) or a status. In
- * SPSC files with commit words consumer_length()'s own load of the commit word is the
- * readiness check, so it is not done twice here. */
-static inline int64_t consumer_begin(hftipc_channel_t *ch, uint64_t wanted)
-{
-    int rc = consumer_check(ch);
-    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
-        return rc;
-    if (HFTIPC_LIKELY(ch->commit_words && !ch->mpsc))
-        return (int64_t)ch->ring.capacity;
-    return consumer_ready(ch, wanted);
-}
-
-/* The observer reads slots that the producer may overwrite at any moment: it copies, then
- * checks whether the producer could have started on that slot's next lap (seqlock read side).
- * The producer writes sequence s + capacity only after (a) the consumer's tail passed s
- * (acquire of tail, C1) and (b) it stored head = s + capacity (program order, kept by O1).
- * If either still fails after the copy, the copy is intact. */
-static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
-{
-    hftipc__ring *r = &ch->ring;
-    uint64_t seq = r->position;
-    uint64_t head = hftipc__load_acquire_u64(r->head); /* P1 */
-    if (head == seq)
-        return HFTIPC_EEMPTY;
-    if (head - seq > r->capacity) {
-        if (seq > head)
-            return HFTIPC_ECORRUPT; /* head went backwards: not a well-behaved producer */
-        uint64_t tail = hftipc__load_acquire_u64(r->tail);
-        r->position = head - tail <= r->capacity ? tail : head;
-        return HFTIPC_ELAPPED;
-    }
-    hftipc__slot *s = hftipc__ring_slot(r, seq);
-    /* MPSC: claimed is not whole; wait for the commit word (M1). */
-    if (ch->commit_words && hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1))
-        return HFTIPC_EEMPTY;
-    uint32_t len = hftipc__load_relaxed_u32(&s->length);
-    int64_t rc = len;
-    if (len > r->max_payload)
-        rc = HFTIPC_ECORRUPT;
-    else if (len > buf_len)
-        rc = HFTIPC_EBUFSIZE;
-    else if (len != 0)
-        memcpy(buf, hftipc__slot_payload(s), len);
-    hftipc__fence_acquire();
-    uint64_t tail_after = hftipc__load_relaxed_u64(r->tail);
-    uint64_t head_after = hftipc__load_relaxed_u64(r->head);
-    if (tail_after > seq && head_after - seq >= r->capacity) {
-        r->position = head_after - tail_after <= r->capacity ? tail_after : head_after;
-        return HFTIPC_ELAPPED;
-    }
-    if (rc >= 0)
-        r->position = seq + 1;
-    return rc;
-}
 
 int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
 {
     if (HFTIPC_UNLIKELY(ch == NULL || (buf == NULL && buf_len != 0)))
         return HFTIPC_EINVAL;
-    if (HFTIPC_UNLIKELY(ch->role == HFTIPC_ROLE_OBSERVER))
-        return observer_receive(ch, buf, buf_len);
-    hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_begin(ch, 1);
-    if (HFTIPC_UNLIKELY(avail < 0))
-        return avail;
-    hftipc__slot *s;
-    int64_t len = consumer_length(ch, r->position, &s);
-    if (HFTIPC_UNLIKELY(len < 0))
-        return len;
-    if (HFTIPC_UNLIKELY((uint64_t)len > buf_len))
-        return HFTIPC_EBUFSIZE;
-    /* buf may be NULL when buf_len is 0: memcpy(NULL, _, 0) is undefined behaviour. */
-    if (len != 0)
-        memcpy(buf, hftipc__slot_payload(s), (size_t)len);
-    hftipc__ring_release(r, r->position + 1);
-    hftipc__channel_wake_peer(ch);
-    return len;
+    return ch->ops->receive(ch, buf, buf_len);
 }
 
 int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
@@ -1860,38 +2212,7 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
 {
     if (ch == NULL || lens == NULL || max_count == 0 || (buf == NULL && buf_len != 0))
         return HFTIPC_EINVAL;
-    hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_begin(ch, max_count);
-    if (avail < 0)
-        return avail;
-    size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
-    /* buf may be NULL when buf_len is 0 (then only empty messages fit): point at a dummy byte
-     * instead, so that the loop needs no per-message check against NULL + 0 or memcpy(NULL, _,
-     * 0), both undefined behaviour. Hoisting the check out of the loop saves about 8
-     * instructions per message (callgrind; docs/BENCHMARKS.md). */
-    uint8_t dummy;
-    uint8_t *out = buf != NULL ? buf : &dummy;
-    size_t used = 0, i;
-    for (i = 0; i < n; i++) {
-        hftipc__slot *s;
-        int64_t len = consumer_length(ch, r->position + i, &s);
-        if (len < 0) {
-            if (i == 0)
-                return len;
-            break;
-        }
-        if ((uint64_t)len > buf_len - used) {
-            if (i == 0)
-                return HFTIPC_EBUFSIZE;
-            break;
-        }
-        memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
-        lens[i] = (uint32_t)len;
-        used += (size_t)len;
-    }
-    hftipc__ring_release(r, r->position + i);
-    hftipc__channel_wake_peer(ch);
-    return (int64_t)i;
+    return ch->ops->receive_batch(ch, buf, buf_len, lens, max_count);
 }
 
 int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
@@ -1899,223 +2220,40 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
 {
     if (ch == NULL || handler == NULL || max_count == 0)
         return HFTIPC_EINVAL;
-    hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_begin(ch, max_count);
-    if (avail < 0)
-        return avail;
-    size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        hftipc__slot *s;
-        int64_t len = consumer_length(ch, r->position + i, &s);
-        if (len < 0) {
-            if (i == 0)
-                return len;
-            break;
-        }
-        if (handler(ctx, hftipc__slot_payload(s), (uint32_t)len) != 0) {
-            i++;
-            break;
-        }
-    }
-    hftipc__ring_release(r, r->position + i);
-    hftipc__channel_wake_peer(ch);
-    return (int64_t)i;
+    return ch->ops->drain(ch, handler, ctx, max_count);
 }
 
 int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
 {
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
-    hftipc__ring *r = &ch->ring;
-    int64_t avail = consumer_begin(ch, 1);
-    if (avail < 0)
-        return avail;
-    hftipc__slot *s;
-    int64_t len = consumer_length(ch, r->position, &s);
-    if (len >= 0)
-        *payload = hftipc__slot_payload(s);
-    return len;
+    return ch->ops->peek(ch, payload);
 }
 
 int hftipc_channel_ack(hftipc_channel_t *ch)
 {
     if (ch == NULL)
         return HFTIPC_EINVAL;
-    hftipc__ring *r = &ch->ring;
-    int rc = consumer_check(ch);
-    if (rc != HFTIPC_OK)
-        return rc;
-    /* ack reads no slot, so it asks for readiness itself (a corrupt slot is still ackable). */
-    int64_t avail = consumer_ready(ch, 1);
-    if (avail < 0)
-        return (int)avail;
-    hftipc__ring_release(r, r->position + 1);
-    hftipc__channel_wake_peer(ch);
-    return HFTIPC_OK;
+    return ch->ops->ack(ch);
 }
 
 /* ---- Blocking waits ---- */
-
-enum {
-    WAIT_SPINS = 256, /* ~ a microsecond of polling before giving the CPU away */
-    WAIT_YIELDS = 16, /* then let other runnable threads go first */
-};
-/* Sleep slices: a peer that wakes sleepers lets us sleep long (the slice only bounds how stale
- * our heartbeat gets); one that cannot (an observer's peer, an older library) is polled. */
-#define WAIT_SLICE_WOKEN_NS  (100 * 1000 * 1000)
-#define WAIT_SLICE_POLLED_NS (1000 * 1000)
-
-/* > 0 when the handle can proceed, 0 when it must wait, < 0 for an error. Reloads the peer's
- * cursor with acquire (P1/C1) when the cached copy says full/empty. */
-static int64_t readiness(hftipc_channel_t *ch)
-{
-    hftipc__ring *r = &ch->ring;
-    switch (ch->role) {
-    case HFTIPC_ROLE_PRODUCER:
-        return ch->mpsc ? hftipc__mpsc_free(ch) : hftipc__ring_free(r, 1);
-    case HFTIPC_ROLE_CONSUMER:
-        if (ch->commit_words) {
-            int64_t ready = consumer_ready(ch, 1);
-            return ready == HFTIPC_EEMPTY ? 0 : ready;
-        }
-        return hftipc__ring_available(r, 1);
-    default: {
-        uint64_t head = hftipc__load_acquire_u64(r->head);
-        r->cached_peer = head;
-        if (head == r->position)
-            return 0;
-        if (!ch->commit_words)
-            return 1;
-        hftipc__slot *s = hftipc__ring_slot(r, r->position);
-        return hftipc__load_acquire_u32(&s->commit) == (uint32_t)(r->position + 1);
-    }
-    }
-}
-
-/* The futex word to sleep on and the value that means "still not ready", or NULL when the
- * channel became ready meanwhile. Producers sleep on tail; consumers and observers on the
- * commit word of the slot they wait for, or on head in files without commit words (the
- * values readiness() just loaded). */
-static const void *sleep_target(hftipc_channel_t *ch, uint32_t *expected)
-{
-    hftipc__ring *r = &ch->ring;
-    if (!ch->commit_words || ch->role == HFTIPC_ROLE_PRODUCER) {
-        *expected = (uint32_t)r->cached_peer;
-        return ch->own_sleeps_on;
-    }
-    hftipc__slot *s = hftipc__ring_slot(r, r->position);
-    *expected = hftipc__load_relaxed_u32(&s->commit);
-    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
-}
-
-/* Can every peer that could unblock us wake us (format 1.1, registered for the fence)? */
-static int peers_can_wake(const hftipc_channel_t *ch)
-{
-    /* A free role counts as able: whoever takes it next announces itself in wake_capable, and
-     * only a holder that says it cannot wake makes us poll. */
-    if (!(ch->mpsc && ch->role == HFTIPC_ROLE_CONSUMER)) {
-        hftipc__holder *peer = (hftipc__holder *)ch->peer_holder;
-        return hftipc__load_relaxed_u64(&peer->owner) == 0 ||
-               hftipc__load_relaxed_u32(&peer->wake_capable) != 0;
-    }
-    for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
-        hftipc__holder *rec = &ch->hdr->mpsc_producers[i];
-        if (hftipc__load_relaxed_u64(&rec->owner) != 0 &&
-            hftipc__load_relaxed_u32(&rec->wake_capable) == 0)
-            return 0;
-    }
-    return 1;
-}
-
-/* Several MPSC producers may sleep at once: their flag is a count. */
-static void waiter_enter(hftipc_channel_t *ch)
-{
-    if (ch->mpsc && ch->role == HFTIPC_ROLE_PRODUCER)
-        hftipc__fetch_add_relaxed_u32(ch->own_waiting, 1);
-    else
-        hftipc__store_relaxed_u32(ch->own_waiting, 1);
-}
-
-static void waiter_leave(hftipc_channel_t *ch)
-{
-    if (ch->mpsc && ch->role == HFTIPC_ROLE_PRODUCER)
-        hftipc__fetch_sub_relaxed_u32(ch->own_waiting, 1);
-    else
-        hftipc__store_relaxed_u32(ch->own_waiting, 0);
-}
-
-static int64_t deadline_after(int64_t timeout_ns)
-{
-    if (timeout_ns < 0)
-        return -1;
-    int64_t now = hftipc__monotonic_ns();
-    return timeout_ns > INT64_MAX - now ? -1 : now + timeout_ns;
-}
-
-static int wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
-{
-    for (unsigned round = 0;; round++) {
-        if (ch->holder != NULL && hftipc__channel_fenced(ch))
-            return HFTIPC_EFENCED;
-        int64_t ready = readiness(ch);
-        if (ready != 0)
-            return ready > 0 ? HFTIPC_OK : (int)ready;
-        if (deadline_ns >= 0 && hftipc__monotonic_ns() >= deadline_ns)
-            return HFTIPC_ETIMEDOUT;
-        if (round < WAIT_SPINS) {
-#if defined(__x86_64__) || defined(__i386__)
-            __builtin_ia32_pause();
-#endif
-            continue;
-        }
-        if (round < WAIT_SPINS + WAIT_YIELDS) {
-            sched_yield();
-            continue;
-        }
-        int64_t slice = WAIT_SLICE_POLLED_NS;
-        int observer = ch->role == HFTIPC_ROLE_OBSERVER;
-        if (!observer) {
-            hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
-            /* W1, waiter side: raise the flag, then fence against the publisher (see wait.c),
-             * then look once more. A publish after this point sees the flag and wakes us; one
-             * before it is seen by the re-check. */
-            waiter_enter(ch);
-            hftipc__announce_waiter();
-            ready = readiness(ch);
-            if (ready != 0) {
-                waiter_leave(ch);
-                continue;
-            }
-            if (peers_can_wake(ch) && hftipc__wait_register())
-                slice = WAIT_SLICE_WOKEN_NS;
-        }
-        /* Futex compare value: the low word of what we just loaded. Any publish changes it (a
-         * wrap of 2^32 messages during the syscall's entry is not a concern). */
-        uint32_t expected;
-        const void *word = sleep_target(ch, &expected);
-        if (word != NULL)
-            hftipc__sleep_on(word, expected, deadline_ns, slice);
-        if (!observer)
-            waiter_leave(ch);
-    }
-}
 
 int hftipc_channel_wait(hftipc_channel_t *ch, int64_t timeout_ns)
 {
     if (ch == NULL)
         return HFTIPC_EINVAL;
-    return wait_until(ch, deadline_after(timeout_ns));
+    return hftipc__wait_until(ch, hftipc__deadline_after(timeout_ns));
 }
 
 int hftipc_channel_send_wait(hftipc_channel_t *ch, const void *msg, size_t len, int64_t timeout_ns)
 {
-    int64_t deadline = deadline_after(timeout_ns);
+    int64_t deadline = hftipc__deadline_after(timeout_ns);
     for (;;) {
         int rc = hftipc_channel_send(ch, msg, len);
         if (rc != HFTIPC_EFULL)
             return rc;
-        rc = wait_until(ch, deadline);
+        rc = hftipc__wait_until(ch, deadline);
         if (rc != HFTIPC_OK)
             return rc;
     }
@@ -2124,16 +2262,18 @@ int hftipc_channel_send_wait(hftipc_channel_t *ch, const void *msg, size_t len, 
 int64_t hftipc_channel_receive_wait(hftipc_channel_t *ch, void *buf, size_t buf_len,
                                     int64_t timeout_ns)
 {
-    int64_t deadline = deadline_after(timeout_ns);
+    int64_t deadline = hftipc__deadline_after(timeout_ns);
     for (;;) {
         int64_t rc = hftipc_channel_receive(ch, buf, buf_len);
         if (rc != HFTIPC_EEMPTY)
             return rc;
-        rc = wait_until(ch, deadline);
+        rc = hftipc__wait_until(ch, deadline);
         if (rc != HFTIPC_OK)
             return rc;
     }
 }
+
+/* ---- Liveness ---- */
 
 int hftipc_channel_heartbeat(hftipc_channel_t *ch)
 {
@@ -2141,7 +2281,7 @@ int hftipc_channel_heartbeat(hftipc_channel_t *ch)
         return HFTIPC_EINVAL;
     if (ch->holder == NULL)
         return HFTIPC_EROLE;
-    if (hftipc__channel_fenced(ch))
+    if (ch->fenced || hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner)
         return HFTIPC_EFENCED;
     hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
     return HFTIPC_OK;
@@ -2149,102 +2289,20 @@ int hftipc_channel_heartbeat(hftipc_channel_t *ch)
 
 /* ---- Introspection ---- */
 
-/* Fills `info` from a header: the live mapping (stats) or a private copy (inspect). Atomic
- * fields are read with relaxed loads: the result is a snapshot, not a synchronisation point. */
-/* `producer` is the record the producer_* fields describe: in MPSC mode the caller's own
- * record, or (NULL) the first one in use. */
-static void fill_info(const hftipc__header *hdr, int with_liveness, const hftipc__holder *producer,
-                      hftipc_info_t *info)
-{
-    hftipc__header *h = (hftipc__header *)hdr;
-    memset(info, 0, sizeof *info);
-    info->size = sizeof *info;
-    info->format_major = hdr->format_major;
-    info->format_minor = hdr->format_minor;
-    info->compat_flags = hdr->compat_flags;
-    info->incompat_flags = hdr->incompat_flags;
-    info->capacity = hdr->capacity;
-    info->slot_size = hdr->slot_size;
-    info->max_payload =
-        hdr->slot_size >= HFTIPC_SLOT_HEADER_SIZE ? hdr->slot_size - HFTIPC_SLOT_HEADER_SIZE : 0;
-    info->mode = hdr->mode;
-    info->file_size = hdr->file_size;
-    info->tail = hftipc__load_relaxed_u64(&h->tail);
-    info->head = hftipc__load_relaxed_u64(&h->head);
-    /* A consumer ahead of a stale head (section 5 of FORMAT.md) has no backlog. */
-    info->backlog = info->head - info->tail <= info->capacity ? info->head - info->tail : 0;
-    info->full_count = hftipc__load_relaxed_u64(&h->full_count);
-    info->created_ns = hdr->created_ns;
-    info->creator_pid = hdr->creator_pid;
-    info->creator_version = hdr->creator_version;
-    info->producer_waiting = hftipc__load_relaxed_u32(&h->producer_waiting);
-    info->consumer_waiting = hftipc__load_relaxed_u32(&h->consumer_waiting);
-
-    info->abandoned_count = hftipc__load_relaxed_u64(&h->abandoned_count);
-    if (hdr->mode == HFTIPC_MODE_MPSC) {
-        info->producer_count = hftipc__mpsc_producer_count(hdr, with_liveness);
-        for (int i = 0; producer == NULL && i < HFTIPC_MPSC_MAX_PRODUCERS; i++)
-            if (hftipc__load_relaxed_u64(&h->mpsc_producers[i].owner) != 0)
-                producer = &hdr->mpsc_producers[i];
-        if (producer == NULL)
-            producer = &hdr->mpsc_producers[0];
-    } else {
-        producer = &hdr->producer_holder;
-    }
-    const hftipc__holder *holders[2] = {producer, &hdr->consumer_holder};
-    for (int i = 0; i < 2; i++) {
-        hftipc__holder *ho = (hftipc__holder *)holders[i];
-        uint64_t owner = hftipc__load_relaxed_u64(&ho->owner);
-        uint32_t liveness = owner == 0 ? HFTIPC_PEER_NONE : HFTIPC_PEER_UNKNOWN;
-        if (with_liveness)
-            liveness = hftipc__owner_liveness(owner, hftipc__load_relaxed_u64(&ho->pidns));
-        uint32_t pid = hftipc__owner_pid(owner);
-        uint64_t epoch = hftipc__load_relaxed_u64(&ho->epoch);
-        uint64_t takeovers = hftipc__load_relaxed_u64(&ho->takeovers);
-        uint64_t beat = hftipc__load_relaxed_u64(&ho->heartbeat_ns);
-        if (i == 0) {
-            if (hdr->mode != HFTIPC_MODE_MPSC)
-                info->producer_count =
-                    liveness == HFTIPC_PEER_NONE || liveness == HFTIPC_PEER_DEAD ? 0 : 1;
-            info->producer_heartbeat_ns = beat;
-            info->producer_pid = pid;
-            info->producer_liveness = liveness;
-            info->producer_epoch = epoch;
-            info->producer_takeovers = takeovers;
-        } else {
-            info->consumer_heartbeat_ns = beat;
-            info->consumer_pid = pid;
-            info->consumer_liveness = liveness;
-            info->consumer_epoch = epoch;
-            info->consumer_takeovers = takeovers;
-        }
-    }
-}
-
-/* Copies at most the caller's declared size, so an older, smaller struct is never overrun. */
-static int deliver_info(const hftipc_info_t *full, hftipc_info_t *info)
-{
-    uint32_t n = info->size < sizeof *full ? info->size : (uint32_t)sizeof *full;
-    if (n < sizeof(uint32_t))
-        return HFTIPC_EINVAL;
-    memcpy(info, full, n);
-    info->size = n;
-    return HFTIPC_OK;
-}
-
 int hftipc_channel_stats(hftipc_channel_t *ch, hftipc_info_t *info)
 {
     if (ch == NULL || info == NULL)
         return HFTIPC_EINVAL;
     hftipc_info_t full;
-    fill_info(ch->hdr, 1, ch->mpsc && ch->role == HFTIPC_ROLE_PRODUCER ? ch->holder : NULL, &full);
+    hftipc__info_fill(ch->hdr, 1, ch->mpsc && ch->role == HFTIPC_ROLE_PRODUCER ? ch->holder : NULL,
+                      &full);
     /* Geometry from the validated copy, never from the (writable by peers) mapping. */
     full.capacity = ch->geo.capacity;
     full.slot_size = ch->geo.slot_size;
     full.max_payload = ch->geo.slot_size - HFTIPC_SLOT_HEADER_SIZE;
     full.mode = ch->geo.mode;
     full.file_size = ch->geo.file_size;
-    return deliver_info(&full, info);
+    return hftipc__info_deliver(&full, info);
 }
 
 int hftipc_inspect(const char *path, hftipc_info_t *info)
@@ -2264,8 +2322,8 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
     full.size = sizeof full;
     /* Past the magic, report the raw fields even when a later check fails: tools show them. */
     if (rc != HFTIPC_EBADMAGIC && got >= HFTIPC__MAGIC_LEN)
-        fill_info((const hftipc__header *)buf, rc == HFTIPC_OK, NULL, &full);
-    int drc = deliver_info(&full, info);
+        hftipc__info_fill((const hftipc__header *)buf, rc == HFTIPC_OK, NULL, &full);
+    int drc = hftipc__info_deliver(&full, info);
     if (rc == HFTIPC_OK)
         rc = hftipc__cursors_check(full.head, full.tail, &geo);
     return rc != HFTIPC_OK ? rc : drc;
@@ -2327,7 +2385,8 @@ int hftipc_channel_role(const hftipc_channel_t *ch)
     X(HFTIPC_ELAPPED, "observer was overtaken by the producer")                                    \
     X(HFTIPC_ESTATE, "no slot is claimed")                                                         \
     X(HFTIPC_ETIMEDOUT, "timed out")                                                               \
-    X(HFTIPC_EFENCED, "role was taken over by another process; this handle is fenced")
+    X(HFTIPC_EFENCED, "role was taken over by another process; this handle is fenced")             \
+    X(HFTIPC_ENOFENCE, "stale holder cannot be stopped (other user or pid namespace); not taken")
 
 #define HFTIPC__STATUS_COUNT (1 - HFTIPC_STATUS_MIN)
 
@@ -2369,6 +2428,9 @@ const char *hftipc_err_name(int64_t status)
 #include <string.h>
 
 /* amalgamated: #include "hftipc.h" */
+
+/* amalgamated: #include "channel.h" */
+/* amalgamated: #include "peer.h" */
 
 /* The buffer is a private copy, possibly unaligned: decode with memcpy (host is little-endian,
  * which format.h enforces at compile time). */
@@ -2483,6 +2545,92 @@ int hftipc__cursors_check(uint64_t head, uint64_t tail, const hftipc__geometry *
         tail - head <= g->capacity)
         return HFTIPC_OK;
     return HFTIPC_ECORRUPT;
+}
+
+/* ---- Decoding for hftipc_channel_stats() and hftipc_inspect() ---- */
+
+/* Fills `info` from a header: the live mapping (stats) or a private copy (inspect). Atomic
+ * fields are read with relaxed loads: the result is a snapshot, not a synchronisation point. */
+/* `producer` is the record the producer_* fields describe: in MPSC mode the caller's own
+ * record, or (NULL) the first one in use. */
+void hftipc__info_fill(const hftipc__header *hdr, int with_liveness, const hftipc__holder *producer,
+                       hftipc_info_t *info)
+{
+    hftipc__header *h = (hftipc__header *)hdr;
+    memset(info, 0, sizeof *info);
+    info->size = sizeof *info;
+    info->format_major = hdr->format_major;
+    info->format_minor = hdr->format_minor;
+    info->compat_flags = hdr->compat_flags;
+    info->incompat_flags = hdr->incompat_flags;
+    info->capacity = hdr->capacity;
+    info->slot_size = hdr->slot_size;
+    info->max_payload =
+        hdr->slot_size >= HFTIPC_SLOT_HEADER_SIZE ? hdr->slot_size - HFTIPC_SLOT_HEADER_SIZE : 0;
+    info->mode = hdr->mode;
+    info->file_size = hdr->file_size;
+    info->tail = hftipc__load_relaxed_u64(&h->tail);
+    info->head = hftipc__load_relaxed_u64(&h->head);
+    /* A consumer ahead of a stale head (section 5 of FORMAT.md) has no backlog. */
+    info->backlog = info->head - info->tail <= info->capacity ? info->head - info->tail : 0;
+    info->full_count = hftipc__load_relaxed_u64(&h->full_count);
+    info->created_ns = hdr->created_ns;
+    info->creator_pid = hdr->creator_pid;
+    info->creator_version = hdr->creator_version;
+    info->producer_waiting = hftipc__load_relaxed_u32(&h->producer_waiting);
+    info->consumer_waiting = hftipc__load_relaxed_u32(&h->consumer_waiting);
+
+    info->abandoned_count = hftipc__load_relaxed_u64(&h->abandoned_count);
+    info->aborted_count = hftipc__load_relaxed_u64(&h->aborted_count);
+    if (hdr->mode == HFTIPC_MODE_MPSC) {
+        info->producer_count = hftipc__mpsc_producer_count(hdr, with_liveness);
+        for (int i = 0; producer == NULL && i < HFTIPC_MPSC_MAX_PRODUCERS; i++)
+            if (hftipc__load_relaxed_u64(&h->mpsc_producers[i].owner) != 0)
+                producer = &hdr->mpsc_producers[i];
+        if (producer == NULL)
+            producer = &hdr->mpsc_producers[0];
+    } else {
+        producer = &hdr->producer_holder;
+    }
+    const hftipc__holder *holders[2] = {producer, &hdr->consumer_holder};
+    for (int i = 0; i < 2; i++) {
+        hftipc__holder *ho = (hftipc__holder *)holders[i];
+        uint64_t owner = hftipc__load_relaxed_u64(&ho->owner);
+        uint32_t liveness = owner == 0 ? HFTIPC_PEER_NONE : HFTIPC_PEER_UNKNOWN;
+        if (with_liveness)
+            liveness = hftipc__owner_liveness(owner, hftipc__load_relaxed_u64(&ho->pidns));
+        uint32_t pid = hftipc__owner_pid(owner);
+        uint64_t epoch = hftipc__load_relaxed_u64(&ho->epoch);
+        uint64_t takeovers = hftipc__load_relaxed_u64(&ho->takeovers);
+        uint64_t beat = hftipc__load_relaxed_u64(&ho->heartbeat_ns);
+        if (i == 0) {
+            if (hdr->mode != HFTIPC_MODE_MPSC)
+                info->producer_count =
+                    liveness == HFTIPC_PEER_NONE || liveness == HFTIPC_PEER_DEAD ? 0 : 1;
+            info->producer_heartbeat_ns = beat;
+            info->producer_pid = pid;
+            info->producer_liveness = liveness;
+            info->producer_epoch = epoch;
+            info->producer_takeovers = takeovers;
+        } else {
+            info->consumer_heartbeat_ns = beat;
+            info->consumer_pid = pid;
+            info->consumer_liveness = liveness;
+            info->consumer_epoch = epoch;
+            info->consumer_takeovers = takeovers;
+        }
+    }
+}
+
+/* Copies at most the caller's declared size, so an older, smaller struct is never overrun. */
+int hftipc__info_deliver(const hftipc_info_t *full, hftipc_info_t *info)
+{
+    uint32_t n = info->size < sizeof *full ? info->size : (uint32_t)sizeof *full;
+    if (n < sizeof(uint32_t))
+        return HFTIPC_EINVAL;
+    memcpy(info, full, n);
+    info->size = n;
+    return HFTIPC_OK;
 }
 /* ==== core/src/map.c ==== */
 #line 1 "core/src/map.c"
@@ -2736,32 +2884,101 @@ int hftipc__map_close(hftipc__mapping *m)
 }
 /* ==== core/src/mpsc.c ==== */
 #line 1 "core/src/mpsc.c"
-/* MPSC operations on a channel handle (docs/FORMAT.md, "MPSC channels"). The ring algorithm is
- * in ring_mpsc.h; this file adds producer records, wake-ups and abandoned-claim recovery. */
+/*
+ * MPSC channels (docs/FORMAT.md, "MPSC channels"): the producers' and the consumer's tables. The
+ * ring algorithm is in ring_mpsc.h; this file adds producer records, claims with abort (skip
+ * records), wake-ups and the recovery of claims nobody will ever commit.
+ */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <stdint.h>
 #include <string.h>
 
 /* amalgamated: #include "channel.h" */
+/* amalgamated: #include "consume.h" */
 /* amalgamated: #include "peer.h" */
 /* amalgamated: #include "ring_mpsc.h" */
+/* amalgamated: #include "wait.h" */
 
 /* A stall shorter than this is a producer in the middle of a write, not worth a liveness
  * check (which costs system calls). */
 #define STALL_CHECK_AFTER_NS (1000 * 1000)
 
+/* ---- Producer records ---- */
+
+/* Has the consumer passed all of the record's announced claim (or is there none)? */
 static int record_claim_is_over(const hftipc__holder *rec, uint64_t tail)
 {
     hftipc__holder *h = (hftipc__holder *)rec;
     uint64_t first = hftipc__load_relaxed_u64(&h->pending_first);
     uint32_t count = hftipc__load_relaxed_u32(&h->pending_count);
-    return first == 0 || first - 1 + count <= tail;
+    if (first == 0)
+        return 1;
+    /* first - 1 + count <= tail, computed without overflow for any (hostile) first and count. */
+    uint64_t start = first - 1;
+    return tail >= start && tail - start >= (uint64_t)count;
+}
+
+/* Does the record announce a claim that covers `seq`? */
+static int record_claims(const hftipc__holder *rec, uint64_t seq)
+{
+    hftipc__holder *h = (hftipc__holder *)rec;
+    uint64_t first = hftipc__load_relaxed_u64(&h->pending_first);
+    uint32_t count = hftipc__load_relaxed_u32(&h->pending_count);
+    /* seq in [first - 1, first - 1 + count), without overflow. */
+    return first != 0 && seq - (first - 1) < (uint64_t)count;
+}
+
+/* With a staleness limit: take over the record of a dead or stale producer, the one whose claim
+ * blocks the consumer first (FORMAT.md, section 13, item 6). Returns HFTIPC_OK with the record
+ * kept for us, 1 when there was nothing to take over or the taken record still announces a claim
+ * the consumer must skip (then released for it), or HFTIPC_ENOFENCE. */
+static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
+                             int64_t stale_after_ns, uint32_t flags, hftipc__holder **record)
+{
+    uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
+    int best = -1, best_score = 0;
+    for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
+        hftipc__holder *rec = &hdr->mpsc_producers[i];
+        if (!hftipc__holder_is_stale(rec, stale_after_ns))
+            continue;
+        int score = record_claims(rec, tail) ? 3 : !record_claim_is_over(rec, tail) ? 2 : 1;
+        if (score > best_score) {
+            best = i;
+            best_score = score;
+        }
+    }
+    if (best < 0)
+        return 1;
+    hftipc__holder *rec = &hdr->mpsc_producers[best];
+    int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags);
+    if (rc == HFTIPC_ENOFENCE)
+        return rc;
+    if (rc != HFTIPC_OK)
+        return 1; /* it came back to life, or someone else took it first */
+    /* Its previous holder can write nothing more (dead, ended, or idle and fenced). A sleeper
+     * flag it left is undone here. */
+    hftipc__waiting_reset(hdr, rec, 1, NULL);
+    if (record_claim_is_over(rec, hftipc__load_acquire_u64(&hdr->tail))) {
+        hftipc__store_relaxed_u64(&rec->pending_first, 0);
+        *record = rec;
+        return HFTIPC_OK;
+    }
+    /* Its claim is still ahead of the consumer: give the record up with the claim announced and
+     * no owner, which the consumer treats as abandoned and skips (section 13, item 3). */
+    hftipc__holder_release(rec, owner);
+    return 1;
 }
 
 int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, hftipc__holder **record)
+                             int64_t stale_after_ns, uint32_t flags, hftipc__holder **record)
 {
+    if (stale_after_ns >= 0) {
+        int rc = take_stale_record(hdr, owner, pidns, now_ns, stale_after_ns, flags, record);
+        if (rc <= 0)
+            return rc;
+    }
     uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
     /* Free records first; a record whose last holder left a claim the consumer has not passed
      * yet stays reserved, so the consumer can still recognise that claim as abandoned. */
@@ -2772,142 +2989,16 @@ int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
                 continue;
             if (pass == 0 && hftipc__load_relaxed_u64(&rec->owner) != 0)
                 continue;
-            if (hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns) == HFTIPC_OK) {
+            int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags);
+            if (rc == HFTIPC_OK) {
                 hftipc__store_relaxed_u64(&rec->pending_first, 0);
+                hftipc__waiting_reset(hdr, rec, 1, NULL);
                 *record = rec;
                 return HFTIPC_OK;
             }
         }
     }
     return HFTIPC_EBUSY;
-}
-
-static void finish_claim(hftipc_channel_t *ch)
-{
-    hftipc__store_relaxed_u64(&ch->holder->pending_first, 0);
-}
-
-int hftipc__mpsc_send(hftipc_channel_t *ch, const void *msg, uint32_t len)
-{
-    uint64_t seq;
-    int64_t n = hftipc__mpsc_ring_claim(&ch->ring, ch->holder, 1, &seq);
-    if (n < 0)
-        return (int)n;
-    hftipc__ring_write(&ch->ring, seq, msg, len); /* commits: S1 */
-    finish_claim(ch);
-    hftipc__channel_wake_consumer(ch, seq);
-    ch->claimed = 0;
-    return HFTIPC_OK;
-}
-
-int64_t hftipc__mpsc_send_batch(hftipc_channel_t *ch, const uint8_t *data, const uint32_t *lens,
-                                size_t count)
-{
-    uint64_t first;
-    int64_t n = hftipc__mpsc_ring_claim(&ch->ring, ch->holder, count, &first);
-    if (n < 0)
-        return n;
-    hftipc__ring_write_batch(&ch->ring, first, data, lens, (uint64_t)n);
-    finish_claim(ch);
-    hftipc__channel_wake_consumer(ch, first);
-    ch->claimed = 0;
-    return n;
-}
-
-int hftipc__mpsc_try_claim(hftipc_channel_t *ch, void **payload)
-{
-    if (!ch->claimed) {
-        uint64_t seq;
-        int64_t n = hftipc__mpsc_ring_claim(&ch->ring, ch->holder, 1, &seq);
-        if (n < 0)
-            return (int)n;
-        ch->ring.position = seq; /* the producer's own claimed sequence */
-        ch->claimed = 1;
-    }
-    *payload = hftipc__slot_payload(hftipc__ring_slot(&ch->ring, ch->ring.position));
-    return HFTIPC_OK;
-}
-
-int hftipc__mpsc_commit(hftipc_channel_t *ch, uint32_t len)
-{
-    uint64_t seq = ch->ring.position;
-    hftipc__store_relaxed_u32(&hftipc__ring_slot(&ch->ring, seq)->length, len);
-    hftipc__ring_commit(&ch->ring, seq);
-    finish_claim(ch);
-    hftipc__channel_wake_consumer(ch, seq);
-    ch->claimed = 0;
-    return HFTIPC_OK;
-}
-
-/* Is the claim on `seq` abandoned: announced only by producers that are gone (or that left
- * without committing), and by no live one? Clears a dead record's announcement once the
- * consumer has passed all of it. */
-static int claim_abandoned(hftipc_channel_t *ch, uint64_t seq)
-{
-    int dead_claimant = 0;
-    for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
-        hftipc__holder *rec = &ch->hdr->mpsc_producers[i];
-        uint64_t first = hftipc__load_relaxed_u64(&rec->pending_first);
-        uint32_t count = hftipc__load_relaxed_u32(&rec->pending_count);
-        if (first == 0 || seq + 1 < first || seq + 1 >= first + count)
-            continue;
-        uint64_t owner = hftipc__load_relaxed_u64(&rec->owner);
-        hftipc_liveness_t live =
-            owner == 0 ? HFTIPC_PEER_DEAD
-                       : hftipc__owner_liveness(owner, hftipc__load_relaxed_u64(&rec->pidns));
-        if (live != HFTIPC_PEER_DEAD)
-            return 0; /* someone alive may still commit it */
-        dead_claimant = 1;
-        if (seq + 2 == first + count) { /* the claim's last slot: the record is free again */
-            uint64_t expected = first;
-            (void)hftipc__cas_acq_rel_u64(&rec->pending_first, &expected, 0);
-        }
-    }
-    return dead_claimant;
-}
-
-int64_t hftipc__mpsc_ready(hftipc_channel_t *ch)
-{
-    hftipc__ring *r = &ch->ring;
-    for (;;) {
-        uint64_t seq = r->position;
-        hftipc__slot *slot;
-        /* Committed (or a corrupt length, which the caller reports): the slot says so, no load
-         * of the claim cursor needed. Callers stop at the first slot not yet whole. */
-        if (hftipc__ring_committed_length(r, seq, &slot) != HFTIPC_EEMPTY)
-            return (int64_t)r->capacity;
-        /* M2: a claim we can see comes with its claimer's announcement. */
-        uint64_t claim = hftipc__load_acquire_u64(r->head);
-        if (claim - seq > r->capacity)
-            return HFTIPC_ECORRUPT;
-        if (claim == seq)
-            return HFTIPC_EEMPTY;
-        /* Claimed, not committed: a producer mid-write, or one that died holding the claim. */
-        int64_t now = hftipc__monotonic_ns();
-        if (ch->stall_seq != seq + 1) {
-            ch->stall_seq = seq + 1;
-            ch->stall_since_ns = now;
-            return HFTIPC_EEMPTY;
-        }
-        if (now - ch->stall_since_ns < STALL_CHECK_AFTER_NS || !claim_abandoned(ch, seq))
-            return HFTIPC_EEMPTY;
-        /* Skip the abandoned slot: it holds no message anybody will ever complete. */
-        hftipc__ring_release(r, seq + 1);
-        hftipc__store_relaxed_u64(&ch->hdr->abandoned_count,
-                                  hftipc__load_relaxed_u64(&ch->hdr->abandoned_count) + 1);
-        hftipc__channel_wake_peer(ch);
-    }
-}
-
-int64_t hftipc__mpsc_free(hftipc_channel_t *ch)
-{
-    hftipc__ring *r = &ch->ring;
-    uint64_t tail, claim;
-    int ok = hftipc__mpsc_snapshot(r, &tail, &claim);
-    if (ok <= 0)
-        return ok;
-    r->cached_peer = tail;
-    return (int64_t)(r->capacity - (claim - tail));
 }
 
 uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_liveness)
@@ -2925,6 +3016,478 @@ uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_livenes
     }
     return n;
 }
+
+/* Is the claim on `seq` abandoned: announced only by producers that are gone (or that left
+ * without committing, or whose record was taken over: owner 0), and by no live one? */
+int hftipc__mpsc_claim_abandoned(hftipc__header *hdr, uint64_t seq)
+{
+    int dead_claimant = 0;
+    for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
+        hftipc__holder *rec = &hdr->mpsc_producers[i];
+        if (!record_claims(rec, seq))
+            continue;
+        uint64_t owner = hftipc__load_relaxed_u64(&rec->owner);
+        hftipc_liveness_t live =
+            owner == 0 ? HFTIPC_PEER_DEAD
+                       : hftipc__owner_liveness(owner, hftipc__load_relaxed_u64(&rec->pidns));
+        if (live != HFTIPC_PEER_DEAD)
+            return 0; /* someone alive may still commit it */
+        dead_claimant = 1;
+    }
+    return dead_claimant;
+}
+
+/* Once the consumer passed the last slot of a dead record's claim, the record is free again. */
+static void clear_passed_claims(hftipc__header *hdr, uint64_t seq)
+{
+    for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
+        hftipc__holder *rec = &hdr->mpsc_producers[i];
+        uint64_t first = hftipc__load_relaxed_u64(&rec->pending_first);
+        uint32_t count = hftipc__load_relaxed_u32(&rec->pending_count);
+        if (first != 0 && count != 0 && seq - (first - 1) == (uint64_t)count - 1) {
+            uint64_t expected = first;
+            (void)hftipc__cas_acq_rel_u64(&rec->pending_first, &expected, 0);
+        }
+    }
+}
+
+/* ---- Producer ---- */
+
+static void mpsc_producer_attach(hftipc_channel_t *ch, uint64_t head, uint64_t tail)
+{
+    ch->ring.position = head;
+    ch->ring.cached_peer = tail;
+}
+
+/* The claim is over: nothing of it is announced any more, and the consumer may be woken. */
+static void finish_claim(hftipc_channel_t *ch)
+{
+    hftipc__store_relaxed_u64(&ch->holder->pending_first, 0);
+    ch->claim_pending = 0;
+}
+
+/* Writes `len` bytes into the outstanding claim's slot and commits it (S1, M1). */
+static uint64_t fill_claim(hftipc_channel_t *ch, const void *msg, uint32_t len)
+{
+    uint64_t seq = ch->claim_seq;
+    hftipc__ring_write(&ch->ring, seq, msg, len);
+    finish_claim(ch);
+    return seq;
+}
+
+static int mpsc_producer_send(hftipc_channel_t *ch, const void *msg, size_t len)
+{
+    int rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    uint64_t seq = 0;
+    if (len > ch->ring.max_payload) {
+        rc = HFTIPC_ETOOBIG;
+    } else if (ch->claim_pending) {
+        seq = fill_claim(ch, msg, (uint32_t)len); /* a send uses an outstanding claim up */
+    } else {
+        int64_t n = hftipc__mpsc_ring_claim(&ch->ring, ch->holder, 1, &seq);
+        if (n > 0) {
+            hftipc__ring_write(&ch->ring, seq, msg, (uint32_t)len); /* S1 */
+            hftipc__store_relaxed_u64(&ch->holder->pending_first, 0);
+        } else {
+            rc = (int)n;
+        }
+    }
+    hftipc__op_leave(ch);
+    if (rc == HFTIPC_OK)
+        hftipc__channel_wake_consumer(ch, seq);
+    return rc;
+}
+
+static int64_t mpsc_producer_send_batch(hftipc_channel_t *ch, const uint8_t *data,
+                                        const uint32_t *lens, size_t count)
+{
+    int64_t rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    int64_t sent = 0;
+    uint64_t wake_from = 0;
+    if (ch->claim_pending) {
+        /* The first message goes into the outstanding claim (which it uses up); the rest into
+         * a new claim, if there is room. */
+        wake_from = fill_claim(ch, data, lens[0]);
+        data += lens[0];
+        lens++;
+        count--;
+        sent = 1;
+    }
+    if (count > 0) {
+        uint64_t first;
+        int64_t n = hftipc__mpsc_ring_claim(&ch->ring, ch->holder, count, &first);
+        if (n > 0) {
+            hftipc__ring_write_batch(&ch->ring, first, data, lens, (uint64_t)n);
+            hftipc__store_relaxed_u64(&ch->holder->pending_first, 0);
+            if (sent == 0)
+                wake_from = first;
+            sent += n;
+        } else if (sent == 0) {
+            sent = n; /* HFTIPC_EFULL or HFTIPC_ECORRUPT */
+        }
+    }
+    hftipc__op_leave(ch);
+    if (sent > 0)
+        hftipc__channel_wake_consumer(ch, wake_from);
+    return sent;
+}
+
+static int64_t mpsc_producer_claim(hftipc_channel_t *ch, void **payload)
+{
+    int64_t rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    if (!ch->claim_pending) {
+        uint64_t seq;
+        rc = hftipc__mpsc_ring_claim(&ch->ring, ch->holder, 1, &seq);
+        if (rc > 0 && seq > (uint64_t)INT64_MAX) {
+            /* Only a forged cursor gets here; the claim is made, so give it up cleanly. */
+            hftipc__store_relaxed_u32(&hftipc__ring_slot(&ch->ring, seq)->length, 0);
+            hftipc__ring_commit(&ch->ring, seq);
+            hftipc__store_relaxed_u64(&ch->holder->pending_first, 0);
+            rc = HFTIPC_ECORRUPT;
+        }
+        if (rc < 0) {
+            hftipc__op_leave(ch);
+            return rc;
+        }
+        /* The announcement stays up until the commit or abort: a consumer that finds this
+         * claim stuck can tell whose it is. */
+        ch->claim_seq = seq;
+        ch->claim_pending = 1;
+    }
+    *payload = hftipc__slot_payload(hftipc__ring_slot(&ch->ring, ch->claim_seq));
+    hftipc__op_leave(ch); /* stays busy: a claim is outstanding */
+    return (int64_t)ch->claim_seq;
+}
+
+static int mpsc_producer_commit(hftipc_channel_t *ch, int64_t claim, size_t len)
+{
+    int rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    uint64_t seq = ch->claim_seq;
+    if (!hftipc__claim_matches(ch, claim)) {
+        rc = HFTIPC_ESTATE;
+    } else if (len > ch->ring.max_payload) {
+        rc = HFTIPC_ETOOBIG; /* the claim stays */
+    } else {
+        hftipc__store_relaxed_u32(&hftipc__ring_slot(&ch->ring, seq)->length, (uint32_t)len);
+        hftipc__ring_commit(&ch->ring, seq); /* S1 */
+        finish_claim(ch);
+    }
+    hftipc__op_leave(ch);
+    if (rc == HFTIPC_OK)
+        hftipc__channel_wake_consumer(ch, seq);
+    return rc;
+}
+
+/* The claimed slot becomes a skip record (FORMAT.md 2.5): committed like a message, so the
+ * consumer passes it at once, with a length no message has. */
+static int mpsc_producer_abort(hftipc_channel_t *ch, int64_t claim)
+{
+    int rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    uint64_t seq = ch->claim_seq;
+    if (!hftipc__claim_matches(ch, claim)) {
+        rc = HFTIPC_ESTATE;
+    } else if (!ch->skip_records) {
+        rc = HFTIPC_EINCOMPAT; /* a 1.1 consumer would report the record as corrupt */
+    } else {
+        hftipc__store_relaxed_u32(&hftipc__ring_slot(&ch->ring, seq)->length, HFTIPC__SLOT_SKIP);
+        hftipc__ring_commit(&ch->ring, seq); /* S1: the length is visible with the commit */
+        finish_claim(ch);
+    }
+    hftipc__op_leave(ch);
+    if (rc == HFTIPC_OK)
+        hftipc__channel_wake_consumer(ch, seq);
+    return rc;
+}
+
+static int64_t mpsc_producer_readiness(hftipc_channel_t *ch)
+{
+    hftipc__ring *r = &ch->ring;
+    uint64_t tail, claim;
+    int ok = hftipc__mpsc_snapshot(r, &tail, &claim);
+    if (ok <= 0)
+        return ok;
+    r->cached_peer = tail;
+    return (int64_t)(r->capacity - (claim - tail));
+}
+
+static const void *mpsc_producer_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
+{
+    *expected = (uint32_t)ch->ring.cached_peer;
+    return ch->own_sleeps_on;
+}
+
+const hftipc__ops hftipc__mpsc_producer_ops = {
+    .send = mpsc_producer_send,
+    .send_batch = mpsc_producer_send_batch,
+    .claim = mpsc_producer_claim,
+    .commit = mpsc_producer_commit,
+    .abort = mpsc_producer_abort,
+    .receive = hftipc__op_role_receive,
+    .receive_batch = hftipc__op_role_receive_batch,
+    .drain = hftipc__op_role_drain,
+    .peek = hftipc__op_role_peek,
+    .ack = hftipc__op_role_ack,
+    .readiness = mpsc_producer_readiness,
+    .sleep_target = mpsc_producer_sleep_target,
+    .attach = mpsc_producer_attach,
+};
+
+/* ---- Consumer ---- */
+
+/* Passes the slot at the position without delivering it: a skip record or an abandoned claim. */
+static void pass_slot(hftipc_channel_t *ch, hftipc__atomic_u64 *counter)
+{
+    uint64_t seq = ch->ring.position;
+    hftipc__ring_release(&ch->ring, seq + 1); /* C1 */
+    /* Statistics, written only by the consumer. */
+    hftipc__store_relaxed_u64(counter, hftipc__load_relaxed_u64(counter) + 1);
+    clear_passed_claims(ch->hdr, seq);
+    hftipc__channel_wake_peer(ch);
+}
+
+/* Messages that may be ready at the position (> 0) once the slot there holds a whole message,
+ * after passing skip records and slots abandoned by dead producers; HFTIPC_EEMPTY or
+ * HFTIPC_ECORRUPT. At most `capacity` slots are passed per call. */
+static int64_t mpsc_consumer_ready(hftipc_channel_t *ch, uint64_t wanted)
+{
+    (void)wanted;
+    hftipc__ring *r = &ch->ring;
+    for (uint64_t passed = 0; passed <= r->capacity; passed++) {
+        uint64_t seq = r->position;
+        hftipc__slot *slot = hftipc__ring_slot(r, seq);
+        if (hftipc__load_acquire_u32(&slot->commit) == (uint32_t)(seq + 1)) { /* S1 */
+            if (ch->skip_records && hftipc__load_relaxed_u32(&slot->length) == HFTIPC__SLOT_SKIP) {
+                pass_slot(ch, &ch->hdr->aborted_count);
+                continue;
+            }
+            return (int64_t)r->capacity; /* whole (or a corrupt length: the caller reports it) */
+        }
+        /* M2: a claim we can see comes with its claimer's announcement. */
+        uint64_t claim = hftipc__load_acquire_u64(r->head);
+        if (claim - seq > r->capacity)
+            return HFTIPC_ECORRUPT;
+        if (claim == seq)
+            return HFTIPC_EEMPTY;
+        /* Claimed, not committed: a producer mid-write, or one that died holding the claim. */
+        int64_t now = hftipc__monotonic_ns();
+        if (ch->stall_seq != seq + 1) {
+            ch->stall_seq = seq + 1;
+            ch->stall_since_ns = now;
+            return HFTIPC_EEMPTY;
+        }
+        if (now - ch->stall_since_ns < STALL_CHECK_AFTER_NS ||
+            !hftipc__mpsc_claim_abandoned(ch->hdr, seq))
+            return HFTIPC_EEMPTY;
+        /* Skip the abandoned slot: it holds no message anybody will ever complete. */
+        pass_slot(ch, &ch->hdr->abandoned_count);
+    }
+    return HFTIPC_EEMPTY;
+}
+
+static int64_t mpsc_consumer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
+{
+    return hftipc__consume_receive(ch, buf, buf_len, mpsc_consumer_ready, 1);
+}
+
+static int64_t mpsc_consumer_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                           uint32_t *lens, size_t max_count)
+{
+    return hftipc__consume_receive_batch(ch, buf, buf_len, lens, max_count, mpsc_consumer_ready, 1);
+}
+
+static int64_t mpsc_consumer_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
+                                   size_t max_count)
+{
+    return hftipc__consume_drain(ch, handler, ctx, max_count, mpsc_consumer_ready, 1);
+}
+
+static int64_t mpsc_consumer_peek(hftipc_channel_t *ch, const void **payload)
+{
+    return hftipc__consume_peek(ch, payload, mpsc_consumer_ready, 1);
+}
+
+static int mpsc_consumer_ack(hftipc_channel_t *ch)
+{
+    return hftipc__consume_ack(ch, mpsc_consumer_ready);
+}
+
+static int64_t mpsc_consumer_readiness(hftipc_channel_t *ch)
+{
+    int64_t ready = mpsc_consumer_ready(ch, 1);
+    return ready == HFTIPC_EEMPTY ? 0 : ready;
+}
+
+/* The consumer sleeps on the commit word of the slot it waits for. */
+static const void *mpsc_consumer_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
+{
+    hftipc__ring *r = &ch->ring;
+    hftipc__slot *s = hftipc__ring_slot(r, r->position);
+    *expected = hftipc__load_relaxed_u32(&s->commit);
+    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
+}
+
+static void mpsc_consumer_attach(hftipc_channel_t *ch, uint64_t head, uint64_t tail)
+{
+    ch->ring.position = tail;
+    ch->ring.cached_peer = head;
+}
+
+const hftipc__ops hftipc__mpsc_consumer_ops = {
+    .send = hftipc__op_role_send,
+    .send_batch = hftipc__op_role_send_batch,
+    .claim = hftipc__op_role_claim,
+    .commit = hftipc__op_role_commit,
+    .abort = hftipc__op_role_abort,
+    .receive = mpsc_consumer_receive,
+    .receive_batch = mpsc_consumer_receive_batch,
+    .drain = mpsc_consumer_drain,
+    .peek = mpsc_consumer_peek,
+    .ack = mpsc_consumer_ack,
+    .readiness = mpsc_consumer_readiness,
+    .sleep_target = mpsc_consumer_sleep_target,
+    .attach = mpsc_consumer_attach,
+};
+/* ==== core/src/observer.c ==== */
+#line 1 "core/src/observer.c"
+/*
+ * Observers (docs/FORMAT.md, "Observer"): read-only handles that copy messages without consuming
+ * them, from a private position, in SPSC and MPSC files alike. They hold no role, so nothing here
+ * is fenced or bracketed, and they write nothing into the mapping (it is mapped read-only).
+ *
+ * The producer may overwrite a slot at any moment, so the observer copies, then checks whether
+ * the producer could have started on that slot's next lap (seqlock read side): the producer
+ * writes sequence s + capacity only after (a) the consumer's tail passed s (acquire of tail, C1)
+ * and (b) it stored head >= s + capacity (program order, kept by O1 in SPSC, by the claim CAS in
+ * MPSC). If either still fails after the copy, the copy is intact.
+ *
+ * An observer passes what the consumer passes (FORMAT.md, section 13, item 7): a skip record, and
+ * a slot that is not committed while tail is already beyond it (an abandoned claim the consumer
+ * skipped).
+ */
+#include <string.h>
+
+/* amalgamated: #include "channel.h" */
+/* amalgamated: #include "ring.h" */
+
+/* After a lap: resume at the oldest unconsumed message, or at head if tail is out of range. */
+static int64_t lapped(hftipc__ring *r, uint64_t head, uint64_t tail)
+{
+    r->position = head - tail <= r->capacity ? tail : head;
+    return HFTIPC_ELAPPED;
+}
+
+static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
+{
+    hftipc__ring *r = &ch->ring;
+    for (uint64_t passed = 0; passed <= r->capacity; passed++) {
+        uint64_t seq = r->position;
+        uint64_t head = hftipc__load_acquire_u64(r->head); /* P1 */
+        if (head == seq)
+            return HFTIPC_EEMPTY;
+        if (head - seq > r->capacity) {
+            if (seq > head)
+                return HFTIPC_ECORRUPT; /* head went backwards: not a well-behaved producer */
+            return lapped(r, head, hftipc__load_acquire_u64(r->tail));
+        }
+        hftipc__slot *s = hftipc__ring_slot(r, seq);
+        if (ch->commit_words && hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1)) {
+            /* Claimed, not whole (S1): being written, or abandoned and already passed by the
+             * consumer, which a still-uncommitted slot behind tail can only mean. */
+            if (hftipc__load_acquire_u64(r->tail) > seq) {
+                r->position = seq + 1;
+                continue;
+            }
+            return HFTIPC_EEMPTY;
+        }
+        uint32_t len = hftipc__load_relaxed_u32(&s->length);
+        int64_t rc = len;
+        int skip = ch->skip_records && len == HFTIPC__SLOT_SKIP;
+        if (skip)
+            rc = 0;
+        else if (len > r->max_payload)
+            rc = HFTIPC_ECORRUPT;
+        else if (len > buf_len)
+            rc = HFTIPC_EBUFSIZE;
+        else if (len != 0)
+            memcpy(buf, hftipc__slot_payload(s), len);
+        hftipc__fence_acquire();
+        uint64_t tail_after = hftipc__load_relaxed_u64(r->tail);
+        uint64_t head_after = hftipc__load_relaxed_u64(r->head);
+        if (tail_after > seq && head_after - seq >= r->capacity)
+            return lapped(r, head_after, tail_after);
+        if (skip) {
+            r->position = seq + 1; /* an aborted claim: nothing to deliver */
+            continue;
+        }
+        if (rc >= 0)
+            r->position = seq + 1;
+        return rc;
+    }
+    return HFTIPC_EEMPTY;
+}
+
+/* Ready when the slot at the position is whole, or is an uncommitted slot the consumer passed
+ * (receive then skips it). */
+static int64_t observer_readiness(hftipc_channel_t *ch)
+{
+    hftipc__ring *r = &ch->ring;
+    uint64_t head = hftipc__load_acquire_u64(r->head);
+    r->cached_peer = head;
+    if (head == r->position)
+        return 0;
+    if (!ch->commit_words)
+        return 1;
+    hftipc__slot *s = hftipc__ring_slot(r, r->position);
+    return hftipc__load_acquire_u32(&s->commit) == (uint32_t)(r->position + 1) ||
+           hftipc__load_acquire_u64(r->tail) > r->position;
+}
+
+/* Observers sleep like consumers: on the slot's commit word, or on head in 1.0 files. */
+static const void *observer_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
+{
+    hftipc__ring *r = &ch->ring;
+    if (!ch->commit_words) {
+        *expected = (uint32_t)r->cached_peer;
+        return ch->own_sleeps_on;
+    }
+    hftipc__slot *s = hftipc__ring_slot(r, r->position);
+    *expected = hftipc__load_relaxed_u32(&s->commit);
+    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
+}
+
+/* An observer starts at the newest message: it shows what arrives from now on. */
+static void observer_attach(hftipc_channel_t *ch, uint64_t head, uint64_t tail)
+{
+    (void)tail;
+    ch->ring.position = head;
+    ch->ring.cached_peer = head;
+}
+
+const hftipc__ops hftipc__observer_ops = {
+    .send = hftipc__op_role_send,
+    .send_batch = hftipc__op_role_send_batch,
+    .claim = hftipc__op_role_claim,
+    .commit = hftipc__op_role_commit,
+    .abort = hftipc__op_role_abort,
+    .receive = observer_receive,
+    .receive_batch = hftipc__op_role_receive_batch,
+    .drain = hftipc__op_role_drain,
+    .peek = hftipc__op_role_peek,
+    .ack = hftipc__op_role_ack,
+    .readiness = observer_readiness,
+    .sleep_target = observer_sleep_target,
+    .attach = observer_attach,
+};
 /* ==== core/src/peer.c ==== */
 #line 1 "core/src/peer.c"
 /* Role holders and liveness. See peer.h and docs/FORMAT.md, "Role holders". */
@@ -2935,12 +3498,17 @@ uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_livenes
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+/* amalgamated: #include "atomic.h" */
 
 /* amalgamated: #include "wait.h" */
 
@@ -3022,19 +3590,132 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns)
     return HFTIPC_PEER_ALIVE;
 }
 
+/* How long a takeover waits for a busy previous holder to finish its operation by itself, and
+ * for a killed one to be gone. */
+#define IDLE_WAIT_NS (2 * 1000 * 1000)
+#define EXIT_WAIT_MS 5000
+
+/* Ends the process `owner` names, race-free against pid reuse: a pidfd pins the process, its
+ * start time is checked after the pidfd is open, and the signal goes through the pidfd. Returns
+ * 1 when that process is gone (also when it already was), 0 when it cannot be ended from here. */
+static int end_process(uint64_t owner, uint64_t owner_pidns)
+{
+    uint64_t self_ns = hftipc__self_pidns();
+    if (owner_pidns != 0 && self_ns != 0 && owner_pidns != self_ns)
+        return 0; /* its pid means nothing in our namespace */
+    pid_t pid = (pid_t)hftipc__owner_pid(owner);
+    if (pid <= 0)
+        return 1;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+    int saved = errno;
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) {
+        int gone = errno == ESRCH;
+        errno = saved;
+        return gone;
+    }
+    int result = 0;
+    char state;
+    uint64_t ticks;
+    uint64_t recorded = owner >> HFTIPC__OWNER_PID_BITS;
+    if (read_proc_stat(pid, &state, &ticks) != 0) {
+        result = kill(pid, 0) != 0 && errno == ESRCH; /* exited after pidfd_open */
+    } else if (state == 'Z' || state == 'X' ||
+               (recorded != 0 &&
+                recorded != (ticks & ((1ull << (64 - HFTIPC__OWNER_PID_BITS)) - 1)))) {
+        result = 1; /* a zombie, or the pid now names another process: ours is gone */
+    } else if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
+        /* The pidfd becomes readable once the process has exited: from then on none of its
+         * threads can store anything. SIGKILL also ends a stopped process. */
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int64_t deadline = hftipc__monotonic_ns() + (int64_t)EXIT_WAIT_MS * 1000000;
+        for (;;) {
+            int64_t left_ms = (deadline - hftipc__monotonic_ns()) / 1000000;
+            if (left_ms < 0)
+                break;
+            int n = poll(&p, 1, (int)left_ms + 1);
+            if (n > 0) {
+                result = 1;
+                break;
+            }
+            if (n < 0 && errno != EINTR)
+                break;
+        }
+    }
+    close(fd);
+    errno = saved;
+    return result;
+#else
+    (void)owner;
+    return 0;
+#endif
+}
+
+/* The taker's half of F1 (docs/FORMAT.md, "Fencing"), run after our CAS on `owner` and before we
+ * touch anything else: make sure the previous holder `prev` can never write the ring again.
+ * `prev_dead`: its process is already gone. */
+static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint32_t flags)
+{
+    if (prev_dead)
+        return HFTIPC_OK;
+    /* The record still describes the previous holder: we have not written it yet. */
+    uint64_t idle = hftipc__load_relaxed_u64(&h->epoch) << 1;
+    int expedited = hftipc__load_relaxed_u32(&h->wake_capable) != 0;
+    if (hftipc__fence_all_cpus(expedited) == 0) {
+        /* After the fence: either its busy mark is visible now, or its next owner check sees
+         * us. Idle with its own epoch is the proof. Acquire pairs with its release store of
+         * idle (hftipc__op_leave): the ring writes of its last operation are visible to us. */
+        int64_t until = hftipc__monotonic_ns() + IDLE_WAIT_NS;
+        for (;;) {
+            uint64_t active = hftipc__load_acquire_u64(&h->active);
+            if (active == idle)
+                return HFTIPC_OK;
+            /* Busy with its own epoch: inside an operation, maybe about to finish it. Anything
+             * else (a 1.0 or 1.1 holder, which never writes the word): unknown, end it. */
+            if (active != (idle | 1u) || hftipc__monotonic_ns() >= until)
+                break;
+            sched_yield();
+        }
+    }
+    if (end_process(prev, hftipc__load_relaxed_u64(&h->pidns)))
+        return HFTIPC_OK;
+    return (flags & HFTIPC_TAKEOVER_FORCE) ? HFTIPC_OK : HFTIPC_ENOFENCE;
+}
+
+/* Is the holder's last sign of life older than `stale_after_ns`? 0 means a holder that never
+ * recorded a heartbeat. Unsigned arithmetic: the heartbeat comes from the mapping and may be
+ * any value, including one from the future. */
+static int heartbeat_stale(const hftipc__holder *h, int64_t stale_after_ns)
+{
+    uint64_t beat = hftipc__load_relaxed_u64(&((hftipc__holder *)h)->heartbeat_ns);
+    uint64_t now = (uint64_t)hftipc__monotonic_ns();
+    return beat != 0 && beat <= now && now - beat > (uint64_t)stale_after_ns;
+}
+
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns)
+                           int64_t stale_after_ns, uint32_t flags)
 {
     uint64_t expected = 0;
+    int prev_dead = 0;
     /* Bounded: each failed CAS means another process changed the owner; after a few rounds
      * somebody live holds it. */
     for (int attempt = 0; attempt < 16; attempt++) {
+        uint64_t prev = expected;
         if (hftipc__cas_acq_rel_u64(&h->owner, &expected, self)) {
-            /* We hold the role (H1): the rest of the record is ours to write. The epoch change
-             * is what fences a previous holder that is still running. */
-            if (expected != 0)
+            /* We hold the owner word (H1). A previous holder that may still run must be proven
+             * harmless first; if it cannot be, give the role back untouched. */
+            if (prev != 0) {
+                int rc = fence_previous(h, prev, prev_dead, flags);
+                if (rc != HFTIPC_OK) {
+                    uint64_t mine = self;
+                    (void)hftipc__cas_acq_rel_u64(&h->owner, &mine, prev);
+                    return rc;
+                }
                 hftipc__fetch_add_relaxed_u64(&h->takeovers, 1);
-            hftipc__fetch_add_relaxed_u64(&h->epoch, 1);
+            }
+            /* The rest of the record is ours to write. */
+            uint64_t epoch = hftipc__fetch_add_relaxed_u64(&h->epoch, 1) + 1;
+            hftipc__store_release_u64(&h->active, epoch << 1);
             hftipc__store_relaxed_u64(&h->pidns, self_pidns);
             hftipc__store_relaxed_u64(&h->acquired_ns, now_ns);
             hftipc__store_relaxed_u64(&h->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
@@ -3045,18 +3726,26 @@ int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns
             return HFTIPC_EBUSY;
         hftipc_liveness_t live =
             hftipc__owner_liveness(expected, hftipc__load_relaxed_u64(&h->pidns));
-        if (live != HFTIPC_PEER_DEAD && stale_after_ns >= 0) {
-            /* A holder that exists but has shown no sign of life for too long: a stopped
-             * process or a paused VM. 0 means a holder that never recorded a heartbeat. */
-            uint64_t beat = hftipc__load_relaxed_u64(&h->heartbeat_ns);
-            if (beat != 0 && hftipc__monotonic_ns() - (int64_t)beat > stale_after_ns)
-                live = HFTIPC_PEER_DEAD;
-        }
-        if (live != HFTIPC_PEER_DEAD)
+        prev_dead = live == HFTIPC_PEER_DEAD;
+        /* A holder that exists but has shown no sign of life for too long: a stopped process,
+         * a paused VM. It may still run again: fence_previous() deals with that. */
+        if (!prev_dead && !(stale_after_ns >= 0 && heartbeat_stale(h, stale_after_ns)))
             return HFTIPC_EBUSY;
-        /* Dead holder: retry the CAS from its owner word, so two racers cannot both win. */
+        /* Dead or stale holder: retry the CAS from its owner word, so two racers cannot both
+         * win. */
     }
     return HFTIPC_EBUSY;
+}
+
+int hftipc__holder_is_stale(const hftipc__holder *h, int64_t stale_after_ns)
+{
+    uint64_t owner = hftipc__load_relaxed_u64(&((hftipc__holder *)h)->owner);
+    if (owner == 0)
+        return 0;
+    if (hftipc__owner_liveness(owner, hftipc__load_relaxed_u64(&((hftipc__holder *)h)->pidns)) ==
+        HFTIPC_PEER_DEAD)
+        return 1;
+    return stale_after_ns >= 0 && heartbeat_stale(h, stale_after_ns);
 }
 
 void hftipc__holder_release(hftipc__holder *h, uint64_t self)
@@ -3065,6 +3754,324 @@ void hftipc__holder_release(hftipc__holder *h, uint64_t self)
     /* Fails harmlessly if someone took the role over from us in the meantime. */
     (void)hftipc__cas_acq_rel_u64(&h->owner, &expected, 0);
 }
+/* ==== core/src/spsc.c ==== */
+#line 1 "core/src/spsc.c"
+/*
+ * SPSC channels (docs/FORMAT.md, "Publish and consume protocol"): the producer's and the
+ * consumer's tables. The ring algorithm is in ring.h; the consumer's operations are the shared
+ * templates of consume.h, instantiated twice: for files with slot commit words (the consumer
+ * polls the slot, never head) and for format 1.0 files (the consumer polls head).
+ */
+#include <stdint.h>
+
+/* amalgamated: #include "channel.h" */
+/* amalgamated: #include "consume.h" */
+/* amalgamated: #include "ring.h" */
+
+/* ---- Producer ---- */
+
+/* A producer that died after committing slots but before storing head leaves head behind the
+ * messages it made visible, and the consumer may already have taken some of them (FORMAT.md,
+ * section 5, "Crash of the producer"). Resume after the last slot committed in this lap, from
+ * max(head, tail), and store head there, so nothing visible is overwritten or sent twice. */
+static void spsc_producer_attach(hftipc_channel_t *ch, uint64_t head, uint64_t tail)
+{
+    hftipc__ring *r = &ch->ring;
+    r->position = head;
+    r->cached_peer = tail;
+    if (!ch->commit_words)
+        return; /* format 1.0: head is the truth */
+    uint64_t pos = tail - head <= r->capacity && tail != head ? tail : head;
+    while (pos - tail < r->capacity &&
+           hftipc__load_acquire_u32(&hftipc__ring_slot(r, pos)->commit) == (uint32_t)(pos + 1))
+        pos++;
+    if (pos != head)
+        hftipc__ring_publish(r, pos);
+}
+
+/* A send while a claim is outstanding writes into the claimed slot (the claim reserved the slot
+ * at the position and published nothing), which uses the claim up. */
+static int spsc_producer_send(hftipc_channel_t *ch, const void *msg, size_t len)
+{
+    hftipc__ring *r = &ch->ring;
+    int rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    uint64_t seq = r->position;
+    if (HFTIPC_UNLIKELY(len > r->max_payload)) {
+        rc = HFTIPC_ETOOBIG;
+    } else {
+        int64_t free_slots = hftipc__ring_reserve(r, 1);
+        if (HFTIPC_LIKELY(free_slots > 0)) {
+            hftipc__ring_write(r, seq, msg, (uint32_t)len); /* S1 */
+            hftipc__ring_publish(r, seq + 1);               /* P1, O1 */
+            ch->claim_pending = 0;
+        } else {
+            rc = (int)free_slots;
+        }
+    }
+    hftipc__op_leave(ch);
+    if (HFTIPC_LIKELY(rc == HFTIPC_OK))
+        hftipc__channel_wake_consumer(ch, seq);
+    return rc;
+}
+
+static int64_t spsc_producer_send_batch(hftipc_channel_t *ch, const uint8_t *data,
+                                        const uint32_t *lens, size_t count)
+{
+    hftipc__ring *r = &ch->ring;
+    int64_t rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    uint64_t first = r->position;
+    rc = hftipc__ring_reserve(r, count);
+    if (rc > 0) {
+        uint64_t n = (uint64_t)rc < count ? (uint64_t)rc : count;
+        hftipc__ring_write_batch(r, first, data, lens, n); /* S1 per slot */
+        hftipc__ring_publish(r, first + n);                /* P1, O1 */
+        ch->claim_pending = 0;
+        rc = (int64_t)n;
+    }
+    hftipc__op_leave(ch);
+    if (rc > 0)
+        hftipc__channel_wake_consumer(ch, first);
+    return rc;
+}
+
+/* The claim is the slot at the position: reserving it writes nothing shared, so an aborted or
+ * abandoned SPSC claim leaves no trace. While it is outstanding the handle stays busy in its
+ * `active` word: it may write the slot in place at any moment. */
+static int64_t spsc_producer_claim(hftipc_channel_t *ch, void **payload)
+{
+    hftipc__ring *r = &ch->ring;
+    int64_t rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    if (!ch->claim_pending) {
+        /* A claim is returned as a signed sequence: one past 2^63 only comes from a forged
+         * cursor (2^63 messages take centuries). */
+        rc = r->position > (uint64_t)INT64_MAX ? HFTIPC_ECORRUPT : hftipc__ring_reserve(r, 1);
+        if (rc < 0) {
+            hftipc__op_leave(ch);
+            return rc;
+        }
+        ch->claim_seq = r->position;
+        ch->claim_pending = 1;
+    }
+    *payload = hftipc__slot_payload(hftipc__ring_slot(r, ch->claim_seq));
+    hftipc__op_leave(ch); /* stays busy: a claim is outstanding */
+    return (int64_t)ch->claim_seq;
+}
+
+static int spsc_producer_commit(hftipc_channel_t *ch, int64_t claim, size_t len)
+{
+    hftipc__ring *r = &ch->ring;
+    int rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    uint64_t seq = ch->claim_seq;
+    if (!hftipc__claim_matches(ch, claim)) {
+        rc = HFTIPC_ESTATE;
+    } else if (len > r->max_payload) {
+        rc = HFTIPC_ETOOBIG; /* the claim stays */
+    } else {
+        hftipc__store_relaxed_u32(&hftipc__ring_slot(r, seq)->length, (uint32_t)len);
+        hftipc__ring_commit(r, seq);      /* S1 */
+        hftipc__ring_publish(r, seq + 1); /* P1, O1 */
+        ch->claim_pending = 0;
+    }
+    hftipc__op_leave(ch);
+    if (rc == HFTIPC_OK)
+        hftipc__channel_wake_consumer(ch, seq);
+    return rc;
+}
+
+static int spsc_producer_abort(hftipc_channel_t *ch, int64_t claim)
+{
+    int rc = hftipc__op_enter(ch);
+    if (HFTIPC_UNLIKELY(rc != HFTIPC_OK))
+        return rc;
+    if (hftipc__claim_matches(ch, claim))
+        ch->claim_pending = 0; /* nothing was published: the slot is simply not used */
+    else
+        rc = HFTIPC_ESTATE;
+    hftipc__op_leave(ch);
+    return rc;
+}
+
+static int64_t spsc_producer_readiness(hftipc_channel_t *ch)
+{
+    return hftipc__ring_free(&ch->ring, 1);
+}
+
+/* Producers sleep on the low word of tail, with the value just loaded. */
+static const void *spsc_producer_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
+{
+    *expected = (uint32_t)ch->ring.cached_peer;
+    return ch->own_sleeps_on;
+}
+
+const hftipc__ops hftipc__spsc_producer_ops = {
+    .send = spsc_producer_send,
+    .send_batch = spsc_producer_send_batch,
+    .claim = spsc_producer_claim,
+    .commit = spsc_producer_commit,
+    .abort = spsc_producer_abort,
+    .receive = hftipc__op_role_receive,
+    .receive_batch = hftipc__op_role_receive_batch,
+    .drain = hftipc__op_role_drain,
+    .peek = hftipc__op_role_peek,
+    .ack = hftipc__op_role_ack,
+    .readiness = spsc_producer_readiness,
+    .sleep_target = spsc_producer_sleep_target,
+    .attach = spsc_producer_attach,
+};
+
+/* ---- Consumer, files with commit words ---- */
+
+/* The slot's own commit word is the readiness check (hftipc__ring_committed_length), so none is
+ * done up front and head is never read (S1). */
+static int64_t spsc_cw_begin(hftipc_channel_t *ch, uint64_t wanted)
+{
+    (void)wanted;
+    return (int64_t)ch->ring.capacity;
+}
+
+static int64_t spsc_cw_ready(hftipc_channel_t *ch, uint64_t wanted)
+{
+    (void)wanted;
+    hftipc__ring *r = &ch->ring;
+    hftipc__slot *s = hftipc__ring_slot(r, r->position);
+    return hftipc__load_acquire_u32(&s->commit) == (uint32_t)(r->position + 1) /* S1 */
+               ? (int64_t)r->capacity
+               : HFTIPC_EEMPTY;
+}
+
+static int64_t spsc_cw_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
+{
+    return hftipc__consume_receive(ch, buf, buf_len, spsc_cw_begin, 1);
+}
+
+static int64_t spsc_cw_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                     uint32_t *lens, size_t max_count)
+{
+    return hftipc__consume_receive_batch(ch, buf, buf_len, lens, max_count, spsc_cw_begin, 1);
+}
+
+static int64_t spsc_cw_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
+                             size_t max_count)
+{
+    return hftipc__consume_drain(ch, handler, ctx, max_count, spsc_cw_begin, 1);
+}
+
+static int64_t spsc_cw_peek(hftipc_channel_t *ch, const void **payload)
+{
+    return hftipc__consume_peek(ch, payload, spsc_cw_begin, 1);
+}
+
+static int spsc_cw_ack(hftipc_channel_t *ch)
+{
+    return hftipc__consume_ack(ch, spsc_cw_ready);
+}
+
+static int64_t spsc_cw_readiness(hftipc_channel_t *ch)
+{
+    int64_t ready = spsc_cw_ready(ch, 1);
+    return ready == HFTIPC_EEMPTY ? 0 : ready;
+}
+
+/* The consumer sleeps on the commit word of the slot it waits for. */
+static const void *spsc_cw_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
+{
+    hftipc__ring *r = &ch->ring;
+    hftipc__slot *s = hftipc__ring_slot(r, r->position);
+    *expected = hftipc__load_relaxed_u32(&s->commit);
+    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
+}
+
+static void spsc_consumer_attach(hftipc_channel_t *ch, uint64_t head, uint64_t tail)
+{
+    ch->ring.position = tail;
+    ch->ring.cached_peer = head;
+}
+
+const hftipc__ops hftipc__spsc_consumer_ops = {
+    .send = hftipc__op_role_send,
+    .send_batch = hftipc__op_role_send_batch,
+    .claim = hftipc__op_role_claim,
+    .commit = hftipc__op_role_commit,
+    .abort = hftipc__op_role_abort,
+    .receive = spsc_cw_receive,
+    .receive_batch = spsc_cw_receive_batch,
+    .drain = spsc_cw_drain,
+    .peek = spsc_cw_peek,
+    .ack = spsc_cw_ack,
+    .readiness = spsc_cw_readiness,
+    .sleep_target = spsc_cw_sleep_target,
+    .attach = spsc_consumer_attach,
+};
+
+/* ---- Consumer, format 1.0 files (no commit words: head publishes, P1) ---- */
+
+static int64_t spsc_v10_begin(hftipc_channel_t *ch, uint64_t wanted)
+{
+    return hftipc__ring_ready(&ch->ring, wanted);
+}
+
+static int64_t spsc_v10_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
+{
+    return hftipc__consume_receive(ch, buf, buf_len, spsc_v10_begin, 0);
+}
+
+static int64_t spsc_v10_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
+                                      uint32_t *lens, size_t max_count)
+{
+    return hftipc__consume_receive_batch(ch, buf, buf_len, lens, max_count, spsc_v10_begin, 0);
+}
+
+static int64_t spsc_v10_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
+                              size_t max_count)
+{
+    return hftipc__consume_drain(ch, handler, ctx, max_count, spsc_v10_begin, 0);
+}
+
+static int64_t spsc_v10_peek(hftipc_channel_t *ch, const void **payload)
+{
+    return hftipc__consume_peek(ch, payload, spsc_v10_begin, 0);
+}
+
+static int spsc_v10_ack(hftipc_channel_t *ch)
+{
+    return hftipc__consume_ack(ch, spsc_v10_begin);
+}
+
+static int64_t spsc_v10_readiness(hftipc_channel_t *ch)
+{
+    return hftipc__ring_available(&ch->ring, 1);
+}
+
+/* The consumer sleeps on the low word of head, with the value just loaded. */
+static const void *spsc_v10_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
+{
+    *expected = (uint32_t)ch->ring.cached_peer;
+    return ch->own_sleeps_on;
+}
+
+const hftipc__ops hftipc__spsc_consumer_v10_ops = {
+    .send = hftipc__op_role_send,
+    .send_batch = hftipc__op_role_send_batch,
+    .claim = hftipc__op_role_claim,
+    .commit = hftipc__op_role_commit,
+    .abort = hftipc__op_role_abort,
+    .receive = spsc_v10_receive,
+    .receive_batch = spsc_v10_receive_batch,
+    .drain = spsc_v10_drain,
+    .peek = spsc_v10_peek,
+    .ack = spsc_v10_ack,
+    .readiness = spsc_v10_readiness,
+    .sleep_target = spsc_v10_sleep_target,
+    .attach = spsc_consumer_attach,
+};
 /* ==== core/src/wait.c ==== */
 #line 1 "core/src/wait.c"
 /* Futex sleeps and the asymmetric fence. See wait.h and docs/FORMAT.md, "Blocking waits". */
@@ -3072,6 +4079,9 @@ void hftipc__holder_release(hftipc__holder *h, uint64_t self)
 #define _GNU_SOURCE
 #endif
 /* amalgamated: #include "wait.h" */
+
+/* amalgamated: #include "channel.h" */
+/* amalgamated: #include "peer.h" */
 
 #include <errno.h>
 #include <limits.h>
@@ -3086,6 +4096,7 @@ void hftipc__holder_release(hftipc__holder *h, uint64_t self)
 /* membarrier(2) commands. The kernel ABI values, spelled out: <linux/membarrier.h> declares them
  * as enum constants, which the preprocessor cannot test for, and older headers lack them. */
 #define HFTIPC__MEMBARRIER_QUERY                     0
+#define HFTIPC__MEMBARRIER_GLOBAL                    (1 << 0)
 #define HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED          (1 << 1)
 #define HFTIPC__MEMBARRIER_REGISTER_GLOBAL_EXPEDITED (1 << 2)
 #endif
@@ -3162,13 +4173,239 @@ void hftipc__sleep_on(const void *word, uint32_t expected, int64_t deadline_ns, 
 #endif
 }
 
-void hftipc__wake(const void *word)
+int hftipc__wake(const void *word)
 {
 #if defined(HFTIPC_HAVE_FUTEX)
     int saved = errno;
-    (void)syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    long n = syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
     errno = saved;
+    return n > 0 ? (int)n : 0;
 #else
     (void)word;
+    return 0;
 #endif
+}
+
+int hftipc__fence_all_cpus(int expedited)
+{
+#if defined(HFTIPC_HAVE_FUTEX) && defined(SYS_membarrier)
+    int saved = errno;
+    long rc = -1;
+    if (expedited)
+        rc = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED, 0, 0);
+    if (rc != 0)
+        rc = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL, 0, 0);
+    errno = saved;
+    return rc == 0 ? 0 : -1;
+#else
+    (void)expedited;
+    return -1;
+#endif
+}
+
+/* ---- Sleeper flags that outlive their sleeper (FORMAT.md, "Sleeper tags") ---- */
+
+/* Decrements the MPSC sleeper count, never below 0 (a hostile peer may have zeroed it). */
+static void count_down(hftipc__atomic_u32 *count)
+{
+    uint32_t c = hftipc__load_relaxed_u32(count);
+    while (c != 0 && !atomic_compare_exchange_weak_explicit(count, &c, c - 1, memory_order_relaxed,
+                                                            memory_order_relaxed))
+        ;
+}
+
+/* Clears `*flag` (holding `seen`) by CAS, so that a sleeper that raised a new tag meanwhile
+ * keeps it. Returns 1 if it cleared. */
+static int clear_flag(hftipc__atomic_u32 *flag, uint32_t seen)
+{
+    return atomic_compare_exchange_strong_explicit(flag, &seen, 0, memory_order_relaxed,
+                                                   memory_order_relaxed);
+}
+
+/* Does the flag value `seen` belong to a sleeper that can no longer sleep under this record:
+ * the record is free, it has another holder now (another epoch), or its holder died? A 1.1
+ * sleeper stores 1, not a tag: only liveness can tell for it. */
+static int flag_is_orphaned(const hftipc__holder *rec, uint32_t seen)
+{
+    hftipc__holder *h = (hftipc__holder *)rec;
+    /* Acquire pairs with the sleeper's release store of its flag (waiter_enter): a tag we see
+     * comes with the epoch its sleeper held, not an older one. */
+    uint64_t owner = hftipc__load_acquire_u64(&h->owner);
+    if (owner == 0)
+        return 1;
+    if (seen != 1 && seen != hftipc__sleeper_tag(hftipc__load_relaxed_u64(&h->epoch)))
+        return 1;
+    return hftipc__owner_liveness(owner, hftipc__load_relaxed_u64(&h->pidns)) == HFTIPC_PEER_DEAD;
+}
+
+static void clear_orphaned_flags(hftipc_channel_t *ch)
+{
+    if (ch->mpsc && ch->role == HFTIPC_ROLE_CONSUMER) {
+        for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
+            hftipc__holder *rec = &ch->hdr->mpsc_producers[i];
+            uint32_t seen = hftipc__load_acquire_u32(&rec->waiting);
+            if (seen != 0 && flag_is_orphaned(rec, seen) && clear_flag(&rec->waiting, seen))
+                count_down(ch->peer_waiting);
+        }
+        return;
+    }
+    uint32_t seen = hftipc__load_acquire_u32(ch->peer_waiting);
+    if (seen != 0 && flag_is_orphaned(ch->peer_holder, seen))
+        (void)clear_flag(ch->peer_waiting, seen);
+}
+
+#define ORPHAN_CHECK_EVERY_NS (1000 * 1000)
+
+void hftipc__wake_sleeper(hftipc_channel_t *ch, const void *word)
+{
+    if (hftipc__wake(word) > 0)
+        return;
+    /* Nobody was asleep on the word although a flag is up: a sleeper about to sleep (its futex
+     * compare value makes it return at once), or a flag left by a sleeper that died. The check
+     * costs system calls (liveness), so it runs at most once a millisecond per handle. */
+    int64_t now = hftipc__monotonic_ns();
+    if (now - ch->sleepers_checked_ns < ORPHAN_CHECK_EVERY_NS)
+        return;
+    ch->sleepers_checked_ns = now;
+    clear_orphaned_flags(ch);
+}
+
+void hftipc__waiting_reset(hftipc__header *hdr, hftipc__holder *record, int mpsc_producer,
+                           hftipc__atomic_u32 *role_flag)
+{
+    if (mpsc_producer) {
+        uint32_t seen = hftipc__load_relaxed_u32(&record->waiting);
+        if (seen != 0 && clear_flag(&record->waiting, seen))
+            count_down(&hdr->producer_waiting);
+        return;
+    }
+    /* The previous holder of the role is dead, or proven idle and fenced: a flag it raised can
+     * only stop waking anybody useful. */
+    uint32_t seen = hftipc__load_relaxed_u32(role_flag);
+    if (seen != 0)
+        (void)clear_flag(role_flag, seen);
+}
+
+/* ---- The blocking wait ---- */
+
+enum {
+    WAIT_SPINS = 256, /* ~ a microsecond of polling before giving the CPU away */
+    WAIT_YIELDS = 16, /* then let other runnable threads go first */
+};
+/* Sleep slices: a peer that wakes sleepers lets us sleep long (the slice only bounds how stale
+ * our heartbeat gets); one that cannot (an observer's peer, an older library) is polled. */
+#define WAIT_SLICE_WOKEN_NS  (100 * 1000 * 1000)
+#define WAIT_SLICE_POLLED_NS (1000 * 1000)
+
+int64_t hftipc__deadline_after(int64_t timeout_ns)
+{
+    if (timeout_ns < 0)
+        return -1;
+    int64_t now = hftipc__monotonic_ns();
+    return timeout_ns > INT64_MAX - now ? -1 : now + timeout_ns;
+}
+
+/* Readiness of a role holder is an operation like any other (an MPSC consumer may skip an
+ * abandoned slot, moving tail): bracketed for fencing. Observers hold no role. */
+static int64_t readiness(hftipc_channel_t *ch)
+{
+    if (ch->holder == NULL)
+        return ch->ops->readiness(ch);
+    int rc = hftipc__op_enter(ch);
+    if (rc != HFTIPC_OK)
+        return rc;
+    int64_t ready = ch->ops->readiness(ch);
+    hftipc__op_leave(ch);
+    return ready;
+}
+
+/* Can every peer that could unblock us wake us (format 1.1, registered for the fence)? */
+static int peers_can_wake(const hftipc_channel_t *ch)
+{
+    /* A free role counts as able: whoever takes it next announces itself in wake_capable, and
+     * only a holder that says it cannot wake makes us poll. */
+    if (!(ch->mpsc && ch->role == HFTIPC_ROLE_CONSUMER)) {
+        hftipc__holder *peer = (hftipc__holder *)ch->peer_holder;
+        return hftipc__load_relaxed_u64(&peer->owner) == 0 ||
+               hftipc__load_relaxed_u32(&peer->wake_capable) != 0;
+    }
+    for (int i = 0; i < HFTIPC_MPSC_MAX_PRODUCERS; i++) {
+        hftipc__holder *rec = &ch->hdr->mpsc_producers[i];
+        if (hftipc__load_relaxed_u64(&rec->owner) != 0 &&
+            hftipc__load_relaxed_u32(&rec->wake_capable) == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Raising and lowering our flag. Release: a waker that reads our tag (acquire) also reads the
+ * epoch we hold, so it never mistakes a live sleeper for an orphaned flag. Lowering is a CAS
+ * from our own tag: a flag that a new holder (or a waker) cleared, or raised anew, is not ours
+ * to touch. MPSC producers also count themselves, for the consumer's one-load check. */
+static void waiter_enter(hftipc_channel_t *ch)
+{
+    if (ch->mpsc && ch->role == HFTIPC_ROLE_PRODUCER) {
+        hftipc__store_release_u32(&ch->holder->waiting, ch->sleeper_tag);
+        hftipc__fetch_add_relaxed_u32(ch->own_waiting, 1);
+    } else {
+        hftipc__store_release_u32(ch->own_waiting, ch->sleeper_tag);
+    }
+}
+
+static void waiter_leave(hftipc_channel_t *ch)
+{
+    if (ch->mpsc && ch->role == HFTIPC_ROLE_PRODUCER) {
+        if (clear_flag(&ch->holder->waiting, ch->sleeper_tag))
+            count_down(ch->own_waiting);
+    } else {
+        (void)clear_flag(ch->own_waiting, ch->sleeper_tag);
+    }
+}
+
+int hftipc__wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
+{
+    int observer = ch->holder == NULL;
+    for (unsigned round = 0;; round++) {
+        int64_t ready = readiness(ch);
+        if (ready != 0)
+            return ready > 0 ? HFTIPC_OK : (int)ready;
+        if (deadline_ns >= 0 && hftipc__monotonic_ns() >= deadline_ns)
+            return HFTIPC_ETIMEDOUT;
+        if (round < WAIT_SPINS) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+            continue;
+        }
+        if (round < WAIT_SPINS + WAIT_YIELDS) {
+            sched_yield();
+            continue;
+        }
+        int64_t slice = WAIT_SLICE_POLLED_NS;
+        if (!observer) {
+            hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
+            /* W1, waiter side: raise the flag, then fence against the publisher (see
+             * hftipc__announce_waiter), then look once more. A publish after this point sees
+             * the flag and wakes us; one before it is seen by the re-check. */
+            waiter_enter(ch);
+            hftipc__announce_waiter();
+            ready = readiness(ch);
+            if (ready != 0) {
+                waiter_leave(ch);
+                if (ready < 0)
+                    return (int)ready;
+                continue;
+            }
+            if (peers_can_wake(ch) && hftipc__wait_register())
+                slice = WAIT_SLICE_WOKEN_NS;
+        }
+        /* Futex compare value: the low word of what we just loaded. Any publish changes it (a
+         * wrap of 2^32 messages during the syscall's entry is not a concern). */
+        uint32_t expected;
+        const void *word = ch->ops->sleep_target(ch, &expected);
+        if (word != NULL)
+            hftipc__sleep_on(word, expected, deadline_ns, slice);
+        if (!observer)
+            waiter_leave(ch);
+    }
 }

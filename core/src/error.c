@@ -33,7 +33,8 @@
     X(HFTIPC_ELAPPED, "observer was overtaken by the producer")                                    \
     X(HFTIPC_ESTATE, "no slot is claimed")                                                         \
     X(HFTIPC_ETIMEDOUT, "timed out")                                                               \
-    X(HFTIPC_EFENCED, "role was taken over by another process; this handle is fenced")
+    X(HFTIPC_EFENCED, "role was taken over by another process; this handle is fenced")             \
+    X(HFTIPC_ENOFENCE, "stale holder cannot be stopped (other user or pid namespace); not taken")
 
 #define HFTIPC__STATUS_COUNT (1 - HFTIPC_STATUS_MIN)
 

@@ -5,6 +5,9 @@
 
 #include "hftipc.h"
 
+#include "channel.h"
+#include "peer.h"
+
 /* The buffer is a private copy, possibly unaligned: decode with memcpy (host is little-endian,
  * which format.h enforces at compile time). */
 static uint32_t read_u32(const uint8_t *buf, size_t off)
@@ -118,4 +121,90 @@ int hftipc__cursors_check(uint64_t head, uint64_t tail, const hftipc__geometry *
         tail - head <= g->capacity)
         return HFTIPC_OK;
     return HFTIPC_ECORRUPT;
+}
+
+/* ---- Decoding for hftipc_channel_stats() and hftipc_inspect() ---- */
+
+/* Fills `info` from a header: the live mapping (stats) or a private copy (inspect). Atomic
+ * fields are read with relaxed loads: the result is a snapshot, not a synchronisation point. */
+/* `producer` is the record the producer_* fields describe: in MPSC mode the caller's own
+ * record, or (NULL) the first one in use. */
+void hftipc__info_fill(const hftipc__header *hdr, int with_liveness, const hftipc__holder *producer,
+                       hftipc_info_t *info)
+{
+    hftipc__header *h = (hftipc__header *)hdr;
+    memset(info, 0, sizeof *info);
+    info->size = sizeof *info;
+    info->format_major = hdr->format_major;
+    info->format_minor = hdr->format_minor;
+    info->compat_flags = hdr->compat_flags;
+    info->incompat_flags = hdr->incompat_flags;
+    info->capacity = hdr->capacity;
+    info->slot_size = hdr->slot_size;
+    info->max_payload =
+        hdr->slot_size >= HFTIPC_SLOT_HEADER_SIZE ? hdr->slot_size - HFTIPC_SLOT_HEADER_SIZE : 0;
+    info->mode = hdr->mode;
+    info->file_size = hdr->file_size;
+    info->tail = hftipc__load_relaxed_u64(&h->tail);
+    info->head = hftipc__load_relaxed_u64(&h->head);
+    /* A consumer ahead of a stale head (section 5 of FORMAT.md) has no backlog. */
+    info->backlog = info->head - info->tail <= info->capacity ? info->head - info->tail : 0;
+    info->full_count = hftipc__load_relaxed_u64(&h->full_count);
+    info->created_ns = hdr->created_ns;
+    info->creator_pid = hdr->creator_pid;
+    info->creator_version = hdr->creator_version;
+    info->producer_waiting = hftipc__load_relaxed_u32(&h->producer_waiting);
+    info->consumer_waiting = hftipc__load_relaxed_u32(&h->consumer_waiting);
+
+    info->abandoned_count = hftipc__load_relaxed_u64(&h->abandoned_count);
+    info->aborted_count = hftipc__load_relaxed_u64(&h->aborted_count);
+    if (hdr->mode == HFTIPC_MODE_MPSC) {
+        info->producer_count = hftipc__mpsc_producer_count(hdr, with_liveness);
+        for (int i = 0; producer == NULL && i < HFTIPC_MPSC_MAX_PRODUCERS; i++)
+            if (hftipc__load_relaxed_u64(&h->mpsc_producers[i].owner) != 0)
+                producer = &hdr->mpsc_producers[i];
+        if (producer == NULL)
+            producer = &hdr->mpsc_producers[0];
+    } else {
+        producer = &hdr->producer_holder;
+    }
+    const hftipc__holder *holders[2] = {producer, &hdr->consumer_holder};
+    for (int i = 0; i < 2; i++) {
+        hftipc__holder *ho = (hftipc__holder *)holders[i];
+        uint64_t owner = hftipc__load_relaxed_u64(&ho->owner);
+        uint32_t liveness = owner == 0 ? HFTIPC_PEER_NONE : HFTIPC_PEER_UNKNOWN;
+        if (with_liveness)
+            liveness = hftipc__owner_liveness(owner, hftipc__load_relaxed_u64(&ho->pidns));
+        uint32_t pid = hftipc__owner_pid(owner);
+        uint64_t epoch = hftipc__load_relaxed_u64(&ho->epoch);
+        uint64_t takeovers = hftipc__load_relaxed_u64(&ho->takeovers);
+        uint64_t beat = hftipc__load_relaxed_u64(&ho->heartbeat_ns);
+        if (i == 0) {
+            if (hdr->mode != HFTIPC_MODE_MPSC)
+                info->producer_count =
+                    liveness == HFTIPC_PEER_NONE || liveness == HFTIPC_PEER_DEAD ? 0 : 1;
+            info->producer_heartbeat_ns = beat;
+            info->producer_pid = pid;
+            info->producer_liveness = liveness;
+            info->producer_epoch = epoch;
+            info->producer_takeovers = takeovers;
+        } else {
+            info->consumer_heartbeat_ns = beat;
+            info->consumer_pid = pid;
+            info->consumer_liveness = liveness;
+            info->consumer_epoch = epoch;
+            info->consumer_takeovers = takeovers;
+        }
+    }
+}
+
+/* Copies at most the caller's declared size, so an older, smaller struct is never overrun. */
+int hftipc__info_deliver(const hftipc_info_t *full, hftipc_info_t *info)
+{
+    uint32_t n = info->size < sizeof *full ? info->size : (uint32_t)sizeof *full;
+    if (n < sizeof(uint32_t))
+        return HFTIPC_EINVAL;
+    memcpy(info, full, n);
+    info->size = n;
+    return HFTIPC_OK;
 }

@@ -25,7 +25,12 @@
 /* SLOT_COMMIT (format 1.1): every slot's commit word is written, and consumers detect messages
  * by it instead of by head. Incompat: a reader that ignored it could pair with a writer that
  * leaves commit words at zero, and its consumer would wait forever. */
-#define HFTIPC__INCOMPAT_SLOT_COMMIT HFTIPC_INCOMPAT_SLOT_COMMIT
+#define HFTIPC__INCOMPAT_SLOT_COMMIT  HFTIPC_INCOMPAT_SLOT_COMMIT
+#define HFTIPC__INCOMPAT_SKIP_RECORDS HFTIPC_INCOMPAT_SKIP_RECORDS
+
+/* A committed slot with this length is a skip record (an aborted MPSC claim, FORMAT.md 2.5):
+ * consumers and observers pass over it. Above every valid length (at most 2^26 - 8). */
+#define HFTIPC__SLOT_SKIP            0xFFFFFFFFu
 #define HFTIPC__KNOWN_COMPAT_FLAGS   0ull
 #define HFTIPC__KNOWN_INCOMPAT_FLAGS HFTIPC_INCOMPAT_KNOWN
 
@@ -48,7 +53,13 @@ typedef struct hftipc__holder {
      * before the claim CAS so a consumer can tell an abandoned claim from a slow one. */
     hftipc__atomic_u64 pending_first; /* first claimed sequence + 1; 0: none */
     hftipc__atomic_u32 pending_count; /* slots in the claim */
-    uint8_t reserved[60];
+    uint32_t reserved_68;
+    /* Format 1.2: (epoch << 1) | busy, written by the holder around every operation, so that a
+     * takeover can prove it idle (docs/FORMAT.md, "Fencing", F1). */
+    hftipc__atomic_u64 active;
+    /* Format 1.2, MPSC producer records: the holder's sleeper tag while it sleeps, else 0. */
+    hftipc__atomic_u32 waiting;
+    uint8_t reserved[44];
 } hftipc__holder;
 
 typedef struct hftipc__header {
@@ -78,7 +89,8 @@ typedef struct hftipc__header {
     /* Consumer block: written only by the consumer. */
     hftipc__atomic_u64 tail;
     hftipc__atomic_u64 abandoned_count; /* MPSC: claimed slots skipped after their claimer died */
-    uint8_t consumer_reserved[112];
+    hftipc__atomic_u64 aborted_count;   /* MPSC, 1.2: skip records (aborted claims) passed over */
+    uint8_t consumer_reserved[104];
 
     hftipc__holder producer_holder;
     hftipc__holder consumer_holder;
@@ -135,6 +147,9 @@ _Static_assert(offsetof(hftipc__header, abandoned_count) == 264, "FORMAT.md offs
 _Static_assert(offsetof(hftipc__header, mpsc_producers) == 1024, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, pending_first) == 56, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, pending_count) == 64, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, active) == 72, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__holder, waiting) == 80, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, aborted_count) == 272, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__slot, commit) == 4, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__header, producer_waiting) == 644, "FORMAT.md offset");
 _Static_assert(sizeof(hftipc__holder) == 128, "holder record is 128 bytes");
@@ -169,5 +184,14 @@ int hftipc__header_validate(const void *buf, size_t len, uint64_t actual_file_si
  * commit words the consumer may be up to a ring ahead of a head that a producer died before
  * storing (docs/FORMAT.md, section 5, "Crash of the producer"). */
 int hftipc__cursors_check(uint64_t head, uint64_t tail, const hftipc__geometry *g);
+
+/* Fills `info` from a header: the live mapping (stats) or a private copy (inspect), with role
+ * holders' liveness when `with_liveness`. `producer` is the record the producer_* fields describe
+ * in MPSC files (NULL: the first in use). */
+void hftipc__info_fill(const hftipc__header *hdr, int with_liveness, const hftipc__holder *producer,
+                       hftipc_info_t *info);
+
+/* Copies at most the caller's declared info->size bytes of `full` into `info`. */
+int hftipc__info_deliver(const hftipc_info_t *full, hftipc_info_t *info);
 
 #endif

@@ -6,12 +6,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#include "atomic.h"
 
 #include "wait.h"
 
@@ -93,19 +98,132 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns)
     return HFTIPC_PEER_ALIVE;
 }
 
+/* How long a takeover waits for a busy previous holder to finish its operation by itself, and
+ * for a killed one to be gone. */
+#define IDLE_WAIT_NS (2 * 1000 * 1000)
+#define EXIT_WAIT_MS 5000
+
+/* Ends the process `owner` names, race-free against pid reuse: a pidfd pins the process, its
+ * start time is checked after the pidfd is open, and the signal goes through the pidfd. Returns
+ * 1 when that process is gone (also when it already was), 0 when it cannot be ended from here. */
+static int end_process(uint64_t owner, uint64_t owner_pidns)
+{
+    uint64_t self_ns = hftipc__self_pidns();
+    if (owner_pidns != 0 && self_ns != 0 && owner_pidns != self_ns)
+        return 0; /* its pid means nothing in our namespace */
+    pid_t pid = (pid_t)hftipc__owner_pid(owner);
+    if (pid <= 0)
+        return 1;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+    int saved = errno;
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) {
+        int gone = errno == ESRCH;
+        errno = saved;
+        return gone;
+    }
+    int result = 0;
+    char state;
+    uint64_t ticks;
+    uint64_t recorded = owner >> HFTIPC__OWNER_PID_BITS;
+    if (read_proc_stat(pid, &state, &ticks) != 0) {
+        result = kill(pid, 0) != 0 && errno == ESRCH; /* exited after pidfd_open */
+    } else if (state == 'Z' || state == 'X' ||
+               (recorded != 0 &&
+                recorded != (ticks & ((1ull << (64 - HFTIPC__OWNER_PID_BITS)) - 1)))) {
+        result = 1; /* a zombie, or the pid now names another process: ours is gone */
+    } else if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
+        /* The pidfd becomes readable once the process has exited: from then on none of its
+         * threads can store anything. SIGKILL also ends a stopped process. */
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int64_t deadline = hftipc__monotonic_ns() + (int64_t)EXIT_WAIT_MS * 1000000;
+        for (;;) {
+            int64_t left_ms = (deadline - hftipc__monotonic_ns()) / 1000000;
+            if (left_ms < 0)
+                break;
+            int n = poll(&p, 1, (int)left_ms + 1);
+            if (n > 0) {
+                result = 1;
+                break;
+            }
+            if (n < 0 && errno != EINTR)
+                break;
+        }
+    }
+    close(fd);
+    errno = saved;
+    return result;
+#else
+    (void)owner;
+    return 0;
+#endif
+}
+
+/* The taker's half of F1 (docs/FORMAT.md, "Fencing"), run after our CAS on `owner` and before we
+ * touch anything else: make sure the previous holder `prev` can never write the ring again.
+ * `prev_dead`: its process is already gone. */
+static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint32_t flags)
+{
+    if (prev_dead)
+        return HFTIPC_OK;
+    /* The record still describes the previous holder: we have not written it yet. */
+    uint64_t idle = hftipc__load_relaxed_u64(&h->epoch) << 1;
+    int expedited = hftipc__load_relaxed_u32(&h->wake_capable) != 0;
+    if (hftipc__fence_all_cpus(expedited) == 0) {
+        /* After the fence: either its busy mark is visible now, or its next owner check sees
+         * us. Idle with its own epoch is the proof. Acquire pairs with its release store of
+         * idle (hftipc__op_leave): the ring writes of its last operation are visible to us. */
+        int64_t until = hftipc__monotonic_ns() + IDLE_WAIT_NS;
+        for (;;) {
+            uint64_t active = hftipc__load_acquire_u64(&h->active);
+            if (active == idle)
+                return HFTIPC_OK;
+            /* Busy with its own epoch: inside an operation, maybe about to finish it. Anything
+             * else (a 1.0 or 1.1 holder, which never writes the word): unknown, end it. */
+            if (active != (idle | 1u) || hftipc__monotonic_ns() >= until)
+                break;
+            sched_yield();
+        }
+    }
+    if (end_process(prev, hftipc__load_relaxed_u64(&h->pidns)))
+        return HFTIPC_OK;
+    return (flags & HFTIPC_TAKEOVER_FORCE) ? HFTIPC_OK : HFTIPC_ENOFENCE;
+}
+
+/* Is the holder's last sign of life older than `stale_after_ns`? 0 means a holder that never
+ * recorded a heartbeat. Unsigned arithmetic: the heartbeat comes from the mapping and may be
+ * any value, including one from the future. */
+static int heartbeat_stale(const hftipc__holder *h, int64_t stale_after_ns)
+{
+    uint64_t beat = hftipc__load_relaxed_u64(&((hftipc__holder *)h)->heartbeat_ns);
+    uint64_t now = (uint64_t)hftipc__monotonic_ns();
+    return beat != 0 && beat <= now && now - beat > (uint64_t)stale_after_ns;
+}
+
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns)
+                           int64_t stale_after_ns, uint32_t flags)
 {
     uint64_t expected = 0;
+    int prev_dead = 0;
     /* Bounded: each failed CAS means another process changed the owner; after a few rounds
      * somebody live holds it. */
     for (int attempt = 0; attempt < 16; attempt++) {
+        uint64_t prev = expected;
         if (hftipc__cas_acq_rel_u64(&h->owner, &expected, self)) {
-            /* We hold the role (H1): the rest of the record is ours to write. The epoch change
-             * is what fences a previous holder that is still running. */
-            if (expected != 0)
+            /* We hold the owner word (H1). A previous holder that may still run must be proven
+             * harmless first; if it cannot be, give the role back untouched. */
+            if (prev != 0) {
+                int rc = fence_previous(h, prev, prev_dead, flags);
+                if (rc != HFTIPC_OK) {
+                    uint64_t mine = self;
+                    (void)hftipc__cas_acq_rel_u64(&h->owner, &mine, prev);
+                    return rc;
+                }
                 hftipc__fetch_add_relaxed_u64(&h->takeovers, 1);
-            hftipc__fetch_add_relaxed_u64(&h->epoch, 1);
+            }
+            /* The rest of the record is ours to write. */
+            uint64_t epoch = hftipc__fetch_add_relaxed_u64(&h->epoch, 1) + 1;
+            hftipc__store_release_u64(&h->active, epoch << 1);
             hftipc__store_relaxed_u64(&h->pidns, self_pidns);
             hftipc__store_relaxed_u64(&h->acquired_ns, now_ns);
             hftipc__store_relaxed_u64(&h->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
@@ -116,18 +234,26 @@ int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns
             return HFTIPC_EBUSY;
         hftipc_liveness_t live =
             hftipc__owner_liveness(expected, hftipc__load_relaxed_u64(&h->pidns));
-        if (live != HFTIPC_PEER_DEAD && stale_after_ns >= 0) {
-            /* A holder that exists but has shown no sign of life for too long: a stopped
-             * process or a paused VM. 0 means a holder that never recorded a heartbeat. */
-            uint64_t beat = hftipc__load_relaxed_u64(&h->heartbeat_ns);
-            if (beat != 0 && hftipc__monotonic_ns() - (int64_t)beat > stale_after_ns)
-                live = HFTIPC_PEER_DEAD;
-        }
-        if (live != HFTIPC_PEER_DEAD)
+        prev_dead = live == HFTIPC_PEER_DEAD;
+        /* A holder that exists but has shown no sign of life for too long: a stopped process,
+         * a paused VM. It may still run again: fence_previous() deals with that. */
+        if (!prev_dead && !(stale_after_ns >= 0 && heartbeat_stale(h, stale_after_ns)))
             return HFTIPC_EBUSY;
-        /* Dead holder: retry the CAS from its owner word, so two racers cannot both win. */
+        /* Dead or stale holder: retry the CAS from its owner word, so two racers cannot both
+         * win. */
     }
     return HFTIPC_EBUSY;
+}
+
+int hftipc__holder_is_stale(const hftipc__holder *h, int64_t stale_after_ns)
+{
+    uint64_t owner = hftipc__load_relaxed_u64(&((hftipc__holder *)h)->owner);
+    if (owner == 0)
+        return 0;
+    if (hftipc__owner_liveness(owner, hftipc__load_relaxed_u64(&((hftipc__holder *)h)->pidns)) ==
+        HFTIPC_PEER_DEAD)
+        return 1;
+    return stale_after_ns >= 0 && heartbeat_stale(h, stale_after_ns);
 }
 
 void hftipc__holder_release(hftipc__holder *h, uint64_t self)

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "atomic.h"
+#include "format.h"
+#include "hftipc.h"
 
 /* Registers this process for the asymmetric fence (once per process; later calls are cheap).
  * Returns 1 when hftipc__announce_waiter() gives the full guarantee, 0 otherwise. */
@@ -23,23 +25,34 @@ void hftipc__announce_waiter(void);
  * the caller re-checks its condition in every case. */
 void hftipc__sleep_on(const void *word, uint32_t expected, int64_t deadline_ns, int64_t slice_ns);
 
-/* Wakes every process sleeping on `word` (a shared futex: not process-private). */
-void hftipc__wake(const void *word);
+/* Wakes every process sleeping on `word` (a shared futex: not process-private). Returns the
+ * number of sleepers woken (0 also where there are no futexes). */
+int hftipc__wake(const void *word);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t hftipc__monotonic_ns(void);
 
-/* The publishing side: after a release store of a cursor, wakes sleepers only if one
- * announced itself. A relaxed load of a flag that is written only when someone goes to sleep:
- * it stays in the cache, so the hot path pays one L1 load when nobody sleeps. */
-static inline void hftipc__wake_if_waiting(hftipc__atomic_u32 *waiting, const void *word)
-{
-    /* W1 (publisher side): program order between our cursor store and this load is enforced by
-     * the waiter's membarrier, which runs a full barrier on our CPU; see hftipc__announce_waiter.
-     */
-    atomic_signal_fence(memory_order_seq_cst);
-    if (HFTIPC_UNLIKELY(hftipc__load_relaxed_u32(waiting) != 0))
-        hftipc__wake(word);
-}
+/* The taker's side of F1 (FORMAT.md, "Fencing"): a full memory barrier on every CPU running a
+ * process that registered for the expedited fence (`expedited`), or on every CPU of the system
+ * (slow: a grace period). Returns 0, or -1 when the kernel offers neither. */
+int hftipc__fence_all_cpus(int expedited);
+
+/* The slow half of a wake-up (channel.h, hftipc__channel_wake_word): wakes the sleepers on
+ * `word`; if there were none, clears flags left by sleepers that died or were replaced
+ * (FORMAT.md, "Sleeper tags"), at most once a millisecond. */
+void hftipc__wake_sleeper(hftipc_channel_t *ch, const void *word);
+
+/* A new holder clears flags its role's previous holder may have left (FORMAT.md, "Sleeper tags"):
+ * the SPSC flag of the role, or the MPSC record's own flag and its share of the count. */
+void hftipc__waiting_reset(hftipc__header *hdr, hftipc__holder *record, int mpsc_producer,
+                           hftipc__atomic_u32 *role_flag);
+
+/* Absolute CLOCK_MONOTONIC deadline `timeout_ns` from now; -1 for none (negative timeouts and
+ * ones too far away). */
+int64_t hftipc__deadline_after(int64_t timeout_ns);
+
+/* The blocking wait (FORMAT.md, "Blocking waits"): until the handle can proceed (HFTIPC_OK), the
+ * deadline passes (HFTIPC_ETIMEDOUT), it is fenced, or its readiness check fails. */
+int hftipc__wait_until(hftipc_channel_t *ch, int64_t deadline_ns);
 
 #endif

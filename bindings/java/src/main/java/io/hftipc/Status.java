@@ -71,9 +71,11 @@ public final class Status {
     public static final int ETIMEDOUT = -30;
     /** Another process took this handle's role over; the handle is dead. */
     public static final int EFENCED = -31;
+    /** Takeover refused: the stale holder may still write and cannot be stopped. */
+    public static final int ENOFENCE = -32;
 
     /** The most negative status this binding knows. */
-    static final int MIN = -31;
+    static final int MIN = -32;
 
     /**
      * @param status a status code
