@@ -335,6 +335,105 @@ static void test_holders_announce_they_can_wake(void **state)
     hftipc_channel_close(c);
 }
 
+/* ---- Sleepers that die (finding 5 of issue 11; FORMAT.md, "Sleeper tags") ---- */
+
+/* A child that opens `role` and sleeps in a blocking call until it is killed: a consumer on an
+ * empty ring, or a producer that first fills the ring. */
+static pid_t sleeper(const char *path, hftipc_role_t role)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        hftipc_channel_t *ch;
+        if (hftipc_channel_open(path, role, &ch) != HFTIPC_OK)
+            _exit(10);
+        char buf[64] = {0};
+        if (role == HFTIPC_ROLE_CONSUMER)
+            hftipc_channel_receive_wait(ch, buf, sizeof buf, HFTIPC_WAIT_FOREVER);
+        else
+            for (;;)
+                hftipc_channel_send_wait(ch, buf, 8, HFTIPC_WAIT_FOREVER);
+        _exit(11);
+    }
+    return pid;
+}
+
+static uint32_t waiting_flag(const char *path, hftipc_role_t role)
+{
+    hftipc_info_t in = {.size = sizeof in};
+    assert_int_equal(hftipc_inspect(path, &in), HFTIPC_OK);
+    return role == HFTIPC_ROLE_CONSUMER ? in.consumer_waiting : in.producer_waiting;
+}
+
+/* Kills `role`'s holder while it sleeps; returns once its flag is known to be left behind. */
+static void kill_asleep(const char *path, hftipc_role_t role, pid_t pid)
+{
+    int64_t until = now_ns() + 3000 * MS;
+    while (waiting_flag(path, role) == 0 && now_ns() < until)
+        sleep_ms(1);
+    assert_int_not_equal(waiting_flag(path, role), 0);
+    sleep_ms(5); /* well inside its futex sleep */
+    kill(pid, SIGKILL);
+    assert_int_equal(exit_code(pid), 128 + SIGKILL);
+    assert_int_not_equal(waiting_flag(path, role), 0); /* the phantom sleeper */
+}
+
+/* The waker finds nobody to wake, sees the flag's sleeper is dead and clears it: from then on a
+ * publish costs no system call. On 1.0.0 the flag stayed for ever. */
+static void phantom_cleared_by_waker(uint32_t mode, hftipc_role_t dead_role)
+{
+    const char *path = test_path("phantom-%u-%d", mode, (int)dead_role);
+    unlink(path);
+    hftipc_options_t o;
+    hftipc_options_init(&o);
+    o.capacity = 4;
+    o.slot_size = 64;
+    o.mode = mode;
+    hftipc_role_t live_role =
+        dead_role == HFTIPC_ROLE_CONSUMER ? HFTIPC_ROLE_PRODUCER : HFTIPC_ROLE_CONSUMER;
+    hftipc_channel_t *live;
+    assert_int_equal(hftipc_channel_create(path, &o, live_role, &live), HFTIPC_OK);
+    kill_asleep(path, dead_role, sleeper(path, dead_role));
+    char buf[64] = {0};
+    if (live_role == HFTIPC_ROLE_PRODUCER)
+        assert_int_equal(hftipc_channel_send(live, buf, 8), HFTIPC_OK);
+    else
+        assert_int_equal(hftipc_channel_receive(live, buf, sizeof buf), 8);
+    assert_int_equal(waiting_flag(path, dead_role), 0);
+    hftipc_channel_close(live);
+    unlink(path);
+}
+
+static void test_consumer_killed_asleep_leaves_no_flag(void **state)
+{
+    (void)state;
+    phantom_cleared_by_waker(HFTIPC_MODE_SPSC, HFTIPC_ROLE_CONSUMER);
+}
+
+static void test_producer_killed_asleep_leaves_no_flag(void **state)
+{
+    (void)state;
+    phantom_cleared_by_waker(HFTIPC_MODE_SPSC, HFTIPC_ROLE_PRODUCER);
+}
+
+static void test_mpsc_producer_killed_asleep_leaves_no_count(void **state)
+{
+    (void)state;
+    phantom_cleared_by_waker(HFTIPC_MODE_MPSC, HFTIPC_ROLE_PRODUCER);
+}
+
+/* The next holder of the role clears the flag its dead predecessor left, before any publish. */
+static void test_new_holder_clears_a_dead_sleepers_flag(void **state)
+{
+    (void)state;
+    const char *path = fresh("phantom-reopen", 4);
+    kill_asleep(path, HFTIPC_ROLE_CONSUMER, sleeper(path, HFTIPC_ROLE_CONSUMER));
+    hftipc_channel_t *c;
+    assert_int_equal(hftipc_channel_open(path, HFTIPC_ROLE_CONSUMER, &c), HFTIPC_OK);
+    assert_int_equal(waiting_flag(path, HFTIPC_ROLE_CONSUMER), 0);
+    hftipc_channel_close(c);
+    unlink(path);
+}
+
 int main(void)
 {
     alarm(300);
@@ -347,6 +446,10 @@ int main(void)
         cmocka_unit_test(test_stopped_producer_is_taken_over_and_fenced),
         cmocka_unit_test(test_heartbeat_keeps_an_idle_holder),
         cmocka_unit_test(test_holders_announce_they_can_wake),
+        cmocka_unit_test(test_consumer_killed_asleep_leaves_no_flag),
+        cmocka_unit_test(test_producer_killed_asleep_leaves_no_flag),
+        cmocka_unit_test(test_mpsc_producer_killed_asleep_leaves_no_count),
+        cmocka_unit_test(test_new_holder_clears_a_dead_sleepers_flag),
     };
     int rc = cmocka_run_group_tests_name("wait", tests, NULL, NULL);
     test_scratch_cleanup();
