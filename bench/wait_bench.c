@@ -8,6 +8,9 @@
  *      against a consumer that polls: p50, p99, max.
  *   3. MPSC throughput with 1, 2 and 4 producer processes against SPSC, 64-byte messages
  *      through send_batch/receive_batch.
+ *   4. Throughput after a sleeper was killed in its sleep (its waiting flag left behind),
+ *      against a clean channel: SPSC with the consumer killed asleep, MPSC with a producer
+ *      killed asleep; 64-byte messages through send/receive, one per call.
  *
  * A benchmark, not a test: it prints figures and never judges them. --smoke runs tiny sizes.
  */
@@ -15,6 +18,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -288,6 +292,96 @@ static void mpsc_throughput(void)
     }
 }
 
+/* ---- 4. Throughput after a sleeper died ---- */
+
+/* Leaves a phantom sleeper in `path`: a process that takes `role`, sleeps in a blocking call
+ * (a producer first fills the ring) and is killed with SIGKILL while it sleeps. */
+static void leave_phantom(const char *path, hftipc_role_t role)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        hftipc_channel_t *ch = open_role(path, role);
+        char buf[64] = {0};
+        if (role == HFTIPC_ROLE_CONSUMER)
+            hftipc_channel_receive_wait(ch, buf, sizeof buf, HFTIPC_WAIT_FOREVER);
+        else
+            for (;;)
+                hftipc_channel_send_wait(ch, buf, sizeof buf, HFTIPC_WAIT_FOREVER);
+        _exit(0);
+    }
+    int64_t until = now_ns() + 3000 * MS;
+    hftipc_info_t in = {.size = sizeof in};
+    do {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+        if (hftipc_inspect(path, &in) != HFTIPC_OK)
+            die("inspect", -1);
+    } while ((role == HFTIPC_ROLE_CONSUMER ? in.consumer_waiting : in.producer_waiting) == 0 &&
+             now_ns() < until);
+    struct timespec ts = {0, 20000000}; /* well inside its futex sleep */
+    nanosleep(&ts, NULL);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+/* Per-message send/receive between a producer process and this consumer, after an optional
+ * phantom sleeper in the consumer role (SPSC) or among the producers (MPSC). */
+static double run_after_phantom(uint32_t mode, int phantom, uint64_t total)
+{
+    const char *path = channel_path("phantom");
+    create(path, 4096, 72, mode);
+    hftipc_role_t dead = mode == HFTIPC_MODE_MPSC ? HFTIPC_ROLE_PRODUCER : HFTIPC_ROLE_CONSUMER;
+    if (phantom)
+        leave_phantom(path, dead);
+    hftipc_channel_t *c = open_role(path, HFTIPC_ROLE_CONSUMER);
+    unsigned char buf[64];
+    if (phantom && mode == HFTIPC_MODE_MPSC) /* the dead producer filled the ring: drain it */
+        while (hftipc_channel_receive(c, buf, sizeof buf) >= 0)
+            ;
+    int64_t start = now_ns();
+    pid_t kid = fork();
+    if (kid == 0) {
+        hftipc_channel_t *pr = open_role(path, HFTIPC_ROLE_PRODUCER);
+        memset(buf, 7, sizeof buf);
+        for (uint64_t i = 0; i < total; i++)
+            while (hftipc_channel_send(pr, buf, sizeof buf) == HFTIPC_EFULL)
+                ;
+        _exit(0);
+    }
+    for (uint64_t got = 0; got < total;) {
+        int64_t n = hftipc_channel_receive(c, buf, sizeof buf);
+        if (n >= 0)
+            got++;
+        else if (n != HFTIPC_EEMPTY)
+            die("receive", n);
+    }
+    double secs = (now_ns() - start) / 1e9;
+    waitpid(kid, NULL, 0);
+    hftipc_channel_close(c);
+    unlink(path);
+    return total / secs;
+}
+
+static void phantom_sleepers(void)
+{
+    uint64_t total = smoke ? 20000 : 4000000;
+    int runs = smoke ? 1 : 5;
+    static const uint32_t modes[2] = {HFTIPC_MODE_SPSC, HFTIPC_MODE_MPSC};
+    static const char *const what[2] = {"SPSC, consumer killed asleep, new consumer",
+                                        "MPSC, a producer killed asleep"};
+    for (int m = 0; m < 2; m++) {
+        double clean[5], after[5];
+        for (int r = 0; r < runs; r++) { /* interleaved */
+            clean[r] = run_after_phantom(modes[m], 0, total);
+            after[r] = run_after_phantom(modes[m], 1, total);
+        }
+        qsort(clean, (size_t)runs, sizeof(double), cmp_double);
+        qsort(after, (size_t)runs, sizeof(double), cmp_double);
+        printf("| %s, 64 B send/receive | %.2f M msgs/s | clean %.2f M msgs/s (%.2fx) |\n", what[m],
+               after[runs / 2] / 1e6, clean[runs / 2] / 1e6, after[runs / 2] / clean[runs / 2]);
+    }
+}
+
 static void usage(FILE *f)
 {
     fputs("NAME\n"
@@ -298,8 +392,9 @@ static void usage(FILE *f)
           "    Measures, with a baseline from the same run: the CPU a consumer blocked in\n"
           "    hftipc_channel_receive_wait() uses on an empty channel (vs. a polling consumer);\n"
           "    the latency from a publish to a consumer asleep in the futex (vs. polling);\n"
-          "    MPSC throughput with 1, 2 and 4 producer processes (vs. SPSC), median of 5.\n"
-          "    Prints Markdown table rows. Takes about 15 seconds.\n\n"
+          "    MPSC throughput with 1, 2 and 4 producer processes (vs. SPSC), median of 5;\n"
+          "    throughput after a sleeper was killed in its sleep (vs. a clean channel).\n"
+          "    Prints Markdown table rows. Takes about 30 seconds.\n\n"
           "OPTIONS\n"
           "    --smoke     tiny sizes, for ctest; never judges speed\n"
           "    --dir DIR   where channel files go (default /dev/shm)\n\n"
@@ -333,5 +428,9 @@ int main(int argc, char **argv)
     wake_latency();
     printf("\n| MPSC case | median of %d | ratio |\n|---|---:|---:|\n", smoke ? 1 : 5);
     mpsc_throughput();
+    printf("\n| after a dead sleeper (median of %d) | throughput | baseline (same run) |\n"
+           "|---|---:|---:|\n",
+           smoke ? 1 : 5);
+    phantom_sleepers();
     return 0;
 }
