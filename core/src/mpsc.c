@@ -180,7 +180,7 @@ static void finish_claim(hftipc_channel_t *ch)
     ch->claim_pending = 0;
 }
 
-/* Writes `len` bytes into the outstanding claim's slot and commits it (S1, M1). */
+/* Writes `len` bytes into the outstanding claim's slot and commits it (S1). */
 static uint64_t fill_claim(hftipc_channel_t *ch, const void *msg, uint32_t len)
 {
     uint64_t seq = ch->claim_seq;

@@ -141,8 +141,9 @@ static inline void hftipc__ring_publish(hftipc__ring *r, uint64_t new_head)
     /* P1: makes every slot write before it visible to an acquire load of head. */
     hftipc__store_release_u64(r->head, new_head);
     /* O1: keeps the next lap's slot writes after this head store, so an observer that saw
-     * such a write also sees the head that announces it (hftipc__observer_receive). A compiler
-     * barrier only on x86-64; one store fence on weakly ordered CPUs. */
+     * such a write also sees the head that announces it (observer.c). A compiler barrier only
+     * on x86-64 (TSO keeps stores in order); on weakly ordered CPUs a full barrier instruction
+     * (dmb ish on AArch64, lwsync on POWER): C11 has no store-store fence. */
     hftipc__fence_release();
 }
 
