@@ -196,7 +196,9 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
     int rc = read_options(opts, &o);
     if (rc != HFTIPC_OK)
         return rc;
-    if (o.file_mode > 07777)
+    /* Read and write bits only: an execute, setuid, setgid or sticky bit on a file that every
+     * peer writes through a mapping would let one of them plant a program (issue 11). */
+    if ((o.file_mode & ~0666u) != 0)
         return HFTIPC_EINVAL;
     /* New files carry commit words (format 1.1), whatever the mode. */
     hftipc__geometry geo = {.capacity = o.capacity,
@@ -266,6 +268,8 @@ int hftipc_channel_open_or_create(const char *path, const hftipc_options_t *opts
     int rc = read_options(opts, &o);
     if (rc != HFTIPC_OK)
         return rc;
+    if ((o.file_mode & ~0666u) != 0) /* as create: refused whether or not the file exists */
+        return HFTIPC_EINVAL;
     /* Open first; create on ENOENT; if another process won the create race, open its file.
      * Two rounds suffice unless the file is being deleted and recreated concurrently. */
     for (int round = 0; round < 4; round++) {
@@ -929,11 +933,17 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
     _Alignas(64) unsigned char buf[HFTIPC__HEADER_SIZE] = {0};
     size_t got;
     uint64_t size;
-    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, NULL);
+    int fd;
+    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, &fd);
     if (rc != HFTIPC_OK)
         return rc;
     hftipc__geometry geo;
     rc = hftipc__header_validate(buf, got, size, &geo);
+    if (rc == HFTIPC_OK) /* what an observer's open would find: holes it cannot allocate */
+        rc = hftipc__map_allocate(fd, geo.file_size, 0);
+    int err = errno;
+    close(fd);
+    errno = err;
     hftipc_info_t full;
     memset(&full, 0, sizeof full);
     full.size = sizeof full;

@@ -93,6 +93,16 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns)
     return HFTIPC_PEER_ALIVE;
 }
 
+uint64_t hftipc__heartbeat_age(uint64_t beat_ns)
+{
+    /* The heartbeat comes from the mapping: any value. Unsigned, so no value can overflow; a
+     * beat from the future (forged, or from another time namespace) has age 0, as the holder
+     * could as well keep beating: a forged heartbeat keeps a role no longer than a live holder
+     * does. CLOCK_MONOTONIC is never negative. */
+    uint64_t now = (uint64_t)hftipc__monotonic_ns();
+    return now > beat_ns ? now - beat_ns : 0;
+}
+
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
                            int64_t stale_after_ns)
 {
@@ -120,7 +130,7 @@ int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns
             /* A holder that exists but has shown no sign of life for too long: a stopped
              * process or a paused VM. 0 means a holder that never recorded a heartbeat. */
             uint64_t beat = hftipc__load_relaxed_u64(&h->heartbeat_ns);
-            if (beat != 0 && hftipc__monotonic_ns() - (int64_t)beat > stale_after_ns)
+            if (beat != 0 && hftipc__heartbeat_age(beat) > (uint64_t)stale_after_ns)
                 live = HFTIPC_PEER_DEAD;
         }
         if (live != HFTIPC_PEER_DEAD)

@@ -22,6 +22,10 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
                            int64_t stale_after_ns);
 
+/* Nanoseconds since the CLOCK_MONOTONIC heartbeat `beat_ns` read from the mapping; 0 for a
+ * heartbeat in the future. Free of overflow for every value. */
+uint64_t hftipc__heartbeat_age(uint64_t beat_ns);
+
 /* Releases the role if `self` still holds it. */
 void hftipc__holder_release(hftipc__holder *h, uint64_t self);
 
