@@ -4,23 +4,23 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h 0a6a9b4a64e2d880499fdb7a62aa376ec3527af12698ddb0a981c0172f155bc3
+ *   core/include/hftipc.h b2cfe9fff874377bddf40c9deaac408bc1e7789e2a7be1455bd8ee519d904101
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h e260471dcbc7e9de9df5ee97189afe194c2b8ec7a1bfbea8dfba2f9da2fc0b2d
- *   core/src/map.h 93b5ee53a8db5a38d3b012df761be8c6635decd7ad6f61860e6ecbf6e73a35e9
+ *   core/src/map.h 27175410cd10749ee50577ea4c6f0098549f982fb5f313ab1519edf01fc75ed7
  *   core/src/ring.h 89b3b08f528aa21aa2364f76b381a39ddc54b7fa2d69456d6cdde900bc5d8deb
  *   core/src/wait.h 32e6258b51cc60a5dbdc8c59a84d6263649b15d95e98add7aaa657ce7df97e16
  *   core/src/channel.h d58e7338a78bc0226200915e274e9827e15e828130923126c1fde40b37b19381
- *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
+ *   core/src/peer.h bd6822b90cad6a69f9fd4bbd5daef96283eb6e7d1b878eecc9c1216127f45675
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c d87421ce2fb4a3a7185b0ccbddfb5e94c25fba847f7aea4b2f5e064bb9f14fdc
- *   core/src/error.c c42c01c4fd1ae263d918e66b5633db9fe7fce52d8214a2b204e598b3622a49d1
+ *   core/src/api.c db71dbac97cb86efd75d5c9a8c93e903ee02a96b3faf13ceacbee7c8f0b47025
+ *   core/src/error.c 5927593ac0bbcfce7fad2401aa8bbce2ef6f0182e7f1da981c03486ec978f55d
  *   core/src/format.c 8769b56bd99ff1c0f930dc9df6aaa7af0986a53ce9a022af36d660f70fed5240
- *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
+ *   core/src/map.c 934e1178fec41e3c740edc44f5cc75a72794bcb84f9ba69d36ed41516797fa0a
  *   core/src/mpsc.c 3731593d80a2732e1df681cfe27a69842761d4a31ccc1e86e2d541c73dd69e0b
- *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
+ *   core/src/peer.c 30f5dca7980ea5b0d6cecf2040d0875d1a5ad48fb743a50c3024fad5a40c21c9
  *   core/src/wait.c b2d6b50ee639284ca011851bd680a06bed91c9080944f1ba5a7064f215a781a7
- * Body (sha256): c7ab80498b2f160fd487c30c9fd9806876752ea6aea4f2d945789bd8174871d6
+ * Body (sha256): 0406dec083a5a61a89dacf217787a0d55d81f1d660bc392d198fd74be273641e
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -146,10 +146,12 @@ typedef enum hftipc_status {
     HFTIPC_ESTATE = -29,      /* commit without a claim */
     HFTIPC_ETIMEDOUT = -30,   /* a blocking call's timeout passed first */
     HFTIPC_EFENCED = -31,     /* another process took this handle's role over; the handle is dead */
+    HFTIPC_ENOFENCE = -32,    /* takeover refused: the stale holder may still be writing (1.1) */
+    HFTIPC_ESPARSE = -33, /* the file has unallocated holes an observer cannot map safely (1.1) */
 } hftipc_status_t;
 
-/* One past the most negative status defined by this version of the header. */
-#define HFTIPC_STATUS_MIN (-31)
+/* The most negative status defined by this version of the header. */
+#define HFTIPC_STATUS_MIN (-33)
 
 /**
  * Human-readable description of a status.
@@ -203,7 +205,8 @@ typedef struct hftipc_options {
     uint32_t slot_size; /* bytes per slot including the 8-byte slot header; multiple of 8 in
                            [HFTIPC_MIN_SLOT_SIZE, HFTIPC_MAX_SLOT_SIZE] */
     uint32_t mode;      /* hftipc_mode_t; HFTIPC_MODE_SPSC */
-    uint32_t file_mode; /* permission bits of a created file; default 0600; umask is ignored */
+    uint32_t file_mode; /* permission bits of a created file, within 0666 (read and write bits
+                           only; anything else is HFTIPC_EINVAL); default 0600; umask ignored */
 } hftipc_options_t;
 
 /**
@@ -226,9 +229,13 @@ typedef struct hftipc_channel_stct hftipc_channel_t;
  * @param opts geometry and file mode; NULL means the defaults.
  * @param role the role the returned handle holds.
  * @param out receives the handle on success; set to NULL on failure.
- * @return HFTIPC_OK; HFTIPC_EEXIST if the path exists; HFTIPC_EINVAL; HFTIPC_ECAPACITY,
- *         HFTIPC_ESLOTSIZE, HFTIPC_EMODE, HFTIPC_ETOOLARGE for bad options; HFTIPC_ENOSPC;
- *         HFTIPC_ENOENT (no directory); HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @return HFTIPC_OK; HFTIPC_EEXIST if the path exists; HFTIPC_EINVAL (NULL path or out, bad
+ *         role, opts->size too small, a file_mode bit outside 0666, a path that is empty, ends
+ *         in '/' or is too long); HFTIPC_ECAPACITY, HFTIPC_ESLOTSIZE, HFTIPC_EMODE,
+ *         HFTIPC_ETOOLARGE for bad options; HFTIPC_ENOSPC; HFTIPC_ENOENT (no directory);
+ *         HFTIPC_EACCES; HFTIPC_ENOTFILE (a symlink loop in the directory part);
+ *         HFTIPC_ECORRUPT (a peer rewrote the cursors between the link and the open);
+ *         HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.0.0
  * Thread safety: any thread.
  */
@@ -240,12 +247,17 @@ HFTIPC_API int hftipc_channel_create(const char *path, const hftipc_options_t *o
  * "Checks a reader makes") before anything is mapped; a file that fails is not modified.
  * Producer and consumer roles are exclusive: if a live process holds the role the call fails
  * with HFTIPC_EBUSY; if the holder died, the role is taken over (its epoch increases).
+ * A file with unallocated holes inside its geometry (a sparse file: on a full tmpfs, touching a
+ * hole raises SIGBUS) has them allocated by a producer or consumer open, which changes no byte,
+ * and is refused by an observer, which cannot allocate (docs/FORMAT.md, section 3).
  * @param path the channel file; symlinks are refused.
  * @param role the role the returned handle holds.
  * @param out receives the handle on success; set to NULL on failure.
  * @return HFTIPC_OK; HFTIPC_ENOENT; HFTIPC_EBUSY; HFTIPC_EINVAL; every file-validation status
  *         (HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY); HFTIPC_ECORRUPT for cursors out of range;
- *         HFTIPC_ENOTFILE; HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ *         HFTIPC_ENOSPC (producer, consumer: the file's holes cannot be allocated; the file is
+ *         not modified); HFTIPC_ESPARSE (observer: the file has holes); HFTIPC_ENOTFILE;
+ *         HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.0.0
  * Thread safety: any thread.
  */
@@ -255,6 +267,7 @@ HFTIPC_API int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_
  * Open the channel at `path`, creating it first if it does not exist. Safe against concurrent
  * callers: all of them end with the same file. If the file exists, its capacity, slot size and
  * mode must equal the options.
+ * A file_mode bit outside 0666 is refused (HFTIPC_EINVAL) even when the file exists.
  * @return as hftipc_channel_create() and hftipc_channel_open(), plus HFTIPC_EMISMATCH.
  * @since 1.0.0
  * Thread safety: any thread.
@@ -279,7 +292,8 @@ HFTIPC_API int hftipc_channel_close(hftipc_channel_t *ch);
  * @param msg the bytes; may be NULL when len is 0.
  * @param len 0 to hftipc_channel_max_payload(ch).
  * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_ETOOBIG (nothing written); HFTIPC_EROLE;
- *         HFTIPC_EINVAL; HFTIPC_ECORRUPT if the consumer's cursor is out of range.
+ *         HFTIPC_EINVAL; HFTIPC_EFENCED; HFTIPC_ECORRUPT if the consumer's cursor (or an MPSC
+ *         file's claim cursor) is out of range.
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -292,7 +306,8 @@ HFTIPC_API int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t
  * @param lens `count` message lengths; their sum must not exceed `data_len`.
  * @return the number of messages published (1..count), 0 when count is 0; HFTIPC_EFULL when
  *         none fit; HFTIPC_ETOOBIG if any length exceeds the payload (nothing written);
- *         HFTIPC_EINVAL; HFTIPC_EROLE; HFTIPC_ECORRUPT.
+ *         HFTIPC_EINVAL (also when the lengths add up to more than data_len); HFTIPC_EROLE;
+ *         HFTIPC_EFENCED; HFTIPC_ECORRUPT.
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -304,7 +319,8 @@ HFTIPC_API int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *d
  * until hftipc_channel_commit(). Claiming again before committing returns the same slot.
  * @param payload receives the address of the slot's payload area.
  * @param capacity receives the payload capacity in bytes (hftipc_channel_max_payload()).
- * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_ECORRUPT.
+ * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED;
+ *         HFTIPC_ECORRUPT.
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -313,7 +329,7 @@ HFTIPC_API int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, ui
 /**
  * Publish the claimed slot with a message of `len` bytes.
  * @return HFTIPC_OK; HFTIPC_ESTATE if no slot is claimed; HFTIPC_ETOOBIG (the claim stays);
- *         HFTIPC_EROLE; HFTIPC_EINVAL.
+ *         HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -328,7 +344,7 @@ HFTIPC_API int hftipc_channel_commit(hftipc_channel_t *ch, size_t len);
  * @return the message length (0 is a valid, empty message); HFTIPC_EEMPTY; HFTIPC_EBUFSIZE
  *         (nothing consumed; hftipc_channel_peek() tells the length); HFTIPC_ECORRUPT;
  *         HFTIPC_ELAPPED (observer only: it skips ahead to the oldest unconsumed message);
- *         HFTIPC_EROLE; HFTIPC_EINVAL.
+ *         HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -339,8 +355,8 @@ HFTIPC_API int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_
  * consume them with one cursor store. Stops early at the first message that does not fit.
  * @return the number of messages received (>= 1); HFTIPC_EEMPTY; HFTIPC_EBUFSIZE if the first
  *         message does not fit; HFTIPC_ECORRUPT if the first slot is corrupt (a later corrupt
- *         slot ends the batch early and is reported by the next call); HFTIPC_EROLE;
- *         HFTIPC_EINVAL (also for max_count 0).
+ *         slot ends the batch early and is reported by the next call); HFTIPC_EROLE
+ *         (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -358,7 +374,7 @@ typedef int (*hftipc_handler_fn)(void *ctx, const void *msg, uint32_t len);
  * one cursor store after the last call. If the process dies inside the batch, the whole batch
  * is delivered again (at-least-once).
  * @return the number of messages handled (>= 1); HFTIPC_EEMPTY; HFTIPC_ECORRUPT (first slot);
- *         HFTIPC_EROLE; HFTIPC_EINVAL.
+ *         HFTIPC_EROLE (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free apart from the handler.
  */
@@ -369,7 +385,8 @@ HFTIPC_API int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn 
  * Look at the oldest unconsumed message in place without consuming it (zero copy). The pointer
  * stays valid until hftipc_channel_ack() or close. Calling peek again returns the same message.
  * @param payload receives the address of the message bytes in the mapping.
- * @return the message length; HFTIPC_EEMPTY; HFTIPC_ECORRUPT; HFTIPC_EROLE; HFTIPC_EINVAL.
+ * @return the message length; HFTIPC_EEMPTY; HFTIPC_ECORRUPT; HFTIPC_EROLE (observers too);
+ *         HFTIPC_EINVAL; HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -379,7 +396,9 @@ HFTIPC_API int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payloa
  * Consume the oldest unconsumed message (the one peek returns). Also the way to skip a slot
  * that peek reports as HFTIPC_ECORRUPT. The new position is stored in the file, so a restarted
  * consumer resumes after it.
- * @return HFTIPC_OK; HFTIPC_EEMPTY; HFTIPC_EROLE; HFTIPC_EINVAL.
+ * @return HFTIPC_OK; HFTIPC_EEMPTY; HFTIPC_ECORRUPT (an MPSC file's claim cursor, or head in
+ *         a format 1.0 file, is out of range); HFTIPC_EROLE (observers too); HFTIPC_EINVAL;
+ *         HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -399,8 +418,8 @@ HFTIPC_API int hftipc_channel_ack(hftipc_channel_t *ch);
  * Observers, and peers that cannot wake (older libraries), are polled in 1 ms slices.
  * Also refreshes the handle's heartbeat while it sleeps.
  * @param timeout_ns nanoseconds, 0 for a single check, HFTIPC_WAIT_FOREVER for no limit.
- * @return HFTIPC_OK when ready; HFTIPC_ETIMEDOUT; HFTIPC_EFENCED; HFTIPC_ECORRUPT;
- *         HFTIPC_EINVAL.
+ * @return HFTIPC_OK when ready; HFTIPC_ETIMEDOUT; HFTIPC_EFENCED; HFTIPC_ECORRUPT (a cursor
+ *         read from the file is out of range); HFTIPC_EINVAL.
  * @since 1.0.0
  * Thread safety: the thread that uses the handle.
  */
@@ -513,7 +532,12 @@ HFTIPC_API int hftipc_channel_stats(hftipc_channel_t *ch, hftipc_info_t *info);
  * Read and validate the channel file at `path` without modifying it or taking any role.
  * On a validation failure, the fields decoded before the failing check are filled (at least
  * format_major/minor once the magic matched), so tools can report what they found.
- * @return HFTIPC_OK, or the same statuses as hftipc_channel_open() for a bad file.
+ * A file with holes an observer's open would refuse is reported as HFTIPC_ESPARSE, its fields
+ * filled.
+ * @return HFTIPC_OK; HFTIPC_EINVAL (NULL path or info, info->size below 4); HFTIPC_ENOENT;
+ *         HFTIPC_ENOTFILE; HFTIPC_EACCES; every file-validation status (HFTIPC_ETRUNCATED ...
+ *         HFTIPC_ENOTREADY); HFTIPC_ESPARSE; HFTIPC_ECORRUPT for cursors out of range;
+ *         HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.0.0
  * Thread safety: any thread.
  */
@@ -856,7 +880,15 @@ int hftipc__map_link(hftipc__mapping *m, const char *path);
 int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got, uint64_t *size,
                             int *fd_out);
 
-/* Opens and validates the channel file at `path`, then maps it (read-write or read-only). */
+/* Makes sure the open channel file `fd` of `size` bytes has no hole, so that no access through
+ * a mapping of it can raise SIGBUS on a full tmpfs: HFTIPC_OK when it has none (one fstat) or
+ * after allocating them (`may_allocate`, a writable descriptor; no byte changes), HFTIPC_ENOSPC
+ * when they cannot be allocated, HFTIPC_ESPARSE when they may not (an observer). A file system
+ * that can report no hole, or that has no fallocate, gets HFTIPC_OK. */
+int hftipc__map_allocate(int fd, uint64_t size, int may_allocate);
+
+/* Opens and validates the channel file at `path`, makes sure it has no holes (allocating them
+ * when writable), then maps it (read-write or read-only). */
 int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc__mapping *m);
 
 /* Unmaps and closes; removes a leftover named temporary file. */
@@ -1231,6 +1263,10 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
                            int64_t stale_after_ns);
 
+/* Nanoseconds since the CLOCK_MONOTONIC heartbeat `beat_ns` read from the mapping; 0 for a
+ * heartbeat in the future. Free of overflow for every value. */
+uint64_t hftipc__heartbeat_age(uint64_t beat_ns);
+
 /* Releases the role if `self` still holds it. */
 void hftipc__holder_release(hftipc__holder *h, uint64_t self);
 
@@ -1521,7 +1557,9 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
     int rc = read_options(opts, &o);
     if (rc != HFTIPC_OK)
         return rc;
-    if (o.file_mode > 07777)
+    /* Read and write bits only: an execute, setuid, setgid or sticky bit on a file that every
+     * peer writes through a mapping would let one of them plant a program (issue 11). */
+    if ((o.file_mode & ~0666u) != 0)
         return HFTIPC_EINVAL;
     /* New files carry commit words (format 1.1), whatever the mode. */
     hftipc__geometry geo = {.capacity = o.capacity,
@@ -1591,6 +1629,8 @@ int hftipc_channel_open_or_create(const char *path, const hftipc_options_t *opts
     int rc = read_options(opts, &o);
     if (rc != HFTIPC_OK)
         return rc;
+    if ((o.file_mode & ~0666u) != 0) /* as create: refused whether or not the file exists */
+        return HFTIPC_EINVAL;
     /* Open first; create on ENOENT; if another process won the create race, open its file.
      * Two rounds suffice unless the file is being deleted and recreated concurrently. */
     for (int round = 0; round < 4; round++) {
@@ -2254,11 +2294,17 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
     _Alignas(64) unsigned char buf[HFTIPC__HEADER_SIZE] = {0};
     size_t got;
     uint64_t size;
-    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, NULL);
+    int fd;
+    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, &fd);
     if (rc != HFTIPC_OK)
         return rc;
     hftipc__geometry geo;
     rc = hftipc__header_validate(buf, got, size, &geo);
+    if (rc == HFTIPC_OK) /* what an observer's open would find: holes it cannot allocate */
+        rc = hftipc__map_allocate(fd, geo.file_size, 0);
+    int err = errno;
+    close(fd);
+    errno = err;
     hftipc_info_t full;
     memset(&full, 0, sizeof full);
     full.size = sizeof full;
@@ -2327,7 +2373,13 @@ int hftipc_channel_role(const hftipc_channel_t *ch)
     X(HFTIPC_ELAPPED, "observer was overtaken by the producer")                                    \
     X(HFTIPC_ESTATE, "no slot is claimed")                                                         \
     X(HFTIPC_ETIMEDOUT, "timed out")                                                               \
-    X(HFTIPC_EFENCED, "role was taken over by another process; this handle is fenced")
+    X(HFTIPC_EFENCED, "role was taken over by another process; this handle is fenced")             \
+    X(HFTIPC_ENOFENCE,                                                                             \
+      "takeover refused: the stale holder may still be writing and cannot be stopped (another "    \
+      "user or pid namespace); retry, or force it")                                                \
+    X(HFTIPC_ESPARSE,                                                                              \
+      "file has unallocated holes; an observer cannot map it safely; open it once as producer "    \
+      "or consumer to allocate")
 
 #define HFTIPC__STATUS_COUNT (1 - HFTIPC_STATUS_MIN)
 
@@ -2612,7 +2664,7 @@ int hftipc__map_create_unlinked(const char *path, const hftipc__geometry *g, uin
 
     int rc;
     /* fchmod, not the open mode: the requested mode is exact, whatever the umask. */
-    if (fchmod(fd, (mode_t)(file_mode & 07777)) != 0) {
+    if (fchmod(fd, (mode_t)(file_mode & 0666)) != 0) {
         rc = hftipc__status_from_errno(errno);
         goto fail;
     }
@@ -2689,6 +2741,46 @@ int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *g
     return HFTIPC_OK;
 }
 
+int hftipc__map_allocate(int fd, uint64_t size, int may_allocate)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return hftipc__status_from_errno(errno);
+    /* Cheap and exact on tmpfs: every page that exists, written or only fallocated, counts in
+     * st_blocks, so a file with as many blocks as bytes has no hole, and this is the common
+     * case (the creator allocated everything). SEEK_HOLE alone cannot say it: on tmpfs and ext4
+     * (Linux 6.18) a range that fallocate reserved but nobody wrote reads back as a hole. */
+    if (st.st_blocks >= 0 && (uint64_t)st.st_blocks * 512u >= size)
+        return HFTIPC_OK;
+    /* Fewer blocks than bytes: a hole, or a file system that stores data in fewer blocks than
+     * its size (compression, inline data). SEEK_HOLE tells them apart; a file system that
+     * cannot report holes answers the file size (all data), and the file is taken as it is,
+     * as create does on a file system without fallocate. */
+    off_t hole = lseek(fd, 0, SEEK_HOLE);
+    if (hole < 0 || (uint64_t)hole >= size)
+        return HFTIPC_OK;
+    /* A hole inside the geometry: on tmpfs the first touch of it through the mapping allocates
+     * a page, and raises SIGBUS when the file system is full. Read faults allocate too, so an
+     * observer, whose read-only descriptor cannot reserve anything, refuses the file. */
+    if (!may_allocate)
+        return HFTIPC_ESPARSE;
+    /* fallocate(2) mode 0 over the whole geometry reserves the holes and leaves every byte and
+     * the size as they are (allocated ranges are skipped). Not posix_fallocate(): where the
+     * file system lacks fallocate, glibc emulates it by writing bytes into the file, which
+     * could overwrite what a peer writes meanwhile. On failure nothing is punched back: a
+     * partial allocation changes no byte, and tmpfs undoes its own partial allocation anyway
+     * (docs/FORMAT.md, section 3). */
+    for (;;) {
+        if (fallocate(fd, 0, 0, (off_t)size) == 0)
+            return HFTIPC_OK;
+        if (errno == EINTR)
+            continue;
+        if (errno == EOPNOTSUPP)
+            return HFTIPC_OK; /* no fallocate here: as create, the sparse file is all we get */
+        return hftipc__status_from_errno(errno);
+    }
+}
+
 int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc__mapping *m)
 {
     m->fd = -1;
@@ -2704,8 +2796,12 @@ int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc
         return rc;
     /* Validate the private copy; only the geometry it yields is used from here on. */
     rc = hftipc__header_validate(buf, got, size, g);
+    if (rc == HFTIPC_OK)
+        rc = hftipc__map_allocate(fd, g->file_size, writable);
     if (rc != HFTIPC_OK) {
+        int err = errno; /* HFTIPC_ESYSTEM: errno is the caller's to read */
         close(fd);
+        errno = err;
         return rc;
     }
     int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
@@ -3022,6 +3118,16 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns)
     return HFTIPC_PEER_ALIVE;
 }
 
+uint64_t hftipc__heartbeat_age(uint64_t beat_ns)
+{
+    /* The heartbeat comes from the mapping: any value. Unsigned, so no value can overflow; a
+     * beat from the future (forged, or from another time namespace) has age 0, as the holder
+     * could as well keep beating: a forged heartbeat keeps a role no longer than a live holder
+     * does. CLOCK_MONOTONIC is never negative. */
+    uint64_t now = (uint64_t)hftipc__monotonic_ns();
+    return now > beat_ns ? now - beat_ns : 0;
+}
+
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
                            int64_t stale_after_ns)
 {
@@ -3049,7 +3155,7 @@ int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns
             /* A holder that exists but has shown no sign of life for too long: a stopped
              * process or a paused VM. 0 means a holder that never recorded a heartbeat. */
             uint64_t beat = hftipc__load_relaxed_u64(&h->heartbeat_ns);
-            if (beat != 0 && hftipc__monotonic_ns() - (int64_t)beat > stale_after_ns)
+            if (beat != 0 && hftipc__heartbeat_age(beat) > (uint64_t)stale_after_ns)
                 live = HFTIPC_PEER_DEAD;
         }
         if (live != HFTIPC_PEER_DEAD)
