@@ -39,7 +39,7 @@ static doc_fn doc_fns[DOC_MAX_FUNCS];
 static int doc_nfns;
 
 /* The value of status `name` (from the library's own table), or 1 when it is not one. */
-static int doc_status_value(const char *name)
+static inline int doc_status_value(const char *name)
 {
     for (int s = 0; s >= HFTIPC_STATUS_MIN; s--)
         if (strcmp(hftipc_err_name(s), name) == 0)
@@ -47,7 +47,7 @@ static int doc_status_value(const char *name)
     return 1;
 }
 
-static doc_fn *doc_find(const char *name)
+static inline doc_fn *doc_find(const char *name)
 {
     for (int i = 0; i < doc_nfns; i++)
         if (strcmp(doc_fns[i].name, name) == 0)
@@ -56,7 +56,7 @@ static doc_fn *doc_find(const char *name)
 }
 
 /* Reads the identifier at `p` into `out`; returns its length. */
-static size_t doc_ident(const char *p, char *out, size_t cap)
+static inline size_t doc_ident(const char *p, char *out, size_t cap)
 {
     size_t n = 0;
     while ((isalnum((unsigned char)p[n]) || p[n] == '_') && n + 1 < cap) {
@@ -69,7 +69,7 @@ static size_t doc_ident(const char *p, char *out, size_t cap)
 
 /* Parses one @return paragraph, already normalised to single spaces, into `f`. Returns 0, or
  * -1 with a message. */
-static int doc_parse_return(doc_fn *f, const char *text)
+static inline int doc_parse_return(doc_fn *f, const char *text)
 {
     for (const char *p = text; *p != '\0';) {
         char id[64];
@@ -130,7 +130,7 @@ static int doc_parse_return(doc_fn *f, const char *text)
     return 0;
 }
 
-static int doc_resolve(doc_fn *f, int depth)
+static inline int doc_resolve(doc_fn *f, int depth)
 {
     if (f->resolved)
         return 0;
@@ -158,7 +158,7 @@ static int doc_resolve(doc_fn *f, int depth)
 
 /* Copies [p, end) into `out` with every run of spaces, newlines and the comment's leading '*'
  * turned into one space. */
-static void doc_normalise(const char *p, const char *end, char *out, size_t cap)
+static inline void doc_normalise(const char *p, const char *end, char *out, size_t cap)
 {
     size_t n = 0;
     int space = 0;
@@ -176,7 +176,7 @@ static void doc_normalise(const char *p, const char *end, char *out, size_t cap)
 }
 
 /* Loads every documented public function of the header at `path`. Returns 0 or -1. */
-static int doc_load(const char *path)
+static inline int doc_load(const char *path)
 {
     FILE *fp = fopen(path, "rb");
     if (fp == NULL) {
@@ -245,7 +245,7 @@ static unsigned long doc_calls;
 
 /* Records that `fn` returned `status` in `scenario`; a status its documentation does not list
  * is a violation (kept once per function and status). Returns the status. */
-static int64_t doc_record(const char *fn, int64_t status, const char *scenario, int line)
+static inline int64_t doc_record(const char *fn, int64_t status, const char *scenario, int line)
 {
     doc_calls++;
     doc_fn *f = doc_find(fn);
@@ -272,7 +272,7 @@ static int64_t doc_record(const char *fn, int64_t status, const char *scenario, 
 }
 
 /* Prints what was seen and every violation; returns the number of violations. */
-static int doc_report(FILE *out, int verbose)
+static inline int doc_report(FILE *out, int verbose)
 {
     if (verbose) {
         for (int i = 0; i < doc_nfns; i++) {

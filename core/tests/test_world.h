@@ -32,7 +32,7 @@ typedef struct world {
 
 /* Creates a fresh file of `kind`, opens all three roles (any of them may be skipped by passing
  * roles as a bit set: 1 producer, 2 consumer, 4 observer) and maps the file for the test. */
-static int world_make(world *w, int kind, uint32_t capacity, uint32_t slot_size, int roles)
+static inline int world_make(world *w, int kind, uint32_t capacity, uint32_t slot_size, int roles)
 {
     static unsigned counter;
     memset(w, 0, sizeof *w);
@@ -71,7 +71,7 @@ static int world_make(world *w, int kind, uint32_t capacity, uint32_t slot_size,
     return 0;
 }
 
-static void world_free(world *w)
+static inline void world_free(world *w)
 {
     hftipc_channel_close(w->p);
     hftipc_channel_close(w->c);
@@ -83,14 +83,14 @@ static void world_free(world *w)
     unlink(w->path);
 }
 
-static hftipc__slot *world_slot(const world *w, uint64_t seq)
+static inline hftipc__slot *world_slot(const world *w, uint64_t seq)
 {
     return (hftipc__slot *)((uint8_t *)w->h + HFTIPC__HEADER_SIZE +
                             (size_t)(seq & (w->capacity - 1)) * w->slot_size);
 }
 
 /* Every holder record of the file, for fencing and for hostile holder values. */
-static int world_holders(world *w, hftipc__holder **out, int max)
+static inline int world_holders(world *w, hftipc__holder **out, int max)
 {
     int n = 0;
     out[n++] = &w->h->producer_holder;
@@ -102,7 +102,7 @@ static int world_holders(world *w, hftipc__holder **out, int max)
 
 /* What a takeover by another process does to the handles: another owner word in every record
  * that is held, so that each handle is fenced. */
-static void world_fence(world *w)
+static inline void world_fence(world *w)
 {
     hftipc__holder *hs[2 + HFTIPC_MPSC_MAX_PRODUCERS];
     int n = world_holders(w, hs, 2 + HFTIPC_MPSC_MAX_PRODUCERS);
