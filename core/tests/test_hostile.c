@@ -228,6 +228,9 @@ static void test_forged_heartbeat_takeover(void **state)
                      * limit below its age. */
                     uint64_t age = hftipc__heartbeat_age(beats[b]);
                     int expect_taken = beats[b] != 0 && age > (uint64_t)stale[s];
+                    if (rc != (expect_taken ? HFTIPC_OK : HFTIPC_EBUSY))
+                        fprintf(stderr, "%s, role %d, stale_after_ns %lld: %s\n", what, role,
+                                (long long)stale[s], hftipc_err_name(rc));
                     assert_int_equal(rc, expect_taken ? HFTIPC_OK : HFTIPC_EBUSY);
                     if (rc == 0) {
                         hftipc_channel_close(ch);
