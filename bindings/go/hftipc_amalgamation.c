@@ -13,14 +13,14 @@
  *   core/src/channel.h d58e7338a78bc0226200915e274e9827e15e828130923126c1fde40b37b19381
  *   core/src/peer.h bd6822b90cad6a69f9fd4bbd5daef96283eb6e7d1b878eecc9c1216127f45675
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c db71dbac97cb86efd75d5c9a8c93e903ee02a96b3faf13ceacbee7c8f0b47025
+ *   core/src/api.c 62d2f6583e9593107d949d829aaea67108656d58c032e48a0cf15880ec03cc81
  *   core/src/error.c 5927593ac0bbcfce7fad2401aa8bbce2ef6f0182e7f1da981c03486ec978f55d
  *   core/src/format.c 8769b56bd99ff1c0f930dc9df6aaa7af0986a53ce9a022af36d660f70fed5240
  *   core/src/map.c 934e1178fec41e3c740edc44f5cc75a72794bcb84f9ba69d36ed41516797fa0a
  *   core/src/mpsc.c 3731593d80a2732e1df681cfe27a69842761d4a31ccc1e86e2d541c73dd69e0b
  *   core/src/peer.c 30f5dca7980ea5b0d6cecf2040d0875d1a5ad48fb743a50c3024fad5a40c21c9
  *   core/src/wait.c b2d6b50ee639284ca011851bd680a06bed91c9080944f1ba5a7064f215a781a7
- * Body (sha256): 0406dec083a5a61a89dacf217787a0d55d81f1d660bc392d198fd74be273641e
+ * Body (sha256): d8727cf87c358f27c6785216b72b565c88b53febcf9ed2950bc69a1cb04471b2
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -2310,7 +2310,8 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
     full.size = sizeof full;
     /* Past the magic, report the raw fields even when a later check fails: tools show them. */
     if (rc != HFTIPC_EBADMAGIC && got >= HFTIPC__MAGIC_LEN)
-        fill_info((const hftipc__header *)buf, rc == HFTIPC_OK, NULL, &full);
+        fill_info((const hftipc__header *)buf, rc == HFTIPC_OK || rc == HFTIPC_ESPARSE, NULL,
+                  &full);
     int drc = deliver_info(&full, info);
     if (rc == HFTIPC_OK)
         rc = hftipc__cursors_check(full.head, full.tail, &geo);

@@ -949,7 +949,8 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
     full.size = sizeof full;
     /* Past the magic, report the raw fields even when a later check fails: tools show them. */
     if (rc != HFTIPC_EBADMAGIC && got >= HFTIPC__MAGIC_LEN)
-        fill_info((const hftipc__header *)buf, rc == HFTIPC_OK, NULL, &full);
+        fill_info((const hftipc__header *)buf, rc == HFTIPC_OK || rc == HFTIPC_ESPARSE, NULL,
+                  &full);
     int drc = deliver_info(&full, info);
     if (rc == HFTIPC_OK)
         rc = hftipc__cursors_check(full.head, full.tail, &geo);
