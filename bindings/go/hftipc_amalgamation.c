@@ -16,11 +16,11 @@
  *   core/src/api.c 62d2f6583e9593107d949d829aaea67108656d58c032e48a0cf15880ec03cc81
  *   core/src/error.c 5927593ac0bbcfce7fad2401aa8bbce2ef6f0182e7f1da981c03486ec978f55d
  *   core/src/format.c 8769b56bd99ff1c0f930dc9df6aaa7af0986a53ce9a022af36d660f70fed5240
- *   core/src/map.c 934e1178fec41e3c740edc44f5cc75a72794bcb84f9ba69d36ed41516797fa0a
+ *   core/src/map.c d0872496d0792088a0b59b0bc85d542ef6587df6140e927f965c0f599a50ef09
  *   core/src/mpsc.c 3731593d80a2732e1df681cfe27a69842761d4a31ccc1e86e2d541c73dd69e0b
  *   core/src/peer.c 30f5dca7980ea5b0d6cecf2040d0875d1a5ad48fb743a50c3024fad5a40c21c9
  *   core/src/wait.c b2d6b50ee639284ca011851bd680a06bed91c9080944f1ba5a7064f215a781a7
- * Body (sha256): d8727cf87c358f27c6785216b72b565c88b53febcf9ed2950bc69a1cb04471b2
+ * Body (sha256): 70b1e47b8799e3f27d2ccadc1f19c965a3ce92c60bde1d7679d69526397e451b
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -2552,6 +2552,7 @@ int hftipc__cursors_check(uint64_t head, uint64_t tail, const hftipc__geometry *
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* amalgamated: #include "hftipc.h" */
@@ -2765,6 +2766,15 @@ int hftipc__map_allocate(int fd, uint64_t size, int may_allocate)
      * observer, whose read-only descriptor cannot reserve anything, refuses the file. */
     if (!may_allocate)
         return HFTIPC_ESPARSE;
+    /* Refuse up front what cannot fit: a file system such as ext4 keeps the blocks a failed
+     * fallocate allocated before it ran out, so a huge sparse file would otherwise fill the
+     * disk before failing. A file system that reports no size (tmpfs with size=0) is tried. */
+    struct statvfs fs;
+    uint64_t have = st.st_blocks > 0 ? (uint64_t)st.st_blocks * 512u : 0;
+    uint64_t missing = have < size ? size - have : 0;
+    if (fstatvfs(fd, &fs) == 0 && fs.f_blocks != 0 && fs.f_frsize != 0 &&
+        missing / fs.f_frsize > (uint64_t)fs.f_bavail)
+        return HFTIPC_ENOSPC;
     /* fallocate(2) mode 0 over the whole geometry reserves the holes and leaves every byte and
      * the size as they are (allocated ranges are skipped). Not posix_fallocate(): where the
      * file system lacks fallocate, glibc emulates it by writing bytes into the file, which

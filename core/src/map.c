@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "hftipc.h"
@@ -224,6 +225,15 @@ int hftipc__map_allocate(int fd, uint64_t size, int may_allocate)
      * observer, whose read-only descriptor cannot reserve anything, refuses the file. */
     if (!may_allocate)
         return HFTIPC_ESPARSE;
+    /* Refuse up front what cannot fit: a file system such as ext4 keeps the blocks a failed
+     * fallocate allocated before it ran out, so a huge sparse file would otherwise fill the
+     * disk before failing. A file system that reports no size (tmpfs with size=0) is tried. */
+    struct statvfs fs;
+    uint64_t have = st.st_blocks > 0 ? (uint64_t)st.st_blocks * 512u : 0;
+    uint64_t missing = have < size ? size - have : 0;
+    if (fstatvfs(fd, &fs) == 0 && fs.f_blocks != 0 && fs.f_frsize != 0 &&
+        missing / fs.f_frsize > (uint64_t)fs.f_bavail)
+        return HFTIPC_ENOSPC;
     /* fallocate(2) mode 0 over the whole geometry reserves the holes and leaves every byte and
      * the size as they are (allocated ranges are skipped). Not posix_fallocate(): where the
      * file system lacks fallocate, glibc emulates it by writing bytes into the file, which

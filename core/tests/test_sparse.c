@@ -142,13 +142,14 @@ static void assert_refused_unchanged(const char *path, uint64_t size, const unsi
     free(after);
 }
 
-static void test_sparse_file_on_full_tmpfs_gives_a_status(void **state)
+/* A sparse channel of `capacity` x `slot_size` on the full tmpfs: refused with the file left as it
+ * was; then, with room, allocated by a producer open without a byte changed, and usable over
+ * every slot once the tmpfs is full again. */
+static void sparse_on_full_tmpfs(uint32_t capacity, uint32_t slot_size)
 {
-    (void)state;
     char path[512];
     snprintf(path, sizeof path, "%s/sparse", mount_dir);
-    /* 64 slots of 4 KiB: 260 KiB of holes behind an allocated header page. */
-    uint64_t size = make_sparse_channel(path, 64, 4096);
+    uint64_t size = make_sparse_channel(path, capacity, slot_size);
     const char *filler = fill(mount_dir);
     size_t len;
     /* read(2) of a hole on tmpfs returns zeros without allocating; a mapping would not. */
@@ -157,8 +158,6 @@ static void test_sparse_file_on_full_tmpfs_gives_a_status(void **state)
     assert_int_equal(len, size);
     assert_refused_unchanged(path, size, before, len);
 
-    /* With room again, a producer open allocates every hole and changes no byte; then every
-     * slot can be written and read through the mapping. */
     assert_int_equal(unlink(filler), 0);
     hftipc_channel_t *p, *c, *o;
     assert_int_equal(hftipc_channel_open(path, HFTIPC_ROLE_PRODUCER, &p), HFTIPC_OK);
@@ -175,19 +174,41 @@ static void test_sparse_file_on_full_tmpfs_gives_a_status(void **state)
     assert_int_equal(hftipc_inspect(path, &info), HFTIPC_OK);
     /* The tmpfs is full again; nothing the channel does may fault now. */
     filler = fill(mount_dir);
-    char msg[4088] = {0}, buf[4088];
-    for (int round = 0; round < 3 * 64; round++) {
-        memset(msg, round, sizeof msg);
-        assert_int_equal(hftipc_channel_send(p, msg, sizeof msg), HFTIPC_OK);
-        assert_int_equal(hftipc_channel_receive(c, buf, sizeof buf), (int64_t)sizeof msg);
-        assert_memory_equal(buf, msg, sizeof msg);
+    uint32_t n = slot_size - HFTIPC_SLOT_HEADER_SIZE;
+    char *msg = malloc(n), *buf = malloc(n);
+    assert_non_null(msg);
+    assert_non_null(buf);
+    for (uint32_t round = 0; round < 3 * capacity; round++) {
+        memset(msg, (int)round, n);
+        assert_int_equal(hftipc_channel_send(p, msg, n), HFTIPC_OK);
+        assert_int_equal(hftipc_channel_receive(c, buf, n), (int64_t)n);
+        assert_memory_equal(buf, msg, n);
     }
+    free(msg);
+    free(buf);
     hftipc_channel_close(o);
     hftipc_channel_close(c);
     hftipc_channel_close(p);
     free(before);
     unlink(filler);
     unlink(path);
+}
+
+/* 64 slots of 4 KiB: 256 KiB of holes behind the header page, more than the full tmpfs has, so
+ * the open refuses before it asks for anything (statvfs). */
+static void test_sparse_file_on_full_tmpfs_gives_a_status(void **state)
+{
+    (void)state;
+    sparse_on_full_tmpfs(64, 4096);
+}
+
+/* One 16-byte slot: the hole is 16 bytes of a page, which the free-space check cannot rule out,
+ * so fallocate itself runs and fails on the full tmpfs; tmpfs frees what it allocated, and the
+ * file keeps its blocks and its bytes. */
+static void test_sparse_file_whose_fallocate_fails_is_left_unchanged(void **state)
+{
+    (void)state;
+    sparse_on_full_tmpfs(1, 16);
 }
 
 /* A 512 GiB geometry is valid (the limit is 1 TiB), and its header can sit in one page of a
@@ -268,6 +289,8 @@ int main(void)
     signal(SIGBUS, on_sigbus);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_sparse_file_on_full_tmpfs_gives_a_status, empty_tmpfs),
+        cmocka_unit_test_setup(test_sparse_file_whose_fallocate_fails_is_left_unchanged,
+                               empty_tmpfs),
         cmocka_unit_test_setup(test_512_gib_sparse_file_is_refused_on_a_small_tmpfs, empty_tmpfs),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
