@@ -368,7 +368,8 @@ static const char HELP_CREATE[] =
     "    --mode MODE         spsc (one producer, one consumer; the default) or mpsc (up to\n"
     "                        16 producer processes, one consumer)\n"
     "    --file-mode OCTAL   permission bits of the file, e.g. 0660 (default 0600; the\n"
-    "                        umask is not applied)\n"
+    "                        umask is not applied); read and write bits only, within\n"
+    "                        0666: execute, setuid, setgid and sticky bits are refused\n"
     "    --force             replace PATH if it exists (it is unlinked first: processes\n"
     "                        that have the old file open keep using the old file)\n"
     "\n"
@@ -666,8 +667,10 @@ static int cmd_create(int argc, char **argv)
             if (n == 0 || n > 5 || strspn(s, "01234567") != n)
                 return bad_value(&a, "--file-mode", "expected octal permission bits, e.g. 0640");
             unsigned long fm = strtoul(s, NULL, 8);
-            if (fm > 07777)
-                return bad_value(&a, "--file-mode", "expected octal permission bits, e.g. 0640");
+            if (fm & ~0666ul) /* peers write the file through a mapping: never a program */
+                return bad_value(&a, "--file-mode",
+                                 "only read and write bits (within 0666) are allowed: an "
+                                 "execute, setuid, setgid or sticky bit is refused");
             g.o.file_mode = (uint32_t)fm;
         } else if ((m = opt(&a, "--force", 0)) != 0) {
             if (m < 0)
@@ -747,6 +750,7 @@ static int has_fields(int rc)
     case HFTIPC_ETOOLARGE:
     case HFTIPC_ESIZE:
     case HFTIPC_ECORRUPT:
+    case HFTIPC_ESPARSE:
         return 1;
     default:
         return 0;

@@ -118,7 +118,10 @@ type Config struct {
 	// Mode is the concurrency mode: ModeSPSC (the default) or ModeMPSC.
 	Mode Mode
 	// FileMode holds the permission bits of a created file (the umask is not applied).
-	// Default 0600.
+	// Default 0600. Only read and write bits (at most 0o666) are allowed: every peer writes
+	// the file through a mapping, so an execute, setuid, setgid or sticky bit (or any other
+	// os.FileMode bit) would let one of them plant a program; Create and OpenOrCreate refuse
+	// such a mode with ErrInvalid.
 	FileMode os.FileMode
 }
 
@@ -141,14 +144,10 @@ func (cfg Config) options() C.hftipc_options_t {
 	}
 	if cfg.FileMode != 0 {
 		m := uint32(cfg.FileMode.Perm())
-		if cfg.FileMode&os.ModeSetuid != 0 {
-			m |= 0o4000
-		}
-		if cfg.FileMode&os.ModeSetgid != 0 {
-			m |= 0o2000
-		}
-		if cfg.FileMode&os.ModeSticky != 0 {
-			m |= 0o1000
+		if cfg.FileMode&^os.ModePerm != 0 {
+			// Setuid, setgid, sticky, type bits: pass a bit outside 07777, which the C core
+			// refuses with HFTIPC_EINVAL like any mode outside 0666, so there is one check.
+			m |= 1 << 31
 		}
 		o.file_mode = C.uint32_t(m)
 	}

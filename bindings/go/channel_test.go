@@ -98,6 +98,37 @@ func TestCreateHonoursFileMode(t *testing.T) {
 	}
 }
 
+// An execute, setuid, setgid or sticky bit on a file that peers write through a mapping would
+// let one of them plant a program (issue 11, finding 7): every mode outside 0o666 is ErrInvalid,
+// and nothing is created.
+func TestCreateRefusesFileModeOutside0666(t *testing.T) {
+	modes := []os.FileMode{
+		0o777, 0o700, 0o766, 0o100, 0o001, os.ModeSetuid | 0o666, os.ModeSetgid | 0o600,
+		os.ModeSticky | 0o600, os.ModeSetuid | 0o777, os.ModeDir | 0o600,
+	}
+	existing := tempPath(t)
+	ch, err := Create(existing, Config{}, Observer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch.Close()
+	for _, m := range modes {
+		path := tempPath(t)
+		if _, err := Create(path, Config{FileMode: m}, Producer); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Create with mode %v: %v, want ErrInvalid", m, err)
+		}
+		if _, err := OpenOrCreate(path, Config{FileMode: m}, Producer); !errors.Is(err, ErrInvalid) {
+			t.Errorf("OpenOrCreate with mode %v: %v, want ErrInvalid", m, err)
+		}
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("mode %v: a file was created (%v)", m, err)
+		}
+		if _, err := OpenOrCreate(existing, Config{FileMode: m}, Observer); !errors.Is(err, ErrInvalid) {
+			t.Errorf("OpenOrCreate of an existing file with mode %v: %v, want ErrInvalid", m, err)
+		}
+	}
+}
+
 func TestCreateRefusesBadGeometry(t *testing.T) {
 	cases := []struct {
 		name string

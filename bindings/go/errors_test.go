@@ -23,7 +23,8 @@ func TestSentinelsCoverEveryCStatus(t *testing.T) {
 		"HFTIPC_ESIZE": ErrSize, "HFTIPC_ENOTREADY": ErrNotReady, "HFTIPC_ENOSPC": ErrNoSpace,
 		"HFTIPC_EACCES": ErrPermission, "HFTIPC_ENOTFILE": ErrNotFile, "HFTIPC_ESYSTEM": ErrSystem,
 		"HFTIPC_ENOMEM": ErrNoMemory, "HFTIPC_ELAPPED": ErrLapped, "HFTIPC_ESTATE": ErrState,
-		"HFTIPC_ETIMEDOUT": ErrTimedOut, "HFTIPC_EFENCED": ErrFenced, "HFTIPC_ENOFENCE": ErrNoFence,
+		"HFTIPC_ETIMEDOUT": ErrTimedOut, "HFTIPC_EFENCED": ErrFenced,
+		"HFTIPC_ENOFENCE": ErrNoFence, "HFTIPC_ESPARSE": ErrSparse,
 	}
 	if len(statusErrors)-1 != len(want) {
 		t.Fatalf("%d sentinels for %d statuses", len(statusErrors)-1, len(want))

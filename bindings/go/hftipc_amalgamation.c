@@ -4,26 +4,26 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h 109b6e5f937fc23533087e1af524c58dc5332aefaee31e79f0cee879babef1ba
+ *   core/include/hftipc.h 74b24064368f817d7279d0cc22d393a11c30decaf5cea4cf6b0a379886378498
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 0e310c8cc5a8d7e8f696f981fa1dd9bd1cd91c59b5c4b80f43c7ad597782c410
- *   core/src/map.h 93b5ee53a8db5a38d3b012df761be8c6635decd7ad6f61860e6ecbf6e73a35e9
- *   core/src/ring.h 89b3b08f528aa21aa2364f76b381a39ddc54b7fa2d69456d6cdde900bc5d8deb
+ *   core/src/map.h 27175410cd10749ee50577ea4c6f0098549f982fb5f313ab1519edf01fc75ed7
+ *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
  *   core/src/wait.h dd8c3e8101ae63ae909259067b2f029f3861e9c38794004bd924f413328e56a2
- *   core/src/channel.h 08ff4ee0453d1ddf3e7654377edc2011655c02d4c9797c1ca460af30db52dc0e
+ *   core/src/channel.h 558606f3f623bf03628109704d2a50d1a9d63619c7790150bc196cd81686a4db
  *   core/src/consume.h 685319ea71a79ae3248ea7f710a25639643d9e359a67a4c3e0efc85a07066318
- *   core/src/peer.h 6fcdce1aae56b6ae080817cff93c3912bcfef1592f65d71a32defd15431ca4e5
+ *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c aab4eee3bd58d701a4766c1236fa59e52da2718240c1e3c446762272ff3ca3fe
- *   core/src/error.c 9bf842eb22e42ada88b8a88162b1ad177abe901bc520da902eddd2822ac8d7fe
+ *   core/src/api.c 3c69e512aac8a0bfce9091d013e2b9f19627556f4839efe7cd40880439a810f9
+ *   core/src/error.c 5927593ac0bbcfce7fad2401aa8bbce2ef6f0182e7f1da981c03486ec978f55d
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
- *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
- *   core/src/mpsc.c 285595450823c9ef5350eea21d1c9834820c8479673aa9d4504f4d2243558488
+ *   core/src/map.c d0872496d0792088a0b59b0bc85d542ef6587df6140e927f965c0f599a50ef09
+ *   core/src/mpsc.c 76289b5020d434028b9e0015be60fef278212248e5069e1109531d5e105ebf44
  *   core/src/observer.c ce6bc71b841f76dd7b76e7169e52c58b086af8a1abfaf3b165212af9cec783f8
- *   core/src/peer.c 1f7bda39f8319f4890fb64555fb41003430fb5cd7839e476eac120cbb2025ab8
+ *   core/src/peer.c 61eeb0e115df090376cf3af1b8a2df8add545c6a14f0a91e095bb78fb237a7e8
  *   core/src/spsc.c e4affd9b538714e8885e70e9e2cb02b13836b902ff9921a7d4d5f858c051e4f5
  *   core/src/wait.c 01baa29c5626ad9ae72e3c876d3c9890b6cc296f5f14cc00b2438a530d8ef17b
- * Body (sha256): 6d151b03798b02f6ab8aaf637f1d652a3a792d74dff69ad94ebbb7a9198dd3fe
+ * Body (sha256): a2798dd4483ec1c02ccc8238dc054133c037d3e3ce4fa9b87fe36e990909d811
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -154,10 +154,11 @@ typedef enum hftipc_status {
     HFTIPC_EFENCED = -31,     /* another process took this handle's role over; the handle is dead */
     HFTIPC_ENOFENCE = -32,    /* takeover refused: the stale holder may still write and cannot be
                                  stopped (another user or pid namespace); retry, or force it */
+    HFTIPC_ESPARSE = -33,     /* the file has unallocated holes an observer cannot map safely */
 } hftipc_status_t;
 
 /* The most negative status defined by this version of the header. */
-#define HFTIPC_STATUS_MIN (-32)
+#define HFTIPC_STATUS_MIN (-33)
 
 /**
  * Human-readable description of a status.
@@ -211,7 +212,8 @@ typedef struct hftipc_options {
     uint32_t slot_size; /* bytes per slot including the 8-byte slot header; multiple of 8 in
                            [HFTIPC_MIN_SLOT_SIZE, HFTIPC_MAX_SLOT_SIZE] */
     uint32_t mode;      /* hftipc_mode_t; HFTIPC_MODE_SPSC */
-    uint32_t file_mode; /* permission bits of a created file; default 0600; umask is ignored */
+    uint32_t file_mode; /* permission bits of a created file, within 0666 (read and write bits
+                           only; anything else is HFTIPC_EINVAL); default 0600; umask ignored */
 } hftipc_options_t;
 
 /**
@@ -234,9 +236,13 @@ typedef struct hftipc_channel_stct hftipc_channel_t;
  * @param opts geometry and file mode; NULL means the defaults.
  * @param role the role the returned handle holds.
  * @param out receives the handle on success; set to NULL on failure.
- * @return HFTIPC_OK; HFTIPC_EEXIST if the path exists; HFTIPC_EINVAL; HFTIPC_ECAPACITY,
- *         HFTIPC_ESLOTSIZE, HFTIPC_EMODE, HFTIPC_ETOOLARGE for bad options; HFTIPC_ENOSPC;
- *         HFTIPC_ENOENT (no directory); HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @return HFTIPC_OK; HFTIPC_EEXIST if the path exists; HFTIPC_EINVAL (NULL path or out, bad
+ *         role, opts->size too small, a file_mode bit outside 0666, a path that is empty, ends
+ *         in '/' or is too long); HFTIPC_ECAPACITY, HFTIPC_ESLOTSIZE, HFTIPC_EMODE,
+ *         HFTIPC_ETOOLARGE for bad options; HFTIPC_ENOSPC; HFTIPC_ENOENT (no directory);
+ *         HFTIPC_EACCES; HFTIPC_ENOTFILE (a symlink loop in the directory part);
+ *         HFTIPC_ECORRUPT (a peer rewrote the cursors between the link and the open);
+ *         HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.0.0
  * Thread safety: any thread.
  */
@@ -248,12 +254,17 @@ HFTIPC_API int hftipc_channel_create(const char *path, const hftipc_options_t *o
  * "Checks a reader makes") before anything is mapped; a file that fails is not modified.
  * Producer and consumer roles are exclusive: if a live process holds the role the call fails
  * with HFTIPC_EBUSY; if the holder died, the role is taken over (its epoch increases).
+ * A file with unallocated holes inside its geometry (a sparse file: on a full tmpfs, touching a
+ * hole raises SIGBUS) has them allocated by a producer or consumer open, which changes no byte,
+ * and is refused by an observer, which cannot allocate (docs/FORMAT.md, section 3).
  * @param path the channel file; symlinks are refused.
  * @param role the role the returned handle holds.
  * @param out receives the handle on success; set to NULL on failure.
  * @return HFTIPC_OK; HFTIPC_ENOENT; HFTIPC_EBUSY; HFTIPC_EINVAL; every file-validation status
  *         (HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY); HFTIPC_ECORRUPT for cursors out of range;
- *         HFTIPC_ENOTFILE; HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ *         HFTIPC_ENOSPC (producer, consumer: the file's holes cannot be allocated; the file is
+ *         not modified); HFTIPC_ESPARSE (observer: the file has holes); HFTIPC_ENOTFILE;
+ *         HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.0.0
  * Thread safety: any thread.
  */
@@ -263,6 +274,7 @@ HFTIPC_API int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_
  * Open the channel at `path`, creating it first if it does not exist. Safe against concurrent
  * callers: all of them end with the same file. If the file exists, its capacity, slot size and
  * mode must equal the options.
+ * A file_mode bit outside 0666 is refused (HFTIPC_EINVAL) even when the file exists.
  * @return as hftipc_channel_create() and hftipc_channel_open(), plus HFTIPC_EMISMATCH.
  * @since 1.0.0
  * Thread safety: any thread.
@@ -287,7 +299,8 @@ HFTIPC_API int hftipc_channel_close(hftipc_channel_t *ch);
  * @param msg the bytes; may be NULL when len is 0.
  * @param len 0 to hftipc_channel_max_payload(ch).
  * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_ETOOBIG (nothing written); HFTIPC_EROLE;
- *         HFTIPC_EINVAL; HFTIPC_ECORRUPT if the consumer's cursor is out of range.
+ *         HFTIPC_EINVAL; HFTIPC_EFENCED; HFTIPC_ECORRUPT if the consumer's cursor (or an MPSC
+ *         file's claim cursor) is out of range.
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -300,7 +313,8 @@ HFTIPC_API int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t
  * @param lens `count` message lengths; their sum must not exceed `data_len`.
  * @return the number of messages published (1..count), 0 when count is 0; HFTIPC_EFULL when
  *         none fit; HFTIPC_ETOOBIG if any length exceeds the payload (nothing written);
- *         HFTIPC_EINVAL; HFTIPC_EROLE; HFTIPC_ECORRUPT.
+ *         HFTIPC_EINVAL (also when the lengths add up to more than data_len); HFTIPC_EROLE;
+ *         HFTIPC_EFENCED; HFTIPC_ECORRUPT.
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -312,7 +326,8 @@ HFTIPC_API int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *d
  * until hftipc_channel_commit(). Claiming again before committing returns the same slot.
  * @param payload receives the address of the slot's payload area.
  * @param capacity receives the payload capacity in bytes (hftipc_channel_max_payload()).
- * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_ECORRUPT.
+ * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED;
+ *         HFTIPC_ECORRUPT.
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -321,7 +336,7 @@ HFTIPC_API int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, ui
 /**
  * Publish the claimed slot with a message of `len` bytes.
  * @return HFTIPC_OK; HFTIPC_ESTATE if no slot is claimed; HFTIPC_ETOOBIG (the claim stays);
- *         HFTIPC_EROLE; HFTIPC_EINVAL.
+ *         HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -384,7 +399,7 @@ HFTIPC_API int hftipc_channel_abort_claim(hftipc_channel_t *ch, int64_t claim);
  * @return the message length (0 is a valid, empty message); HFTIPC_EEMPTY; HFTIPC_EBUFSIZE
  *         (nothing consumed; hftipc_channel_peek() tells the length); HFTIPC_ECORRUPT;
  *         HFTIPC_ELAPPED (observer only: it skips ahead to the oldest unconsumed message);
- *         HFTIPC_EROLE; HFTIPC_EINVAL.
+ *         HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -395,8 +410,8 @@ HFTIPC_API int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_
  * consume them with one cursor store. Stops early at the first message that does not fit.
  * @return the number of messages received (>= 1); HFTIPC_EEMPTY; HFTIPC_EBUFSIZE if the first
  *         message does not fit; HFTIPC_ECORRUPT if the first slot is corrupt (a later corrupt
- *         slot ends the batch early and is reported by the next call); HFTIPC_EROLE;
- *         HFTIPC_EINVAL (also for max_count 0).
+ *         slot ends the batch early and is reported by the next call); HFTIPC_EROLE
+ *         (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -414,7 +429,7 @@ typedef int (*hftipc_handler_fn)(void *ctx, const void *msg, uint32_t len);
  * one cursor store after the last call. If the process dies inside the batch, the whole batch
  * is delivered again (at-least-once).
  * @return the number of messages handled (>= 1); HFTIPC_EEMPTY; HFTIPC_ECORRUPT (first slot);
- *         HFTIPC_EROLE; HFTIPC_EINVAL.
+ *         HFTIPC_EROLE (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free apart from the handler.
  */
@@ -425,7 +440,8 @@ HFTIPC_API int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn 
  * Look at the oldest unconsumed message in place without consuming it (zero copy). The pointer
  * stays valid until hftipc_channel_ack() or close. Calling peek again returns the same message.
  * @param payload receives the address of the message bytes in the mapping.
- * @return the message length; HFTIPC_EEMPTY; HFTIPC_ECORRUPT; HFTIPC_EROLE; HFTIPC_EINVAL.
+ * @return the message length; HFTIPC_EEMPTY; HFTIPC_ECORRUPT; HFTIPC_EROLE (observers too);
+ *         HFTIPC_EINVAL; HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -435,7 +451,9 @@ HFTIPC_API int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payloa
  * Consume the oldest unconsumed message (the one peek returns). Also the way to skip a slot
  * that peek reports as HFTIPC_ECORRUPT. The new position is stored in the file, so a restarted
  * consumer resumes after it.
- * @return HFTIPC_OK; HFTIPC_EEMPTY; HFTIPC_EROLE; HFTIPC_EINVAL.
+ * @return HFTIPC_OK; HFTIPC_EEMPTY; HFTIPC_ECORRUPT (an MPSC file's claim cursor, or head in
+ *         a format 1.0 file, is out of range); HFTIPC_EROLE (observers too); HFTIPC_EINVAL;
+ *         HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -455,8 +473,8 @@ HFTIPC_API int hftipc_channel_ack(hftipc_channel_t *ch);
  * Observers, and peers that cannot wake (older libraries), are polled in 1 ms slices.
  * Also refreshes the handle's heartbeat while it sleeps.
  * @param timeout_ns nanoseconds, 0 for a single check, HFTIPC_WAIT_FOREVER for no limit.
- * @return HFTIPC_OK when ready; HFTIPC_ETIMEDOUT; HFTIPC_EFENCED; HFTIPC_ECORRUPT;
- *         HFTIPC_EINVAL.
+ * @return HFTIPC_OK when ready; HFTIPC_ETIMEDOUT; HFTIPC_EFENCED; HFTIPC_ECORRUPT (a cursor
+ *         read from the file is out of range); HFTIPC_EINVAL.
  * @since 1.0.0
  * Thread safety: the thread that uses the handle.
  */
@@ -597,7 +615,12 @@ HFTIPC_API int hftipc_channel_stats(hftipc_channel_t *ch, hftipc_info_t *info);
  * Read and validate the channel file at `path` without modifying it or taking any role.
  * On a validation failure, the fields decoded before the failing check are filled (at least
  * format_major/minor once the magic matched), so tools can report what they found.
- * @return HFTIPC_OK, or the same statuses as hftipc_channel_open() for a bad file.
+ * A file with holes an observer's open would refuse is reported as HFTIPC_ESPARSE, its fields
+ * filled.
+ * @return HFTIPC_OK; HFTIPC_EINVAL (NULL path or info, info->size below 4); HFTIPC_ENOENT;
+ *         HFTIPC_ENOTFILE; HFTIPC_EACCES; every file-validation status (HFTIPC_ETRUNCATED ...
+ *         HFTIPC_ENOTREADY); HFTIPC_ESPARSE; HFTIPC_ECORRUPT for cursors out of range;
+ *         HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.0.0
  * Thread safety: any thread.
  */
@@ -964,7 +987,15 @@ int hftipc__map_link(hftipc__mapping *m, const char *path);
 int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got, uint64_t *size,
                             int *fd_out);
 
-/* Opens and validates the channel file at `path`, then maps it (read-write or read-only). */
+/* Makes sure the open channel file `fd` of `size` bytes has no hole, so that no access through
+ * a mapping of it can raise SIGBUS on a full tmpfs: HFTIPC_OK when it has none (one fstat) or
+ * after allocating them (`may_allocate`, a writable descriptor; no byte changes), HFTIPC_ENOSPC
+ * when they cannot be allocated, HFTIPC_ESPARSE when they may not (an observer). A file system
+ * that can report no hole, or that has no fallocate, gets HFTIPC_OK. */
+int hftipc__map_allocate(int fd, uint64_t size, int may_allocate);
+
+/* Opens and validates the channel file at `path`, makes sure it has no holes (allocating them
+ * when writable), then maps it (read-write or read-only). */
 int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc__mapping *m);
 
 /* Unmaps and closes; removes a leftover named temporary file. */
@@ -1116,8 +1147,9 @@ static inline void hftipc__ring_publish(hftipc__ring *r, uint64_t new_head)
     /* P1: makes every slot write before it visible to an acquire load of head. */
     hftipc__store_release_u64(r->head, new_head);
     /* O1: keeps the next lap's slot writes after this head store, so an observer that saw
-     * such a write also sees the head that announces it (hftipc__observer_receive). A compiler
-     * barrier only on x86-64; one store fence on weakly ordered CPUs. */
+     * such a write also sees the head that announces it (observer.c). A compiler barrier only
+     * on x86-64 (TSO keeps stores in order); on weakly ordered CPUs a full barrier instruction
+     * (dmb ish on AArch64, lwsync on POWER): C11 has no store-store fence. */
     hftipc__fence_release();
 }
 
@@ -1435,7 +1467,8 @@ static inline uint32_t hftipc__sleeper_tag(uint64_t epoch)
  * preferably a dead or stale holder's record whose claim blocks the consumer, whose holder is
  * then fenced or ended (hftipc__holder_acquire) and its claim left for the consumer to skip. */
 int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, uint32_t flags, hftipc__holder **record);
+                             int64_t stale_after_ns, uint32_t flags, int fd,
+                             hftipc__holder **record);
 /* Producers holding a record in use (with liveness: whose process is not dead). */
 uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_liveness);
 /* Is the claim on `seq` abandoned (announced only by dead or departed producers)? */
@@ -1640,9 +1673,10 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
  * by a process whose heartbeat is older than that (a takeover: before it returns HFTIPC_OK the
  * old holder is proven idle and fenced, or ended; docs/FORMAT.md, "Fencing"). HFTIPC_EBUSY when
  * a live process, or this process through another handle, holds it; HFTIPC_ENOFENCE when a
- * stale holder can be neither proven idle nor ended and `flags` lacks HFTIPC_TAKEOVER_FORCE. */
+ * stale holder can be neither proven idle nor ended and `flags` lacks HFTIPC_TAKEOVER_FORCE.
+ * `fd` is the channel file: a holder is ended only if its process maps that file. */
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns, uint32_t flags);
+                           int64_t stale_after_ns, uint32_t flags, int fd);
 
 /* Is the record held by a dead process, or (stale_after_ns >= 0) by one whose heartbeat is
  * older than that? 0 for a free record. */
@@ -1836,14 +1870,14 @@ static const hftipc__ops *ops_for(const hftipc_channel_t *ch)
 /* Takes the role in a mapped file: the SPSC holder record of the role, or an MPSC producer
  * record. Before it returns HFTIPC_OK any previous holder is proven harmless (peer.c). */
 static int take_role(hftipc__header *hdr, int mode, int role, uint64_t owner,
-                     int64_t stale_after_ns, uint32_t flags, hftipc__holder **held)
+                     int64_t stale_after_ns, uint32_t flags, int fd, hftipc__holder **held)
 {
     uint64_t pidns = hftipc__self_pidns();
     if (mode == HFTIPC_MODE_MPSC && role == HFTIPC_ROLE_PRODUCER)
-        return hftipc__mpsc_take_record(hdr, owner, pidns, realtime_ns(), stale_after_ns, flags,
+        return hftipc__mpsc_take_record(hdr, owner, pidns, realtime_ns(), stale_after_ns, flags, fd,
                                         held);
     *held = holder_of(hdr, role);
-    int rc = hftipc__holder_acquire(*held, owner, pidns, realtime_ns(), stale_after_ns, flags);
+    int rc = hftipc__holder_acquire(*held, owner, pidns, realtime_ns(), stale_after_ns, flags, fd);
     if (rc == HFTIPC_OK)
         hftipc__waiting_reset(hdr, NULL, 0,
                               role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_waiting
@@ -1881,7 +1915,8 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, h
     if (role != HFTIPC_ROLE_OBSERVER) {
         ch->holder = held;
         if (held == NULL) {
-            rc = take_role(hdr, (int)geo->mode, role, owner, stale_after_ns, flags, &ch->holder);
+            rc = take_role(hdr, (int)geo->mode, role, owner, stale_after_ns, flags, map->fd,
+                           &ch->holder);
             if (rc != HFTIPC_OK) {
                 hftipc__map_close(&ch->map);
                 free(ch);
@@ -1893,6 +1928,8 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, h
             tail = hftipc__load_acquire_u64(&hdr->tail);
             rc = hftipc__cursors_check(head, tail, geo);
             if (rc != HFTIPC_OK) {
+                hftipc__store_release_u64(&ch->holder->active,
+                                          hftipc__load_relaxed_u64(&ch->holder->epoch) << 1);
                 hftipc__holder_release(ch->holder, owner);
                 hftipc__map_close(&ch->map);
                 free(ch);
@@ -1922,6 +1959,9 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, h
     ch->peer_holder = producer ? &hdr->consumer_holder : &hdr->producer_holder;
     ch->ops = ops_for(ch);
     ch->ops->attach(ch, head, tail);
+    /* The role was taken busy (hftipc__holder_acquire); idle from here on (F1). */
+    if (ch->holder != NULL)
+        hftipc__op_leave(ch);
     *out = ch;
     return HFTIPC_OK;
 }
@@ -1968,7 +2008,7 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
      * already held, and no other process can grab it between the link and our open. */
     hftipc__holder *held = NULL;
     if (role != HFTIPC_ROLE_OBSERVER)
-        (void)take_role(hdr, (int)geo.mode, (int)role, owner, -1, 0, &held);
+        (void)take_role(hdr, (int)geo.mode, (int)role, owner, -1, 0, map.fd, &held);
     hftipc__header_publish(hdr);
     rc = hftipc__map_link(&map, path);
     if (rc != HFTIPC_OK) {
@@ -2312,17 +2352,24 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
     _Alignas(64) unsigned char buf[HFTIPC__HEADER_SIZE] = {0};
     size_t got;
     uint64_t size;
-    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, NULL);
+    int fd;
+    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, &fd);
     if (rc != HFTIPC_OK)
         return rc;
     hftipc__geometry geo;
     rc = hftipc__header_validate(buf, got, size, &geo);
+    if (rc == HFTIPC_OK) /* what an observer's open would find: holes it cannot allocate */
+        rc = hftipc__map_allocate(fd, geo.file_size, 0);
+    int err = errno;
+    close(fd);
+    errno = err;
     hftipc_info_t full;
     memset(&full, 0, sizeof full);
     full.size = sizeof full;
     /* Past the magic, report the raw fields even when a later check fails: tools show them. */
     if (rc != HFTIPC_EBADMAGIC && got >= HFTIPC__MAGIC_LEN)
-        hftipc__info_fill((const hftipc__header *)buf, rc == HFTIPC_OK, NULL, &full);
+        hftipc__info_fill((const hftipc__header *)buf, rc == HFTIPC_OK || rc == HFTIPC_ESPARSE,
+                          NULL, &full);
     int drc = hftipc__info_deliver(&full, info);
     if (rc == HFTIPC_OK)
         rc = hftipc__cursors_check(full.head, full.tail, &geo);
@@ -2386,7 +2433,12 @@ int hftipc_channel_role(const hftipc_channel_t *ch)
     X(HFTIPC_ESTATE, "no slot is claimed")                                                         \
     X(HFTIPC_ETIMEDOUT, "timed out")                                                               \
     X(HFTIPC_EFENCED, "role was taken over by another process; this handle is fenced")             \
-    X(HFTIPC_ENOFENCE, "stale holder cannot be stopped (other user or pid namespace); not taken")
+    X(HFTIPC_ENOFENCE,                                                                             \
+      "takeover refused: the stale holder may still be writing and cannot be stopped (another "    \
+      "user or pid namespace); retry, or force it")                                                \
+    X(HFTIPC_ESPARSE,                                                                              \
+      "file has unallocated holes; an observer cannot map it safely; open it once as producer "    \
+      "or consumer to allocate")
 
 #define HFTIPC__STATUS_COUNT (1 - HFTIPC_STATUS_MIN)
 
@@ -2647,6 +2699,7 @@ int hftipc__info_deliver(const hftipc_info_t *full, hftipc_info_t *info)
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* amalgamated: #include "hftipc.h" */
@@ -2760,7 +2813,7 @@ int hftipc__map_create_unlinked(const char *path, const hftipc__geometry *g, uin
 
     int rc;
     /* fchmod, not the open mode: the requested mode is exact, whatever the umask. */
-    if (fchmod(fd, (mode_t)(file_mode & 07777)) != 0) {
+    if (fchmod(fd, (mode_t)(file_mode & 0666)) != 0) {
         rc = hftipc__status_from_errno(errno);
         goto fail;
     }
@@ -2837,6 +2890,55 @@ int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *g
     return HFTIPC_OK;
 }
 
+int hftipc__map_allocate(int fd, uint64_t size, int may_allocate)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return hftipc__status_from_errno(errno);
+    /* Cheap and exact on tmpfs: every page that exists, written or only fallocated, counts in
+     * st_blocks, so a file with as many blocks as bytes has no hole, and this is the common
+     * case (the creator allocated everything). SEEK_HOLE alone cannot say it: on tmpfs and ext4
+     * (Linux 6.18) a range that fallocate reserved but nobody wrote reads back as a hole. */
+    if (st.st_blocks >= 0 && (uint64_t)st.st_blocks * 512u >= size)
+        return HFTIPC_OK;
+    /* Fewer blocks than bytes: a hole, or a file system that stores data in fewer blocks than
+     * its size (compression, inline data). SEEK_HOLE tells them apart; a file system that
+     * cannot report holes answers the file size (all data), and the file is taken as it is,
+     * as create does on a file system without fallocate. */
+    off_t hole = lseek(fd, 0, SEEK_HOLE);
+    if (hole < 0 || (uint64_t)hole >= size)
+        return HFTIPC_OK;
+    /* A hole inside the geometry: on tmpfs the first touch of it through the mapping allocates
+     * a page, and raises SIGBUS when the file system is full. Read faults allocate too, so an
+     * observer, whose read-only descriptor cannot reserve anything, refuses the file. */
+    if (!may_allocate)
+        return HFTIPC_ESPARSE;
+    /* Refuse up front what cannot fit: a file system such as ext4 keeps the blocks a failed
+     * fallocate allocated before it ran out, so a huge sparse file would otherwise fill the
+     * disk before failing. A file system that reports no size (tmpfs with size=0) is tried. */
+    struct statvfs fs;
+    uint64_t have = st.st_blocks > 0 ? (uint64_t)st.st_blocks * 512u : 0;
+    uint64_t missing = have < size ? size - have : 0;
+    if (fstatvfs(fd, &fs) == 0 && fs.f_blocks != 0 && fs.f_frsize != 0 &&
+        missing / fs.f_frsize > (uint64_t)fs.f_bavail)
+        return HFTIPC_ENOSPC;
+    /* fallocate(2) mode 0 over the whole geometry reserves the holes and leaves every byte and
+     * the size as they are (allocated ranges are skipped). Not posix_fallocate(): where the
+     * file system lacks fallocate, glibc emulates it by writing bytes into the file, which
+     * could overwrite what a peer writes meanwhile. On failure nothing is punched back: a
+     * partial allocation changes no byte, and tmpfs undoes its own partial allocation anyway
+     * (docs/FORMAT.md, section 3). */
+    for (;;) {
+        if (fallocate(fd, 0, 0, (off_t)size) == 0)
+            return HFTIPC_OK;
+        if (errno == EINTR)
+            continue;
+        if (errno == EOPNOTSUPP)
+            return HFTIPC_OK; /* no fallocate here: as create, the sparse file is all we get */
+        return hftipc__status_from_errno(errno);
+    }
+}
+
 int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc__mapping *m)
 {
     m->fd = -1;
@@ -2852,8 +2954,12 @@ int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc
         return rc;
     /* Validate the private copy; only the geometry it yields is used from here on. */
     rc = hftipc__header_validate(buf, got, size, g);
+    if (rc == HFTIPC_OK)
+        rc = hftipc__map_allocate(fd, g->file_size, writable);
     if (rc != HFTIPC_OK) {
+        int err = errno; /* HFTIPC_ESYSTEM: errno is the caller's to read */
         close(fd);
+        errno = err;
         return rc;
     }
     int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
@@ -2935,7 +3041,8 @@ static int record_claims(const hftipc__holder *rec, uint64_t seq)
  * kept for us, 1 when there was nothing to take over or the taken record still announces a claim
  * the consumer must skip (then released for it), or HFTIPC_ENOFENCE. */
 static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, uint32_t flags, hftipc__holder **record)
+                             int64_t stale_after_ns, uint32_t flags, int fd,
+                             hftipc__holder **record)
 {
     uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
     int best = -1, best_score = 0;
@@ -2952,7 +3059,7 @@ static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
     if (best < 0)
         return 1;
     hftipc__holder *rec = &hdr->mpsc_producers[best];
-    int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags);
+    int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags, fd);
     if (rc == HFTIPC_ENOFENCE)
         return rc;
     if (rc != HFTIPC_OK)
@@ -2967,15 +3074,17 @@ static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
     }
     /* Its claim is still ahead of the consumer: give the record up with the claim announced and
      * no owner, which the consumer treats as abandoned and skips (section 13, item 3). */
+    hftipc__store_release_u64(&rec->active, hftipc__load_relaxed_u64(&rec->epoch) << 1);
     hftipc__holder_release(rec, owner);
     return 1;
 }
 
 int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, uint32_t flags, hftipc__holder **record)
+                             int64_t stale_after_ns, uint32_t flags, int fd,
+                             hftipc__holder **record)
 {
     if (stale_after_ns >= 0) {
-        int rc = take_stale_record(hdr, owner, pidns, now_ns, stale_after_ns, flags, record);
+        int rc = take_stale_record(hdr, owner, pidns, now_ns, stale_after_ns, flags, fd, record);
         if (rc <= 0)
             return rc;
     }
@@ -2989,7 +3098,7 @@ int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
                 continue;
             if (pass == 0 && hftipc__load_relaxed_u64(&rec->owner) != 0)
                 continue;
-            int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags);
+            int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags, fd);
             if (rc == HFTIPC_OK) {
                 hftipc__store_relaxed_u64(&rec->pending_first, 0);
                 hftipc__waiting_reset(hdr, rec, 1, NULL);
@@ -3066,7 +3175,7 @@ static void finish_claim(hftipc_channel_t *ch)
     ch->claim_pending = 0;
 }
 
-/* Writes `len` bytes into the outstanding claim's slot and commits it (S1, M1). */
+/* Writes `len` bytes into the outstanding claim's slot and commits it (S1). */
 static uint64_t fill_claim(hftipc_channel_t *ch, const void *msg, uint32_t len)
 {
     uint64_t seq = ch->claim_seq;
@@ -3502,8 +3611,10 @@ const hftipc__ops hftipc__observer_ops = {
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -3595,10 +3706,40 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns)
 #define IDLE_WAIT_NS (2 * 1000 * 1000)
 #define EXIT_WAIT_MS 5000
 
+/* Does process `pid` map the file open as `fd`? The owner word comes from the mapping, so a
+ * hostile peer could name any process in it; only one that really maps this channel file is a
+ * holder we may end. /proc/<pid>/maps is readable for processes we could signal anyway. */
+static int process_maps_file(pid_t pid, int fd)
+{
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0)
+        return 0;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return 0;
+    int found = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    while (!found && getline(&line, &cap, f) > 0) {
+        unsigned maj, min;
+        unsigned long long ino;
+        if (sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &ino) == 3 &&
+            maj == major(st.st_dev) && min == minor(st.st_dev) &&
+            ino == (unsigned long long)st.st_ino)
+            found = 1;
+    }
+    free(line);
+    fclose(f);
+    return found;
+}
+
 /* Ends the process `owner` names, race-free against pid reuse: a pidfd pins the process, its
- * start time is checked after the pidfd is open, and the signal goes through the pidfd. Returns
- * 1 when that process is gone (also when it already was), 0 when it cannot be ended from here. */
-static int end_process(uint64_t owner, uint64_t owner_pidns)
+ * start time is checked after the pidfd is open, it must map the channel file (`fd`), and the
+ * signal goes through the pidfd. Returns 1 when that process is gone (also when it already
+ * was), 0 when it cannot be ended from here. */
+static int end_process(uint64_t owner, uint64_t owner_pidns, int chan_fd)
 {
     uint64_t self_ns = hftipc__self_pidns();
     if (owner_pidns != 0 && self_ns != 0 && owner_pidns != self_ns)
@@ -3624,7 +3765,8 @@ static int end_process(uint64_t owner, uint64_t owner_pidns)
                (recorded != 0 &&
                 recorded != (ticks & ((1ull << (64 - HFTIPC__OWNER_PID_BITS)) - 1)))) {
         result = 1; /* a zombie, or the pid now names another process: ours is gone */
-    } else if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
+    } else if (process_maps_file(pid, chan_fd) &&
+               syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
         /* The pidfd becomes readable once the process has exited: from then on none of its
          * threads can store anything. SIGKILL also ends a stopped process. */
         struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -3647,6 +3789,7 @@ static int end_process(uint64_t owner, uint64_t owner_pidns)
     return result;
 #else
     (void)owner;
+    (void)chan_fd;
     return 0;
 #endif
 }
@@ -3654,7 +3797,7 @@ static int end_process(uint64_t owner, uint64_t owner_pidns)
 /* The taker's half of F1 (docs/FORMAT.md, "Fencing"), run after our CAS on `owner` and before we
  * touch anything else: make sure the previous holder `prev` can never write the ring again.
  * `prev_dead`: its process is already gone. */
-static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint32_t flags)
+static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint32_t flags, int fd)
 {
     if (prev_dead)
         return HFTIPC_OK;
@@ -3677,7 +3820,7 @@ static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint3
             sched_yield();
         }
     }
-    if (end_process(prev, hftipc__load_relaxed_u64(&h->pidns)))
+    if (end_process(prev, hftipc__load_relaxed_u64(&h->pidns), fd))
         return HFTIPC_OK;
     return (flags & HFTIPC_TAKEOVER_FORCE) ? HFTIPC_OK : HFTIPC_ENOFENCE;
 }
@@ -3693,7 +3836,7 @@ static int heartbeat_stale(const hftipc__holder *h, int64_t stale_after_ns)
 }
 
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns, uint32_t flags)
+                           int64_t stale_after_ns, uint32_t flags, int fd)
 {
     uint64_t expected = 0;
     int prev_dead = 0;
@@ -3705,17 +3848,27 @@ int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns
             /* We hold the owner word (H1). A previous holder that may still run must be proven
              * harmless first; if it cannot be, give the role back untouched. */
             if (prev != 0) {
-                int rc = fence_previous(h, prev, prev_dead, flags);
+                int rc = fence_previous(h, prev, prev_dead, flags, fd);
                 if (rc != HFTIPC_OK) {
                     uint64_t mine = self;
                     (void)hftipc__cas_acq_rel_u64(&h->owner, &mine, prev);
                     return rc;
                 }
-                hftipc__fetch_add_relaxed_u64(&h->takeovers, 1);
             }
+            /* From here to the end of the caller's attach we write the record and maybe the ring
+             * (a producer's head recovery): that is an operation like any other, bracketed for
+             * F1, so that a taker that comes while we are frozen here finds us busy and ends us
+             * instead of calling us idle. Mark busy under the record's current epoch, then check
+             * that the role is still ours. The caller marks us idle (hftipc__op_leave). */
+            hftipc__store_relaxed_u64(&h->active, (hftipc__load_relaxed_u64(&h->epoch) << 1) | 1u);
+            atomic_signal_fence(memory_order_seq_cst); /* F1, holder side */
+            if (hftipc__load_relaxed_u64(&h->owner) != self)
+                return HFTIPC_EBUSY; /* taken from us already: we wrote nothing else */
+            if (prev != 0)
+                hftipc__fetch_add_relaxed_u64(&h->takeovers, 1);
             /* The rest of the record is ours to write. */
             uint64_t epoch = hftipc__fetch_add_relaxed_u64(&h->epoch, 1) + 1;
-            hftipc__store_release_u64(&h->active, epoch << 1);
+            hftipc__store_relaxed_u64(&h->active, (epoch << 1) | 1u);
             hftipc__store_relaxed_u64(&h->pidns, self_pidns);
             hftipc__store_relaxed_u64(&h->acquired_ns, now_ns);
             hftipc__store_relaxed_u64(&h->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());

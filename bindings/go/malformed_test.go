@@ -189,3 +189,58 @@ func TestReceiveReportsCorruptSlot(t *testing.T) {
 		t.Fatalf("after skipping: %v", err)
 	}
 }
+
+// A valid header in front of holes: touching a hole through a mapping raises SIGBUS on a full
+// tmpfs, so an observer, which cannot allocate, refuses the file with ErrSparse (and so does
+// Inspect); a consumer's open allocates the holes without changing a byte, after which the
+// observer opens it (issue 11, finding 6).
+func TestObserverRefusesSparseFile(t *testing.T) {
+	src := tempPath(t)
+	ch, err := Create(src, Config{Capacity: 64, SlotSize: 4096}, Observer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch.Close()
+	header := make([]byte, headerSize)
+	f, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ReadAt(header, 0); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	path := filepath.Join(t.TempDir(), "sparse")
+	if err := os.WriteFile(path, header, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	size := int64(headerSize + 64*4096)
+	if err := os.Truncate(path, size); err != nil {
+		t.Fatal(err)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil || st.Blocks*512 >= size {
+		t.Skipf("the file system allocated the truncated file (%d blocks): no hole to test", st.Blocks)
+	}
+	before, _ := os.ReadFile(path)
+	if _, err := Open(path, Observer); !errors.Is(err, ErrSparse) {
+		t.Fatalf("observer open of a sparse file: %v, want ErrSparse", err)
+	}
+	if _, err := Inspect(path); !errors.Is(err, ErrSparse) {
+		t.Fatalf("Inspect of a sparse file: %v, want ErrSparse", err)
+	}
+	c, err := Open(path, Consumer)
+	if err != nil {
+		t.Fatalf("consumer open allocates the holes: %v", err)
+	}
+	after, _ := os.ReadFile(path)
+	if string(after[headerSize:]) != string(before[headerSize:]) {
+		t.Fatal("allocating the holes changed the slots")
+	}
+	o, err := Open(path, Observer)
+	if err != nil {
+		t.Fatalf("observer open after allocation: %v", err)
+	}
+	o.Close()
+	c.Close()
+}

@@ -120,10 +120,11 @@ typedef enum hftipc_status {
     HFTIPC_EFENCED = -31,     /* another process took this handle's role over; the handle is dead */
     HFTIPC_ENOFENCE = -32,    /* takeover refused: the stale holder may still write and cannot be
                                  stopped (another user or pid namespace); retry, or force it */
+    HFTIPC_ESPARSE = -33,     /* the file has unallocated holes an observer cannot map safely */
 } hftipc_status_t;
 
 /* The most negative status defined by this version of the header. */
-#define HFTIPC_STATUS_MIN (-32)
+#define HFTIPC_STATUS_MIN (-33)
 
 /**
  * Human-readable description of a status.
@@ -177,7 +178,8 @@ typedef struct hftipc_options {
     uint32_t slot_size; /* bytes per slot including the 8-byte slot header; multiple of 8 in
                            [HFTIPC_MIN_SLOT_SIZE, HFTIPC_MAX_SLOT_SIZE] */
     uint32_t mode;      /* hftipc_mode_t; HFTIPC_MODE_SPSC */
-    uint32_t file_mode; /* permission bits of a created file; default 0600; umask is ignored */
+    uint32_t file_mode; /* permission bits of a created file, within 0666 (read and write bits
+                           only; anything else is HFTIPC_EINVAL); default 0600; umask ignored */
 } hftipc_options_t;
 
 /**
@@ -200,9 +202,13 @@ typedef struct hftipc_channel_stct hftipc_channel_t;
  * @param opts geometry and file mode; NULL means the defaults.
  * @param role the role the returned handle holds.
  * @param out receives the handle on success; set to NULL on failure.
- * @return HFTIPC_OK; HFTIPC_EEXIST if the path exists; HFTIPC_EINVAL; HFTIPC_ECAPACITY,
- *         HFTIPC_ESLOTSIZE, HFTIPC_EMODE, HFTIPC_ETOOLARGE for bad options; HFTIPC_ENOSPC;
- *         HFTIPC_ENOENT (no directory); HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @return HFTIPC_OK; HFTIPC_EEXIST if the path exists; HFTIPC_EINVAL (NULL path or out, bad
+ *         role, opts->size too small, a file_mode bit outside 0666, a path that is empty, ends
+ *         in '/' or is too long); HFTIPC_ECAPACITY, HFTIPC_ESLOTSIZE, HFTIPC_EMODE,
+ *         HFTIPC_ETOOLARGE for bad options; HFTIPC_ENOSPC; HFTIPC_ENOENT (no directory);
+ *         HFTIPC_EACCES; HFTIPC_ENOTFILE (a symlink loop in the directory part);
+ *         HFTIPC_ECORRUPT (a peer rewrote the cursors between the link and the open);
+ *         HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.0.0
  * Thread safety: any thread.
  */
@@ -214,12 +220,17 @@ HFTIPC_API int hftipc_channel_create(const char *path, const hftipc_options_t *o
  * "Checks a reader makes") before anything is mapped; a file that fails is not modified.
  * Producer and consumer roles are exclusive: if a live process holds the role the call fails
  * with HFTIPC_EBUSY; if the holder died, the role is taken over (its epoch increases).
+ * A file with unallocated holes inside its geometry (a sparse file: on a full tmpfs, touching a
+ * hole raises SIGBUS) has them allocated by a producer or consumer open, which changes no byte,
+ * and is refused by an observer, which cannot allocate (docs/FORMAT.md, section 3).
  * @param path the channel file; symlinks are refused.
  * @param role the role the returned handle holds.
  * @param out receives the handle on success; set to NULL on failure.
  * @return HFTIPC_OK; HFTIPC_ENOENT; HFTIPC_EBUSY; HFTIPC_EINVAL; every file-validation status
  *         (HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY); HFTIPC_ECORRUPT for cursors out of range;
- *         HFTIPC_ENOTFILE; HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ *         HFTIPC_ENOSPC (producer, consumer: the file's holes cannot be allocated; the file is
+ *         not modified); HFTIPC_ESPARSE (observer: the file has holes); HFTIPC_ENOTFILE;
+ *         HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.0.0
  * Thread safety: any thread.
  */
@@ -229,6 +240,7 @@ HFTIPC_API int hftipc_channel_open(const char *path, hftipc_role_t role, hftipc_
  * Open the channel at `path`, creating it first if it does not exist. Safe against concurrent
  * callers: all of them end with the same file. If the file exists, its capacity, slot size and
  * mode must equal the options.
+ * A file_mode bit outside 0666 is refused (HFTIPC_EINVAL) even when the file exists.
  * @return as hftipc_channel_create() and hftipc_channel_open(), plus HFTIPC_EMISMATCH.
  * @since 1.0.0
  * Thread safety: any thread.
@@ -253,7 +265,8 @@ HFTIPC_API int hftipc_channel_close(hftipc_channel_t *ch);
  * @param msg the bytes; may be NULL when len is 0.
  * @param len 0 to hftipc_channel_max_payload(ch).
  * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_ETOOBIG (nothing written); HFTIPC_EROLE;
- *         HFTIPC_EINVAL; HFTIPC_ECORRUPT if the consumer's cursor is out of range.
+ *         HFTIPC_EINVAL; HFTIPC_EFENCED; HFTIPC_ECORRUPT if the consumer's cursor (or an MPSC
+ *         file's claim cursor) is out of range.
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -266,7 +279,8 @@ HFTIPC_API int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t
  * @param lens `count` message lengths; their sum must not exceed `data_len`.
  * @return the number of messages published (1..count), 0 when count is 0; HFTIPC_EFULL when
  *         none fit; HFTIPC_ETOOBIG if any length exceeds the payload (nothing written);
- *         HFTIPC_EINVAL; HFTIPC_EROLE; HFTIPC_ECORRUPT.
+ *         HFTIPC_EINVAL (also when the lengths add up to more than data_len); HFTIPC_EROLE;
+ *         HFTIPC_EFENCED; HFTIPC_ECORRUPT.
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -278,7 +292,8 @@ HFTIPC_API int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *d
  * until hftipc_channel_commit(). Claiming again before committing returns the same slot.
  * @param payload receives the address of the slot's payload area.
  * @param capacity receives the payload capacity in bytes (hftipc_channel_max_payload()).
- * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_ECORRUPT.
+ * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED;
+ *         HFTIPC_ECORRUPT.
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -287,7 +302,7 @@ HFTIPC_API int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, ui
 /**
  * Publish the claimed slot with a message of `len` bytes.
  * @return HFTIPC_OK; HFTIPC_ESTATE if no slot is claimed; HFTIPC_ETOOBIG (the claim stays);
- *         HFTIPC_EROLE; HFTIPC_EINVAL.
+ *         HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -350,7 +365,7 @@ HFTIPC_API int hftipc_channel_abort_claim(hftipc_channel_t *ch, int64_t claim);
  * @return the message length (0 is a valid, empty message); HFTIPC_EEMPTY; HFTIPC_EBUFSIZE
  *         (nothing consumed; hftipc_channel_peek() tells the length); HFTIPC_ECORRUPT;
  *         HFTIPC_ELAPPED (observer only: it skips ahead to the oldest unconsumed message);
- *         HFTIPC_EROLE; HFTIPC_EINVAL.
+ *         HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -361,8 +376,8 @@ HFTIPC_API int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_
  * consume them with one cursor store. Stops early at the first message that does not fit.
  * @return the number of messages received (>= 1); HFTIPC_EEMPTY; HFTIPC_EBUFSIZE if the first
  *         message does not fit; HFTIPC_ECORRUPT if the first slot is corrupt (a later corrupt
- *         slot ends the batch early and is reported by the next call); HFTIPC_EROLE;
- *         HFTIPC_EINVAL (also for max_count 0).
+ *         slot ends the batch early and is reported by the next call); HFTIPC_EROLE
+ *         (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -380,7 +395,7 @@ typedef int (*hftipc_handler_fn)(void *ctx, const void *msg, uint32_t len);
  * one cursor store after the last call. If the process dies inside the batch, the whole batch
  * is delivered again (at-least-once).
  * @return the number of messages handled (>= 1); HFTIPC_EEMPTY; HFTIPC_ECORRUPT (first slot);
- *         HFTIPC_EROLE; HFTIPC_EINVAL.
+ *         HFTIPC_EROLE (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free apart from the handler.
  */
@@ -391,7 +406,8 @@ HFTIPC_API int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn 
  * Look at the oldest unconsumed message in place without consuming it (zero copy). The pointer
  * stays valid until hftipc_channel_ack() or close. Calling peek again returns the same message.
  * @param payload receives the address of the message bytes in the mapping.
- * @return the message length; HFTIPC_EEMPTY; HFTIPC_ECORRUPT; HFTIPC_EROLE; HFTIPC_EINVAL.
+ * @return the message length; HFTIPC_EEMPTY; HFTIPC_ECORRUPT; HFTIPC_EROLE (observers too);
+ *         HFTIPC_EINVAL; HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -401,7 +417,9 @@ HFTIPC_API int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payloa
  * Consume the oldest unconsumed message (the one peek returns). Also the way to skip a slot
  * that peek reports as HFTIPC_ECORRUPT. The new position is stored in the file, so a restarted
  * consumer resumes after it.
- * @return HFTIPC_OK; HFTIPC_EEMPTY; HFTIPC_EROLE; HFTIPC_EINVAL.
+ * @return HFTIPC_OK; HFTIPC_EEMPTY; HFTIPC_ECORRUPT (an MPSC file's claim cursor, or head in
+ *         a format 1.0 file, is out of range); HFTIPC_EROLE (observers too); HFTIPC_EINVAL;
+ *         HFTIPC_EFENCED.
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -421,8 +439,8 @@ HFTIPC_API int hftipc_channel_ack(hftipc_channel_t *ch);
  * Observers, and peers that cannot wake (older libraries), are polled in 1 ms slices.
  * Also refreshes the handle's heartbeat while it sleeps.
  * @param timeout_ns nanoseconds, 0 for a single check, HFTIPC_WAIT_FOREVER for no limit.
- * @return HFTIPC_OK when ready; HFTIPC_ETIMEDOUT; HFTIPC_EFENCED; HFTIPC_ECORRUPT;
- *         HFTIPC_EINVAL.
+ * @return HFTIPC_OK when ready; HFTIPC_ETIMEDOUT; HFTIPC_EFENCED; HFTIPC_ECORRUPT (a cursor
+ *         read from the file is out of range); HFTIPC_EINVAL.
  * @since 1.0.0
  * Thread safety: the thread that uses the handle.
  */
@@ -563,7 +581,12 @@ HFTIPC_API int hftipc_channel_stats(hftipc_channel_t *ch, hftipc_info_t *info);
  * Read and validate the channel file at `path` without modifying it or taking any role.
  * On a validation failure, the fields decoded before the failing check are filled (at least
  * format_major/minor once the magic matched), so tools can report what they found.
- * @return HFTIPC_OK, or the same statuses as hftipc_channel_open() for a bad file.
+ * A file with holes an observer's open would refuse is reported as HFTIPC_ESPARSE, its fields
+ * filled.
+ * @return HFTIPC_OK; HFTIPC_EINVAL (NULL path or info, info->size below 4); HFTIPC_ENOENT;
+ *         HFTIPC_ENOTFILE; HFTIPC_EACCES; every file-validation status (HFTIPC_ETRUNCATED ...
+ *         HFTIPC_ENOTREADY); HFTIPC_ESPARSE; HFTIPC_ECORRUPT for cursors out of range;
+ *         HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.0.0
  * Thread safety: any thread.
  */

@@ -94,14 +94,14 @@ static const hftipc__ops *ops_for(const hftipc_channel_t *ch)
 /* Takes the role in a mapped file: the SPSC holder record of the role, or an MPSC producer
  * record. Before it returns HFTIPC_OK any previous holder is proven harmless (peer.c). */
 static int take_role(hftipc__header *hdr, int mode, int role, uint64_t owner,
-                     int64_t stale_after_ns, uint32_t flags, hftipc__holder **held)
+                     int64_t stale_after_ns, uint32_t flags, int fd, hftipc__holder **held)
 {
     uint64_t pidns = hftipc__self_pidns();
     if (mode == HFTIPC_MODE_MPSC && role == HFTIPC_ROLE_PRODUCER)
-        return hftipc__mpsc_take_record(hdr, owner, pidns, realtime_ns(), stale_after_ns, flags,
+        return hftipc__mpsc_take_record(hdr, owner, pidns, realtime_ns(), stale_after_ns, flags, fd,
                                         held);
     *held = holder_of(hdr, role);
-    int rc = hftipc__holder_acquire(*held, owner, pidns, realtime_ns(), stale_after_ns, flags);
+    int rc = hftipc__holder_acquire(*held, owner, pidns, realtime_ns(), stale_after_ns, flags, fd);
     if (rc == HFTIPC_OK)
         hftipc__waiting_reset(hdr, NULL, 0,
                               role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_waiting
@@ -139,7 +139,8 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, h
     if (role != HFTIPC_ROLE_OBSERVER) {
         ch->holder = held;
         if (held == NULL) {
-            rc = take_role(hdr, (int)geo->mode, role, owner, stale_after_ns, flags, &ch->holder);
+            rc = take_role(hdr, (int)geo->mode, role, owner, stale_after_ns, flags, map->fd,
+                           &ch->holder);
             if (rc != HFTIPC_OK) {
                 hftipc__map_close(&ch->map);
                 free(ch);
@@ -151,6 +152,8 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, h
             tail = hftipc__load_acquire_u64(&hdr->tail);
             rc = hftipc__cursors_check(head, tail, geo);
             if (rc != HFTIPC_OK) {
+                hftipc__store_release_u64(&ch->holder->active,
+                                          hftipc__load_relaxed_u64(&ch->holder->epoch) << 1);
                 hftipc__holder_release(ch->holder, owner);
                 hftipc__map_close(&ch->map);
                 free(ch);
@@ -180,6 +183,9 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, h
     ch->peer_holder = producer ? &hdr->consumer_holder : &hdr->producer_holder;
     ch->ops = ops_for(ch);
     ch->ops->attach(ch, head, tail);
+    /* The role was taken busy (hftipc__holder_acquire); idle from here on (F1). */
+    if (ch->holder != NULL)
+        hftipc__op_leave(ch);
     *out = ch;
     return HFTIPC_OK;
 }
@@ -226,7 +232,7 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
      * already held, and no other process can grab it between the link and our open. */
     hftipc__holder *held = NULL;
     if (role != HFTIPC_ROLE_OBSERVER)
-        (void)take_role(hdr, (int)geo.mode, (int)role, owner, -1, 0, &held);
+        (void)take_role(hdr, (int)geo.mode, (int)role, owner, -1, 0, map.fd, &held);
     hftipc__header_publish(hdr);
     rc = hftipc__map_link(&map, path);
     if (rc != HFTIPC_OK) {
@@ -570,17 +576,24 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
     _Alignas(64) unsigned char buf[HFTIPC__HEADER_SIZE] = {0};
     size_t got;
     uint64_t size;
-    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, NULL);
+    int fd;
+    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, &fd);
     if (rc != HFTIPC_OK)
         return rc;
     hftipc__geometry geo;
     rc = hftipc__header_validate(buf, got, size, &geo);
+    if (rc == HFTIPC_OK) /* what an observer's open would find: holes it cannot allocate */
+        rc = hftipc__map_allocate(fd, geo.file_size, 0);
+    int err = errno;
+    close(fd);
+    errno = err;
     hftipc_info_t full;
     memset(&full, 0, sizeof full);
     full.size = sizeof full;
     /* Past the magic, report the raw fields even when a later check fails: tools show them. */
     if (rc != HFTIPC_EBADMAGIC && got >= HFTIPC__MAGIC_LEN)
-        hftipc__info_fill((const hftipc__header *)buf, rc == HFTIPC_OK, NULL, &full);
+        hftipc__info_fill((const hftipc__header *)buf, rc == HFTIPC_OK || rc == HFTIPC_ESPARSE,
+                          NULL, &full);
     int drc = hftipc__info_deliver(&full, info);
     if (rc == HFTIPC_OK)
         rc = hftipc__cursors_check(full.head, full.tail, &geo);

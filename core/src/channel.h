@@ -184,7 +184,8 @@ static inline uint32_t hftipc__sleeper_tag(uint64_t epoch)
  * preferably a dead or stale holder's record whose claim blocks the consumer, whose holder is
  * then fenced or ended (hftipc__holder_acquire) and its claim left for the consumer to skip. */
 int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, uint32_t flags, hftipc__holder **record);
+                             int64_t stale_after_ns, uint32_t flags, int fd,
+                             hftipc__holder **record);
 /* Producers holding a record in use (with liveness: whose process is not dead). */
 uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_liveness);
 /* Is the claim on `seq` abandoned (announced only by dead or departed producers)? */

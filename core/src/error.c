@@ -34,7 +34,12 @@
     X(HFTIPC_ESTATE, "no slot is claimed")                                                         \
     X(HFTIPC_ETIMEDOUT, "timed out")                                                               \
     X(HFTIPC_EFENCED, "role was taken over by another process; this handle is fenced")             \
-    X(HFTIPC_ENOFENCE, "stale holder cannot be stopped (other user or pid namespace); not taken")
+    X(HFTIPC_ENOFENCE,                                                                             \
+      "takeover refused: the stale holder may still be writing and cannot be stopped (another "    \
+      "user or pid namespace); retry, or force it")                                                \
+    X(HFTIPC_ESPARSE,                                                                              \
+      "file has unallocated holes; an observer cannot map it safely; open it once as producer "    \
+      "or consumer to allocate")
 
 #define HFTIPC__STATUS_COUNT (1 - HFTIPC_STATUS_MIN)
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "hftipc.h"
@@ -124,7 +125,7 @@ int hftipc__map_create_unlinked(const char *path, const hftipc__geometry *g, uin
 
     int rc;
     /* fchmod, not the open mode: the requested mode is exact, whatever the umask. */
-    if (fchmod(fd, (mode_t)(file_mode & 07777)) != 0) {
+    if (fchmod(fd, (mode_t)(file_mode & 0666)) != 0) {
         rc = hftipc__status_from_errno(errno);
         goto fail;
     }
@@ -201,6 +202,55 @@ int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *g
     return HFTIPC_OK;
 }
 
+int hftipc__map_allocate(int fd, uint64_t size, int may_allocate)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return hftipc__status_from_errno(errno);
+    /* Cheap and exact on tmpfs: every page that exists, written or only fallocated, counts in
+     * st_blocks, so a file with as many blocks as bytes has no hole, and this is the common
+     * case (the creator allocated everything). SEEK_HOLE alone cannot say it: on tmpfs and ext4
+     * (Linux 6.18) a range that fallocate reserved but nobody wrote reads back as a hole. */
+    if (st.st_blocks >= 0 && (uint64_t)st.st_blocks * 512u >= size)
+        return HFTIPC_OK;
+    /* Fewer blocks than bytes: a hole, or a file system that stores data in fewer blocks than
+     * its size (compression, inline data). SEEK_HOLE tells them apart; a file system that
+     * cannot report holes answers the file size (all data), and the file is taken as it is,
+     * as create does on a file system without fallocate. */
+    off_t hole = lseek(fd, 0, SEEK_HOLE);
+    if (hole < 0 || (uint64_t)hole >= size)
+        return HFTIPC_OK;
+    /* A hole inside the geometry: on tmpfs the first touch of it through the mapping allocates
+     * a page, and raises SIGBUS when the file system is full. Read faults allocate too, so an
+     * observer, whose read-only descriptor cannot reserve anything, refuses the file. */
+    if (!may_allocate)
+        return HFTIPC_ESPARSE;
+    /* Refuse up front what cannot fit: a file system such as ext4 keeps the blocks a failed
+     * fallocate allocated before it ran out, so a huge sparse file would otherwise fill the
+     * disk before failing. A file system that reports no size (tmpfs with size=0) is tried. */
+    struct statvfs fs;
+    uint64_t have = st.st_blocks > 0 ? (uint64_t)st.st_blocks * 512u : 0;
+    uint64_t missing = have < size ? size - have : 0;
+    if (fstatvfs(fd, &fs) == 0 && fs.f_blocks != 0 && fs.f_frsize != 0 &&
+        missing / fs.f_frsize > (uint64_t)fs.f_bavail)
+        return HFTIPC_ENOSPC;
+    /* fallocate(2) mode 0 over the whole geometry reserves the holes and leaves every byte and
+     * the size as they are (allocated ranges are skipped). Not posix_fallocate(): where the
+     * file system lacks fallocate, glibc emulates it by writing bytes into the file, which
+     * could overwrite what a peer writes meanwhile. On failure nothing is punched back: a
+     * partial allocation changes no byte, and tmpfs undoes its own partial allocation anyway
+     * (docs/FORMAT.md, section 3). */
+    for (;;) {
+        if (fallocate(fd, 0, 0, (off_t)size) == 0)
+            return HFTIPC_OK;
+        if (errno == EINTR)
+            continue;
+        if (errno == EOPNOTSUPP)
+            return HFTIPC_OK; /* no fallocate here: as create, the sparse file is all we get */
+        return hftipc__status_from_errno(errno);
+    }
+}
+
 int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc__mapping *m)
 {
     m->fd = -1;
@@ -216,8 +266,12 @@ int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc
         return rc;
     /* Validate the private copy; only the geometry it yields is used from here on. */
     rc = hftipc__header_validate(buf, got, size, g);
+    if (rc == HFTIPC_OK)
+        rc = hftipc__map_allocate(fd, g->file_size, writable);
     if (rc != HFTIPC_OK) {
+        int err = errno; /* HFTIPC_ESYSTEM: errno is the caller's to read */
         close(fd);
+        errno = err;
         return rc;
     }
     int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;

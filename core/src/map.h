@@ -33,7 +33,15 @@ int hftipc__map_link(hftipc__mapping *m, const char *path);
 int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got, uint64_t *size,
                             int *fd_out);
 
-/* Opens and validates the channel file at `path`, then maps it (read-write or read-only). */
+/* Makes sure the open channel file `fd` of `size` bytes has no hole, so that no access through
+ * a mapping of it can raise SIGBUS on a full tmpfs: HFTIPC_OK when it has none (one fstat) or
+ * after allocating them (`may_allocate`, a writable descriptor; no byte changes), HFTIPC_ENOSPC
+ * when they cannot be allocated, HFTIPC_ESPARSE when they may not (an observer). A file system
+ * that can report no hole, or that has no fallocate, gets HFTIPC_OK. */
+int hftipc__map_allocate(int fd, uint64_t size, int may_allocate);
+
+/* Opens and validates the channel file at `path`, makes sure it has no holes (allocating them
+ * when writable), then maps it (read-write or read-only). */
 int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc__mapping *m);
 
 /* Unmaps and closes; removes a leftover named temporary file. */

@@ -49,7 +49,8 @@ static int record_claims(const hftipc__holder *rec, uint64_t seq)
  * kept for us, 1 when there was nothing to take over or the taken record still announces a claim
  * the consumer must skip (then released for it), or HFTIPC_ENOFENCE. */
 static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, uint32_t flags, hftipc__holder **record)
+                             int64_t stale_after_ns, uint32_t flags, int fd,
+                             hftipc__holder **record)
 {
     uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
     int best = -1, best_score = 0;
@@ -66,7 +67,7 @@ static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
     if (best < 0)
         return 1;
     hftipc__holder *rec = &hdr->mpsc_producers[best];
-    int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags);
+    int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags, fd);
     if (rc == HFTIPC_ENOFENCE)
         return rc;
     if (rc != HFTIPC_OK)
@@ -81,15 +82,17 @@ static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
     }
     /* Its claim is still ahead of the consumer: give the record up with the claim announced and
      * no owner, which the consumer treats as abandoned and skips (section 13, item 3). */
+    hftipc__store_release_u64(&rec->active, hftipc__load_relaxed_u64(&rec->epoch) << 1);
     hftipc__holder_release(rec, owner);
     return 1;
 }
 
 int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, uint32_t flags, hftipc__holder **record)
+                             int64_t stale_after_ns, uint32_t flags, int fd,
+                             hftipc__holder **record)
 {
     if (stale_after_ns >= 0) {
-        int rc = take_stale_record(hdr, owner, pidns, now_ns, stale_after_ns, flags, record);
+        int rc = take_stale_record(hdr, owner, pidns, now_ns, stale_after_ns, flags, fd, record);
         if (rc <= 0)
             return rc;
     }
@@ -103,7 +106,7 @@ int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
                 continue;
             if (pass == 0 && hftipc__load_relaxed_u64(&rec->owner) != 0)
                 continue;
-            int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags);
+            int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags, fd);
             if (rc == HFTIPC_OK) {
                 hftipc__store_relaxed_u64(&rec->pending_first, 0);
                 hftipc__waiting_reset(hdr, rec, 1, NULL);

@@ -10,8 +10,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -103,10 +105,40 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns)
 #define IDLE_WAIT_NS (2 * 1000 * 1000)
 #define EXIT_WAIT_MS 5000
 
+/* Does process `pid` map the file open as `fd`? The owner word comes from the mapping, so a
+ * hostile peer could name any process in it; only one that really maps this channel file is a
+ * holder we may end. /proc/<pid>/maps is readable for processes we could signal anyway. */
+static int process_maps_file(pid_t pid, int fd)
+{
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0)
+        return 0;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return 0;
+    int found = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    while (!found && getline(&line, &cap, f) > 0) {
+        unsigned maj, min;
+        unsigned long long ino;
+        if (sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &ino) == 3 &&
+            maj == major(st.st_dev) && min == minor(st.st_dev) &&
+            ino == (unsigned long long)st.st_ino)
+            found = 1;
+    }
+    free(line);
+    fclose(f);
+    return found;
+}
+
 /* Ends the process `owner` names, race-free against pid reuse: a pidfd pins the process, its
- * start time is checked after the pidfd is open, and the signal goes through the pidfd. Returns
- * 1 when that process is gone (also when it already was), 0 when it cannot be ended from here. */
-static int end_process(uint64_t owner, uint64_t owner_pidns)
+ * start time is checked after the pidfd is open, it must map the channel file (`fd`), and the
+ * signal goes through the pidfd. Returns 1 when that process is gone (also when it already
+ * was), 0 when it cannot be ended from here. */
+static int end_process(uint64_t owner, uint64_t owner_pidns, int chan_fd)
 {
     uint64_t self_ns = hftipc__self_pidns();
     if (owner_pidns != 0 && self_ns != 0 && owner_pidns != self_ns)
@@ -132,7 +164,8 @@ static int end_process(uint64_t owner, uint64_t owner_pidns)
                (recorded != 0 &&
                 recorded != (ticks & ((1ull << (64 - HFTIPC__OWNER_PID_BITS)) - 1)))) {
         result = 1; /* a zombie, or the pid now names another process: ours is gone */
-    } else if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
+    } else if (process_maps_file(pid, chan_fd) &&
+               syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
         /* The pidfd becomes readable once the process has exited: from then on none of its
          * threads can store anything. SIGKILL also ends a stopped process. */
         struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -155,6 +188,7 @@ static int end_process(uint64_t owner, uint64_t owner_pidns)
     return result;
 #else
     (void)owner;
+    (void)chan_fd;
     return 0;
 #endif
 }
@@ -162,7 +196,7 @@ static int end_process(uint64_t owner, uint64_t owner_pidns)
 /* The taker's half of F1 (docs/FORMAT.md, "Fencing"), run after our CAS on `owner` and before we
  * touch anything else: make sure the previous holder `prev` can never write the ring again.
  * `prev_dead`: its process is already gone. */
-static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint32_t flags)
+static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint32_t flags, int fd)
 {
     if (prev_dead)
         return HFTIPC_OK;
@@ -185,7 +219,7 @@ static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint3
             sched_yield();
         }
     }
-    if (end_process(prev, hftipc__load_relaxed_u64(&h->pidns)))
+    if (end_process(prev, hftipc__load_relaxed_u64(&h->pidns), fd))
         return HFTIPC_OK;
     return (flags & HFTIPC_TAKEOVER_FORCE) ? HFTIPC_OK : HFTIPC_ENOFENCE;
 }
@@ -201,7 +235,7 @@ static int heartbeat_stale(const hftipc__holder *h, int64_t stale_after_ns)
 }
 
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns, uint32_t flags)
+                           int64_t stale_after_ns, uint32_t flags, int fd)
 {
     uint64_t expected = 0;
     int prev_dead = 0;
@@ -213,17 +247,27 @@ int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns
             /* We hold the owner word (H1). A previous holder that may still run must be proven
              * harmless first; if it cannot be, give the role back untouched. */
             if (prev != 0) {
-                int rc = fence_previous(h, prev, prev_dead, flags);
+                int rc = fence_previous(h, prev, prev_dead, flags, fd);
                 if (rc != HFTIPC_OK) {
                     uint64_t mine = self;
                     (void)hftipc__cas_acq_rel_u64(&h->owner, &mine, prev);
                     return rc;
                 }
-                hftipc__fetch_add_relaxed_u64(&h->takeovers, 1);
             }
+            /* From here to the end of the caller's attach we write the record and maybe the ring
+             * (a producer's head recovery): that is an operation like any other, bracketed for
+             * F1, so that a taker that comes while we are frozen here finds us busy and ends us
+             * instead of calling us idle. Mark busy under the record's current epoch, then check
+             * that the role is still ours. The caller marks us idle (hftipc__op_leave). */
+            hftipc__store_relaxed_u64(&h->active, (hftipc__load_relaxed_u64(&h->epoch) << 1) | 1u);
+            atomic_signal_fence(memory_order_seq_cst); /* F1, holder side */
+            if (hftipc__load_relaxed_u64(&h->owner) != self)
+                return HFTIPC_EBUSY; /* taken from us already: we wrote nothing else */
+            if (prev != 0)
+                hftipc__fetch_add_relaxed_u64(&h->takeovers, 1);
             /* The rest of the record is ours to write. */
             uint64_t epoch = hftipc__fetch_add_relaxed_u64(&h->epoch, 1) + 1;
-            hftipc__store_release_u64(&h->active, epoch << 1);
+            hftipc__store_relaxed_u64(&h->active, (epoch << 1) | 1u);
             hftipc__store_relaxed_u64(&h->pidns, self_pidns);
             hftipc__store_relaxed_u64(&h->acquired_ns, now_ns);
             hftipc__store_relaxed_u64(&h->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());

@@ -608,6 +608,57 @@ static void test_file_modes(void **state)
     umask(old);
 }
 
+/* Finding 7 of issue 11: a channel file every peer writes through a mapping must never carry an
+ * execute, setuid, setgid or sticky bit (a setuid-root file written by anyone is a root shell).
+ * One row per refused mode; nothing may be created, and open_or_create refuses even when the
+ * file already exists. */
+static void test_create_refuses_file_mode_outside_0666(void **state)
+{
+    (void)state;
+    static const uint32_t refused[] = {04777, 04666, 02666, 01666, 0777,   0700,
+                                       0100,  0010,  0001,  0766,  010000, 0xffffffffu};
+    static const uint32_t accepted[] = {0, 0400, 0600, 0640, 0660, 0666};
+    mode_t old = umask(0);
+    hftipc_channel_t *ch;
+    const char *existing = test_path("mode-existing");
+    unlink(existing);
+    assert_int_equal(hftipc_channel_create(existing, NULL, HFTIPC_ROLE_OBSERVER, &ch), HFTIPC_OK);
+    hftipc_channel_close(ch);
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        const char *path = test_path("mode-refused-%zu", i);
+        unlink(path);
+        hftipc_options_t o;
+        hftipc_options_init(&o);
+        o.file_mode = refused[i];
+        ch = (hftipc_channel_t *)&o; /* must be reset to NULL */
+        assert_int_equal(hftipc_channel_create(path, &o, HFTIPC_ROLE_PRODUCER, &ch), HFTIPC_EINVAL);
+        assert_null(ch);
+        assert_int_equal(hftipc_channel_open_or_create(path, &o, HFTIPC_ROLE_PRODUCER, &ch),
+                         HFTIPC_EINVAL);
+        assert_null(ch);
+        struct stat st;
+        assert_int_equal(stat(path, &st), -1); /* nothing was created */
+        assert_int_equal(hftipc_channel_open_or_create(existing, &o, HFTIPC_ROLE_OBSERVER, &ch),
+                         HFTIPC_EINVAL);
+        assert_null(ch);
+    }
+    for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++) {
+        const char *path = test_path("mode-accepted-%zu", i);
+        unlink(path);
+        hftipc_options_t o;
+        hftipc_options_init(&o);
+        o.file_mode = accepted[i];
+        assert_int_equal(hftipc_channel_create(path, &o, HFTIPC_ROLE_PRODUCER, &ch), HFTIPC_OK);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, accepted[i]);
+        hftipc_channel_close(ch);
+        unlink(path);
+    }
+    unlink(existing);
+    umask(old);
+}
+
 static void test_open_refuses_non_regular_files(void **state)
 {
     (void)state;
@@ -919,6 +970,7 @@ int main(void)
         cmocka_unit_test(test_open_or_create_checks_geometry),
         cmocka_unit_test(test_create_refuses_existing_path),
         cmocka_unit_test(test_file_modes),
+        cmocka_unit_test(test_create_refuses_file_mode_outside_0666),
         cmocka_unit_test(test_open_refuses_non_regular_files),
         cmocka_unit_test(test_unreadable_file_is_access_denied),
         cmocka_unit_test(test_full_disk_fails_at_create),

@@ -17,8 +17,13 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "atomic.h"
+#include "format.h"
 #include "hftipc.h"
+#include "peer.h"
 #include "test_util.h"
+
+#include <sys/mman.h>
 
 enum { CAPACITY = 8, SLOT = 64, MSG = 24 };
 #define CYCLE_BUDGET_NS (40ll * 1000 * 1000 * 1000) /* per test; CI has 2 cores */
@@ -310,7 +315,9 @@ static void consumer_cycle(const char *path, unsigned seed, struct tally *t)
     close(fds[1]);
     /* The old consumer must hold the role before we start. */
     int64_t until = now_ns() + 2000000000ll;
-    while (info_of(p).consumer_pid != (uint32_t)c && now_ns() < until)
+    /* (A holder that never recorded a heartbeat is never stale: wait for that too.) */
+    while ((info_of(p).consumer_pid != (uint32_t)c || info_of(p).consumer_heartbeat_ns == 0) &&
+           now_ns() < until)
         sleep_us(20);
     unsigned char m[MSG];
     uint32_t sent = 0;
@@ -524,6 +531,53 @@ static void test_takeover_ends_a_consumer_stopped_inside_drain(void **state)
 }
 
 #if HFTIPC_VERSION_NUMBER >= 10100 /* lets the torture tests above run against 1.0.0 too */
+/* The owner word comes from the mapping: a hostile peer can name any process in it, with its
+ * right start time and a stale heartbeat. A takeover ends only a process that maps the channel
+ * file, so an innocent process named there is never signalled. */
+static void test_takeover_never_ends_a_process_that_does_not_map_the_file(void **state)
+{
+    (void)state;
+    const char *path = test_path("forged-owner");
+    hftipc_options_t o = small();
+    hftipc_channel_t *p;
+    assert_int_equal(hftipc_channel_create(path, &o, HFTIPC_ROLE_PRODUCER, &p), HFTIPC_OK);
+    hftipc_channel_close(p);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t innocent = fork();
+    if (innocent == 0) {
+        uint64_t me = hftipc__self_owner();
+        if (write(fds[1], &me, sizeof me) != (ssize_t)sizeof me)
+            _exit(20);
+        pause();
+        _exit(0);
+    }
+    uint64_t word;
+    assert_int_equal(read(fds[0], &word, sizeof word), (ssize_t)sizeof word);
+    close(fds[0]);
+    close(fds[1]);
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    hftipc__header *h = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    assert_true(h != MAP_FAILED);
+    /* A forged holder: the innocent process, stale, "busy" (cannot be proven idle). */
+    hftipc__store_relaxed_u64(&h->consumer_holder.owner, word);
+    hftipc__store_relaxed_u64(&h->consumer_holder.pidns, hftipc__self_pidns());
+    hftipc__store_relaxed_u64(&h->consumer_holder.heartbeat_ns, 1);
+    hftipc__store_relaxed_u64(&h->consumer_holder.active, 12345);
+    munmap(h, 4096);
+    close(fd);
+    hftipc_channel_t *c;
+    assert_int_equal(hftipc_channel_open_takeover(path, HFTIPC_ROLE_CONSUMER, 0, &c),
+                     HFTIPC_ENOFENCE);
+    int st;
+    assert_int_equal(waitpid(innocent, &st, WNOHANG), 0); /* still running: never signalled */
+    kill(innocent, SIGKILL);
+    waitpid(innocent, &st, 0);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL); /* ours, not the takeover's */
+    unlink(path);
+}
+
 /* A stale holder that can be neither proven idle nor ended (another user) keeps its role: the
  * takeover fails with HFTIPC_ENOFENCE, unless forced. Needs root (to be two users). */
 static void test_takeover_refuses_a_holder_it_cannot_stop_unless_forced(void **state)
@@ -594,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_takeover_ends_a_holder_stopped_inside_a_claim),
         cmocka_unit_test(test_takeover_ends_a_consumer_stopped_inside_drain),
 #if HFTIPC_VERSION_NUMBER >= 10100
+        cmocka_unit_test(test_takeover_never_ends_a_process_that_does_not_map_the_file),
         cmocka_unit_test(test_takeover_refuses_a_holder_it_cannot_stop_unless_forced),
 #endif
     };

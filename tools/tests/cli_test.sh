@@ -114,6 +114,10 @@ run create "$T/x" --slot-size 20
 expect "--slot-size not a multiple of 8" 2 "" "multiple of 8"
 run create "$T/x" --file-mode 0999
 expect "--file-mode not octal" 2 "" "octal"
+for m in 4777 0755 0700 2660 1666 0601; do
+    run create "$T/x" --file-mode $m
+    expect "--file-mode $m (a bit outside 0666) is refused" 2 "" "only read and write bits.*execute, setuid, setgid or sticky"
+done
 run create "$T/x" --mode mpmc
 expect "--mode unknown" 2 "" "spsc"
 run create "$T/x" --capacity 1073741824 --slot-size 67108864
@@ -333,6 +337,19 @@ bad_case "format major 2" "$V2" 3 HFTIPC_EVERSION "format 2\.$FMT_MINOR is not s
 bad_case "unknown incompat flag" "$INC" 3 HFTIPC_EINCOMPAT "0x8000000000000000.*cannot read or write"
 bad_case "directory" "$T/dir" 1 HFTIPC_ENOTFILE
 bad_case "missing path" "$T/nope" 1 HFTIPC_ENOENT
+# A valid header in front of holes: an observer cannot map it safely (SIGBUS on a full tmpfs),
+# so check refuses it; a producer's open allocates the holes, after which check accepts it.
+run create "$T/sparse-src" --capacity 64 --slot-size 4096
+head -c 4096 "$T/sparse-src" >"$T/sparse"
+truncate -s $((4096 + 64 * 4096)) "$T/sparse"
+bad_case "sparse file" "$T/sparse" 1 HFTIPC_ESPARSE "unallocated holes.*open it once as producer or consumer"
+run inspect "$T/sparse"
+expect "inspect of a sparse file shows its fields" 1 "capacity 64 slots" "HFTIPC_ESPARSE"
+printf 'x\n' >"$T/in1"
+run send "$T/sparse" <"$T/in1"
+expect "send (a producer) allocates the holes of a sparse file" 0
+run check "$T/sparse"
+expect "check accepts the file once allocated" 0 "^$T/sparse: ok"
 run check "$C" "$T/text" "$V2"
 expect "check: several files, worst exit wins" 1 "^$C: ok" "HFTIPC_EBADMAGIC"
 

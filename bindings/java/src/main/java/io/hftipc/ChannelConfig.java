@@ -21,7 +21,8 @@ import java.util.Set;
  * @param slotSize bytes per slot including the 8-byte slot header: a multiple of 8 in
  *     [16, 64 MiB]
  * @param mode the concurrency mode: {@link ChannelMode#SPSC} or {@link ChannelMode#MPSC}
- * @param filePermissions permission bits of a created file
+ * @param filePermissions permission bits of a created file: read and write bits only (no execute
+ *     bit)
  */
 public record ChannelConfig(
         int capacity, int slotSize, ChannelMode mode, Set<PosixFilePermission> filePermissions) {
@@ -48,7 +49,8 @@ public record ChannelConfig(
      * @param slotSize bytes per slot including the 8-byte header, a multiple of 8
      * @param mode the concurrency mode
      * @param filePermissions permission bits of a created file
-     * @throws IllegalArgumentException if capacity or slot size is out of range
+     * @throws IllegalArgumentException if capacity or slot size is out of range, or
+     *     filePermissions holds an execute bit
      * @throws NullPointerException if mode or filePermissions is null
      */
     public ChannelConfig {
@@ -62,6 +64,17 @@ public record ChannelConfig(
         }
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(filePermissions, "filePermissions");
+        for (PosixFilePermission p : filePermissions) {
+            // Peers write the file through a mapping: an executable file is a program any of
+            // them can replace. The C library refuses such a mode too.
+            if (p == PosixFilePermission.OWNER_EXECUTE
+                    || p == PosixFilePermission.GROUP_EXECUTE
+                    || p == PosixFilePermission.OTHERS_EXECUTE) {
+                throw new IllegalArgumentException(
+                        "filePermissions must be read and write bits only (within rw-rw-rw-), got "
+                                + PosixFilePermissions.toString(EnumSet.copyOf(filePermissions)));
+            }
+        }
         filePermissions =
                 filePermissions.isEmpty()
                         ? Set.of()

@@ -71,11 +71,19 @@ public final class Status {
     public static final int ETIMEDOUT = -30;
     /** Another process took this handle's role over; the handle is dead. */
     public static final int EFENCED = -31;
-    /** Takeover refused: the stale holder may still write and cannot be stopped. */
+    /**
+     * Takeover refused: the stale holder may still be writing and cannot be stopped (another user
+     * or pid namespace); retry, or force it.
+     */
     public static final int ENOFENCE = -32;
+    /**
+     * The file has unallocated holes, which an observer cannot map safely; open it once as
+     * producer or consumer to allocate them.
+     */
+    public static final int ESPARSE = -33;
 
     /** The most negative status this binding knows. */
-    static final int MIN = -32;
+    static final int MIN = -33;
 
     /**
      * @param status a status code

@@ -197,6 +197,29 @@ class ChannelTest {
         assertEquals(0, tx.stats().head());
     }
 
+    @Test
+    void fileModesOutside0666AreRefused(@TempDir Path dir) {
+        // Peers write the file through a mapping: an executable (or setuid) channel file is a
+        // program any of them can replace (issue 11, finding 7).
+        for (String perms : new String[] {"rwx------", "rw-rw-rwx", "rw-r-x---", "--x--x--x"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ChannelConfig.builder().filePermissions(perms).build(), perms);
+            assertTrue(e.getMessage().contains("read and write bits only"), e.getMessage());
+        }
+        // Below the facade, the C library refuses the same modes, and setuid, setgid and sticky
+        // bits, which PosixFilePermission cannot express, with EINVAL; nothing is created.
+        Path path = dir.resolve("mode");
+        for (int mode : new int[] {04777, 04666, 02600, 01600, 0700, 0100, 0777}) {
+            for (int how : new int[] {1, 2}) {
+                int[] status = new int[2];
+                assertNull(hftipc.hj_open(path.toString(), how, Role.PRODUCER.code, 8, 64, 1,
+                        mode, -1, status));
+                assertEquals(Status.EINVAL, status[0], "mode " + Integer.toOctalString(mode));
+                assertFalse(Files.exists(path));
+            }
+        }
+    }
+
     private static SWIGTYPE_p_hftipc_channel_stct handleOf(Channel c) {
         try {
             var f = Channel.class.getDeclaredField("handle");

@@ -122,6 +122,36 @@ class MalformedFileTest {
     }
 
     @Test
+    void observerRefusesSparseFileUntilAConsumerAllocatesIt() throws IOException {
+        // A valid header in front of holes: on a full tmpfs, touching a hole through a mapping
+        // raises SIGBUS. An observer cannot allocate, so it refuses the file (issue 11, finding 6).
+        Path src = dir.resolve("src");
+        ChannelConfig cfg = ChannelConfig.builder().capacity(64).slotSize(4096).build();
+        Channel.create(src, cfg, Role.OBSERVER).close();
+        byte[] header = new byte[4096];
+        try (RandomAccessFile f = new RandomAccessFile(src.toFile(), "r")) {
+            f.readFully(header);
+        }
+        Path file = dir.resolve("sparse");
+        Files.write(file, header);
+        truncate(file, 4096 + 64 * 4096);
+        HftipcException e =
+                assertThrows(HftipcException.class, () -> Channel.open(file, Role.OBSERVER));
+        assertEquals(Status.ESPARSE, e.getStatus());
+        assertEquals("HFTIPC_ESPARSE", e.getStatusName());
+        byte[] before = Files.readAllBytes(file);
+        try (Channel rx = Channel.open(file, Role.CONSUMER);
+                Channel obs = Channel.open(file, Role.OBSERVER)) {
+            assertEquals(64, obs.capacity());
+        }
+        byte[] after = Files.readAllBytes(file);
+        assertArrayEquals(
+                java.util.Arrays.copyOfRange(before, 4096, before.length),
+                java.util.Arrays.copyOfRange(after, 4096, after.length),
+                "allocating the holes changed no slot byte");
+    }
+
+    @Test
     void everyStatusHasAnExceptionAndAName() {
         for (int s = Status.MIN; s < 0; s++) {
             HftipcException e = HftipcException.of(s, "op", null, null);

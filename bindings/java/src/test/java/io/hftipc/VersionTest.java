@@ -55,7 +55,8 @@ class VersionTest {
         assertEquals(0600, d.fileMode());
         assertEquals(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
                 d.filePermissions());
-        assertEquals(0754, ChannelConfig.builder().filePermissions("rwxr-xr--").build().fileMode());
+        assertEquals(0664, ChannelConfig.builder().filePermissions("rw-rw-r--").build().fileMode());
+        assertEquals(0444, ChannelConfig.builder().filePermissions("r--r--r--").build().fileMode());
         assertEquals(0, ChannelConfig.builder().filePermissions(Set.of()).build().fileMode());
         assertEquals(112, ChannelConfig.builder().maxPayload(100).build().slotSize());
         assertEquals(16, ChannelConfig.builder().maxPayload(0).build().slotSize());
