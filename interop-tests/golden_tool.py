@@ -127,8 +127,10 @@ def cmd_cli_inspect(manifest, name, exit_status, jsonfile):
     if ok:
         want.update({k: f[k] for k in KEYS if not k.startswith(("producer_", "consumer_"))})
         want["producer_count"] = f["producer_count"]
+        # A consumer ahead of a head its killed producer never stored has no backlog
+        # (FORMAT.md section 5; hftipc_info_t.backlog).
         want.update(format=f"{f['format_major']}.{f['format_minor']}", mode=f["mode"],
-                    backlog=f["head"] - f["tail"], created_ns=f["created_ns"],
+                    backlog=max(f["head"] - f["tail"], 0), created_ns=f["created_ns"],
                     creator_pid=f["creator_pid"])
         for role in ("producer", "consumer"):
             got = j.get(role, {})
