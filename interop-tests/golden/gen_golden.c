@@ -532,8 +532,10 @@ static void set_1_1(void)
     variant("mpsc-abandoned-c8-s64.chan", "mpsc-minor7.chan", HEADER(format_minor), 2, 7, 0);
     variant("spsc-wrapped-c16-s64.chan", "spsc-incompat-bit63.chan", HEADER(incompat_flags), 8,
             UINT64_C(1) << 63 | HFTIPC_INCOMPAT_SLOT_COMMIT, 0);
-    variant("mpsc-abandoned-c8-s64.chan", "mpsc-incompat-bit1.chan", HEADER(incompat_flags), 8,
-            UINT64_C(1) << 1 | HFTIPC_INCOMPAT_SLOT_COMMIT, 0);
+    /* Bit 63, as in 1.0, not the next free bit: a later minor version may assign that one (1.2
+     * did, SKIP_RECORDS), and then a file with it set is no longer one to refuse. */
+    variant("mpsc-abandoned-c8-s64.chan", "mpsc-incompat-bit63.chan", HEADER(incompat_flags), 8,
+            UINT64_C(1) << 63 | HFTIPC_INCOMPAT_SLOT_COMMIT, 0);
     variant("mpsc-abandoned-c8-s64.chan", "mpsc-major2.chan", HEADER(format_major), 2, 2, 0);
     variant("mpsc-abandoned-c8-s64.chan", "mode3.chan", HEADER(mode), 4, 3, 0);
     variant("spsc-wrapped-c16-s64.chan", "spsc-truncated-2000.chan", 0, 0, 0, 2000);
@@ -577,9 +579,9 @@ static void set_1_1(void)
                  "spsc-wrapped-c16-s64 with incompat_flags bit 63 set beside SLOT_COMMIT: must be "
                  "refused",
                  3);
-    emit_refused("mpsc-incompat-bit1.chan", "HFTIPC_EINCOMPAT",
-                 "mpsc-abandoned-c8-s64 with incompat_flags bit 1 (the next unassigned bit) set "
-                 "beside SLOT_COMMIT: must be refused",
+    emit_refused("mpsc-incompat-bit63.chan", "HFTIPC_EINCOMPAT",
+                 "mpsc-abandoned-c8-s64 with incompat_flags bit 63 set beside SLOT_COMMIT: must be "
+                 "refused",
                  3);
     emit_refused("mpsc-major2.chan", "HFTIPC_EVERSION",
                  "mpsc-abandoned-c8-s64 with format_major 2: must be refused", 3);
