@@ -190,42 +190,42 @@ json_int() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys
 
 # golden_set DIR: sections 1 and 2 for one set.
 golden_set() {
-    local dir=$1 set name lang copy log detail opened orc rc
-    set=$(basename "$dir")
+    local dir=$1 sname name lang copy log detail opened orc rc
+    sname=$(basename "$dir")
     if (cd "$dir" && sha256sum --quiet -c SHA256SUMS) >"$WORK/sha.log" 2>&1 &&
         [[ $(cd "$dir" && ls | grep -v '^SHA256SUMS$' | sort) == \
         "$(awk '{print $2}' "$dir/SHA256SUMS" | sort)" ]]; then
-        pass "golden $set: files match SHA256SUMS (frozen: every later 1.x library must keep reading them as the manifest says)"
+        pass "golden $sname: files match SHA256SUMS (frozen: every later 1.x library must keep reading them as the manifest says)"
     else
-        fail "golden $set: files differ from SHA256SUMS, or unlisted files: golden files must never change"
+        fail "golden $sname: files differ from SHA256SUMS, or unlisted files: golden files must never change"
         show_log "$WORK/sha.log"
     fi
 
-    mkdir -p "$WORK/expect-$set"
-    python3 "$HERE/golden_tool.py" expect "$dir/manifest.json" "$WORK/expect-$set"
+    mkdir -p "$WORK/expect-$sname"
+    python3 "$HERE/golden_tool.py" expect "$dir/manifest.json" "$WORK/expect-$sname"
     local golden_files
     mapfile -t golden_files < <(python3 "$HERE/golden_tool.py" names "$dir/manifest.json")
 
     for name in "${golden_files[@]}"; do
         for lang in "${LANGS[@]}"; do
             # Opening as consumer writes the holder record: work on a copy, never on the original.
-            copy=$WORK/golden-$set-$lang
+            copy=$WORK/golden-$sname-$lang
             mkdir -p "$copy"
             cp "$dir/$name" "$copy/$name"
             log=$copy/$name.log
-            if (peer "$lang" golden "$copy/$name" "$WORK/expect-$set/$name.expect") >"$log" 2>&1; then
+            if (peer "$lang" golden "$copy/$name" "$WORK/expect-$sname/$name.expect") >"$log" 2>&1; then
                 detail=$(tail -n 1 "$log")
                 # A file that fails a check must not be modified (FORMAT.md section 3).
                 opened=$(peer "$lang" open "$copy/$name" 2>&1) && orc=0 || orc=$?
                 if [[ $detail == refused* ]] && ! cmp -s "$dir/$name" "$copy/$name"; then
-                    fail "golden $set/$name $lang: refused, but the file was modified"
+                    fail "golden $sname/$name $lang: refused, but the file was modified"
                 elif [[ $detail == refused* && ($orc != 1 || $opened != "${detail#refused }") ]]; then
-                    fail "golden $set/$name $lang: 'peer open' printed '$opened' (exit $orc), want '${detail#refused }' (exit 1)"
+                    fail "golden $sname/$name $lang: 'peer open' printed '$opened' (exit $orc), want '${detail#refused }' (exit 1)"
                 else
-                    pass "golden $set/$name $lang: $detail"
+                    pass "golden $sname/$name $lang: $detail"
                 fi
             else
-                fail "golden $set/$name $lang"
+                fail "golden $sname/$name $lang"
                 show_log "$log"
             fi
         done
@@ -237,27 +237,27 @@ golden_set() {
         "$CLI" check "$dir/$name" >"$WORK/check.out" 2>"$WORK/check.err" || rc=$?
         if python3 "$HERE/golden_tool.py" cli-check "$dir/manifest.json" "$name" "$rc" \
             "$WORK/check.out" "$WORK/check.err" >"$WORK/check.why" 2>&1; then
-            pass "cli check $set/$name: exit $rc, $(cat "$WORK/check.out" "$WORK/check.err" |
+            pass "cli check $sname/$name: exit $rc, $(cat "$WORK/check.out" "$WORK/check.err" |
                 grep -o '\[HFTIPC_[A-Z]*\]\|ok (format [0-9.]*\|format [0-9.]* is not\|format [0-9.]* file' |
                 tr '\n' ' ')"
         else
-            fail "cli check $set/$name"
+            fail "cli check $sname/$name"
             show_log "$WORK/check.why"
         fi
         rc=0
         "$CLI" inspect --json "$dir/$name" >"$WORK/inspect.json" 2>/dev/null || rc=$?
         if python3 "$HERE/golden_tool.py" cli-inspect "$dir/manifest.json" "$name" "$rc" \
             "$WORK/inspect.json" >"$WORK/inspect.why" 2>&1; then
-            pass "cli inspect --json $set/$name: exit $rc"
+            pass "cli inspect --json $sname/$name: exit $rc"
         else
-            fail "cli inspect --json $set/$name"
+            fail "cli inspect --json $sname/$name"
             show_log "$WORK/inspect.why"
         fi
     done
     if [[ $(cd "$dir" && sha256sum --quiet -c SHA256SUMS 2>&1) == "" ]]; then
-        pass "golden $set: unchanged after every reader and the CLI ran"
+        pass "golden $sname: unchanged after every reader and the CLI ran"
     else
-        fail "golden $set: a reader or the CLI modified a golden file"
+        fail "golden $sname: a reader or the CLI modified a golden file"
     fi
 }
 
