@@ -12,8 +12,9 @@
  * A set is one row of SETS below: its format version and a function that builds its files.
  * The generator refuses a set whose format is not the one the library writes (a 1.1 library
  * cannot make the 1.0 set again, and must not make a 1.2 set). The 1.0 set was written by an
- * earlier revision of this program (git history: "interop: freeze the format 1.0 golden
- * files") with the 0.1.0 library; its builder below is that program's scenario list.
+ * earlier revision of this program with the 0.1.0 library; its builder below is that program's
+ * scenario list, and built against the last format 1.0 core (commit 66d3d52) it writes the nine
+ * golden/v1.0 files byte for byte again.
  *
  * Good files are written through the public API only (create, open, send, send_batch,
  * try_claim/commit, receive, close), then their volatile fields (docs/FORMAT.md, marked V) are
@@ -21,8 +22,9 @@
  * created_ns = FIXED_NS, creator_pid = FIXED_PID; in every holder record that was ever taken,
  * pidns = 0 ("unknown"), acquired_ns = FIXED_NS and a non-zero heartbeat_ns = FIXED_BEAT_NS;
  * owner is already 0 after close. Offsets come from core/src/format.h, the only code that knows
- * them. A file may also get one deliberate edit (edit() below; named in its manifest entry) to
- * reach a state the API reaches only through a crash at an exact instruction. The refused and
+ * them. A file may also get one deliberate edit (edit_head() below; named in its manifest
+ * entry's "edit") to reach a state the API reaches only through a crash at an exact
+ * instruction. The refused and
  * variant files are byte patches of a good file.
  *
  * The manifest's expectations (the messages a consumer receives, where it stops, what it
