@@ -4,7 +4,10 @@
   golden_tool.py expect MANIFEST OUTDIR
       Write OUTDIR/NAME.expect for every file of the manifest: the plain "key value" lines the
       C, Go and Java peers read (`peer golden PATH NAME.expect`), so they need no JSON parser.
-      Messages are "msg HEX" lines in order ("msg -" for an empty message).
+      Messages a consumer receives are "msg HEX" lines in order, what an observer sees "obs HEX"
+      lines ("-" for an empty message); "probe HEX" is what the peer sends after the drain.
+  golden_tool.py names MANIFEST
+      Print the name of every file of the manifest, one a line.
   golden_tool.py cli-check MANIFEST NAME EXIT STDOUT STDERR
       Check one `hftipc check` run against the manifest (exit status, status name, versions
       named in the message; docs/CLI.md).
@@ -17,13 +20,43 @@ import os
 import re
 import sys
 
+# The manifest format is shared by every set (golden/v1.0, golden/v1.1, ...). Numeric fields
+# the peers check through inspect and stats:
 KEYS = ["format_major", "format_minor", "compat_flags", "incompat_flags", "capacity",
         "slot_size", "max_payload", "file_size", "head", "tail", "full_count",
+        "abandoned_count", "producer_count",
         "producer_epoch", "producer_takeovers", "consumer_epoch", "consumer_takeovers"]
+# What a reader must see when it uses the file (docs/INTEROP.md, "What is tested"): where the
+# drain of a consumer stops, the abandoned claims it skipped by then, the head at which a new
+# producer resumes.
+USE_KEYS = ["drain_tail", "drain_abandoned", "resume_head"]
+PROBE = "70726f6265"  # "probe"
+
+
+def complete(f, doc):
+    """Fill in, for a good file of a set older than these keys (golden/v1.0), the values that
+    follow from its format: a 1.0 file is SPSC without commit words, so a consumer drains to
+    head and skips nothing, a producer resumes at head, and an observer opened at head sees only
+    the probe (FORMAT.md section 5)."""
+    if f["expect"] != "HFTIPC_OK":
+        return f
+    f = dict(f)
+    if any(k not in f for k in ["abandoned_count", "producer_count"] + USE_KEYS + ["observed"]):
+        if f["mode"] != "spsc" or f["incompat_flags"] & 1 or doc["format"] != "1.0":
+            sys.exit(f"golden_tool: {f['name']}: the manifest lacks keys that only format 1.0 "
+                     f"SPSC files may leave out")
+        f.setdefault("abandoned_count", 0)
+        f.setdefault("producer_count", 0)
+        f.setdefault("drain_tail", f["head"])
+        f.setdefault("drain_abandoned", 0)
+        f.setdefault("resume_head", f["head"])
+        f.setdefault("observed", [doc.get("probe", PROBE)])
+    return f
 
 
 def load(manifest, name=None):
-    files = json.load(open(manifest))["files"]
+    doc = json.load(open(manifest))
+    files = [complete(f, doc) for f in doc["files"]]
     if name is None:
         return files
     for f in files:
@@ -33,14 +66,25 @@ def load(manifest, name=None):
 
 
 def cmd_expect(manifest, outdir):
+    probe = json.load(open(manifest)).get("probe", PROBE)
     for f in load(manifest):
         with open(os.path.join(outdir, f["name"] + ".expect"), "w") as out:
             out.write(f"expect {f['expect']}\n")
             if f["expect"] == "HFTIPC_OK":
-                for k in KEYS:
+                out.write(f"mode {f['mode']}\n")
+                for k in KEYS + USE_KEYS:
                     out.write(f"{k} {f[k]}\n")
                 for m in f["messages"]:
                     out.write(f"msg {m['hex'] or '-'}\n")
+                for h in f["observed"]:
+                    out.write(f"obs {h or '-'}\n")
+                out.write(f"probe {probe}\n")
+    return 0
+
+
+def cmd_names(manifest):
+    for f in load(manifest):
+        print(f["name"])
     return 0
 
 
@@ -81,9 +125,12 @@ def cmd_cli_inspect(manifest, name, exit_status, jsonfile):
     ok = f["expect"] == "HFTIPC_OK"
     want = {"status": f["expect"], "valid": ok, "readable": ok}
     if ok:
-        want.update({k: f[k] for k in KEYS if not k.startswith(("producer", "consumer"))})
+        want.update({k: f[k] for k in KEYS if not k.startswith(("producer_", "consumer_"))})
+        want["producer_count"] = f["producer_count"]
+        # A consumer ahead of a head its killed producer never stored has no backlog
+        # (FORMAT.md section 5; hftipc_info_t.backlog).
         want.update(format=f"{f['format_major']}.{f['format_minor']}", mode=f["mode"],
-                    backlog=f["head"] - f["tail"], created_ns=f["created_ns"],
+                    backlog=max(f["head"] - f["tail"], 0), created_ns=f["created_ns"],
                     creator_pid=f["creator_pid"])
         for role in ("producer", "consumer"):
             got = j.get(role, {})
@@ -107,6 +154,8 @@ def cmd_cli_inspect(manifest, name, exit_status, jsonfile):
 def main(a):
     if len(a) == 3 and a[0] == "expect":
         return cmd_expect(a[1], a[2])
+    if len(a) == 2 and a[0] == "names":
+        return cmd_names(a[1])
     if len(a) == 6 and a[0] == "cli-check":
         return cmd_cli_check(*a[1:])
     if len(a) == 5 and a[0] == "cli-inspect":

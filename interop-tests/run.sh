@@ -24,7 +24,8 @@ MPSC_MESSAGES=${HFTIPC_INTEROP_MPSC_MESSAGES:-300000}
 PEER_TIMEOUT=${HFTIPC_INTEROP_TIMEOUT:-120}
 CORE_DIR=${HFTIPC_INTEROP_CORE_DIR:-$ROOT/core}
 BUILD=$HERE/build
-GOLDEN=$HERE/golden/v1.0
+# Golden sets, one directory per format version (golden/v1.0, golden/v1.1, ...), oldest first.
+mapfile -t GOLDEN_SETS < <(find "$HERE/golden" -mindepth 1 -maxdepth 1 -type d -name 'v*' | sort -V)
 SEED=20261130
 LANGS=(c go java)
 
@@ -181,78 +182,108 @@ checksum_of() { sed -n 's/.*checksum=\([0-9a-f]*\).*/\1/p' "$1" | tail -n 1; }
 json_int() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 
 # ---- 1. Golden files: unchanged, read identically by every language ------------------------
-# golden/v1.0 was written once by the format 1.0 library. The files never change, and every
-# later 1.x library (C, Go, Java) must keep accepting the good ones with exactly the content of
-# manifest.json and refusing the others with the same status. A failure here after a core
-# change is a compatibility break, not a reason to regenerate (docs/INTEROP.md).
+# Each golden/vX.Y was written once by the library that first wrote format X.Y. The files never
+# change, and every later 1.x library (C, Go, Java) must keep accepting the good ones with
+# exactly the content of manifest.json and refusing the others with the same status. A failure
+# here after a core change is a compatibility break, not a reason to regenerate
+# (docs/INTEROP.md).
 
-if (cd "$GOLDEN" && sha256sum --quiet -c SHA256SUMS) >"$WORK/sha.log" 2>&1 &&
-    [[ $(cd "$GOLDEN" && ls | grep -v '^SHA256SUMS$' | sort) == \
-    "$(awk '{print $2}' "$GOLDEN/SHA256SUMS" | sort)" ]]; then
-    pass "golden v1.0: files match SHA256SUMS (frozen: every later 1.x library must keep reading them as the manifest says)"
-else
-    fail "golden v1.0: files differ from SHA256SUMS, or unlisted files: golden files must never change"
-    show_log "$WORK/sha.log"
-fi
+# golden_set DIR: sections 1 and 2 for one set.
+golden_set() {
+    local dir=$1 sname name lang copy log detail opened orc rc
+    sname=$(basename "$dir")
+    if (cd "$dir" && sha256sum --quiet -c SHA256SUMS) >"$WORK/sha.log" 2>&1 &&
+        [[ $(cd "$dir" && ls | grep -v '^SHA256SUMS$' | sort) == \
+        "$(awk '{print $2}' "$dir/SHA256SUMS" | sort)" ]]; then
+        pass "golden $sname: files match SHA256SUMS (frozen: every later 1.x library must keep reading them as the manifest says)"
+    else
+        fail "golden $sname: files differ from SHA256SUMS, or unlisted files: golden files must never change"
+        show_log "$WORK/sha.log"
+    fi
 
-mkdir -p "$WORK/expect"
-python3 "$HERE/golden_tool.py" expect "$GOLDEN/manifest.json" "$WORK/expect"
-mapfile -t golden_files < <(python3 -c 'import json,sys
-for f in json.load(open(sys.argv[1]))["files"]: print(f["name"])' "$GOLDEN/manifest.json")
+    mkdir -p "$WORK/expect-$sname"
+    python3 "$HERE/golden_tool.py" expect "$dir/manifest.json" "$WORK/expect-$sname"
+    local golden_files
+    mapfile -t golden_files < <(python3 "$HERE/golden_tool.py" names "$dir/manifest.json")
 
-for name in "${golden_files[@]}"; do
-    for lang in "${LANGS[@]}"; do
-        # Opening as consumer writes the holder record: work on a copy, never on the original.
-        dir=$WORK/golden-$lang
-        mkdir -p "$dir"
-        cp "$GOLDEN/$name" "$dir/$name"
-        log=$dir/$name.log
-        if (peer "$lang" golden "$dir/$name" "$WORK/expect/$name.expect") >"$log" 2>&1; then
-            detail=$(tail -n 1 "$log")
-            # A file that fails a check must not be modified (FORMAT.md section 3).
-            opened=$(peer "$lang" open "$dir/$name" 2>&1) && orc=0 || orc=$?
-            if [[ $detail == refused* ]] && ! cmp -s "$GOLDEN/$name" "$dir/$name"; then
-                fail "golden $name $lang: refused, but the file was modified"
-            elif [[ $detail == refused* && ($orc != 1 || $opened != "${detail#refused }") ]]; then
-                fail "golden $name $lang: 'peer open' printed '$opened' (exit $orc), want '${detail#refused }' (exit 1)"
+    for name in "${golden_files[@]}"; do
+        for lang in "${LANGS[@]}"; do
+            # Opening as consumer writes the holder record: work on a copy, never on the original.
+            copy=$WORK/golden-$sname-$lang
+            mkdir -p "$copy"
+            cp "$dir/$name" "$copy/$name"
+            log=$copy/$name.log
+            if (peer "$lang" golden "$copy/$name" "$WORK/expect-$sname/$name.expect") >"$log" 2>&1; then
+                detail=$(tail -n 1 "$log")
+                # A file that fails a check must not be modified (FORMAT.md section 3).
+                opened=$(peer "$lang" open "$copy/$name" 2>&1) && orc=0 || orc=$?
+                if [[ $detail == refused* ]] && ! cmp -s "$dir/$name" "$copy/$name"; then
+                    fail "golden $sname/$name $lang: refused, but the file was modified"
+                elif [[ $detail == refused* && ($orc != 1 || $opened != "${detail#refused }") ]]; then
+                    fail "golden $sname/$name $lang: 'peer open' printed '$opened' (exit $orc), want '${detail#refused }' (exit 1)"
+                else
+                    pass "golden $sname/$name $lang: $detail"
+                fi
             else
-                pass "golden $name $lang: $detail"
+                fail "golden $sname/$name $lang"
+                show_log "$log"
             fi
+        done
+    done
+
+    # ---- 2. The CLI's compatibility check on the golden files (docs/CLI.md) ---------------
+    for name in "${golden_files[@]}"; do
+        rc=0
+        "$CLI" check "$dir/$name" >"$WORK/check.out" 2>"$WORK/check.err" || rc=$?
+        if python3 "$HERE/golden_tool.py" cli-check "$dir/manifest.json" "$name" "$rc" \
+            "$WORK/check.out" "$WORK/check.err" >"$WORK/check.why" 2>&1; then
+            pass "cli check $sname/$name: exit $rc, $(cat "$WORK/check.out" "$WORK/check.err" |
+                grep -o '\[HFTIPC_[A-Z]*\]\|ok (format [0-9.]*\|format [0-9.]* is not\|format [0-9.]* file' |
+                tr '\n' ' ')"
         else
-            fail "golden $name $lang"
-            show_log "$log"
+            fail "cli check $sname/$name"
+            show_log "$WORK/check.why"
+        fi
+        rc=0
+        "$CLI" inspect --json "$dir/$name" >"$WORK/inspect.json" 2>/dev/null || rc=$?
+        if python3 "$HERE/golden_tool.py" cli-inspect "$dir/manifest.json" "$name" "$rc" \
+            "$WORK/inspect.json" >"$WORK/inspect.why" 2>&1; then
+            pass "cli inspect --json $sname/$name: exit $rc"
+        else
+            fail "cli inspect --json $sname/$name"
+            show_log "$WORK/inspect.why"
         fi
     done
+    if [[ $(cd "$dir" && sha256sum --quiet -c SHA256SUMS 2>&1) == "" ]]; then
+        pass "golden $sname: unchanged after every reader and the CLI ran"
+    else
+        fail "golden $sname: a reader or the CLI modified a golden file"
+    fi
+}
+
+for dir in "${GOLDEN_SETS[@]}"; do
+    golden_set "$dir"
 done
 
-# ---- 2. The CLI's compatibility check on the golden files (docs/CLI.md) -------------------
-
-for name in "${golden_files[@]}"; do
-    rc=0
-    "$CLI" check "$GOLDEN/$name" >"$WORK/check.out" 2>"$WORK/check.err" || rc=$?
-    if python3 "$HERE/golden_tool.py" cli-check "$GOLDEN/manifest.json" "$name" "$rc" \
-        "$WORK/check.out" "$WORK/check.err" >"$WORK/check.why" 2>&1; then
-        pass "cli check $name: exit $rc, $(cat "$WORK/check.out" "$WORK/check.err" |
-            grep -o '\[HFTIPC_[A-Z]*\]\|ok (format [0-9.]*\|format [0-9.]* is not\|format [0-9.]* file' |
-            tr '\n' ' ')"
-    else
-        fail "cli check $name"
-        show_log "$WORK/check.why"
-    fi
-    rc=0
-    "$CLI" inspect --json "$GOLDEN/$name" >"$WORK/inspect.json" 2>/dev/null || rc=$?
-    if python3 "$HERE/golden_tool.py" cli-inspect "$GOLDEN/manifest.json" "$name" "$rc" \
-        "$WORK/inspect.json" >"$WORK/inspect.why" 2>&1; then
-        pass "cli inspect --json $name: exit $rc"
-    else
-        fail "cli inspect --json $name"
-        show_log "$WORK/inspect.why"
-    fi
-done
-if [[ $(cd "$GOLDEN" && sha256sum --quiet -c SHA256SUMS 2>&1) == "" ]]; then
-    pass "golden v1.0: unchanged after every reader and the CLI ran"
+# The format this library writes must have a frozen set, made by the generator, and the
+# generator must be deterministic: two runs (other pid, other time) give identical bytes, so
+# its normalisation covers every volatile field. It never writes into golden/ here.
+fmt=$(sed -n 's/^#define HFTIPC_FORMAT_MAJOR \([0-9]*\).*/\1/p' "$CORE_DIR/include/hftipc.h").$(
+    sed -n 's/^#define HFTIPC_FORMAT_MINOR \([0-9]*\).*/\1/p' "$CORE_DIR/include/hftipc.h")
+if [[ ! -f $HERE/golden/v$fmt/manifest.json ]]; then
+    fail "golden v$fmt: this library writes format $fmt, which has no frozen golden set: add the set to golden/gen_golden.c and freeze golden/v$fmt (docs/INTEROP.md)"
+elif ! cc -O1 -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+    -DHFTIPC_STATIC_BUILD -I"$CORE_DIR/include" -I"$CORE_DIR/src" "$HERE/golden/gen_golden.c" \
+    "$BUILD/libhftipc-interop.a" -o "$BUILD/gen_golden" >"$WORK/gen.log" 2>&1; then
+    fail "golden generator: does not build"
+    show_log "$WORK/gen.log"
+elif "$BUILD/gen_golden" "$fmt" "$WORK/gen1" >"$WORK/gen.log" 2>&1 && sleep 0.01 &&
+    "$BUILD/gen_golden" "$fmt" "$WORK/gen2" >>"$WORK/gen.log" 2>&1 &&
+    diff -r "$WORK/gen1" "$WORK/gen2" >>"$WORK/gen.log" 2>&1; then
+    pass "golden generator: set $fmt built twice by this library, byte-identical ($(ls "$WORK/gen1" | wc -l) files; volatile fields normalised)"
 else
-    fail "golden v1.0: a reader or the CLI modified a golden file"
+    fail "golden generator: set $fmt fails or differs between two runs"
+    show_log "$WORK/gen.log"
 fi
 
 # ---- 3. Byte-identical layout from the same scenario in every language --------------------
@@ -269,6 +300,14 @@ for lang in "${LANGS[@]}"; do
         show_log "$f.log"
     fi
 done
+# The comparator's field table (read from FORMAT.md) against core/src/format.h, and what it
+# reports for a change of each field of a golden file.
+if python3 "$HERE/test_compare_files.py" >"$WORK/layout/test.log" 2>&1; then
+    pass "layout comparator: FORMAT.md's field table matches core/src/format.h member by member; every field, reserved byte and slot header change is reported by name ($(grep -o 'Ran [0-9]* tests' "$WORK/layout/test.log"))"
+else
+    fail "layout comparator tests (test_compare_files.py)"
+    show_log "$WORK/layout/test.log"
+fi
 if [[ " ${layout_ok[*]} " == *" c "* ]]; then
     for lang in go java; do
         [[ " ${layout_ok[*]} " == *" $lang "* ]] || continue

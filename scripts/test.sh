@@ -5,7 +5,7 @@
 #   3. the Go binding (vet, tests, race detector, amalgamation drift check)
 #   4. the Java binding (SWIG/JNI build, JUnit 5 through Maven)
 #   5. the cross-language interop suite (writer x reader matrix, byte-identical files, golden
-#      files of format 1.0, crash handovers between languages)
+#      files of formats 1.0 and 1.1, crash handovers between languages)
 #   6. a smoke run of the demo pipeline (20,000 quotes through Go, C and Java)
 #   7. the libFuzzer targets, 60 s each (header validator, consumer over a hostile mapping)
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed.

@@ -763,17 +763,34 @@ static int cmd_scenario(const char *path)
 
 /* ---- Golden files ---------------------------------------------------------------------------- */
 
+/* The expectation file of one golden file (golden_tool.py expect): "key value" lines. */
 struct expect {
-    char status[64];
-    uint64_t v[16];
-    int have[16];
-    int nmsg;
-    char *msg[4096];
+    char status[64], mode[16];
+    uint64_t v[32];
+    int have[32];
+    int nmsg, nobs;
+    char *msg[4096], *obs[4096], *probe;
 };
-static const char *const keys[] = {
-    "format_major", "format_minor",   "compat_flags",       "incompat_flags", "capacity",
-    "slot_size",    "max_payload",    "file_size",          "head",           "tail",
-    "full_count",   "producer_epoch", "producer_takeovers", "consumer_epoch", "consumer_takeovers"};
+static const char *const keys[] = {"format_major",
+                                   "format_minor",
+                                   "compat_flags",
+                                   "incompat_flags",
+                                   "capacity",
+                                   "slot_size",
+                                   "max_payload",
+                                   "file_size",
+                                   "head",
+                                   "tail",
+                                   "full_count",
+                                   "abandoned_count",
+                                   "producer_count",
+                                   "producer_epoch",
+                                   "producer_takeovers",
+                                   "consumer_epoch",
+                                   "consumer_takeovers",
+                                   "drain_tail",
+                                   "drain_abandoned",
+                                   "resume_head"};
 enum { NKEYS = sizeof keys / sizeof keys[0] };
 
 static void read_expect(const char *file, struct expect *e)
@@ -788,46 +805,74 @@ static void read_expect(const char *file, struct expect *e)
     while (fgets(line, sizeof line, f)) {
         if (sscanf(line, "%63s %16299s", k, v) != 2)
             continue;
+        char *hex = strdup(strcmp(v, "-") ? v : "");
         if (!strcmp(k, "expect"))
             snprintf(e->status, sizeof e->status, "%.63s", v);
-        else if (!strcmp(k, "msg"))
-            e->msg[e->nmsg++] = strdup(strcmp(v, "-") ? v : "");
+        else if (!strcmp(k, "mode"))
+            snprintf(e->mode, sizeof e->mode, "%.15s", v);
+        else if (!strcmp(k, "msg") && e->nmsg < 4096)
+            e->msg[e->nmsg++] = hex, hex = NULL;
+        else if (!strcmp(k, "obs") && e->nobs < 4096)
+            e->obs[e->nobs++] = hex, hex = NULL;
+        else if (!strcmp(k, "probe"))
+            e->probe = hex, hex = NULL;
         else
             for (int i = 0; i < NKEYS; i++)
                 if (!strcmp(k, keys[i]))
                     e->v[i] = parse_u64(v), e->have[i] = 1;
+        free(hex);
     }
     fclose(f);
 }
 
 static int fails;
-static void check_field(const char *name, uint64_t got, const struct expect *e)
+static uint64_t want(const struct expect *e, const char *name)
 {
     for (int i = 0; i < NKEYS; i++)
-        if (!strcmp(name, keys[i]) && e->have[i] && e->v[i] != got) {
-            fprintf(stderr, "c-peer: golden: %s is %" PRIu64 ", manifest says %" PRIu64 "\n", name,
-                    got, e->v[i]);
-            fails++;
-        }
+        if (!strcmp(name, keys[i]) && e->have[i])
+            return e->v[i];
+    fprintf(stderr, "c-peer: golden: the expectation file has no %s\n", name);
+    exit(2);
 }
 
-static void check_info(const hftipc_info_t *in, const struct expect *e, int consumer_extra)
+static void check_field(const char *what, const char *name, uint64_t got, const struct expect *e)
 {
-    check_field("format_major", in->format_major, e);
-    check_field("format_minor", in->format_minor, e);
-    check_field("compat_flags", in->compat_flags, e);
-    check_field("incompat_flags", in->incompat_flags, e);
-    check_field("capacity", in->capacity, e);
-    check_field("slot_size", in->slot_size, e);
-    check_field("max_payload", in->max_payload, e);
-    check_field("file_size", in->file_size, e);
-    check_field("head", in->head, e);
-    check_field("tail", in->tail, e);
-    check_field("full_count", in->full_count, e);
-    check_field("producer_epoch", in->producer_epoch, e);
-    check_field("producer_takeovers", in->producer_takeovers, e);
-    check_field("consumer_epoch", in->consumer_epoch - (uint64_t)consumer_extra, e);
-    check_field("consumer_takeovers", in->consumer_takeovers, e);
+    uint64_t w = want(e, name);
+    if (w != got) {
+        fprintf(stderr, "c-peer: golden: %s: %s is %" PRIu64 ", manifest says %" PRIu64 "\n", what,
+                name, got, w);
+        fails++;
+    }
+}
+
+/* `consumer_extra`: consumer holders taken since the file was written (this peer's). */
+static void check_info(const char *what, const hftipc_info_t *in, const struct expect *e,
+                       int consumer_extra)
+{
+    check_field(what, "format_major", in->format_major, e);
+    check_field(what, "format_minor", in->format_minor, e);
+    check_field(what, "compat_flags", in->compat_flags, e);
+    check_field(what, "incompat_flags", in->incompat_flags, e);
+    check_field(what, "capacity", in->capacity, e);
+    check_field(what, "slot_size", in->slot_size, e);
+    check_field(what, "max_payload", in->max_payload, e);
+    check_field(what, "file_size", in->file_size, e);
+    check_field(what, "head", in->head, e);
+    check_field(what, "tail", in->tail, e);
+    check_field(what, "full_count", in->full_count, e);
+    check_field(what, "abandoned_count", in->abandoned_count, e);
+    check_field(what, "producer_count", in->producer_count, e);
+    check_field(what, "producer_epoch", in->producer_epoch, e);
+    check_field(what, "producer_takeovers", in->producer_takeovers, e);
+    check_field(what, "consumer_epoch", in->consumer_epoch - (uint64_t)consumer_extra, e);
+    check_field(what, "consumer_takeovers", in->consumer_takeovers, e);
+    const char *mode = in->mode == HFTIPC_MODE_SPSC   ? "spsc"
+                       : in->mode == HFTIPC_MODE_MPSC ? "mpsc"
+                                                      : "?";
+    if (strcmp(mode, e->mode)) {
+        fprintf(stderr, "c-peer: golden: %s: mode is %s, manifest says %s\n", what, mode, e->mode);
+        fails++;
+    }
 }
 
 static void to_hex(const uint8_t *p, int64_t n, char *out)
@@ -837,9 +882,81 @@ static void to_hex(const uint8_t *p, int64_t n, char *out)
     out[2 * n] = 0;
 }
 
+static uint8_t *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *b = NULL;
+    size_t cap = 0;
+    *len = 0;
+    for (;;) {
+        if (*len == cap && !(b = realloc(b, cap = cap * 2 + 65536)))
+            exit(2);
+        size_t n = fread(b + *len, 1, cap - *len, f);
+        if (n == 0)
+            break;
+        *len += n;
+    }
+    fclose(f);
+    return b;
+}
+
+/* Receive until HFTIPC_EEMPTY, comparing each message with want[0..nwant); returns the count.
+ * A consumer that still has to reach `until_tail` retries for up to 5 s: it may have to wait
+ * out an abandoned MPSC claim (FORMAT.md section 13, step 3) before it passes it. */
+static int receive_all(hftipc_channel_t *ch, const char *what, char *const *want_hex, int nwant,
+                       uint64_t until_tail)
+{
+    static uint8_t buf[1 << 16];
+    static char hex[(1 << 17) + 1];
+    int got = 0;
+    int64_t deadline = 0;
+    for (;;) {
+        int64_t n = hftipc_channel_receive(ch, buf, sizeof buf);
+        if (n == HFTIPC_EEMPTY) {
+            hftipc_info_t in = {.size = sizeof in};
+            hftipc_channel_stats(ch, &in);
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            int64_t t = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+            if (deadline == 0)
+                deadline = t + 5000000000;
+            if (hftipc_channel_role(ch) == HFTIPC_ROLE_OBSERVER || in.tail >= until_tail ||
+                t > deadline)
+                break;
+            struct timespec ms = {0, 1000000};
+            nanosleep(&ms, NULL);
+            continue;
+        }
+        if (n < 0)
+            die(what, n);
+        to_hex(buf, n, hex);
+        if (got >= nwant || strcmp(hex, want_hex[got])) {
+            fprintf(stderr, "c-peer: golden: %s: message %d is '%s', manifest says '%s'\n", what,
+                    got, hex, got < nwant ? want_hex[got] : "(none)");
+            fails++;
+        }
+        got++;
+    }
+    if (got != nwant) {
+        fprintf(stderr, "c-peer: golden: %s: %d messages, manifest says %d\n", what, got, nwant);
+        fails++;
+    }
+    return got;
+}
+
+/*
+ * Check a golden file against its expectations (docs/INTEROP.md, "What is tested"): a bad file
+ * is refused by inspect and by every role with the same status; a good one is inspected, then
+ * an observer is opened (it must not modify the file), a consumer drains it (the messages in
+ * order, abandoned claims skipped and counted), a producer resumes at the manifest's head and
+ * sends the probe, which the observer (after any committed messages past the old head) and
+ * the consumer then receive.
+ */
 static int cmd_golden(const char *path, const char *expfile)
 {
-    struct expect e;
+    static struct expect e;
     read_expect(expfile, &e);
     hftipc_info_t info = {.size = sizeof info};
     int rc = hftipc_inspect(path, &info);
@@ -868,36 +985,59 @@ static int cmd_golden(const char *path, const char *expfile)
     }
     if (rc)
         die("golden inspect", rc);
-    check_info(&info, &e, 0);
+    check_info("inspect", &info, &e, 0);
+
+    size_t len0, len1;
+    uint8_t *before = read_all(path, &len0);
+    hftipc_channel_t *obs = open_role(path, HFTIPC_ROLE_OBSERVER);
+    info.size = sizeof info;
+    hftipc_channel_stats(obs, &info);
+    check_info("observer stats", &info, &e, 0);
+    uint8_t one[8];
+    if ((rc = (int)hftipc_channel_receive(obs, one, sizeof one)) != HFTIPC_EEMPTY) {
+        fprintf(stderr, "c-peer: golden: an observer opened at head got %s, want HFTIPC_EEMPTY\n",
+                hftipc_err_name(rc));
+        fails++;
+    }
+    uint8_t *after = read_all(path, &len1);
+    if (!before || !after || len0 != len1 || memcmp(before, after, len0)) {
+        fprintf(stderr, "c-peer: golden: opening an observer modified the file\n");
+        fails++;
+    }
+    free(before);
+    free(after);
+
     hftipc_channel_t *ch = open_role(path, HFTIPC_ROLE_CONSUMER);
     info.size = sizeof info;
     hftipc_channel_stats(ch, &info);
-    check_info(&info, &e, 1);
-    uint8_t buf[1 << 16];
-    char hex[(1 << 17) + 1];
-    int got = 0;
-    for (;;) {
-        int64_t n = hftipc_channel_receive(ch, buf, sizeof buf);
-        if (n == HFTIPC_EEMPTY)
-            break;
-        if (n < 0)
-            die("golden receive", n);
-        to_hex(buf, n, hex);
-        if (got >= e.nmsg || strcmp(hex, e.msg[got])) {
-            fprintf(stderr, "c-peer: golden: message %d is '%s', manifest says '%s'\n", got, hex,
-                    got < e.nmsg ? e.msg[got] : "(none)");
-            fails++;
-        }
-        got++;
-    }
-    if (got != e.nmsg) {
-        fprintf(stderr, "c-peer: golden: %d messages, manifest says %d\n", got, e.nmsg);
-        fails++;
-    }
+    check_info("consumer stats", &info, &e, 1);
+    int got = receive_all(ch, "consumer", e.msg, e.nmsg, want(&e, "drain_tail"));
+    info.size = sizeof info;
+    hftipc_channel_stats(ch, &info);
+    check_field("after the drain", "drain_tail", info.tail, &e);
+    check_field("after the drain", "drain_abandoned", info.abandoned_count, &e);
+
+    hftipc_channel_t *p = open_role(path, HFTIPC_ROLE_PRODUCER);
+    info.size = sizeof info;
+    hftipc_channel_stats(p, &info);
+    check_field("producer stats", "resume_head", info.head, &e);
+    uint8_t probe[64];
+    size_t plen = e.probe ? strlen(e.probe) / 2 : 0;
+    for (size_t i = 0; i < plen && i < sizeof probe; i++)
+        sscanf(e.probe + 2 * i, "%2hhx", &probe[i]);
+    if ((rc = hftipc_channel_send(p, probe, plen)))
+        die("golden send probe", rc);
+    int seen = receive_all(obs, "observer", e.obs, e.nobs, 0);
+    receive_all(ch, "consumer after the probe", &e.probe, 1, 0);
+    hftipc_channel_close(p);
     hftipc_channel_close(ch);
+    hftipc_channel_close(obs);
     if (fails)
         return 1;
-    printf("accepted format %u.%u, %d messages\n", info.format_major, info.format_minor, got);
+    printf("accepted format %u.%u %s, %d messages, %" PRIu64 " abandoned, resumed at %" PRIu64
+           ", observer saw %d\n",
+           info.format_major, info.format_minor, e.mode, got, want(&e, "drain_abandoned"),
+           want(&e, "resume_head"), seen);
     return 0;
 }
 

@@ -480,10 +480,12 @@ func cmdScenario(path string) {
 
 // ---- Golden files --------------------------------------------------------------------------
 
+// expect is one golden file's expectation file (golden_tool.py expect): "key value" lines.
 type expect struct {
-	status string
-	v      map[string]uint64
-	msgs   []string
+	status, mode string
+	v            map[string]uint64
+	msgs, obs    []string
+	probe        string
 }
 
 func readExpect(file string) expect {
@@ -500,14 +502,20 @@ func readExpect(file string) expect {
 		if len(fs) != 2 {
 			continue
 		}
+		if fs[1] == "-" {
+			fs[1] = ""
+		}
 		switch fs[0] {
 		case "expect":
 			e.status = fs[1]
+		case "mode":
+			e.mode = fs[1]
 		case "msg":
-			if fs[1] == "-" {
-				fs[1] = ""
-			}
 			e.msgs = append(e.msgs, fs[1])
+		case "obs":
+			e.obs = append(e.obs, fs[1])
+		case "probe":
+			e.probe = fs[1]
 		default:
 			e.v[fs[0]] = parseU64(fs[1])
 		}
@@ -517,24 +525,85 @@ func readExpect(file string) expect {
 
 var goldenFails int
 
-func checkInfo(in hftipc.Info, e expect, consumerExtra uint64) {
+func goldenf(format string, a ...any) {
+	fmt.Fprintf(os.Stderr, "go-peer: golden: "+format+"\n", a...)
+	goldenFails++
+}
+
+func (e expect) want(k string) uint64 {
+	w, ok := e.v[k]
+	if !ok {
+		fatalf("golden: the expectation file has no %s", k)
+	}
+	return w
+}
+
+func (e expect) checkField(what, k string, got uint64) {
+	if w := e.want(k); got != w {
+		goldenf("%s: %s is %d, manifest says %d", what, k, got, w)
+	}
+}
+
+// checkInfo compares inspect or stats with the manifest; consumerExtra is the number of
+// consumer holders taken since the file was written (this peer's).
+func (e expect) checkInfo(what string, in hftipc.Info, consumerExtra uint64) {
 	got := map[string]uint64{
 		"format_major": uint64(in.FormatMajor), "format_minor": uint64(in.FormatMinor),
 		"compat_flags": in.CompatFlags, "incompat_flags": in.IncompatFlags,
 		"capacity": uint64(in.Capacity), "slot_size": uint64(in.SlotSize),
 		"max_payload": uint64(in.MaxPayload), "file_size": in.FileSize,
 		"head": in.Head, "tail": in.Tail, "full_count": in.FullCount,
+		"abandoned_count": in.Abandoned, "producer_count": uint64(in.ProducerCount),
 		"producer_epoch": in.Producer.Epoch, "producer_takeovers": in.Producer.Takeovers,
 		"consumer_epoch": in.Consumer.Epoch - consumerExtra, "consumer_takeovers": in.Consumer.Takeovers,
 	}
-	for k, want := range e.v {
-		if g, ok := got[k]; ok && g != want {
-			fmt.Fprintf(os.Stderr, "go-peer: golden: %s is %d, manifest says %d\n", k, g, want)
-			goldenFails++
-		}
+	for _, k := range []string{"format_major", "format_minor", "compat_flags", "incompat_flags",
+		"capacity", "slot_size", "max_payload", "file_size", "head", "tail", "full_count",
+		"abandoned_count", "producer_count", "producer_epoch", "producer_takeovers",
+		"consumer_epoch", "consumer_takeovers"} {
+		e.checkField(what, k, got[k])
+	}
+	if in.Mode.String() != e.mode {
+		goldenf("%s: mode is %v, manifest says %s", what, in.Mode, e.mode)
 	}
 }
 
+// receiveAll receives until ErrEmpty, comparing each message with want; it returns the count.
+// A consumer that has not reached untilTail yet retries for up to 5 s: it may have to wait out
+// an abandoned MPSC claim (FORMAT.md section 13, step 3) before it passes it.
+func receiveAll(ch *hftipc.Channel, what string, want []string, untilTail uint64) int {
+	buf := make([]byte, ch.MaxPayload())
+	got := 0
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, err := ch.Receive(buf)
+		if err == hftipc.ErrEmpty {
+			st, serr := ch.Stats()
+			check("stats", serr)
+			if ch.Role() == hftipc.Observer || st.Tail >= untilTail || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		check("golden "+what+" receive", err)
+		h := hex.EncodeToString(buf[:n])
+		if got >= len(want) || h != want[got] {
+			w := "(none)"
+			if got < len(want) {
+				w = want[got]
+			}
+			goldenf("%s: message %d is '%s', manifest says '%s'", what, got, h, w)
+		}
+		got++
+	}
+	if got != len(want) {
+		goldenf("%s: %d messages, manifest says %d", what, got, len(want))
+	}
+	return got
+}
+
+// cmdGolden checks a golden file as the C peer's cmd_golden does (docs/INTEROP.md).
 func cmdGolden(path, expfile string) {
 	e := readExpect(expfile)
 	info, err := hftipc.Inspect(path)
@@ -561,40 +630,51 @@ func cmdGolden(path, expfile string) {
 		return
 	}
 	check("golden inspect", err)
-	checkInfo(info, e, 0)
-	ch, err := hftipc.Open(path, hftipc.Consumer)
-	check("golden open", err)
-	st, err := ch.Stats()
+	e.checkInfo("inspect", info, 0)
+
+	before, err := os.ReadFile(path)
+	check("read", err)
+	obs, err := hftipc.Open(path, hftipc.Observer)
+	check("golden open observer", err)
+	st, err := obs.Stats()
 	check("stats", err)
-	checkInfo(st, e, 1)
-	buf := make([]byte, ch.MaxPayload())
-	got := 0
-	for {
-		n, err := ch.Receive(buf)
-		if err == hftipc.ErrEmpty {
-			break
-		}
-		check("golden receive", err)
-		h := hex.EncodeToString(buf[:n])
-		if got >= len(e.msgs) || h != e.msgs[got] {
-			w := "(none)"
-			if got < len(e.msgs) {
-				w = e.msgs[got]
-			}
-			fmt.Fprintf(os.Stderr, "go-peer: golden: message %d is '%s', manifest says '%s'\n", got, h, w)
-			goldenFails++
-		}
-		got++
+	e.checkInfo("observer stats", st, 0)
+	if _, err := obs.Receive(make([]byte, 8)); err != hftipc.ErrEmpty {
+		goldenf("an observer opened at head got %s, want HFTIPC_EEMPTY", statusName(err))
 	}
-	if got != len(e.msgs) {
-		fmt.Fprintf(os.Stderr, "go-peer: golden: %d messages, manifest says %d\n", got, len(e.msgs))
-		goldenFails++
+	if after, err := os.ReadFile(path); err != nil || !bytes.Equal(before, after) {
+		goldenf("opening an observer modified the file")
 	}
-	check("close", ch.Close())
+
+	ch, err := hftipc.Open(path, hftipc.Consumer)
+	check("golden open consumer", err)
+	st, err = ch.Stats()
+	check("stats", err)
+	e.checkInfo("consumer stats", st, 1)
+	got := receiveAll(ch, "consumer", e.msgs, e.want("drain_tail"))
+	st, err = ch.Stats()
+	check("stats", err)
+	e.checkField("after the drain", "drain_tail", st.Tail)
+	e.checkField("after the drain", "drain_abandoned", st.Abandoned)
+
+	p, err := hftipc.Open(path, hftipc.Producer)
+	check("golden open producer", err)
+	ps, err := p.Stats()
+	check("stats", err)
+	e.checkField("producer stats", "resume_head", ps.Head)
+	probe, err := hex.DecodeString(e.probe)
+	check("probe", err)
+	check("golden send probe", p.Send(probe))
+	seen := receiveAll(obs, "observer", e.obs, 0)
+	receiveAll(ch, "consumer after the probe", []string{e.probe}, 0)
+	check("close producer", p.Close())
+	check("close consumer", ch.Close())
+	check("close observer", obs.Close())
 	if goldenFails > 0 {
 		os.Exit(1)
 	}
-	fmt.Printf("accepted format %d.%d, %d messages\n", st.FormatMajor, st.FormatMinor, got)
+	fmt.Printf("accepted format %d.%d %s, %d messages, %d abandoned, resumed at %d, observer saw %d\n",
+		st.FormatMajor, st.FormatMinor, e.mode, got, e.want("drain_abandoned"), e.want("resume_head"), seen)
 }
 
 func cmdOpen(path string) {

@@ -17,9 +17,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
@@ -292,7 +294,7 @@ public final class Peer {
                         int len = m.remaining();
                         m.get(0, buf, 0, len);
                         int wl = genMessage(seed, seq, max, want, 0);
-                        if (len != wl || !java.util.Arrays.equals(buf, 0, len, want, 0, wl)) {
+                        if (len != wl || !Arrays.equals(buf, 0, len, want, 0, wl)) {
                             mismatch(seq, buf, 0, len, want, wl);
                         }
                         h = fnv(h, buf, 0, len);
@@ -307,7 +309,7 @@ public final class Peer {
                             fail("receive timed out");
                         }
                         int wl = genMessage(seed, seq, max, want, 0);
-                        if (len != wl || !java.util.Arrays.equals(buf, 0, len, want, 0, wl)) {
+                        if (len != wl || !Arrays.equals(buf, 0, len, want, 0, wl)) {
                             mismatch(seq, buf, 0, len, want, wl);
                         }
                         h = fnv(h, buf, 0, len);
@@ -326,7 +328,7 @@ public final class Peer {
                     int off = 0;
                     for (int i = 0; i < k; i++) {
                         int wl = genMessage(seed, seq, max, want, 0);
-                        if (l[i] != wl || !java.util.Arrays.equals(buf, off, off + l[i], want, 0, wl)) {
+                        if (l[i] != wl || !Arrays.equals(buf, off, off + l[i], want, 0, wl)) {
                             mismatch(seq, buf, off, l[i], want, wl);
                         }
                         h = fnv(h, buf, off, l[i]);
@@ -359,7 +361,7 @@ public final class Peer {
                 int len = m.remaining();
                 m.get(0, got, 0, len);
                 int wl = genMessage(seed, seq, max, want, 0);
-                if (len != wl || !java.util.Arrays.equals(got, 0, len, want, 0, wl)) {
+                if (len != wl || !Arrays.equals(got, 0, len, want, 0, wl)) {
                     mismatch(seq, got, 0, len, want, wl);
                 }
                 byte[] p = String.format("%020d\n", seq + 1).getBytes(StandardCharsets.US_ASCII);
@@ -385,7 +387,7 @@ public final class Peer {
 
     static void scenCheck(long seq, byte[] got, int off, int len) {
         byte[] want = scenMessage(seq);
-        if (len != want.length || !java.util.Arrays.equals(got, off, off + len, want, 0, want.length)) {
+        if (len != want.length || !Arrays.equals(got, off, off + len, want, 0, want.length)) {
             mismatch(seq, got, off, len, want, want.length);
         }
     }
@@ -471,38 +473,94 @@ public final class Peer {
 
     static int goldenFails;
 
-    static void checkField(Map<String, Long> want, String k, long got) {
-        Long w = want.get(k);
-        if (w != null && w != got) {
-            System.err.println("java-peer: golden: " + k + " is " + Long.toUnsignedString(got)
-                    + ", manifest says " + Long.toUnsignedString(w));
-            goldenFails++;
+    static void goldenFail(String msg) {
+        System.err.println("java-peer: golden: " + msg);
+        goldenFails++;
+    }
+
+    static long want(Map<String, Long> e, String k) {
+        Long w = e.get(k);
+        if (w == null) {
+            fail("golden: the expectation file has no " + k);
+        }
+        return w;
+    }
+
+    static void checkField(Map<String, Long> e, String what, String k, long got) {
+        long w = want(e, k);
+        if (w != got) {
+            goldenFail(what + ": " + k + " is " + Long.toUnsignedString(got) + ", manifest says "
+                    + Long.toUnsignedString(w));
         }
     }
 
-    static void checkStats(Map<String, Long> e, ChannelStats s, long consumerExtra) {
-        checkField(e, "head", s.head());
-        checkField(e, "tail", s.tail());
-        checkField(e, "full_count", s.fullCount());
-        checkField(e, "producer_epoch", s.producer().epoch());
-        checkField(e, "producer_takeovers", s.producer().takeovers());
-        checkField(e, "consumer_epoch", s.consumer().epoch() - consumerExtra);
-        checkField(e, "consumer_takeovers", s.consumer().takeovers());
+    /** consumerExtra: consumer holders taken since the file was written (this peer's). */
+    static void checkStats(Map<String, Long> e, String what, ChannelStats s, long consumerExtra) {
+        checkField(e, what, "head", s.head());
+        checkField(e, what, "tail", s.tail());
+        checkField(e, what, "full_count", s.fullCount());
+        checkField(e, what, "abandoned_count", s.abandoned());
+        checkField(e, what, "producer_count", s.producerCount());
+        checkField(e, what, "producer_epoch", s.producer().epoch());
+        checkField(e, what, "producer_takeovers", s.producer().takeovers());
+        checkField(e, what, "consumer_epoch", s.consumer().epoch() - consumerExtra);
+        checkField(e, what, "consumer_takeovers", s.consumer().takeovers());
     }
 
+    /**
+     * Receives until there is no message, comparing each with want; returns the count. A consumer
+     * that has not reached untilTail yet retries for up to 5 s: it may have to wait out an
+     * abandoned MPSC claim (FORMAT.md section 13, step 3) before it passes it.
+     */
+    static int receiveAll(Channel ch, String what, List<String> want, long untilTail) {
+        byte[] buf = new byte[ch.maxPayload()];
+        HexFormat hf = HexFormat.of();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int got = 0;
+        for (;;) {
+            int n = ch.poll(buf, 0, buf.length);
+            if (n < 0) {
+                if (ch.role() == Role.OBSERVER || Long.compareUnsigned(ch.stats().tail(), untilTail) >= 0
+                        || System.nanoTime() - deadline > 0) {
+                    break;
+                }
+                LockSupport.parkNanos(1_000_000);
+                continue;
+            }
+            String h = hf.formatHex(buf, 0, n);
+            if (got >= want.size() || !h.equals(want.get(got))) {
+                goldenFail(what + ": message " + got + " is '" + h + "', manifest says '"
+                        + (got < want.size() ? want.get(got) : "(none)") + "'");
+            }
+            got++;
+        }
+        if (got != want.size()) {
+            goldenFail(what + ": " + got + " messages, manifest says " + want.size());
+        }
+        return got;
+    }
+
+    /** Checks a golden file as the C peer's cmd_golden does (docs/INTEROP.md). */
     static void golden(Path path, Path expfile) throws IOException {
         String status = null;
+        String mode = null;
+        String probe = null;
         Map<String, Long> e = new HashMap<>();
         List<String> msgs = new ArrayList<>();
+        List<String> obsMsgs = new ArrayList<>();
         for (String line : Files.readAllLines(expfile)) {
             String[] f = line.trim().split("\\s+");
             if (f.length != 2) {
                 continue;
             }
+            String v = f[1].equals("-") ? "" : f[1];
             switch (f[0]) {
-                case "expect" -> status = f[1];
-                case "msg" -> msgs.add(f[1].equals("-") ? "" : f[1]);
-                default -> e.put(f[0], parse(f[1]));
+                case "expect" -> status = v;
+                case "mode" -> mode = v;
+                case "msg" -> msgs.add(v);
+                case "obs" -> obsMsgs.add(v);
+                case "probe" -> probe = v;
+                default -> e.put(f[0], parse(v));
             }
         }
         if (!"HFTIPC_OK".equals(status)) {
@@ -530,37 +588,53 @@ public final class Peer {
             return;
         }
         ChannelInfo info = Channel.inspect(path);
-        checkField(e, "format_major", info.formatMajor());
-        checkField(e, "format_minor", info.formatMinor());
-        checkField(e, "compat_flags", info.compatFlags());
-        checkField(e, "incompat_flags", info.incompatFlags());
-        checkField(e, "capacity", info.capacity());
-        checkField(e, "slot_size", info.slotSize());
-        checkField(e, "max_payload", info.maxPayload());
-        checkField(e, "file_size", info.fileSize());
-        checkStats(e, info.stats(), 0);
-        int got = 0;
-        try (Channel ch = Channel.open(path, Role.CONSUMER)) {
-            checkStats(e, ch.stats(), 1);
-            byte[] buf = new byte[ch.maxPayload()];
-            HexFormat hf = HexFormat.of();
-            for (int n; (n = ch.poll(buf, 0, buf.length)) >= 0; got++) {
-                String h = hf.formatHex(buf, 0, n);
-                if (got >= msgs.size() || !h.equals(msgs.get(got))) {
-                    System.err.println("java-peer: golden: message " + got + " is '" + h + "', manifest says '"
-                            + (got < msgs.size() ? msgs.get(got) : "(none)") + "'");
-                    goldenFails++;
+        checkField(e, "inspect", "format_major", info.formatMajor());
+        checkField(e, "inspect", "format_minor", info.formatMinor());
+        checkField(e, "inspect", "compat_flags", info.compatFlags());
+        checkField(e, "inspect", "incompat_flags", info.incompatFlags());
+        checkField(e, "inspect", "capacity", info.capacity());
+        checkField(e, "inspect", "slot_size", info.slotSize());
+        checkField(e, "inspect", "max_payload", info.maxPayload());
+        checkField(e, "inspect", "file_size", info.fileSize());
+        if (!info.mode().name().toLowerCase(Locale.ROOT).equals(mode)) {
+            goldenFail("inspect: mode is " + info.mode() + ", manifest says " + mode);
+        }
+        checkStats(e, "inspect", info.stats(), 0);
+
+        byte[] before = Files.readAllBytes(path);
+        int got;
+        int seen;
+        try (Channel obs = Channel.open(path, Role.OBSERVER)) {
+            checkStats(e, "observer stats", obs.stats(), 0);
+            if (obs.poll(new byte[8], 0, 8) != -1) {
+                goldenFail("an observer opened at head got a message, want none");
+            }
+            if (!Arrays.equals(before, Files.readAllBytes(path))) {
+                goldenFail("opening an observer modified the file");
+            }
+            try (Channel ch = Channel.open(path, Role.CONSUMER)) {
+                checkStats(e, "consumer stats", ch.stats(), 1);
+                got = receiveAll(ch, "consumer", msgs, want(e, "drain_tail"));
+                ChannelStats s = ch.stats();
+                checkField(e, "after the drain", "drain_tail", s.tail());
+                checkField(e, "after the drain", "drain_abandoned", s.abandoned());
+                try (Channel p = Channel.open(path, Role.PRODUCER)) {
+                    checkField(e, "producer stats", "resume_head", p.stats().head());
+                    byte[] pb = HexFormat.of().parseHex(probe);
+                    if (!p.offer(pb, 0, pb.length)) {
+                        fail("golden: the probe did not fit");
+                    }
+                    seen = receiveAll(obs, "observer", obsMsgs, 0);
+                    receiveAll(ch, "consumer after the probe", List.of(probe), 0);
                 }
             }
-        }
-        if (got != msgs.size()) {
-            System.err.println("java-peer: golden: " + got + " messages, manifest says " + msgs.size());
-            goldenFails++;
         }
         if (goldenFails > 0) {
             System.exit(1);
         }
-        System.out.println("accepted format " + info.formatMajor() + "." + info.formatMinor() + ", " + got + " messages");
+        System.out.println("accepted format " + info.formatMajor() + "." + info.formatMinor() + " " + mode + ", "
+                + got + " messages, " + want(e, "drain_abandoned") + " abandoned, resumed at "
+                + want(e, "resume_head") + ", observer saw " + seen);
     }
 
     static void open(Path path) {
