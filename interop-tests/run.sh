@@ -109,10 +109,6 @@ build_go() {
 
 JAR=
 build_java() {
-    if [[ -z ${JAVA_HOME:-} ]]; then
-        JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
-        export JAVA_HOME
-    fi
     JAR=$(find "$ROOT/bindings/java/target" -maxdepth 1 -name 'hftipc-*.jar' \
         ! -name '*-sources.jar' ! -name '*-javadoc.jar' 2>/dev/null | sort | tail -n 1)
     # Rebuild when missing or older than its inputs: a stale jar carries an older core.
