@@ -327,7 +327,7 @@ for i in "${!names[@]}"; do
     probe "${names[i]}" ${probes[i]} || missing+=("$i")
 done
 if ((${#missing[@]} == 0)); then
-    echo "install-deps: ok: ${names[*]}"
+    echo "install-deps: ok: ${names[*]}" >&2
     exit 0
 fi
 
