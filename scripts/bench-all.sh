@@ -88,8 +88,7 @@ echo "load before: $busy CPUs busy over 2 s, loadavg $(cut -d' ' -f1-3 /proc/loa
 # ---- 2. builds ----------------------------------------------------------------------------------
 step 2 "building C (Release, $build), Go test binary, Java jar and bench/java"
 preset_configure release "${HFTIPC_BUILD_DIR:-}"
-cmake --build "$build" --target hftipc_bench hftipc_wait_bench >"$tmp/build.log" 2>&1 ||
-    { tail -n 40 "$tmp/build.log" >&2; echo "bench-all.sh: cmake --build $build --target hftipc_bench hftipc_wait_bench failed (above)" >&2; exit 1; }
+preset_build "$build" hftipc_bench hftipc_wait_bench
 (cd "$root/bindings/go" && go test -c -o "$tmp/hftipc-go.test" . >/dev/null)
 hftipc_version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/bindings/java/pom.xml" | head -1)"
 (cd "$root/bindings/java" && mvn -q -B -DskipTests install >"$tmp/mvn-install.log" 2>&1) ||

@@ -29,14 +29,7 @@ if [[ "$build_type" != "Release" ]]; then
     echo "bench.sh: warning: $build is a '$build_type' build, not Release" >&2
 fi
 echo "bench.sh: building hftipc_bench" >&2
-log="$(mktemp "${TMPDIR:-/tmp}/hftipc-bench-build.XXXXXX")"
-if ! cmake --build "$build" --target hftipc_bench >"$log" 2>&1; then
-    echo "bench.sh: error: cmake --build $build --target hftipc_bench failed; its last 40 lines:" >&2
-    tail -n 40 "$log" | sed 's/^/    | /' >&2
-    rm -f "$log"
-    exit 1
-fi
-rm -f "$log"
+preset_build "$build" hftipc_bench
 
 mkdir -p "$(dirname "$out")"
 "$build/bench/hftipc_bench" --markdown "$out" "$@"

@@ -83,14 +83,7 @@ while [[ $# -gt 0 ]]; do
             cbuild="${HFTIPC_BUILD_DIR:-$(preset_dir release)}"
             echo "demo.sh: building hftipc_demo (release preset, $cbuild)" >&2
             preset_configure release "${HFTIPC_BUILD_DIR:-}" || exit 1
-            clog="$(mktemp "${TMPDIR:-/tmp}/hftipc-demo-build.XXXXXX")"
-            if ! cmake --build "$cbuild" --target hftipc_demo >"$clog" 2>&1; then
-                echo "demo.sh: error: cmake --build $cbuild --target hftipc_demo failed; its last 40 lines:" >&2
-                tail -n 40 "$clog" | sed 's/^/    | /' >&2
-                rm -f "$clog"
-                exit 1
-            fi
-            rm -f "$clog"
+            preset_build "$cbuild" hftipc_demo || exit 1
             exec "$cbuild/examples/hftipc_demo" "$@"
             ;;
         *) echo "demo.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
@@ -142,8 +135,7 @@ mkdir -p "$build/bin" "$build/java/classes" "$build/logs"
 cbuild="${HFTIPC_BUILD_DIR:-$(preset_dir release)}"
 say "building the C engine and the hftipc CLI (release preset, $cbuild)"
 preset_configure release "${HFTIPC_BUILD_DIR:-}" || fail "configuring the release preset failed (output above)"
-cmake --build "$cbuild" --target hftipc_engine hftipc_cli >"$build/logs/build.log" 2>&1 ||
-    { tail -n 40 "$build/logs/build.log" | sed 's/^/    | /' >&2; fail "cmake --build $cbuild --target hftipc_engine hftipc_cli failed (its last 40 lines above; log $build/logs/build.log)"; }
+preset_build "$cbuild" hftipc_engine hftipc_cli || fail "building the C engine and the CLI failed (output above)"
 engine="$cbuild/demo/hftipc_engine"
 cli="$cbuild/tools/hftipc"
 

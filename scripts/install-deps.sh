@@ -321,11 +321,15 @@ while IFS='|' read -r name group pkgs probe_cmd what; do
     names+=("$name") probes+=("$probe_cmd") whats+=("$what") pkgsof+=("$pkgs")
 done < <(rows)
 
-missing=()
-for i in "${!names[@]}"; do
-    # shellcheck disable=SC2086 # the probe field is a function and its arguments
-    probe "${names[i]}" ${probes[i]} || missing+=("$i")
-done
+# failing INDEX...: the indices (into names) among INDEX... whose probe fails.
+failing() {
+    local i
+    for i in "$@"; do
+        # shellcheck disable=SC2086 # the probe field is a function and its arguments
+        probe "${names[i]}" ${probes[i]} || echo "$i"
+    done
+}
+mapfile -t missing < <(failing "${!names[@]}")
 if ((${#missing[@]} == 0)); then
     echo "install-deps: ok: ${names[*]}" >&2
     exit 0
@@ -396,11 +400,7 @@ if ((!apt_ok)); then
     tail -n 25 "$apt_log" | sed 's/^/    | /' >&2
 fi
 
-still=()
-for i in "${missing[@]}"; do
-    # shellcheck disable=SC2086
-    probe "${names[i]}" ${probes[i]} || still+=("$i")
-done
+mapfile -t still < <(failing "${missing[@]}")
 if ((${#still[@]} == 0)); then
     echo "install-deps: installed ${want_list[*]}; ok: ${names[*]}" >&2
     exit 0

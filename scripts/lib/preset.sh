@@ -4,6 +4,7 @@
 #
 #   preset_dir NAME              the preset's binary directory (inherited binaryDir resolved)
 #   preset_configure NAME [DIR]  `cmake --preset NAME [-B DIR]`, quiet unless it fails
+#   preset_build DIR TARGET...   `cmake --build DIR --target TARGET...`, quiet unless it fails
 
 # preset_field NAME FIELD: FIELD of configure preset NAME, following "inherits".
 preset_field() {
@@ -30,7 +31,7 @@ PY
 preset_dir() { preset_field "$1" binaryDir; }
 
 preset_configure() {
-    local name="$1" dir="${2:-}" gen want log
+    local name="$1" dir="${2:-}" gen want
     [[ -n "$dir" ]] || dir="$(preset_dir "$name")" || return 1
     want="$(preset_field "$name" generator)" || return 1
     # A directory that an older script configured with another generator makes `cmake --preset`
@@ -42,14 +43,27 @@ preset_configure() {
             rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
         fi
     fi
-    log="$(mktemp "${TMPDIR:-/tmp}/hftipc-configure.XXXXXX")"
     local args=(--preset "$name")
     [[ -n "${2:-}" ]] && args+=(-B "$dir")
-    if ! (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && cmake "${args[@]}") >"$log" 2>&1; then
-        echo "error: cmake ${args[*]} failed; its last 40 lines:" >&2
+    (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && preset_quietly cmake "${args[@]}")
+}
+
+preset_build() {
+    local dir="$1"
+    shift
+    preset_quietly cmake --build "$dir" --target "$@"
+}
+
+# preset_quietly CMD...: run CMD with its output in a temporary log; if it fails, print the
+# command and the log's last 40 lines to stderr.
+preset_quietly() {
+    local log rc=0
+    log="$(mktemp "${TMPDIR:-/tmp}/hftipc-build.XXXXXX")"
+    "$@" >"$log" 2>&1 || rc=$?
+    if ((rc != 0)); then
+        echo "error: $* failed (exit $rc); its last 40 lines:" >&2
         tail -n 40 "$log" | sed 's/^/    | /' >&2
-        rm -f "$log"
-        return 1
     fi
     rm -f "$log"
+    return "$rc"
 }

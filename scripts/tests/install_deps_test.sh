@@ -49,6 +49,13 @@ expect() {
     sed 's/^/    | /' "$tmp/$1.out"
     return 1
 }
+# rc_is NAME WANT: the run NAME exited WANT (else fail, with its output).
+rc_is() {
+    [[ $RC -eq $2 ]] && return 0
+    fail "$1: exit $RC, want $2; the installer printed:"
+    sed 's/^/    | /' "$tmp/$1.out"
+    return 1
+}
 # missing_only NAME CAPS: the installer's summary lists exactly CAPS as missing.
 missing_only() {
     local got
@@ -68,12 +75,8 @@ done
 
 # 1. Everything present: the probes pass (a probe that always failed would fail here).
 run all -- --java --fuzz --no-install
-if [[ $RC -eq 0 ]] && expect all "every capability ok" '^install-deps: ok: .*\bswig\b.*\bjni\b.*\bfuzzer\b'; then
+rc_is all 0 && expect all "every capability ok" '^install-deps: ok: .*\bswig\b.*\bjni\b.*\bfuzzer\b' &&
     pass "all capabilities present: the probes pass ($(sed -n 's/^install-deps: ok: //p' "$tmp/all.out" | wc -w) probed)"
-elif [[ $RC -ne 0 ]]; then
-    fail "all capabilities present: exit $RC"
-    sed 's/^/    | /' "$tmp/all.out"
-fi
 
 # 2. A clang that cannot link the fuzzer runtime: its resource directory has the headers and data
 # of the real one but no lib/, as on a machine without libclang-rt-N-dev.
@@ -87,14 +90,10 @@ exec clang -resource-dir "$tmp/res" "\$@"
 EOF
 chmod +x "$tmp/clang-no-rt"
 run fuzzer HFTIPC_DEPS_CLANG="$tmp/clang-no-rt" -- --fuzz --no-install
-if [[ $RC -eq 1 ]] && expect fuzzer "names the capability" "^install-deps: missing capability 'fuzzer': .*-fsanitize=fuzzer" &&
+rc_is fuzzer 1 && expect fuzzer "names the capability" "^install-deps: missing capability 'fuzzer': .*-fsanitize=fuzzer" &&
     expect fuzzer "names the package" "package that provides it: clang libclang-rt-$major-dev\$" &&
-    expect fuzzer "shows the link error" 'libclang_rt\.(fuzzer|asan|ubsan)' && missing_only fuzzer fuzzer; then
+    expect fuzzer "shows the link error" 'libclang_rt\.(fuzzer|asan|ubsan)' && missing_only fuzzer fuzzer &&
     pass "clang without its runtime libraries: 'fuzzer' missing, package clang libclang-rt-$major-dev named, link error shown"
-elif [[ $RC -ne 1 ]]; then
-    fail "clang without its runtime libraries: exit $RC, want 1"
-    sed 's/^/    | /' "$tmp/fuzzer.out"
-fi
 
 # 3. A PATH without swig: a directory of links to every command on the PATH but swig.
 mkdir -p "$tmp/noswig"
@@ -108,14 +107,10 @@ for d in "${dirs[@]}"; do
     done
 done
 run noswig PATH="$tmp/apt:$tmp/noswig" -- --java --no-install
-if [[ $RC -eq 1 ]] && expect noswig "names the capability" "^install-deps: missing capability 'swig': " &&
+rc_is noswig 1 && expect noswig "names the capability" "^install-deps: missing capability 'swig': " &&
     expect noswig "names the package" 'package that provides it: swig$' &&
-    expect noswig "says why" "no 'swig' on the PATH" && missing_only noswig swig; then
+    expect noswig "says why" "no 'swig' on the PATH" && missing_only noswig swig &&
     pass "PATH without swig: 'swig' missing, package swig named"
-elif [[ $RC -ne 1 ]]; then
-    fail "PATH without swig: exit $RC, want 1"
-    sed 's/^/    | /' "$tmp/noswig.out"
-fi
 
 # 4. A swig older than bindings/java/CMakeLists.txt asks for (the environment variable form of
 # --no-install, too).
@@ -124,33 +119,21 @@ mkdir -p "$tmp/oldswig"
 printf '#!/bin/sh\necho; echo "SWIG Version 3.0.12"\n' >"$tmp/oldswig/swig"
 chmod +x "$tmp/oldswig/swig"
 run oldswig PATH="$tmp/apt:$tmp/oldswig:$tmp/noswig" HFTIPC_DEPS_NO_INSTALL=1 -- --java
-if [[ $RC -eq 1 ]] && expect oldswig "names the capability" "^install-deps: missing capability 'swig': " &&
+rc_is oldswig 1 && expect oldswig "names the capability" "^install-deps: missing capability 'swig': " &&
     expect oldswig "gives both versions" "swig 3\.0\.12, bindings/java/CMakeLists.txt needs $want_swig" &&
-    missing_only oldswig swig; then
-    pass "swig 3.0.12 (needs $want_swig): 'swig' missing, both versions shown"
-elif [[ $RC -ne 1 ]]; then
-    fail "swig 3.0.12: exit $RC, want 1"
-    sed 's/^/    | /' "$tmp/oldswig.out"
-fi
+    missing_only oldswig swig && pass "swig 3.0.12 (needs $want_swig): 'swig' missing, both versions shown"
 
 # 5. A pkg-config that finds no cmocka.
 mkdir -p "$tmp/empty-pc"
 run cmocka PKG_CONFIG_LIBDIR="$tmp/empty-pc" PKG_CONFIG_PATH= -- --no-install
-if [[ $RC -eq 1 ]] && expect cmocka "names the capability" "^install-deps: missing capability 'cmocka': " &&
-    expect cmocka "names the package" 'package that provides it: libcmocka-dev$' && missing_only cmocka cmocka; then
+rc_is cmocka 1 && expect cmocka "names the capability" "^install-deps: missing capability 'cmocka': " &&
+    expect cmocka "names the package" 'package that provides it: libcmocka-dev$' && missing_only cmocka cmocka &&
     pass "pkg-config without cmocka: 'cmocka' missing, package libcmocka-dev named"
-elif [[ $RC -ne 1 ]]; then
-    fail "pkg-config without cmocka: exit $RC, want 1"
-    sed 's/^/    | /' "$tmp/cmocka.out"
-fi
 
 # 6. A bad option is refused.
 run badopt -- --frobnicate
-if [[ $RC -eq 2 ]] && expect badopt "names the option" "unknown option '--frobnicate'"; then
+rc_is badopt 2 && expect badopt "names the option" "unknown option '--frobnicate'" &&
     pass "unknown option: exit 2, named"
-elif [[ $RC -ne 2 ]]; then
-    fail "unknown option: exit $RC, want 2"
-fi
 
 # None of the above may have called apt-get.
 if [[ -e "$tmp/apt-calls" ]]; then
