@@ -7,7 +7,7 @@
 # A capability is probed by doing it, in a temporary directory: compile and link (and run) a
 # tiny program with the sanitizer flags a preset uses, link cmocka through pkg-config, run SWIG
 # on a small interface, build a JNI library against the headers of the JDK that Maven runs, and
-# so on (the table below). The capabilities that fail are installed with one `apt-get update` and
+# so on (--list prints the table). The capabilities that fail are installed with one `apt-get update` and
 # one `apt-get install` of the packages in their rows, and probed again. A capability still
 # missing then is reported by name, with what its probe printed and the packages that were tried;
 # the exit status is 1.
@@ -34,6 +34,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The probe is a function defined below, with whitespace-separated arguments. In the packages,
 # @cc-sanitizers and @clang-runtime stand for the sanitizer runtime package of the compiler found
 # (libgcc-N-dev for gcc N, libclang-rt-N-dev for clang N). Rows are probed in this order.
+# To add a capability: one row here and, unless probe_run or another probe fits, one probe_NAME
+# function below that does the thing in the current (temporary) directory and fails if it can't;
+# a new option is one more case in the argument loop. scripts/tests/install_deps_test.sh shows
+# how to test that a probe sees the capability missing.
 capabilities='
 cc           | base  | gcc libc6-dev           | probe_c11                        | C11 compiler (CC, default cc) compiling and linking <stdatomic.h>
 cmake        | base  | cmake                   | probe_cmake                      | CMake at least the version CMakePresets.json requires
@@ -73,7 +77,7 @@ done
 trim() { local s="$1"; s="${s#"${s%%[![:space:]]*}"}"; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
 # rows: every table row as "name|group|packages|probe|what", trimmed, comments and blanks dropped.
 rows() {
-    local line name group pkgs probe what
+    local name group pkgs probe what
     while IFS='|' read -r name group pkgs probe what; do
         name="$(trim "$name")"
         [[ -z "$name" || "$name" == \#* ]] && continue
