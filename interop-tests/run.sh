@@ -14,7 +14,12 @@
 #
 # Prints one line per case and a final "interop: N passed, N failed"; exits 1 on any failure,
 # 77 (skipped) when a needed tool (cc, go, javac, java, python3) is missing.
-set -euo pipefail
+set -eEuo pipefail
+# A command that stops the run under set -e would end it without a FAIL line: the ERR trap
+# (inherited by functions, -E) records the last one, and cleanup names it on the way out.
+ABORTED_AT=
+SUMMARY=
+trap 'ABORTED_AT="line $LINENO: $BASH_COMMAND (exit $?)"' ERR
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -36,7 +41,11 @@ WORK=$(mktemp -d "$shm/hftipc-interop.XXXXXX")
 STARTED=() # pids of background peers, killed (by pid) on exit
 
 cleanup() {
-    local pid
+    local rc=$? pid
+    if ((rc != 0)) && [[ -z $SUMMARY && -n $ABORTED_AT ]]; then
+        echo "FAIL interop stopped by a failing command of run.sh, $ABORTED_AT"
+        echo "interop: $PASSED passed, $((FAILED + 1)) failed"
+    fi
     # TERM first: a `timeout` wrapper passes it on to its peer.
     for pid in "${STARTED[@]}"; do
         kill "$pid" 2>/dev/null || true
@@ -110,10 +119,6 @@ build_go() {
 
 JAR=
 build_java() {
-    if [[ -z ${JAVA_HOME:-} ]]; then
-        JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
-        export JAVA_HOME
-    fi
     JAR=$(find "$ROOT/bindings/java/target" -maxdepth 1 -name 'hftipc-*.jar' \
         ! -name '*-sources.jar' ! -name '*-javadoc.jar' 2>/dev/null | sort | tail -n 1)
     # Rebuild when missing or older than its inputs: a stale jar carries an older core.
@@ -137,6 +142,7 @@ for what in c go java; do
     else
         fail "build $what peer"
         show_log "$build_log"
+        SUMMARY=1
         echo "interop: $PASSED passed, $FAILED failed"
         exit 1
     fi
@@ -657,5 +663,6 @@ mpsc_kill() {
 mpsc_all
 mpsc_kill
 
+SUMMARY=1
 echo "interop: $PASSED passed, $FAILED failed"
 ((FAILED == 0))

@@ -18,7 +18,9 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${HFTIPC_BUILD_DIR:-$root/build-release}"
+# shellcheck source=lib/preset.sh
+source "$root/scripts/lib/preset.sh"
+build="${HFTIPC_BUILD_DIR:-$(preset_dir release)}"
 out="$root/bench/results"
 quick=0
 for arg in "$@"; do
@@ -56,7 +58,6 @@ busy_cpus() {
 # ---- 1. machine, dependencies, quiet machine ----------------------------------------------------
 step 1 "machine info and tools"
 bash "$root/scripts/install-deps.sh" --java --bench
-export JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}"
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- core bindings 2>/dev/null || echo ' (core/bindings with uncommitted changes)')"
@@ -86,13 +87,8 @@ echo "load before: $busy CPUs busy over 2 s, loadavg $(cut -d' ' -f1-3 /proc/loa
 
 # ---- 2. builds ----------------------------------------------------------------------------------
 step 2 "building C (Release, $build), Go test binary, Java jar and bench/java"
-if [[ ! -f "$build/CMakeCache.txt" ]]; then
-    generator=()
-    command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
-    cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
-        -DHFTIPC_BUILD_TESTS=OFF >/dev/null
-fi
-cmake --build "$build" --target hftipc_bench hftipc_wait_bench >/dev/null
+preset_configure release "${HFTIPC_BUILD_DIR:-}"
+preset_build "$build" hftipc_bench hftipc_wait_bench
 (cd "$root/bindings/go" && go test -c -o "$tmp/hftipc-go.test" . >/dev/null)
 hftipc_version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/bindings/java/pom.xml" | head -1)"
 (cd "$root/bindings/java" && mvn -q -B -DskipTests install >"$tmp/mvn-install.log" 2>&1) ||

@@ -15,7 +15,9 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${HFTIPC_DEMO_BUILD_DIR:-$root/build-demo}"
+# shellcheck source=lib/preset.sh
+source "$root/scripts/lib/preset.sh"
+build="${HFTIPC_DEMO_BUILD_DIR:-$root/build-demo}" # the gateway, the service's classes, logs
 
 usage() {
     cat <<'EOF'
@@ -24,8 +26,10 @@ usage: scripts/demo.sh [OPTIONS]
 
 Runs the quote pipeline: a Go gateway writes binary quotes into a channel, a C engine keeps a
 per-symbol book and publishes book updates into a second channel, a JVM service prints a
-rolling summary. Builds what is missing first (into build-demo/). At the end it prints the
-messages, throughput and latency at each hop and exits non-zero if any message was lost.
+rolling summary. Builds what is missing first: the C engine and the hftipc CLI with the
+release preset (build-release/), the gateway and the service into build-demo/. At the end it
+prints the messages, throughput and latency at each hop and exits non-zero if any message was
+lost.
 
 Options:
   -n, --count N    quotes the gateway sends (default 2000000)
@@ -41,9 +45,10 @@ Options:
                    hftipc_demo); the remaining arguments go to it (try --c-only --help)
   -h, --help       this help
 
-Needs: a C compiler and CMake (scripts/install-deps.sh installs them with apt), Go 1.22+ and a
-JDK 17+ on the PATH (not installed by this script), and Maven + SWIG only if the Java binding's
-jar (bindings/java/target/hftipc-*.jar) has not been built yet.
+Needs: a C compiler, CMake and Ninja (scripts/install-deps.sh probes them and installs what is
+missing with apt), Go 1.24+ (bindings/go/go.mod) and a JDK 17+ on the PATH (not installed by
+this script), and Maven + SWIG only if the Java binding's jar (bindings/java/target/hftipc-*.jar)
+has not been built yet (scripts/install-deps.sh --java).
 
 Channel files: DIR/hftipc-demo-quotes (4096 slots of 72 bytes) and DIR/hftipc-demo-book (4096
 slots of 104 bytes); both are replaced at the start of each run.
@@ -74,16 +79,11 @@ while [[ $# -gt 0 ]]; do
         -h | --help) usage; exit 0 ;;
         --c-only)
             shift
-            cbuild="${HFTIPC_BUILD_DIR:-$root/build-release}"
-            if ! command -v cmake >/dev/null 2>&1 || ! command -v cc >/dev/null 2>&1; then
-                bash "$root/scripts/install-deps.sh"
-            fi
-            if [[ ! -f "$cbuild/CMakeCache.txt" ]]; then
-                echo "demo.sh: configuring a Release build in $cbuild" >&2
-                cmake -S "$root" -B "$cbuild" -DCMAKE_BUILD_TYPE=Release -DHFTIPC_BUILD_TESTS=OFF >/dev/null
-            fi
-            echo "demo.sh: building hftipc_demo" >&2
-            cmake --build "$cbuild" --target hftipc_demo >/dev/null
+            bash "$root/scripts/install-deps.sh"
+            cbuild="${HFTIPC_BUILD_DIR:-$(preset_dir release)}"
+            echo "demo.sh: building hftipc_demo (release preset, $cbuild)" >&2
+            preset_configure release "${HFTIPC_BUILD_DIR:-}" || exit 1
+            preset_build "$cbuild" hftipc_demo || exit 1
             exec "$cbuild/examples/hftipc_demo" "$@"
             ;;
         *) echo "demo.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
@@ -99,22 +99,16 @@ fail() {
 }
 
 # ---- Tools ---------------------------------------------------------------------------------
-if ! command -v cmake >/dev/null 2>&1 || ! command -v cc >/dev/null 2>&1; then
-    say "a C compiler or CMake is missing; running scripts/install-deps.sh (apt)"
-    bash "$root/scripts/install-deps.sh" ||
-        fail "could not install the C toolchain: run 'sudo scripts/install-deps.sh' (or apt-get install cmake gcc)"
-fi
+bash "$root/scripts/install-deps.sh" ||
+    fail "the C toolchain is incomplete and could not be installed (why: above); run 'sudo scripts/install-deps.sh'"
+go_min="$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$root/bindings/go/go.mod")"
 if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
     PATH="$PATH:/usr/local/go/bin"
 fi
 command -v go >/dev/null 2>&1 ||
-    fail "Go is not on the PATH: the demo's gateway is a Go program. Install Go 1.22+ (https://go.dev/dl/, e.g. into /usr/local/go) and add its bin directory to PATH; scripts/install-deps.sh does not install Go."
+    fail "Go is not on the PATH: the demo's gateway is a Go program. Install Go $go_min or later (bindings/go/go.mod; https://go.dev/dl/, e.g. into /usr/local/go) and add its bin directory to PATH; scripts/install-deps.sh does not install Go."
 command -v javac >/dev/null 2>&1 && command -v java >/dev/null 2>&1 ||
-    fail "a JDK (java and javac) is not on the PATH: the demo's service is a Java program. Install JDK 17+ (e.g. apt-get install openjdk-17-jdk-headless); scripts/install-deps.sh does not install Java."
-if [[ -z "${JAVA_HOME:-}" ]]; then
-    JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
-    export JAVA_HOME
-fi
+    fail "a JDK (java and javac) is not on the PATH: the demo's service is a Java program. Install a JDK 17+: scripts/install-deps.sh --java installs one (openjdk-17-jdk-headless) with what the Java build needs."
 
 # ---- Where the channels go -----------------------------------------------------------------
 if [[ -z "$dir" ]]; then
@@ -138,13 +132,12 @@ book="$dir/hftipc-demo-book"
 
 # ---- Build what is missing -----------------------------------------------------------------
 mkdir -p "$build/bin" "$build/java/classes" "$build/logs"
-say "building the C engine and the hftipc CLI (CMake, $build)"
-if [[ ! -f "$build/CMakeCache.txt" ]]; then
-    cmake -S "$root/demo" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$build/logs/cmake.log" 2>&1 ||
-        { cat "$build/logs/cmake.log" >&2; fail "configuring demo/ with CMake failed (log above)"; }
-fi
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" >"$build/logs/build.log" 2>&1 ||
-    { tail -n 40 "$build/logs/build.log" >&2; fail "building the C engine failed (log above)"; }
+cbuild="${HFTIPC_BUILD_DIR:-$(preset_dir release)}"
+say "building the C engine and the hftipc CLI (release preset, $cbuild)"
+preset_configure release "${HFTIPC_BUILD_DIR:-}" || fail "configuring the release preset failed (output above)"
+preset_build "$cbuild" hftipc_engine hftipc_cli || fail "building the C engine and the CLI failed (output above)"
+engine="$cbuild/demo/hftipc_engine"
+cli="$cbuild/tools/hftipc"
 
 say "building the Go gateway (bindings/go/examples/gateway)"
 (cd "$root/bindings/go" && GOFLAGS=-mod=mod GOPROXY=off CGO_ENABLED=1 \
@@ -155,10 +148,11 @@ jar="$(ls "$root"/bindings/java/target/hftipc-*.jar 2>/dev/null | grep -v -e sou
 if [[ -z "$jar" ]]; then
     say "building the Java binding's jar (mvn package in bindings/java; SWIG and Maven needed)"
     command -v mvn >/dev/null 2>&1 || fail "Maven (mvn) is missing and bindings/java has no jar yet: apt-get install maven, or build the jar elsewhere"
-    command -v swig >/dev/null 2>&1 || bash "$root/scripts/install-deps.sh" --java ||
-        fail "SWIG is missing: run 'sudo scripts/install-deps.sh --java'"
-    (cd "$root/bindings/java" && mvn -B -q -DskipTests package) ||
-        fail "building the Java binding failed (see the Maven output above)"
+    bash "$root/scripts/install-deps.sh" --java ||
+        fail "what the Java build needs is missing (above): run 'sudo scripts/install-deps.sh --java'"
+    # Maven's output (and its terminal codes) goes to a log: stdout is the demo's report.
+    (cd "$root/bindings/java" && mvn -B -q -DskipTests package) >"$build/logs/mvn.log" 2>&1 ||
+        { tail -n 40 "$build/logs/mvn.log" | sed 's/^/    | /' >&2; fail "mvn -B -q -DskipTests package in bindings/java failed (its last 40 lines above; log $build/logs/mvn.log)"; }
     jar="$(ls "$root"/bindings/java/target/hftipc-*.jar | grep -v -e sources -e javadoc | head -n 1)"
 fi
 # A private copy, so that a rebuild of bindings/java during the run does not pull it away.
@@ -208,7 +202,7 @@ java -cp "$build/java/hftipc.jar:$build/java/classes" Service --path "$book" "${
 svc=$!
 pids+=("$svc")
 wait_ready service "$svc" "$logs/service.log"
-"$build/hftipc_engine" --in "$quotes" --out "$book" >"$logs/engine.log" 2>&1 &
+"$engine" --in "$quotes" --out "$book" >"$logs/engine.log" 2>&1 &
 eng=$!
 pids+=("$eng")
 wait_ready engine "$eng" "$logs/engine.log"
@@ -308,8 +302,8 @@ fi
 pids=()
 if [[ $keep -eq 1 ]]; then
     echo "The channels stay in place. Look at them with:"
-    echo "  $build/hftipc inspect $quotes"
-    echo "  $build/hftipc inspect $book"
+    echo "  $cli inspect $quotes"
+    echo "  $cli inspect $book"
     echo "Remove them with: rm $quotes $book   (logs: $logs/)"
 else
     rm -f "$quotes" "$book"

@@ -1,42 +1,414 @@
 #!/usr/bin/env bash
-# Installs the Debian packages hftipc needs, only those that are missing. Idempotent.
-#   scripts/install-deps.sh [--java] [--fuzz] [--bench]
-#   --bench adds python3-matplotlib, which scripts/bench-all.sh uses (via /usr/bin/python3) to draw
-#   the charts in bench/results/.
-# Go, Java and Maven come with the development image; their own dependencies are fetched by
-# `go` and `mvn` in the binding scripts.
+# Makes this machine able to do what hftipc's builds and tests do, installing a Debian package
+# only when a probe shows that its capability is missing. Idempotent; quiet when nothing is missing.
+#
+#   scripts/install-deps.sh [--java] [--fuzz] [--bench] [--no-install] [--list]
+#
+# A capability is probed by doing it, in a temporary directory: compile and link (and run) a
+# tiny program with the sanitizer flags a preset uses, link cmocka through pkg-config, run SWIG
+# on a small interface, build a JNI library against the headers of the JDK that Maven runs, and
+# so on (--list prints the table). The capabilities that fail are installed with one `apt-get update` and
+# one `apt-get install` of the packages in their rows, and probed again. A capability still
+# missing then is reported by name, with what its probe printed and the packages that were tried;
+# the exit status is 1.
+#
+#   (no option)   what every build needs: C compiler, CMake, Ninja, pkg-config, cmocka,
+#                 clang-format, abidiff/abidw, python3, the ASan+UBSan and TSan runtimes
+#   --java        also the Java binding: SWIG, a JDK on the PATH, Maven, JNI headers of Maven's JDK
+#   --fuzz        also the libFuzzer targets: clang with its fuzzer and sanitizer runtimes
+#   --bench       also matplotlib for /usr/bin/python3 (the charts of scripts/bench-all.sh)
+#   --no-install  probe only: report what is missing and the packages that would be installed,
+#                 never call apt-get (also HFTIPC_DEPS_NO_INSTALL=1); exit 1 if anything is missing
+#   --list        print the capability table (name, option, packages, what is probed) and exit
+#
+# Environment: CC, the C compiler of the CMake presets (default cc); HFTIPC_DEPS_CLANG, the clang
+# of the fuzz preset (default clang); PKG_CONFIG_PATH and PKG_CONFIG_LIBDIR as pkg-config reads them.
+# Go is not installed here (Debian's is older than bindings/go/go.mod needs).
 set -euo pipefail
 
-need=()
-have_cmd() { command -v "$1" >/dev/null 2>&1; }
-have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-have_cmd cmake || need+=(cmake)
-have_cmd ninja || need+=(ninja-build)
-have_cmd cc || need+=(gcc)
-have_cmd pkg-config || need+=(pkg-config)
-have_pkg libcmocka-dev || need+=(libcmocka-dev)
-have_cmd clang-format || need+=(clang-format)
-have_cmd abidiff || need+=(abigail-tools)
+# ---- The capabilities: the one list of what hftipc needs and which package provides it -------
+# One row per capability, fields separated by '|':
+#   name | option (base: always; else --java, --fuzz or --bench) | Debian packages | probe | what
+# The probe is a function defined below, with whitespace-separated arguments. In the packages,
+# @cc-sanitizers and @clang-runtime stand for the sanitizer runtime package of the compiler found
+# (libgcc-N-dev for gcc N, libclang-rt-N-dev for clang N). Rows are probed in this order.
+# To add a capability: one row here and, unless probe_run or another probe fits, one probe_NAME
+# function below that does the thing in the current (temporary) directory and fails if it can't;
+# a new option is one more case in the argument loop. scripts/tests/install_deps_test.sh shows
+# how to test that a probe sees the capability missing.
+capabilities='
+cc           | base  | gcc libc6-dev           | probe_c11                        | C11 compiler (CC, default cc) compiling and linking <stdatomic.h>
+cmake        | base  | cmake                   | probe_cmake                      | CMake at least the version CMakePresets.json requires
+ninja        | base  | ninja-build             | probe_run ninja --version        | Ninja, the generator of every preset
+pkg-config   | base  | pkgconf                 | probe_run pkg-config --version   | pkg-config
+cmocka       | base  | libcmocka-dev           | probe_cmocka                     | cmocka found by pkg-config and linked into a test program
+clang-format | base  | clang-format            | probe_clang_format               | clang-format reading the repository .clang-format
+abigail      | base  | abigail-tools           | probe_abigail                    | abidiff and abidw (ABI baseline check)
+python3      | base  | python3                 | probe_python3                    | python3 (amalgamation, interop checks)
+asan         | base  | @cc-sanitizers          | probe_sanitizer address,undefined | the C compiler (CC, default cc) linking and running -fsanitize=address,undefined (asan preset)
+tsan         | base  | @cc-sanitizers          | probe_sanitizer thread           | the C compiler (CC, default cc) linking and running -fsanitize=thread (tsan preset)
+swig         | java  | swig                    | probe_swig                       | SWIG of the version bindings/java/CMakeLists.txt needs, generating Java
+jdk          | java  | openjdk-17-jdk-headless | probe_javac                      | javac on the PATH compiling for the release bindings/java/pom.xml sets
+maven        | java  | maven                   | probe_maven                      | Maven (mvn), reporting the JDK it runs
+jni          | java  | openjdk-17-jdk-headless | probe_jni                        | a JNI library built against the headers of the JDK Maven runs
+fuzzer       | fuzz  | clang @clang-runtime    | probe_fuzzer                     | clang (HFTIPC_DEPS_CLANG, default clang) linking and running -fsanitize=fuzzer,address,undefined
+matplotlib   | bench | python3-matplotlib      | probe_matplotlib                 | /usr/bin/python3 drawing a PNG with matplotlib
+'
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+
+groups=(base)
+no_install="${HFTIPC_DEPS_NO_INSTALL:-0}"
+list=0
 for arg in "$@"; do
-  case "$arg" in
-    --java) have_cmd swig || need+=(swig) ;;
-    --fuzz) have_cmd clang || need+=(clang) ;;
-    --bench) /usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1 || need+=(python3-matplotlib) ;;
-    *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
-  esac
+    case "$arg" in
+        --java) groups+=(java) ;;
+        --fuzz) groups+=(fuzz) ;;
+        --bench) groups+=(bench) ;;
+        --no-install) no_install=1 ;;
+        --list) list=1 ;;
+        -h | --help) usage; exit 0 ;;
+        *) echo "install-deps.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+    esac
 done
 
-if [ ${#need[@]} -eq 0 ]; then
-  exit 0
+trim() { local s="$1"; s="${s#"${s%%[![:space:]]*}"}"; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
+# rows: every table row as "name|group|packages|probe|what", trimmed, comments and blanks dropped.
+rows() {
+    local name group pkgs probe what
+    while IFS='|' read -r name group pkgs probe what; do
+        name="$(trim "$name")"
+        [[ -z "$name" || "$name" == \#* ]] && continue
+        printf '%s|%s|%s|%s|%s\n' "$name" "$(trim "$group")" "$(trim "$pkgs")" "$(trim "$probe")" \
+            "$(trim "$what")"
+    done <<<"$capabilities"
+}
+
+if ((list)); then
+    printf '%-13s %-6s %-26s %s\n' capability option packages probes
+    rows | while IFS='|' read -r name group pkgs probe what; do
+        printf '%-13s %-6s %-26s %s\n' "$name" "$group" "$pkgs" "$what"
+    done
+    exit 0
 fi
-echo "install-deps: installing ${need[*]}" >&2
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO=sudo
-  have_cmd sudo || { echo "install-deps: need root (or sudo) to install: ${need[*]}" >&2; exit 1; }
-else
-  SUDO=
+
+cc="${CC:-cc}"
+clang="${HFTIPC_DEPS_CLANG:-clang}"
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/hftipc-deps.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+
+# ---- Probes: each does the thing in its own directory, output to $log, status 0 if it works ---
+have() { command -v "$1" >/dev/null 2>&1; }
+# version_ge A B: version A >= version B (dotted numbers).
+version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" == "$2" ]]; }
+# c_ok COMPILER FILE.c OUT ARGS...: compile and link FILE.c (or say the compiler is missing).
+c_ok() {
+    local compiler="$1" src="$2" out="$3"
+    shift 3
+    have "$compiler" || { echo "no '$compiler' on the PATH"; return 1; }
+    # The source first: libraries in ARGS (-lcmocka) must follow the objects that need them.
+    echo "+ $compiler $src -o $out $*"
+    "$compiler" "$src" -o "$out" "$@"
+}
+
+probe_run() {
+    have "$1" || { echo "no '$1' on the PATH"; return 1; }
+    echo "+ $*"
+    "$@"
+}
+
+probe_c11() {
+    cat >c11.c <<'EOF'
+#include <stdatomic.h>
+#include <stdint.h>
+int main(void) {
+    _Atomic uint64_t x = 0;
+    atomic_fetch_add_explicit(&x, 1, memory_order_release);
+    return (int)atomic_load_explicit(&x, memory_order_acquire) - 1;
+}
+EOF
+    c_ok "$cc" c11.c c11 -std=c11 -Wall -Werror && ./c11
+}
+
+probe_cmake() {
+    local want have_v
+    want="$(tr -d ' \n' <"$root/CMakePresets.json" |
+        sed -n 's/.*"cmakeMinimumRequired":{"major":\([0-9]*\),"minor":\([0-9]*\).*/\1.\2/p')"
+    have cmake || { echo "no 'cmake' on the PATH"; return 1; }
+    have_v="$(cmake --version | sed -n 's/^cmake version \([0-9.]*\).*/\1/p')"
+    echo "cmake $have_v, CMakePresets.json needs ${want:-?}"
+    [[ -n "$want" && -n "$have_v" ]] && version_ge "$have_v" "$want"
+}
+
+probe_cmocka() {
+    have pkg-config || { echo "no 'pkg-config' on the PATH"; return 1; }
+    echo "+ pkg-config --cflags --libs cmocka"
+    local flags
+    flags="$(pkg-config --cflags --libs cmocka)" || return 1
+    cat >cm.c <<'EOF'
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+static void test_one(void **state) { (void)state; assert_int_equal(1, 1); }
+int main(void) {
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_one)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+EOF
+    # shellcheck disable=SC2086 # pkg-config output is a list of flags
+    c_ok "$cc" cm.c cm $flags && ./cm
+}
+
+probe_clang_format() {
+    have clang-format || { echo "no 'clang-format' on the PATH"; return 1; }
+    # Inside the repository, so the .clang-format there is parsed as the real check does.
+    printf 'int main(void) { return 0; }\n' | clang-format --style=file \
+        --assume-filename="$root/core/src/probe.c" >/dev/null
+}
+
+probe_abigail() { probe_run abidiff --version && probe_run abidw --version; }
+
+probe_python3() { probe_run python3 -c 'import json, hashlib, sys; sys.exit(0)'; }
+
+probe_sanitizer() {
+    cat >san.c <<'EOF'
+#include <pthread.h>
+#include <stdio.h>
+static int value;
+static void *worker(void *arg) { value = *(int *)arg; return NULL; }
+int main(void) {
+    int arg = 42;
+    pthread_t t;
+    if (pthread_create(&t, NULL, worker, &arg) != 0 || pthread_join(t, NULL) != 0) return 1;
+    printf("value %d\n", value);
+    return value == 42 ? 0 : 1;
+}
+EOF
+    c_ok "$cc" san.c "san-$1" -fsanitize="$1" -fno-omit-frame-pointer -pthread && "./san-$1"
+}
+
+probe_swig() {
+    have swig || { echo "no 'swig' on the PATH"; return 1; }
+    local want have_v
+    want="$(sed -n 's/.*find_package(SWIG \([0-9.]*\).*/\1/p' "$root/bindings/java/CMakeLists.txt" | head -n 1)"
+    have_v="$(swig -version | sed -n 's/^SWIG Version \([0-9.]*\).*/\1/p')"
+    echo "swig ${have_v:-?}, bindings/java/CMakeLists.txt needs ${want:-?}"
+    [[ -n "$want" && -n "$have_v" ]] && version_ge "$have_v" "$want" || return 1
+    printf '%%module probe\n%%{\nint probe_add(int a, int b) { return a + b; }\n%%}\nint probe_add(int a, int b);\n' >probe.i
+    mkdir -p java
+    probe_run swig -java -package io.probe -outdir java -o probe_wrap.c probe.i && [[ -s java/probe.java ]]
+}
+
+pom_release() { sed -n 's:.*<maven.compiler.release>\([0-9]*\)</maven.compiler.release>.*:\1:p' "$root/bindings/java/pom.xml"; }
+
+probe_javac() {
+    have javac || { echo "no 'javac' on the PATH"; return 1; }
+    local release
+    release="$(pom_release)"
+    mkdir -p jclasses
+    printf 'public class Probe { public static void main(String[] a) { System.out.println("ok"); } }\n' >Probe.java
+    probe_run javac --release "${release:?no maven.compiler.release in bindings/java/pom.xml}" \
+        -d jclasses Probe.java
+}
+
+# maven_java_home: the JDK Maven runs (Maven's own ${java.home}), from `mvn -v`.
+maven_java_home() {
+    mvn -B -v 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g' | sed -n 's/.*, runtime: \(.*\)$/\1/p' | head -n 1
+}
+
+probe_maven() {
+    have mvn || { echo "no 'mvn' on the PATH"; return 1; }
+    local home
+    home="$(maven_java_home)"
+    echo "mvn -v: Java home ${home:-(none reported)}"
+    [[ -n "$home" && -x "$home/bin/java" ]]
+}
+
+probe_jni() {
+    have mvn || { echo "no 'mvn' on the PATH to ask for its JDK"; return 1; }
+    local home
+    home="$(maven_java_home)"
+    echo "the JDK Maven runs: ${home:-(mvn -v reports none)}"
+    [[ -n "$home" ]] || return 1
+    cat >jni.c <<'EOF'
+#include <jni.h>
+JNIEXPORT jint JNICALL Java_Probe_add(JNIEnv *env, jclass cls, jint a, jint b);
+JNIEXPORT jint JNICALL Java_Probe_add(JNIEnv *env, jclass cls, jint a, jint b) {
+    (void)env;
+    (void)cls;
+    return a + b;
+}
+EOF
+    c_ok "$cc" jni.c libprobe_jni.so -shared -fPIC -I"$home/include" -I"$home/include/linux" \
+        -Wl,--no-undefined
+}
+
+probe_fuzzer() {
+    cat >fuzz.c <<'EOF'
+#include <stddef.h>
+#include <stdint.h>
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    return size > 0 && data[0] == 0xff ? 0 : 0;
+}
+EOF
+    c_ok "$clang" fuzz.c fuzz -fsanitize=fuzzer,address,undefined -g -O1 &&
+        probe_run ./fuzz -runs=100 -seed=1
+}
+
+probe_matplotlib() {
+    [[ -x /usr/bin/python3 ]] || { echo "no /usr/bin/python3"; return 1; }
+    echo "+ /usr/bin/python3: import matplotlib (Agg), plot, savefig"
+    /usr/bin/python3 - "$PWD/chart.png" <<'EOF'
+import sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+plt.plot([0, 1], [1, 0])
+plt.savefig(sys.argv[1])
+EOF
+    [[ -s chart.png ]]
+}
+
+# probe NAME PROBE...: run one probe in a fresh directory, its output into $tmp/NAME.log.
+probe() {
+    local name="$1"
+    shift
+    local dir="$tmp/$name.$RANDOM"
+    mkdir -p "$dir"
+    # shellcheck disable=SC2086 # a probe's arguments are whitespace-separated by design
+    (cd "$dir" && "$@") >"$tmp/$name.log" 2>&1 </dev/null
+}
+
+# ---- Packages for the compiler found ------------------------------------------------------
+# compiler_package KIND COMPILER: the sanitizer runtime package for that compiler.
+compiler_major() { "$1" -dumpversion 2>/dev/null | cut -d. -f1; }
+is_clang() { "$1" --version 2>/dev/null | head -n 1 | grep -qi clang; }
+clang_rt_package() {
+    local major=""
+    have "$1" && major="$(compiler_major "$1")"
+    if [[ -z "$major" ]]; then # no clang yet: the version Debian's default clang depends on
+        major="$(apt-cache show --no-all-versions clang 2>/dev/null |
+            sed -n 's/^Depends:.*clang-\([0-9][0-9]*\).*/\1/p' | head -n 1)"
+    fi
+    if [[ -n "$major" ]]; then echo "libclang-rt-$major-dev"; else echo "libclang-rt-dev"; fi
+}
+resolve_packages() {
+    local p out=()
+    for p in $1; do
+        case "$p" in
+            @cc-sanitizers)
+                if have "$cc" && is_clang "$cc"; then
+                    out+=("$(clang_rt_package "$cc")")
+                elif have "$cc" && [[ -n "$(compiler_major "$cc")" ]]; then
+                    out+=("libgcc-$(compiler_major "$cc")-dev")
+                else
+                    out+=(gcc) # the default gcc brings its sanitizer runtimes
+                fi
+                ;;
+            @clang-runtime) out+=("$(clang_rt_package "$clang")") ;;
+            *) out+=("$p") ;;
+        esac
+    done
+    echo "${out[*]}"
+}
+
+# ---- Probe, install what failed, probe again ----------------------------------------------
+in_groups() { local g; for g in "${groups[@]}"; do [[ "$g" == "$1" ]] && return 0; done; return 1; }
+
+names=() probes=() whats=() pkgsof=()
+while IFS='|' read -r name group pkgs probe_cmd what; do
+    in_groups "$group" || continue
+    names+=("$name") probes+=("$probe_cmd") whats+=("$what") pkgsof+=("$pkgs")
+done < <(rows)
+
+# failing INDEX...: the indices (into names) among INDEX... whose probe fails.
+failing() {
+    local i
+    for i in "$@"; do
+        # shellcheck disable=SC2086 # the probe field is a function and its arguments
+        probe "${names[i]}" ${probes[i]} || echo "$i"
+    done
+}
+mapfile -t missing < <(failing "${!names[@]}")
+if ((${#missing[@]} == 0)); then
+    echo "install-deps: ok: ${names[*]}" >&2
+    exit 0
 fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+
+# report I PACKAGES HEADLINE: name the missing capability, what its probe printed, the packages.
+report() {
+    local i="$1" pkgs="$2"
+    echo "install-deps: missing capability '${names[i]}': ${whats[i]}" >&2
+    echo "install-deps:   $3: $pkgs" >&2
+    echo "install-deps:   what the probe printed (last lines):" >&2
+    tail -n 12 "$tmp/${names[i]}.log" | sed 's/^/    | /' >&2
+}
+
+declare -A wanted=()
+want_list=()
+pkg_of=()
+for i in "${missing[@]}"; do
+    pkg_of[i]="$(resolve_packages "${pkgsof[i]}")"
+    for p in ${pkg_of[i]}; do
+        [[ -n "${wanted[$p]:-}" ]] || { wanted[$p]=1; want_list+=("$p"); }
+    done
+done
+
+if [[ "$no_install" == 1 ]]; then
+    for i in "${missing[@]}"; do report "$i" "${pkg_of[i]}" "not installed (--no-install); the package that provides it"; done
+    echo "install-deps: missing: $(for i in "${missing[@]}"; do printf '%s ' "${names[i]}"; done)(would install: ${want_list[*]})" >&2
+    exit 1
+fi
+
+sudo_cmd=()
+if [[ "$(id -u)" -ne 0 ]]; then
+    if have sudo; then
+        sudo_cmd=(sudo)
+    else
+        for i in "${missing[@]}"; do report "$i" "${pkg_of[i]}" "cannot install without root or sudo; the package"; done
+        echo "install-deps: run as root: apt-get install --no-install-recommends ${want_list[*]}" >&2
+        exit 1
+    fi
+fi
+if ! have apt-get; then
+    for i in "${missing[@]}"; do report "$i" "${pkg_of[i]}" "no apt-get on this machine; the Debian package"; done
+    exit 1
+fi
+
+apt_log="$tmp/apt.log"
+# Another apt run (another checkout's test, unattended upgrades) may hold the lock for a while:
+# dpkg's lock is waited for by apt itself, the lists' lock by retrying.
+apt_get() {
+    local attempt
+    for attempt in 1 2 3 4 5 6; do
+        echo "+ apt-get $*" >>"$apt_log"
+        "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@" \
+            >>"$apt_log" 2>&1 && return 0
+        grep -q 'Could not get lock\|Unable to lock' "$apt_log" || return 1
+        sleep 10
+    done
+    return 1
+}
+echo "install-deps: missing $(for i in "${missing[@]}"; do printf '%s ' "${names[i]}"; done)-> apt-get install ${want_list[*]}" >&2
+apt_ok=1
+apt_get update -q || apt_ok=0
+if ((apt_ok)); then
+    apt_get install -y -q --no-install-recommends "${want_list[@]}" || apt_ok=0
+fi
+if ((!apt_ok)); then
+    echo "install-deps: apt-get failed; its last lines:" >&2
+    tail -n 25 "$apt_log" | sed 's/^/    | /' >&2
+fi
+
+mapfile -t still < <(failing "${missing[@]}")
+if ((${#still[@]} == 0)); then
+    echo "install-deps: installed ${want_list[*]}; ok: ${names[*]}" >&2
+    exit 0
+fi
+for i in "${still[@]}"; do report "$i" "${pkg_of[i]}" "still missing after installing the package(s) tried"; done
+echo "install-deps: FAILED: still missing: $(for i in "${still[@]}"; do printf '%s ' "${names[i]}"; done)" >&2
+exit 1

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the project, from a fresh clone, installing what is missing first:
+# Runs every test of the project, from a fresh clone, installing what is missing first
+# (scripts/install-deps.sh --java --fuzz, which probes each capability and installs by apt):
 #   1. clang-format check of the C sources
 #   2. the C core's cmocka suite in three builds: RelWithDebInfo with -Werror, ASan+UBSan, TSan
 #   3. the Go binding (vet, tests, race detector, amalgamation drift check)
@@ -8,56 +9,79 @@
 #      files of formats 1.0 and 1.1, crash handovers between languages)
 #   6. a smoke run of the demo pipeline (20,000 quotes through Go, C and Java)
 #   7. the libFuzzer targets, 60 s each (header validator, consumer over a hostile mapping)
-# Every step runs even if an earlier one failed; the exit status is non-zero if any failed.
-#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz]
+#   8. the scripts: the installer's probes (scripts/tests/install_deps_test.sh) and the versions
+#      and names in README, docs/ and scripts against the code (scripts/tests/versions_test.py)
+# Every step runs even if an earlier one failed; the exit status is non-zero if any failed. A
+# step's output goes to the terminal and to a log; a step that fails prints the command that
+# failed and the last 40 lines of its output. The logs are kept (path printed) when a step fails.
+#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts]
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 only="${2:-}"
 if [[ "${1:-}" == "--only" && -z "$only" ]]; then
-  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz]" >&2
+  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts]" >&2
   exit 2
 fi
 want() { [[ -z "$only" || "$only" == "$1" ]]; }
 
-bash scripts/install-deps.sh --java --fuzz || { echo "test.sh: installing dependencies failed" >&2; exit 1; }
-if [[ -z "${JAVA_HOME:-}" ]] && command -v javac >/dev/null 2>&1; then
-  JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
-  export JAVA_HOME
-fi
+bash scripts/install-deps.sh --java --fuzz || { echo "test.sh: installing dependencies failed (why: above)" >&2; exit 1; }
 
+logs="$(mktemp -d "${TMPDIR:-/tmp}/hftipc-test-logs.XXXXXX")"
 passed=0
 failed=0
 failures=()
+steps=0
+# step NAME CMD...: run one step; its output goes to the terminal and to $STEP_LOG. Inside a
+# step, `run CMD...` marks CMD as the command to blame if it fails, and `quiet CMD...` does the
+# same with the output kept in the log only (for chatty commands such as a CMake configure).
 step() {
   local name="$1"
   shift
+  steps=$((steps + 1))
+  STEP_LOG="$logs/$(printf '%02d' "$steps")-$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '-' | cut -c1-40).log"
+  STEP_CMD="$STEP_LOG.cmd"
+  export STEP_LOG STEP_CMD
+  : >"$STEP_LOG"
+  rm -f "$STEP_CMD"
   echo
   echo "==> $name"
-  local start=$SECONDS
-  if "$@"; then
+  local start=$SECONDS rc
+  "$@" 2>&1 | tee -a "$STEP_LOG"
+  rc=${PIPESTATUS[0]}
+  if [[ $rc -eq 0 ]]; then
     passed=$((passed + 1))
     echo "==> $name: ok ($((SECONDS - start)) s)"
   else
     failed=$((failed + 1))
     failures+=("$name")
-    echo "==> $name: FAILED ($((SECONDS - start)) s)"
+    echo "==> $name: FAILED ($((SECONDS - start)) s, exit $rc)"
+    echo "    failed command: $(cat "$STEP_CMD" 2>/dev/null || printf '%s' "$*")"
+    echo "    last 40 lines of its output (all of it: $STEP_LOG):"
+    tail -n 40 "$STEP_LOG" | sed 's/^/    | /'
   fi
 }
+run() {
+  "$@" && return 0
+  local rc=$?
+  printf '%s\n' "$*" >"$STEP_CMD"
+  return $rc
+}
+quiet() { run "$@" >>"$STEP_LOG" 2>&1; }
 
 c_sources() {
   git ls-files '*.c' '*.h' | grep -v '^bindings/go/hftipc_amalgamation.c$' | grep -v '^bindings/go/hftipc.h$'
 }
 format_check() {
-  c_sources | xargs clang-format --dry-run --Werror
+  c_sources | run xargs clang-format --dry-run --Werror
 }
 
 c_suite() {
   local preset="$1"
-  cmake --preset "$preset" >/dev/null &&
-    cmake --build --preset "$preset" &&
-    ctest --preset "$preset" -j2
+  quiet cmake --preset "$preset" &&
+    run cmake --build --preset "$preset" &&
+    run ctest --preset "$preset" -j2
 }
 
 want format && step "clang-format" format_check
@@ -69,10 +93,15 @@ want java && step "Java binding" bash bindings/java/test.sh
 want interop && step "Interop (C/Go/Java matrix, identical layouts, golden files)" bash interop-tests/run.sh
 want demo && step "Demo smoke (Go gateway -> C engine -> JVM service)" bash demo/smoke.sh
 want fuzz && step "Fuzzing (60 s per target)" bash scripts/fuzz.sh 60
+want scripts && step "Installer probes (a capability taken away is named)" bash scripts/tests/install_deps_test.sh
+want scripts && step "Versions and names in README, docs/ and scripts agree with the code" python3 scripts/tests/versions_test.py
 
 echo
 if [[ $failed -ne 0 ]]; then
   printf 'failed step: %s\n' "${failures[@]}"
+  echo "step logs: $logs"
+else
+  rm -rf "$logs"
 fi
 echo "test.sh: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -542,7 +542,7 @@ static const char HELP_CHECK[] =
     "DESCRIPTION\n"
     "    Validates each file as an opener would (docs/FORMAT.md, section 3) without taking a\n"
     "    role or modifying it. For a good file prints to standard output:\n"
-    "        PATH: ok (format 1.0, capacity N, slot size S; this library can read and write it)\n"
+    "        PATH: ok (format X.Y, capacity N, slot size S; this library can read and write it)\n"
     "    For a bad file prints to standard error:\n"
     "        PATH: REASON [HFTIPC_ESTATUS]\n"
     "    A file of another format major version, or with an incompatible feature flag this\n"

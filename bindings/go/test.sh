@@ -9,6 +9,8 @@
 # Environment: HFTIPC_GO_STRESS_COUNT   messages of the cross-process stress test (default 2M)
 #              HFTIPC_GO_RACE_COUNT     the same under -race (default 200000)
 set -euo pipefail
+# The failing command, named (grep -q, for one, fails without a word).
+trap 'echo "go: FAILED (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"

@@ -6,24 +6,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-# SWIG generates the JNI glue at build time: install it only when it is missing.
-if ! command -v swig >/dev/null 2>&1; then
-    sudo_cmd=""
-    if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
-        sudo_cmd="sudo"
-    fi
-    if ! $sudo_cmd apt-get install -y swig; then
-        $sudo_cmd apt-get update
-        $sudo_cmd apt-get install -y swig
-    fi
-fi
-
-# FindJNI needs JAVA_HOME.
-if [ -z "${JAVA_HOME:-}" ]; then
-    javac_path="$(readlink -f "$(command -v javac)")"
-    JAVA_HOME="$(dirname "$(dirname "$javac_path")")"
-    export JAVA_HOME
-fi
+# SWIG, a JDK with its JNI headers, Maven: probed, and installed by apt if missing. Maven passes
+# its own JDK to CMake (pom.xml), so JAVA_HOME need not be set.
+bash "$here/../../scripts/install-deps.sh" --java
 
 for tool in mvn cmake cc; do
     if ! command -v "$tool" >/dev/null 2>&1; then

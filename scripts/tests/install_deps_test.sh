@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Tests of scripts/install-deps.sh: its probes see a capability that is missing and name it, with
+# the package that provides it. Each case takes one capability away from the probes only, never
+# from the machine: a clang whose resource directory has no runtime libraries, a PATH without
+# swig (or with a too old one), a pkg-config that finds no cmocka. The installer runs with
+# --no-install (or HFTIPC_DEPS_NO_INSTALL=1), and an apt-get that records any call stands first
+# on the PATH: the test fails if apt-get is called at all. Nothing is installed or removed.
+#
+# Needs what `scripts/install-deps.sh --java --fuzz` installs (scripts/test.sh runs it first).
+#   scripts/tests/install_deps_test.sh
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+installer="$root/scripts/install-deps.sh"
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/hftipc-deps-test.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+
+# A fake apt-get first on every PATH the installer gets: it records the call and fails.
+mkdir -p "$tmp/apt"
+cat >"$tmp/apt/apt-get" <<EOF
+#!/bin/sh
+echo "apt-get \$*" >>"$tmp/apt-calls"
+exit 100
+EOF
+chmod +x "$tmp/apt/apt-get"
+
+# run NAME ENV... -- ARGS...: run the installer with extra environment; output in $tmp/NAME.out,
+# exit status in RC.
+run() {
+    local name="$1"
+    shift
+    local envs=()
+    while [[ "$1" != -- ]]; do envs+=("$1"); shift; done
+    shift
+    env PATH="$tmp/apt:$PATH" "${envs[@]}" bash "$installer" "$@" >"$tmp/$name.out" 2>&1
+    RC=$?
+}
+# expect NAME WHAT PATTERN: the output of run NAME matches the extended regex PATTERN.
+expect() {
+    if grep -Eq -- "$3" "$tmp/$1.out"; then
+        return 0
+    fi
+    fail "$1: $2 (no line matching '$3'); the installer printed:"
+    sed 's/^/    | /' "$tmp/$1.out"
+    return 1
+}
+# rc_is NAME WANT: the run NAME exited WANT (else fail, with its output).
+rc_is() {
+    [[ $RC -eq $2 ]] && return 0
+    fail "$1: exit $RC, want $2; the installer printed:"
+    sed 's/^/    | /' "$tmp/$1.out"
+    return 1
+}
+# missing_only NAME CAPS: the installer's summary lists exactly CAPS as missing.
+missing_only() {
+    local got
+    got="$(sed -n 's/^install-deps: missing: \(.*\) (would install: .*/\1/p' "$tmp/$1.out" | xargs)"
+    [[ "$got" == "$2" ]] && return 0
+    fail "$1: missing capabilities are '$got', want '$2'; the installer printed:"
+    sed 's/^/    | /' "$tmp/$1.out"
+    return 1
+}
+
+for tool in clang swig pkg-config mvn; do
+    command -v "$tool" >/dev/null 2>&1 || {
+        echo "install_deps_test: '$tool' is not installed: run scripts/install-deps.sh --java --fuzz first"
+        exit 1
+    }
+done
+
+# 1. Everything present: the probes pass (a probe that always failed would fail here).
+run all -- --java --fuzz --no-install
+rc_is all 0 && expect all "every capability ok" '^install-deps: ok: .*\bswig\b.*\bjni\b.*\bfuzzer\b' &&
+    pass "all capabilities present: the probes pass ($(sed -n 's/^install-deps: ok: //p' "$tmp/all.out" | wc -w) probed)"
+
+# 2. A clang that cannot link the fuzzer runtime: its resource directory has the headers and data
+# of the real one but no lib/, as on a machine without libclang-rt-N-dev.
+res="$(clang -print-resource-dir)"
+major="$(clang -dumpversion | cut -d. -f1)"
+mkdir -p "$tmp/res"
+for d in include share; do [[ -e "$res/$d" ]] && ln -s "$res/$d" "$tmp/res/$d"; done
+cat >"$tmp/clang-no-rt" <<EOF
+#!/bin/sh
+exec clang -resource-dir "$tmp/res" "\$@"
+EOF
+chmod +x "$tmp/clang-no-rt"
+run fuzzer HFTIPC_DEPS_CLANG="$tmp/clang-no-rt" -- --fuzz --no-install
+rc_is fuzzer 1 && expect fuzzer "names the capability" "^install-deps: missing capability 'fuzzer': .*-fsanitize=fuzzer" &&
+    expect fuzzer "names the package" "package that provides it: clang libclang-rt-$major-dev\$" &&
+    expect fuzzer "shows the link error" 'libclang_rt\.(fuzzer|asan|ubsan)' && missing_only fuzzer fuzzer &&
+    pass "clang without its runtime libraries: 'fuzzer' missing, package clang libclang-rt-$major-dev named, link error shown"
+
+# 3. A PATH without swig: a directory of links to every command on the PATH but swig.
+mkdir -p "$tmp/noswig"
+IFS=: read -r -a dirs <<<"$PATH"
+for d in "${dirs[@]}"; do
+    [[ -d "$d" ]] || continue
+    for f in "$d"/*; do
+        b="${f##*/}"
+        [[ "$b" == swig* || -e "$tmp/noswig/$b" || ! -x "$f" || -d "$f" ]] && continue
+        ln -s "$f" "$tmp/noswig/$b"
+    done
+done
+run noswig PATH="$tmp/apt:$tmp/noswig" -- --java --no-install
+rc_is noswig 1 && expect noswig "names the capability" "^install-deps: missing capability 'swig': " &&
+    expect noswig "names the package" 'package that provides it: swig$' &&
+    expect noswig "says why" "no 'swig' on the PATH" && missing_only noswig swig &&
+    pass "PATH without swig: 'swig' missing, package swig named"
+
+# 4. A swig older than bindings/java/CMakeLists.txt asks for (the environment variable form of
+# --no-install, too).
+want_swig="$(sed -n 's/.*find_package(SWIG \([0-9.]*\).*/\1/p' "$root/bindings/java/CMakeLists.txt" | head -n 1)"
+mkdir -p "$tmp/oldswig"
+printf '#!/bin/sh\necho; echo "SWIG Version 3.0.12"\n' >"$tmp/oldswig/swig"
+chmod +x "$tmp/oldswig/swig"
+run oldswig PATH="$tmp/apt:$tmp/oldswig:$tmp/noswig" HFTIPC_DEPS_NO_INSTALL=1 -- --java
+rc_is oldswig 1 && expect oldswig "names the capability" "^install-deps: missing capability 'swig': " &&
+    expect oldswig "gives both versions" "swig 3\.0\.12, bindings/java/CMakeLists.txt needs $want_swig" &&
+    missing_only oldswig swig && pass "swig 3.0.12 (needs $want_swig): 'swig' missing, both versions shown"
+
+# 5. A pkg-config that finds no cmocka.
+mkdir -p "$tmp/empty-pc"
+run cmocka PKG_CONFIG_LIBDIR="$tmp/empty-pc" PKG_CONFIG_PATH= -- --no-install
+rc_is cmocka 1 && expect cmocka "names the capability" "^install-deps: missing capability 'cmocka': " &&
+    expect cmocka "names the package" 'package that provides it: libcmocka-dev$' && missing_only cmocka cmocka &&
+    pass "pkg-config without cmocka: 'cmocka' missing, package libcmocka-dev named"
+
+# 6. A bad option is refused.
+run badopt -- --frobnicate
+rc_is badopt 2 && expect badopt "names the option" "unknown option '--frobnicate'" &&
+    pass "unknown option: exit 2, named"
+
+# None of the above may have called apt-get.
+if [[ -e "$tmp/apt-calls" ]]; then
+    fail "apt-get was called despite --no-install:"
+    sed 's/^/    | /' "$tmp/apt-calls"
+else
+    pass "apt-get never called"
+fi
+
+echo "install_deps_test: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
