@@ -18,6 +18,7 @@ have_cmd pkg-config || need+=(pkg-config)
 have_pkg libcmocka-dev || need+=(libcmocka-dev)
 have_cmd clang-format || need+=(clang-format)
 have_cmd abidiff || need+=(abigail-tools)
+have_cmd nroff || need+=(groff-base) # the CLI man page test renders the pages
 for arg in "$@"; do
   case "$arg" in
     --java) have_cmd swig || need+=(swig) ;;
