@@ -141,6 +141,8 @@ void cli_man(FILE *f, const cli_command_t *cmd);
  * role in the file instead of leaving it to be taken over from a dead holder. */
 extern volatile sig_atomic_t cli_stop;
 void cli_install_signals(void);
+/* SIGINT/SIGTERM also stop this watch (NULL: none); clear it before closing the watch. */
+void cli_stop_watch_on_signal(hftipc_watch_t *w);
 
 void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "hftipc CMD: ..." and the --help hint; returns EXIT_USAGE. cmd may be NULL. */
@@ -170,6 +172,8 @@ uint64_t now_real_ns(void);
 
 const char *liveness_name(uint32_t l);
 const char *mode_name(uint32_t m);
+/* A role holder as "PID/liveness", or "none". */
+void format_peer(char *buf, size_t len, uint32_t pid, uint32_t live);
 /* hftipc_inspect plus the errno of an HFTIPC_ESYSTEM failure. */
 int inspect_path(const char *path, hftipc_info_t *info, int *sys_errno);
 /* Whether decoded fields are worth showing: the magic matched and the header was read. */
@@ -180,6 +184,11 @@ int open_role(const char *path, hftipc_role_t role, hftipc_channel_t **ch);
 /* ---- Output -------------------------------------------------------------------------------- */
 
 void json_string(FILE *f, const char *s);
+/*
+ * The members of a channel's JSON object, from "path" to the last key, without the braces:
+ * rc and `in` as inspect_path() left them, `reason` the describe() text (json.c).
+ */
+void json_info(FILE *f, const char *path, int rc, const hftipc_info_t *in, const char *reason);
 
 enum print_mode { PRINT_RAW, PRINT_TEXT, PRINT_HEX };
 void print_message(FILE *f, const unsigned char *p, size_t len, enum print_mode mode);

@@ -18,6 +18,7 @@
     X(send)                                                                                        \
     X(recv)                                                                                        \
     X(check)                                                                                       \
+    X(ls)                                                                                          \
     X(bench)
 
 #define CLI_DECLARE(name) extern const cli_command_t cli_cmd_##name;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,10 +17,27 @@
 
 volatile sig_atomic_t cli_stop;
 
+/* The watch a signal stops, or NULL. Lock-free (a pointer), so the handler may touch it. */
+static _Atomic(hftipc_watch_t *) stop_watch;
+
+void cli_stop_watch_on_signal(hftipc_watch_t *w)
+{
+    /* Release: pairs with the acquire in on_signal(), so a handler that sees the pointer sees
+     * the watch it points to fully opened. Cleared before the watch is closed; the program
+     * has one thread, so a handler that loaded the old pointer has finished by then. */
+    atomic_store_explicit(&stop_watch, w, memory_order_release);
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
     cli_stop = 1;
+    /* Acquire: pairs with the release in cli_stop_watch_on_signal(). hftipc_watch_stop() is
+     * async-signal-safe; it makes a blocked hftipc_watch_next() return 0 at once, which a
+     * signal alone would not (the wait has an absolute deadline and retries on EINTR). */
+    hftipc_watch_t *w = atomic_load_explicit(&stop_watch, memory_order_acquire);
+    if (w != NULL)
+        hftipc_watch_stop(w);
 }
 
 void cli_install_signals(void)
@@ -174,6 +192,14 @@ const char *liveness_name(uint32_t l)
 const char *mode_name(uint32_t m)
 {
     return m == HFTIPC_MODE_SPSC ? "spsc" : m == HFTIPC_MODE_MPSC ? "mpsc" : "unknown";
+}
+
+void format_peer(char *buf, size_t len, uint32_t pid, uint32_t live)
+{
+    if (live == HFTIPC_PEER_NONE)
+        snprintf(buf, len, "none");
+    else
+        snprintf(buf, len, "%u/%s", pid, liveness_name(live));
 }
 
 int inspect_path(const char *path, hftipc_info_t *info, int *sys_errno)

@@ -46,14 +46,6 @@ static void fmt_rate(char *buf, size_t len, const watch_state_t *prev, uint64_t 
         snprintf(buf, len, "%.0f", (double)(now_v - prev_v) / dt);
 }
 
-static void fmt_peer(char *buf, size_t len, uint32_t pid, uint32_t live)
-{
-    if (live == HFTIPC_PEER_NONE)
-        snprintf(buf, len, "none");
-    else
-        snprintf(buf, len, "%u/%s", pid, liveness_name(live));
-}
-
 /* One row; returns 1 if the file was invalid. */
 static int watch_row(const char *path, watch_state_t *st)
 {
@@ -72,8 +64,8 @@ static int watch_row(const char *path, watch_state_t *st)
     double dt = t - st->t;
     fmt_rate(pub, sizeof pub, st, in.head, st->head, dt);
     fmt_rate(cons, sizeof cons, st, in.tail, st->tail, dt);
-    fmt_peer(prod, sizeof prod, in.producer_pid, in.producer_liveness);
-    fmt_peer(consu, sizeof consu, in.consumer_pid, in.consumer_liveness);
+    format_peer(prod, sizeof prod, in.producer_pid, in.producer_liveness);
+    format_peer(consu, sizeof consu, in.consumer_pid, in.consumer_liveness);
     printf("%-24s %12llu %12llu %10llu %10s %10s %8llu %16s %16s\n", path,
            (unsigned long long)in.head, (unsigned long long)in.tail, (unsigned long long)in.backlog,
            pub, cons, (unsigned long long)in.full_count, prod, consu);
