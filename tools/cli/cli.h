@@ -183,7 +183,11 @@ int open_role(const char *path, hftipc_role_t role, hftipc_channel_t **ch);
 
 /* ---- Output -------------------------------------------------------------------------------- */
 
+/* A JSON string; bytes that are not valid UTF-8 become U+FFFD. */
 void json_string(FILE *f, const char *s);
+/* `s` with backslashes doubled and every byte that is neither printable ASCII nor part of a
+ * printable UTF-8 character as \xHH; `len` at least 4 bytes per byte of `s`, plus one. */
+void text_escape(char *buf, size_t len, const char *s);
 /*
  * The members of a channel's JSON object, from "path" to the last key, without the braces:
  * rc and `in` as inspect_path() left them, `reason` the describe() text (json.c).

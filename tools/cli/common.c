@@ -253,18 +253,92 @@ int open_role(const char *path, hftipc_role_t role, hftipc_channel_t **ch)
 
 /* ---- Output -------------------------------------------------------------------------------- */
 
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, surrogates or values past
+ * U+10FFFF), or 0 if it is not one. p is NUL-terminated, so reading stops at the end. */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+    } else {
+        return 0;
+    }
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if (p[k] < 0x80 || p[k] > 0xbf)
+            return 0;
+    return n;
+}
+
+/*
+ * A JSON string. File names are bytes, not text: a byte that is not part of valid UTF-8 becomes
+ * U+FFFD (as Go's encoding/json does), so the output is always valid JSON.
+ */
 void json_string(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        if (*p == '"' || *p == '\\') {
+            fprintf(f, "\\%c", *p++);
+        } else if (*p < 0x20) {
+            fprintf(f, "\\u%04x", *p++);
+        } else if (*p < 0x80) {
+            fputc(*p++, f);
+        } else {
+            size_t n = utf8_len(p);
+            if (n == 0) {
+                fputs("\\ufffd", f);
+                p++;
+            } else {
+                fwrite(p, 1, n, f);
+                p += n;
+            }
+        }
     }
     fputc('"', f);
+}
+
+/* A name for a terminal: printable ASCII and UTF-8 as they are, a backslash doubled, any other
+ * byte \xHH, so a hostile file name can neither break a row nor send control sequences. */
+void text_escape(char *buf, size_t len, const char *s)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t o = 0, n;
+    for (const unsigned char *p = (const unsigned char *)s; *p && o + 5 <= len; p++) {
+        if (*p == '\\') {
+            buf[o++] = '\\';
+            buf[o++] = '\\';
+        } else if (*p >= 0x20 && *p < 0x7f) {
+            buf[o++] = (char)*p;
+        } else if ((n = utf8_len(p)) > 0 && !(p[0] == 0xc2 && p[1] < 0xa0)) {
+            /* Valid UTF-8 but the C1 controls (U+0080-U+009F), which terminals obey. */
+            memcpy(buf + o, p, n);
+            o += n;
+            p += n - 1;
+        } else {
+            buf[o++] = '\\';
+            buf[o++] = 'x';
+            buf[o++] = digits[*p >> 4];
+            buf[o++] = digits[*p & 15];
+        }
+    }
+    if (len > 0)
+        buf[o < len ? o : len - 1] = '\0';
 }
 
 void print_message(FILE *f, const unsigned char *p, size_t len, enum print_mode mode)

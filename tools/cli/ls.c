@@ -25,8 +25,9 @@ static const cli_opt_t opts[] = {
     {.name = "--json",
      .type = CLI_FLAG,
      .offset = CLI_AT_INT(ls_opts_t, json),
-     .help = "print JSON instead: one object {\"dir\", \"entries\": [...]}, or with\n"
-             "--watch one object per line and event (keys in docs/CLI.md)"},
+     .help = "print JSON instead: one object {\"dir\", \"entries\": [...]};\n"
+             "with --watch one object per line and event (keys in\n"
+             "docs/CLI.md)"},
     {.name = "--watch",
      .type = CLI_FLAG,
      .offset = CLI_AT_INT(ls_opts_t, watch),
@@ -36,7 +37,8 @@ static const cli_opt_t opts[] = {
      .arg = "SECONDS",
      .type = CLI_SECONDS,
      .offset = CLI_AT_DOUBLE(ls_opts_t, timeout),
-     .help = "with --watch: exit after SECONDS without an event (default: never)"},
+     .help = "with --watch: exit after SECONDS without an event\n"
+             "(default: never)"},
     {.name = "--count",
      .arg = "N",
      .type = CLI_UINT,
@@ -107,12 +109,14 @@ static void text_header(int watch)
 /* One entry as a text row: its numbers when valid, else its reason and status. */
 static void text_row(const hftipc_dir_entry_t *e, const hftipc_info_t *in)
 {
+    char name[4 * HFTIPC_NAME_MAX + 1];
+    text_escape(name, sizeof name, e->name);
     if (e->event != 0)
         printf("%-8s ", event_name(e->event));
     if (e->status != HFTIPC_OK) {
         char reason[512];
         describe(e->status, in, 0, reason, sizeof reason);
-        printf("%-24s %s [%s]\n", e->name, reason, hftipc_err_name(e->status));
+        printf("%-24s %s [%s]\n", name, reason, hftipc_err_name(e->status));
         return;
     }
     char fmt[16], prod[40], cons[40];
@@ -122,7 +126,7 @@ static void text_row(const hftipc_dir_entry_t *e, const hftipc_info_t *in)
     else
         format_peer(prod, sizeof prod, in->producer_pid, in->producer_liveness);
     format_peer(cons, sizeof cons, in->consumer_pid, in->consumer_liveness);
-    printf("%-24s %-4s %-6s %10u %9u %10llu %16s %16s\n", e->name, mode_name(in->mode), fmt,
+    printf("%-24s %-4s %-6s %10u %9u %10llu %16s %16s\n", name, mode_name(in->mode), fmt,
            in->capacity, in->slot_size, (unsigned long long)in->backlog, prod, cons);
 }
 

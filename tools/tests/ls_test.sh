@@ -180,6 +180,23 @@ assert got == want, got
 assert "format 2." in e["v2"]["error"] and e["v2"]["format_major"] == 2, e["v2"]
 ' "$OUT"
 
+# Hostile names: a newline, a byte that is not UTF-8 and an escape sequence in a file name.
+N=$T/names
+mkdir "$N"
+"$HFTIPC" create "$N/"$'evil\nname\xff\033[2J'
+"$HFTIPC" create "$N/café"
+run ls --json "$N"
+py "ls --json of hostile names is valid JSON (invalid UTF-8 as U+FFFD)" '
+import json, sys
+names = sorted(x["name"] for x in json.load(open(sys.argv[1], encoding="utf-8"))["entries"])
+assert names == ["caf\u00e9", "evil\nname\ufffd\x1b[2J"], names
+' "$OUT"
+run ls "$N"
+check_row "ls escapes a hostile name in text" '^evil\\x0aname\\xff\\x1b\[2J +spsc '
+check_row "ls shows a UTF-8 name as it is" '^café +spsc '
+[[ $(wc -l <"$OUT") -eq 3 ]] && ! grep -q $'\033' "$OUT" && ok "... one row per entry, no escape byte on the terminal" ||
+    fail "hostile name broke the text listing"
+
 # ---- errors --------------------------------------------------------------------------------
 
 run ls
