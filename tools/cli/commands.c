@@ -51,7 +51,7 @@ static const cli_opt_t main_opts[] = {
 const cli_command_t cli_main = {
     .summary = "create, inspect and use hftipc channel files",
     .synopsis = "hftipc COMMAND [OPTIONS] [ARGS]\n"
-                "hftipc COMMAND --help\n"
+                "hftipc COMMAND --help | hftipc help COMMAND\n"
                 "hftipc --help | --version\n",
     .description =
         "An hftipc channel is a lock-free ring of fixed-size slots in a memory-mapped file\n"

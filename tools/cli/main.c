@@ -54,6 +54,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *name = argv[1];
+    if (strcmp(name, "help") == 0 && argc > 2) { /* "hftipc help ls", as git has it */
+        const cli_command_t *cmd = cli_command_find(argv[2]);
+        if (cmd == NULL)
+            return usage_error(NULL, "unknown command '%s'", argv[2]);
+        cli_help(stdout, cmd);
+        return EXIT_OK;
+    }
     if (cli_is_help(name) || strcmp(name, "help") == 0) {
         cli_help(stdout, NULL);
         return EXIT_OK;

@@ -86,6 +86,11 @@ for c in create inspect watch tail send recv check ls bench; do
     done
 done
 
+run help ls
+expect "help COMMAND prints the command's help" 0 "^    hftipc ls - "
+run help frobnicate
+expect "help of an unknown command" 2 "" "unknown command 'frobnicate'"
+
 # ---- bad arguments: exit 2 with a message --------------------------------------------------
 
 run
