@@ -53,12 +53,12 @@ typedef struct cli_opt {
     char short_name;  /* 'c' for "-c", or 0 */
     const char *arg;  /* placeholder of the value in help ("N"); NULL for CLI_FLAG/CLI_SET */
     cli_opt_type_t type;
-    size_t offset;      /* of the destination in the command's option struct (CLI_AT_* macros) */
-    int value;          /* CLI_SET: the value stored */
-    uint64_t min, max;  /* CLI_UINT: inclusive bounds (max 0: no bound); CLI_OCTAL: max */
-    int pow2;           /* CLI_UINT: must be a power of two */
-    uint64_t multiple;  /* CLI_UINT: must be a multiple of this (0: any) */
-    double min_seconds; /* CLI_SECONDS */
+    size_t offset;               /* of the destination in the command's option struct (CLI_*_AT) */
+    int value;                   /* CLI_SET: the value stored */
+    uint64_t min, max;           /* CLI_UINT: inclusive bounds (max 0: no bound); CLI_OCTAL: max */
+    int pow2;                    /* CLI_UINT: must be a power of two */
+    uint64_t multiple;           /* CLI_UINT: must be a multiple of this (0: any) */
+    double min_seconds;          /* CLI_SECONDS */
     const cli_choice_t *choices; /* CLI_CHOICE: terminated by {NULL, 0} */
     const char *invalid;         /* why a value is rejected; NULL: the type's standard text */
     const char *range;           /* CLI_SECONDS: why an in-syntax value is out of range */
@@ -66,15 +66,18 @@ typedef struct cli_opt {
 } cli_opt_t;
 
 /*
- * Destinations, type-checked at compile time: a field of the wrong C type for the option type
- * has no _Generic association and fails to compile.
+ * The type and destination of an option, as one designated-initialiser pair: the field must
+ * have the C type the option type stores into (a field of another type has no _Generic
+ * association and fails to compile), so a table cannot write a double into an int.
  */
-#define CLI_AT(T, F, CT)    _Generic(((T *)0)->F, CT : offsetof(T, F))
-#define CLI_AT_INT(T, F)    CLI_AT(T, F, int)
-#define CLI_AT_U64(T, F)    CLI_AT(T, F, uint64_t)
-#define CLI_AT_U32(T, F)    CLI_AT(T, F, uint32_t)
-#define CLI_AT_DOUBLE(T, F) CLI_AT(T, F, double)
-#define CLI_AT_STRING(T, F) CLI_AT(T, F, const char *)
+#define CLI_AT(T, F, CT)     _Generic(((T *)0)->F, CT : offsetof(T, F))
+#define CLI_FLAG_AT(T, F)    .type = CLI_FLAG, .offset = CLI_AT(T, F, int)
+#define CLI_SET_AT(T, F)     .type = CLI_SET, .offset = CLI_AT(T, F, int)
+#define CLI_UINT_AT(T, F)    .type = CLI_UINT, .offset = CLI_AT(T, F, uint64_t)
+#define CLI_SECONDS_AT(T, F) .type = CLI_SECONDS, .offset = CLI_AT(T, F, double)
+#define CLI_OCTAL_AT(T, F)   .type = CLI_OCTAL, .offset = CLI_AT(T, F, uint32_t)
+#define CLI_CHOICE_AT(T, F)  .type = CLI_CHOICE, .offset = CLI_AT(T, F, int)
+#define CLI_STRING_AT(T, F)  .type = CLI_STRING, .offset = CLI_AT(T, F, const char *)
 
 /* Positional arguments without an upper bound. */
 #define CLI_MANY (-1)

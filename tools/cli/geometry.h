@@ -9,15 +9,14 @@
 
 #define CLI_OPT_CAPACITY(T, F, HELP)                                                               \
     {                                                                                              \
-        .name = "--capacity", .arg = "N", .type = CLI_UINT, .offset = CLI_AT_U64(T, F), .min = 1,  \
-        .max = HFTIPC_MAX_CAPACITY, .pow2 = 1,                                                     \
-        .invalid = "expected a power of two from 1 to 1073741824", .help = HELP                    \
+        .name = "--capacity", .arg = "N", CLI_UINT_AT(T, F), .min = 1, .max = HFTIPC_MAX_CAPACITY, \
+        .pow2 = 1, .invalid = "expected a power of two from 1 to 1073741824", .help = HELP         \
     }
 
 #define CLI_OPT_SLOT_SIZE(T, F, HELP)                                                              \
     {                                                                                              \
-        .name = "--slot-size", .arg = "BYTES", .type = CLI_UINT, .offset = CLI_AT_U64(T, F),       \
-        .min = HFTIPC_MIN_SLOT_SIZE, .max = HFTIPC_MAX_SLOT_SIZE, .multiple = 8,                   \
+        .name = "--slot-size", .arg = "BYTES", CLI_UINT_AT(T, F), .min = HFTIPC_MIN_SLOT_SIZE,     \
+        .max = HFTIPC_MAX_SLOT_SIZE, .multiple = 8,                                                \
         .invalid = "expected a multiple of 8 from 16 to 67108864 (bytes, including the 8-byte "    \
                    "slot header)",                                                                 \
         .help = HELP                                                                               \

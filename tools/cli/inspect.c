@@ -9,8 +9,7 @@ typedef struct inspect_opts {
 
 static const cli_opt_t opts[] = {
     {.name = "--json",
-     .type = CLI_FLAG,
-     .offset = CLI_AT_INT(inspect_opts_t, json),
+     CLI_FLAG_AT(inspect_opts_t, json),
      .help = "print one JSON object instead (keys are listed in docs/CLI.md\n"
              "and are stable; 64-bit counters are plain JSON integers)"},
     {0},

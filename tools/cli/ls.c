@@ -23,39 +23,33 @@ static void init(void *p)
 
 static const cli_opt_t opts[] = {
     {.name = "--json",
-     .type = CLI_FLAG,
-     .offset = CLI_AT_INT(ls_opts_t, json),
+     CLI_FLAG_AT(ls_opts_t, json),
      .help = "print JSON instead: one object {\"dir\", \"entries\": [...]};\n"
              "with --watch one object per line and event (keys in\n"
              "docs/CLI.md)"},
     {.name = "--watch",
-     .type = CLI_FLAG,
-     .offset = CLI_AT_INT(ls_opts_t, watch),
+     CLI_FLAG_AT(ls_opts_t, watch),
      .help = "list the directory, then print each entry that appears, changes\n"
              "or disappears, until Ctrl-C, --count or --timeout"},
     {.name = "--timeout",
      .arg = "SECONDS",
-     .type = CLI_SECONDS,
-     .offset = CLI_AT_DOUBLE(ls_opts_t, timeout),
+     CLI_SECONDS_AT(ls_opts_t, timeout),
      .help = "with --watch: exit after SECONDS without an event\n"
              "(default: never)"},
     {.name = "--count",
      .arg = "N",
-     .type = CLI_UINT,
-     .offset = CLI_AT_U64(ls_opts_t, count),
+     CLI_UINT_AT(ls_opts_t, count),
      .help = "with --watch: exit after N events, the initial listing included\n"
              "(default 0: no limit)"},
     {.name = "--interval",
      .arg = "SECONDS",
-     .type = CLI_SECONDS,
-     .offset = CLI_AT_DOUBLE(ls_opts_t, interval),
+     CLI_SECONDS_AT(ls_opts_t, interval),
      .min_seconds = 0.001,
      .range = "must be at least 0.001 seconds",
      .help = "with --watch: rescan period, how soon a holder's death is seen\n"
              "(default 0.1; no file event announces it)"},
     {.name = "--poll",
-     .type = CLI_FLAG,
-     .offset = CLI_AT_INT(ls_opts_t, poll),
+     CLI_FLAG_AT(ls_opts_t, poll),
      .help = "with --watch: do not use inotify, only rescan every interval"},
     {0},
 };

@@ -15,18 +15,16 @@ typedef struct reader_opts {
 
 #define READER_OPT_COUNT(HELP)                                                                     \
     {                                                                                              \
-        .name = "--count", .arg = "N", .type = CLI_UINT,                                           \
-        .offset = CLI_AT_U64(reader_opts_t, count), .help = HELP                                   \
+        .name = "--count", .arg = "N", CLI_UINT_AT(reader_opts_t, count), .help = HELP             \
     }
 #define READER_OPT_TIMEOUT(HELP)                                                                   \
     {                                                                                              \
-        .name = "--timeout", .arg = "SECONDS", .type = CLI_SECONDS,                                \
-        .offset = CLI_AT_DOUBLE(reader_opts_t, timeout), .help = HELP                              \
+        .name = "--timeout", .arg = "SECONDS", CLI_SECONDS_AT(reader_opts_t, timeout),             \
+        .help = HELP                                                                               \
     }
 #define READER_OPT_HEX(HELP)                                                                       \
     {                                                                                              \
-        .name = "--hex", .type = CLI_SET, .offset = CLI_AT_INT(reader_opts_t, mode),               \
-        .value = PRINT_HEX, .help = HELP                                                           \
+        .name = "--hex", CLI_SET_AT(reader_opts_t, mode), .value = PRINT_HEX, .help = HELP         \
     }
 
 /*

@@ -22,16 +22,14 @@ static void init(void *p)
 
 static const cli_opt_t opts[] = {
     {.name = "--create",
-     .type = CLI_FLAG,
-     .offset = CLI_AT_INT(send_opts_t, create),
+     CLI_FLAG_AT(send_opts_t, create),
      .help = "create the channel if PATH does not exist, with --capacity\n"
              "and --slot-size (see hftipc create --help) or the defaults"},
     CLI_OPT_CAPACITY(send_opts_t, capacity, "with --create: number of slots (default 1024)"),
     CLI_OPT_SLOT_SIZE(send_opts_t, slot_size, "with --create: bytes per slot (default 512)"),
     {.name = "--timeout",
      .arg = "SECONDS",
-     .type = CLI_SECONDS,
-     .offset = CLI_AT_DOUBLE(send_opts_t, timeout),
+     CLI_SECONDS_AT(send_opts_t, timeout),
      .help = "how long to wait for a free slot for each message\n"
              "(default 5; 0 fails at once when full)"},
     {0},

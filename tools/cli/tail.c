@@ -11,8 +11,7 @@ static void init(void *p)
 
 static const cli_opt_t opts[] = {
     {.name = "--text",
-     .type = CLI_SET,
-     .offset = CLI_AT_INT(reader_opts_t, mode),
+     CLI_SET_AT(reader_opts_t, mode),
      .value = PRINT_TEXT,
      .help = "(default) printable ASCII as is; backslash, newline, tab, CR\n"
              "as \\\\ \\n \\t \\r; other bytes as \\xHH"},

@@ -17,15 +17,13 @@ static void init(void *p)
 static const cli_opt_t opts[] = {
     {.name = "--interval",
      .arg = "SECONDS",
-     .type = CLI_SECONDS,
-     .offset = CLI_AT_DOUBLE(watch_opts_t, interval),
+     CLI_SECONDS_AT(watch_opts_t, interval),
      .min_seconds = 0.01,
      .range = "must be at least 0.01 seconds",
      .help = "time between refreshes, e.g. 0.5 (default 1; at least 0.01)"},
     {.name = "--count",
      .arg = "N",
-     .type = CLI_UINT,
-     .offset = CLI_AT_U64(watch_opts_t, count),
+     CLI_UINT_AT(watch_opts_t, count),
      .help = "stop after N refreshes (default 0: until interrupted)"},
     {0},
 };
