@@ -235,7 +235,7 @@ watch_case() { # LABEL EXTRA-OPTIONS...
     mkdir "$W"
     "$HFTIPC" create "$W/first"
     local start=$SECONDS
-    "$HFTIPC" ls --watch "$W" --json --timeout 2 "$@" >"$T/watch.out" 2>"$T/watch.err" &
+    "$HFTIPC" ls --watch "$W" --json --timeout 3 "$@" >"$T/watch.out" 2>"$T/watch.err" &
     local pid=$!
     BG_PIDS+=("$pid")
     wait_for "$T/watch.out" '"name":"first"' 5 || fail "ls --watch ($label) lists the existing channel"
@@ -247,7 +247,7 @@ watch_case() { # LABEL EXTRA-OPTIONS...
     cp "$T/watch.out" "$OUT"
     cp "$T/watch.err" "$ERR"
     expect "ls --watch ($label) ends quietly at its idle timeout" 0
-    ((SECONDS - start <= 12)) && ok "ls --watch ($label) ends in bounded time ($((SECONDS - start)) s)" ||
+    ((SECONDS - start <= 15)) && ok "ls --watch ($label) ends in bounded time ($((SECONDS - start)) s)" ||
         fail "ls --watch ($label) took $((SECONDS - start)) s"
     py "ls --watch ($label) sees the channel appear and disappear, in order" '
 import json, sys
@@ -261,11 +261,13 @@ assert a["valid"] and a["mode"] == "mpsc" and a["status"] == "HFTIPC_OK" and a["
 watch_case inotify
 watch_case poll --poll --interval 0.05
 
-# A role holder arriving and leaving is a change; the text form names the event.
+# A role holder arriving and leaving is a change; the text form names the event. (How many
+# changes a start-up shows depends on when the rescans fall, so the test looks for the states,
+# not for a number of events; SIGINT ends the watch.)
 W=$T/w-holder
 mkdir "$W"
 "$HFTIPC" create "$W/chan"
-"$HFTIPC" ls --watch "$W" --interval 0.05 --count 3 --timeout 8 >"$T/watch.out" 2>&1 &
+"$HFTIPC" ls --watch "$W" --interval 0.05 --timeout 10 >"$T/watch.out" 2>&1 &
 WATCH_PID=$!
 BG_PIDS+=("$WATCH_PID")
 wait_for "$T/watch.out" '^added +chan ' 5
@@ -275,11 +277,14 @@ BG_PIDS+=("$RECV_PID")
 wait_for "$T/watch.out" "^changed +chan .* $RECV_PID/alive$" 5
 kill -INT "$RECV_PID"
 wait "$RECV_PID"
-wait_bounded "$WATCH_PID" 15
+end=$((SECONDS + 5))
+while ((SECONDS < end)) && ! tail -n1 "$T/watch.out" | grep -qE '^changed +chan .* none +none$'; do sleep 0.05; done
+kill -INT "$WATCH_PID"
+wait_bounded "$WATCH_PID" 5
 RC=$?
 cp "$T/watch.out" "$OUT"
 expect "ls --watch reports a consumer arriving as a change" 0 "^changed +chan .* $RECV_PID/alive$"
-[[ $(tail -n1 "$OUT") =~ ^changed\ +chan\ .*\ none$ ]] && ok "... and leaving as another" ||
+[[ $(tail -n1 "$OUT") =~ ^changed\ +chan\ .*\ none\ +none$ ]] && ok "... and leaving as another" ||
     fail "consumer leaving not reported" "$(tail -n1 "$OUT")"
 
 # Ctrl-C stops a watch without --timeout at once, with status 0.
