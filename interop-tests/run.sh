@@ -109,8 +109,11 @@ build_c() {
         "$BUILD/libhftipc-interop.a" -o "$BUILD/c-peer"
     # The CLI: the same program as build/tools/hftipc (tools/CMakeLists.txt), built here from
     # the same sources so the run does not depend on, or race with, the CMake build tree.
-    cc "${cflags[@]}" "$ROOT/tools/hftipc_cli.c" "$BUILD/libhftipc-interop.a" -lm \
-        -o "$BUILD/hftipc"
+    local cli=()
+    for src in "$ROOT"/tools/cli/*.c; do
+        [[ $(basename "$src") == mangen.c ]] || cli+=("$src")
+    done
+    cc "${cflags[@]}" "${cli[@]}" "$BUILD/libhftipc-interop.a" -lm -o "$BUILD/hftipc"
 }
 
 build_go() {

@@ -55,6 +55,7 @@ maven        | java  | maven                   | probe_maven                    
 jni          | java  | openjdk-17-jdk-headless | probe_jni                        | a JNI library built against the headers of the JDK Maven runs
 fuzzer       | fuzz  | clang @clang-runtime    | probe_fuzzer                     | clang (HFTIPC_DEPS_CLANG, default clang) linking and running -fsanitize=fuzzer,address,undefined
 matplotlib   | bench | python3-matplotlib      | probe_matplotlib                 | /usr/bin/python3 drawing a PNG with matplotlib
+nroff        | base  | groff-base              | probe_run nroff --version        | nroff rendering the CLI man pages (tools/tests/man_test.sh)
 '
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }

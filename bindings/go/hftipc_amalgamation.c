@@ -4,7 +4,7 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h 74b24064368f817d7279d0cc22d393a11c30decaf5cea4cf6b0a379886378498
+ *   core/include/hftipc.h 15c8bad77b71963189dc05173b6e8eb7748e654d307f625259997c5e9a69c103
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 0e310c8cc5a8d7e8f696f981fa1dd9bd1cd91c59b5c4b80f43c7ad597782c410
  *   core/src/map.h 27175410cd10749ee50577ea4c6f0098549f982fb5f313ab1519edf01fc75ed7
@@ -12,9 +12,11 @@
  *   core/src/wait.h dd8c3e8101ae63ae909259067b2f029f3861e9c38794004bd924f413328e56a2
  *   core/src/channel.h 558606f3f623bf03628109704d2a50d1a9d63619c7790150bc196cd81686a4db
  *   core/src/consume.h 685319ea71a79ae3248ea7f710a25639643d9e359a67a4c3e0efc85a07066318
+ *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
  *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
  *   core/src/api.c 3c69e512aac8a0bfce9091d013e2b9f19627556f4839efe7cd40880439a810f9
+ *   core/src/discover.c c24294d63d7e4e9f154bd61a3138b94c2fe867149ce7de188bdd06fc2c66c43d
  *   core/src/error.c 5927593ac0bbcfce7fad2401aa8bbce2ef6f0182e7f1da981c03486ec978f55d
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
  *   core/src/map.c d0872496d0792088a0b59b0bc85d542ef6587df6140e927f965c0f599a50ef09
@@ -23,7 +25,7 @@
  *   core/src/peer.c 61eeb0e115df090376cf3af1b8a2df8add545c6a14f0a91e095bb78fb237a7e8
  *   core/src/spsc.c e4affd9b538714e8885e70e9e2cb02b13836b902ff9921a7d4d5f858c051e4f5
  *   core/src/wait.c 01baa29c5626ad9ae72e3c876d3c9890b6cc296f5f14cc00b2438a530d8ef17b
- * Body (sha256): a2798dd4483ec1c02ccc8238dc054133c037d3e3ce4fa9b87fe36e990909d811
+ * Body (sha256): c62ea2efe5883f6085c0c6ccb190072894c2ad5b465b4531b1609bf00dd2d8be
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -637,6 +639,189 @@ HFTIPC_API uint32_t hftipc_channel_slot_size(const hftipc_channel_t *ch);
 
 /** @return the role of the handle (hftipc_role_t), or 0 for NULL. @since 1.0.0 */
 HFTIPC_API int hftipc_channel_role(const hftipc_channel_t *ch);
+
+/* ---- Discovery ---------------------------------------------------------------------------- */
+
+/*
+ * List the channel files of a directory, watch it for channels that appear, change or go away,
+ * and open a channel that does not exist yet. Nothing here modifies a file or takes a role
+ * (hftipc_channel_open_wait() takes the role it is asked for, once the channel is there).
+ * Iterators, not callbacks: each call returns one entry into caller-owned, size-prefixed
+ * structs, which cgo and SWIG map directly. See docs/DISCOVERY.md.
+ */
+
+/* What kind of directory entry a hftipc_dir_entry_t describes. Symlinks are never followed. */
+typedef enum hftipc_entry_type {
+    HFTIPC_ENTRY_REGULAR = 1,   /* a regular file: a channel when status is HFTIPC_OK */
+    HFTIPC_ENTRY_SYMLINK = 2,   /* a symbolic link (status HFTIPC_ENOTFILE) */
+    HFTIPC_ENTRY_DIRECTORY = 3, /* a subdirectory (status HFTIPC_ENOTFILE) */
+    HFTIPC_ENTRY_OTHER = 4,     /* a FIFO, socket or device (status HFTIPC_ENOTFILE) */
+} hftipc_entry_type_t;
+
+/* What a hftipc_watch_next() event reports about its entry. */
+typedef enum hftipc_watch_event {
+    HFTIPC_WATCH_ADDED = 1,   /* the name appeared (or was present when the watch opened) */
+    HFTIPC_WATCH_CHANGED = 2, /* its status, type, file, geometry or a role holder changed */
+    HFTIPC_WATCH_REMOVED = 3, /* the name is gone; the entry holds its last known state */
+} hftipc_watch_event_t;
+
+/* Longest file name an entry carries, without the terminating NUL (Linux NAME_MAX). */
+#define HFTIPC_NAME_MAX 255
+
+/*
+ * One entry of a directory. Set `size` to sizeof(hftipc_dir_entry_t) before the call; the
+ * library fills at most that many bytes, so the struct can grow at its end in later versions.
+ */
+typedef struct hftipc_dir_entry {
+    uint32_t size;
+    int32_t status; /* HFTIPC_OK for a valid channel file; else the status hftipc_inspect()
+                       gives it (HFTIPC_ENOTFILE for anything but a regular file) */
+    uint32_t type;  /* hftipc_entry_type_t */
+    uint32_t event; /* hftipc_watch_event_t for hftipc_watch_next(); 0 from hftipc_dir_next() */
+    uint64_t inode; /* the file's inode: a new value under the same name is a new file */
+    uint64_t bytes; /* the file's actual size (st_size); 0 for non-regular entries */
+    char name[HFTIPC_NAME_MAX + 1]; /* the name within the directory, NUL-terminated */
+} hftipc_dir_entry_t;
+
+typedef struct hftipc_dir_stct hftipc_dir_t;
+
+/**
+ * Start listing the directory `dir`: its names are read now (a snapshot, in byte order of the
+ * names, "." and ".." left out); each hftipc_dir_next() then examines one of them.
+ * @param dir the directory; a symlink to a directory is followed (its entries never are).
+ * @param out receives the handle on success; set to NULL on failure.
+ * @return HFTIPC_OK; HFTIPC_ENOENT (no such directory); HFTIPC_ENOTFILE (not a directory);
+ *         HFTIPC_EACCES; HFTIPC_EINVAL (NULL argument); HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @since 1.1.0
+ * Thread safety: any thread; the handle is used by one thread at a time.
+ */
+HFTIPC_API int hftipc_dir_open(const char *dir, hftipc_dir_t **out);
+
+/**
+ * Examine the next name of the listing, as hftipc_inspect() would, without following a
+ * symlink, blocking on a FIFO, modifying anything or taking a role. A file that fails
+ * validation is an entry like any other, with its status; names removed since
+ * hftipc_dir_open() are skipped.
+ * @param entry filled up to entry->size bytes (at least 4).
+ * @param info filled up to info->size bytes as hftipc_inspect() fills it (zeroed but for
+ *             `size` when the entry is not a regular file); may be NULL.
+ * @return 1 when `entry` was filled; 0 at the end of the listing; HFTIPC_EINVAL.
+ * @since 1.1.0
+ * Thread safety: the thread that uses the handle.
+ */
+HFTIPC_API int hftipc_dir_next(hftipc_dir_t *dir, hftipc_dir_entry_t *entry, hftipc_info_t *info);
+
+/**
+ * Free a listing.
+ * @param dir the handle; NULL is accepted and ignored.
+ * @since 1.1.0
+ * Thread safety: the thread that uses the handle; the handle is invalid afterwards.
+ */
+HFTIPC_API void hftipc_dir_close(hftipc_dir_t *dir);
+
+/* Watch flags. */
+#define HFTIPC_WATCH_POLL 0x1u /* do not use inotify: rescan every interval_ns only */
+
+/*
+ * Watch options. Always initialise with hftipc_watch_options_init(), then change the fields
+ * you need (`size` versions the struct, as in hftipc_options_t).
+ */
+typedef struct hftipc_watch_options {
+    uint32_t size;       /* sizeof(hftipc_watch_options_t), set by hftipc_watch_options_init() */
+    uint32_t flags;      /* HFTIPC_WATCH_*; default 0 */
+    int64_t interval_ns; /* rescan period: how soon a holder's death is seen (no file event
+                            announces it), and the whole detection delay without inotify;
+                            default 100 ms; at least 1 ms */
+} hftipc_watch_options_t;
+
+/**
+ * Fill `opts` with defaults: inotify when available, a rescan every 100 ms.
+ * @param opts the struct to fill; NULL is ignored.
+ * @since 1.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API void hftipc_watch_options_init(hftipc_watch_options_t *opts);
+
+typedef struct hftipc_watch_stct hftipc_watch_t;
+
+/**
+ * Watch the directory `dir`. Every entry present now is reported first, as HFTIPC_WATCH_ADDED,
+ * so listing and watching leave no gap. The directory is rescanned when inotify reports a
+ * change in it (where inotify is unavailable, or with HFTIPC_WATCH_POLL, only by the period)
+ * and every interval_ns, since a dying process changes no file; each rescan is compared with
+ * the last one. A name created and removed between two rescans may go unreported. If the
+ * directory itself is removed, its entries are reported removed and the watch looks for it to
+ * come back at each rescan.
+ * @param dir the directory to watch.
+ * @param opts the options; NULL means the defaults.
+ * @param out receives the handle on success; set to NULL on failure.
+ * @return HFTIPC_OK; HFTIPC_ENOENT; HFTIPC_ENOTFILE (not a directory); HFTIPC_EACCES;
+ *         HFTIPC_EINVAL (NULL argument, bad options); HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @since 1.1.0
+ * Thread safety: any thread; the handle is used by one thread at a time, except for
+ * hftipc_watch_stop().
+ */
+HFTIPC_API int hftipc_watch_open(const char *dir, const hftipc_watch_options_t *opts,
+                                 hftipc_watch_t **out);
+
+/**
+ * Wait up to `timeout_ns` for the next event and describe it: entry->event says what
+ * happened, the rest of `entry` and `info` describe the entry now (for HFTIPC_WATCH_REMOVED,
+ * as last seen). HFTIPC_WATCH_CHANGED reports a change of status, type, inode, mode, geometry,
+ * or a role holder (pid, liveness, epoch, producer count); cursors and counters alone are not
+ * events. Signals neither shorten nor extend the timeout (absolute deadline, CLOCK_MONOTONIC).
+ * @param timeout_ns nanoseconds, 0 for events already pending or found by one rescan,
+ *                   HFTIPC_WAIT_FOREVER for no limit.
+ * @param entry filled up to entry->size bytes (at least 4).
+ * @param info filled up to info->size bytes; may be NULL.
+ * @return 1 when an event was filled; 0 once hftipc_watch_stop() was called (and for every
+ *         call after it); HFTIPC_ETIMEDOUT; HFTIPC_EINVAL; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @since 1.1.0
+ * Thread safety: the thread that uses the handle.
+ */
+HFTIPC_API int hftipc_watch_next(hftipc_watch_t *w, int64_t timeout_ns, hftipc_dir_entry_t *entry,
+                                 hftipc_info_t *info);
+
+/**
+ * Stop the watch: a hftipc_watch_next() blocked in another thread returns 0 promptly, and so
+ * does every later call. Idempotent.
+ * @return HFTIPC_OK; HFTIPC_EINVAL for NULL.
+ * @since 1.1.0
+ * Thread safety: any thread, concurrently with hftipc_watch_next(); async-signal-safe. Not
+ * concurrently with hftipc_watch_close().
+ */
+HFTIPC_API int hftipc_watch_stop(hftipc_watch_t *w);
+
+/**
+ * Free a watch.
+ * @param w the handle; NULL is accepted and ignored.
+ * @since 1.1.0
+ * Thread safety: the thread that uses the handle, once no other thread uses it (including
+ * hftipc_watch_stop()); the handle is invalid afterwards.
+ */
+HFTIPC_API void hftipc_watch_close(hftipc_watch_t *w);
+
+/**
+ * hftipc_channel_open(), waiting up to `timeout_ns` for the channel to exist and be ready:
+ * while `path` does not exist (HFTIPC_ENOENT), is empty or shorter than a header
+ * (HFTIPC_ETRUNCATED) or has not finished initialisation (HFTIPC_ENOTREADY), the call sleeps,
+ * woken by inotify on the directory when a name appears or a file is written, and re-checks
+ * a present file that is not ready at intervals growing from 1 ms to 50 ms (its
+ * initialisation is a store into its mapping, which no file event announces). Without
+ * inotify, or while the directory does not exist, it re-checks every 10 ms. Any other status ends
+ * the wait at once. Signals neither shorten nor extend the timeout (absolute deadline,
+ * CLOCK_MONOTONIC).
+ * @param path the channel file; symlinks are refused.
+ * @param role the role the returned handle holds.
+ * @param timeout_ns nanoseconds, 0 for a single attempt, HFTIPC_WAIT_FOREVER for no limit.
+ * @param out receives the handle on success; set to NULL on failure.
+ * @return as hftipc_channel_open(), plus HFTIPC_ETIMEDOUT when the channel was still missing
+ *         or not ready at the deadline.
+ * @since 1.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API int hftipc_channel_open_wait(const char *path, hftipc_role_t role, int64_t timeout_ns,
+                                        hftipc_channel_t **out);
 
 #ifdef __cplusplus
 }
@@ -1649,6 +1834,24 @@ static inline int hftipc__consume_ack(hftipc_channel_t *ch, hftipc__begin_fn rea
 }
 
 #endif
+/* ==== core/src/discover.h ==== */
+#line 1 "core/src/discover.h"
+/* Discovery internals shared with the bindings (docs/DISCOVERY.md). The public calls are in
+ * hftipc.h; this adds the hook a binding needs to cancel a wait from another thread. */
+#ifndef HFTIPC_DISCOVER_H
+#define HFTIPC_DISCOVER_H
+
+#include <stdint.h>
+
+/* amalgamated: #include "hftipc.h" */
+
+/* hftipc_channel_open_wait(), also ending with HFTIPC_ETIMEDOUT as soon as `cancel_fd` (a pipe
+ * or eventfd the caller owns; -1 for none) is readable. The Go binding maps a cancelled
+ * context onto it: cgo cannot interrupt a C call, but it can write to a pipe. */
+int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64_t timeout_ns,
+                                     int cancel_fd, hftipc_channel_t **out);
+
+#endif
 /* ==== core/src/peer.h ==== */
 #line 1 "core/src/peer.h"
 /* Role holders and liveness (docs/FORMAT.md, "Role holders"). */
@@ -2394,6 +2597,724 @@ uint32_t hftipc_channel_slot_size(const hftipc_channel_t *ch)
 int hftipc_channel_role(const hftipc_channel_t *ch)
 {
     return ch == NULL ? 0 : ch->role;
+}
+/* ==== core/src/discover.c ==== */
+#line 1 "core/src/discover.c"
+/*
+ * Discovery (docs/DISCOVERY.md): list the channel files of a directory, watch it for channels
+ * that appear, change or disappear, and open a channel once it exists.
+ *
+ * Read-only by construction: every regular file is examined through hftipc_inspect(), which
+ * opens it O_RDONLY | O_NOFOLLOW | O_NONBLOCK, refuses anything but a regular file after
+ * fstat, reads a private copy of the header and validates that copy. Entries are classified
+ * with lstat(), so a symlink is reported, never followed, and a FIFO is never opened here.
+ * Every shared-file value therefore reaches this file only as a validated, private copy.
+ *
+ * No callbacks: the listing and the watch are iterators filling caller-owned, size-prefixed
+ * structs, the shape cgo and SWIG bind without glue.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+/* amalgamated: #include "discover.h" */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+#include <sys/inotify.h>
+#define HFTIPC_HAVE_INOTIFY 1
+#endif
+
+/* amalgamated: #include "hftipc.h" */
+/* amalgamated: #include "map.h" */
+/* amalgamated: #include "wait.h" */
+
+#define DISCOVER_DEFAULT_INTERVAL_NS 100000000LL  /* 100 ms */
+#define DISCOVER_MIN_INTERVAL_NS     1000000LL    /* 1 ms */
+#define DISCOVER_NOWATCH_SLICE_NS    10000000LL   /* without inotify: re-check every 10 ms */
+#define DISCOVER_SAFETY_SLICE_NS     1000000000LL /* with inotify: re-check anyway every 1 s */
+#define DISCOVER_NOTREADY_FIRST_NS   1000000LL    /* a present, unready file: 1 ms, doubling */
+#define DISCOVER_NOTREADY_MAX_NS     50000000LL   /* ... up to 50 ms */
+
+/* ---- Shared helpers ----------------------------------------------------------------------- */
+
+/* Deadline for a timeout: -1 for none; saturates instead of overflowing. */
+static int64_t discover_deadline(int64_t timeout_ns)
+{
+    if (timeout_ns < 0)
+        return -1;
+    int64_t now = hftipc__monotonic_ns();
+    return timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
+}
+
+/* Status of a failed opendir()/open(O_DIRECTORY): a path that is not a directory is
+ * HFTIPC_ENOTFILE here, where hftipc__status_from_errno() reads ENOTDIR as a missing parent. */
+static int discover_dir_status(int err)
+{
+    return err == ENOTDIR ? HFTIPC_ENOTFILE : hftipc__status_from_errno(err);
+}
+
+static int discover_name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void discover_free_names(char **names, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Reads the names of `dir` ("." and ".." left out) into a sorted, freshly allocated array. */
+static int discover_read_names(const char *dir, char ***names_out, size_t *count_out)
+{
+    *names_out = NULL;
+    *count_out = 0;
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return discover_dir_status(errno);
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    int rc = HFTIPC_OK;
+    for (;;) {
+        errno = 0;
+        struct dirent *de = readdir(d);
+        if (de == NULL) {
+            if (errno != 0)
+                rc = hftipc__status_from_errno(errno);
+            break;
+        }
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (count == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            char **grown = realloc(names, ncap * sizeof *names);
+            if (grown == NULL) {
+                rc = HFTIPC_ENOMEM;
+                break;
+            }
+            names = grown;
+            cap = ncap;
+        }
+        names[count] = strdup(de->d_name);
+        if (names[count] == NULL) {
+            rc = HFTIPC_ENOMEM;
+            break;
+        }
+        count++;
+    }
+    int err = errno;
+    closedir(d);
+    if (rc != HFTIPC_OK) {
+        discover_free_names(names, count);
+        errno = err;
+        return rc;
+    }
+    if (count > 1)
+        qsort(names, count, sizeof *names, discover_name_cmp);
+    *names_out = names;
+    *count_out = count;
+    return HFTIPC_OK;
+}
+
+/* A path buffer "dir/" with room for any name after it. */
+typedef struct discover_path {
+    char *buf;
+    size_t dir_len; /* bytes of "dir/" */
+} discover_path;
+
+static int discover_path_init(discover_path *p, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n == 0)
+        return HFTIPC_EINVAL;
+    p->buf = malloc(n + 1 + HFTIPC_NAME_MAX + 1);
+    if (p->buf == NULL)
+        return HFTIPC_ENOMEM;
+    memcpy(p->buf, dir, n);
+    if (dir[n - 1] != '/')
+        p->buf[n++] = '/';
+    p->buf[n] = '\0';
+    p->dir_len = n;
+    return HFTIPC_OK;
+}
+
+static const char *discover_path_join(discover_path *p, const char *name)
+{
+    size_t n = strlen(name);
+    if (n > HFTIPC_NAME_MAX)
+        n = HFTIPC_NAME_MAX;
+    memcpy(p->buf + p->dir_len, name, n);
+    p->buf[p->dir_len + n] = '\0';
+    return p->buf;
+}
+
+/*
+ * Examines one name of a directory, filling complete structs. Returns HFTIPC_OK when the entry
+ * was examined (its own status is in e->status), HFTIPC_ENOENT when the name is gone.
+ */
+static int discover_examine(const char *path, const char *name, hftipc_dir_entry_t *e,
+                            hftipc_info_t *info)
+{
+    memset(e, 0, sizeof *e);
+    e->size = sizeof *e;
+    memset(info, 0, sizeof *info);
+    info->size = sizeof *info;
+    size_t n = strlen(name);
+    memcpy(e->name, name, n > HFTIPC_NAME_MAX ? HFTIPC_NAME_MAX : n);
+
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return HFTIPC_ENOENT;
+        /* The name exists but cannot be examined (an unsearchable directory, for example). */
+        e->type = HFTIPC_ENTRY_OTHER;
+        e->status = hftipc__status_from_errno(errno);
+        return HFTIPC_OK;
+    }
+    e->inode = (uint64_t)st.st_ino;
+    e->status = HFTIPC_ENOTFILE;
+    if (S_ISLNK(st.st_mode)) {
+        e->type = HFTIPC_ENTRY_SYMLINK;
+    } else if (S_ISDIR(st.st_mode)) {
+        e->type = HFTIPC_ENTRY_DIRECTORY;
+    } else if (!S_ISREG(st.st_mode)) {
+        e->type = HFTIPC_ENTRY_OTHER;
+    } else {
+        e->type = HFTIPC_ENTRY_REGULAR;
+        e->bytes = (uint64_t)st.st_size;
+        /* If the name was replaced by a symlink or FIFO since the lstat, inspect's
+         * O_NOFOLLOW | O_NONBLOCK open and its fstat refuse it (HFTIPC_ENOTFILE). */
+        int rc = hftipc_inspect(path, info);
+        if (rc == HFTIPC_ENOENT)
+            return HFTIPC_ENOENT;
+        e->status = rc;
+        info->size = sizeof *info;
+    }
+    return HFTIPC_OK;
+}
+
+static int discover_sizes_ok(const hftipc_dir_entry_t *e, const hftipc_info_t *info)
+{
+    return e != NULL && e->size >= sizeof(uint32_t) &&
+           (info == NULL || info->size >= sizeof(uint32_t));
+}
+
+/* Copies at most each caller's declared size, so older, smaller structs are never overrun. */
+static void discover_deliver(const hftipc_dir_entry_t *fe, const hftipc_info_t *fi,
+                             hftipc_dir_entry_t *e, hftipc_info_t *info)
+{
+    uint32_t n = e->size < sizeof *fe ? e->size : (uint32_t)sizeof *fe;
+    memcpy(e, fe, n);
+    e->size = n;
+    if (info != NULL) {
+        n = info->size < sizeof *fi ? info->size : (uint32_t)sizeof *fi;
+        memcpy(info, fi, n);
+        info->size = n;
+    }
+}
+
+/* ---- Listing ------------------------------------------------------------------------------ */
+
+struct hftipc_dir_stct {
+    char **names; /* snapshot taken at open, sorted */
+    size_t count;
+    size_t next;
+    discover_path path;
+};
+
+int hftipc_dir_open(const char *dir, hftipc_dir_t **out)
+{
+    if (out == NULL)
+        return HFTIPC_EINVAL;
+    *out = NULL;
+    if (dir == NULL)
+        return HFTIPC_EINVAL;
+    hftipc_dir_t *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        return HFTIPC_ENOMEM;
+    int rc = discover_path_init(&d->path, dir);
+    if (rc == HFTIPC_OK)
+        rc = discover_read_names(dir, &d->names, &d->count);
+    if (rc != HFTIPC_OK) {
+        int err = errno;
+        hftipc_dir_close(d);
+        errno = err;
+        return rc;
+    }
+    *out = d;
+    return HFTIPC_OK;
+}
+
+int hftipc_dir_next(hftipc_dir_t *d, hftipc_dir_entry_t *entry, hftipc_info_t *info)
+{
+    if (d == NULL || !discover_sizes_ok(entry, info))
+        return HFTIPC_EINVAL;
+    while (d->next < d->count) {
+        const char *name = d->names[d->next++];
+        hftipc_dir_entry_t fe;
+        hftipc_info_t fi;
+        if (discover_examine(discover_path_join(&d->path, name), name, &fe, &fi) != HFTIPC_OK)
+            continue; /* removed since the snapshot */
+        discover_deliver(&fe, &fi, entry, info);
+        return 1;
+    }
+    return 0;
+}
+
+void hftipc_dir_close(hftipc_dir_t *d)
+{
+    if (d == NULL)
+        return;
+    discover_free_names(d->names, d->count);
+    free(d->path.buf);
+    free(d);
+}
+
+/* ---- Watch -------------------------------------------------------------------------------- */
+
+/* What the watch last saw under one name. */
+typedef struct discover_record {
+    char *name;
+    hftipc_dir_entry_t e;
+    hftipc_info_t info;
+} discover_record;
+
+struct hftipc_watch_stct {
+    /* Written by hftipc_watch_stop() from any thread (or a signal handler) and read by
+     * hftipc_watch_next(): a release store that pairs with the acquire load in next. Nothing
+     * else is published through it; the pipe only wakes a poll() in progress. */
+    atomic_int stopped;
+    int stop_pipe[2];
+    int inotify_fd; /* -1: polling only */
+    int inotify_wd; /* -1: the directory is not watched (missing, moved, or no inotify) */
+    uint32_t flags;
+    int64_t interval_ns;
+    int64_t last_scan_ns;
+    int dirty; /* inotify reported a change since the last scan */
+    char *dir;
+    discover_path path;
+    discover_record *recs; /* sorted by name */
+    size_t nrec;
+    hftipc_dir_entry_t *events; /* queued by the last scan, delivered in order */
+    hftipc_info_t *event_infos;
+    size_t nevents, event_next, event_cap;
+};
+
+void hftipc_watch_options_init(hftipc_watch_options_t *opts)
+{
+    if (opts == NULL)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->size = sizeof *opts;
+    opts->interval_ns = DISCOVER_DEFAULT_INTERVAL_NS;
+}
+
+#if defined(HFTIPC_HAVE_INOTIFY)
+/* File events that can change what a scan finds. Not IN_MODIFY: a file written in a loop would
+ * turn the watch into a rescan loop; the writer's close (IN_CLOSE_WRITE) or the periodic
+ * rescan report its new state. */
+#define DISCOVER_DIR_EVENTS                                                                        \
+    (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE |            \
+     IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+
+/* Reads every pending inotify event. Returns 1 if any arrived. The watch descriptor is dropped
+ * when the directory itself went away or moved, so the next scan watches whatever then has
+ * the path. */
+static int discover_inotify_drain(int fd, int *wd)
+{
+    _Alignas(struct inotify_event) char buf[4096];
+    int any = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return any;
+        any = 1;
+        for (char *p = buf; p < buf + r;) {
+            const struct inotify_event *ev = (const struct inotify_event *)p;
+            if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+                if (*wd >= 0 && !(ev->mask & IN_IGNORED))
+                    inotify_rm_watch(fd, *wd);
+                *wd = -1;
+            }
+            p += sizeof *ev + ev->len;
+        }
+    }
+}
+#endif
+
+static void discover_watch_try_add(hftipc_watch_t *w)
+{
+#if defined(HFTIPC_HAVE_INOTIFY)
+    if (w->inotify_fd >= 0 && w->inotify_wd < 0)
+        w->inotify_wd = inotify_add_watch(w->inotify_fd, w->dir, DISCOVER_DIR_EVENTS);
+#else
+    (void)w;
+#endif
+}
+
+static int discover_queue(hftipc_watch_t *w, uint32_t event, const hftipc_dir_entry_t *e,
+                          const hftipc_info_t *info)
+{
+    if (w->nevents == w->event_cap) {
+        size_t ncap = w->event_cap ? w->event_cap * 2 : 16;
+        hftipc_dir_entry_t *ne = realloc(w->events, ncap * sizeof *ne);
+        if (ne == NULL)
+            return HFTIPC_ENOMEM;
+        w->events = ne;
+        hftipc_info_t *ni = realloc(w->event_infos, ncap * sizeof *ni);
+        if (ni == NULL)
+            return HFTIPC_ENOMEM;
+        w->event_infos = ni;
+        w->event_cap = ncap;
+    }
+    w->events[w->nevents] = *e;
+    w->events[w->nevents].event = event;
+    w->event_infos[w->nevents] = *info;
+    w->nevents++;
+    return HFTIPC_OK;
+}
+
+/* Whether two sightings of a name differ in what the watch reports (see the header): not
+ * cursors or counters, which move with every message. */
+static int discover_changed(const discover_record *r, const hftipc_dir_entry_t *e,
+                            const hftipc_info_t *i)
+{
+    const hftipc_info_t *o = &r->info;
+    return r->e.status != e->status || r->e.type != e->type || r->e.inode != e->inode ||
+           r->e.bytes != e->bytes || o->format_major != i->format_major ||
+           o->format_minor != i->format_minor || o->mode != i->mode || o->capacity != i->capacity ||
+           o->slot_size != i->slot_size || o->producer_pid != i->producer_pid ||
+           o->producer_liveness != i->producer_liveness || o->producer_epoch != i->producer_epoch ||
+           o->producer_count != i->producer_count || o->consumer_pid != i->consumer_pid ||
+           o->consumer_liveness != i->consumer_liveness || o->consumer_epoch != i->consumer_epoch;
+}
+
+/* Rescans the directory, compares with the last scan and queues the differences. The queue is
+ * empty on entry. */
+static int discover_watch_scan(hftipc_watch_t *w)
+{
+    discover_watch_try_add(w);
+    char **names = NULL;
+    size_t count = 0;
+    int rc = discover_read_names(w->dir, &names, &count);
+    if (rc == HFTIPC_ENOENT || rc == HFTIPC_ENOTFILE)
+        rc = HFTIPC_OK; /* the directory is gone (or replaced): all its entries are removed */
+    if (rc != HFTIPC_OK)
+        return rc;
+    w->nevents = 0;
+    w->event_next = 0;
+
+    discover_record *next = calloc(count ? count : 1, sizeof *next);
+    if (next == NULL) {
+        discover_free_names(names, count);
+        return HFTIPC_ENOMEM;
+    }
+    size_t nnext = 0, i = 0, j = 0;
+    /* Merge the sorted old records with the sorted new names. */
+    while (rc == HFTIPC_OK && (i < w->nrec || j < count)) {
+        int cmp = i == w->nrec ? 1 : j == count ? -1 : strcmp(w->recs[i].name, names[j]);
+        if (cmp < 0) { /* gone */
+            rc = discover_queue(w, HFTIPC_WATCH_REMOVED, &w->recs[i].e, &w->recs[i].info);
+            free(w->recs[i].name);
+            w->recs[i++].name = NULL;
+            continue;
+        }
+        discover_record *nr = &next[nnext];
+        const char *name = names[j];
+        int present = discover_examine(discover_path_join(&w->path, name), name, &nr->e,
+                                       &nr->info) == HFTIPC_OK;
+        if (cmp == 0) {
+            if (!present)
+                rc = discover_queue(w, HFTIPC_WATCH_REMOVED, &w->recs[i].e, &w->recs[i].info);
+            else if (discover_changed(&w->recs[i], &nr->e, &nr->info))
+                rc = discover_queue(w, HFTIPC_WATCH_CHANGED, &nr->e, &nr->info);
+            free(w->recs[i].name);
+            w->recs[i++].name = NULL;
+        } else if (present) {
+            rc = discover_queue(w, HFTIPC_WATCH_ADDED, &nr->e, &nr->info);
+        }
+        if (present && rc == HFTIPC_OK) {
+            nr->name = names[j]; /* ownership moves to the record */
+            names[j] = NULL;
+            nnext++;
+        }
+        j++;
+    }
+    if (rc != HFTIPC_OK) {
+        /* Out of memory mid-merge: keep the records not yet compared, so the next scan
+         * reports their differences; the ones handled above are in `next`. */
+        for (; i < w->nrec; i++)
+            if (w->recs[i].name != NULL && nnext < count)
+                next[nnext++] = w->recs[i];
+            else
+                free(w->recs[i].name);
+        qsort(next, nnext, sizeof *next, discover_name_cmp);
+    }
+    free(w->recs);
+    w->recs = next;
+    w->nrec = nnext;
+    discover_free_names(names, count);
+    return rc;
+}
+
+int hftipc_watch_open(const char *dir, const hftipc_watch_options_t *opts, hftipc_watch_t **out)
+{
+    if (out == NULL)
+        return HFTIPC_EINVAL;
+    *out = NULL;
+    hftipc_watch_options_t o;
+    hftipc_watch_options_init(&o);
+    if (opts != NULL) {
+        /* Read only the fields the caller's (possibly older, smaller) struct has. */
+        if (opts->size < offsetof(hftipc_watch_options_t, flags) + sizeof(uint32_t))
+            return HFTIPC_EINVAL;
+        memcpy(&o, opts, opts->size < sizeof o ? opts->size : sizeof o);
+        o.size = sizeof o;
+    }
+    if (dir == NULL || (o.flags & ~HFTIPC_WATCH_POLL) != 0 ||
+        o.interval_ns < DISCOVER_MIN_INTERVAL_NS)
+        return HFTIPC_EINVAL;
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return discover_dir_status(errno);
+    close(dfd);
+
+    hftipc_watch_t *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return HFTIPC_ENOMEM;
+    atomic_init(&w->stopped, 0);
+    w->stop_pipe[0] = w->stop_pipe[1] = -1;
+    w->inotify_fd = w->inotify_wd = -1;
+    w->flags = o.flags;
+    w->interval_ns = o.interval_ns;
+    int rc = HFTIPC_ENOMEM;
+    w->dir = strdup(dir);
+    if (w->dir == NULL)
+        goto fail;
+    rc = discover_path_init(&w->path, dir);
+    if (rc != HFTIPC_OK)
+        goto fail;
+    if (pipe2(w->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        rc = hftipc__status_from_errno(errno);
+        goto fail;
+    }
+#if defined(HFTIPC_HAVE_INOTIFY)
+    /* No inotify (ENOSYS, or the per-user instance limit): fall back to polling. */
+    if (!(o.flags & HFTIPC_WATCH_POLL))
+        w->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+#endif
+    /* Watch first, then scan: a change between the two is seen by the next scan. */
+    rc = discover_watch_scan(w);
+    if (rc != HFTIPC_OK)
+        goto fail;
+    w->last_scan_ns = hftipc__monotonic_ns();
+    *out = w;
+    return HFTIPC_OK;
+fail:;
+    int err = errno;
+    hftipc_watch_close(w);
+    errno = err;
+    return rc;
+}
+
+/* Sleeps until the stop pipe or the inotify descriptor is readable, or until `until_ns`
+ * (CLOCK_MONOTONIC, < 0: forever). Returns early on a signal: the caller re-checks. */
+static void discover_sleep(int fd_a, int fd_b, int64_t until_ns)
+{
+    struct pollfd pfd[2];
+    nfds_t n = 0;
+    if (fd_a >= 0)
+        pfd[n++] = (struct pollfd){.fd = fd_a, .events = POLLIN};
+    if (fd_b >= 0)
+        pfd[n++] = (struct pollfd){.fd = fd_b, .events = POLLIN};
+    struct timespec ts, *tsp = NULL;
+    if (until_ns >= 0) {
+        int64_t left = until_ns - hftipc__monotonic_ns();
+        if (left <= 0)
+            return;
+        ts.tv_sec = (time_t)(left / 1000000000);
+        ts.tv_nsec = (long)(left % 1000000000);
+        tsp = &ts;
+    }
+    int saved = errno;
+    (void)ppoll(pfd, n, tsp, NULL); /* EINTR or a timeout: the caller's loop decides */
+    errno = saved;
+}
+
+int hftipc_watch_next(hftipc_watch_t *w, int64_t timeout_ns, hftipc_dir_entry_t *entry,
+                      hftipc_info_t *info)
+{
+    if (w == NULL || !discover_sizes_ok(entry, info))
+        return HFTIPC_EINVAL;
+    int64_t deadline = discover_deadline(timeout_ns);
+    int force_scan = timeout_ns == 0;
+    for (;;) {
+        /* Acquire pairs with the release in hftipc_watch_stop(); only the flag matters. */
+        if (atomic_load_explicit(&w->stopped, memory_order_acquire))
+            return 0;
+        if (w->event_next < w->nevents) {
+            size_t k = w->event_next++;
+            discover_deliver(&w->events[k], &w->event_infos[k], entry, info);
+            return 1;
+        }
+        int64_t now = hftipc__monotonic_ns();
+#if defined(HFTIPC_HAVE_INOTIFY)
+        if (w->inotify_fd >= 0 && discover_inotify_drain(w->inotify_fd, &w->inotify_wd))
+            w->dirty = 1;
+#endif
+        if (force_scan || w->dirty || now - w->last_scan_ns >= w->interval_ns) {
+            force_scan = 0;
+            w->dirty = 0;
+            int rc = discover_watch_scan(w);
+            w->last_scan_ns = hftipc__monotonic_ns();
+            if (rc != HFTIPC_OK)
+                return rc;
+            continue;
+        }
+        if (deadline >= 0 && now >= deadline)
+            return HFTIPC_ETIMEDOUT;
+        int64_t until = w->last_scan_ns + w->interval_ns;
+        if (deadline >= 0 && deadline < until)
+            until = deadline;
+        discover_sleep(w->stop_pipe[0], w->inotify_wd >= 0 ? w->inotify_fd : -1, until);
+    }
+}
+
+int hftipc_watch_stop(hftipc_watch_t *w)
+{
+    if (w == NULL)
+        return HFTIPC_EINVAL;
+    /* Release pairs with the acquire load in hftipc_watch_next(). */
+    atomic_store_explicit(&w->stopped, 1, memory_order_release);
+    int saved = errno;
+    /* Wakes a poll() in progress; a full pipe (EAGAIN) is already readable. */
+    ssize_t r = write(w->stop_pipe[1], "", 1);
+    (void)r;
+    errno = saved;
+    return HFTIPC_OK;
+}
+
+void hftipc_watch_close(hftipc_watch_t *w)
+{
+    if (w == NULL)
+        return;
+    for (size_t i = 0; i < w->nrec; i++)
+        free(w->recs[i].name);
+    free(w->recs);
+    free(w->events);
+    free(w->event_infos);
+    if (w->inotify_fd >= 0)
+        close(w->inotify_fd);
+    if (w->stop_pipe[0] >= 0)
+        close(w->stop_pipe[0]);
+    if (w->stop_pipe[1] >= 0)
+        close(w->stop_pipe[1]);
+    free(w->path.buf);
+    free(w->dir);
+    free(w);
+}
+
+/* ---- Open and wait ------------------------------------------------------------------------ */
+
+/* Directory part of `path`, or "." (a fresh allocation). */
+static char *discover_parent_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64_t timeout_ns,
+                                     int cancel_fd, hftipc_channel_t **out)
+{
+    if (out == NULL)
+        return HFTIPC_EINVAL;
+    *out = NULL;
+    if (path == NULL)
+        return HFTIPC_EINVAL;
+    int64_t deadline = discover_deadline(timeout_ns);
+    char *dir = discover_parent_of(path);
+    if (dir == NULL)
+        return HFTIPC_ENOMEM;
+    int ifd = -1, wd = -1;
+#if defined(HFTIPC_HAVE_INOTIFY)
+    ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+#endif
+    int64_t notready_slice = DISCOVER_NOTREADY_FIRST_NS;
+    int rc;
+    for (;;) {
+#if defined(HFTIPC_HAVE_INOTIFY)
+        /* Watch before trying: a file linked in between the try and the sleep wakes it. */
+        if (ifd >= 0 && wd < 0)
+            wd = inotify_add_watch(ifd, dir,
+                                   IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE |
+                                       IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
+#endif
+        rc = hftipc_channel_open(path, role, out);
+        if (rc != HFTIPC_ENOENT && rc != HFTIPC_ETRUNCATED && rc != HFTIPC_ENOTREADY)
+            break; /* opened, or a failure that waiting does not cure */
+        int64_t now = hftipc__monotonic_ns();
+        if (deadline >= 0 && now >= deadline) {
+            rc = HFTIPC_ETIMEDOUT;
+            break;
+        }
+        int64_t slice;
+        if (rc != HFTIPC_ENOENT) {
+            /* A present file finishes initialising with a store into its mapping, which no
+             * file event announces: re-check at growing intervals. */
+            slice = notready_slice;
+            notready_slice = notready_slice * 2 > DISCOVER_NOTREADY_MAX_NS
+                                 ? DISCOVER_NOTREADY_MAX_NS
+                                 : notready_slice * 2;
+        } else {
+            slice = wd >= 0 ? DISCOVER_SAFETY_SLICE_NS : DISCOVER_NOWATCH_SLICE_NS;
+            notready_slice = DISCOVER_NOTREADY_FIRST_NS;
+        }
+        int64_t until = now + slice;
+        if (deadline >= 0 && deadline < until)
+            until = deadline;
+        discover_sleep(cancel_fd, wd >= 0 ? ifd : -1, until);
+        if (cancel_fd >= 0) {
+            struct pollfd pfd = {.fd = cancel_fd, .events = POLLIN};
+            if (poll(&pfd, 1, 0) > 0) {
+                rc = HFTIPC_ETIMEDOUT;
+                break;
+            }
+        }
+#if defined(HFTIPC_HAVE_INOTIFY)
+        if (ifd >= 0)
+            (void)discover_inotify_drain(ifd, &wd);
+#endif
+    }
+    int err = errno;
+    if (ifd >= 0)
+        close(ifd);
+    free(dir);
+    errno = err;
+    return rc;
+}
+
+int hftipc_channel_open_wait(const char *path, hftipc_role_t role, int64_t timeout_ns,
+                             hftipc_channel_t **out)
+{
+    return hftipc__channel_open_wait_cancel(path, role, timeout_ns, -1, out);
 }
 /* ==== core/src/error.c ==== */
 #line 1 "core/src/error.c"

@@ -604,6 +604,189 @@ HFTIPC_API uint32_t hftipc_channel_slot_size(const hftipc_channel_t *ch);
 /** @return the role of the handle (hftipc_role_t), or 0 for NULL. @since 1.0.0 */
 HFTIPC_API int hftipc_channel_role(const hftipc_channel_t *ch);
 
+/* ---- Discovery ---------------------------------------------------------------------------- */
+
+/*
+ * List the channel files of a directory, watch it for channels that appear, change or go away,
+ * and open a channel that does not exist yet. Nothing here modifies a file or takes a role
+ * (hftipc_channel_open_wait() takes the role it is asked for, once the channel is there).
+ * Iterators, not callbacks: each call returns one entry into caller-owned, size-prefixed
+ * structs, which cgo and SWIG map directly. See docs/DISCOVERY.md.
+ */
+
+/* What kind of directory entry a hftipc_dir_entry_t describes. Symlinks are never followed. */
+typedef enum hftipc_entry_type {
+    HFTIPC_ENTRY_REGULAR = 1,   /* a regular file: a channel when status is HFTIPC_OK */
+    HFTIPC_ENTRY_SYMLINK = 2,   /* a symbolic link (status HFTIPC_ENOTFILE) */
+    HFTIPC_ENTRY_DIRECTORY = 3, /* a subdirectory (status HFTIPC_ENOTFILE) */
+    HFTIPC_ENTRY_OTHER = 4,     /* a FIFO, socket or device (status HFTIPC_ENOTFILE) */
+} hftipc_entry_type_t;
+
+/* What a hftipc_watch_next() event reports about its entry. */
+typedef enum hftipc_watch_event {
+    HFTIPC_WATCH_ADDED = 1,   /* the name appeared (or was present when the watch opened) */
+    HFTIPC_WATCH_CHANGED = 2, /* its status, type, file, geometry or a role holder changed */
+    HFTIPC_WATCH_REMOVED = 3, /* the name is gone; the entry holds its last known state */
+} hftipc_watch_event_t;
+
+/* Longest file name an entry carries, without the terminating NUL (Linux NAME_MAX). */
+#define HFTIPC_NAME_MAX 255
+
+/*
+ * One entry of a directory. Set `size` to sizeof(hftipc_dir_entry_t) before the call; the
+ * library fills at most that many bytes, so the struct can grow at its end in later versions.
+ */
+typedef struct hftipc_dir_entry {
+    uint32_t size;
+    int32_t status; /* HFTIPC_OK for a valid channel file; else the status hftipc_inspect()
+                       gives it (HFTIPC_ENOTFILE for anything but a regular file) */
+    uint32_t type;  /* hftipc_entry_type_t */
+    uint32_t event; /* hftipc_watch_event_t for hftipc_watch_next(); 0 from hftipc_dir_next() */
+    uint64_t inode; /* the file's inode: a new value under the same name is a new file */
+    uint64_t bytes; /* the file's actual size (st_size); 0 for non-regular entries */
+    char name[HFTIPC_NAME_MAX + 1]; /* the name within the directory, NUL-terminated */
+} hftipc_dir_entry_t;
+
+typedef struct hftipc_dir_stct hftipc_dir_t;
+
+/**
+ * Start listing the directory `dir`: its names are read now (a snapshot, in byte order of the
+ * names, "." and ".." left out); each hftipc_dir_next() then examines one of them.
+ * @param dir the directory; a symlink to a directory is followed (its entries never are).
+ * @param out receives the handle on success; set to NULL on failure.
+ * @return HFTIPC_OK; HFTIPC_ENOENT (no such directory); HFTIPC_ENOTFILE (not a directory);
+ *         HFTIPC_EACCES; HFTIPC_EINVAL (NULL argument); HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @since 1.1.0
+ * Thread safety: any thread; the handle is used by one thread at a time.
+ */
+HFTIPC_API int hftipc_dir_open(const char *dir, hftipc_dir_t **out);
+
+/**
+ * Examine the next name of the listing, as hftipc_inspect() would, without following a
+ * symlink, blocking on a FIFO, modifying anything or taking a role. A file that fails
+ * validation is an entry like any other, with its status; names removed since
+ * hftipc_dir_open() are skipped.
+ * @param entry filled up to entry->size bytes (at least 4).
+ * @param info filled up to info->size bytes as hftipc_inspect() fills it (zeroed but for
+ *             `size` when the entry is not a regular file); may be NULL.
+ * @return 1 when `entry` was filled; 0 at the end of the listing; HFTIPC_EINVAL.
+ * @since 1.1.0
+ * Thread safety: the thread that uses the handle.
+ */
+HFTIPC_API int hftipc_dir_next(hftipc_dir_t *dir, hftipc_dir_entry_t *entry, hftipc_info_t *info);
+
+/**
+ * Free a listing.
+ * @param dir the handle; NULL is accepted and ignored.
+ * @since 1.1.0
+ * Thread safety: the thread that uses the handle; the handle is invalid afterwards.
+ */
+HFTIPC_API void hftipc_dir_close(hftipc_dir_t *dir);
+
+/* Watch flags. */
+#define HFTIPC_WATCH_POLL 0x1u /* do not use inotify: rescan every interval_ns only */
+
+/*
+ * Watch options. Always initialise with hftipc_watch_options_init(), then change the fields
+ * you need (`size` versions the struct, as in hftipc_options_t).
+ */
+typedef struct hftipc_watch_options {
+    uint32_t size;       /* sizeof(hftipc_watch_options_t), set by hftipc_watch_options_init() */
+    uint32_t flags;      /* HFTIPC_WATCH_*; default 0 */
+    int64_t interval_ns; /* rescan period: how soon a holder's death is seen (no file event
+                            announces it), and the whole detection delay without inotify;
+                            default 100 ms; at least 1 ms */
+} hftipc_watch_options_t;
+
+/**
+ * Fill `opts` with defaults: inotify when available, a rescan every 100 ms.
+ * @param opts the struct to fill; NULL is ignored.
+ * @since 1.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API void hftipc_watch_options_init(hftipc_watch_options_t *opts);
+
+typedef struct hftipc_watch_stct hftipc_watch_t;
+
+/**
+ * Watch the directory `dir`. Every entry present now is reported first, as HFTIPC_WATCH_ADDED,
+ * so listing and watching leave no gap. The directory is rescanned when inotify reports a
+ * change in it (where inotify is unavailable, or with HFTIPC_WATCH_POLL, only by the period)
+ * and every interval_ns, since a dying process changes no file; each rescan is compared with
+ * the last one. A name created and removed between two rescans may go unreported. If the
+ * directory itself is removed, its entries are reported removed and the watch looks for it to
+ * come back at each rescan.
+ * @param dir the directory to watch.
+ * @param opts the options; NULL means the defaults.
+ * @param out receives the handle on success; set to NULL on failure.
+ * @return HFTIPC_OK; HFTIPC_ENOENT; HFTIPC_ENOTFILE (not a directory); HFTIPC_EACCES;
+ *         HFTIPC_EINVAL (NULL argument, bad options); HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @since 1.1.0
+ * Thread safety: any thread; the handle is used by one thread at a time, except for
+ * hftipc_watch_stop().
+ */
+HFTIPC_API int hftipc_watch_open(const char *dir, const hftipc_watch_options_t *opts,
+                                 hftipc_watch_t **out);
+
+/**
+ * Wait up to `timeout_ns` for the next event and describe it: entry->event says what
+ * happened, the rest of `entry` and `info` describe the entry now (for HFTIPC_WATCH_REMOVED,
+ * as last seen). HFTIPC_WATCH_CHANGED reports a change of status, type, inode, mode, geometry,
+ * or a role holder (pid, liveness, epoch, producer count); cursors and counters alone are not
+ * events. Signals neither shorten nor extend the timeout (absolute deadline, CLOCK_MONOTONIC).
+ * @param timeout_ns nanoseconds, 0 for events already pending or found by one rescan,
+ *                   HFTIPC_WAIT_FOREVER for no limit.
+ * @param entry filled up to entry->size bytes (at least 4).
+ * @param info filled up to info->size bytes; may be NULL.
+ * @return 1 when an event was filled; 0 once hftipc_watch_stop() was called (and for every
+ *         call after it); HFTIPC_ETIMEDOUT; HFTIPC_EINVAL; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @since 1.1.0
+ * Thread safety: the thread that uses the handle.
+ */
+HFTIPC_API int hftipc_watch_next(hftipc_watch_t *w, int64_t timeout_ns, hftipc_dir_entry_t *entry,
+                                 hftipc_info_t *info);
+
+/**
+ * Stop the watch: a hftipc_watch_next() blocked in another thread returns 0 promptly, and so
+ * does every later call. Idempotent.
+ * @return HFTIPC_OK; HFTIPC_EINVAL for NULL.
+ * @since 1.1.0
+ * Thread safety: any thread, concurrently with hftipc_watch_next(); async-signal-safe. Not
+ * concurrently with hftipc_watch_close().
+ */
+HFTIPC_API int hftipc_watch_stop(hftipc_watch_t *w);
+
+/**
+ * Free a watch.
+ * @param w the handle; NULL is accepted and ignored.
+ * @since 1.1.0
+ * Thread safety: the thread that uses the handle, once no other thread uses it (including
+ * hftipc_watch_stop()); the handle is invalid afterwards.
+ */
+HFTIPC_API void hftipc_watch_close(hftipc_watch_t *w);
+
+/**
+ * hftipc_channel_open(), waiting up to `timeout_ns` for the channel to exist and be ready:
+ * while `path` does not exist (HFTIPC_ENOENT), is empty or shorter than a header
+ * (HFTIPC_ETRUNCATED) or has not finished initialisation (HFTIPC_ENOTREADY), the call sleeps,
+ * woken by inotify on the directory when a name appears or a file is written, and re-checks
+ * a present file that is not ready at intervals growing from 1 ms to 50 ms (its
+ * initialisation is a store into its mapping, which no file event announces). Without
+ * inotify, or while the directory does not exist, it re-checks every 10 ms. Any other status ends
+ * the wait at once. Signals neither shorten nor extend the timeout (absolute deadline,
+ * CLOCK_MONOTONIC).
+ * @param path the channel file; symlinks are refused.
+ * @param role the role the returned handle holds.
+ * @param timeout_ns nanoseconds, 0 for a single attempt, HFTIPC_WAIT_FOREVER for no limit.
+ * @param out receives the handle on success; set to NULL on failure.
+ * @return as hftipc_channel_open(), plus HFTIPC_ETIMEDOUT when the channel was still missing
+ *         or not ready at the deadline.
+ * @since 1.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API int hftipc_channel_open_wait(const char *path, hftipc_role_t role, int64_t timeout_ns,
+                                        hftipc_channel_t **out);
+
 #ifdef __cplusplus
 }
 #endif

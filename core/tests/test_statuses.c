@@ -411,6 +411,81 @@ static void drive_operations(void)
     }
 }
 
+/* Discovery (1.1.0): listing, watching, waiting for a channel to appear. */
+static void drive_discovery(void)
+{
+    hftipc_dir_t *d = NULL;
+    hftipc_watch_t *wt = NULL;
+    hftipc_channel_t *ch = NULL;
+    hftipc_dir_entry_t e = {.size = sizeof e};
+    hftipc_info_t info = {.size = sizeof info};
+    scenario = "discovery: bad arguments and paths";
+    R(hftipc_dir_open, NULL, &d);
+    R(hftipc_dir_open, test_scratch(), NULL);
+    R(hftipc_dir_open, test_path("no-such-dir"), &d);
+    R(hftipc_dir_next, NULL, &e, &info);
+    R(hftipc_watch_open, NULL, NULL, &wt);
+    R(hftipc_watch_open, test_path("no-such-dir"), NULL, &wt);
+    R(hftipc_watch_next, NULL, 0, &e, &info);
+    R(hftipc_watch_stop, NULL);
+    R(hftipc_channel_open_wait, NULL, HFTIPC_ROLE_CONSUMER, 0, &ch);
+    R(hftipc_channel_open_wait, test_path("x"), (hftipc_role_t)9, 0, &ch);
+    R(hftipc_channel_open_wait, test_path("no-such-dir/x"), HFTIPC_ROLE_CONSUMER, 0, &ch);
+    scenario = "discovery: a directory of good and bad files";
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/discover", test_scratch());
+    mkdir(dir, 0700);
+    char path[700];
+    snprintf(path, sizeof path, "%s/a-channel", dir);
+    hftipc_options_t o = opts(8, 64, HFTIPC_MODE_SPSC);
+    unlink(path);
+    if (hftipc_channel_create(path, &o, HFTIPC_ROLE_OBSERVER, &ch) == HFTIPC_OK)
+        hftipc_channel_close(ch);
+    ch = NULL;
+    for (size_t i = 0; i < N_BAD; i++) {
+        char bad[700];
+        snprintf(bad, sizeof bad, "%s/bad-%zu", dir, i);
+        make_bad_file(&bad_files[i], bad);
+    }
+    R(hftipc_dir_open, path, &d); /* a file, not a directory */
+    if (R(hftipc_dir_open, dir, &d) == 0) {
+        while (R(hftipc_dir_next, d, &e, &info) == 1)
+            ;
+        R(hftipc_dir_next, d, &e, NULL);
+        hftipc_dir_close(d);
+    }
+    hftipc_watch_options_t wo;
+    hftipc_watch_options_init(&wo);
+    wo.flags = 0x80; /* unknown */
+    R(hftipc_watch_open, dir, &wo, &wt);
+    hftipc_watch_options_init(&wo);
+    wo.interval_ns = 1000 * 1000;
+    for (int poll = 0; poll < 2; poll++) {
+        wo.flags = poll ? HFTIPC_WATCH_POLL : 0;
+        if (R(hftipc_watch_open, dir, &wo, &wt) == 0) {
+            while (R(hftipc_watch_next, wt, 0, &e, &info) == 1)
+                ;
+            R(hftipc_watch_next, wt, 2 * 1000 * 1000, &e, NULL);
+            R(hftipc_watch_stop, wt);
+            R(hftipc_watch_next, wt, 0, &e, &info);
+            hftipc_watch_close(wt);
+        }
+    }
+    scenario = "discovery: open_wait on present, missing and bad channels";
+    if (R(hftipc_channel_open_wait, path, HFTIPC_ROLE_CONSUMER, 0, &ch) == 0)
+        close_if(&ch);
+    char missing[700];
+    snprintf(missing, sizeof missing, "%s/later", dir);
+    R(hftipc_channel_open_wait, missing, HFTIPC_ROLE_CONSUMER, 0, &ch);
+    R(hftipc_channel_open_wait, missing, HFTIPC_ROLE_CONSUMER, 2 * 1000 * 1000, &ch);
+    for (size_t i = 0; i < N_BAD; i++) {
+        char bad[700];
+        snprintf(bad, sizeof bad, "%s/bad-%zu", dir, i);
+        if (R(hftipc_channel_open_wait, bad, HFTIPC_ROLE_OBSERVER, 1000 * 1000, &ch) == 0)
+            close_if(&ch);
+    }
+}
+
 /* A process without the caller's permissions: as root, a child that drops to nobody. */
 static void drive_permissions(void)
 {
@@ -488,6 +563,12 @@ static const driver_row drivers[] = {
     {"hftipc_channel_claim", drive_operations},
     {"hftipc_channel_commit_claim", drive_operations},
     {"hftipc_channel_abort_claim", drive_operations},
+    {"hftipc_dir_open", drive_discovery},
+    {"hftipc_dir_next", drive_discovery},
+    {"hftipc_watch_open", drive_discovery},
+    {"hftipc_watch_next", drive_discovery},
+    {"hftipc_watch_stop", drive_discovery},
+    {"hftipc_channel_open_wait", drive_discovery},
     {"hftipc_channel_close", drive_close},
     {"hftipc_channel_send", drive_operations},
     {"hftipc_channel_send_batch", drive_operations},

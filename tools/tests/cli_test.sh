@@ -69,7 +69,7 @@ check_true() { # NAME CONDITION-COMMAND...
 
 run --help
 expect "--help lists commands and exit codes" 0 "EXIT STATUS"
-for w in create inspect watch tail send recv check bench; do
+for w in create inspect watch tail send recv check ls bench; do
     grep -q "^    $w " "$OUT" || fail "--help mentions $w"
 done
 run --version
@@ -78,13 +78,18 @@ expect "--version prints library and format versions" 0 "hftipc [0-9]+\.[0-9]+\.
 FMT_MINOR=$(sed -n 's/^#define HFTIPC_FORMAT_MINOR \([0-9]*\)$/\1/p' "$(dirname "$0")/../../core/include/hftipc.h")
 FMT="1.$FMT_MINOR"
 grep -q "channel format 1\.$FMT_MINOR" "$OUT" || fail "--version names the format version"
-for c in create inspect watch tail send recv check bench; do
+for c in create inspect watch tail send recv check ls bench; do
     run "$c" --help
     expect "$c --help is a man page" 0 "SYNOPSIS"
     for s in NAME DESCRIPTION "EXIT STATUS" EXAMPLES; do
         grep -q "^$s" "$OUT" || fail "$c --help has $s"
     done
 done
+
+run help ls
+expect "help COMMAND prints the command's help" 0 "^    hftipc ls - "
+run help frobnicate
+expect "help of an unknown command" 2 "" "unknown command 'frobnicate'"
 
 # ---- bad arguments: exit 2 with a message --------------------------------------------------
 

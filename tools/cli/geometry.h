@@ -1,0 +1,28 @@
+/*
+ * Channel geometry options, shared by create and send --create: the two table rows and the
+ * check of their product against the file size limit.
+ */
+#ifndef HFTIPC_CLI_GEOMETRY_H
+#define HFTIPC_CLI_GEOMETRY_H
+
+#include "cli.h"
+
+#define CLI_OPT_CAPACITY(T, F, HELP)                                                               \
+    {                                                                                              \
+        .name = "--capacity", .arg = "N", CLI_UINT_AT(T, F), .min = 1, .max = HFTIPC_MAX_CAPACITY, \
+        .pow2 = 1, .invalid = "expected a power of two from 1 to 1073741824", .help = HELP         \
+    }
+
+#define CLI_OPT_SLOT_SIZE(T, F, HELP)                                                              \
+    {                                                                                              \
+        .name = "--slot-size", .arg = "BYTES", CLI_UINT_AT(T, F), .min = HFTIPC_MIN_SLOT_SIZE,     \
+        .max = HFTIPC_MAX_SLOT_SIZE, .multiple = 8,                                                \
+        .invalid = "expected a multiple of 8 from 16 to 67108864 (bytes, including the 8-byte "    \
+                   "slot header)",                                                                 \
+        .help = HELP                                                                               \
+    }
+
+/* FORMAT.md 2.1: the file is at most 2^40 bytes. EXIT_OK, or EXIT_USAGE after saying so. */
+int geometry_check(const char *cmd, const hftipc_options_t *o);
+
+#endif
