@@ -109,10 +109,15 @@ type linePeer struct {
 	out *bufio.Reader
 }
 
-func startLinePeer(t *testing.T, role, path string) *linePeer {
+// startLinePeer starts the peer process for role, with setup (if any) applied to its command
+// first, and waits for its READY line.
+func startLinePeer(t *testing.T, role, path string, setup ...func(*exec.Cmd)) *linePeer {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	cmd := peerCommand(ctx, role, path, 0)
+	for _, f := range setup {
+		f(cmd)
+	}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
