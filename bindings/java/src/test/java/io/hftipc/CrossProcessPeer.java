@@ -9,9 +9,10 @@ import java.util.zip.CRC32;
  * The producer half of {@link CrossProcessTest}, run in a second JVM:
  * {@code java -cp <test classpath> io.hftipc.CrossProcessPeer <path> <messages>}. Prints
  * {@code checksum <crc32>} of every byte sent. With a first argument {@code hold},
- * {@code send-later} or {@code serve}, it plays the peer of {@link CrossProcessTest}'s liveness
- * and {@link BlockingTest}'s wake-up and fencing cases instead; with {@code mpsc <path> <id>
- * <messages>}, one of the producers of {@link MpscTest}.
+ * {@code send-later}, {@code serve} or {@code claim-hold}, it plays the peer of
+ * {@link CrossProcessTest}'s liveness, {@link BlockingTest}'s wake-up and fencing, and
+ * {@link TakeoverTest}'s cases instead; with {@code mpsc <path> <id> <messages>}, one of the
+ * producers of {@link MpscTest}.
  */
 public final class CrossProcessPeer {
     private CrossProcessPeer() {}
@@ -75,6 +76,41 @@ public final class CrossProcessPeer {
             System.out.flush();
         }
         tx.close(); // a fenced handle's close leaves the new holder alone
+    }
+
+    /*
+     * Takes the producer role, offers {1}, claims a slot and writes {2} into it, says "ready",
+     * then per stdin line ("commit") commits the claim: "committed", or "fenced <status>" on
+     * ChannelFencedException. Exits at EOF without closing.
+     */
+    private static void claimHold(Path path) throws Exception {
+        Channel tx = Channel.open(path, Role.PRODUCER);
+        if (!tx.offer(new byte[] {1}, 0, 1)) {
+            System.exit(3);
+        }
+        long claim = tx.claim();
+        if (claim == Channel.NO_CLAIM) {
+            System.exit(3);
+        }
+        tx.claimBuffer(claim).put(0, (byte) 2);
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                java.nio.charset.StandardCharsets.UTF_8));
+        System.out.println("ready");
+        System.out.flush();
+        while (in.readLine() != null) {
+            String reply;
+            try {
+                tx.commit(claim, 1);
+                reply = "committed";
+            } catch (ChannelFencedException e) {
+                reply = "fenced " + e.getStatusName();
+            } catch (RuntimeException e) {
+                reply = "error " + e;
+            }
+            System.out.println(reply);
+            System.out.flush();
+        }
+        Runtime.getRuntime().halt(0);
     }
 
     /*
@@ -185,6 +221,10 @@ public final class CrossProcessPeer {
             }
             case "serve" -> {
                 serve(Path.of(args[1]));
+                return;
+            }
+            case "claim-hold" -> {
+                claimHold(Path.of(args[1]));
                 return;
             }
             case "mpsc" -> {
