@@ -61,14 +61,7 @@ func blockingPeer(t *testing.T, role, path string) bool {
 		fmt.Println("READY")
 		sc := bufio.NewScanner(os.Stdin)
 		for sc.Scan() {
-			switch err := ch.Send([]byte{0xEE}); {
-			case err == nil:
-				fmt.Println("OK")
-			case errors.Is(err, ErrFenced):
-				fmt.Println("FENCED")
-			default:
-				fmt.Println("ERR", err)
-			}
+			printOutcome(ch.Send([]byte{0xEE}))
 		}
 		fmt.Println("CLOSED", ch.Close())
 	case "takeover":
@@ -100,6 +93,18 @@ func blockingPeer(t *testing.T, role, path string) bool {
 		return false
 	}
 	return true
+}
+
+// printOutcome prints a peer's answer for an operation's result: OK, FENCED or ERR <err>.
+func printOutcome(err error) {
+	switch {
+	case err == nil:
+		fmt.Println("OK")
+	case errors.Is(err, ErrFenced):
+		fmt.Println("FENCED")
+	default:
+		fmt.Println("ERR", err)
+	}
 }
 
 // linePeer is a running peer process driven by stdin lines that answers with stdout lines.

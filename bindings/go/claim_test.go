@@ -16,6 +16,25 @@ func claimPair(t *testing.T, mode Mode, cfg Config) (p, c *Channel, path string)
 	return pair(t, cfg)
 }
 
+// inBothModes runs test as a subtest per mode, on a fresh producer and consumer with cfg.
+func inBothModes(t *testing.T, cfg Config, test func(t *testing.T, p, c *Channel)) {
+	for _, mode := range claimModes {
+		t.Run(mode.String(), func(t *testing.T) {
+			p, c, _ := claimPair(t, mode, cfg)
+			test(t, p, c)
+		})
+	}
+}
+
+func mustClaim(t *testing.T, p *Channel) Claim {
+	t.Helper()
+	cl, err := p.Claim()
+	if err != nil {
+		t.Fatalf("Claim: %v", err)
+	}
+	return cl
+}
+
 func mustReceive(t *testing.T, c *Channel, want string) {
 	t.Helper()
 	buf := make([]byte, c.MaxPayload())
@@ -36,89 +55,74 @@ func mustBeEmpty(t *testing.T, c *Channel) {
 // A claim is written in place and committed; claiming again before the commit returns the
 // same claim; each commit gives the next claim the next sequence; a full ring gives ErrFull.
 func TestClaimValueCommit(t *testing.T) {
-	for _, mode := range claimModes {
-		t.Run(mode.String(), func(t *testing.T) {
-			p, c, _ := claimPair(t, mode, Config{Capacity: 2, SlotSize: 24})
-			cl, err := p.Claim()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if cl.Sequence() != 0 || len(cl.Bytes()) != p.MaxPayload() {
-				t.Fatalf("first claim: sequence %d, %d bytes", cl.Sequence(), len(cl.Bytes()))
-			}
-			n := copy(cl.Bytes(), "in place")
-			again, err := p.Claim()
-			if err != nil || again.Sequence() != cl.Sequence() || &again.Bytes()[0] != &cl.Bytes()[0] {
-				t.Fatalf("claim again: %d, %v; want the same claim %d", again.Sequence(), err, cl.Sequence())
-			}
-			mustBeEmpty(t, c) // nothing is visible before the commit
-			mustErr(t, cl.Commit(p.MaxPayload()+1), ErrTooBig)
-			mustErr(t, cl.Commit(-1), ErrInvalid)
-			if err := cl.Commit(n); err != nil { // the claim stayed through both refusals
-				t.Fatal(err)
-			}
-			next, err := p.Claim()
-			if err != nil || next.Sequence() != 1 {
-				t.Fatalf("next claim: %d, %v", next.Sequence(), err)
-			}
-			if err := next.Commit(0); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := p.Claim(); err != ErrFull {
-				t.Fatalf("Claim on a full ring: %v", err)
-			}
-			mustReceive(t, c, "in place")
-			mustReceive(t, c, "")
-			mustBeEmpty(t, c)
-		})
-	}
+	inBothModes(t, Config{Capacity: 2, SlotSize: 24}, func(t *testing.T, p, c *Channel) {
+		cl := mustClaim(t, p)
+		if cl.Sequence() != 0 || len(cl.Bytes()) != p.MaxPayload() {
+			t.Fatalf("first claim: sequence %d, %d bytes", cl.Sequence(), len(cl.Bytes()))
+		}
+		n := copy(cl.Bytes(), "in place")
+		again, err := p.Claim()
+		if err != nil || again.Sequence() != cl.Sequence() || &again.Bytes()[0] != &cl.Bytes()[0] {
+			t.Fatalf("claim again: %d, %v; want the same claim %d", again.Sequence(), err, cl.Sequence())
+		}
+		mustBeEmpty(t, c) // nothing is visible before the commit
+		mustErr(t, cl.Commit(p.MaxPayload()+1), ErrTooBig)
+		mustErr(t, cl.Commit(-1), ErrInvalid)
+		if err := cl.Commit(n); err != nil { // the claim stayed through both refusals
+			t.Fatal(err)
+		}
+		next, err := p.Claim()
+		if err != nil || next.Sequence() != 1 {
+			t.Fatalf("next claim: %d, %v", next.Sequence(), err)
+		}
+		if err := next.Commit(0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Claim(); err != ErrFull {
+			t.Fatalf("Claim on a full ring: %v", err)
+		}
+		mustReceive(t, c, "in place")
+		mustReceive(t, c, "")
+		mustBeEmpty(t, c)
+	})
 }
 
 // Claim and TryClaim reserve the same claim, and Commit commits it whichever call made it.
 func TestClaimAndTryClaimShareOneClaim(t *testing.T) {
-	for _, mode := range claimModes {
-		t.Run(mode.String(), func(t *testing.T) {
-			p, c, _ := claimPair(t, mode, Config{Capacity: 4, SlotSize: 24})
-			cl, err := p.Claim()
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := p.TryClaim()
-			if err != nil || &b[0] != &cl.Bytes()[0] {
-				t.Fatalf("TryClaim after Claim: %v, or another slot", err)
-			}
-			n := copy(b, "old api")
-			if err := p.Commit(n); err != nil {
-				t.Fatal(err)
-			}
-			mustErr(t, cl.Commit(n), ErrState) // committed by Commit
-			b, err = p.TryClaim()
-			if err != nil {
-				t.Fatal(err)
-			}
-			cl, err = p.Claim()
-			if err != nil || &b[0] != &cl.Bytes()[0] || cl.Sequence() != 1 {
-				t.Fatalf("Claim after TryClaim: %d, %v", cl.Sequence(), err)
-			}
-			n = copy(cl.Bytes(), "new api")
-			if err := cl.Commit(n); err != nil {
-				t.Fatal(err)
-			}
-			mustErr(t, p.Commit(n), ErrState)
-			mustReceive(t, c, "old api")
-			mustReceive(t, c, "new api")
-		})
-	}
+	inBothModes(t, Config{Capacity: 4, SlotSize: 24}, func(t *testing.T, p, c *Channel) {
+		cl := mustClaim(t, p)
+		b, err := p.TryClaim()
+		if err != nil || &b[0] != &cl.Bytes()[0] {
+			t.Fatalf("TryClaim after Claim: %v, or another slot", err)
+		}
+		n := copy(b, "old api")
+		if err := p.Commit(n); err != nil {
+			t.Fatal(err)
+		}
+		mustErr(t, cl.Commit(n), ErrState) // committed by Commit
+		b, err = p.TryClaim()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cl, err = p.Claim()
+		if err != nil || &b[0] != &cl.Bytes()[0] || cl.Sequence() != 1 {
+			t.Fatalf("Claim after TryClaim: %d, %v", cl.Sequence(), err)
+		}
+		n = copy(cl.Bytes(), "new api")
+		if err := cl.Commit(n); err != nil {
+			t.Fatal(err)
+		}
+		mustErr(t, p.Commit(n), ErrState)
+		mustReceive(t, c, "old api")
+		mustReceive(t, c, "new api")
+	})
 }
 
 // An aborted SPSC claim publishes nothing and leaves no trace: the slot is simply not used,
 // so the next claim or send takes it; no counter moves.
 func TestClaimAbortSPSC(t *testing.T) {
 	p, c, _ := claimPair(t, ModeSPSC, Config{Capacity: 4, SlotSize: 24})
-	cl, err := p.Claim()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := mustClaim(t, p)
 	copy(cl.Bytes(), "never sent")
 	if err := cl.Abort(); err != nil {
 		t.Fatal(err)
@@ -157,10 +161,7 @@ func TestClaimAbortMPSC(t *testing.T) {
 	if err := p.Send([]byte("before")); err != nil {
 		t.Fatal(err)
 	}
-	cl, err := p.Claim()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := mustClaim(t, p)
 	copy(cl.Bytes(), "never sent")
 	if err := cl.Abort(); err != nil {
 		t.Fatal(err)
@@ -194,85 +195,70 @@ func TestClaimAbortMPSC(t *testing.T) {
 // A claim value that is no longer outstanding gives ErrState, and does not disturb the claim
 // that is.
 func TestStaleClaimIsRefused(t *testing.T) {
-	for _, mode := range claimModes {
-		t.Run(mode.String(), func(t *testing.T) {
-			p, c, _ := claimPair(t, mode, Config{Capacity: 4, SlotSize: 24})
-			var zero Claim
-			if zero.Sequence() != -1 || zero.Bytes() != nil {
-				t.Fatalf("zero Claim: %d, %v", zero.Sequence(), zero.Bytes())
-			}
-			var ce *ChannelError
-			if err := zero.Commit(0); !errors.Is(err, ErrState) || !errors.As(err, &ce) || ce.Op != "commit_claim" {
-				t.Fatalf("zero Claim Commit: %#v", err)
-			}
-			mustErr(t, zero.Abort(), ErrState)
+	inBothModes(t, Config{Capacity: 4, SlotSize: 24}, func(t *testing.T, p, c *Channel) {
+		var zero Claim
+		if zero.Sequence() != -1 || zero.Bytes() != nil {
+			t.Fatalf("zero Claim: %d, %v", zero.Sequence(), zero.Bytes())
+		}
+		var ce *ChannelError
+		if err := zero.Commit(0); !errors.Is(err, ErrState) || !errors.As(err, &ce) || ce.Op != "commit_claim" {
+			t.Fatalf("zero Claim Commit: %#v", err)
+		}
+		mustErr(t, zero.Abort(), ErrState)
 
-			first, err := p.Claim()
-			if err != nil {
-				t.Fatal(err)
-			}
-			n := copy(first.Bytes(), "first")
-			if err := first.Commit(n); err != nil {
-				t.Fatal(err)
-			}
-			second, err := p.Claim()
-			if err != nil {
-				t.Fatal(err)
-			}
-			n = copy(second.Bytes(), "second")
-			mustErr(t, first.Commit(1), ErrState)
-			err = first.Abort()
-			mustErr(t, err, ErrState)
-			if !errors.As(err, &ce) || ce.Op != "abort_claim" || ce.Code != -29 || ce.Path != p.Path() {
-				t.Fatalf("stale Abort error %#v", err)
-			}
-			if err := second.Commit(n); err != nil {
-				t.Fatal(err)
-			}
-			mustReceive(t, c, "first")
-			mustReceive(t, c, "second")
-			mustBeEmpty(t, c)
-		})
-	}
+		first := mustClaim(t, p)
+		n := copy(first.Bytes(), "first")
+		if err := first.Commit(n); err != nil {
+			t.Fatal(err)
+		}
+		second := mustClaim(t, p)
+		n = copy(second.Bytes(), "second")
+		mustErr(t, first.Commit(1), ErrState)
+		err := first.Abort()
+		mustErr(t, err, ErrState)
+		if !errors.As(err, &ce) || ce.Op != "abort_claim" || ce.Code != -29 || ce.Path != p.Path() {
+			t.Fatalf("stale Abort error %#v", err)
+		}
+		if err := second.Commit(n); err != nil {
+			t.Fatal(err)
+		}
+		mustReceive(t, c, "first")
+		mustReceive(t, c, "second")
+		mustBeEmpty(t, c)
+	})
 }
 
 // A Send or SendBatch while a claim is outstanding publishes into the claimed slot and uses
 // the claim up: nothing is stranded (in MPSC the consumer is never stuck at the claimed
 // slot), and the claim's Commit and Abort give ErrState.
 func TestSendAfterClaimUsesTheClaim(t *testing.T) {
-	for _, mode := range claimModes {
-		t.Run(mode.String(), func(t *testing.T) {
-			p, c, _ := claimPair(t, mode, Config{Capacity: 4, SlotSize: 24})
-			cl, err := p.Claim()
-			if err != nil {
-				t.Fatal(err)
-			}
-			copy(cl.Bytes(), "overwritten")
-			if err := p.Send([]byte("sent")); err != nil {
-				t.Fatal(err)
-			}
-			mustErr(t, cl.Commit(3), ErrState)
-			mustErr(t, cl.Abort(), ErrState)
-			mustReceive(t, c, "sent")
-			mustBeEmpty(t, c)
+	inBothModes(t, Config{Capacity: 4, SlotSize: 24}, func(t *testing.T, p, c *Channel) {
+		cl := mustClaim(t, p)
+		copy(cl.Bytes(), "overwritten")
+		if err := p.Send([]byte("sent")); err != nil {
+			t.Fatal(err)
+		}
+		mustErr(t, cl.Commit(3), ErrState)
+		mustErr(t, cl.Abort(), ErrState)
+		mustReceive(t, c, "sent")
+		mustBeEmpty(t, c)
 
-			cl, err = p.Claim()
-			if err != nil || cl.Sequence() != 1 {
-				t.Fatalf("claim after the send: %d, %v", cl.Sequence(), err)
-			}
-			if n, err := p.SendBatch([]byte("ab"), []uint32{1, 1}); err != nil || n != 2 {
-				t.Fatalf("SendBatch = %d, %v", n, err)
-			}
-			mustErr(t, cl.Commit(0), ErrState)
-			mustReceive(t, c, "a")
-			mustReceive(t, c, "b")
-			mustBeEmpty(t, c)
-			st, err := c.Stats()
-			if err != nil || st.Head != 3 || st.Tail != 3 || st.Abandoned != 0 || st.Aborted != 0 {
-				t.Fatalf("head %d tail %d abandoned %d aborted %d, %v", st.Head, st.Tail, st.Abandoned, st.Aborted, err)
-			}
-		})
-	}
+		cl, err := p.Claim()
+		if err != nil || cl.Sequence() != 1 {
+			t.Fatalf("claim after the send: %d, %v", cl.Sequence(), err)
+		}
+		if n, err := p.SendBatch([]byte("ab"), []uint32{1, 1}); err != nil || n != 2 {
+			t.Fatalf("SendBatch = %d, %v", n, err)
+		}
+		mustErr(t, cl.Commit(0), ErrState)
+		mustReceive(t, c, "a")
+		mustReceive(t, c, "b")
+		mustBeEmpty(t, c)
+		st, err := c.Stats()
+		if err != nil || st.Head != 3 || st.Tail != 3 || st.Abandoned != 0 || st.Aborted != 0 {
+			t.Fatalf("head %d tail %d abandoned %d aborted %d, %v", st.Head, st.Tail, st.Abandoned, st.Aborted, err)
+		}
+	})
 }
 
 // Claims need the producer role and an open channel.
@@ -280,10 +266,7 @@ func TestClaimRolesAndClosed(t *testing.T) {
 	p, c, _ := pair(t, Config{Capacity: 4, SlotSize: 24})
 	_, err := c.Claim()
 	mustErr(t, err, ErrRole)
-	cl, err := p.Claim()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := mustClaim(t, p)
 	p.Close()
 	_, err = p.Claim()
 	mustErr(t, err, ErrClosed)
@@ -338,10 +321,7 @@ func TestClaimAbortInOldMPSCFileIsIncompat(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	cl, err := p.Claim()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := mustClaim(t, p)
 	n := copy(cl.Bytes(), "kept")
 	mustErr(t, cl.Abort(), ErrIncompat)
 	if err := cl.Commit(n); err != nil {
@@ -354,54 +334,45 @@ func TestClaimAbortInOldMPSCFileIsIncompat(t *testing.T) {
 
 // The explicit claim path allocates nothing, in both modes, including an MPSC abort.
 func TestClaimsDoNotAllocate(t *testing.T) {
-	for _, mode := range claimModes {
-		t.Run(mode.String(), func(t *testing.T) {
-			p, c, _ := claimPair(t, mode, Config{Capacity: 64, SlotSize: 72})
-			buf := make([]byte, 64)
-			var seq uint64
-			commit := func() {
-				cl, err := p.Claim()
-				if err != nil {
-					t.Fatal(err)
-				}
-				binary.LittleEndian.PutUint64(cl.Bytes(), seq)
-				if err := cl.Commit(8); err != nil {
-					t.Fatal(err)
-				}
-				if n, err := c.Receive(buf); err != nil || n != 8 || binary.LittleEndian.Uint64(buf) != seq {
-					t.Fatalf("Receive = %d, %v", n, err)
-				}
-				seq++
+	inBothModes(t, Config{Capacity: 64, SlotSize: 72}, func(t *testing.T, p, c *Channel) {
+		buf := make([]byte, 64)
+		var seq uint64
+		commit := func() {
+			cl := mustClaim(t, p)
+			binary.LittleEndian.PutUint64(cl.Bytes(), seq)
+			if err := cl.Commit(8); err != nil {
+				t.Fatal(err)
 			}
-			abort := func() {
-				cl, err := p.Claim()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := cl.Abort(); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := c.Receive(buf); err != ErrEmpty {
-					t.Fatalf("Receive after an abort: %v", err)
-				}
+			if n, err := c.Receive(buf); err != nil || n != 8 || binary.LittleEndian.Uint64(buf) != seq {
+				t.Fatalf("Receive = %d, %v", n, err)
 			}
-			full := func() {
-				for p.Send(buf[:8]) == nil {
-				}
-				if _, err := p.Claim(); err != ErrFull {
-					t.Fatalf("Claim on a full ring: %v", err)
-				}
-				for {
-					if _, err := c.Receive(buf); err != nil {
-						break
-					}
+			seq++
+		}
+		abort := func() {
+			cl := mustClaim(t, p)
+			if err := cl.Abort(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Receive(buf); err != ErrEmpty {
+				t.Fatalf("Receive after an abort: %v", err)
+			}
+		}
+		full := func() {
+			for p.Send(buf[:8]) == nil {
+			}
+			if _, err := p.Claim(); err != ErrFull {
+				t.Fatalf("Claim on a full ring: %v", err)
+			}
+			for {
+				if _, err := c.Receive(buf); err != nil {
+					break
 				}
 			}
-			for name, fn := range map[string]func(){"Claim+Commit": commit, "Claim+Abort": abort, "Claim full": full} {
-				if a := testing.AllocsPerRun(200, fn); a != 0 {
-					t.Errorf("%s: %v allocations per run", name, a)
-				}
+		}
+		for name, fn := range map[string]func(){"Claim+Commit": commit, "Claim+Abort": abort, "Claim full": full} {
+			if a := testing.AllocsPerRun(200, fn); a != 0 {
+				t.Errorf("%s: %v allocations per run", name, a)
 			}
-		})
-	}
+		}
+	})
 }

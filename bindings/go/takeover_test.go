@@ -36,14 +36,7 @@ func claimPeer(t *testing.T, role, path string) bool {
 	fmt.Println("READY")
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
-		switch err := cl.Commit(n); {
-		case err == nil:
-			fmt.Println("OK")
-		case errors.Is(err, ErrFenced):
-			fmt.Println("FENCED")
-		default:
-			fmt.Println("ERR", err)
-		}
+		printOutcome(cl.Commit(n))
 	}
 	os.Exit(0) // no Close: a fenced handle has nothing left to release
 	return true

@@ -51,6 +51,23 @@ public final class CrossProcessPeer {
      */
     private static void serve(Path path) throws Exception {
         Channel tx = Channel.open(path, Role.PRODUCER);
+        answer(cmd -> switch (cmd) {
+            case "send" -> tx.offer(new byte[] {5}, 0, 1) ? "sent" : "full";
+            case "beat" -> {
+                tx.heartbeat();
+                yield "beat";
+            }
+            default -> "unknown " + cmd;
+        });
+        tx.close(); // a fenced handle's close leaves the new holder alone
+    }
+
+    /*
+     * Says "ready", then answers each stdin line with one stdout line: what `command` returns
+     * for it, "fenced <status>" on ChannelFencedException, "error <exception>" on another.
+     */
+    private static void answer(java.util.function.UnaryOperator<String> command)
+            throws java.io.IOException {
         var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
                 java.nio.charset.StandardCharsets.UTF_8));
         System.out.println("ready");
@@ -59,14 +76,7 @@ public final class CrossProcessPeer {
         while ((cmd = in.readLine()) != null) {
             String reply;
             try {
-                switch (cmd) {
-                    case "send" -> reply = tx.offer(new byte[] {5}, 0, 1) ? "sent" : "full";
-                    case "beat" -> {
-                        tx.heartbeat();
-                        reply = "beat";
-                    }
-                    default -> reply = "unknown " + cmd;
-                }
+                reply = command.apply(cmd);
             } catch (ChannelFencedException e) {
                 reply = "fenced " + e.getStatusName();
             } catch (RuntimeException e) {
@@ -75,7 +85,6 @@ public final class CrossProcessPeer {
             System.out.println(reply);
             System.out.flush();
         }
-        tx.close(); // a fenced handle's close leaves the new holder alone
     }
 
     /*
@@ -93,23 +102,10 @@ public final class CrossProcessPeer {
             System.exit(3);
         }
         tx.claimBuffer(claim).put(0, (byte) 2);
-        var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
-                java.nio.charset.StandardCharsets.UTF_8));
-        System.out.println("ready");
-        System.out.flush();
-        while (in.readLine() != null) {
-            String reply;
-            try {
-                tx.commit(claim, 1);
-                reply = "committed";
-            } catch (ChannelFencedException e) {
-                reply = "fenced " + e.getStatusName();
-            } catch (RuntimeException e) {
-                reply = "error " + e;
-            }
-            System.out.println(reply);
-            System.out.flush();
-        }
+        answer(cmd -> {
+            tx.commit(claim, 1);
+            return "committed";
+        });
         Runtime.getRuntime().halt(0);
     }
 
