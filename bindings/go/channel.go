@@ -467,7 +467,8 @@ func (c *Channel) Commit(n int) error {
 // Write the message into Bytes, then Commit it, or Abort it to publish nothing. A Claim is
 // used up by its Commit or Abort, or by a Send or SendBatch on its Channel while it is
 // outstanding (which publishes that message into the claimed slot); after that its Commit
-// and Abort give ErrState. The zero Claim is never outstanding.
+// and Abort give ErrState, unless a later claim has the same sequence (an SPSC abort frees the
+// slot for the next claim, see Sequence). The zero Claim is never outstanding.
 type Claim struct {
 	ch  *Channel
 	seq int64
