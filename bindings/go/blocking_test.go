@@ -61,14 +61,7 @@ func blockingPeer(t *testing.T, role, path string) bool {
 		fmt.Println("READY")
 		sc := bufio.NewScanner(os.Stdin)
 		for sc.Scan() {
-			switch err := ch.Send([]byte{0xEE}); {
-			case err == nil:
-				fmt.Println("OK")
-			case errors.Is(err, ErrFenced):
-				fmt.Println("FENCED")
-			default:
-				fmt.Println("ERR", err)
-			}
+			printOutcome(ch.Send([]byte{0xEE}))
 		}
 		fmt.Println("CLOSED", ch.Close())
 	case "takeover":
@@ -102,6 +95,18 @@ func blockingPeer(t *testing.T, role, path string) bool {
 	return true
 }
 
+// printOutcome prints a peer's answer for an operation's result: OK, FENCED or ERR <err>.
+func printOutcome(err error) {
+	switch {
+	case err == nil:
+		fmt.Println("OK")
+	case errors.Is(err, ErrFenced):
+		fmt.Println("FENCED")
+	default:
+		fmt.Println("ERR", err)
+	}
+}
+
 // linePeer is a running peer process driven by stdin lines that answers with stdout lines.
 type linePeer struct {
 	cmd *exec.Cmd
@@ -109,10 +114,15 @@ type linePeer struct {
 	out *bufio.Reader
 }
 
-func startLinePeer(t *testing.T, role, path string) *linePeer {
+// startLinePeer starts the peer process for role, with setup (if any) applied to its command
+// first, and waits for its READY line.
+func startLinePeer(t *testing.T, role, path string, setup ...func(*exec.Cmd)) *linePeer {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	cmd := peerCommand(ctx, role, path, 0)
+	for _, f := range setup {
+		f(cmd)
+	}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

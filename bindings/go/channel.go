@@ -16,6 +16,12 @@ package hftipc
 #cgo nocallback hftipc_channel_try_claim
 #cgo noescape hftipc_channel_commit
 #cgo nocallback hftipc_channel_commit
+#cgo noescape hftipc_channel_claim
+#cgo nocallback hftipc_channel_claim
+#cgo noescape hftipc_channel_commit_claim
+#cgo nocallback hftipc_channel_commit_claim
+#cgo noescape hftipc_channel_abort_claim
+#cgo nocallback hftipc_channel_abort_claim
 #cgo noescape hftipc_channel_receive
 #cgo nocallback hftipc_channel_receive
 #cgo noescape hftipc_channel_receive_batch
@@ -215,21 +221,56 @@ func OpenOrCreate(path string, cfg Config, role Role) (*Channel, error) {
 
 // OpenTakeover opens the existing channel file at path in role like Open, and also takes
 // the role from a holder whose process still exists but whose heartbeat is older than
-// staleAfter: a stopped process, a paused VM, a process stuck elsewhere. The role's epoch
-// increases and the previous holder is fenced: its next operation returns ErrFenced (wrapped)
-// and it can publish or consume nothing more (one operation already past its check when it
-// froze may still complete when it resumes). A holder refreshes its heartbeat when it opens,
-// while it waits in a blocking method, and with Heartbeat. A live holder with a fresh
-// heartbeat still gives ErrBusy. A negative staleAfter behaves as Open.
+// staleAfter: a stopped process, a paused VM, a process stuck elsewhere. It is Takeover
+// without flags; see there for what happens to the previous holder, which may be killed.
+// A holder refreshes its heartbeat when it opens, while it waits in a blocking method, and
+// with Heartbeat. A live holder with a fresh heartbeat still gives ErrBusy. A negative
+// staleAfter behaves as Open.
+//
+// ErrNoFence (wrapped) means the stale holder could be neither proven idle nor ended: it
+// keeps the role. Retry later, or use Takeover with TakeoverForce.
 func OpenTakeover(path string, role Role, staleAfter time.Duration) (*Channel, error) {
-	return openWith("open_takeover", path, nil, role, int64(staleAfter))
+	return openWith("open_takeover", path, nil, role, int64(staleAfter), 0)
+}
+
+// TakeoverFlags modify Takeover.
+type TakeoverFlags uint32
+
+// TakeoverForce takes the role even when the stale holder can be neither proven idle nor
+// ended (another user, another pid namespace): see Takeover for what that still allows.
+const TakeoverForce TakeoverFlags = 1
+
+// Takeover is OpenTakeover with flags (0 or TakeoverForce). The role's epoch increases, and
+// before Takeover returns the previous holder is proven unable to touch the ring again:
+//
+//   - a dead holder needs nothing more;
+//   - a holder idle between two operations is fenced and left running: its next operation
+//     returns ErrFenced (wrapped) and it publishes or consumes nothing more;
+//   - a holder inside an operation or holding a claim (Claim, TryClaim) is ended: its process
+//     is sent SIGKILL, through a pidfd so a reused pid is never signalled, and Takeover waits
+//     until it has exited.
+//
+// So, unforced, no message the new holder publishes is ever lost, overwritten or reordered by
+// the old one, and the cursors never move backwards. When the holder can be neither proven
+// idle nor ended (it runs as another user, or in another pid namespace), Takeover returns
+// ErrNoFence (wrapped) and the role stays with it, unless flags has TakeoverForce: then the
+// role is taken and that holder may still complete the one operation it was inside when it
+// resumes (a producer may write the slots it had claimed and move the head once, a consumer
+// may move the tail back by one batch, see docs/FORMAT.md section 12); every later operation
+// of it returns ErrFenced.
+//
+// In an MPSC channel a producer takeover takes the record of a dead or stale producer,
+// preferring the one whose claim holds up the consumer, so that claim is skipped and the
+// channel moves on. Unknown flag bits give ErrInvalid.
+func Takeover(path string, role Role, staleAfter time.Duration, flags TakeoverFlags) (*Channel, error) {
+	return openWith("takeover", path, nil, role, int64(staleAfter), flags)
 }
 
 func openCommon(op, path string, cfg *Config, role Role) (*Channel, error) {
-	return openWith(op, path, cfg, role, -1)
+	return openWith(op, path, cfg, role, -1, 0)
 }
 
-func openWith(op, path string, cfg *Config, role Role, staleAfterNs int64) (*Channel, error) {
+func openWith(op, path string, cfg *Config, role Role, staleAfterNs int64, flags TakeoverFlags) (*Channel, error) {
 	if !validRole(role) {
 		return nil, &ChannelError{Op: op, Path: path, Err: ErrInvalid, Code: int(C.HFTIPC_EINVAL)}
 	}
@@ -250,6 +291,9 @@ func openWith(op, path string, cfg *Config, role Role, staleAfterNs int64) (*Cha
 		rc, errno = C.hftipc_channel_open_or_create(cs, &o, C.hftipc_role_t(role), &ch)
 	case "open_takeover":
 		rc, errno = C.hftipc_channel_open_takeover(cs, C.hftipc_role_t(role), C.int64_t(staleAfterNs), &ch)
+	case "takeover":
+		rc, errno = C.hftipc_channel_takeover(cs, C.hftipc_role_t(role), C.int64_t(staleAfterNs),
+			C.uint32_t(flags), &ch)
 	default:
 		rc, errno = C.hftipc_channel_open(cs, C.hftipc_role_t(role), &ch)
 	}
@@ -260,7 +304,7 @@ func openWith(op, path string, cfg *Config, role Role, staleAfterNs int64) (*Cha
 }
 
 // Close releases the role, unmaps the file and frees the handle; messages and cursors stay
-// in the file. Slices returned by TryClaim and Peek must not be used afterwards. A second
+// in the file. Slices returned by Claim, TryClaim and Peek must not be used afterwards. A second
 // Close returns an error wrapping ErrClosed.
 func (c *Channel) Close() error {
 	if c == nil || c.ch == nil {
@@ -330,7 +374,9 @@ func (c *Channel) SlotSize() int {
 
 // Send copies msg into the next slot and publishes it. It never blocks: when the ring is
 // full it returns ErrFull. A message longer than MaxPayload fails with ErrTooBig and nothing
-// is written. An empty message is valid.
+// is written. An empty message is valid. While a claim is outstanding (Claim, TryClaim), Send
+// publishes msg into the claimed slot, which uses the claim up: whatever was written there is
+// replaced, and committing or aborting that claim afterwards gives ErrState.
 //
 // ErrFull (and ErrEmpty from the receive methods) are returned bare, not wrapped in a
 // *ChannelError: they are expected flow control on the hot path, and returning a
@@ -354,7 +400,8 @@ func (c *Channel) Send(msg []byte) error {
 // lens[i] bytes) with one cursor update, and returns how many it published: all that fit,
 // at least one. When none fit it returns 0, ErrFull. The lengths are checked first: if any
 // exceeds MaxPayload nothing is written (ErrTooBig); their sum must not exceed len(data)
-// (ErrInvalid). An empty lens publishes nothing and returns 0, nil.
+// (ErrInvalid). An empty lens publishes nothing and returns 0, nil. While a claim is
+// outstanding, the first message goes into the claimed slot, which uses the claim up (as Send).
 func (c *Channel) SendBatch(data []byte, lens []uint32) (int, error) {
 	if c == nil || c.ch == nil {
 		return 0, c.closedErr("send_batch")
@@ -372,8 +419,13 @@ func (c *Channel) SendBatch(data []byte, lens []uint32) (int, error) {
 
 // TryClaim reserves the next slot for writing in place and returns its payload area,
 // MaxPayload bytes long. Write the message into it, then call Commit with its length;
-// nothing is visible to the consumer before Commit. Claiming again before Commit returns
-// the same slot. ErrFull when the ring is full.
+// nothing is visible to the consumer before Commit. ErrFull when the ring is full.
+//
+// TryClaim is Claim without the Claim value: both reserve the handle's one claim. Calling
+// either again before the claim is committed returns the same slot; Commit commits it,
+// whichever call made it. A Send or SendBatch while the claim is outstanding publishes its
+// (first) message into the claimed slot, which uses the claim up: Commit then gives ErrState.
+// To give a claim up without publishing anything, use Claim and Claim.Abort.
 //
 // The slice aliases the shared mapping: it must not be used after Commit, Send, SendBatch or
 // Close, and must not be retained.
@@ -392,8 +444,9 @@ func (c *Channel) TryClaim() ([]byte, error) {
 	return unsafe.Slice((*byte)(p), c.maxPayload), nil
 }
 
-// Commit publishes the slot claimed by TryClaim with a message of n bytes. ErrState if no
-// slot is claimed; ErrTooBig if n exceeds MaxPayload (the claim stays).
+// Commit publishes the handle's outstanding claim (made by TryClaim or Claim) with a message
+// of n bytes. ErrState if no claim is outstanding (never made, already committed or aborted,
+// or used up by a Send); ErrTooBig if n exceeds MaxPayload (the claim stays).
 func (c *Channel) Commit(n int) error {
 	if c == nil || c.ch == nil {
 		return c.closedErr("commit")
@@ -406,6 +459,102 @@ func (c *Channel) Commit(n int) error {
 		return c.fail("commit", int(rc))
 	}
 	return nil
+}
+
+// Claim is a slot of a producer's ring reserved for writing one message in place, as
+// returned by Channel.Claim. It is a small value: copy it freely; it does not allocate.
+// Write the message into Bytes, then Commit it, or Abort it to publish nothing. A Claim is
+// used up by its Commit or Abort, or by a Send or SendBatch on its Channel while it is
+// outstanding (which publishes that message into the claimed slot); after that its Commit
+// and Abort give ErrState, unless a later claim has the same sequence (an SPSC abort frees the
+// slot for the next claim, see Sequence). The zero Claim is never outstanding.
+type Claim struct {
+	ch  *Channel
+	seq int64
+	buf []byte
+}
+
+// Claim reserves the next slot for writing in place (zero copy) and returns it. Nothing is
+// visible to the consumer before Claim.Commit. ErrFull (bare, like Send) when the ring is
+// full. A handle has one claim at most: calling Claim (or TryClaim) again before the claim is
+// committed or aborted returns the same claim.
+//
+// A producer that dies, closes, or is taken over while it holds a claim leaves nothing stuck:
+// an SPSC claim was never visible; the consumer of an MPSC channel skips it (Info.Abandoned).
+func (c *Channel) Claim() (Claim, error) {
+	if c == nil || c.ch == nil {
+		return Claim{}, c.closedErr("claim")
+	}
+	var p unsafe.Pointer
+	seq := C.hftipc_channel_claim(c.ch, &p, nil)
+	if seq < 0 {
+		if seq == C.HFTIPC_EFULL {
+			return Claim{}, ErrFull
+		}
+		return Claim{}, c.fail("claim", int(seq))
+	}
+	return Claim{ch: c, seq: int64(seq), buf: unsafe.Slice((*byte)(p), c.maxPayload)}, nil
+}
+
+// Sequence is the claim's position in the channel's message sequence; -1 for the zero Claim.
+// An SPSC claim that is aborted leaves its slot unused, so the next claim has the same
+// sequence (and the old Claim value then names it); MPSC sequences are never reused.
+func (cl Claim) Sequence() int64 {
+	if cl.ch == nil {
+		return -1
+	}
+	return cl.seq
+}
+
+// Bytes is the claimed slot's payload area, MaxPayload bytes long; nil for the zero Claim.
+// It aliases the shared mapping: write the message from index 0, and do not use or retain it
+// after Commit, Abort, a Send or SendBatch on the Channel, or Close.
+func (cl Claim) Bytes() []byte { return cl.buf }
+
+// Commit publishes the claim as a message of its first n bytes. ErrState (wrapped) if the
+// claim is not the Channel's outstanding claim (already committed or aborted, used up by a
+// Send, or the zero Claim); ErrTooBig if n exceeds MaxPayload (the claim stays); ErrFenced if
+// the role was taken over.
+func (cl Claim) Commit(n int) error {
+	c := cl.ch
+	if c == nil {
+		return errNoClaim("commit_claim")
+	}
+	if c.ch == nil {
+		return c.closedErr("commit_claim")
+	}
+	if n < 0 {
+		return c.fail("commit_claim", int(C.HFTIPC_EINVAL))
+	}
+	if rc := C.hftipc_channel_commit_claim(c.ch, C.int64_t(cl.seq), C.size_t(n)); rc != 0 {
+		return c.fail("commit_claim", int(rc))
+	}
+	return nil
+}
+
+// Abort gives the claim up: nothing is published. In an SPSC channel the slot is simply not
+// used; in an MPSC channel it becomes a skip record that the consumer and observers pass
+// over without delivering anything (counted in Info.Aborted). ErrState (wrapped) as for
+// Commit; ErrIncompat (wrapped) in an MPSC file created by a 1.0 library, which cannot hold
+// skip records: the claim stays, so commit it (empty, if need be); ErrFenced if the role was
+// taken over.
+func (cl Claim) Abort() error {
+	c := cl.ch
+	if c == nil {
+		return errNoClaim("abort_claim")
+	}
+	if c.ch == nil {
+		return c.closedErr("abort_claim")
+	}
+	if rc := C.hftipc_channel_abort_claim(c.ch, C.int64_t(cl.seq)); rc != 0 {
+		return c.fail("abort_claim", int(rc))
+	}
+	return nil
+}
+
+// errNoClaim is the error of the zero Claim's Commit and Abort.
+func errNoClaim(op string) error {
+	return &ChannelError{Op: op, Err: ErrState, Code: int(C.HFTIPC_ESTATE)}
 }
 
 // ---- Consumer and observer ----

@@ -26,5 +26,6 @@ func _() {
 	_ = ok[PeerAlive-C.HFTIPC_PEER_ALIVE]
 	_ = ok[PeerDead-C.HFTIPC_PEER_DEAD]
 	_ = ok[PeerUnknown-C.HFTIPC_PEER_UNKNOWN]
+	_ = ok[TakeoverForce-C.HFTIPC_TAKEOVER_FORCE]
 	_ = ok[len(statusErrors)-1+C.HFTIPC_STATUS_MIN] // one sentinel per status
 }

@@ -170,7 +170,7 @@ func TestCrossProcessPeer(t *testing.T) {
 		io.Copy(io.Discard, os.Stdin)
 		os.Exit(0)
 	default:
-		if !blockingPeer(t, role, path) && !mpscPeer(t, role, path, count) {
+		if !blockingPeer(t, role, path) && !mpscPeer(t, role, path, count) && !claimPeer(t, role, path) {
 			t.Fatalf("unknown peer role %q", role)
 		}
 	}

@@ -19,7 +19,9 @@
 // slices of at most 50ms between checks of the context, so cancellation and deadlines are
 // honoured within about 50ms and no OS thread stays parked in C indefinitely.
 // SendBatch and ReceiveBatch move many messages per call, amortising the Go-to-C crossing.
-// TryClaim/Commit (producer) and Peek/Ack (consumer) work in place, without copying.
+// Claim (producer) and Peek/Ack (consumer) work in place, without copying: Claim returns a
+// Claim value, which the caller writes and then commits or aborts (an abort publishes
+// nothing). TryClaim/Commit are the same claim without the value.
 //
 // # Errors
 //
@@ -33,9 +35,9 @@
 //
 // # Zero-copy rules
 //
-// The slices returned by TryClaim and Peek alias the shared mapping. A TryClaim slice is
-// valid until Commit (or Send, SendBatch, Close); a Peek slice until Ack or Close, and must
-// not be written. Do not retain either: copy what must outlive the call. Using them later
+// The slices returned by Claim.Bytes, TryClaim and Peek alias the shared mapping. A claimed
+// slice is valid until the claim is committed or aborted (or used up by Send or SendBatch,
+// or the Channel is closed); a Peek slice until Ack or Close, and must not be written. Do not retain either: copy what must outlive the call. Using them later
 // reads or writes a slot that the peer may be reusing, or unmapped memory after Close.
 //
 // # Concurrency
@@ -46,9 +48,11 @@
 // code calls back into Go.
 //
 // Close every Channel: there is no finalizer (a collector-driven close could unmap memory
-// that a Peek or TryClaim slice still points to). A Channel that is never closed keeps its
+// that a Peek or claimed slice still points to). A Channel that is never closed keeps its
 // role until the process exits; after that, the next opener takes the role over.
 // OpenTakeover also takes a role from a holder that exists but has shown no sign of life
 // (its heartbeat, refreshed by blocking waits and Heartbeat) for longer than a limit; the old
-// holder is then fenced and gets ErrFenced.
+// holder is then fenced and gets ErrFenced, or, if it was inside an operation or held a
+// claim, killed. Takeover does the same with flags; ErrNoFence means the old holder could be
+// neither fenced nor killed.
 package hftipc

@@ -76,7 +76,7 @@ var (
 	ErrSystem         = newStatus(-26, nil) // wraps the syscall.Errno
 	ErrNoMemory       = newStatus(-27, nil)
 	ErrLapped         = newStatus(-28, nil) // observer overtaken; it skipped ahead
-	ErrState          = newStatus(-29, nil) // Commit without TryClaim
+	ErrState          = newStatus(-29, nil) // commit or abort of a claim that is not outstanding
 	ErrTimedOut       = newStatus(-30, nil) // a blocking call's timeout passed
 	ErrFenced         = newStatus(-31, nil) // the role was taken over; the handle is dead
 	ErrNoFence        = newStatus(-32, nil) // takeover refused: the stale holder cannot be stopped

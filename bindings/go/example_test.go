@@ -120,6 +120,46 @@ func ExampleChannel_TryClaim() {
 	// in place (8 of 56 bytes)
 }
 
+// A claim is a value the caller holds: write the message in place, then commit it, or abort
+// it to publish nothing.
+func ExampleChannel_Claim() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "ch")
+	producer, _ := hftipc.Create(path, hftipc.Config{SlotSize: 64}, hftipc.Producer)
+	defer producer.Close()
+	consumer, _ := hftipc.Open(path, hftipc.Consumer)
+	defer consumer.Close()
+
+	for _, quote := range []string{"EURUSD 1.0842", "stale", "EURUSD 1.0843"} {
+		cl, err := producer.Claim()
+		if err != nil {
+			log.Fatal(err) // ErrFull: try again later
+		}
+		n := copy(cl.Bytes(), quote) // Bytes aliases the shared mapping until Commit or Abort
+		if quote == "stale" {
+			err = cl.Abort() // nothing is published
+		} else {
+			err = cl.Commit(n)
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	buf := make([]byte, consumer.MaxPayload())
+	for {
+		n, err := consumer.Receive(buf)
+		if err != nil {
+			break // ErrEmpty
+		}
+		fmt.Printf("%s\n", buf[:n])
+	}
+	// Output:
+	// EURUSD 1.0842
+	// EURUSD 1.0843
+}
+
 // Batches amortise the cost of crossing from Go into C over many messages.
 func ExampleChannel_SendBatch() {
 	dir := exampleDir()

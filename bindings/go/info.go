@@ -63,7 +63,7 @@ type Holder struct {
 }
 
 // MonotonicNow returns the current CLOCK_MONOTONIC reading (time since boot), the clock of
-// Holder.Heartbeat and of OpenTakeover's staleness test.
+// Holder.Heartbeat and of the staleness test of OpenTakeover and Takeover.
 func MonotonicNow() time.Duration { return time.Duration(C.hftipc_go_monotonic_ns()) }
 
 // Info is a decoded view of a channel file: geometry, cursors, counters and role holders.
@@ -91,8 +91,12 @@ type Info struct {
 	// MaxProducers for MPSC.
 	ProducerCount uint32
 	// Abandoned counts the claimed MPSC slots the consumer skipped because their producer
-	// died (or closed) between TryClaim and Commit. Always 0 for SPSC.
+	// died, closed or was taken over between Claim (or TryClaim) and Commit. Always 0 for
+	// SPSC.
 	Abandoned uint64
+	// Aborted counts the skip records of aborted MPSC claims (Claim.Abort) the consumer passed
+	// over. Always 0 for SPSC, whose aborted claims leave no trace.
+	Aborted uint64
 }
 
 // Stats is the momentary state of an open channel, as returned by Channel.Stats.
@@ -117,6 +121,7 @@ func infoFromC(in *C.hftipc_info_t) Info {
 		CreatorVersion: uint32(in.creator_version),
 		ProducerCount:  uint32(in.producer_count),
 		Abandoned:      uint64(in.abandoned_count),
+		Aborted:        uint64(in.aborted_count),
 		Producer: Holder{PID: uint32(in.producer_pid), Liveness: Liveness(in.producer_liveness),
 			Epoch: uint64(in.producer_epoch), Takeovers: uint64(in.producer_takeovers),
 			Heartbeat: time.Duration(in.producer_heartbeat_ns), Waiting: in.producer_waiting != 0},

@@ -71,11 +71,13 @@
 %ignore hftipc_channel_open;
 %ignore hftipc_channel_open_or_create;
 %ignore hftipc_channel_open_takeover;
+%ignore hftipc_channel_takeover;
 %ignore hftipc_channel_send_wait;
 %ignore hftipc_channel_receive_wait;
 %ignore hftipc_channel_send;
 %ignore hftipc_channel_send_batch;
 %ignore hftipc_channel_try_claim;
+%ignore hftipc_channel_claim;
 %ignore hftipc_channel_receive;
 %ignore hftipc_channel_receive_batch;
 %ignore hftipc_channel_drain;
@@ -134,11 +136,11 @@ static hftipc_channel_t *hj_finish_open(int rc, hftipc_channel_t *ch, int *statu
 
 %inline %{
 /* Opens (mode 0), creates (1), opens-or-creates (2) or opens taking over a holder whose
- * heartbeat is older than stale_after_ns (3). Returns the handle, or NULL with the status in
- * status[0] (and errno in status[1] for HFTIPC_ESYSTEM). */
+ * heartbeat is older than stale_after_ns, with takeover `flags` (3). Returns the handle, or
+ * NULL with the status in status[0] (and errno in status[1] for HFTIPC_ESYSTEM). */
 static hftipc_channel_t *hj_open(const char *path, int how, int role, uint32_t capacity,
                                  uint32_t slot_size, uint32_t mode, uint32_t file_mode,
-                                 int64_t stale_after_ns, int *status)
+                                 int64_t stale_after_ns, uint32_t flags, int *status)
 {
     hftipc_options_t o;
     hftipc_channel_t *ch = NULL;
@@ -154,7 +156,7 @@ static hftipc_channel_t *hj_open(const char *path, int how, int role, uint32_t c
     case 1: rc = hftipc_channel_create(path, &o, (hftipc_role_t)role, &ch); break;
     case 2: rc = hftipc_channel_open_or_create(path, &o, (hftipc_role_t)role, &ch); break;
     case 3:
-        rc = hftipc_channel_open_takeover(path, (hftipc_role_t)role, stale_after_ns, &ch);
+        rc = hftipc_channel_takeover(path, (hftipc_role_t)role, stale_after_ns, flags, &ch);
         break;
     default: rc = HFTIPC_EINVAL; break;
     }
@@ -186,7 +188,7 @@ static hftipc_channel_t *hj_open(const char *path, int how, int role, uint32_t c
 /* Field order of the long[] filled by hj_stats/hj_inspect; mirrored by Native.INFO_*. */
 static void hj_fill_info(const hftipc_info_t *i, int64_t *out, int n)
 {
-    int64_t v[30];
+    int64_t v[31];
     int k;
     v[0] = i->format_major;
     v[1] = i->format_minor;
@@ -218,7 +220,8 @@ static void hj_fill_info(const hftipc_info_t *i, int64_t *out, int n)
     v[27] = i->consumer_waiting;
     v[28] = i->producer_count;
     v[29] = (int64_t)i->abandoned_count;
-    for (k = 0; k < n && k < 30; k++)
+    v[30] = (int64_t)i->aborted_count;
+    for (k = 0; k < n && k < 31; k++)
         out[k] = v[k];
 }
 
@@ -403,14 +406,21 @@ static int64_t hj_receive_batch_direct(JNIEnv *jenv, hftipc_channel_t *ch, void 
 
 /* ---- Zero copy ---- */
 
-/* Claims the next slot. Returns the payload address (> 0) or a status (<= 0 never happens for
- * a valid address: user-space addresses are positive on every supported ABI). */
-static int64_t hj_try_claim(hftipc_channel_t *ch)
+/* Claims the next slot (or returns the outstanding claim): returns the claim's sequence
+ * (>= 0) and stores its payload address in addr[0]; or a negative status. */
+static int64_t hj_claim(JNIEnv *jenv, hftipc_channel_t *ch, jlongArray addr)
 {
     void *slot = NULL;
-    uint32_t cap;
-    int rc = hftipc_channel_try_claim(ch, &slot, &cap);
-    return rc == HFTIPC_OK ? (int64_t)(intptr_t)slot : rc;
+    int64_t claim;
+    jlong a;
+    if (addr == NULL || (*jenv)->GetArrayLength(jenv, addr) < 1)
+        return HFTIPC_EINVAL;
+    claim = hftipc_channel_claim(ch, &slot, NULL);
+    if (claim >= 0) {
+        a = (jlong)(intptr_t)slot;
+        (*jenv)->SetLongArrayRegion(jenv, addr, 0, 1, &a);
+    }
+    return claim;
 }
 
 /* Peeks at the next message: returns its length (>= 0) and stores its address in addr[0]; or a

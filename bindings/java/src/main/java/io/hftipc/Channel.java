@@ -31,17 +31,19 @@ import java.util.Objects;
  *
  * <h2>Zero copy</h2>
  *
- * {@link #tryClaim()} and {@link #peek()} return {@link ByteBuffer} views that alias the shared
- * mapping. A claimed view is valid until {@link #commit(int)} (or the next {@code offer}); a
- * peeked view until {@link #ack()}; both until {@link #close()}. The binding empties a view's
+ * {@link #claim()} (with {@link #claimBuffer(long)}), {@link #tryClaim()} and {@link #peek()}
+ * give {@link ByteBuffer} views that alias the shared mapping. A claimed view is valid until the
+ * claim is committed or aborted (or used up by the next {@code offer}); a peeked view until
+ * {@link #ack()}; both until {@link #close()}. The binding empties a view's
  * limit when it stops being valid, but a view kept past {@code close()} points at unmapped
  * memory: never touch it then. Views are cached per slot, so the hot path does not allocate.
  *
  * <h2>Allocation</h2>
  *
- * {@code offer}, {@code poll}, {@code tryClaim}/{@code commit}, {@code peek}/{@code ack} and the
- * batch calls allocate nothing per message (after the first lap of the ring for the zero-copy
- * views). Heap buffers and arrays are copied once, straight into or out of the slot.
+ * {@code offer}, {@code poll}, {@code claim}/{@code commit}/{@code abort}, {@code tryClaim},
+ * {@code peek}/{@code ack} and the batch calls allocate nothing per message (after the first
+ * lap of the ring for the zero-copy views). Heap buffers and arrays are copied once, straight
+ * into or out of the slot.
  */
 public final class Channel implements AutoCloseable {
     /* Indexes into the long[] filled by the native stats/inspect helpers. */
@@ -49,7 +51,7 @@ public final class Channel implements AutoCloseable {
     static final int I_TAIL = 10;
     static final int I_BACKLOG = 11;
     static final int I_FULL = 12;
-    private static final int INFO_FIELDS = 30;
+    private static final int INFO_FIELDS = 31;
 
     /** Longest single native wait: bounds how late an interrupt is noticed. */
     static final long WAIT_SLICE_NANOS = 50_000_000L;
@@ -75,9 +77,14 @@ public final class Channel implements AutoCloseable {
      * seen (slots are slotSize apart, so the index is exact modulo capacity). */
     private final ByteBuffer[] views;
     private long viewBase;
-    private ByteBuffer claimed;
+    private ByteBuffer claimed; // the view of the outstanding claim, or null
+    private long claimSeq = NO_CLAIM; // the outstanding claim's sequence
+    private final long[] claimAddr = new long[1];
     private ByteBuffer peeked;
     private final long[] peekAddr = new long[1];
+
+    /** What {@link #claim()} returns when the ring is full: never a claim. */
+    public static final long NO_CLAIM = -1;
 
     private Channel(SWIGTYPE_p_hftipc_channel_stct handle, Path path) {
         this.handle = handle;
@@ -140,11 +147,11 @@ public final class Channel implements AutoCloseable {
     }
 
     private static Channel open(int how, String op, Path path, ChannelConfig config, Role role) {
-        return open(how, op, path, config, role, -1);
+        return open(how, op, path, config, role, -1, 0);
     }
 
-    private static Channel open(
-            int how, String op, Path path, ChannelConfig config, Role role, long staleAfterNanos) {
+    private static Channel open(int how, String op, Path path, ChannelConfig config, Role role,
+            long staleAfterNanos, int takeoverFlags) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(role, "role");
@@ -159,6 +166,7 @@ public final class Channel implements AutoCloseable {
                         config.mode().code,
                         config.fileMode(),
                         staleAfterNanos,
+                        takeoverFlags,
                         status);
         if (h == null) {
             throw HftipcException.of(status[0], op, path, errnoDetail(status[1]));
@@ -169,10 +177,26 @@ public final class Channel implements AutoCloseable {
     /**
      * Opens an existing channel file like {@link #open(Path, Role)}, but also takes the role from
      * a holder whose process still exists when its heartbeat is older than {@code staleAfter}:
-     * a stopped process, a paused VM, a process stuck elsewhere. The role's epoch increases and
-     * the previous holder is <em>fenced</em>: its next operation throws
-     * {@link ChannelFencedException}, and it can publish or consume nothing more (one operation
-     * that was already past its check when the holder froze may still complete when it resumes).
+     * a stopped process, a paused VM, a process stuck elsewhere. The role's epoch increases, and
+     * before this returns the previous holder is proven unable to touch the ring again:
+     *
+     * <ul>
+     *   <li>a holder idle between two operations is <em>fenced</em> and left running: its next
+     *       operation throws {@link ChannelFencedException}, and it can publish or consume
+     *       nothing more;
+     *   <li>a holder inside an operation or holding a claim ({@link #claim()},
+     *       {@link #tryClaim()}) is <em>ended</em>: its process gets {@code SIGKILL} (through a
+     *       pidfd, so a reused pid is never signalled), and this waits until it has exited;
+     *   <li>a holder that can be neither (it runs as another user or in another pid namespace)
+     *       keeps the role: {@link ChannelNoFenceException}. Retry later, or pass
+     *       {@link TakeoverOption#FORCE} to {@link #openTakeover(Path, Role, Duration,
+     *       TakeoverOption...)}.
+     * </ul>
+     *
+     * So no message the new holder publishes is lost, overwritten or reordered by the old one,
+     * and the cursors never move backwards. In an MPSC channel a producer takeover takes the
+     * record of a dead or stale producer, preferring the one whose claim holds up the consumer,
+     * so that claim is skipped and the channel moves on.
      *
      * <p>A holder shows signs of life when it opens, calls {@link #heartbeat()}, or sleeps in a
      * blocking call ({@link #send(ByteBuffer, Duration)}, {@link #receive(ByteBuffer, Duration)},
@@ -186,13 +210,45 @@ public final class Channel implements AutoCloseable {
      * @param staleAfter how old the holder's last heartbeat must be; negative behaves as
      *     {@link #open(Path, Role)}
      * @return the open channel
+     * @throws ChannelNoFenceException if the stale holder can be neither proven idle nor ended
      * @throws ChannelBusyException if a live process holds the role and its heartbeat is recent
      * @throws HftipcException as {@link #open(Path, Role)}
      */
     public static Channel openTakeover(Path path, Role role, Duration staleAfter) {
+        return openTakeover(path, role, staleAfter, NO_OPTIONS);
+    }
+
+    private static final TakeoverOption[] NO_OPTIONS = {};
+
+    /**
+     * {@link #openTakeover(Path, Role, Duration)} with options. With
+     * {@link TakeoverOption#FORCE} the role is taken even from a stale holder that can be
+     * neither proven idle nor ended; that holder may then still complete the one operation it
+     * was inside when it resumes (a producer may write the slots it had claimed and move the
+     * head once, which can overwrite or reorder messages of the new holder; a consumer may move
+     * the tail back by one batch, which delivers those messages again: docs/FORMAT.md section
+     * 12). Every later operation of it throws {@link ChannelFencedException}.
+     *
+     * @param path the channel file
+     * @param role {@link Role#PRODUCER} or {@link Role#CONSUMER}
+     * @param staleAfter how old the holder's last heartbeat must be; negative behaves as
+     *     {@link #open(Path, Role)}
+     * @param options takeover options; none is {@link #openTakeover(Path, Role, Duration)}
+     * @return the open channel
+     * @throws ChannelNoFenceException without {@code FORCE}, if the stale holder can be neither
+     *     proven idle nor ended
+     * @throws ChannelBusyException if a live process holds the role and its heartbeat is recent
+     * @throws HftipcException as {@link #open(Path, Role)}
+     */
+    public static Channel openTakeover(
+            Path path, Role role, Duration staleAfter, TakeoverOption... options) {
         Objects.requireNonNull(staleAfter, "staleAfter");
+        int flags = 0;
+        for (TakeoverOption o : options) {
+            flags |= Objects.requireNonNull(o, "option").flag;
+        }
         return open(OPEN_TAKEOVER, "openTakeover", path, ChannelConfig.defaults(), role,
-                saturatedNanos(staleAfter));
+                saturatedNanos(staleAfter), flags);
     }
 
     private static String errnoDetail(int errno) {
@@ -233,6 +289,7 @@ public final class Channel implements AutoCloseable {
         }
         handle = null;
         claimed = null;
+        claimSeq = NO_CLAIM;
         peeked = null;
         if (views != null) {
             for (ByteBuffer v : views) {
@@ -347,7 +404,10 @@ public final class Channel implements AutoCloseable {
 
     /**
      * Sends the remaining bytes of {@code src} as one message, without blocking. On success the
-     * buffer's position advances to its limit; when the ring is full nothing changes.
+     * buffer's position advances to its limit; when the ring is full nothing changes. While a
+     * claim is outstanding ({@link #claim()}, {@link #tryClaim()}) the message goes into the
+     * claimed slot, which uses the claim up: its view is emptied, and committing or aborting it
+     * afterwards throws {@link IllegalStateException}.
      *
      * @param src the message: direct and heap buffers are copied once into the slot
      * @return true if sent, false if the ring is full
@@ -368,8 +428,8 @@ public final class Channel implements AutoCloseable {
         } else {
             rc = offerReadOnlyHeap(h, src, pos, len);
         }
-        dropClaim(); // a send reuses the claimed slot, if any
         if (rc == Status.OK) {
+            dropClaim(); // a send publishes into the claimed slot, if any: the claim is used up
             src.position(pos + len);
             return true;
         }
@@ -381,18 +441,19 @@ public final class Channel implements AutoCloseable {
 
     /* A read-only heap buffer exposes no array: copy it into a claimed slot view. */
     private int offerReadOnlyHeap(SWIGTYPE_p_hftipc_channel_stct h, ByteBuffer src, int pos, int len) {
-        long addr = hftipc.hj_try_claim(h);
-        if (addr <= 0) {
-            return (int) addr;
+        long claim = hftipc.hj_claim(h, claimAddr);
+        if (claim < 0) {
+            return (int) claim;
         }
-        ByteBuffer view = view(addr, maxPayload, false);
+        ByteBuffer view = view(claimAddr[0], maxPayload, false);
         view.put(0, src, pos, len);
         return hftipc.hftipc_channel_commit(h, len);
     }
 
     /**
      * Sends {@code src[off, off+len)} as one message, without blocking. The bytes are copied
-     * once, straight from the array into the slot.
+     * once, straight from the array into the slot. An outstanding claim is used up as by
+     * {@link #offer(ByteBuffer)}.
      *
      * @param src the array
      * @param off offset of the message in {@code src}
@@ -408,8 +469,8 @@ public final class Channel implements AutoCloseable {
         Objects.checkFromIndexSize(off, len, src.length);
         checkMessageSize(len, "offer");
         int rc = hftipc.hj_send_array(h, src, off, len);
-        dropClaim();
         if (rc == Status.OK) {
+            dropClaim();
             return true;
         }
         if (rc == Status.EFULL) {
@@ -470,7 +531,14 @@ public final class Channel implements AutoCloseable {
     /**
      * Reserves the next slot for writing in place (zero copy). Write the message into the
      * returned view, from index 0, then call {@link #commit(int)}. Nothing is visible to the
-     * consumer before the commit. Claiming again before committing returns the same slot.
+     * consumer before the commit.
+     *
+     * <p>This is {@link #claim()} without the claim number: both reserve this handle's one
+     * claim, and calling either again before the claim is committed (or aborted) returns the same
+     * slot. {@link #commit(int)} commits it, whichever call made it. An {@code offer} while the
+     * claim is outstanding publishes its message into the claimed slot, which uses the claim up.
+     * To give a claim up without publishing anything, use {@link #claim()} and
+     * {@link #abort(long)}.
      *
      * @return a view of the slot's payload (position 0, limit and capacity {@link #maxPayload()}),
      *     or null if the ring is full
@@ -478,51 +546,182 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelClosedException if closed
      */
     public ByteBuffer tryClaim() {
-        SWIGTYPE_p_hftipc_channel_stct h = producer("tryClaim");
-        long addr = hftipc.hj_try_claim(h);
-        if (addr <= 0) {
-            if (addr == Status.EFULL) {
-                return null;
-            }
-            throw fail((int) addr, "tryClaim");
+        if (claimSlot("tryClaim") == NO_CLAIM) {
+            return null;
         }
-        ByteBuffer v = view(addr, maxPayload, false);
-        v.clear();
-        claimed = v;
-        return v;
+        claimed.clear();
+        return claimed;
     }
 
     /**
-     * Publishes the claimed slot as a message of {@code length} bytes (the first
-     * {@code length} bytes of the view). The view is invalid afterwards (its limit is set to 0).
+     * Publishes the outstanding claim ({@link #tryClaim()} or {@link #claim()}) as a message of
+     * {@code length} bytes (the first {@code length} bytes of the view). The view is invalid
+     * afterwards (its limit is set to 0).
      *
      * @param length message length, in [0, maxPayload()]
-     * @throws IllegalStateException if no slot is claimed
+     * @throws IllegalStateException if no claim is outstanding
      * @throws MessageTooBigException if {@code length > maxPayload()}; the claim stays
      * @throws IllegalArgumentException if {@code length < 0}
      */
     public void commit(int length) {
         SWIGTYPE_p_hftipc_channel_stct h = producer("commit");
         if (claimed == null) {
-            throw new IllegalStateException("commit without tryClaim on " + path);
+            throw new IllegalStateException("commit without a claim on " + path);
         }
+        checkClaimLength(length, "commit");
+        int rc = hftipc.hftipc_channel_commit(h, length);
+        if (rc != Status.OK) {
+            throw failClaim(rc, "commit", claimSeq);
+        }
+        dropClaim();
+    }
+
+    /**
+     * Claims the next slot for writing in place (zero copy), Agrona style: returns a claim number
+     * to write through {@link #claimBuffer(long)} and to pass to {@link #commit(long, int)}, or to
+     * {@link #abort(long)} to publish nothing. Nothing is visible to the consumer before the
+     * commit. Allocation-free.
+     *
+     * <pre>{@code
+     * long claim = tx.claim();
+     * if (claim != Channel.NO_CLAIM) {
+     *     ByteBuffer slot = tx.claimBuffer(claim);
+     *     int n = encode(slot);
+     *     if (n >= 0) tx.commit(claim, n); else tx.abort(claim);
+     * }
+     * }</pre>
+     *
+     * <p>A handle has one claim at most: calling {@code claim()} (or {@link #tryClaim()}) again
+     * before the claim is committed or aborted returns the same claim. An {@code offer} or
+     * {@code offerBatch} while it is outstanding publishes its (first) message into the claimed
+     * slot, which uses the claim up. The claim number is the claim's position in the channel's
+     * message sequence; in SPSC an aborted claim leaves its slot unused, so the next claim has
+     * the same number (MPSC numbers are never reused). A producer that dies, closes or is taken
+     * over while it holds a claim leaves nothing stuck: an SPSC claim was never visible; the
+     * consumer of an MPSC channel skips it ({@link ChannelStats#abandoned()}).
+     *
+     * @return the claim (&gt;= 0), or {@link #NO_CLAIM} (-1) if the ring is full
+     * @throws NonWritableChannelException if this handle is not the producer
+     * @throws ChannelFencedException if another process took the producer role over
+     * @throws ChannelClosedException if closed
+     */
+    public long claim() {
+        return claimSlot("claim");
+    }
+
+    /**
+     * The payload area of the outstanding claim: a view of the slot ({@link #maxPayload()} bytes
+     * of the shared mapping). Write the message from index 0. The same view every time for the
+     * same claim (its position and limit are the caller's), valid until the claim is committed,
+     * aborted or used up.
+     *
+     * @param claim the claim, as returned by {@link #claim()}
+     * @return the view
+     * @throws IllegalStateException if {@code claim} is not this handle's outstanding claim
+     * @throws ChannelClosedException if closed
+     */
+    public ByteBuffer claimBuffer(long claim) {
+        producer("claimBuffer");
+        if (claimed == null || claim != claimSeq) {
+            throw notOutstanding(claim);
+        }
+        return claimed;
+    }
+
+    /**
+     * Publishes claim {@code claim} as a message of {@code length} bytes (the first
+     * {@code length} bytes of its view). The view is invalid afterwards (its limit is set to 0).
+     *
+     * @param claim the claim, as returned by {@link #claim()}
+     * @param length message length, in [0, maxPayload()]
+     * @throws IllegalStateException if {@code claim} is not this handle's outstanding claim
+     *     (never claimed, already committed or aborted, or used up by an {@code offer})
+     * @throws MessageTooBigException if {@code length > maxPayload()}; the claim stays
+     * @throws IllegalArgumentException if {@code length < 0}
+     * @throws ChannelFencedException if another process took the producer role over
+     */
+    public void commit(long claim, int length) {
+        SWIGTYPE_p_hftipc_channel_stct h = producer("commit");
+        if (claim < 0) {
+            throw notOutstanding(claim);
+        }
+        checkClaimLength(length, "commit");
+        int rc = hftipc.hftipc_channel_commit_claim(h, claim, length);
+        if (rc != Status.OK) {
+            throw failClaim(rc, "commit", claim);
+        }
+        dropClaim();
+    }
+
+    /**
+     * Gives claim {@code claim} up: nothing is published. In an SPSC channel the slot is simply
+     * not used; in an MPSC channel it becomes a skip record that the consumer and observers pass
+     * over without delivering anything (counted in {@link ChannelStats#aborted()}). The view is
+     * invalid afterwards.
+     *
+     * @param claim the claim, as returned by {@link #claim()}
+     * @throws IllegalStateException if {@code claim} is not this handle's outstanding claim
+     * @throws ChannelFormatException ({@code HFTIPC_EINCOMPAT}) in an MPSC file created by a 1.0
+     *     library, which cannot hold skip records: the claim stays, so commit it (empty, if need
+     *     be)
+     * @throws ChannelFencedException if another process took the producer role over
+     */
+    public void abort(long claim) {
+        SWIGTYPE_p_hftipc_channel_stct h = producer("abort");
+        if (claim < 0) {
+            throw notOutstanding(claim);
+        }
+        int rc = hftipc.hftipc_channel_abort_claim(h, claim);
+        if (rc != Status.OK) {
+            throw failClaim(rc, "abort", claim);
+        }
+        dropClaim();
+    }
+
+    /* Claims (or returns the outstanding claim) and caches its view; NO_CLAIM when full. */
+    private long claimSlot(String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = producer(op);
+        long claim = hftipc.hj_claim(h, claimAddr);
+        if (claim < 0) {
+            if (claim == Status.EFULL) {
+                return NO_CLAIM;
+            }
+            throw fail((int) claim, op);
+        }
+        if (claimed == null || claim != claimSeq) {
+            claimed = view(claimAddr[0], maxPayload, false);
+            claimed.clear();
+            claimSeq = claim;
+        }
+        return claim;
+    }
+
+    private void checkClaimLength(int length, String op) {
         if (length < 0) {
             throw new IllegalArgumentException("negative length " + length);
         }
-        checkMessageSize(length, "commit");
-        int rc = hftipc.hftipc_channel_commit(h, length);
-        if (rc != Status.OK) {
-            throw fail(rc, "commit");
+        checkMessageSize(length, op);
+    }
+
+    private IllegalStateException notOutstanding(long claim) {
+        return new IllegalStateException(
+                "claim " + claim + " is not the outstanding claim on " + path);
+    }
+
+    /* HFTIPC_ESTATE is misuse (IllegalStateException); the rest map as everywhere. */
+    private RuntimeException failClaim(int status, String op, long claim) {
+        if (status == Status.ESTATE) {
+            return notOutstanding(claim);
         }
-        claimed.limit(0);
-        claimed = null;
+        return fail(status, op);
     }
 
     /**
      * Sends up to {@code count} messages laid back to back in {@code data} (from its position),
      * with their lengths in {@code lengths[0, count)}. With a direct buffer, messages are
      * published in groups of up to 256 with one cursor store each. The position advances past
-     * the messages sent.
+     * the messages sent. While a claim is outstanding the first message goes into the claimed
+     * slot, which uses the claim up (as {@link #offer(ByteBuffer)}).
      *
      * @param data the concatenated messages
      * @param lengths the message lengths
@@ -553,7 +752,6 @@ public final class Channel implements AutoCloseable {
         if (count == 0) {
             return 0;
         }
-        dropClaim();
         if (data.isDirect()) {
             long n = hftipc.hj_send_batch_direct(h, data, pos, data.remaining(), lengths, count);
             if (n == Status.EFULL) {
@@ -562,6 +760,7 @@ public final class Channel implements AutoCloseable {
             if (n < 0) {
                 throw fail((int) n, "offerBatch");
             }
+            dropClaim(); // the first message went into the claimed slot, if any
             long bytes = 0;
             for (int i = 0; i < n; i++) {
                 bytes += lengths[i];
@@ -855,6 +1054,7 @@ public final class Channel implements AutoCloseable {
             claimed.limit(0);
             claimed = null;
         }
+        claimSeq = NO_CLAIM;
     }
 
     private void checkMessageSize(int len, String op) {

@@ -60,4 +60,9 @@ public record ChannelInfo(
     public long abandoned() {
         return stats.abandoned();
     }
+
+    /** @return aborted MPSC claims the consumer passed over, as {@link ChannelStats#aborted()} */
+    public long aborted() {
+        return stats.aborted();
+    }
 }

@@ -14,7 +14,9 @@ import java.nio.file.Path;
  * <ul>
  *   <li>{@link ChannelFormatException}: a malformed channel file
  *   <li>{@link ChannelCorruptException}: shared state out of range
- *   <li>{@link ChannelBusyException}: the role is held by another live process
+ *   <li>{@link ChannelBusyException}: the role is held by another live process; its subclass
+ *       {@link ChannelNoFenceException}: a takeover refused because the stale holder cannot
+ *       be stopped
  *   <li>{@link ChannelNotFoundException}, {@link ChannelExistsException},
  *       {@link ChannelMismatchException}: open, create and open-or-create outcomes
  *   <li>{@link MessageTooBigException}, {@link BufferTooSmallException}: sizes
@@ -122,6 +124,8 @@ public class HftipcException extends RuntimeException {
                 return new ChannelLappedException(status, operation, path, detail);
             case Status.EFENCED:
                 return new ChannelFencedException(status, operation, path, detail);
+            case Status.ENOFENCE:
+                return new ChannelNoFenceException(status, operation, path, detail);
             default:
                 return new HftipcException(status, operation, path, detail);
         }

@@ -65,7 +65,7 @@ public final class Status {
     public static final int ENOMEM = -27;
     /** Observer overtaken by the producer. */
     public static final int ELAPPED = -28;
-    /** Commit without a claim. */
+    /** Commit or abort of a claim that is not outstanding. */
     public static final int ESTATE = -29;
     /** A blocking call's timeout passed first. */
     public static final int ETIMEDOUT = -30;

@@ -27,8 +27,13 @@ class AllocationTest {
     }
 
     private void assertNoAllocation(String name, Loop loop) {
-        Path path = dir.resolve(name);
-        ChannelConfig cfg = ChannelConfig.builder().capacity(256).slotSize(128).build();
+        assertNoAllocation(name, ChannelMode.SPSC, loop);
+    }
+
+    private void assertNoAllocation(String name, ChannelMode mode, Loop loop) {
+        Path path = dir.resolve(name + "-" + mode);
+        ChannelConfig cfg =
+                ChannelConfig.builder().capacity(256).slotSize(128).mode(mode).build();
         try (Channel tx = Channel.create(path, cfg, Role.PRODUCER);
                 Channel rx = Channel.open(path, Role.CONSUMER)) {
             long sum = 0;
@@ -107,6 +112,31 @@ class AllocationTest {
             }
             return sum;
         });
+    }
+
+    @Test
+    void explicitClaimsCommitAndAbortInBothModes() {
+        for (ChannelMode mode : ChannelMode.values()) {
+            assertNoAllocation("claims", mode, (tx, rx, n) -> {
+                long sum = 0;
+                for (int i = 0; i < n; i++) {
+                    long claim = tx.claim();
+                    if (claim == Channel.NO_CLAIM) {
+                        throw new AssertionError("full");
+                    }
+                    if ((i & 1) == 0) {
+                        tx.claimBuffer(claim).putLong(0, i);
+                        tx.commit(claim, 8);
+                        ByteBuffer msg = rx.peek();
+                        sum += msg.getLong(0) + 1;
+                        rx.ack();
+                    } else {
+                        tx.abort(claim); // MPSC: a skip record the next peek passes
+                    }
+                }
+                return sum;
+            });
+        }
     }
 
     @Test

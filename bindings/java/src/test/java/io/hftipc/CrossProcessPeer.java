@@ -9,9 +9,10 @@ import java.util.zip.CRC32;
  * The producer half of {@link CrossProcessTest}, run in a second JVM:
  * {@code java -cp <test classpath> io.hftipc.CrossProcessPeer <path> <messages>}. Prints
  * {@code checksum <crc32>} of every byte sent. With a first argument {@code hold},
- * {@code send-later} or {@code serve}, it plays the peer of {@link CrossProcessTest}'s liveness
- * and {@link BlockingTest}'s wake-up and fencing cases instead; with {@code mpsc <path> <id>
- * <messages>}, one of the producers of {@link MpscTest}.
+ * {@code send-later}, {@code serve} or {@code claim-hold}, it plays the peer of
+ * {@link CrossProcessTest}'s liveness, {@link BlockingTest}'s wake-up and fencing, and
+ * {@link TakeoverTest}'s cases instead; with {@code mpsc <path> <id> <messages>}, one of the
+ * producers of {@link MpscTest}.
  */
 public final class CrossProcessPeer {
     private CrossProcessPeer() {}
@@ -50,6 +51,23 @@ public final class CrossProcessPeer {
      */
     private static void serve(Path path) throws Exception {
         Channel tx = Channel.open(path, Role.PRODUCER);
+        answer(cmd -> switch (cmd) {
+            case "send" -> tx.offer(new byte[] {5}, 0, 1) ? "sent" : "full";
+            case "beat" -> {
+                tx.heartbeat();
+                yield "beat";
+            }
+            default -> "unknown " + cmd;
+        });
+        tx.close(); // a fenced handle's close leaves the new holder alone
+    }
+
+    /*
+     * Says "ready", then answers each stdin line with one stdout line: what `command` returns
+     * for it, "fenced <status>" on ChannelFencedException, "error <exception>" on another.
+     */
+    private static void answer(java.util.function.UnaryOperator<String> command)
+            throws java.io.IOException {
         var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
                 java.nio.charset.StandardCharsets.UTF_8));
         System.out.println("ready");
@@ -58,14 +76,7 @@ public final class CrossProcessPeer {
         while ((cmd = in.readLine()) != null) {
             String reply;
             try {
-                switch (cmd) {
-                    case "send" -> reply = tx.offer(new byte[] {5}, 0, 1) ? "sent" : "full";
-                    case "beat" -> {
-                        tx.heartbeat();
-                        reply = "beat";
-                    }
-                    default -> reply = "unknown " + cmd;
-                }
+                reply = command.apply(cmd);
             } catch (ChannelFencedException e) {
                 reply = "fenced " + e.getStatusName();
             } catch (RuntimeException e) {
@@ -74,7 +85,28 @@ public final class CrossProcessPeer {
             System.out.println(reply);
             System.out.flush();
         }
-        tx.close(); // a fenced handle's close leaves the new holder alone
+    }
+
+    /*
+     * Takes the producer role, offers {1}, claims a slot and writes {2} into it, says "ready",
+     * then per stdin line ("commit") commits the claim: "committed", or "fenced <status>" on
+     * ChannelFencedException. Exits at EOF without closing.
+     */
+    private static void claimHold(Path path) throws Exception {
+        Channel tx = Channel.open(path, Role.PRODUCER);
+        if (!tx.offer(new byte[] {1}, 0, 1)) {
+            System.exit(3);
+        }
+        long claim = tx.claim();
+        if (claim == Channel.NO_CLAIM) {
+            System.exit(3);
+        }
+        tx.claimBuffer(claim).put(0, (byte) 2);
+        answer(cmd -> {
+            tx.commit(claim, 1);
+            return "committed";
+        });
+        Runtime.getRuntime().halt(0);
     }
 
     /*
@@ -185,6 +217,10 @@ public final class CrossProcessPeer {
             }
             case "serve" -> {
                 serve(Path.of(args[1]));
+                return;
+            }
+            case "claim-hold" -> {
+                claimHold(Path.of(args[1]));
                 return;
             }
             case "mpsc" -> {
