@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Builds every release artifact of hftipc into one directory (docs/RELEASING.md):
+#
+#   OUT/hftipc-X.Y.Z.tar.gz        source release: builds and installs with CMake alone
+#   OUT/go/                        a GOPROXY root: github.com/hftipc/hftipc/bindings/go/@v/
+#                                  {list, vX.Y.Z.info, vX.Y.Z.mod, vX.Y.Z.zip}
+#   OUT/maven/                     a Maven repository: io/hftipc/hftipc/X.Y.Z/hftipc-X.Y.Z
+#                                  {.jar, -sources.jar, -javadoc.jar, .pom} with .md5/.sha1, and
+#                                  maven-metadata.xml
+#   OUT/SHA256SUMS                 sha256sum of every file above (`sha256sum -c SHA256SUMS`)
+#
+# The version is the one in core/include/hftipc.h (HFTIPC_VERSION_STRING); the CMake project
+# reads it from there, the Go tag is bindings/go/vX.Y.Z, the Maven version must match (checked).
+# Everything is built from `git archive` of the commit (tracked files only), never from the
+# working tree, so stale build output cannot leak in.
+#
+#   scripts/release.sh [--out DIR] [--snapshot] [--tag]
+#     --out DIR    output directory (default: build-release-artifacts/); emptied first
+#     --snapshot   allow uncommitted changes to tracked files (they are included, via
+#                  `git stash create`); for tests, never for a published release
+#     --tag        create the annotated tags vX.Y.Z and bindings/go/vX.Y.Z on HEAD (local only)
+# Needs git, python3, cmake, a C compiler, swig, a JDK and mvn (Maven fetches its plugins).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+out="$root/build-release-artifacts"
+snapshot=0
+tag=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --out)
+      [[ $# -ge 2 ]] || { echo "release.sh: --out needs a directory" >&2; exit 2; }
+      out="$2"
+      shift 2
+      ;;
+    --snapshot) snapshot=1; shift ;;
+    --tag) tag=1; shift ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "release.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+
+version="$(sed -n 's/^#define HFTIPC_VERSION_STRING "\([^"]*\)"$/\1/p' core/include/hftipc.h)"
+[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+  { echo "release.sh: no X.Y.Z HFTIPC_VERSION_STRING in core/include/hftipc.h" >&2; exit 1; }
+# The first <version> after <artifactId>hftipc</artifactId> is the project's own.
+pom_version="$(sed -n '/<artifactId>hftipc<\/artifactId>/{n;:a;/<version>/{s/.*<version>\(.*\)<\/version>.*/\1/p;q};n;ba}' bindings/java/pom.xml)"
+if [[ "$pom_version" != "$version" ]]; then
+  echo "release.sh: bindings/java/pom.xml has version $pom_version, the header $version:" \
+    "bump both (docs/RELEASING.md)" >&2
+  exit 1
+fi
+go_tag="bindings/go/v$version"
+
+if [[ -n "$(git status --porcelain --untracked-files=no)" ]]; then
+  if [[ $snapshot -eq 0 ]]; then
+    echo "release.sh: the tree has uncommitted changes; commit them (or --snapshot for a test build)" >&2
+    exit 1
+  fi
+  ref="$(git stash create "release snapshot")"
+else
+  ref="HEAD"
+fi
+commit="$(git rev-parse "$ref^{commit}")"
+# The Go proxy's .info time: the commit's, in UTC as Go prints it.
+commit_time="$(TZ=UTC0 git log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd "$commit")"
+
+if [[ $tag -eq 1 ]]; then
+  [[ $snapshot -eq 0 ]] || { echo "release.sh: --tag and --snapshot exclude each other" >&2; exit 2; }
+  git tag -a "v$version" -m "hftipc $version" "$commit"
+  git tag -a "$go_tag" -m "hftipc Go module $version" "$commit"
+fi
+
+stage="$(mktemp -d "${TMPDIR:-/tmp}/hftipc-release.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+find "$out" -mindepth 1 -delete
+src="$stage/hftipc-$version"
+mkdir -p "$src"
+git archive --format=tar "$commit" | tar -x -C "$src"
+echo "release.sh: hftipc $version from ${commit:0:12} into $out"
+
+# 1. Source tarball. gzip -n and git archive's fixed mtimes (the commit time) keep it reproducible.
+git archive --format=tar --prefix="hftipc-$version/" "$commit" | gzip -n -9 >"$out/hftipc-$version.tar.gz"
+echo "release.sh: hftipc-$version.tar.gz"
+
+# 2. Go module, as a proxy serves it.
+python3 "$src/scripts/gomodule.py" "$src/bindings/go" "$out/go" "v$version" "$commit_time" "$src/LICENSE"
+
+# 3. Maven repository: build the jar (native library included) with its sources and Javadoc,
+#    and let maven-deploy-plugin write the layout, checksums and metadata to a file:// URL.
+#    Tests are not run here: scripts/test.sh runs them on the same sources.
+if [[ -z "${JAVA_HOME:-}" ]] && command -v javac >/dev/null 2>&1; then
+  JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
+  export JAVA_HOME
+fi
+(cd "$src/bindings/java" &&
+  mvn -B -q -Prelease -DskipTests -Dmaven.install.skip=true \
+    -DaltDeploymentRepository="hftipc-release::file://$out/maven" deploy)
+jar_dir="$out/maven/io/hftipc/hftipc/$version"
+for f in "hftipc-$version.jar" "hftipc-$version-sources.jar" "hftipc-$version-javadoc.jar" \
+  "hftipc-$version.pom"; do
+  for sum in "" .md5 .sha1; do
+    [[ -f "$jar_dir/$f$sum" ]] || { echo "release.sh: maven deploy wrote no $f$sum" >&2; exit 1; }
+  done
+done
+echo "release.sh: maven/io/hftipc/hftipc/$version"
+
+# 4. Checksums of everything.
+(cd "$out" && find . -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort | xargs sha256sum >SHA256SUMS)
+echo "release.sh: SHA256SUMS ($(wc -l <"$out/SHA256SUMS") files)"
+
+if [[ $tag -eq 0 ]]; then
+  echo "release.sh: tags to create on ${commit:0:12} when publishing: v$version and $go_tag"
+fi
