@@ -121,26 +121,33 @@ log "Go producer -> Java consumer (mvn exec:exec), $messages messages"
 producer=$!
 wait_ready "$shm/go-to-java"
 MAVEN_OPTS="" mvn -B -q -Dstyle.color=never -s "$work/settings.xml" exec:exec -Dchannel.path="$shm/go-to-java" \
-  -Dchannel.count="$messages" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >"$work/java.out" ||
+  -Dchannel.count="$messages" -Dnative.dir="$work/native" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >"$work/java.out" ||
   { cat "$work/java.out"; fail "the Java consumer failed"; }
 wait "$producer" || fail "the Go producer failed"
 cat "$work/java.out"
 grep -q "^java consumer: received $messages messages from the Go producer (library $version)$" \
   "$work/java.out" || fail "the Java consumer's summary is missing"
+extracted="$(cd "$work/native" && ls)"
+[[ "$extracted" =~ ^libhftipc_jni-$version-[0-9a-f]{16}\.so$ ]] ||
+  fail "the jar's library was not extracted to -Dhftipc.native.dir under a versioned name: $extracted"
+echo "native library extracted to -Dhftipc.native.dir as $extracted"
 
 log "Maven: the sources and javadoc jars"
 jar="$a/hftipc-$version.jar"
-unzip -p "$jar" META-INF/MANIFEST.MF | tr -d '\r' | grep -q '^Automatic-Module-Name: io.hftipc$' ||
-  fail "no Automatic-Module-Name in the manifest"
-unzip -l "$jar" | grep -q ' native/linux-x86_64/libhftipc_jni.so$' || fail "no native/linux-x86_64 library"
+manifest="$(unzip -p "$jar" META-INF/MANIFEST.MF | tr -d '\r')"
+grep -qx 'Automatic-Module-Name: io.hftipc' <<<"$manifest" || fail "no Automatic-Module-Name in the manifest"
+grep -qx "Implementation-Version: $version" <<<"$manifest" || fail "no Implementation-Version in the manifest"
+entries="$(unzip -Z1 "$jar")"
+grep -qx 'native/linux-x86_64/libhftipc_jni.so' <<<"$entries" || fail "no native/linux-x86_64 library"
+echo "jar: Automatic-Module-Name io.hftipc; native libraries: $(grep '^native/.*\.so$' <<<"$entries" | tr '\n' ' ')"
 mkdir -p "$work/sources" "$work/sources-classes" "$work/javadoc"
 (cd "$work/sources" && unzip -q "$a/hftipc-$version-sources.jar")
 find "$work/sources" -name '*.java' >"$work/sources.list"
 javac -nowarn -d "$work/sources-classes" @"$work/sources.list" 2>&1 | grep -v '^Note:' || true
 diff <(cd "$work/sources-classes" && find . -name '*.class' -printf '%P\n' | sort) \
-  <(unzip -Z1 "$jar" | grep '\.class$' | sort) >/dev/null ||
+  <(grep '\.class$' <<<"$entries" | sort) >/dev/null ||
   fail "the sources jar does not compile to the jar's classes"
-echo "sources jar: $(wc -l <"$work/sources.list") files compile to exactly the jar's $(unzip -Z1 "$jar" | grep -c '\.class$') classes"
+echo "sources jar: $(wc -l <"$work/sources.list") files compile to exactly the jar's $(grep -c '\.class$' <<<"$entries") classes"
 (cd "$work/javadoc" && unzip -q "$a/hftipc-$version-javadoc.jar")
 for page in index.html io/hftipc/package-summary.html io/hftipc/Channel.html io/hftipc/ChannelConfig.html; do
   [[ -s "$work/javadoc/$page" ]] || fail "the javadoc jar has no $page"
