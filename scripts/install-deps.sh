@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hftipc needs, only those that are missing. Idempotent.
-#   scripts/install-deps.sh [--java] [--fuzz] [--bench]
+#   scripts/install-deps.sh [--java] [--fuzz] [--bench] [--containers]
 #   --bench adds python3-matplotlib, which scripts/bench-all.sh uses (via /usr/bin/python3) to draw
 #   the charts in bench/results/.
+#   --containers adds golang-github-openshift-imagebuilder-dev, the Dockerfile parser that
+#   deploy/docker/images.sh lint builds against (no container engine needed).
 # Go, Java and Maven come with the development image; their own dependencies are fetched by
 # `go` and `mvn` in the binding scripts.
 set -euo pipefail
@@ -22,6 +24,7 @@ for arg in "$@"; do
   case "$arg" in
     --java) have_cmd swig || need+=(swig) ;;
     --fuzz) have_cmd clang || need+=(clang) ;;
+    --containers) have_pkg golang-github-openshift-imagebuilder-dev || need+=(golang-github-openshift-imagebuilder-dev) ;;
     --bench) /usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1 || need+=(python3-matplotlib) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac

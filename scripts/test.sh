@@ -8,15 +8,18 @@
 #      files of format 1.0, crash handovers between languages)
 #   6. a smoke run of the demo pipeline (20,000 quotes through Go, C and Java)
 #   7. the libFuzzer targets, 60 s each (header validator, consumer over a hostile mapping)
+#   8. the release artifacts (scripts/release.sh), each consumed by a new project outside the
+#      tree with no network (release-tests/run.sh), and the container images: linted, and built
+#      and run where a container engine works (deploy/docker/images.sh test)
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed.
-#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz]
+#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|release]
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 only="${2:-}"
 if [[ "${1:-}" == "--only" && -z "$only" ]]; then
-  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz]" >&2
+  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|release]" >&2
   exit 2
 fi
 want() { [[ -z "$only" || "$only" == "$1" ]]; }
@@ -69,6 +72,8 @@ want java && step "Java binding" bash bindings/java/test.sh
 want interop && step "Interop (C/Go/Java matrix, identical layouts, golden files)" bash interop-tests/run.sh
 want demo && step "Demo smoke (Go gateway -> C engine -> JVM service)" bash demo/smoke.sh
 want fuzz && step "Fuzzing (60 s per target)" bash scripts/fuzz.sh 60
+want release && step "Release artifacts (Go module, Maven repository, tarball; used offline)" bash release-tests/run.sh
+want release && step "Container images (lint; build and run where an engine works)" bash deploy/docker/images.sh test
 
 echo
 if [[ $failed -ne 0 ]]; then
