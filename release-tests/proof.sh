@@ -140,6 +140,24 @@ grep -qx "Implementation-Version: $version" <<<"$manifest" || fail "no Implement
 entries="$(unzip -Z1 "$jar")"
 grep -qx 'native/linux-x86_64/libhftipc_jni.so' <<<"$entries" || fail "no native/linux-x86_64 library"
 echo "jar: Automatic-Module-Name io.hftipc; native libraries: $(grep '^native/.*\.so$' <<<"$entries" | tr '\n' ' ')"
+# Both Linux architectures; the other one's library runs under qemu-user (the JVM above loaded
+# this machine's).
+IFS=. read -r vmaj vmin vpat <<<"$version"
+mkdir -p "$work/natives"
+for platform in linux-x86_64 linux-aarch64; do
+  grep -qx "native/$platform/libhftipc_jni.so" <<<"$entries" || fail "no native/$platform library in the jar"
+  arch="${platform#linux-}"
+  [[ "$arch" != "$(uname -m)" ]] || continue
+  unzip -q -o "$jar" "native/$platform/libhftipc_jni.so" -d "$work/natives"
+  lib="$work/natives/native/$platform/libhftipc_jni.so"
+  machine="$(LC_ALL=C readelf -h "$lib" | sed -n 's/^ *Machine: *//p')"
+  case "$arch" in aarch64) want_machine="AArch64" ;; x86_64) want_machine="Advanced Micro Devices X86-64" ;; esac
+  [[ "$machine" == "$want_machine" ]] || fail "native/$platform is built for '$machine'"
+  "$arch-linux-gnu-gcc" -std=c11 -Wall -Wextra -Werror -O2 -o "$work/jni_probe-$arch" "$src/jni_probe.c" -ldl
+  "qemu-$arch" -L "/usr/$arch-linux-gnu" "$work/jni_probe-$arch" "$lib" \
+    "$((vmaj * 10000 + vmin * 100 + vpat))" || fail "native/$platform does not run under qemu-$arch"
+  echo "native/$platform: $machine, needs $(LC_ALL=C readelf -d "$lib" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')(ran under qemu-$arch)"
+done
 mkdir -p "$work/sources" "$work/sources-classes" "$work/javadoc"
 (cd "$work/sources" && unzip -q "$a/hftipc-$version-sources.jar")
 find "$work/sources" -name '*.java' >"$work/sources.list"

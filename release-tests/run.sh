@@ -8,7 +8,9 @@
 #      (`hftipc send` / `hftipc recv`, from the tarball's install) both ways;
 #   3. a new Maven project resolves io.hftipc:hftipc:X.Y.Z (jar, sources, javadoc) from the
 #      release's Maven directory as its only repository, runs a consumer against the Go peer,
-#      and the sources and javadoc jars are checked (the sources compile to the jar's classes).
+#      and the sources and javadoc jars are checked (the sources compile to the jar's classes);
+#      the jar's JNI library for the other architecture (linux-aarch64 on x86-64) is run under
+#      qemu-user.
 #
 #   release-tests/run.sh [ARTIFACT_DIR]
 # Without ARTIFACT_DIR, scripts/release.sh --snapshot builds the artifacts first.
@@ -29,6 +31,9 @@ shm="$(mktemp -d /dev/shm/hftipc-release-proof.XXXXXX)"
 trap 'rm -rf "$work" "$shm"' EXIT
 case "$work/" in "$root"/*) echo "release-tests: scratch directory inside the tree" >&2; exit 1 ;; esac
 
+# The cross compiler and qemu-user: the jar's library for the other architecture is built and run.
+bash "$root/scripts/install-deps.sh" --release
+
 version="$(sed -n 's/^#define HFTIPC_VERSION_STRING "\([^"]*\)"$/\1/p' "$root/core/include/hftipc.h")"
 if [[ $# -ge 1 ]]; then
   artifacts="$(cd "$1" && pwd)"
@@ -47,7 +52,7 @@ esac
 
 # The user's sources: the proof's own programs, and the installed-library consumer the C tests use.
 mkdir -p "$work/src"
-cp -r "$here/go" "$here/java" "$here/proof.sh" "$work/src/"
+cp -r "$here/go" "$here/java" "$here/proof.sh" "$here/jni_probe.c" "$work/src/"
 cp -r "$root/core/tests/consumer" "$work/src/c"
 
 if [[ -z "${JAVA_HOME:-}" ]] && command -v javac >/dev/null 2>&1; then

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hftipc needs, only those that are missing. Idempotent.
-#   scripts/install-deps.sh [--java] [--fuzz] [--bench] [--containers]
+#   scripts/install-deps.sh [--java] [--fuzz] [--bench] [--release] [--containers]
 #   --bench adds python3-matplotlib, which scripts/bench-all.sh uses (via /usr/bin/python3) to draw
 #   the charts in bench/results/.
+#   --release adds the aarch64 cross compiler (the release jar's linux-aarch64 JNI library,
+#   scripts/release.sh) and qemu-user (release-tests run that library).
 #   --containers adds golang-github-openshift-imagebuilder-dev, the Dockerfile parser that
 #   deploy/docker/images.sh lint builds against (no container engine needed).
 # Go, Java and Maven come with the development image; their own dependencies are fetched by
@@ -24,6 +26,8 @@ for arg in "$@"; do
   case "$arg" in
     --java) have_cmd swig || need+=(swig) ;;
     --fuzz) have_cmd clang || need+=(clang) ;;
+    --release) have_cmd aarch64-linux-gnu-gcc || need+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+      have_cmd qemu-aarch64 || need+=(qemu-user) ;;
     --containers) have_pkg golang-github-openshift-imagebuilder-dev || need+=(golang-github-openshift-imagebuilder-dev) ;;
     --bench) /usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1 || need+=(python3-matplotlib) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;

@@ -14,12 +14,15 @@
 # Everything is built from `git archive` of the commit (tracked files only), never from the
 # working tree, so stale build output cannot leak in.
 #
-#   scripts/release.sh [--out DIR] [--snapshot] [--tag]
+#   scripts/release.sh [--out DIR] [--snapshot] [--tag] [--host-only]
 #     --out DIR    output directory (default: build-release-artifacts/); emptied first
 #     --snapshot   allow uncommitted changes to tracked files (they are included, via
 #                  `git stash create`); for tests, never for a published release
 #     --tag        create the annotated tags vX.Y.Z and bindings/go/vX.Y.Z on HEAD (local only)
-# Needs git, python3, cmake, a C compiler, swig, a JDK and mvn (Maven fetches its plugins).
+#     --host-only  the jar carries this machine's JNI library only (default: linux-x86_64 and
+#                  linux-aarch64, the other one cross-compiled; needs scripts/install-deps.sh --release)
+# Needs git, python3, cmake, a C compiler, swig, a JDK, mvn (Maven fetches its plugins) and the
+# cross compiler for the other Linux architecture (scripts/install-deps.sh --release).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +31,7 @@ cd "$root"
 out="$root/build-release-artifacts"
 snapshot=0
 tag=0
+host_only=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --out)
@@ -37,6 +41,7 @@ while [[ $# -gt 0 ]]; do
       ;;
     --snapshot) snapshot=1; shift ;;
     --tag) tag=1; shift ;;
+    --host-only) host_only=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "release.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -97,8 +102,35 @@ if [[ -z "${JAVA_HOME:-}" ]] && command -v javac >/dev/null 2>&1; then
   JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
   export JAVA_HOME
 fi
+# The jar carries the JNI library for both Linux architectures: Maven builds this machine's, the
+# other one is cross-compiled here (Debian's cross gcc; the JNI headers are the same for both).
+case "$(uname -m)" in
+  x86_64) cross_triple=aarch64-linux-gnu cross_platform=linux-aarch64 ;;
+  aarch64) cross_triple=x86_64-linux-gnu cross_platform=linux-x86_64 ;;
+  *) cross_triple="" cross_platform="" ;;
+esac
+cross_native="$stage/cross-native"
+mkdir -p "$cross_native"
+if [[ $host_only -eq 0 && -n "$cross_triple" ]]; then
+  command -v "$cross_triple-gcc" >/dev/null 2>&1 || {
+    echo "release.sh: $cross_triple-gcc is missing, needed for the jar's $cross_platform library:" \
+      "scripts/install-deps.sh --release (or --host-only for a jar with this machine's only)" >&2
+    exit 1
+  }
+  jinc="$JAVA_HOME/include"
+  cmake -S "$src/bindings/java" -B "$stage/jni-$cross_platform" --log-level=WARNING \
+    -DCMAKE_TOOLCHAIN_FILE="$src/cmake/toolchain-linux-cross.cmake" \
+    -DHFTIPC_CROSS_TRIPLE="$cross_triple" -DCMAKE_BUILD_TYPE=Release \
+    -DHFTIPC_JAVA_OUT="$stage/jni-$cross_platform/java" \
+    -DHFTIPC_NATIVE_OUT="$cross_native/native/$cross_platform" \
+    -DJAVA_INCLUDE_PATH="$jinc" -DJAVA_INCLUDE_PATH2="$jinc/linux" -DJAVA_AWT_INCLUDE_PATH="$jinc" \
+    -DJAVA_AWT_LIBRARY=unused -DJAVA_JVM_LIBRARY=unused >/dev/null
+  cmake --build "$stage/jni-$cross_platform" --parallel 2 >/dev/null
+  echo "release.sh: JNI library for $cross_platform ($cross_triple-gcc)"
+fi
 (cd "$src/bindings/java" &&
   mvn -B -q -Prelease -DskipTests -Dmaven.install.skip=true \
+    -Dhftipc.cross.native.dir="$cross_native" \
     -DaltDeploymentRepository="hftipc-release::file://$out/maven" deploy)
 jar_dir="$out/maven/io/hftipc/hftipc/$version"
 for f in "hftipc-$version.jar" "hftipc-$version-sources.jar" "hftipc-$version-javadoc.jar" \
