@@ -42,20 +42,13 @@ export LD_LIBRARY_PATH="$libdir"
 "$cli" --version | grep -q "$version" || fail "bin/hftipc --version does not say $version"
 echo "installed to $prefix: $(cd "$prefix" && find . -type f | sort | tr '\n' ' ')"
 
-log "C consumer: find_package(hftipc)"
-cmake -S "$src/c" -B "$work/c-build" -DCMAKE_PREFIX_PATH="$prefix" --log-level=WARNING >/dev/null
-cmake --build "$work/c-build" >/dev/null
-for exe in consumer_c consumer_cxx consumer_c_static; do
-  "$work/c-build/$exe" "$shm"
-done
+[[ "$(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --modversion hftipc)" == "$version" ]] ||
+  fail "pkg-config --modversion is not $version"
 
-log "C consumer: pkg-config"
-export PKG_CONFIG_PATH="$libdir/pkgconfig"
-[[ "$(pkg-config --modversion hftipc)" == "$version" ]] || fail "pkg-config --modversion is not $version"
-# shellcheck disable=SC2046
-cc -std=c99 -Wall -Wextra -Werror $(pkg-config --cflags hftipc) "$src/c/consumer.c" \
-  $(pkg-config --libs hftipc) -o "$work/pc_consumer"
-"$work/pc_consumer" "$shm"
+# The C tests' own installed-library check, on the tarball's build: install, move the prefix,
+# build and run consumers with find_package (C, C++, static) and with pkg-config (C, C++).
+log "C consumers: find_package(hftipc) and pkg-config (core/tests/consumer/check_installed.sh)"
+bash "$src/c/check_installed.sh" "$work/tarball-build"
 
 # ---- 2. Go module from the GOPROXY directory --------------------------------------------------
 log "Go: go get from GOPROXY=file://$art/go"
