@@ -59,7 +59,8 @@ if [[ -z "${JAVA_HOME:-}" ]] && command -v javac >/dev/null 2>&1; then
   JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
   export JAVA_HOME
 fi
-export HFTIPC_PROOF_PLUGIN_REPO="${HOME}/.m2/repository"
+# Maven plugins for the proof come from here (the user's local repository, read as file://).
+export HFTIPC_PROOF_PLUGIN_REPO="${HFTIPC_PROOF_PLUGIN_REPO:-$HOME/.m2/repository}"
 
 if [[ "$(id -u)" -eq 0 ]] && unshare --net --mount true 2>/dev/null; then
   echo "release-tests: isolation: no network (new network namespace), repository $root hidden (new mount namespace)"
