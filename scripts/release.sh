@@ -110,6 +110,8 @@ case "$(uname -m)" in
   *) cross_triple="" cross_platform="" ;;
 esac
 cross_native="$stage/cross-native"
+# Reproducible: the C objects carry no path of the temporary build directory.
+export CFLAGS="${CFLAGS:-} -ffile-prefix-map=$stage=/hftipc-release"
 mkdir -p "$cross_native"
 if [[ $host_only -eq 0 && -n "$cross_triple" ]]; then
   command -v "$cross_triple-gcc" >/dev/null 2>&1 || {
@@ -128,8 +130,9 @@ if [[ $host_only -eq 0 && -n "$cross_triple" ]]; then
   cmake --build "$stage/jni-$cross_platform" --parallel 2 >/dev/null
   echo "release.sh: JNI library for $cross_platform ($cross_triple-gcc)"
 fi
+# Reproducible: the jar entries carry the commit time.
 (cd "$src/bindings/java" &&
-  mvn -B -q -Prelease -DskipTests -Dmaven.install.skip=true \
+  mvn -B -q -Prelease -Dproject.build.outputTimestamp="$commit_time" -DskipTests -Dmaven.install.skip=true \
     -Dhftipc.cross.native.dir="$cross_native" \
     -DaltDeploymentRepository="hftipc-release::file://$out/maven" deploy)
 jar_dir="$out/maven/io/hftipc/hftipc/$version"
