@@ -135,6 +135,13 @@ fi
   mvn -B -q -Prelease -Dproject.build.outputTimestamp="$commit_time" -DskipTests -Dmaven.install.skip=true \
     -Dhftipc.cross.native.dir="$cross_native" \
     -DaltDeploymentRepository="hftipc-release::file://$out/maven" deploy)
+# maven-metadata.xml says when it was written: use the commit time, so that the same commit
+# gives the same bytes everywhere (a repository manager rewrites this file on upload anyway).
+meta="$out/maven/io/hftipc/hftipc/maven-metadata.xml"
+stamp="$(TZ=UTC0 git log -1 --date=format-local:%Y%m%d%H%M%S --format=%cd "$commit")"
+sed -i "s|<lastUpdated>[0-9]*</lastUpdated>|<lastUpdated>$stamp</lastUpdated>|" "$meta"
+md5sum <"$meta" | cut -d' ' -f1 | tr -d '\n' >"$meta.md5"
+sha1sum <"$meta" | cut -d' ' -f1 | tr -d '\n' >"$meta.sha1"
 jar_dir="$out/maven/io/hftipc/hftipc/$version"
 for f in "hftipc-$version.jar" "hftipc-$version-sources.jar" "hftipc-$version-javadoc.jar" \
   "hftipc-$version.pom"; do
