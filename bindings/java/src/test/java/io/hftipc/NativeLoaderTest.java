@@ -138,6 +138,26 @@ class NativeLoaderTest {
     }
 
     @Test
+    void concurrentFreshJvmsShareOneExtractedCopy() throws Exception {
+        Path dir = tmp.resolve("shared-by-jvms");
+        List<Process> jvms = new ArrayList<>();
+        for (int i = 0; i < 4; i++) { // all start with an empty directory and race to extract
+            jvms.add(start(probeCommand(List.of(), dir)));
+        }
+        for (Process p : jvms) {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+            assertEquals("loaded " + Channel.nativeVersion(), out.strip());
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(NativeLoader.fileName(jarLibrary())),
+                    files.map(p -> p.getFileName().toString()).toList(),
+                    "one library, no temporary file left behind");
+        }
+    }
+
+    @Test
     void aNoexecDirectoryFailsWithTheRealCause() throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         assumeTrue(root && run(List.of("unshare", "--mount", "true")).status == 0,
@@ -158,19 +178,27 @@ class NativeLoaderTest {
     private record Result(int status, String output) {}
 
     private static Result probe(List<String> wrapper, Path dir) throws Exception {
+        return run(probeCommand(wrapper, dir));
+    }
+
+    private static List<String> probeCommand(List<String> wrapper, Path dir) {
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("-D" + NativeLoader.DIR_PROPERTY + "=" + dir);
         cmd.add(NativeLoaderProbe.class.getName());
-        return run(cmd);
+        return cmd;
+    }
+
+    private static Process start(List<String> cmd) throws IOException {
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
     private static Result run(List<String> cmd) throws Exception {
         Process p;
         try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p = start(cmd);
         } catch (IOException e) {
             return new Result(127, e.toString());
         }
