@@ -17,7 +17,8 @@
 #   scripts/release.sh [--out DIR] [--snapshot] [--tag] [--host-only]
 #     --out DIR    output directory (default: build-release-artifacts/); emptied first
 #     --snapshot   allow uncommitted changes to tracked files (they are included, via
-#                  `git stash create`); for tests, never for a published release
+#                  `git stash create`; a new file must be `git add`ed first); for tests, never
+#                  for a published release
 #     --tag        create the annotated tags vX.Y.Z and bindings/go/vX.Y.Z on HEAD (local only)
 #     --host-only  the jar carries this machine's JNI library only (default: linux-x86_64 and
 #                  linux-aarch64, the other one cross-compiled; needs scripts/install-deps.sh --release)
