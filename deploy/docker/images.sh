@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Container images of the demo pipeline, for the sidecar pod (deploy/kubernetes/sidecar-pod.yaml)
 # and deploy/docker/compose.yaml: hftipc/gateway, hftipc/engine (with the hftipc CLI) and
-# hftipc/service, tagged with the library version (HFTIPC_VERSION_STRING in core/include/hftipc.h).
+# hftipc/service, tagged with the library version X.Y.Z (HFTIPC_VERSION_STRING in
+# core/include/hftipc.h) and with its major version X, which the manifest names: every 1.x
+# library reads and writes every 1.x channel file (README, "What you can rely on").
 #
 #   deploy/docker/images.sh build        build the three images (docker, or podman)
 #   deploy/docker/images.sh run [N]      run the demo in them: N quotes (default 200000) through
 #                                        one tmpfs volume, the three containers in one pid
 #                                        namespace, read-only, no capabilities, user 10001
+#   deploy/docker/images.sh manifest     print the sidecar manifest with the X.Y.Z tags (pinned),
+#                                        for `kubectl apply -f -`
 #   deploy/docker/images.sh lint         check the Dockerfiles, the compose file and the manifest
 #                                        without a container engine (deploy/docker/lint)
 #   deploy/docker/images.sh test         what scripts/test.sh runs: lint, then build and run if a
@@ -22,6 +26,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 version="$(sed -n 's/^#define HFTIPC_VERSION_STRING "\([^"]*\)"$/\1/p' "$root/core/include/hftipc.h")"
+major="${version%%.*}"
 images=(gateway engine service)
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
@@ -46,9 +51,10 @@ build() {
   local e
   e="$(need_engine)"
   for img in "${images[@]}"; do
-    echo "images.sh: $e build hftipc/$img:$version"
+    echo "images.sh: $e build hftipc/$img:$version (and :$major)"
     # shellcheck disable=SC2086
-    "$e" build ${HFTIPC_BUILD_ARGS:-} -f "$here/$img.Dockerfile" -t "hftipc/$img:$version" "$root"
+    "$e" build ${HFTIPC_BUILD_ARGS:-} -f "$here/$img.Dockerfile" -t "hftipc/$img:$version" \
+      -t "hftipc/$img:$major" "$root"
   done
 }
 
@@ -94,11 +100,11 @@ lint() {
   (cd "$here/lint" && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOPROXY=off go build -o "$bin/lint" .)
   (cd "$here" && "$bin/lint" "$root" "${images[@]/%/.Dockerfile}") || status=1
 
-  # The manifest and the compose file name exactly these images at this version.
+  # The manifest names these images at this major version, the compose file at ${HFTIPC_VERSION}.
   local manifest="$root/deploy/kubernetes/sidecar-pod.yaml" compose="$here/compose.yaml" img
   for img in "${images[@]}"; do
-    grep -q "^ *image: hftipc/$img:$version$" "$manifest" ||
-      { echo "images.sh: $manifest does not use hftipc/$img:$version" >&2; status=1; }
+    grep -q "^ *image: hftipc/$img:$major$" "$manifest" ||
+      { echo "images.sh: $manifest does not use hftipc/$img:$major" >&2; status=1; }
     grep -q "^ *image: hftipc/$img:\${HFTIPC_VERSION:?" "$compose" ||
       { echo "images.sh: $compose does not use hftipc/$img:\${HFTIPC_VERSION}" >&2; status=1; }
     grep -q "dockerfile: deploy/docker/$img.Dockerfile}" "$compose" ||
@@ -111,9 +117,9 @@ lint() {
   if python3 -c 'import yaml' 2>/dev/null; then
     python3 -c 'import sys, yaml; [list(yaml.safe_load_all(open(f))) for f in sys.argv[1:]]' "$manifest" "$compose" ||
       { echo "images.sh: the manifest or the compose file is not valid YAML" >&2; status=1; }
-    echo "images.sh: $manifest and $compose parse as YAML and name hftipc/{gateway,engine,service}:$version"
+    echo "images.sh: $manifest and $compose parse as YAML and name hftipc/{gateway,engine,service}"
   else
-    echo "images.sh: $manifest and $compose name hftipc/{gateway,engine,service}:$version (python3-yaml missing: YAML syntax not checked)"
+    echo "images.sh: $manifest and $compose name hftipc/{gateway,engine,service} (python3-yaml missing: YAML syntax not checked)"
   fi
   return "$status"
 }
@@ -140,8 +146,14 @@ test_images() {
   run 200000
 }
 
+manifest() {
+  sed -E "s#^( *image: hftipc/(gateway|engine|service)):$major\$#\1:$version#" \
+    "$root/deploy/kubernetes/sidecar-pod.yaml"
+}
+
 case "${1:-}" in
   build) build ;;
+  manifest) manifest ;;
   run) run "${2:-200000}" ;;
   lint) lint ;;
   test) test_images ;;
