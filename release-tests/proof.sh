@@ -75,11 +75,14 @@ go build -o "$work/peer" .
 echo "built $(go version -m "$work/peer" | grep -E 'dep|mod' | tr -s '\t ' ' ')"
 
 log "Go producer -> C CLI (hftipc recv), $messages messages"
-"$work/peer" produce "$shm/go-to-cli" "$messages" &
+"$work/peer" produce "$shm/go-to-cli" "$messages" >"$work/peer.out" &
 producer=$!
 wait_ready "$shm/go-to-cli"
 "$cli" recv "$shm/go-to-cli" --count "$messages" --timeout 60 >"$work/recv.out"
 wait "$producer" || fail "the Go producer failed"
+cat "$work/peer.out"
+grep -qx "peer: sent $messages messages (library $version)" "$work/peer.out" ||
+  fail "the Go module's C core is not version $version"
 diff -q <(expected) "$work/recv.out" >/dev/null || fail "hftipc recv did not get the Go producer's messages"
 echo "hftipc recv: $(wc -l <"$work/recv.out") messages, identical to those sent"
 

@@ -102,7 +102,9 @@ sed -i "/<artifactId>hftipc<\/artifactId>/{n;:a;/<version>/{s|<version>.*</versi
 git archive --format=tar --prefix="hftipc-$version/" "$commit" | gzip -n -9 >"$out/hftipc-$version.tar.gz"
 echo "release.sh: hftipc-$version.tar.gz"
 
-# 2. Go module, as a proxy serves it.
+# 2. Go module, as a proxy serves it. Its C sources are the amalgamation of core/: refuse a stale one.
+(cd "$src" && python3 scripts/amalgamate.py --check) ||
+  { echo "release.sh: bindings/go's amalgamation is not up to date: python3 scripts/amalgamate.py" >&2; exit 1; }
 python3 "$src/scripts/gomodule.py" "$src/bindings/go" "$out/go" "v$version" "$commit_time" "$src/LICENSE"
 
 # 3. Maven repository: build the jar (native library included) with its sources and Javadoc,
