@@ -67,6 +67,9 @@ grep -q "^go: added github.com/hftipc/hftipc/bindings/go v$version$" "$work/go-g
   fail "go get did not add the module"
 grep "^github.com/hftipc/hftipc/bindings/go v$version h1:" go.sum || fail "go.sum has no h1: hash"
 go mod verify
+latest="$(go list -m -f '{{.Version}}' github.com/hftipc/hftipc/bindings/go@latest)"
+[[ "$latest" == "v$version" ]] || fail "@latest resolves to '$latest', not v$version"
+echo "github.com/hftipc/hftipc/bindings/go@latest resolves to $latest"
 moddir="$(go list -m -f '{{.Dir}}' github.com/hftipc/hftipc/bindings/go)"
 case "$moddir" in "$GOMODCACHE"/*) ;; *) fail "the module came from $moddir, not the module cache" ;; esac
 echo "module files: $(cd "$moddir" && ls | tr '\n' ' ')"
