@@ -107,6 +107,16 @@ sed -e "s|@LOCAL_REPO@|$m2|" -e "s|@RELEASE_REPO@|$art/maven|" \
 cd "$work/java-user"
 mvn -B -Dstyle.color=never -s "$work/settings.xml" compile >"$work/mvn.log" 2>&1 || { cat "$work/mvn.log"; fail "mvn compile"; }
 grep -E "Download(ing|ed) from hftipc-release: .*io/hftipc/" "$work/mvn.log" | sed 's/^\[INFO\] //'
+# Every file Maven fetched came from one of the two file:// repositories, and only the release's
+# own artifacts from hftipc-release.
+others="$(grep -E 'Downloaded from ' "$work/mvn.log" | grep -Ev 'Downloaded from (hftipc-release|build-plugins): file://' || true)"
+[[ -z "$others" ]] || fail "Maven downloaded from elsewhere: $others"
+from_release="$(grep -c 'Downloaded from hftipc-release: ' "$work/mvn.log" || true)"
+from_plugins="$(grep -c 'Downloaded from build-plugins: ' "$work/mvn.log" || true)"
+if grep 'Downloaded from hftipc-release: ' "$work/mvn.log" | grep -v '/io/hftipc/hftipc/' | grep -q .; then
+  fail "hftipc-release served something other than io.hftipc:hftipc"
+fi
+echo "maven: $from_release files from hftipc-release (io.hftipc:hftipc only), $from_plugins plugin files from build-plugins (~/.m2/repository), nothing else"
 a="$m2/io/hftipc/hftipc/$version"
 for f in "hftipc-$version.jar" "hftipc-$version-sources.jar" "hftipc-$version-javadoc.jar"; do
   [[ -f "$a/$f" ]] || fail "$f was not resolved"
