@@ -28,7 +28,8 @@ root="$(cd "$here/.." && pwd)"
 
 work="$(mktemp -d /tmp/hftipc-release-proof.XXXXXX)"
 shm="$(mktemp -d /dev/shm/hftipc-release-proof.XXXXXX)"
-trap 'rm -rf "$work" "$shm"' EXIT
+# The Go module cache is read-only by design: make it writable so that it can be removed.
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work" "$shm"' EXIT
 case "$work/" in "$root"/*) echo "release-tests: scratch directory inside the tree" >&2; exit 1 ;; esac
 
 # The cross compiler and qemu-user: the jar's library for the other architecture is built and run.
