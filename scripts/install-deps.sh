@@ -2,7 +2,7 @@
 # Makes this machine able to do what hftipc's builds and tests do, installing a Debian package
 # only when a probe shows that its capability is missing. Idempotent; quiet when nothing is missing.
 #
-#   scripts/install-deps.sh [--java] [--fuzz] [--bench] [--no-install] [--list]
+#   scripts/install-deps.sh [--java] [--fuzz] [--bench] [--release] [--containers] [--no-install] [--list]
 #
 # A capability is probed by doing it, in a temporary directory: compile and link (and run) a
 # tiny program with the sanitizer flags a preset uses, link cmocka through pkg-config, run SWIG
@@ -17,6 +17,11 @@
 #   --java        also the Java binding: SWIG, a JDK on the PATH, Maven, JNI headers of Maven's JDK
 #   --fuzz        also the libFuzzer targets: clang with its fuzzer and sanitizer runtimes
 #   --bench       also matplotlib for /usr/bin/python3 (the charts of scripts/bench-all.sh)
+#   --release     also the release artifacts: the aarch64 cross compiler (the release jar's
+#                 linux-aarch64 JNI library, scripts/release.sh) and qemu-user (release-tests
+#                 run that library)
+#   --containers  also Debian's Dockerfile parser (golang-github-openshift-imagebuilder-dev),
+#                 which deploy/docker/images.sh lint builds against (no container engine needed)
 #   --no-install  probe only: report what is missing and the packages that would be installed,
 #                 never call apt-get (also HFTIPC_DEPS_NO_INSTALL=1); exit 1 if anything is missing
 #   --list        print the capability table (name, option, packages, what is probed) and exit
@@ -56,6 +61,9 @@ jni          | java  | openjdk-17-jdk-headless | probe_jni                      
 fuzzer       | fuzz  | clang @clang-runtime    | probe_fuzzer                     | clang (HFTIPC_DEPS_CLANG, default clang) linking and running -fsanitize=fuzzer,address,undefined
 matplotlib   | bench | python3-matplotlib      | probe_matplotlib                 | /usr/bin/python3 drawing a PNG with matplotlib
 nroff        | base  | groff-base              | probe_run nroff --version        | nroff rendering the CLI man pages (tools/tests/man_test.sh)
+aarch64-cc   | release | gcc-aarch64-linux-gnu libc6-dev-arm64-cross | probe_cross_aarch64 | aarch64-linux-gnu-gcc linking a shared library (the linux-aarch64 JNI library of the release jar)
+qemu-aarch64 | release | qemu-user              | probe_run qemu-aarch64 --version | qemu-aarch64 running an aarch64 program (release-tests load that library)
+imagebuilder | containers | golang-github-openshift-imagebuilder-dev | probe_imagebuilder | the Go sources of imagebuilder and its Dockerfile parser in /usr/share/gocode (deploy/docker/lint)
 '
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
@@ -68,6 +76,8 @@ for arg in "$@"; do
         --java) groups+=(java) ;;
         --fuzz) groups+=(fuzz) ;;
         --bench) groups+=(bench) ;;
+        --release) groups+=(release) ;;
+        --containers) groups+=(containers) ;;
         --no-install) no_install=1 ;;
         --list) list=1 ;;
         -h | --help) usage; exit 0 ;;
@@ -258,6 +268,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 EOF
     c_ok "$clang" fuzz.c fuzz -fsanitize=fuzzer,address,undefined -g -O1 &&
         probe_run ./fuzz -runs=100 -seed=1
+}
+
+probe_cross_aarch64() {
+    printf 'int hftipc_probe(void) { return 42; }\n' >cross.c
+    c_ok aarch64-linux-gnu-gcc cross.c cross.so -shared -fPIC
+}
+
+probe_imagebuilder() {
+    local d=/usr/share/gocode/src/github.com/openshift/imagebuilder
+    [ -d "$d" ] || { echo "no $d"; return 1; }
+    [ -d /usr/share/gocode/src/github.com/openshift/imagebuilder/dockerfile/parser ] ||
+        [ -d /usr/share/gocode/src/github.com/moby/buildkit/frontend/dockerfile/parser ] ||
+        { echo "no Dockerfile parser sources under /usr/share/gocode"; return 1; }
 }
 
 probe_matplotlib() {

@@ -13,15 +13,20 @@
 #      and names in README, docs/ and scripts against the code (scripts/tests/versions_test.py)
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed. A
 # step's output goes to the terminal and to a log; a step that fails prints the command that
+#   9. the release artifacts (scripts/release.sh), each consumed by a new project outside the
+#      tree with no network (release-tests/run.sh), and the container images: linted, and built
+#      and run where a container engine works (deploy/docker/images.sh test)
+# Every step runs even if an earlier one failed; the exit status is non-zero if any failed. A
+# step's output goes to the terminal and to a log; a step that fails prints the command that
 # failed and the last 40 lines of its output. The logs are kept (path printed) when a step fails.
-#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts]
+#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release]
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 only="${2:-}"
 if [[ "${1:-}" == "--only" && -z "$only" ]]; then
-  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts]" >&2
+  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release]" >&2
   exit 2
 fi
 want() { [[ -z "$only" || "$only" == "$1" ]]; }
@@ -95,6 +100,8 @@ want demo && step "Demo smoke (Go gateway -> C engine -> JVM service)" bash demo
 want fuzz && step "Fuzzing (60 s per target)" bash scripts/fuzz.sh 60
 want scripts && step "Installer probes (a capability taken away is named)" bash scripts/tests/install_deps_test.sh
 want scripts && step "Versions and names in README, docs/ and scripts agree with the code" python3 scripts/tests/versions_test.py
+want release && step "Release artifacts (Go module, Maven repository, tarball; used offline)" bash release-tests/run.sh
+want release && step "Container images (lint; build and run where an engine works)" bash deploy/docker/images.sh test
 
 echo
 if [[ $failed -ne 0 ]]; then
