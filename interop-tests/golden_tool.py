@@ -29,7 +29,7 @@ KEYS = ["format_major", "format_minor", "compat_flags", "incompat_flags", "capac
 # What a reader must see when it uses the file (docs/INTEROP.md, "What is tested"): where the
 # drain of a consumer stops, the abandoned claims it skipped by then, the head at which a new
 # producer resumes.
-USE_KEYS = ["drain_tail", "drain_abandoned", "resume_head"]
+USE_KEYS = ["drain_tail", "drain_abandoned", "drain_aborted", "resume_head"]
 PROBE = "70726f6265"  # "probe"
 
 
@@ -41,6 +41,7 @@ def complete(f, doc):
     if f["expect"] != "HFTIPC_OK":
         return f
     f = dict(f)
+    f.setdefault("drain_aborted", 0)  # skip records exist from format 1.2 on (FORMAT.md 2.5)
     if any(k not in f for k in ["abandoned_count", "producer_count"] + USE_KEYS + ["observed"]):
         if f["mode"] != "spsc" or f["incompat_flags"] & 1 or doc["format"] != "1.0":
             sys.exit(f"golden_tool: {f['name']}: the manifest lacks keys that only format 1.0 "

@@ -46,8 +46,10 @@ typedef struct field {
         {prefix ".heartbeat_ns", (base) + offsetof(hftipc__holder, heartbeat_ns), 8},              \
         {prefix ".wake_capable", (base) + offsetof(hftipc__holder, wake_capable), 4},              \
         {prefix ".pending_first", (base) + offsetof(hftipc__holder, pending_first), 8},            \
+        {prefix ".pending_count", (base) + offsetof(hftipc__holder, pending_count), 4},            \
+        {prefix ".active", (base) + offsetof(hftipc__holder, active), 8},                          \
     {                                                                                              \
-        prefix ".pending_count", (base) + offsetof(hftipc__holder, pending_count), 4               \
+        prefix ".waiting", (base) + offsetof(hftipc__holder, waiting), 4                           \
     }
 
 #define SLOT_FIELDS(i)                                                                             \
@@ -61,6 +63,7 @@ static const field fields[] = {
     {"tail", offsetof(hftipc__header, tail), 8},
     {"full_count", offsetof(hftipc__header, full_count), 8},
     {"abandoned_count", offsetof(hftipc__header, abandoned_count), 8},
+    {"aborted_count", offsetof(hftipc__header, aborted_count), 8},
     {"consumer_waiting", offsetof(hftipc__header, consumer_waiting), 4},
     {"producer_waiting", offsetof(hftipc__header, producer_waiting), 4},
     {"capacity", offsetof(hftipc__header, capacity), 4},

@@ -790,6 +790,7 @@ static const char *const keys[] = {"format_major",
                                    "consumer_takeovers",
                                    "drain_tail",
                                    "drain_abandoned",
+                                   "drain_aborted",
                                    "resume_head"};
 enum { NKEYS = sizeof keys / sizeof keys[0] };
 
@@ -1016,6 +1017,7 @@ static int cmd_golden(const char *path, const char *expfile)
     hftipc_channel_stats(ch, &info);
     check_field("after the drain", "drain_tail", info.tail, &e);
     check_field("after the drain", "drain_abandoned", info.abandoned_count, &e);
+    check_field("after the drain", "drain_aborted", info.aborted_count, &e);
 
     hftipc_channel_t *p = open_role(path, HFTIPC_ROLE_PRODUCER);
     info.size = sizeof info;

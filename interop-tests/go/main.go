@@ -656,6 +656,7 @@ func cmdGolden(path, expfile string) {
 	check("stats", err)
 	e.checkField("after the drain", "drain_tail", st.Tail)
 	e.checkField("after the drain", "drain_abandoned", st.Abandoned)
+	e.checkField("after the drain", "drain_aborted", st.Aborted)
 
 	p, err := hftipc.Open(path, hftipc.Producer)
 	check("golden open producer", err)

@@ -363,9 +363,13 @@ static void emit(const char *name, const char *description, const char *edit)
     uint64_t seq = in.tail, skipped = 0;
     int first = 1;
     fprintf(manifest, "     \"messages\": [");
+    uint64_t aborted = 0;
+    int skip_records = (in.incompat_flags & 2) != 0; /* SKIP_RECORDS (format 1.2, section 14) */
     if (r.mode == 2) { /* MPSC: every claimed slot up to head is a message or an abandoned claim */
         for (; seq != in.head; seq++) {
-            if (committed(&r, seq))
+            if (committed(&r, seq) && skip_records && get_le(slot_of(&r, seq), 4) == 0xFFFFFFFFu)
+                aborted++; /* a skip record (section 2.5): passed, never delivered */
+            else if (committed(&r, seq))
                 emit_message(&r, seq, first), first = 0;
             else
                 skipped++; /* no producer is alive in a golden file: the claim is abandoned */
@@ -387,10 +391,11 @@ static void emit(const char *name, const char *description, const char *edit)
         while (resume - drain_tail < r.capacity && committed(&r, resume))
             resume++;
     }
-    fprintf(manifest,
-            "],\n     \"drain_tail\": %" PRIu64 ", \"drain_abandoned\": %" PRIu64
-            ", \"resume_head\": %" PRIu64 ",\n     \"observed\": [",
-            drain_tail, abandoned + skipped, resume);
+    fprintf(manifest, "],\n     \"drain_tail\": %" PRIu64 ", \"drain_abandoned\": %" PRIu64,
+            drain_tail, abandoned + skipped);
+    if (skip_records)
+        fprintf(manifest, ", \"drain_aborted\": %" PRIu64, aborted);
+    fprintf(manifest, ", \"resume_head\": %" PRIu64 ",\n     \"observed\": [", resume);
     /* An observer opened before the drain starts at head (section 5, "Observer") and, once
      * the probe is sent at resume_head, sees every committed slot up to it, then the probe. */
     for (seq = in.head; seq != resume; seq++) {
@@ -502,6 +507,27 @@ static void build_mpsc(const char *name)
     normalise(name);
 }
 
+/* "NAME TEXT", NAME without its ".chan": the description of a variant of file NAME. */
+static const char *about(const char *name, const char *text)
+{
+    static char buf[8][256];
+    static int next;
+    char *out = buf[next++ % 8];
+    size_t n = strlen(name) > 5 ? strlen(name) - 5 : strlen(name);
+    snprintf(out, sizeof buf[0], "%.*s %s", (int)n, name, text);
+    return out;
+}
+
+/* The incompat flags of a built file (to keep them in a variant that adds one). */
+static uint64_t mpsc_flags(const char *name)
+{
+    size_t len;
+    uint8_t *b = slurp(name, &len);
+    uint64_t flags = get_le(b + HEADER(incompat_flags), 8);
+    free(b);
+    return flags;
+}
+
 /* Set head (offset 128) of a copy of `from` to `head`: a producer killed between committing
  * slots and storing head leaves exactly this (FORMAT.md section 5, "Crash of the producer"). */
 static const char *edit_head(const char *from, const char *name, uint64_t head)
@@ -510,9 +536,10 @@ static const char *edit_head(const char *from, const char *name, uint64_t head)
     return name;
 }
 
-/* Format 1.1 (hftipc 1.0.0): commit words in SPSC and MPSC files, MPSC with an abandoned claim,
- * the state a producer killed between commit and head store leaves. */
-static void set_1_1(void)
+/* The sets of the formats with commit words (1.1 and later): the SPSC files and their variants
+ * are the same scenarios in every such set; the MPSC file is the set's own (`mpsc`, built by
+ * `build_m`, described by `mpsc_what`). */
+static void set_commit_words(const char *mpsc, void (*build_m)(const char *), const char *mpsc_what)
 {
     static const int s_wrapped[] = {16, -13, 13, -16, 8};   /* head 37, tail 29: wrapped twice */
     static const int s_ahead[] = {16, -13, 13, -16, 8, -8}; /* head 37, tail 37 */
@@ -524,25 +551,24 @@ static void set_1_1(void)
     build("spsc-large-c8-s4104.chan", 8, 4104, s_large, 6, 0, 1);
     build("spsc-c1-s16.chan", 1, 16, s_cap1, 5, 0, 1);
     build("spsc-consumed.tmp", 16, 64, s_ahead, 6, 0, 1);
-    build_mpsc("mpsc-abandoned-c8-s64.chan");
+    build_m(mpsc);
     const char *died = edit_head("spsc-wrapped-c16-s64.chan", "spsc-died-before-head.chan", 34);
     const char *ahead = edit_head("spsc-consumed.tmp", "spsc-tail-ahead.chan", 34);
     if (remove(pathof("spsc-consumed.tmp")))
         die("remove", 0);
     variant("spsc-wrapped-c16-s64.chan", "spsc-compat-bit40.chan", HEADER(compat_flags), 8,
             UINT64_C(1) << 40, 0);
-    variant("mpsc-abandoned-c8-s64.chan", "mpsc-minor7.chan", HEADER(format_minor), 2, 7, 0);
+    variant(mpsc, "mpsc-minor7.chan", HEADER(format_minor), 2, 7, 0);
     variant("spsc-wrapped-c16-s64.chan", "spsc-incompat-bit63.chan", HEADER(incompat_flags), 8,
             UINT64_C(1) << 63 | HFTIPC_INCOMPAT_SLOT_COMMIT, 0);
     /* Bit 63, as in 1.0, not the next free bit: a later minor version may assign that one (1.2
      * did, SKIP_RECORDS), and then a file with it set is no longer one to refuse. */
-    variant("mpsc-abandoned-c8-s64.chan", "mpsc-incompat-bit63.chan", HEADER(incompat_flags), 8,
-            UINT64_C(1) << 63 | HFTIPC_INCOMPAT_SLOT_COMMIT, 0);
-    variant("mpsc-abandoned-c8-s64.chan", "mpsc-major2.chan", HEADER(format_major), 2, 2, 0);
-    variant("mpsc-abandoned-c8-s64.chan", "mode3.chan", HEADER(mode), 4, 3, 0);
+    variant(mpsc, "mpsc-incompat-bit63.chan", HEADER(incompat_flags), 8,
+            UINT64_C(1) << 63 | mpsc_flags(mpsc), 0);
+    variant(mpsc, "mpsc-major2.chan", HEADER(format_major), 2, 2, 0);
+    variant(mpsc, "mode3.chan", HEADER(mode), 4, 3, 0);
     variant("spsc-wrapped-c16-s64.chan", "spsc-truncated-2000.chan", 0, 0, 0, 2000);
-    variant("mpsc-abandoned-c8-s64.chan", "mpsc-short-by-a-slot.chan", 0, 0, 0,
-            HFTIPC__HEADER_SIZE + 7 * 64);
+    variant(mpsc, "mpsc-short-by-a-slot.chan", 0, 0, 0, HFTIPC__HEADER_SIZE + 7 * 64);
     /* tail 29 + 17: ahead of head by more than the capacity (section 3, step 13). */
     variant("spsc-wrapped-c16-s64.chan", "spsc-tail-too-far-ahead.chan", HEADER(tail), 8, 37 + 17,
             0);
@@ -567,36 +593,108 @@ static void set_1_1(void)
          "34 (accepted: FORMAT.md section 3 step 13); nothing to receive, a new producer "
          "resumes at 37",
          "head (offset 128) set from 37 to 34; no other byte changed");
-    emit("mpsc-abandoned-c8-s64.chan",
-         "MPSC, 3 producers (records 0 to 2), 12 claimed, 6 consumed, wrapped; producer C "
-         "claimed seq 8 and closed without committing (owner 0, pending_first 9, pending_count "
-         "1): a consumer receives seqs 6, 7, 9, 10, 11, skips 8 and counts it as abandoned",
-         NULL);
+    emit(mpsc, mpsc_what, NULL);
     emit("spsc-compat-bit40.chan",
          "spsc-wrapped-c16-s64 with compat_flags bit 40 set: unknown compat flags are ignored",
          NULL);
-    emit("mpsc-minor7.chan",
-         "mpsc-abandoned-c8-s64 with format_minor 7: every minor of major 1 is readable", NULL);
+    emit("mpsc-minor7.chan", about(mpsc, "with format_minor 7: every minor of major 1 is readable"),
+         NULL);
     emit_refused("spsc-incompat-bit63.chan", "HFTIPC_EINCOMPAT",
                  "spsc-wrapped-c16-s64 with incompat_flags bit 63 set beside SLOT_COMMIT: must be "
                  "refused",
                  3);
-    emit_refused("mpsc-incompat-bit63.chan", "HFTIPC_EINCOMPAT",
-                 "mpsc-abandoned-c8-s64 with incompat_flags bit 63 set beside SLOT_COMMIT: must be "
-                 "refused",
-                 3);
+    emit_refused(
+        "mpsc-incompat-bit63.chan", "HFTIPC_EINCOMPAT",
+        about(mpsc, mpsc_flags(mpsc) == HFTIPC_INCOMPAT_SLOT_COMMIT
+                        ? "with incompat_flags bit 63 set beside SLOT_COMMIT: must be refused"
+                        : "with incompat_flags bit 63 set beside its flags: must be refused"),
+        3);
     emit_refused("mpsc-major2.chan", "HFTIPC_EVERSION",
-                 "mpsc-abandoned-c8-s64 with format_major 2: must be refused", 3);
+                 about(mpsc, "with format_major 2: must be refused"), 3);
     emit_refused("mode3.chan", "HFTIPC_EMODE",
-                 "mpsc-abandoned-c8-s64 with mode 3 (unknown): must be refused", 1);
+                 about(mpsc, "with mode 3 (unknown): must be refused"), 1);
     emit_refused("spsc-truncated-2000.chan", "HFTIPC_ETRUNCATED",
                  "the first 2000 bytes of spsc-wrapped-c16-s64: must be refused", 1);
     emit_refused("mpsc-short-by-a-slot.chan", "HFTIPC_ESIZE",
-                 "mpsc-abandoned-c8-s64 without its last slot: must be refused", 1);
+                 about(mpsc, "without its last slot: must be refused"), 1);
     emit_refused("spsc-tail-too-far-ahead.chan", "HFTIPC_ECORRUPT",
                  "spsc-wrapped-c16-s64 with tail 54, ahead of head 37 by more than the capacity "
                  "16: must be refused",
                  1);
+}
+
+/* Format 1.1 (hftipc 1.0.0): commit words in SPSC and MPSC files, MPSC with an abandoned claim,
+ * the state a producer killed between commit and head store leaves. */
+static void set_1_1(void)
+{
+    set_commit_words(
+        "mpsc-abandoned-c8-s64.chan", build_mpsc,
+        "MPSC, 3 producers (records 0 to 2), 12 claimed, 6 consumed, wrapped; producer C "
+        "claimed seq 8 and closed without committing (owner 0, pending_first 9, "
+        "pending_count 1): a consumer receives seqs 6, 7, 9, 10, 11, skips 8 and "
+        "counts it as abandoned");
+}
+#endif
+
+#ifdef HFTIPC_INCOMPAT_SKIP_RECORDS
+/*
+ * MPSC with skip records (format 1.2), 8 slots of 64 bytes, producers A, B, C as in build_mpsc:
+ * A sends 5, the consumer takes them; B a batch of 2 (5, 6), A 1 (7); C claims 8, writes into
+ * it and closes without committing (abandoned); B claims 9 and aborts it (a skip record, section
+ * 2.5); B sends 10 by claim/commit, A a batch of 2 (11, 12); the consumer takes 1: head 13,
+ * tail 6. A consumer then receives 6, 7, 10, 11, 12, skips 8 (abandoned) and passes 9 (aborted).
+ */
+static void build_mpsc_aborted(const char *name)
+{
+    hftipc_options_t o;
+    hftipc_options_init(&o);
+    o.capacity = 8;
+    o.slot_size = 64;
+    o.mode = HFTIPC_MODE_MPSC;
+    hftipc_channel_t *c, *a, *b, *x;
+    int rc = hftipc_channel_create(pathof(name), &o, HFTIPC_ROLE_CONSUMER, &c);
+    if (rc)
+        die("create", rc);
+    a = open_role(name, HFTIPC_ROLE_PRODUCER);
+    b = open_role(name, HFTIPC_ROLE_PRODUCER);
+    x = open_role(name, HFTIPC_ROLE_PRODUCER);
+    uint64_t na = 0, nb = 0;
+    for (int i = 0; i < 5; i++)
+        mpsc_send(a, 1, &na, i == 2 ? CLAIM : SINGLE); /* seqs 0..4 */
+    receive_n(c, 5);
+    mpsc_batch(b, 2, &nb, 2);     /* seqs 5, 6 */
+    mpsc_send(a, 1, &na, SINGLE); /* seq 7 */
+    void *slot;
+    uint32_t room;
+    if ((rc = hftipc_channel_try_claim(x, &slot, &room))) /* seq 8: claimed, never committed */
+        die("try_claim", rc);
+    memset(slot, 0xEE, 16);
+    hftipc_channel_close(x);
+    int64_t k = hftipc_channel_claim(b, &slot, &room); /* seq 9: claimed, then aborted */
+    if (k < 0)
+        die("claim", k);
+    memset(slot, 0xAB, 16); /* written, then aborted: a consumer must never deliver it */
+    if ((rc = hftipc_channel_abort_claim(b, k)))
+        die("abort_claim", rc);
+    mpsc_send(b, 2, &nb, CLAIM); /* seq 10 */
+    mpsc_batch(a, 1, &na, 2);    /* seqs 11, 12 */
+    receive_n(c, 1);             /* tail 6 */
+    hftipc_channel_close(a);
+    hftipc_channel_close(b);
+    hftipc_channel_close(c);
+    normalise(name);
+}
+
+/* Format 1.2 (hftipc 1.1.0): as 1.1, and the MPSC file also holds a skip record (an aborted
+ * claim) and carries SKIP_RECORDS; holder records have their active words. */
+static void set_1_2(void)
+{
+    set_commit_words(
+        "mpsc-aborted-c8-s64.chan", build_mpsc_aborted,
+        "MPSC with SKIP_RECORDS, 3 producers, 13 claimed, 6 consumed, wrapped; producer "
+        "C claimed seq 8 and closed without committing (abandoned), producer B claimed "
+        "seq 9 and aborted it (a skip record: length 0xFFFFFFFF): a consumer receives "
+        "seqs 6, 7, 10, 11, 12, skips 8 (abandoned) and passes 9 (aborted)");
 }
 #endif
 
@@ -608,6 +706,9 @@ static const struct set {
     {"1.0", 1, 0, set_1_0}, /* golden/v1.0, written by hftipc 0.1.0 */
 #ifdef HFTIPC_INCOMPAT_SLOT_COMMIT
     {"1.1", 1, 1, set_1_1}, /* golden/v1.1, written by hftipc 1.0.0 */
+#endif
+#ifdef HFTIPC_INCOMPAT_SKIP_RECORDS
+    {"1.2", 1, 2, set_1_2}, /* golden/v1.2, written by hftipc 1.1.0 */
 #endif
 };
 

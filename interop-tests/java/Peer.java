@@ -618,6 +618,7 @@ public final class Peer {
                 ChannelStats s = ch.stats();
                 checkField(e, "after the drain", "drain_tail", s.tail());
                 checkField(e, "after the drain", "drain_abandoned", s.abandoned());
+                checkField(e, "after the drain", "drain_aborted", s.aborted());
                 try (Channel p = Channel.open(path, Role.PRODUCER)) {
                     checkField(e, "producer stats", "resume_head", p.stats().head());
                     byte[] pb = HexFormat.of().parseHex(probe);

@@ -213,7 +213,7 @@ class ChannelTest {
             for (int how : new int[] {1, 2}) {
                 int[] status = new int[2];
                 assertNull(hftipc.hj_open(path.toString(), how, Role.PRODUCER.code, 8, 64, 1,
-                        mode, -1, status));
+                        mode, -1, 0, status));
                 assertEquals(Status.EINVAL, status[0], "mode " + Integer.toOctalString(mode));
                 assertFalse(Files.exists(path));
             }
