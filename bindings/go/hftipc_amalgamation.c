@@ -4,7 +4,7 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h 15c8bad77b71963189dc05173b6e8eb7748e654d307f625259997c5e9a69c103
+ *   core/include/hftipc.h 64dc0119f8eaecb451bd1c7b45162a5a7bb1fc1acd66d9fa7d595868187992af
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 0e310c8cc5a8d7e8f696f981fa1dd9bd1cd91c59b5c4b80f43c7ad597782c410
  *   core/src/map.h 27175410cd10749ee50577ea4c6f0098549f982fb5f313ab1519edf01fc75ed7
@@ -25,7 +25,7 @@
  *   core/src/peer.c 61eeb0e115df090376cf3af1b8a2df8add545c6a14f0a91e095bb78fb237a7e8
  *   core/src/spsc.c e4affd9b538714e8885e70e9e2cb02b13836b902ff9921a7d4d5f858c051e4f5
  *   core/src/wait.c 01baa29c5626ad9ae72e3c876d3c9890b6cc296f5f14cc00b2438a530d8ef17b
- * Body (sha256): c62ea2efe5883f6085c0c6ccb190072894c2ad5b465b4531b1609bf00dd2d8be
+ * Body (sha256): 421d762daece0b74457f0777060cb5a3ee6857d802e044f3b21599426303fd6b
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -380,9 +380,10 @@ HFTIPC_API int64_t hftipc_channel_claim(hftipc_channel_t *ch, void **payload, ui
 HFTIPC_API int hftipc_channel_commit_claim(hftipc_channel_t *ch, int64_t claim, size_t len);
 
 /**
- * Give claim `claim` up: nothing is published. SPSC: the slot is simply not used. MPSC: the slot
- * becomes a skip record, which the consumer and observers pass over without delivering anything
- * (counted in hftipc_info_t.aborted_count).
+ * Give claim `claim` up: nothing is published. SPSC: the slot is simply not used, so the next
+ * claim gets the same sequence number again. MPSC: the slot becomes a skip record, which the
+ * consumer and observers pass over without delivering anything (counted in
+ * hftipc_info_t.aborted_count); the sequence number is used up.
  * @return HFTIPC_OK; HFTIPC_ESTATE if `claim` is not the handle's outstanding claim;
  *         HFTIPC_EINCOMPAT for an MPSC file created by a 1.0 library, which cannot hold skip
  *         records (the claim stays; commit it, empty if need be); HFTIPC_EROLE; HFTIPC_EINVAL;

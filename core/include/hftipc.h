@@ -344,9 +344,10 @@ HFTIPC_API int64_t hftipc_channel_claim(hftipc_channel_t *ch, void **payload, ui
 HFTIPC_API int hftipc_channel_commit_claim(hftipc_channel_t *ch, int64_t claim, size_t len);
 
 /**
- * Give claim `claim` up: nothing is published. SPSC: the slot is simply not used. MPSC: the slot
- * becomes a skip record, which the consumer and observers pass over without delivering anything
- * (counted in hftipc_info_t.aborted_count).
+ * Give claim `claim` up: nothing is published. SPSC: the slot is simply not used, so the next
+ * claim gets the same sequence number again. MPSC: the slot becomes a skip record, which the
+ * consumer and observers pass over without delivering anything (counted in
+ * hftipc_info_t.aborted_count); the sequence number is used up.
  * @return HFTIPC_OK; HFTIPC_ESTATE if `claim` is not the handle's outstanding claim;
  *         HFTIPC_EINCOMPAT for an MPSC file created by a 1.0 library, which cannot hold skip
  *         records (the claim stays; commit it, empty if need be); HFTIPC_EROLE; HFTIPC_EINVAL;
