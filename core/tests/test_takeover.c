@@ -109,14 +109,16 @@ static hftipc_options_t small(void)
 
 struct tally {
     unsigned cycles, lost, duplicated, torn, reordered, backwards, fenced, ended;
+    unsigned taken_by_ended; /* consumer: taken by the receive the takeover ended (documented) */
 };
 
 static void report(const char *what, const struct tally *t)
 {
     printf("%s: %u cycles, %u lost, %u duplicated, %u torn, %u reordered, %u cursor moves back; "
-           "old holder fenced alive %u times, ended %u times\n",
+           "old holder fenced alive %u times, ended %u times (taking %u messages with its last "
+           "receive)\n",
            what, t->cycles, t->lost, t->duplicated, t->torn, t->reordered, t->backwards, t->fenced,
-           t->ended);
+           t->ended, t->taken_by_ended);
     assert_true(t->cycles > 0);
     assert_int_equal(t->lost + t->duplicated + t->torn + t->reordered + t->backwards, 0);
 }
@@ -355,7 +357,8 @@ static void consumer_cycle(const char *path, unsigned seed, struct tally *t)
     }
     uint64_t tail_before_resume = info_of(p).tail;
     kill(c, SIGCONT);
-    if (reap(c))
+    int ended = reap(c);
+    if (ended)
         t->ended++;
     else
         t->fenced++;
@@ -376,13 +379,21 @@ static void consumer_cycle(const char *path, unsigned seed, struct tally *t)
             seen[got]++;
     close(fds[0]);
     /* At-least-once with at most one redelivery per takeover of what the old consumer had read
-     * and not yet released: one message, or one batch. */
+     * and not yet released: one message, or one batch. And one case of the documented limit
+     * (FORMAT.md section 12): an old consumer that the takeover had to end inside a receive,
+     * after its tail store, takes the messages of that one receive with it (as any kill -9 at
+     * that instant would: receive is not peek/ack), so only those may be missing: the last
+     * `limit` before the tail the new consumer started from. */
     unsigned extra = 0, limit = seed % 3 == 2 ? CAPACITY : 1;
     for (unsigned i = 0; i < TOTAL; i++) {
-        if (seen[i] == 0)
-            t->lost++;
-        else
+        if (seen[i] == 0) {
+            if (!(ended && i < tail_taken && tail_taken - i <= limit))
+                t->lost++;
+            else
+                t->taken_by_ended++;
+        } else {
             extra += seen[i] - 1;
+        }
     }
     if (extra > limit)
         t->duplicated += extra - limit;
