@@ -1,0 +1,139 @@
+package e2e
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	hftipc "github.com/hftipc/hftipc/bindings/go"
+)
+
+// Each case moves crashMessages() messages at about 40,000 messages/s (so that the kill falls
+// mid-stream), kills one part with SIGKILL once a third has arrived, restarts it, and requires
+// every message exactly once and in order at the far end.
+
+const crashRate = 40000
+
+func killMidStream(t *testing.T, p *pipeline, what string, kill, restart func()) {
+	t.Helper()
+	third := p.counter.n / 3
+	waitFor(t, 60*time.Second, "a third of the messages at the far end", func() bool {
+		return p.counter.unique.Load() >= third
+	})
+	t.Logf("kill -9 %s at %d received, %d sent", what, p.counter.unique.Load(), p.sent.Load())
+	kill()
+	time.Sleep(500 * time.Millisecond)
+	restart()
+}
+
+func TestCrashOutBridge(t *testing.T) {
+	dir := t.TempDir()
+	srv := startNATS(t, dir)
+	p := startPipeline(t, dir, pipeOpts{n: crashMessages(), rate: crashRate, urls: natsURLs(srv)})
+	killMidStream(t, p, "out bridge", p.out.kill9, p.out.restart)
+	p.finish(t, 120*time.Second)
+	if n := countLines(p.out.log, "out: bridging"); n != 2 {
+		t.Errorf("out bridge started %d times, want 2 (killed once)", n)
+	}
+	p.stop(t)
+}
+
+func TestCrashInBridge(t *testing.T) {
+	dir := t.TempDir()
+	srv := startNATS(t, dir)
+	p := startPipeline(t, dir, pipeOpts{n: crashMessages(), rate: crashRate, urls: natsURLs(srv)})
+	killMidStream(t, p, "in bridge", p.in.kill9, p.in.restart)
+	p.finish(t, 120*time.Second)
+	if n := countLines(p.in.log, "in: bridging"); n != 2 {
+		t.Errorf("in bridge started %d times, want 2 (killed once)", n)
+	}
+	p.stop(t)
+}
+
+func TestCrashNATSServer(t *testing.T) {
+	dir := t.TempDir()
+	srv := startNATS(t, dir)
+	p := startPipeline(t, dir, pipeOpts{n: crashMessages(), rate: crashRate, urls: natsURLs(srv)})
+	killMidStream(t, p, "nats-server", srv.kill9, srv.restart)
+	p.finish(t, 120*time.Second)
+	for _, b := range []*bridgeProc{p.out, p.in} {
+		if countLines(b.log, "nats: disconnected") == 0 || countLines(b.log, "nats: reconnected") == 0 {
+			t.Errorf("%s bridge: no disconnected/reconnected log lines:\n%s", b.name, tail(b.log, 20))
+		}
+	}
+	p.stop(t)
+}
+
+// TestClusterLeaderKilled runs on a three-node cluster with an R3 stream and kills the
+// stream's leader mid-stream (it is not restarted: two nodes keep the quorum).
+func TestClusterLeaderKilled(t *testing.T) {
+	dir := t.TempDir()
+	servers := startCluster(t, dir)
+	p := startPipeline(t, dir, pipeOpts{n: crashMessages(), rate: crashRate, urls: natsURLs(servers...), replicas: 3})
+	_, js := jsClient(t, []string{servers[0].url(), servers[1].url(), servers[2].url()})
+	var leader string
+	waitFor(t, 30*time.Second, "the stream and its leader", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		s, err := js.Stream(ctx, p.stream)
+		if err != nil {
+			return false
+		}
+		info, err := s.Info(ctx)
+		if err != nil || info.Cluster == nil || info.Cluster.Leader == "" || info.Config.Replicas != 3 {
+			return false
+		}
+		leader = info.Cluster.Leader
+		return true
+	})
+	var victim *natsServer
+	for _, s := range servers {
+		if s.name == leader {
+			victim = s
+		}
+	}
+	if victim == nil {
+		t.Fatalf("stream leader %q is none of the servers", leader)
+	}
+	killMidStream(t, p, "stream leader "+leader, victim.kill9, func() {})
+	p.finish(t, 120*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s, err := js.Stream(ctx, p.stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("after the kill: leader %s, stream holds %d messages", info.Cluster.Leader, info.State.Msgs)
+	if info.Cluster.Leader == leader {
+		t.Errorf("the killed node %s is still the leader", leader)
+	}
+	p.stop(t)
+}
+
+// TestBackPressureSlowConsumer gives the in bridge a 64-slot channel and a consumer that
+// sleeps 2 ms every 50 messages: the ring is full most of the time, the in bridge waits
+// (state back-pressure) instead of dropping, and every message arrives.
+func TestBackPressureSlowConsumer(t *testing.T) {
+	dir := t.TempDir()
+	srv := startNATS(t, dir)
+	const n = 30000
+	p := startPipeline(t, dir, pipeOpts{n: n, rate: 0, urls: natsURLs(srv), inCapacity: 64,
+		pauseEvery: 50, pause: 2 * time.Millisecond})
+	p.finish(t, 180*time.Second)
+	if countLines(p.in.log, "state: back-pressure") == 0 {
+		t.Errorf("the in bridge never reported back-pressure:\n%s", tail(p.in.log, 20))
+	}
+	info, err := hftipc.Inspect(p.b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("in channel: %d sends refused because the ring was full", info.FullCount)
+	if info.FullCount == 0 {
+		t.Errorf("the in channel was never full: the case did not exercise back-pressure")
+	}
+	p.stop(t)
+}
