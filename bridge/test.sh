@@ -65,7 +65,7 @@ if [[ -z ${JAVA_HOME:-} ]]; then
 fi
 find_jar() {
     find "$root/bindings/java/target" -maxdepth 1 -name 'hftipc-*.jar' ! -name '*-sources.jar' \
-        ! -name '*-javadoc.jar' 2>/dev/null | sort | tail -n 1
+        ! -name '*-javadoc.jar' 2>/dev/null | sort | tail -n 1 || true
 }
 jar=$(find_jar)
 if [[ -z $jar ]] || [[ -n $(find "$root/core/src" "$root/core/include" "$root/bindings/java/src/main" \

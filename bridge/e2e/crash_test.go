@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -26,28 +27,103 @@ func killMidStream(t *testing.T, p *pipeline, what string, kill, restart func())
 	restart()
 }
 
-func TestCrashOutBridge(t *testing.T) {
-	dir := t.TempDir()
-	srv := startNATS(t, dir)
-	p := startPipeline(t, dir, pipeOpts{n: crashMessages(), rate: crashRate, urls: natsURLs(srv)})
-	killMidStream(t, p, "out bridge", p.out.kill9, p.out.restart)
-	p.finish(t, 120*time.Second)
-	if n := countLines(p.out.log, "out: bridging"); n != 2 {
-		t.Errorf("out bridge started %d times, want 2 (killed once)", n)
+// selfCrash waits for a bridge started with HFTIPC_BRIDGE_CRASH_AT to kill itself, waits
+// pause, and starts it again (without the crash point).
+func selfCrash(t *testing.T, p *pipeline, b *bridgeProc, pause time.Duration) {
+	t.Helper()
+	waitFor(t, 60*time.Second, b.name+" bridge reaching its crash point", b.p.exited)
+	if countLines(b.log, "HFTIPC_BRIDGE_CRASH_AT") != 1 {
+		t.Fatalf("%s bridge exited, but not at its crash point:\n%s", b.name, tail(b.log, 20))
 	}
-	p.stop(t)
+	t.Logf("%s bridge killed itself at its crash point, %d received, %d sent", b.name, p.counter.unique.Load(), p.sent.Load())
+	time.Sleep(pause)
+	b.restart()
+}
+
+func duplicatesRemoved(t *testing.T, p *pipeline, name string) uint64 {
+	t.Helper()
+	st := fetchStatus(p.metrics[name])
+	if st == nil || len(st.Workers) != 1 {
+		t.Fatalf("no status from the %s bridge", name)
+	}
+	return st.Workers[0].Duplicates
+}
+
+func TestCrashOutBridge(t *testing.T) {
+	// A kill from outside, anywhere in the loop.
+	t.Run("kill-9", func(t *testing.T) {
+		dir := t.TempDir()
+		srv := startNATS(t, dir)
+		p := startPipeline(t, dir, pipeOpts{n: crashMessages(), rate: crashRate, urls: natsURLs(srv)})
+		killMidStream(t, p, "out bridge", p.out.kill9, p.out.restart)
+		p.finish(t, 120*time.Second)
+		if n := countLines(p.out.log, "out: bridging"); n != 2 {
+			t.Errorf("out bridge started %d times, want 2 (killed once)", n)
+		}
+		p.stop(t)
+	})
+	// Killed after JetStream acknowledged publishes whose messages were not consumed yet:
+	// the restarted bridge publishes them again, and JetStream's duplicate window (2 minutes)
+	// drops them (the out bridge counts the duplicate acknowledgements).
+	t.Run("acked-not-consumed", func(t *testing.T) {
+		dir := t.TempDir()
+		srv := startNATS(t, dir)
+		n := crashMessages()
+		p := startPipeline(t, dir, pipeOpts{n: n, rate: crashRate, urls: natsURLs(srv),
+			outEnv: []string{"HFTIPC_BRIDGE_CRASH_AT=out-acked:" + strconv.FormatUint(n/3, 10)}})
+		selfCrash(t, p, p.out, 300*time.Millisecond)
+		p.finish(t, 120*time.Second)
+		if d := duplicatesRemoved(t, p, "out"); d == 0 {
+			t.Errorf("the restarted out bridge saw no duplicate acknowledgements: the crash window was not exercised")
+		}
+		p.stop(t)
+	})
+	// The same, restarted only after the stream's duplicate window (500 ms) has passed:
+	// JetStream stores the messages a second time, and the in bridge drops them by sequence.
+	t.Run("beyond-duplicate-window", func(t *testing.T) {
+		dir := t.TempDir()
+		srv := startNATS(t, dir)
+		n := crashMessages()
+		p := startPipeline(t, dir, pipeOpts{n: n, rate: crashRate, urls: natsURLs(srv),
+			extraOut: "duplicate_window = \"500ms\"\n", extraIn: "duplicate_window = \"500ms\"\n",
+			outEnv: []string{"HFTIPC_BRIDGE_CRASH_AT=out-acked:" + strconv.FormatUint(n/3, 10)}})
+		selfCrash(t, p, p.out, 1500*time.Millisecond)
+		p.finish(t, 120*time.Second)
+		if d := duplicatesRemoved(t, p, "in"); d == 0 {
+			t.Errorf("the in bridge removed no duplicates: the stream should hold some twice")
+		}
+		p.stop(t)
+	})
 }
 
 func TestCrashInBridge(t *testing.T) {
-	dir := t.TempDir()
-	srv := startNATS(t, dir)
-	p := startPipeline(t, dir, pipeOpts{n: crashMessages(), rate: crashRate, urls: natsURLs(srv)})
-	killMidStream(t, p, "in bridge", p.in.kill9, p.in.restart)
-	p.finish(t, 120*time.Second)
-	if n := countLines(p.in.log, "in: bridging"); n != 2 {
-		t.Errorf("in bridge started %d times, want 2 (killed once)", n)
-	}
-	p.stop(t)
+	t.Run("kill-9", func(t *testing.T) {
+		dir := t.TempDir()
+		srv := startNATS(t, dir)
+		p := startPipeline(t, dir, pipeOpts{n: crashMessages(), rate: crashRate, urls: natsURLs(srv)})
+		killMidStream(t, p, "in bridge", p.in.kill9, p.in.restart)
+		p.finish(t, 120*time.Second)
+		if n := countLines(p.in.log, "in: bridging"); n != 2 {
+			t.Errorf("in bridge started %d times, want 2 (killed once)", n)
+		}
+		p.stop(t)
+	})
+	// Killed after writing a message into the channel, before acknowledging it: JetStream
+	// delivers it again, and the restarted bridge, which knows from the channel's head how
+	// far it got, drops it.
+	t.Run("written-not-acked", func(t *testing.T) {
+		dir := t.TempDir()
+		srv := startNATS(t, dir)
+		n := crashMessages()
+		p := startPipeline(t, dir, pipeOpts{n: n, rate: crashRate, urls: natsURLs(srv),
+			inEnv: []string{"HFTIPC_BRIDGE_CRASH_AT=in-written:" + strconv.FormatUint(n/3, 10)}})
+		selfCrash(t, p, p.in, 300*time.Millisecond)
+		p.finish(t, 120*time.Second)
+		if d := duplicatesRemoved(t, p, "in"); d == 0 {
+			t.Errorf("the restarted in bridge removed no duplicates: the crash window was not exercised")
+		}
+		p.stop(t)
+	})
 }
 
 func TestCrashNATSServer(t *testing.T) {

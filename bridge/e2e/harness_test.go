@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -95,12 +94,21 @@ type proc struct {
 
 func startProc(t testing.TB, name, logPath string, bin string, args ...string) *proc {
 	t.Helper()
+	return startProcEnv(t, name, logPath, nil, bin, args...)
+}
+
+// startProcEnv is startProc with extra environment variables ("K=V").
+func startProcEnv(t testing.TB, name, logPath string, env []string, bin string, args ...string) *proc {
+	t.Helper()
 	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the test
 	if err := cmd.Start(); err != nil {
 		f.Close()
@@ -303,13 +311,15 @@ type bridgeProc struct {
 	config string
 	log    string
 	p      *proc
-	mu     sync.Mutex
+	// env is passed to the next start only (a crash point must not fire again after a restart).
+	env []string
 }
 
-// startBridge writes config (TOML) and runs hftipc-bridge on it.
-func startBridge(t testing.TB, dir, name, config string) *bridgeProc {
+// startBridge writes config (TOML) and runs hftipc-bridge on it, with env added to its
+// environment at this first start.
+func startBridge(t testing.TB, dir, name, config string, env ...string) *bridgeProc {
 	t.Helper()
-	b := &bridgeProc{t: t, name: name, config: filepath.Join(dir, name+".toml"), log: filepath.Join(dir, name+".log")}
+	b := &bridgeProc{t: t, name: name, config: filepath.Join(dir, name+".toml"), log: filepath.Join(dir, name+".log"), env: env}
 	if err := os.WriteFile(b.config, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +328,8 @@ func startBridge(t testing.TB, dir, name, config string) *bridgeProc {
 }
 
 func (b *bridgeProc) start() {
-	b.p = startProc(b.t, b.name, b.log, bridgeBin, "run", "--config", b.config)
+	b.p = startProcEnv(b.t, b.name, b.log, b.env, bridgeBin, "run", "--config", b.config)
+	b.env = nil
 }
 
 func (b *bridgeProc) kill9()   { b.p.kill() }

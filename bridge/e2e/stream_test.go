@@ -3,7 +3,9 @@ package e2e
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	hftipc "github.com/hftipc/hftipc/bindings/go"
+	"github.com/hftipc/hftipc/bridge/internal/bridge"
 )
 
 // Test messages: seq (8 bytes LE), a mix of seq (8 bytes), then seq%25 bytes derived from seq,
@@ -89,7 +92,7 @@ func (c *counter) add(b []byte) {
 func (c *counter) lost() uint64 { return c.n - c.unique.Load() }
 
 func (c *counter) String() string {
-	return fmt.Sprintf("received %d of %d unique, lost %d, duplicated %d, out of order %d, corrupt %d",
+	return fmt.Sprintf("received %d of %d unique, missing %d, duplicated %d, out of order %d, corrupt %d",
 		c.unique.Load(), c.n, c.lost(), c.dups.Load(), c.outOfOrder.Load(), c.bad.Load())
 }
 
@@ -174,6 +177,7 @@ type pipeline struct {
 	prodDone <-chan error
 	consDone <-chan error
 	cancel   context.CancelFunc
+	metrics  map[string]string // bridge name -> metrics address
 }
 
 type pipeOpts struct {
@@ -184,8 +188,10 @@ type pipeOpts struct {
 	inCapacity uint32
 	pauseEvery int
 	pause      time.Duration
-	extraOut   string
-	extraIn    string
+	extraOut   string // added to the [[out]] section
+	extraIn    string // added to the [[in]] section
+	outEnv     []string
+	inEnv      []string
 }
 
 func startPipeline(t *testing.T, dir string, o pipeOpts) *pipeline {
@@ -200,9 +206,10 @@ func startPipeline(t *testing.T, dir string, o pipeOpts) *pipeline {
 		o.inCapacity = 1024
 	}
 	inCfg := hftipc.Config{Capacity: o.inCapacity, SlotSize: 64}
+	p.metrics = map[string]string{"out": fmt.Sprintf("127.0.0.1:%d", freePort(t)), "in": fmt.Sprintf("127.0.0.1:%d", freePort(t))}
 	common := fmt.Sprintf("shutdown_timeout = \"20s\"\n[nats]\nurls = %s\nreconnect_min = \"50ms\"\nreconnect_max = \"1s\"\n", o.urls)
 	p.out = startBridge(t, dir, "out", common+fmt.Sprintf(`[metrics]
-listen = "127.0.0.1:%d"
+listen = %q
 [[out]]
 name = "a"
 channel = %q
@@ -211,9 +218,9 @@ stream = %q
 replicas = %d
 max_in_flight = 512
 ack_timeout = "3s"
-%s`, freePort(t), p.a, p.subject, p.stream, o.replicas, o.extraOut))
+%s`, p.metrics["out"], p.a, p.subject, p.stream, o.replicas, o.extraOut), o.outEnv...)
 	p.in = startBridge(t, dir, "in", common+fmt.Sprintf(`[metrics]
-listen = "127.0.0.1:%d"
+listen = %q
 [[in]]
 name = "b"
 channel = %q
@@ -225,7 +232,7 @@ slot_size = 64
 ack_wait = "2s"
 fetch_batch = 256
 max_ack_pending = 2048
-%s`, freePort(t), p.b, p.subject, p.stream, o.replicas, o.inCapacity, o.extraIn))
+%s`, p.metrics["in"], p.b, p.subject, p.stream, o.replicas, o.inCapacity, o.extraIn), o.inEnv...)
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	t.Cleanup(cancel)
@@ -253,6 +260,14 @@ func (p *pipeline) finish(t *testing.T, d time.Duration) {
 	}
 	time.Sleep(1500 * time.Millisecond) // anything delivered twice arrives within this
 	t.Logf("counts: %s", p.counter)
+	for _, name := range []string{"out", "in"} {
+		if st := fetchStatus(p.metrics[name]); st != nil {
+			for _, w := range st.Workers {
+				t.Logf("%s bridge (after its last start): %d messages, %d duplicates removed, %d publishes retried, NATS reconnects %d",
+					name, w.Messages, w.Duplicates, w.Retries, st.NATS.Reconnects)
+			}
+		}
+	}
 	if p.counter.lost() != 0 || p.counter.dups.Load() != 0 || p.counter.outOfOrder.Load() != 0 || p.counter.bad.Load() != 0 {
 		t.Errorf("end to end: %s\nout bridge log:\n%s\nin bridge log:\n%s", p.counter,
 			tail(p.out.log, 25), tail(p.in.log, 25))
@@ -277,6 +292,21 @@ func (p *pipeline) stop(t *testing.T) {
 			t.Errorf("%s bridge: exit after SIGTERM: %v\n%s", b.name, err, tail(b.log, 20))
 		}
 	}
+}
+
+// fetchStatus returns a bridge's /status, or nil.
+func fetchStatus(addr string) *bridge.Status {
+	c := http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get("http://" + addr + "/status")
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	var st bridge.Status
+	if json.NewDecoder(resp.Body).Decode(&st) != nil {
+		return nil
+	}
+	return &st
 }
 
 func crashMessages() uint64 {

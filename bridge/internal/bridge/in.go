@@ -86,7 +86,7 @@ type inWorker struct {
 	prod     *hftipc.Channel
 	identity string
 	state    *inState
-	expected uint64                    // next source sequence to write
+	expected uint64                   // next source sequence to write
 	held     map[uint64]jetstream.Msg // delivered ahead of a missing sequence
 }
 
@@ -319,6 +319,7 @@ func (w *inWorker) write(fin context.Context, msg jetstream.Msg) error {
 		return fmt.Errorf("write into %s: %w", w.cfg.Channel, err)
 	}
 	w.st.addMessages(1)
+	maybeCrash("in-written")
 	_ = msg.Ack()
 	return nil
 }

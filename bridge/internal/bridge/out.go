@@ -238,8 +238,9 @@ func (w *outWorker) publishSync(fin context.Context, m *nats.Msg) error {
 }
 
 type outPending struct {
-	msg *nats.Msg
-	fut jetstream.PubAckFuture // nil: the asynchronous publish failed; publish it again
+	msg  *nats.Msg
+	fut  jetstream.PubAckFuture // nil: the asynchronous publish failed; publish it again
+	sent time.Time
 }
 
 // consume moves the channel's tail over n messages that JetStream has acknowledged.
@@ -291,7 +292,7 @@ func (w *outWorker) stream(ctx, fin context.Context, next uint64) error {
 				q = append(q[:0], q[qh:]...)
 				qh = 0
 			}
-			q = append(q, outPending{msg: m, fut: fut})
+			q = append(q, outPending{msg: m, fut: fut, sent: time.Now()})
 			next++
 		}
 		inFlight := len(q) - qh
@@ -322,7 +323,10 @@ func (w *outWorker) stream(ctx, fin context.Context, next uint64) error {
 		p := &q[qh]
 		ok := false
 		if p.fut != nil {
-			timer.Reset(w.cfg.AckTimeout.D())
+			// The deadline runs from the publish, not from the moment the message reached
+			// the front: after an outage every message in flight times out together,
+			// instead of one after the other.
+			timer.Reset(max(time.Until(p.sent.Add(w.cfg.AckTimeout.D())), 0))
 			select {
 			case ack := <-p.fut.Ok():
 				if ack.Duplicate {
@@ -350,6 +354,7 @@ func (w *outWorker) stream(ctx, fin context.Context, next uint64) error {
 		q[qh] = outPending{}
 		qh++
 		done++
+		maybeCrash("out-acked")
 		if done >= 64 || qh == len(q) {
 			if err := w.consume(done); err != nil {
 				return err

@@ -132,11 +132,18 @@ func (b *Bridge) connect() error {
 		b.log.Warn("nats: not reachable yet; retrying with backoff", "urls", urls)
 	}
 	b.nc = nc
-	maxPending := 0
+	maxPending, ackTimeout := 0, time.Duration(0)
 	for _, o := range b.cfg.Out {
 		maxPending += o.MaxInFlight
+		ackTimeout = max(ackTimeout, o.AckTimeout.D())
 	}
-	b.js, err = jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(maxPending+1))
+	opts2 := []jetstream.JetStreamOpt{jetstream.WithPublishAsyncMaxPending(maxPending + 1)}
+	if ackTimeout > 0 {
+		// An acknowledgement lost in a failover would otherwise keep its slot among the
+		// pending publishes for ever, and the client would stall new ones.
+		opts2 = append(opts2, jetstream.WithPublishAsyncTimeout(ackTimeout))
+	}
+	b.js, err = jetstream.New(nc, opts2...)
 	return err
 }
 
