@@ -24,10 +24,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 cd "$here"
 
-NATS_SERVER_VERSION=v2.15.3 # pinned; bump deliberately
-cache="${HFTIPC_BRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hftipc-bridge}"
 build="$here/build"
-mkdir -p "$build/core" "$build/java" "$cache"
+mkdir -p "$build/core" "$build/java"
 export CGO_ENABLED=1
 step() { printf '\n== bridge: %s\n' "$*"; }
 start=$SECONDS
@@ -36,13 +34,8 @@ for tool in go cc ar javac java mvn; do
     command -v "$tool" >/dev/null 2>&1 || { echo "bridge/test.sh: '$tool' not found (scripts/install-deps.sh --java)" >&2; exit 1; }
 done
 
-step "nats-server $NATS_SERVER_VERSION (Go module proxy, cached in $cache)"
-nats_bin="$cache/nats-server-$NATS_SERVER_VERSION/nats-server"
-if [[ ! -x $nats_bin ]]; then
-    # A private GOBIN per version, so that two versions never overwrite each other.
-    (cd "$build" && GOBIN="$(dirname "$nats_bin")" GOFLAGS=-mod=mod \
-        go install "github.com/nats-io/nats-server/v2@$NATS_SERVER_VERSION")
-fi
+step "nats-server (pinned in scripts/nats-server.sh, built from the Go module proxy, cached)"
+nats_bin=$(bash "$here/scripts/nats-server.sh")
 "$nats_bin" --version
 
 step "C peer and hftipc CLI (from core/)"

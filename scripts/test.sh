@@ -8,15 +8,17 @@
 #      files of format 1.0, crash handovers between languages)
 #   6. a smoke run of the demo pipeline (20,000 quotes through Go, C and Java)
 #   7. the libFuzzer targets, 60 s each (header validator, consumer over a hostile mapping)
+#   8. the NATS JetStream bridge (bridge/test.sh: nats-server built from the Go module proxy;
+#      C -> bridge -> NATS -> bridge -> Java, 1M messages; kill -9 of each part; R3 cluster)
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed.
-#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz]
+#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|bridge]
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 only="${2:-}"
 if [[ "${1:-}" == "--only" && -z "$only" ]]; then
-  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz]" >&2
+  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|bridge]" >&2
   exit 2
 fi
 want() { [[ -z "$only" || "$only" == "$1" ]]; }
@@ -69,6 +71,7 @@ want java && step "Java binding" bash bindings/java/test.sh
 want interop && step "Interop (C/Go/Java matrix, identical layouts, golden files)" bash interop-tests/run.sh
 want demo && step "Demo smoke (Go gateway -> C engine -> JVM service)" bash demo/smoke.sh
 want fuzz && step "Fuzzing (60 s per target)" bash scripts/fuzz.sh 60
+want bridge && step "Bridge (NATS JetStream)" bash bridge/test.sh
 
 echo
 if [[ $failed -ne 0 ]]; then

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -78,6 +77,7 @@ func metricValue(t *testing.T, url, series string) float64 {
 // checksums over the whole stream must agree. Then the bridge's metrics and status must count
 // exactly those messages, and SIGTERM must stop it cleanly.
 func TestEndToEndCToJava(t *testing.T) {
+	needPeers(t)
 	n := e2eMessages()
 	dir := t.TempDir()
 	shm := shmDir(t)
@@ -178,5 +178,4 @@ fetch_batch = 512
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
 		t.Errorf("status of a stopped bridge: %v, want exit status 3", err)
 	}
-	_ = io.Discard
 }
