@@ -80,6 +80,10 @@ type StreamConfig struct {
 	DuplicateWindow Duration `toml:"duplicate_window"`
 	// MaxAge bounds how long the stream keeps messages (default 0: no limit).
 	MaxAge Duration `toml:"max_age"`
+	// TakeoverAfter, when set, lets the bridge take the channel role over from a holder
+	// whose heartbeat is older than this (a crashed bridge in another pid namespace, as in
+	// a pod without a shared process namespace). Default 0: only dead holders are replaced.
+	TakeoverAfter Duration `toml:"takeover_after"`
 }
 
 // OutConfig is one local channel published to a subject.
@@ -164,6 +168,9 @@ func (s *StreamConfig) fill(name string) error {
 	}
 	if s.DuplicateWindow == 0 {
 		s.DuplicateWindow = Duration(2 * time.Minute)
+	}
+	if s.TakeoverAfter != 0 && s.TakeoverAfter.D() < 4*heartbeatEvery {
+		return fmt.Errorf("takeover_after %s: at least %s (4 heartbeats), or 0", s.TakeoverAfter.D(), 4*heartbeatEvery)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	hftipc "github.com/hftipc/hftipc/bindings/go"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -104,7 +105,7 @@ func (w *inWorker) run(ctx context.Context) error {
 	w.st.setState("opening")
 	var err error
 	w.prod, err = openRole(ctx, w.st, w.b, w.cfg.Channel, hftipc.Producer,
-		&hftipc.Config{Capacity: w.cfg.Capacity, SlotSize: w.cfg.SlotSize})
+		&hftipc.Config{Capacity: w.cfg.Capacity, SlotSize: w.cfg.SlotSize}, w.cfg.TakeoverAfter.D())
 	if err != nil {
 		return ignoreCancel(err)
 	}
@@ -169,9 +170,17 @@ func (w *inWorker) run(ctx context.Context) error {
 		case <-fin.Done():
 		}
 	}()
-	lagAt := time.Time{}
+	lagAt, beatAt := time.Time{}, time.Now()
 	for {
-		msg, err := it.Next()
+		// Bounded, so that an idle bridge still refreshes its heartbeat.
+		msg, err := it.Next(jetstream.NextMaxWait(heartbeatEvery))
+		if now := time.Now(); now.Sub(beatAt) > heartbeatEvery {
+			_ = w.prod.Heartbeat() // see outWorker: a producer that does not wait does not beat
+			beatAt = now
+		}
+		if errors.Is(err, nats.ErrTimeout) {
+			continue
+		}
 		if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 			w.st.setInFlight(len(w.held))
 			w.log.Info("in: stopped", "next_seq", w.expected, "held_out_of_order", len(w.held))

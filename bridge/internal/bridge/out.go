@@ -31,6 +31,10 @@ func Identity(info hftipc.Info) string {
 	return strconv.FormatInt(info.Created.UnixNano(), 10) + "." + strconv.FormatUint(uint64(info.CreatorPID), 10)
 }
 
+// heartbeatEvery is how often a bridge refreshes the heartbeat of the role it holds; keep
+// takeover_after well above it.
+const heartbeatEvery = 500 * time.Millisecond
+
 type outWorker struct {
 	b   *Bridge
 	cfg *OutConfig
@@ -58,8 +62,10 @@ func newOutWorker(b *Bridge, cfg *OutConfig) *outWorker {
 
 // openRole opens path with role, waiting (with backoff, one log line) while the file does
 // not exist yet or another live process holds the role.
+// With takeoverAfter > 0 a holder whose heartbeat is older than that is taken over too (a
+// crashed bridge in another pid namespace, whose liveness this process cannot see).
 func openRole(ctx context.Context, st *workerState, b *Bridge, path string, role hftipc.Role,
-	create *hftipc.Config) (*hftipc.Channel, error) {
+	create *hftipc.Config, takeoverAfter time.Duration) (*hftipc.Channel, error) {
 	for attempt := 0; ; attempt++ {
 		var ch *hftipc.Channel
 		var err error
@@ -67,6 +73,13 @@ func openRole(ctx context.Context, st *workerState, b *Bridge, path string, role
 			ch, err = hftipc.OpenOrCreate(path, *create, role)
 		} else {
 			ch, err = hftipc.Open(path, role)
+		}
+		if errors.Is(err, hftipc.ErrBusy) && takeoverAfter > 0 {
+			ch, err = hftipc.OpenTakeover(path, role, takeoverAfter)
+			if err == nil {
+				b.log.Info("channel: took the role over from a holder without a heartbeat",
+					"channel", path, "role", role.String(), "takeover_after", takeoverAfter)
+			}
 		}
 		if err == nil {
 			st.setError(nil)
@@ -110,7 +123,7 @@ func finishCtx(ctx context.Context, timeout time.Duration) (context.Context, con
 func (w *outWorker) run(ctx context.Context) error {
 	w.st.setState("opening")
 	var err error
-	if w.cons, err = openRole(ctx, w.st, w.b, w.cfg.Channel, hftipc.Consumer, nil); err != nil {
+	if w.cons, err = openRole(ctx, w.st, w.b, w.cfg.Channel, hftipc.Consumer, nil, w.cfg.TakeoverAfter.D()); err != nil {
 		return ignoreCancel(err)
 	}
 	defer w.cons.Close()
@@ -297,6 +310,12 @@ func (w *outWorker) stream(ctx, fin context.Context, next uint64) error {
 		}
 		inFlight := len(q) - qh
 		w.st.setInFlight(inFlight)
+		if now := time.Now(); now.Sub(lastBeat) > heartbeatEvery {
+			// The consumer handle never sleeps in a wait (the observer does), so it records
+			// its sign of life itself, for peers using OpenTakeover with a staleness limit.
+			_ = w.cons.Heartbeat()
+			lastBeat = now
+		}
 		if inFlight == 0 {
 			if err := w.consume(done); err != nil {
 				return err
@@ -306,11 +325,6 @@ func (w *outWorker) stream(ctx, fin context.Context, next uint64) error {
 			if !reading {
 				w.log.Info("out: stopped; every message read was acknowledged", "next_seq", w.acked)
 				return nil
-			}
-			if time.Since(lastBeat) > time.Second {
-				// The consumer handle never waits, so it tells others it is alive.
-				_ = w.cons.Heartbeat()
-				lastBeat = time.Now()
 			}
 			if info, err := w.cons.Stats(); err == nil {
 				w.st.setLag(int64(info.Head - w.acked))
