@@ -211,7 +211,13 @@ func (s *natsServer) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", s.
 // startNATS starts one JetStream server with its store in a temporary directory.
 func startNATS(t testing.TB, dir string) *natsServer {
 	t.Helper()
-	s := &natsServer{t: t, name: "nats", port: freePort(t), storeDx: filepath.Join(dir, "js")}
+	return startNATSOn(t, dir, freePort(t))
+}
+
+// startNATSOn is startNATS on a given port.
+func startNATSOn(t testing.TB, dir string, port int) *natsServer {
+	t.Helper()
+	s := &natsServer{t: t, name: "nats", port: port, storeDx: filepath.Join(dir, "js")}
 	s.conf = filepath.Join(dir, "nats.conf")
 	s.log = filepath.Join(dir, "nats.log")
 	conf := fmt.Sprintf("server_name: %s\nlisten: 127.0.0.1:%d\njetstream {\n  store_dir: %q\n}\n",

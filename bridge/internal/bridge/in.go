@@ -89,6 +89,32 @@ type inWorker struct {
 	state    *inState
 	expected uint64                   // next source sequence to write
 	held     map[uint64]jetstream.Msg // delivered ahead of a missing sequence
+
+	// Back-pressure is one state from the first full ring until the ring has had room for a
+	// second: a slow consumer fills it again and again, and that is one episode, not a log
+	// line per refill.
+	inBP   bool
+	fullAt time.Time
+}
+
+const bpQuiet = time.Second
+
+// leaveBackPressure ends a back-pressure episode once the ring has had room for bpQuiet.
+func (w *inWorker) leaveBackPressure() {
+	if !w.inBP || time.Since(w.fullAt) < bpQuiet {
+		return
+	}
+	w.inBP = false
+	w.b.m.waiting.WithLabelValues(w.cfg.Name).Set(0)
+	w.st.setState(w.steadyState())
+}
+
+// steadyState is running, or waiting for the sequence that holds the others back.
+func (w *inWorker) steadyState() string {
+	if len(w.held) == 0 {
+		return "running"
+	}
+	return "waiting-for-sequence " + strconv.FormatUint(w.expected, 10)
 }
 
 func newInWorker(b *Bridge, cfg *InConfig) *inWorker {
@@ -179,6 +205,7 @@ func (w *inWorker) run(ctx context.Context) error {
 			beatAt = now
 		}
 		if errors.Is(err, nats.ErrTimeout) {
+			w.leaveBackPressure()
 			continue
 		}
 		if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
@@ -255,7 +282,7 @@ func (w *inWorker) handle(fin context.Context, msg jetstream.Msg) error {
 		_ = msg.Ack()
 		return nil
 	case seq > w.expected:
-		if len(w.held) == 0 {
+		if len(w.held) == 0 && !w.inBP {
 			w.st.setState("waiting-for-sequence " + strconv.FormatUint(w.expected, 10))
 		}
 		w.held[seq] = msg // a redelivery replaces the earlier delivery
@@ -283,8 +310,8 @@ func (w *inWorker) handle(fin context.Context, msg jetstream.Msg) error {
 		}
 	}
 	w.b.m.reordered.WithLabelValues(w.cfg.Name).Set(float64(len(w.held)))
-	if len(w.held) == 0 {
-		w.st.setState("running")
+	if !w.inBP {
+		w.st.setState(w.steadyState())
 	}
 	w.st.nextSeq.Store(w.expected)
 	return nil
@@ -303,8 +330,11 @@ func (w *inWorker) write(fin context.Context, msg jetstream.Msg) error {
 		return nil
 	}
 	if err == hftipc.ErrFull {
-		w.st.setState("back-pressure")
-		w.b.m.waiting.WithLabelValues(w.cfg.Name).Set(1)
+		if !w.inBP {
+			w.inBP = true
+			w.st.setState("back-pressure")
+			w.b.m.waiting.WithLabelValues(w.cfg.Name).Set(1)
+		}
 		for err == hftipc.ErrFull || errors.Is(err, context.DeadlineExceeded) {
 			_ = msg.InProgress()
 			for _, m := range w.held {
@@ -317,12 +347,9 @@ func (w *inWorker) write(fin context.Context, msg jetstream.Msg) error {
 				return fin.Err()
 			}
 		}
-		w.b.m.waiting.WithLabelValues(w.cfg.Name).Set(0)
-		if len(w.held) == 0 {
-			w.st.setState("running")
-		} else {
-			w.st.setState("waiting-for-sequence " + strconv.FormatUint(w.expected, 10))
-		}
+		w.fullAt = time.Now()
+	} else {
+		w.leaveBackPressure()
 	}
 	if err != nil {
 		return fmt.Errorf("write into %s: %w", w.cfg.Channel, err)
