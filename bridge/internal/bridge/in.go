@@ -204,6 +204,16 @@ func (w *inWorker) run(ctx context.Context) error {
 			_ = w.prod.Heartbeat() // see outWorker: a producer that does not wait does not beat
 			beatAt = now
 		}
+		if time.Since(lagAt) > time.Second {
+			// The consumer's view: messages not yet delivered, and delivered but not acked.
+			lagAt = time.Now()
+			c, cancel := context.WithTimeout(ctx, time.Second)
+			if ci, err := cons.Info(c); err == nil {
+				w.st.setLag(int64(ci.NumPending))
+				w.st.setInFlight(ci.NumAckPending)
+			}
+			cancel()
+		}
 		if errors.Is(err, nats.ErrTimeout) {
 			w.leaveBackPressure()
 			continue
@@ -229,15 +239,6 @@ func (w *inWorker) run(ctx context.Context) error {
 				return nil
 			}
 			return err
-		}
-		if time.Since(lagAt) > 2*time.Second {
-			lagAt = time.Now()
-			c, cancel := context.WithTimeout(ctx, time.Second)
-			if ci, err := cons.Info(c); err == nil {
-				w.st.setLag(int64(ci.NumPending))
-				w.st.setInFlight(ci.NumAckPending)
-			}
-			cancel()
 		}
 	}
 }
