@@ -45,25 +45,7 @@ func bridgedPath(b *testing.B) (string, string) {
 	}
 	srv := startNATS(b, dir)
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(b))
-	startBridge(b, dir, "bridge", fmt.Sprintf(`[nats]
-urls = %s
-[metrics]
-listen = %q
-[[out]]
-name = "bench"
-channel = %q
-subject = "hftipc.bench"
-stream = "HFTIPC_BENCH"
-max_in_flight = 2048
-[[in]]
-name = "bench"
-channel = %q
-subject = "hftipc.bench"
-stream = "HFTIPC_BENCH"
-capacity = 4096
-slot_size = 64
-fetch_batch = 512
-`, natsURLs(srv), addr, a, bb))
+	startBridge(b, dir, "bridge", roundTripConfig(natsURLs(srv), addr, "bench", a, bb))
 	waitFor(b, 30*time.Second, "both workers running", func() bool {
 		st := fetchStatus(addr)
 		if st == nil || len(st.Workers) != 2 {

@@ -53,14 +53,28 @@ func duplicatesRemoved(t *testing.T, p *pipeline, name string) uint64 {
 	return st.Workers[0].Duplicates
 }
 
+// onOneServer runs a crash case on a fresh single server: crashMessages() messages at
+// crashRate, o's extra settings, interrupt to break it mid-stream, then every message must
+// arrive once and in order. The caller checks what it exercised, then stops the pipeline.
+func onOneServer(t *testing.T, o pipeOpts, interrupt func(p *pipeline)) *pipeline {
+	t.Helper()
+	dir := t.TempDir()
+	srv := startNATS(t, dir)
+	o.n, o.rate, o.urls = crashMessages(), crashRate, natsURLs(srv)
+	p := startPipeline(t, dir, o)
+	interrupt(p)
+	p.finish(t, 120*time.Second)
+	return p
+}
+
+func crashAt(point string) []string {
+	return []string{"HFTIPC_BRIDGE_CRASH_AT=" + point + ":" + strconv.FormatUint(crashMessages()/3, 10)}
+}
+
 func TestCrashOutBridge(t *testing.T) {
 	// A kill from outside, anywhere in the loop.
 	t.Run("kill-9", func(t *testing.T) {
-		dir := t.TempDir()
-		srv := startNATS(t, dir)
-		p := startPipeline(t, dir, pipeOpts{n: crashMessages(), rate: crashRate, urls: natsURLs(srv)})
-		killMidStream(t, p, "out bridge", p.out.kill9, p.out.restart)
-		p.finish(t, 120*time.Second)
+		p := onOneServer(t, pipeOpts{}, func(p *pipeline) { killMidStream(t, p, "out bridge", p.out.kill9, p.out.restart) })
 		if n := countLines(p.out.log, "out: bridging"); n != 2 {
 			t.Errorf("out bridge started %d times, want 2 (killed once)", n)
 		}
@@ -70,13 +84,7 @@ func TestCrashOutBridge(t *testing.T) {
 	// the restarted bridge publishes them again, and JetStream's duplicate window (2 minutes)
 	// drops them (the out bridge counts the duplicate acknowledgements).
 	t.Run("acked-not-consumed", func(t *testing.T) {
-		dir := t.TempDir()
-		srv := startNATS(t, dir)
-		n := crashMessages()
-		p := startPipeline(t, dir, pipeOpts{n: n, rate: crashRate, urls: natsURLs(srv),
-			outEnv: []string{"HFTIPC_BRIDGE_CRASH_AT=out-acked:" + strconv.FormatUint(n/3, 10)}})
-		selfCrash(t, p, p.out, 300*time.Millisecond)
-		p.finish(t, 120*time.Second)
+		p := onOneServer(t, pipeOpts{outEnv: crashAt("out-acked")}, func(p *pipeline) { selfCrash(t, p, p.out, 300*time.Millisecond) })
 		if d := duplicatesRemoved(t, p, "out"); d == 0 {
 			t.Errorf("the restarted out bridge saw no duplicate acknowledgements: the crash window was not exercised")
 		}
@@ -85,14 +93,9 @@ func TestCrashOutBridge(t *testing.T) {
 	// The same, restarted only after the stream's duplicate window (500 ms) has passed:
 	// JetStream stores the messages a second time, and the in bridge drops them by sequence.
 	t.Run("beyond-duplicate-window", func(t *testing.T) {
-		dir := t.TempDir()
-		srv := startNATS(t, dir)
-		n := crashMessages()
-		p := startPipeline(t, dir, pipeOpts{n: n, rate: crashRate, urls: natsURLs(srv),
-			extraOut: "duplicate_window = \"500ms\"\n", extraIn: "duplicate_window = \"500ms\"\n",
-			outEnv: []string{"HFTIPC_BRIDGE_CRASH_AT=out-acked:" + strconv.FormatUint(n/3, 10)}})
-		selfCrash(t, p, p.out, 1500*time.Millisecond)
-		p.finish(t, 120*time.Second)
+		window := "duplicate_window = \"500ms\"\n"
+		p := onOneServer(t, pipeOpts{extraOut: window, extraIn: window, outEnv: crashAt("out-acked")},
+			func(p *pipeline) { selfCrash(t, p, p.out, 1500*time.Millisecond) })
 		if d := duplicatesRemoved(t, p, "in"); d == 0 {
 			t.Errorf("the in bridge removed no duplicates: the stream should hold some twice")
 		}
@@ -102,11 +105,7 @@ func TestCrashOutBridge(t *testing.T) {
 
 func TestCrashInBridge(t *testing.T) {
 	t.Run("kill-9", func(t *testing.T) {
-		dir := t.TempDir()
-		srv := startNATS(t, dir)
-		p := startPipeline(t, dir, pipeOpts{n: crashMessages(), rate: crashRate, urls: natsURLs(srv)})
-		killMidStream(t, p, "in bridge", p.in.kill9, p.in.restart)
-		p.finish(t, 120*time.Second)
+		p := onOneServer(t, pipeOpts{}, func(p *pipeline) { killMidStream(t, p, "in bridge", p.in.kill9, p.in.restart) })
 		if n := countLines(p.in.log, "in: bridging"); n != 2 {
 			t.Errorf("in bridge started %d times, want 2 (killed once)", n)
 		}
@@ -116,13 +115,7 @@ func TestCrashInBridge(t *testing.T) {
 	// delivers it again, and the restarted bridge, which knows from the channel's head how
 	// far it got, drops it.
 	t.Run("written-not-acked", func(t *testing.T) {
-		dir := t.TempDir()
-		srv := startNATS(t, dir)
-		n := crashMessages()
-		p := startPipeline(t, dir, pipeOpts{n: n, rate: crashRate, urls: natsURLs(srv),
-			inEnv: []string{"HFTIPC_BRIDGE_CRASH_AT=in-written:" + strconv.FormatUint(n/3, 10)}})
-		selfCrash(t, p, p.in, 300*time.Millisecond)
-		p.finish(t, 120*time.Second)
+		p := onOneServer(t, pipeOpts{inEnv: crashAt("in-written")}, func(p *pipeline) { selfCrash(t, p, p.in, 300*time.Millisecond) })
 		if d := duplicatesRemoved(t, p, "in"); d == 0 {
 			t.Errorf("the restarted in bridge removed no duplicates: the crash window was not exercised")
 		}
@@ -279,6 +272,53 @@ func TestBackPressureSlowConsumer(t *testing.T) {
 	t.Logf("in channel: %d sends refused because the ring was full", info.FullCount)
 	if info.FullCount == 0 {
 		t.Errorf("the in channel was never full: the case did not exercise back-pressure")
+	}
+	p.stop(t)
+}
+
+// TestTooLargeMessagesTerminated: the in channel's slots (32 bytes, 24 of payload) are too
+// small for part of the source's messages (16 to 40 bytes). Those are terminated in JetStream
+// and logged; all others arrive once each, in order, also across a kill -9 of the in bridge
+// (the sequence base is moved past every terminated message, so the restart resumes right).
+func TestTooLargeMessagesTerminated(t *testing.T) {
+	dir := t.TempDir()
+	srv := startNATS(t, dir)
+	const n = 60000
+	p := startPipeline(t, dir, pipeOpts{n: n, rate: 20000, urls: natsURLs(srv), inSlotSize: 32})
+	fits := func(seq uint64) bool { return 16+seq%25 <= 24 }
+	var want uint64
+	for s := uint64(0); s < n; s++ {
+		if fits(s) {
+			want++
+		}
+	}
+	waitFor(t, 60*time.Second, "a third of the messages that fit", func() bool { return p.counter.unique.Load() >= want/3 })
+	p.in.kill9()
+	time.Sleep(300 * time.Millisecond)
+	p.in.restart()
+	for deadline := time.Now().Add(60 * time.Second); p.counter.unique.Load() < want; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for every message that fits: %s\nin bridge log:\n%s", p.counter, tail(p.in.log, 20))
+		}
+	}
+	time.Sleep(1500 * time.Millisecond)
+	p.counter.mu.Lock()
+	wrong := 0
+	for s := uint64(0); s < n; s++ {
+		if p.counter.seen[s] != fits(s) {
+			wrong++
+		}
+	}
+	p.counter.mu.Unlock()
+	logLines := countLines(p.in.log, "terminated, not written")
+	terminated := metricValue(t, "http://"+p.metrics["in"]+"/metrics", `hftipc_bridge_terminated_total{name="b"}`)
+	t.Logf("%d of %d fit; received %d, duplicated %d, corrupt %d; %d log lines, the restarted bridge terminated %v", want, n,
+		p.counter.unique.Load(), p.counter.dups.Load(), p.counter.bad.Load(), logLines, terminated)
+	if wrong != 0 || p.counter.dups.Load() != 0 || p.counter.bad.Load() != 0 {
+		t.Errorf("%d sequences wrongly present or absent; %s", wrong, p.counter)
+	}
+	if logLines == 0 || logLines > 20 || terminated == 0 {
+		t.Errorf("%d log lines (want 1 to 20: one per 10 s) and %v counted for the terminated messages", logLines, terminated)
 	}
 	p.stop(t)
 }

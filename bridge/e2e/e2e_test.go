@@ -90,25 +90,7 @@ func TestEndToEndCToJava(t *testing.T) {
 	}
 	srv := startNATS(t, dir)
 	metrics := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	br := startBridge(t, dir, "bridge", fmt.Sprintf(`[nats]
-urls = %s
-[metrics]
-listen = %q
-[[out]]
-name = "e2e"
-channel = %q
-subject = "hftipc.e2e"
-stream = "HFTIPC_E2E"
-max_in_flight = 2048
-[[in]]
-name = "e2e"
-channel = %q
-subject = "hftipc.e2e"
-stream = "HFTIPC_E2E"
-capacity = 4096
-slot_size = 64
-fetch_batch = 512
-`, natsURLs(srv), metrics, a, b))
+	br := startBridge(t, dir, "bridge", roundTripConfig(natsURLs(srv), metrics, "e2e", a, b))
 	const seed = "20261201"
 	javaArgs := []string{"-XX:+UseSerialGC", "-cp", javaCP, "Peer", "read", b, strconv.Itoa(n), seed}
 	reader := startProc(t, "java reader", filepath.Join(dir, "java.log"), "java", javaArgs...)

@@ -371,3 +371,26 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// roundTripConfig is one bridge process carrying channel a out to subject hftipc.NAME and
+// back in into channel b (4096 slots of 64 bytes), with its metrics at addr.
+func roundTripConfig(urls, addr, name, a, b string) string {
+	return fmt.Sprintf(`[nats]
+urls = %s
+[metrics]
+listen = %q
+[[out]]
+name = %q
+channel = %q
+subject = "hftipc.%s"
+max_in_flight = 2048
+[[in]]
+name = %q
+channel = %q
+subject = "hftipc.%s"
+stream = "HFTIPC_%s"
+capacity = 4096
+slot_size = 64
+fetch_batch = 512
+`, urls, addr, name, a, name, name, b, name, strings.ToUpper(name))
+}

@@ -186,6 +186,7 @@ type pipeOpts struct {
 	urls       string
 	replicas   int
 	inCapacity uint32
+	inSlotSize uint32 // default 64
 	pauseEvery int
 	pause      time.Duration
 	extraOut   string // added to the [[out]] section
@@ -205,7 +206,10 @@ func startPipeline(t *testing.T, dir string, o pipeOpts) *pipeline {
 	if o.inCapacity == 0 {
 		o.inCapacity = 1024
 	}
-	inCfg := hftipc.Config{Capacity: o.inCapacity, SlotSize: 64}
+	if o.inSlotSize == 0 {
+		o.inSlotSize = 64
+	}
+	inCfg := hftipc.Config{Capacity: o.inCapacity, SlotSize: o.inSlotSize}
 	p.metrics = map[string]string{"out": fmt.Sprintf("127.0.0.1:%d", freePort(t)), "in": fmt.Sprintf("127.0.0.1:%d", freePort(t))}
 	common := fmt.Sprintf("shutdown_timeout = \"20s\"\n[nats]\nurls = %s\nreconnect_min = \"50ms\"\nreconnect_max = \"1s\"\n", o.urls)
 	p.out = startBridge(t, dir, "out", common+fmt.Sprintf(`[metrics]
@@ -228,11 +232,11 @@ subject = %q
 stream = %q
 replicas = %d
 capacity = %d
-slot_size = 64
+slot_size = %d
 ack_wait = "2s"
 fetch_batch = 256
 max_ack_pending = 2048
-%s`, p.metrics["in"], p.b, p.subject, p.stream, o.replicas, o.inCapacity, o.extraIn), o.inEnv...)
+%s`, p.metrics["in"], p.b, p.subject, p.stream, o.replicas, o.inCapacity, o.inSlotSize, o.extraIn), o.inEnv...)
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	t.Cleanup(cancel)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	hftipc "github.com/hftipc/hftipc/bindings/go"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -44,7 +43,9 @@ func loadState(path string) (*inState, error) {
 	return &s, nil
 }
 
-// save writes the state atomically (a new file renamed over the old one).
+// save writes the state atomically (a new file renamed over the old one). No fsync: the state
+// only means something together with its channel file, which lives in memory (/dev/shm) and
+// is gone after a reboot as well; against a process crash the rename suffices.
 func (s *inState) save(path string) error {
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -55,11 +56,6 @@ func (s *inState) save(path string) error {
 		return err
 	}
 	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return err
@@ -95,6 +91,9 @@ type inWorker struct {
 	// line per refill.
 	inBP   bool
 	fullAt time.Time
+
+	tooBig       int // terminated since the last log line
+	tooBigLogged time.Time
 }
 
 const bpQuiet = time.Second
@@ -157,10 +156,36 @@ func (w *inWorker) run(ctx context.Context) error {
 	if err != nil {
 		return ignoreCancel(err)
 	}
-	var cons jetstream.Consumer
+	w.log.Info("in: bridging", "subject", w.cfg.Subject, "channel", w.cfg.Channel,
+		"durable", w.cfg.Durable, "next_seq", w.expected, "source", w.st.snapshot().Source)
+
+	// fin bounds the writing of messages already delivered once shutdown starts.
+	fin, cancelFin := finishCtx(ctx, w.b.cfg.ShutdownTimeout.D())
+	defer cancelFin()
+	for attempt := 0; ; attempt++ {
+		cons, err := w.consumer(ctx, stream)
+		if err != nil {
+			return nil // ctx ended
+		}
+		w.st.setState(w.steadyState())
+		stopped, err := w.pull(ctx, fin, cons)
+		if err != nil || stopped {
+			return err
+		}
+		// The subscription ended by itself (consumer deleted, connection closed): make the
+		// consumer again, which continues from its acknowledged position.
+		w.log.Warn("in: pull subscription ended; making the consumer again")
+		if !sleepCtx(ctx, backoff(attempt, w.b.cfg.NATS.ReconnectMin.D(), w.b.cfg.NATS.ReconnectMax.D())) {
+			return nil
+		}
+	}
+}
+
+// consumer creates (or finds) the durable consumer, retrying until ctx ends.
+func (w *inWorker) consumer(ctx context.Context, stream jetstream.Stream) (jetstream.Consumer, error) {
 	for attempt := 0; ; attempt++ {
 		c, cancel := context.WithTimeout(ctx, 5*time.Second)
-		cons, err = stream.CreateOrUpdateConsumer(c, jetstream.ConsumerConfig{
+		cons, err := stream.CreateOrUpdateConsumer(c, jetstream.ConsumerConfig{
 			Durable:       w.cfg.Durable,
 			FilterSubject: w.cfg.Subject,
 			AckPolicy:     jetstream.AckExplicitPolicy,
@@ -170,75 +195,96 @@ func (w *inWorker) run(ctx context.Context) error {
 		})
 		cancel()
 		if err == nil {
-			break
+			return cons, nil
 		}
 		w.st.setError(err)
 		w.st.setState("waiting-for-jetstream")
 		if !sleepCtx(ctx, backoff(attempt, w.b.cfg.NATS.ReconnectMin.D(), w.b.cfg.NATS.ReconnectMax.D())) {
-			return nil
+			return nil, ctx.Err()
 		}
 	}
-	w.log.Info("in: bridging", "subject", w.cfg.Subject, "channel", w.cfg.Channel,
-		"durable", w.cfg.Durable, "next_seq", w.expected, "source", w.st.snapshot().Source)
-	w.st.setState("running")
+}
 
-	// fin bounds the writing of messages already delivered once shutdown starts.
-	fin, cancelFin := finishCtx(ctx, w.b.cfg.ShutdownTimeout.D())
-	defer cancelFin()
-	it, err := cons.Messages(jetstream.PullMaxMessages(w.cfg.FetchBatch))
+type pulled struct {
+	msg jetstream.Msg
+	err error
+}
+
+// pull writes the consumer's messages until shutdown (stopped true) or until the
+// subscription ends by itself (stopped false). Messages are pulled by a goroutine of their
+// own, so that this one also keeps the channel's heartbeat and the figures fresh while idle
+// (a bounded Next would defeat the client's detection of missed heartbeats, by which it
+// renews a pull parked on a server that died).
+func (w *inWorker) pull(ctx, fin context.Context, cons jetstream.Consumer) (stopped bool, err error) {
+	it, err := cons.Messages(jetstream.PullMaxMessages(w.cfg.FetchBatch),
+		jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second))
 	if err != nil {
-		return err
+		return false, nil
 	}
+	defer it.Stop()
+	msgs := make(chan pulled, 64)
+	done := make(chan struct{})
+	defer close(done)
 	go func() {
-		select {
-		case <-ctx.Done():
-			it.Drain() // messages already buffered are still returned by Next
-		case <-fin.Done():
+		for {
+			m, err := it.Next()
+			select {
+			case msgs <- pulled{m, err}:
+			case <-done:
+				return
+			}
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return
+			}
 		}
 	}()
-	lagAt, beatAt := time.Time{}, time.Now()
+	stopping := ctx.Done() // nil once the drain has started: a closed channel would spin
+	tick := time.NewTicker(heartbeatEvery)
+	defer tick.Stop()
+	lagAt := time.Time{}
 	for {
-		// Bounded, so that an idle bridge still refreshes its heartbeat.
-		msg, err := it.Next(jetstream.NextMaxWait(heartbeatEvery))
-		if now := time.Now(); now.Sub(beatAt) > heartbeatEvery {
+		select {
+		case <-stopping:
+			stopping = nil
+			it.Drain() // messages already buffered are still returned by Next
+			continue
+		case <-fin.Done():
+			return true, nil
+		case <-tick.C:
 			_ = w.prod.Heartbeat() // see outWorker: a producer that does not wait does not beat
-			beatAt = now
-		}
-		if time.Since(lagAt) > time.Second {
-			// The consumer's view: messages not yet delivered, and delivered but not acked.
-			lagAt = time.Now()
-			c, cancel := context.WithTimeout(ctx, time.Second)
-			if ci, err := cons.Info(c); err == nil {
-				w.st.setLag(int64(ci.NumPending))
-				w.st.setInFlight(ci.NumAckPending)
-			}
-			cancel()
-		}
-		if errors.Is(err, nats.ErrTimeout) {
 			w.leaveBackPressure()
-			continue
-		}
-		if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-			w.st.setInFlight(len(w.held))
-			w.log.Info("in: stopped", "next_seq", w.expected, "held_out_of_order", len(w.held))
-			return nil
-		}
-		if err != nil {
-			// Heartbeats missed while NATS is away, and the like: the iterator keeps pulling
-			// once the connection is back.
-			w.st.setError(err)
-			w.st.setState("waiting-for-jetstream")
-			if !sleepCtx(fin, 50*time.Millisecond) {
-				return nil
+			if time.Since(lagAt) > time.Second {
+				// The consumer's view: messages not yet delivered, delivered but not acked.
+				lagAt = time.Now()
+				c, cancel := context.WithTimeout(ctx, time.Second)
+				if ci, err := cons.Info(c); err == nil {
+					w.st.setLag(int64(ci.NumPending))
+					w.st.setInFlight(ci.NumAckPending)
+				}
+				cancel()
 			}
 			continue
-		}
-		if err := w.handle(fin, msg); err != nil {
-			if fin.Err() != nil {
-				w.log.Warn("in: shutdown timeout while the channel was full; unacknowledged messages are delivered again at the next start")
-				return nil
+		case p := <-msgs:
+			if errors.Is(p.err, jetstream.ErrMsgIteratorClosed) {
+				if ctx.Err() == nil {
+					return false, nil
+				}
+				w.st.setInFlight(len(w.held))
+				w.log.Info("in: stopped", "next_seq", w.expected, "held_out_of_order", len(w.held))
+				return true, nil
 			}
-			return err
+			if p.err != nil {
+				w.st.setError(p.err)
+				w.log.Warn("in: pull", "err", p.err)
+				continue
+			}
+			if err := w.handle(fin, p.msg); err != nil {
+				if fin.Err() != nil {
+					w.log.Warn("in: shutdown timeout while the channel was full; unacknowledged messages are delivered again at the next start")
+					return true, nil
+				}
+				return true, err
+			}
 		}
 	}
 }
@@ -252,10 +298,11 @@ func (w *inWorker) handle(fin context.Context, msg jetstream.Msg) error {
 	if src == "" || err != nil {
 		// Not from an out bridge: no sequence to order or deduplicate by. Written as it
 		// comes (at-least-once; JetStream's window still removes publisher duplicates).
-		if err := w.write(fin, msg); err != nil {
-			return err
+		written, err := w.write(fin, msg)
+		if err == nil && !written {
+			w.terminate(msg)
 		}
-		return nil
+		return err
 	}
 	if w.state == nil || src != w.state.Source {
 		if w.state != nil && identityTime(src) <= identityTime(w.state.Source) {
@@ -290,20 +337,18 @@ func (w *inWorker) handle(fin context.Context, msg jetstream.Msg) error {
 		w.b.m.reordered.WithLabelValues(w.cfg.Name).Set(float64(len(w.held)))
 		return nil
 	}
-	if err := w.write(fin, msg); err != nil {
+	if err := w.writeNext(fin, msg); err != nil {
 		return err
 	}
-	w.expected++
 	for len(w.held) > 0 {
 		m, ok := w.held[w.expected]
 		if !ok {
 			break
 		}
 		delete(w.held, w.expected)
-		if err := w.write(fin, m); err != nil {
+		if err := w.writeNext(fin, m); err != nil {
 			return err
 		}
-		w.expected++
 	}
 	for s := range w.held {
 		if s < w.expected {
@@ -318,17 +363,54 @@ func (w *inWorker) handle(fin context.Context, msg jetstream.Msg) error {
 	return nil
 }
 
+// writeNext writes the expected message and moves the expectation on. A message that could
+// not be written (too large) leaves no slot behind, so the state is based anew after it:
+// otherwise the next start would derive the expected sequence one too low.
+func (w *inWorker) writeNext(fin context.Context, msg jetstream.Msg) error {
+	written, err := w.write(fin, msg)
+	if err != nil {
+		return err
+	}
+	w.expected++
+	if !written {
+		// The new base is recorded before JetStream forgets the message: a crash between
+		// the two gets the message again, below the expected sequence, and drops it.
+		info, err := w.prod.Stats()
+		if err != nil {
+			return err
+		}
+		w.state = &inState{Channel: w.identity, Source: w.state.Source, BaseSeq: w.expected, BaseHead: info.Head}
+		if err := w.state.save(w.cfg.StateFile); err != nil {
+			return fmt.Errorf("state file: %w", err)
+		}
+		w.terminate(msg)
+	}
+	return nil
+}
+
+// terminate tells JetStream never to deliver msg again, and logs it: the first time, then at
+// most every 10 s with the count since (a too-small channel is one configuration error,
+// not one line per message).
+func (w *inWorker) terminate(msg jetstream.Msg) {
+	_ = msg.Term()
+	w.b.m.terminated.WithLabelValues(w.cfg.Name).Inc()
+	w.tooBig++
+	if time.Since(w.tooBigLogged) >= 10*time.Second {
+		w.log.Error("in: messages larger than the channel's max payload: terminated, not written",
+			"count", w.tooBig, "last_len", len(msg.Data()), "max_payload", w.prod.MaxPayload())
+		w.tooBig, w.tooBigLogged = 0, time.Now()
+	}
+}
+
 // write sends msg into the channel, waiting while the ring is full (back-pressure: the
 // message stays unacknowledged, and JetStream is told the bridge is still working on it),
-// then acknowledges it to JetStream.
-func (w *inWorker) write(fin context.Context, msg jetstream.Msg) error {
+// then acknowledges it to JetStream. written is false for a message too large for the
+// channel, which the caller terminates in JetStream.
+func (w *inWorker) write(fin context.Context, msg jetstream.Msg) (written bool, err error) {
 	data := msg.Data()
-	err := w.prod.Send(data)
+	err = w.prod.Send(data)
 	if errors.Is(err, hftipc.ErrTooBig) {
-		w.log.Error("in: message larger than the channel's max payload: terminated, not written",
-			"len", len(data), "max_payload", w.prod.MaxPayload(), "subject", msg.Subject())
-		_ = msg.Term()
-		return nil
+		return false, nil
 	}
 	if err == hftipc.ErrFull {
 		if !w.inBP {
@@ -345,7 +427,7 @@ func (w *inWorker) write(fin context.Context, msg jetstream.Msg) error {
 			err = w.prod.SendContext(c, data)
 			cancel()
 			if fin.Err() != nil {
-				return fin.Err()
+				return false, fin.Err()
 			}
 		}
 		w.fullAt = time.Now()
@@ -353,10 +435,10 @@ func (w *inWorker) write(fin context.Context, msg jetstream.Msg) error {
 		w.leaveBackPressure()
 	}
 	if err != nil {
-		return fmt.Errorf("write into %s: %w", w.cfg.Channel, err)
+		return false, fmt.Errorf("write into %s: %w", w.cfg.Channel, err)
 	}
 	w.st.addMessages(1)
 	maybeCrash("in-written")
 	_ = msg.Ack()
-	return nil
+	return true, nil
 }

@@ -20,6 +20,7 @@ type metrics struct {
 	lag        *prometheus.GaugeVec   // direction, name
 	waiting    *prometheus.GaugeVec   // name: in worker blocked on a full channel (1) or not
 	reordered  *prometheus.GaugeVec   // name: in worker holding messages ahead of a gap
+	terminated *prometheus.CounterVec // name: messages too large for the in channel
 	reconnects prometheus.Counter
 	connected  prometheus.Gauge
 }
@@ -55,6 +56,10 @@ func newMetrics() *metrics {
 			Name: "hftipc_bridge_held_out_of_order",
 			Help: "Messages the in worker holds because an earlier sequence has not arrived yet.",
 		}, []string{"name"}),
+		terminated: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hftipc_bridge_terminated_total",
+			Help: "Messages larger than the in channel's max payload: terminated in JetStream, not written (a configuration error).",
+		}, []string{"name"}),
 		reconnects: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hftipc_bridge_nats_reconnects_total",
 			Help: "Reconnections to NATS after a lost connection.",
@@ -65,7 +70,7 @@ func newMetrics() *metrics {
 		}),
 	}
 	m.reg.MustRegister(m.messages, m.duplicates, m.retries, m.inFlight, m.lag, m.waiting,
-		m.reordered, m.reconnects, m.connected,
+		m.reordered, m.terminated, m.reconnects, m.connected,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }

@@ -206,12 +206,6 @@ func (b *Bridge) Run(ctx context.Context) error {
 		return err
 	}
 	defer b.nc.Close()
-	stopHTTP, err := b.serveHTTP(ctx)
-	if err != nil {
-		return err
-	}
-	defer stopHTTP()
-
 	// work ends at shutdown or on the first fatal worker error; drainCtx bounds the
 	// finishing of in-flight publishes after that.
 	work, cancelWork := context.WithCancel(ctx)
@@ -248,6 +242,12 @@ func (b *Bridge) Run(ctx context.Context) error {
 			}
 		})
 	}
+	// The status handler reads b.workers: serve only once the list is complete.
+	stopHTTP, err := b.serveHTTP(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
 	for _, r := range runs {
 		wg.Add(1)
 		go func() { defer wg.Done(); r() }()
