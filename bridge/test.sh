@@ -8,7 +8,7 @@
 #     checksum verified), kill -9 of the out bridge, of the in bridge and of the NATS server
 #     mid-stream, a three-node cluster with R3 streams losing its stream leader, back-pressure
 #     from a slow consumer behind a full ring, SIGTERM finishing in-flight publishes, status
-#     and metrics.
+#     and metrics; then a few of them again with the bridge built with -race.
 #
 #   bridge/test.sh
 #
@@ -86,4 +86,8 @@ export HFTIPC_BRIDGE_CLI="$build/hftipc"
 export HFTIPC_BRIDGE_JAVA_CP="$build/hftipc.jar:$build/java"
 # -p 1: the end-to-end cases are heavy; one package at a time on a 2-core machine.
 go test -count=1 -p 1 -timeout 40m -v ./...
+
+step "the bridge under the race detector (fewer messages; a race fails the bridge's exit status)"
+HFTIPC_BRIDGE_RACE=1 HFTIPC_BRIDGE_CRASH_MESSAGES=60000 HFTIPC_BRIDGE_E2E_MESSAGES=100000 \
+    go test -count=1 -timeout 20m -v -run 'EndToEnd|CrashNATSServer|ClusterLeaderKilled|SIGTERM' ./e2e
 echo "bridge/test.sh: ok ($((SECONDS - start)) s)"

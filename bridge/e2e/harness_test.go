@@ -45,7 +45,11 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bridgeBin = filepath.Join(dir, "hftipc-bridge")
-	build := exec.Command("go", "build", "-o", bridgeBin, "../cmd/hftipc-bridge")
+	args := []string{"build", "-o", bridgeBin}
+	if os.Getenv("HFTIPC_BRIDGE_RACE") == "1" {
+		args = append(args, "-race") // the bridge under the race detector; it exits 66 on a race
+	}
+	build := exec.Command("go", append(args, "../cmd/hftipc-bridge")...)
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: building hftipc-bridge:", err)
