@@ -79,7 +79,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-func flags(name string, stderr io.Writer) *flag.FlagSet {
+func flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	return fs
@@ -115,7 +115,7 @@ func loadConfig(path, cmd string, stderr io.Writer) *bridge.Config {
 }
 
 func cmdRun(args []string, stderr io.Writer) int {
-	fs := flags("run", stderr)
+	fs := flags("run")
 	cfgPath := fs.String("config", "", "")
 	logFormat := fs.String("log-format", "text", "")
 	if !parse(fs, args, stderr) {
@@ -148,7 +148,7 @@ func cmdRun(args []string, stderr io.Writer) int {
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
-	fs := flags("check", stderr)
+	fs := flags("check")
 	cfgPath := fs.String("config", "", "")
 	if !parse(fs, args, stderr) {
 		return 2
@@ -165,7 +165,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdStatus(args []string, stdout, stderr io.Writer) int {
-	fs := flags("status", stderr)
+	fs := flags("status")
 	addr := fs.String("addr", "127.0.0.1:9464", "")
 	asJSON := fs.Bool("json", false, "")
 	if !parse(fs, args, stderr) {
