@@ -163,6 +163,7 @@ func (w *outWorker) run(ctx context.Context) error {
 			return fmt.Errorf("peek message %d: %w", w.acked, err)
 		}
 		m := w.message(w.acked, append([]byte(nil), p...))
+		_ = w.cons.Heartbeat() // one round trip per message here; the stream loop beats on a clock
 		if err := w.publishSync(fin, m); err != nil {
 			return err
 		}
@@ -244,6 +245,7 @@ func (w *outWorker) publishSync(fin context.Context, m *nats.Msg) error {
 		w.st.addRetry()
 		w.st.setError(err)
 		w.st.setState("retrying-publish")
+		_ = w.cons.Heartbeat() // alive while NATS is away: no takeover by a peer meanwhile
 		if !sleepCtx(fin, backoff(attempt, w.b.cfg.NATS.ReconnectMin.D(), w.b.cfg.NATS.ReconnectMax.D())) {
 			return fmt.Errorf("shutdown timeout: message %s not acknowledged by JetStream; it stays in the channel and is sent again at the next start", m.Header.Get(jetstream.MsgIDHeader))
 		}
