@@ -350,9 +350,11 @@ func (w *inWorker) handle(fin context.Context, msg jetstream.Msg) error {
 			return err
 		}
 	}
-	for s := range w.held {
-		if s < w.expected {
+	for s, m := range w.held {
+		if s < w.expected { // a second delivery of one written meanwhile
 			delete(w.held, s)
+			w.st.addDup()
+			_ = m.Ack()
 		}
 	}
 	w.b.m.reordered.WithLabelValues(w.cfg.Name).Set(float64(len(w.held)))
