@@ -6,27 +6,27 @@
 #   3. the Go binding (vet, tests, race detector, amalgamation drift check)
 #   4. the Java binding (SWIG/JNI build, JUnit 5 through Maven)
 #   5. the cross-language interop suite (writer x reader matrix, byte-identical files, golden
-#      files of formats 1.0 and 1.1, crash handovers between languages)
+#      files of formats 1.0, 1.1 and 1.2, crash handovers between languages)
 #   6. a smoke run of the demo pipeline (20,000 quotes through Go, C and Java)
 #   7. the libFuzzer targets, 60 s each (header validator, consumer over a hostile mapping)
 #   8. the scripts: the installer's probes (scripts/tests/install_deps_test.sh) and the versions
 #      and names in README, docs/ and scripts against the code (scripts/tests/versions_test.py)
-# Every step runs even if an earlier one failed; the exit status is non-zero if any failed. A
-# step's output goes to the terminal and to a log; a step that fails prints the command that
 #   9. the release artifacts (scripts/release.sh), each consumed by a new project outside the
 #      tree with no network (release-tests/run.sh), and the container images: linted, and built
 #      and run where a container engine works (deploy/docker/images.sh test)
+#  10. the NATS JetStream bridge (bridge/test.sh: nats-server built from the Go module proxy;
+#      C -> bridge -> NATS -> bridge -> Java, 1M messages; kill -9 of each part; R3 cluster)
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed. A
 # step's output goes to the terminal and to a log; a step that fails prints the command that
 # failed and the last 40 lines of its output. The logs are kept (path printed) when a step fails.
-#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release]
+#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release|bridge]
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 only="${2:-}"
 if [[ "${1:-}" == "--only" && -z "$only" ]]; then
-  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release]" >&2
+  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release|bridge]" >&2
   exit 2
 fi
 want() { [[ -z "$only" || "$only" == "$1" ]]; }
@@ -102,6 +102,7 @@ want scripts && step "Installer probes (a capability taken away is named)" bash 
 want scripts && step "Versions and names in README, docs/ and scripts agree with the code" python3 scripts/tests/versions_test.py
 want release && step "Release artifacts (Go module, Maven repository, tarball; used offline)" bash release-tests/run.sh
 want release && step "Container images (lint; build and run where an engine works)" bash deploy/docker/images.sh test
+want bridge && step "Bridge (NATS JetStream)" bash bridge/test.sh
 
 echo
 if [[ $failed -ne 0 ]]; then
