@@ -81,6 +81,7 @@ var (
 	ErrFenced         = newStatus(-31, nil) // the role was taken over; the handle is dead
 	ErrNoFence        = newStatus(-32, nil) // takeover refused: the stale holder cannot be stopped
 	ErrSparse         = newStatus(-33, nil) // the file has holes; an observer cannot map it safely
+	ErrStale          = newStatus(-34, nil) // retired, or the path no longer names this file; reopen
 
 	// ErrClosed is returned by every method of a closed Channel (and by a second Close).
 	ErrClosed = &StatusError{name: "ErrClosed", text: "channel is closed", fs: fs.ErrClosed}
@@ -92,7 +93,7 @@ var statusErrors = [...]*StatusError{
 	ErrExist, ErrNotExist, ErrMismatch, ErrCorrupt, ErrTruncated, ErrBadMagic, ErrVersion,
 	ErrIncompat, ErrCapacity, ErrSlotSize, ErrHeaderSize, ErrMode, ErrTooLarge, ErrSize,
 	ErrNotReady, ErrNoSpace, ErrPermission, ErrNotFile, ErrSystem, ErrNoMemory, ErrLapped,
-	ErrState, ErrTimedOut, ErrFenced, ErrNoFence, ErrSparse,
+	ErrState, ErrTimedOut, ErrFenced, ErrNoFence, ErrSparse, ErrStale,
 }
 
 // unknownStatus is returned for a status a newer core could add; it still carries the code.

@@ -25,6 +25,7 @@ func TestSentinelsCoverEveryCStatus(t *testing.T) {
 		"HFTIPC_ENOMEM": ErrNoMemory, "HFTIPC_ELAPPED": ErrLapped, "HFTIPC_ESTATE": ErrState,
 		"HFTIPC_ETIMEDOUT": ErrTimedOut, "HFTIPC_EFENCED": ErrFenced,
 		"HFTIPC_ENOFENCE": ErrNoFence, "HFTIPC_ESPARSE": ErrSparse,
+		"HFTIPC_ESTALE": ErrStale,
 	}
 	if len(statusErrors)-1 != len(want) {
 		t.Fatalf("%d sentinels for %d statuses", len(statusErrors)-1, len(want))

@@ -121,10 +121,12 @@ typedef enum hftipc_status {
     HFTIPC_ENOFENCE = -32,    /* takeover refused: the stale holder may still write and cannot be
                                  stopped (another user or pid namespace); retry, or force it */
     HFTIPC_ESPARSE = -33,     /* the file has unallocated holes an observer cannot map safely */
+    HFTIPC_ESTALE = -34,      /* the channel was retired, or its path no longer names this file
+                                 (removed or replaced); open the path again */
 } hftipc_status_t;
 
 /* The most negative status defined by this version of the header. */
-#define HFTIPC_STATUS_MIN (-33)
+#define HFTIPC_STATUS_MIN (-34)
 
 /**
  * Human-readable description of a status.
@@ -230,7 +232,8 @@ HFTIPC_API int hftipc_channel_create(const char *path, const hftipc_options_t *o
  *         (HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY); HFTIPC_ECORRUPT for cursors out of range;
  *         HFTIPC_ENOSPC (producer, consumer: the file's holes cannot be allocated; the file is
  *         not modified); HFTIPC_ESPARSE (observer: the file has holes); HFTIPC_ENOTFILE;
- *         HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ *         HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM; HFTIPC_ESTALE (a retired file,
+ * since 1.1.0).
  * @since 1.0.0
  * Thread safety: any thread.
  */
@@ -257,6 +260,25 @@ HFTIPC_API int hftipc_channel_open_or_create(const char *path, const hftipc_opti
  */
 HFTIPC_API int hftipc_channel_close(hftipc_channel_t *ch);
 
+/**
+ * Retire the channel at `path`, then unlink the path if it still names that file (docs/FORMAT.md,
+ * section 15). Every handle on it learns at once, in its slow paths: a send or claim that finds
+ * the ring full, a receive that finds it empty (consumers drain what is left first), a blocking
+ * wait (sleepers are woken), a heartbeat and stats return HFTIPC_ESTALE from then on. A handle
+ * on a file that was unlinked or replaced without this call finds out in its waits, heartbeats
+ * and stats (it compares the path with its file). Opening a retired file gives HFTIPC_ESTALE.
+ * Idempotent: a file already retired (say, by a process that died before its unlink) is
+ * unlinked again.
+ * @param path the channel file.
+ * @return HFTIPC_OK; HFTIPC_EINVAL; the file-validation statuses of hftipc_channel_open() for a
+ *         file that is not a valid channel (nothing is changed): HFTIPC_ENOENT, HFTIPC_ENOTFILE,
+ *         HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY, HFTIPC_ECORRUPT, HFTIPC_ENOSPC; HFTIPC_EACCES;
+ *         HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @since 1.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API int hftipc_channel_remove(const char *path);
+
 /* ---- Producer ----------------------------------------------------------------------------- */
 
 /**
@@ -266,7 +288,8 @@ HFTIPC_API int hftipc_channel_close(hftipc_channel_t *ch);
  * @param len 0 to hftipc_channel_max_payload(ch).
  * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_ETOOBIG (nothing written); HFTIPC_EROLE;
  *         HFTIPC_EINVAL; HFTIPC_EFENCED; HFTIPC_ECORRUPT if the consumer's cursor (or an MPSC
- *         file's claim cursor) is out of range.
+ *         file's claim cursor) is out of range; HFTIPC_ESTALE when the ring is full and the channel
+ * was retired (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -280,7 +303,8 @@ HFTIPC_API int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t
  * @return the number of messages published (1..count), 0 when count is 0; HFTIPC_EFULL when
  *         none fit; HFTIPC_ETOOBIG if any length exceeds the payload (nothing written);
  *         HFTIPC_EINVAL (also when the lengths add up to more than data_len); HFTIPC_EROLE;
- *         HFTIPC_EFENCED; HFTIPC_ECORRUPT.
+ *         HFTIPC_EFENCED; HFTIPC_ECORRUPT; HFTIPC_ESTALE when full and retired
+ * (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -293,7 +317,7 @@ HFTIPC_API int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *d
  * @param payload receives the address of the slot's payload area.
  * @param capacity receives the payload capacity in bytes (hftipc_channel_max_payload()).
  * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED;
- *         HFTIPC_ECORRUPT.
+ *         HFTIPC_ECORRUPT; HFTIPC_ESTALE when full and retired (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -327,7 +351,7 @@ HFTIPC_API int hftipc_channel_commit(hftipc_channel_t *ch, size_t len);
  * @param capacity receives the payload capacity in bytes; may be NULL.
  * @return the claim: its sequence number (>= 0), to pass to hftipc_channel_commit_claim() or
  *         hftipc_channel_abort_claim(); HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL;
- *         HFTIPC_ECORRUPT; HFTIPC_EFENCED.
+ *         HFTIPC_ECORRUPT; HFTIPC_EFENCED; HFTIPC_ESTALE when full and retired.
  * @since 1.1.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -366,7 +390,8 @@ HFTIPC_API int hftipc_channel_abort_claim(hftipc_channel_t *ch, int64_t claim);
  * @return the message length (0 is a valid, empty message); HFTIPC_EEMPTY; HFTIPC_EBUFSIZE
  *         (nothing consumed; hftipc_channel_peek() tells the length); HFTIPC_ECORRUPT;
  *         HFTIPC_ELAPPED (observer only: it skips ahead to the oldest unconsumed message);
- *         HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED.
+ *         HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED; HFTIPC_ESTALE when the ring is empty and the
+ * channel was retired (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -378,7 +403,8 @@ HFTIPC_API int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_
  * @return the number of messages received (>= 1); HFTIPC_EEMPTY; HFTIPC_EBUFSIZE if the first
  *         message does not fit; HFTIPC_ECORRUPT if the first slot is corrupt (a later corrupt
  *         slot ends the batch early and is reported by the next call); HFTIPC_EROLE
- *         (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED.
+ *         (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED; HFTIPC_ESTALE when
+ * empty and retired (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -396,7 +422,8 @@ typedef int (*hftipc_handler_fn)(void *ctx, const void *msg, uint32_t len);
  * one cursor store after the last call. If the process dies inside the batch, the whole batch
  * is delivered again (at-least-once).
  * @return the number of messages handled (>= 1); HFTIPC_EEMPTY; HFTIPC_ECORRUPT (first slot);
- *         HFTIPC_EROLE (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED.
+ *         HFTIPC_EROLE (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED;
+ *         HFTIPC_ESTALE when empty and retired (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free apart from the handler.
  */
@@ -408,7 +435,8 @@ HFTIPC_API int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn 
  * stays valid until hftipc_channel_ack() or close. Calling peek again returns the same message.
  * @param payload receives the address of the message bytes in the mapping.
  * @return the message length; HFTIPC_EEMPTY; HFTIPC_ECORRUPT; HFTIPC_EROLE (observers too);
- *         HFTIPC_EINVAL; HFTIPC_EFENCED.
+ *         HFTIPC_EINVAL; HFTIPC_EFENCED; HFTIPC_ESTALE when empty and retired
+ * (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -420,7 +448,7 @@ HFTIPC_API int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payloa
  * consumer resumes after it.
  * @return HFTIPC_OK; HFTIPC_EEMPTY; HFTIPC_ECORRUPT (an MPSC file's claim cursor, or head in
  *         a format 1.0 file, is out of range); HFTIPC_EROLE (observers too); HFTIPC_EINVAL;
- *         HFTIPC_EFENCED.
+ *         HFTIPC_EFENCED; HFTIPC_ESTALE when empty and retired (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -441,7 +469,8 @@ HFTIPC_API int hftipc_channel_ack(hftipc_channel_t *ch);
  * Also refreshes the handle's heartbeat while it sleeps.
  * @param timeout_ns nanoseconds, 0 for a single check, HFTIPC_WAIT_FOREVER for no limit.
  * @return HFTIPC_OK when ready; HFTIPC_ETIMEDOUT; HFTIPC_EFENCED; HFTIPC_ECORRUPT (a cursor
- *         read from the file is out of range); HFTIPC_EINVAL.
+ *         read from the file is out of range); HFTIPC_EINVAL; HFTIPC_ESTALE (retired, or the path
+ * no longer names this file; since 1.1.0).
  * @since 1.0.0
  * Thread safety: the thread that uses the handle.
  */
@@ -471,7 +500,8 @@ HFTIPC_API int64_t hftipc_channel_receive_wait(hftipc_channel_t *ch, void *buf, 
  * Record a sign of life in the role's holder record (CLOCK_MONOTONIC). Blocking waits do this
  * by themselves; a holder that is idle for long periods without waiting should call it, so
  * that hftipc_channel_open_takeover() with a staleness limit does not take its role.
- * @return HFTIPC_OK; HFTIPC_EFENCED; HFTIPC_EROLE for observers; HFTIPC_EINVAL.
+ * @return HFTIPC_OK; HFTIPC_EFENCED; HFTIPC_EROLE for observers; HFTIPC_EINVAL; HFTIPC_ESTALE
+ * (retired, or the path no longer names this file; since 1.1.0).
  * @since 1.0.0
  * Thread safety: the thread that uses the handle; wait-free.
  */
@@ -572,7 +602,8 @@ typedef struct hftipc_info {
 /**
  * Decode the state of an open channel: geometry, cursors, counters and role holders.
  * @param info filled up to info->size bytes.
- * @return HFTIPC_OK; HFTIPC_EINVAL.
+ * @return HFTIPC_OK; HFTIPC_EINVAL; HFTIPC_ESTALE (info is filled; retired, or the path no longer
+ * names this file; since 1.1.0).
  * @since 1.0.0
  * Thread safety: the thread that uses the handle; cursors are a momentary snapshot.
  */

@@ -4,28 +4,28 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h 64dc0119f8eaecb451bd1c7b45162a5a7bb1fc1acd66d9fa7d595868187992af
+ *   core/include/hftipc.h 88aa677082fd659246ba3cfacdcd6884696387d93e978d662b80cc2a57fe0db6
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
- *   core/src/format.h 0e310c8cc5a8d7e8f696f981fa1dd9bd1cd91c59b5c4b80f43c7ad597782c410
- *   core/src/map.h 27175410cd10749ee50577ea4c6f0098549f982fb5f313ab1519edf01fc75ed7
+ *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
+ *   core/src/map.h dd0038faefce3eedaff12b41c8f9bf3d7cdaba587f8d08ea9b12412884b029f5
  *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
  *   core/src/wait.h dd8c3e8101ae63ae909259067b2f029f3861e9c38794004bd924f413328e56a2
- *   core/src/channel.h 558606f3f623bf03628109704d2a50d1a9d63619c7790150bc196cd81686a4db
+ *   core/src/channel.h 09f11d9e8236ae5cc505d4c21b5c57a3d2e6052384fce50bb623778f4324891a
  *   core/src/consume.h 685319ea71a79ae3248ea7f710a25639643d9e359a67a4c3e0efc85a07066318
  *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
  *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c 3c69e512aac8a0bfce9091d013e2b9f19627556f4839efe7cd40880439a810f9
+ *   core/src/api.c 0b9e2921bd94f34366731921e907de2990c9306ad428224a21f49b694f8a5706
  *   core/src/discover.c c24294d63d7e4e9f154bd61a3138b94c2fe867149ce7de188bdd06fc2c66c43d
- *   core/src/error.c 5927593ac0bbcfce7fad2401aa8bbce2ef6f0182e7f1da981c03486ec978f55d
+ *   core/src/error.c 55da5141e62199c42cf94ee5fc19bcf12ea2e781ed69e168ceacf7abdd9ff814
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
- *   core/src/map.c d0872496d0792088a0b59b0bc85d542ef6587df6140e927f965c0f599a50ef09
+ *   core/src/map.c b797e681a5b7cfcf2a1481aafa736beb970d6ddd725be5d4bbbfe8a6dbb5c0a3
  *   core/src/mpsc.c 76289b5020d434028b9e0015be60fef278212248e5069e1109531d5e105ebf44
  *   core/src/observer.c ce6bc71b841f76dd7b76e7169e52c58b086af8a1abfaf3b165212af9cec783f8
  *   core/src/peer.c 61eeb0e115df090376cf3af1b8a2df8add545c6a14f0a91e095bb78fb237a7e8
  *   core/src/spsc.c e4affd9b538714e8885e70e9e2cb02b13836b902ff9921a7d4d5f858c051e4f5
- *   core/src/wait.c 01baa29c5626ad9ae72e3c876d3c9890b6cc296f5f14cc00b2438a530d8ef17b
- * Body (sha256): 421d762daece0b74457f0777060cb5a3ee6857d802e044f3b21599426303fd6b
+ *   core/src/wait.c 81f411c2413d09944e378a86a20d81a1903de5be332303dc2f8a4f0a4caf4d95
+ * Body (sha256): 41d5ab27924061c784b4d5406bcc3b8ea0755cf3b5dbb6d6d9b3cd5ae5e33162
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -157,10 +157,12 @@ typedef enum hftipc_status {
     HFTIPC_ENOFENCE = -32,    /* takeover refused: the stale holder may still write and cannot be
                                  stopped (another user or pid namespace); retry, or force it */
     HFTIPC_ESPARSE = -33,     /* the file has unallocated holes an observer cannot map safely */
+    HFTIPC_ESTALE = -34,      /* the channel was retired, or its path no longer names this file
+                                 (removed or replaced); open the path again */
 } hftipc_status_t;
 
 /* The most negative status defined by this version of the header. */
-#define HFTIPC_STATUS_MIN (-33)
+#define HFTIPC_STATUS_MIN (-34)
 
 /**
  * Human-readable description of a status.
@@ -266,7 +268,8 @@ HFTIPC_API int hftipc_channel_create(const char *path, const hftipc_options_t *o
  *         (HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY); HFTIPC_ECORRUPT for cursors out of range;
  *         HFTIPC_ENOSPC (producer, consumer: the file's holes cannot be allocated; the file is
  *         not modified); HFTIPC_ESPARSE (observer: the file has holes); HFTIPC_ENOTFILE;
- *         HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ *         HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM; HFTIPC_ESTALE (a retired file,
+ * since 1.1.0).
  * @since 1.0.0
  * Thread safety: any thread.
  */
@@ -293,6 +296,25 @@ HFTIPC_API int hftipc_channel_open_or_create(const char *path, const hftipc_opti
  */
 HFTIPC_API int hftipc_channel_close(hftipc_channel_t *ch);
 
+/**
+ * Retire the channel at `path`, then unlink the path if it still names that file (docs/FORMAT.md,
+ * section 15). Every handle on it learns at once, in its slow paths: a send or claim that finds
+ * the ring full, a receive that finds it empty (consumers drain what is left first), a blocking
+ * wait (sleepers are woken), a heartbeat and stats return HFTIPC_ESTALE from then on. A handle
+ * on a file that was unlinked or replaced without this call finds out in its waits, heartbeats
+ * and stats (it compares the path with its file). Opening a retired file gives HFTIPC_ESTALE.
+ * Idempotent: a file already retired (say, by a process that died before its unlink) is
+ * unlinked again.
+ * @param path the channel file.
+ * @return HFTIPC_OK; HFTIPC_EINVAL; the file-validation statuses of hftipc_channel_open() for a
+ *         file that is not a valid channel (nothing is changed): HFTIPC_ENOENT, HFTIPC_ENOTFILE,
+ *         HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY, HFTIPC_ECORRUPT, HFTIPC_ENOSPC; HFTIPC_EACCES;
+ *         HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ * @since 1.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API int hftipc_channel_remove(const char *path);
+
 /* ---- Producer ----------------------------------------------------------------------------- */
 
 /**
@@ -302,7 +324,8 @@ HFTIPC_API int hftipc_channel_close(hftipc_channel_t *ch);
  * @param len 0 to hftipc_channel_max_payload(ch).
  * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_ETOOBIG (nothing written); HFTIPC_EROLE;
  *         HFTIPC_EINVAL; HFTIPC_EFENCED; HFTIPC_ECORRUPT if the consumer's cursor (or an MPSC
- *         file's claim cursor) is out of range.
+ *         file's claim cursor) is out of range; HFTIPC_ESTALE when the ring is full and the channel
+ * was retired (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -316,7 +339,8 @@ HFTIPC_API int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t
  * @return the number of messages published (1..count), 0 when count is 0; HFTIPC_EFULL when
  *         none fit; HFTIPC_ETOOBIG if any length exceeds the payload (nothing written);
  *         HFTIPC_EINVAL (also when the lengths add up to more than data_len); HFTIPC_EROLE;
- *         HFTIPC_EFENCED; HFTIPC_ECORRUPT.
+ *         HFTIPC_EFENCED; HFTIPC_ECORRUPT; HFTIPC_ESTALE when full and retired
+ * (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -329,7 +353,7 @@ HFTIPC_API int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *d
  * @param payload receives the address of the slot's payload area.
  * @param capacity receives the payload capacity in bytes (hftipc_channel_max_payload()).
  * @return HFTIPC_OK; HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED;
- *         HFTIPC_ECORRUPT.
+ *         HFTIPC_ECORRUPT; HFTIPC_ESTALE when full and retired (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -363,7 +387,7 @@ HFTIPC_API int hftipc_channel_commit(hftipc_channel_t *ch, size_t len);
  * @param capacity receives the payload capacity in bytes; may be NULL.
  * @return the claim: its sequence number (>= 0), to pass to hftipc_channel_commit_claim() or
  *         hftipc_channel_abort_claim(); HFTIPC_EFULL; HFTIPC_EROLE; HFTIPC_EINVAL;
- *         HFTIPC_ECORRUPT; HFTIPC_EFENCED.
+ *         HFTIPC_ECORRUPT; HFTIPC_EFENCED; HFTIPC_ESTALE when full and retired.
  * @since 1.1.0
  * Thread safety: one producer thread at a time; wait-free.
  */
@@ -402,7 +426,8 @@ HFTIPC_API int hftipc_channel_abort_claim(hftipc_channel_t *ch, int64_t claim);
  * @return the message length (0 is a valid, empty message); HFTIPC_EEMPTY; HFTIPC_EBUFSIZE
  *         (nothing consumed; hftipc_channel_peek() tells the length); HFTIPC_ECORRUPT;
  *         HFTIPC_ELAPPED (observer only: it skips ahead to the oldest unconsumed message);
- *         HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED.
+ *         HFTIPC_EROLE; HFTIPC_EINVAL; HFTIPC_EFENCED; HFTIPC_ESTALE when the ring is empty and the
+ * channel was retired (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -414,7 +439,8 @@ HFTIPC_API int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_
  * @return the number of messages received (>= 1); HFTIPC_EEMPTY; HFTIPC_EBUFSIZE if the first
  *         message does not fit; HFTIPC_ECORRUPT if the first slot is corrupt (a later corrupt
  *         slot ends the batch early and is reported by the next call); HFTIPC_EROLE
- *         (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED.
+ *         (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED; HFTIPC_ESTALE when
+ * empty and retired (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -432,7 +458,8 @@ typedef int (*hftipc_handler_fn)(void *ctx, const void *msg, uint32_t len);
  * one cursor store after the last call. If the process dies inside the batch, the whole batch
  * is delivered again (at-least-once).
  * @return the number of messages handled (>= 1); HFTIPC_EEMPTY; HFTIPC_ECORRUPT (first slot);
- *         HFTIPC_EROLE (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED.
+ *         HFTIPC_EROLE (observers too); HFTIPC_EINVAL (also for max_count 0); HFTIPC_EFENCED;
+ *         HFTIPC_ESTALE when empty and retired (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free apart from the handler.
  */
@@ -444,7 +471,8 @@ HFTIPC_API int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn 
  * stays valid until hftipc_channel_ack() or close. Calling peek again returns the same message.
  * @param payload receives the address of the message bytes in the mapping.
  * @return the message length; HFTIPC_EEMPTY; HFTIPC_ECORRUPT; HFTIPC_EROLE (observers too);
- *         HFTIPC_EINVAL; HFTIPC_EFENCED.
+ *         HFTIPC_EINVAL; HFTIPC_EFENCED; HFTIPC_ESTALE when empty and retired
+ * (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -456,7 +484,7 @@ HFTIPC_API int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payloa
  * consumer resumes after it.
  * @return HFTIPC_OK; HFTIPC_EEMPTY; HFTIPC_ECORRUPT (an MPSC file's claim cursor, or head in
  *         a format 1.0 file, is out of range); HFTIPC_EROLE (observers too); HFTIPC_EINVAL;
- *         HFTIPC_EFENCED.
+ *         HFTIPC_EFENCED; HFTIPC_ESTALE when empty and retired (since 1.1.0).
  * @since 1.0.0
  * Thread safety: one consumer thread at a time; wait-free.
  */
@@ -477,7 +505,8 @@ HFTIPC_API int hftipc_channel_ack(hftipc_channel_t *ch);
  * Also refreshes the handle's heartbeat while it sleeps.
  * @param timeout_ns nanoseconds, 0 for a single check, HFTIPC_WAIT_FOREVER for no limit.
  * @return HFTIPC_OK when ready; HFTIPC_ETIMEDOUT; HFTIPC_EFENCED; HFTIPC_ECORRUPT (a cursor
- *         read from the file is out of range); HFTIPC_EINVAL.
+ *         read from the file is out of range); HFTIPC_EINVAL; HFTIPC_ESTALE (retired, or the path
+ * no longer names this file; since 1.1.0).
  * @since 1.0.0
  * Thread safety: the thread that uses the handle.
  */
@@ -507,7 +536,8 @@ HFTIPC_API int64_t hftipc_channel_receive_wait(hftipc_channel_t *ch, void *buf, 
  * Record a sign of life in the role's holder record (CLOCK_MONOTONIC). Blocking waits do this
  * by themselves; a holder that is idle for long periods without waiting should call it, so
  * that hftipc_channel_open_takeover() with a staleness limit does not take its role.
- * @return HFTIPC_OK; HFTIPC_EFENCED; HFTIPC_EROLE for observers; HFTIPC_EINVAL.
+ * @return HFTIPC_OK; HFTIPC_EFENCED; HFTIPC_EROLE for observers; HFTIPC_EINVAL; HFTIPC_ESTALE
+ * (retired, or the path no longer names this file; since 1.1.0).
  * @since 1.0.0
  * Thread safety: the thread that uses the handle; wait-free.
  */
@@ -608,7 +638,8 @@ typedef struct hftipc_info {
 /**
  * Decode the state of an open channel: geometry, cursors, counters and role holders.
  * @param info filled up to info->size bytes.
- * @return HFTIPC_OK; HFTIPC_EINVAL.
+ * @return HFTIPC_OK; HFTIPC_EINVAL; HFTIPC_ESTALE (info is filled; retired, or the path no longer
+ * names this file; since 1.1.0).
  * @since 1.0.0
  * Thread safety: the thread that uses the handle; cursors are a momentary snapshot.
  */
@@ -971,7 +1002,11 @@ static inline void hftipc__fence_release(void)
 
 /* A committed slot with this length is a skip record (an aborted MPSC claim, FORMAT.md 2.5):
  * consumers and observers pass over it. Above every valid length (at most 2^26 - 8). */
-#define HFTIPC__SLOT_SKIP            0xFFFFFFFFu
+#define HFTIPC__SLOT_SKIP 0xFFFFFFFFu
+
+/* The `retired` word of a channel that hftipc_channel_remove() retired (FORMAT.md section 15):
+ * the bytes "ETRD" read as little-endian. */
+#define HFTIPC__RETIRED              0x44525445u
 #define HFTIPC__KNOWN_COMPAT_FLAGS   0ull
 #define HFTIPC__KNOWN_INCOMPAT_FLAGS HFTIPC_INCOMPAT_KNOWN
 
@@ -1040,7 +1075,9 @@ typedef struct hftipc__header {
      * other. Written only around sleeps, so it stays cached on the reading side. */
     hftipc__atomic_u32 consumer_waiting; /* a consumer sleeps on the low word of head */
     hftipc__atomic_u32 producer_waiting; /* a producer sleeps on the low word of tail */
-    uint8_t wait_reserved[120];
+    /* Format 1.2: HFTIPC__RETIRED once hftipc_channel_remove() retired the channel. */
+    hftipc__atomic_u32 retired;
+    uint8_t wait_reserved[116];
 
     uint8_t reserved_768[256];
 
@@ -1084,6 +1121,7 @@ _Static_assert(offsetof(hftipc__holder, takeovers) == 32, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, heartbeat_ns) == 40, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, wake_capable) == 48, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__header, consumer_waiting) == 640, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, retired) == 648, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__header, abandoned_count) == 264, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__header, mpsc_producers) == 1024, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, pending_first) == 56, "FORMAT.md offset");
@@ -1183,6 +1221,14 @@ int hftipc__map_allocate(int fd, uint64_t size, int may_allocate);
 /* Opens and validates the channel file at `path`, makes sure it has no holes (allocating them
  * when writable), then maps it (read-write or read-only). */
 int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc__mapping *m);
+
+/* Does `path` still name the file `m` maps (same device and inode)? 1 yes, 0 no (gone, or
+ * another file: removed or replaced, FORMAT.md section 15). A system call: slow paths only. */
+int hftipc__map_is_at(const hftipc__mapping *m, const char *path);
+
+/* Unlinks `path` if it still names the file `m` maps. HFTIPC_OK (also when it was gone),
+ * HFTIPC_EACCES, HFTIPC_ESYSTEM. */
+int hftipc__map_unlink_if_at(const hftipc__mapping *m, const char *path);
 
 /* Unmaps and closes; removes a leftover named temporary file. */
 int hftipc__map_close(hftipc__mapping *m);
@@ -1523,6 +1569,11 @@ struct hftipc_channel_stct {
     int64_t sleepers_checked_ns; /* last look for flags left by dead sleepers (rate limit) */
     hftipc__geometry geo;
     hftipc__mapping map;
+    /* Retired or replaced files (FORMAT.md section 15): the path opened, a sticky verdict, and
+     * when the wait loop last compared the path with the file (rate limit). */
+    char *path;
+    int stale;
+    int64_t path_checked_ns;
 };
 
 /* One table per mode and role. Lengths arrive unchecked against the slot (size_t); sequence
@@ -1640,6 +1691,21 @@ static inline void hftipc__channel_wake_consumer(hftipc_channel_t *ch, uint64_t 
         word = &hftipc__ring_slot(&ch->ring, first)->commit;
     hftipc__channel_wake_word(ch, word);
 }
+
+/* Has the channel been retired (FORMAT.md section 15)? Acquire pairs with the release store of
+ * hftipc_channel_remove(). Slow paths only: after a full or empty ring, in waits, heartbeats and
+ * stats; the word shares the wait block's line, which the hot path reads anyway. */
+static inline int hftipc__channel_retired(hftipc_channel_t *ch)
+{
+    if (HFTIPC_UNLIKELY(ch->stale))
+        return 1;
+    if (hftipc__load_acquire_u32(&ch->hdr->retired) == HFTIPC__RETIRED)
+        ch->stale = 1;
+    return ch->stale;
+}
+
+/* Retired, or (`check_path`) its path no longer names this file: a system call (stat). */
+int hftipc__channel_stale(hftipc_channel_t *ch, int check_path);
 
 /* The sleeper tag of a holder of epoch `epoch` (FORMAT.md, "Blocking waits"): never 0. */
 static inline uint32_t hftipc__sleeper_tag(uint64_t epoch)
@@ -2091,10 +2157,16 @@ static int take_role(hftipc__header *hdr, int mode, int role, uint64_t owner,
 
 /* Builds a handle over a validated mapping; takes the role unless the caller already holds it
  * (`held`, from a create). On failure the mapping is closed. */
-static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, hftipc__holder *held,
-                  uint64_t owner, int64_t stale_after_ns, uint32_t flags, hftipc_channel_t **out)
+static int attach(const char *path, hftipc__mapping *map, const hftipc__geometry *geo, int role,
+                  hftipc__holder *held, uint64_t owner, int64_t stale_after_ns, uint32_t flags,
+                  hftipc_channel_t **out)
 {
     hftipc__header *hdr = map->base;
+    /* A retired channel is being removed (FORMAT.md section 15): we raced its unlink. */
+    if (hftipc__load_acquire_u32(&hdr->retired) == HFTIPC__RETIRED) {
+        hftipc__map_close(map);
+        return HFTIPC_ESTALE;
+    }
     /* Check the persisted cursors before trusting them as our starting position. */
     uint64_t head = hftipc__load_acquire_u64(&hdr->head);
     uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
@@ -2106,6 +2178,12 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, h
     hftipc_channel_t *ch = calloc(1, sizeof *ch);
     if (ch == NULL) {
         hftipc__map_close(map);
+        return HFTIPC_ENOMEM;
+    }
+    ch->path = strdup(path);
+    if (ch->path == NULL) {
+        hftipc__map_close(map);
+        free(ch);
         return HFTIPC_ENOMEM;
     }
     ch->role = role;
@@ -2123,6 +2201,7 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, h
                            &ch->holder);
             if (rc != HFTIPC_OK) {
                 hftipc__map_close(&ch->map);
+                free(ch->path);
                 free(ch);
                 return rc;
             }
@@ -2136,6 +2215,7 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, h
                                           hftipc__load_relaxed_u64(&ch->holder->epoch) << 1);
                 hftipc__holder_release(ch->holder, owner);
                 hftipc__map_close(&ch->map);
+                free(ch->path);
                 free(ch);
                 return rc;
             }
@@ -2221,7 +2301,7 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
         errno = err;
         return rc;
     }
-    return attach(&map, &geo, (int)role, held, owner, -1, 0, out);
+    return attach(path, &map, &geo, (int)role, held, owner, -1, 0, out);
 }
 
 int hftipc_channel_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
@@ -2237,7 +2317,8 @@ int hftipc_channel_takeover(const char *path, hftipc_role_t role, int64_t stale_
     int rc = hftipc__map_open(path, role != HFTIPC_ROLE_OBSERVER, &geo, &map);
     if (rc != HFTIPC_OK)
         return rc;
-    return attach(&map, &geo, (int)role, NULL, hftipc__self_owner(), stale_after_ns, flags, out);
+    return attach(path, &map, &geo, (int)role, NULL, hftipc__self_owner(), stale_after_ns, flags,
+                  out);
 }
 
 int hftipc_channel_open_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
@@ -2286,6 +2367,41 @@ int hftipc_channel_open_or_create(const char *path, const hftipc_options_t *opts
     return rc;
 }
 
+int hftipc__channel_stale(hftipc_channel_t *ch, int check_path)
+{
+    if (hftipc__channel_retired(ch))
+        return 1;
+    if (check_path && ch->path != NULL && !hftipc__map_is_at(&ch->map, ch->path))
+        ch->stale = 1;
+    return ch->stale;
+}
+
+int hftipc_channel_remove(const char *path)
+{
+    if (path == NULL)
+        return HFTIPC_EINVAL;
+    hftipc__mapping map;
+    hftipc__geometry geo;
+    int rc = hftipc__map_open(path, 1, &geo, &map);
+    if (rc != HFTIPC_OK)
+        return rc;
+    hftipc__header *hdr = map.base;
+    /* Release: a handle that sees the word (acquire) sees a channel nobody will feed again. */
+    hftipc__store_release_u32(&hdr->retired, HFTIPC__RETIRED);
+    /* Wake every sleeper, so that it sees the word now rather than at the end of its slice:
+     * producers sleep on tail, 1.0-format consumers on head, consumers on the commit word of
+     * the slot at tail (FORMAT.md section 11). Observers poll in 1 ms slices. */
+    uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
+    hftipc__slot *slot = (hftipc__slot *)((uint8_t *)map.base + HFTIPC__HEADER_SIZE +
+                                          (size_t)(tail & (geo.capacity - 1)) * geo.slot_size);
+    hftipc__wake(&hdr->tail);
+    hftipc__wake(&hdr->head);
+    hftipc__wake(&slot->commit);
+    rc = hftipc__map_unlink_if_at(&map, path);
+    int crc = hftipc__map_close(&map);
+    return rc != HFTIPC_OK ? rc : crc;
+}
+
 int hftipc_channel_close(hftipc_channel_t *ch)
 {
     if (ch == NULL)
@@ -2298,6 +2414,7 @@ int hftipc_channel_close(hftipc_channel_t *ch)
         hftipc__holder_release(ch->holder, ch->owner);
     }
     int rc = hftipc__map_close(&ch->map);
+    free(ch->path);
     free(ch);
     return rc;
 }
@@ -2373,7 +2490,11 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
 {
     if (HFTIPC_UNLIKELY(ch == NULL || (msg == NULL && len != 0)))
         return HFTIPC_EINVAL;
-    return ch->ops->send(ch, msg, len);
+    int rc = ch->ops->send(ch, msg, len);
+    /* A full ring is a slow path: the moment to notice a retired channel (FORMAT.md 15). */
+    if (HFTIPC_UNLIKELY(rc == HFTIPC_EFULL) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return rc;
 }
 
 int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t data_len,
@@ -2396,7 +2517,10 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     }
     if (count == 0)
         return 0;
-    return ch->ops->send_batch(ch, data, lens, count);
+    int64_t n = ch->ops->send_batch(ch, data, lens, count);
+    if (HFTIPC_UNLIKELY(n == HFTIPC_EFULL) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return n;
 }
 
 int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *capacity)
@@ -2404,6 +2528,8 @@ int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
     int64_t claim = ch->ops->claim(ch, payload);
+    if (claim == HFTIPC_EFULL && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
     if (claim < 0)
         return (int)claim;
     if (capacity != NULL)
@@ -2423,6 +2549,8 @@ int64_t hftipc_channel_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
     int64_t claim = ch->ops->claim(ch, payload);
+    if (claim == HFTIPC_EFULL && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
     if (claim >= 0 && capacity != NULL)
         *capacity = ch->ring.max_payload;
     return claim;
@@ -2448,7 +2576,11 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
 {
     if (HFTIPC_UNLIKELY(ch == NULL || (buf == NULL && buf_len != 0)))
         return HFTIPC_EINVAL;
-    return ch->ops->receive(ch, buf, buf_len);
+    int64_t n = ch->ops->receive(ch, buf, buf_len);
+    /* An empty ring is a slow path: a retired channel is noticed once it is drained. */
+    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return n;
 }
 
 int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
@@ -2456,7 +2588,10 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
 {
     if (ch == NULL || lens == NULL || max_count == 0 || (buf == NULL && buf_len != 0))
         return HFTIPC_EINVAL;
-    return ch->ops->receive_batch(ch, buf, buf_len, lens, max_count);
+    int64_t n = ch->ops->receive_batch(ch, buf, buf_len, lens, max_count);
+    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return n;
 }
 
 int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
@@ -2464,21 +2599,30 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
 {
     if (ch == NULL || handler == NULL || max_count == 0)
         return HFTIPC_EINVAL;
-    return ch->ops->drain(ch, handler, ctx, max_count);
+    int64_t n = ch->ops->drain(ch, handler, ctx, max_count);
+    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return n;
 }
 
 int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
 {
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
-    return ch->ops->peek(ch, payload);
+    int64_t n = ch->ops->peek(ch, payload);
+    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return n;
 }
 
 int hftipc_channel_ack(hftipc_channel_t *ch)
 {
     if (ch == NULL)
         return HFTIPC_EINVAL;
-    return ch->ops->ack(ch);
+    int rc = ch->ops->ack(ch);
+    if (HFTIPC_UNLIKELY(rc == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return rc;
 }
 
 /* ---- Blocking waits ---- */
@@ -2528,7 +2672,8 @@ int hftipc_channel_heartbeat(hftipc_channel_t *ch)
     if (ch->fenced || hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner)
         return HFTIPC_EFENCED;
     hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
-    return HFTIPC_OK;
+    /* A rare call, so it may look at the path too (FORMAT.md section 15). */
+    return hftipc__channel_stale(ch, 1) ? HFTIPC_ESTALE : HFTIPC_OK;
 }
 
 /* ---- Introspection ---- */
@@ -2546,7 +2691,9 @@ int hftipc_channel_stats(hftipc_channel_t *ch, hftipc_info_t *info)
     full.max_payload = ch->geo.slot_size - HFTIPC_SLOT_HEADER_SIZE;
     full.mode = ch->geo.mode;
     full.file_size = ch->geo.file_size;
-    return hftipc__info_deliver(&full, info);
+    int rc = hftipc__info_deliver(&full, info);
+    /* Filled either way; the status says the numbers describe a file nobody else uses. */
+    return rc == HFTIPC_OK && hftipc__channel_stale(ch, 1) ? HFTIPC_ESTALE : rc;
 }
 
 int hftipc_inspect(const char *path, hftipc_info_t *info)
@@ -3360,7 +3507,10 @@ int hftipc_channel_open_wait(const char *path, hftipc_role_t role, int64_t timeo
       "user or pid namespace); retry, or force it")                                                \
     X(HFTIPC_ESPARSE,                                                                              \
       "file has unallocated holes; an observer cannot map it safely; open it once as producer "    \
-      "or consumer to allocate")
+      "or consumer to allocate")                                                                   \
+    X(HFTIPC_ESTALE,                                                                               \
+      "channel retired, or its path no longer names this file (removed or replaced); open the "    \
+      "path again")
 
 #define HFTIPC__STATUS_COUNT (1 - HFTIPC_STATUS_MIN)
 
@@ -3891,6 +4041,28 @@ int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc
     m->fd = fd;
     m->base = base;
     m->len = (size_t)g->file_size;
+    return HFTIPC_OK;
+}
+
+int hftipc__map_is_at(const hftipc__mapping *m, const char *path)
+{
+    struct stat here, there;
+    int saved = errno;
+    int same = m->fd >= 0 && fstat(m->fd, &here) == 0 && lstat(path, &there) == 0 &&
+               here.st_dev == there.st_dev && here.st_ino == there.st_ino;
+    errno = saved;
+    return same;
+}
+
+int hftipc__map_unlink_if_at(const hftipc__mapping *m, const char *path)
+{
+    /* A new file created at the path between the check and the unlink would be removed: the
+     * window is two system calls, and a caller that removes a path while another process
+     * recreates it has no order between the two anyway. */
+    if (!hftipc__map_is_at(m, path))
+        return HFTIPC_OK;
+    if (unlink(path) != 0 && errno != ENOENT)
+        return hftipc__status_from_errno(errno);
     return HFTIPC_OK;
 }
 
@@ -5371,6 +5543,7 @@ enum {
  * our heartbeat gets); one that cannot (an observer's peer, an older library) is polled. */
 #define WAIT_SLICE_WOKEN_NS  (100 * 1000 * 1000)
 #define WAIT_SLICE_POLLED_NS (1000 * 1000)
+#define PATH_CHECK_EVERY_NS  (10 * 1000 * 1000)
 
 int64_t hftipc__deadline_after(int64_t timeout_ns)
 {
@@ -5456,6 +5629,14 @@ int hftipc__wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
             sched_yield();
             continue;
         }
+        /* About to sleep: the moment to notice a retired or replaced file (FORMAT.md section
+         * 15); the path costs a stat, so it is compared at most every 10 ms. */
+        int64_t now = hftipc__monotonic_ns();
+        int look = now - ch->path_checked_ns >= PATH_CHECK_EVERY_NS;
+        if (look)
+            ch->path_checked_ns = now;
+        if (hftipc__channel_stale(ch, look))
+            return HFTIPC_ESTALE;
         int64_t slice = WAIT_SLICE_POLLED_NS;
         if (!observer) {
             hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());

@@ -168,6 +168,24 @@ func Inspect(path string) (Info, error) {
 	return info, nil
 }
 
+// Remove retires the channel at path, then unlinks the path if it still names that file
+// (docs/FORMAT.md, section 15). Every handle on it learns at once, in its slow paths: a send
+// that finds the ring full, a receive that finds it empty (a consumer drains what is left
+// first), a blocking call (sleepers are woken), Heartbeat and Stats return ErrStale from then
+// on. Removing a file that is already retired unlinks it again.
+func Remove(path string) error {
+	cs, err := cpath("remove", path)
+	if err != nil {
+		return err
+	}
+	defer C.free(unsafe.Pointer(cs))
+	rc, errno := C.hftipc_channel_remove(cs)
+	if rc != 0 {
+		return newError("remove", path, int(rc), errno)
+	}
+	return nil
+}
+
 // Version returns the version of the C core compiled into the package, as "MAJOR.MINOR.PATCH".
 func Version() string { return C.GoString(C.hftipc_version_string()) }
 

@@ -111,10 +111,16 @@ static int take_role(hftipc__header *hdr, int mode, int role, uint64_t owner,
 
 /* Builds a handle over a validated mapping; takes the role unless the caller already holds it
  * (`held`, from a create). On failure the mapping is closed. */
-static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, hftipc__holder *held,
-                  uint64_t owner, int64_t stale_after_ns, uint32_t flags, hftipc_channel_t **out)
+static int attach(const char *path, hftipc__mapping *map, const hftipc__geometry *geo, int role,
+                  hftipc__holder *held, uint64_t owner, int64_t stale_after_ns, uint32_t flags,
+                  hftipc_channel_t **out)
 {
     hftipc__header *hdr = map->base;
+    /* A retired channel is being removed (FORMAT.md section 15): we raced its unlink. */
+    if (hftipc__load_acquire_u32(&hdr->retired) == HFTIPC__RETIRED) {
+        hftipc__map_close(map);
+        return HFTIPC_ESTALE;
+    }
     /* Check the persisted cursors before trusting them as our starting position. */
     uint64_t head = hftipc__load_acquire_u64(&hdr->head);
     uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
@@ -126,6 +132,12 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, h
     hftipc_channel_t *ch = calloc(1, sizeof *ch);
     if (ch == NULL) {
         hftipc__map_close(map);
+        return HFTIPC_ENOMEM;
+    }
+    ch->path = strdup(path);
+    if (ch->path == NULL) {
+        hftipc__map_close(map);
+        free(ch);
         return HFTIPC_ENOMEM;
     }
     ch->role = role;
@@ -143,6 +155,7 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, h
                            &ch->holder);
             if (rc != HFTIPC_OK) {
                 hftipc__map_close(&ch->map);
+                free(ch->path);
                 free(ch);
                 return rc;
             }
@@ -156,6 +169,7 @@ static int attach(hftipc__mapping *map, const hftipc__geometry *geo, int role, h
                                           hftipc__load_relaxed_u64(&ch->holder->epoch) << 1);
                 hftipc__holder_release(ch->holder, owner);
                 hftipc__map_close(&ch->map);
+                free(ch->path);
                 free(ch);
                 return rc;
             }
@@ -241,7 +255,7 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
         errno = err;
         return rc;
     }
-    return attach(&map, &geo, (int)role, held, owner, -1, 0, out);
+    return attach(path, &map, &geo, (int)role, held, owner, -1, 0, out);
 }
 
 int hftipc_channel_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
@@ -257,7 +271,8 @@ int hftipc_channel_takeover(const char *path, hftipc_role_t role, int64_t stale_
     int rc = hftipc__map_open(path, role != HFTIPC_ROLE_OBSERVER, &geo, &map);
     if (rc != HFTIPC_OK)
         return rc;
-    return attach(&map, &geo, (int)role, NULL, hftipc__self_owner(), stale_after_ns, flags, out);
+    return attach(path, &map, &geo, (int)role, NULL, hftipc__self_owner(), stale_after_ns, flags,
+                  out);
 }
 
 int hftipc_channel_open_takeover(const char *path, hftipc_role_t role, int64_t stale_after_ns,
@@ -306,6 +321,41 @@ int hftipc_channel_open_or_create(const char *path, const hftipc_options_t *opts
     return rc;
 }
 
+int hftipc__channel_stale(hftipc_channel_t *ch, int check_path)
+{
+    if (hftipc__channel_retired(ch))
+        return 1;
+    if (check_path && ch->path != NULL && !hftipc__map_is_at(&ch->map, ch->path))
+        ch->stale = 1;
+    return ch->stale;
+}
+
+int hftipc_channel_remove(const char *path)
+{
+    if (path == NULL)
+        return HFTIPC_EINVAL;
+    hftipc__mapping map;
+    hftipc__geometry geo;
+    int rc = hftipc__map_open(path, 1, &geo, &map);
+    if (rc != HFTIPC_OK)
+        return rc;
+    hftipc__header *hdr = map.base;
+    /* Release: a handle that sees the word (acquire) sees a channel nobody will feed again. */
+    hftipc__store_release_u32(&hdr->retired, HFTIPC__RETIRED);
+    /* Wake every sleeper, so that it sees the word now rather than at the end of its slice:
+     * producers sleep on tail, 1.0-format consumers on head, consumers on the commit word of
+     * the slot at tail (FORMAT.md section 11). Observers poll in 1 ms slices. */
+    uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
+    hftipc__slot *slot = (hftipc__slot *)((uint8_t *)map.base + HFTIPC__HEADER_SIZE +
+                                          (size_t)(tail & (geo.capacity - 1)) * geo.slot_size);
+    hftipc__wake(&hdr->tail);
+    hftipc__wake(&hdr->head);
+    hftipc__wake(&slot->commit);
+    rc = hftipc__map_unlink_if_at(&map, path);
+    int crc = hftipc__map_close(&map);
+    return rc != HFTIPC_OK ? rc : crc;
+}
+
 int hftipc_channel_close(hftipc_channel_t *ch)
 {
     if (ch == NULL)
@@ -318,6 +368,7 @@ int hftipc_channel_close(hftipc_channel_t *ch)
         hftipc__holder_release(ch->holder, ch->owner);
     }
     int rc = hftipc__map_close(&ch->map);
+    free(ch->path);
     free(ch);
     return rc;
 }
@@ -393,7 +444,11 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
 {
     if (HFTIPC_UNLIKELY(ch == NULL || (msg == NULL && len != 0)))
         return HFTIPC_EINVAL;
-    return ch->ops->send(ch, msg, len);
+    int rc = ch->ops->send(ch, msg, len);
+    /* A full ring is a slow path: the moment to notice a retired channel (FORMAT.md 15). */
+    if (HFTIPC_UNLIKELY(rc == HFTIPC_EFULL) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return rc;
 }
 
 int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t data_len,
@@ -416,7 +471,10 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     }
     if (count == 0)
         return 0;
-    return ch->ops->send_batch(ch, data, lens, count);
+    int64_t n = ch->ops->send_batch(ch, data, lens, count);
+    if (HFTIPC_UNLIKELY(n == HFTIPC_EFULL) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return n;
 }
 
 int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *capacity)
@@ -424,6 +482,8 @@ int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
     int64_t claim = ch->ops->claim(ch, payload);
+    if (claim == HFTIPC_EFULL && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
     if (claim < 0)
         return (int)claim;
     if (capacity != NULL)
@@ -443,6 +503,8 @@ int64_t hftipc_channel_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
     int64_t claim = ch->ops->claim(ch, payload);
+    if (claim == HFTIPC_EFULL && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
     if (claim >= 0 && capacity != NULL)
         *capacity = ch->ring.max_payload;
     return claim;
@@ -468,7 +530,11 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
 {
     if (HFTIPC_UNLIKELY(ch == NULL || (buf == NULL && buf_len != 0)))
         return HFTIPC_EINVAL;
-    return ch->ops->receive(ch, buf, buf_len);
+    int64_t n = ch->ops->receive(ch, buf, buf_len);
+    /* An empty ring is a slow path: a retired channel is noticed once it is drained. */
+    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return n;
 }
 
 int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
@@ -476,7 +542,10 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
 {
     if (ch == NULL || lens == NULL || max_count == 0 || (buf == NULL && buf_len != 0))
         return HFTIPC_EINVAL;
-    return ch->ops->receive_batch(ch, buf, buf_len, lens, max_count);
+    int64_t n = ch->ops->receive_batch(ch, buf, buf_len, lens, max_count);
+    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return n;
 }
 
 int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
@@ -484,21 +553,30 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
 {
     if (ch == NULL || handler == NULL || max_count == 0)
         return HFTIPC_EINVAL;
-    return ch->ops->drain(ch, handler, ctx, max_count);
+    int64_t n = ch->ops->drain(ch, handler, ctx, max_count);
+    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return n;
 }
 
 int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
 {
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
-    return ch->ops->peek(ch, payload);
+    int64_t n = ch->ops->peek(ch, payload);
+    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return n;
 }
 
 int hftipc_channel_ack(hftipc_channel_t *ch)
 {
     if (ch == NULL)
         return HFTIPC_EINVAL;
-    return ch->ops->ack(ch);
+    int rc = ch->ops->ack(ch);
+    if (HFTIPC_UNLIKELY(rc == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
+        return HFTIPC_ESTALE;
+    return rc;
 }
 
 /* ---- Blocking waits ---- */
@@ -548,7 +626,8 @@ int hftipc_channel_heartbeat(hftipc_channel_t *ch)
     if (ch->fenced || hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner)
         return HFTIPC_EFENCED;
     hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
-    return HFTIPC_OK;
+    /* A rare call, so it may look at the path too (FORMAT.md section 15). */
+    return hftipc__channel_stale(ch, 1) ? HFTIPC_ESTALE : HFTIPC_OK;
 }
 
 /* ---- Introspection ---- */
@@ -566,7 +645,9 @@ int hftipc_channel_stats(hftipc_channel_t *ch, hftipc_info_t *info)
     full.max_payload = ch->geo.slot_size - HFTIPC_SLOT_HEADER_SIZE;
     full.mode = ch->geo.mode;
     full.file_size = ch->geo.file_size;
-    return hftipc__info_deliver(&full, info);
+    int rc = hftipc__info_deliver(&full, info);
+    /* Filled either way; the status says the numbers describe a file nobody else uses. */
+    return rc == HFTIPC_OK && hftipc__channel_stale(ch, 1) ? HFTIPC_ESTALE : rc;
 }
 
 int hftipc_inspect(const char *path, hftipc_info_t *info)

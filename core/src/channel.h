@@ -54,6 +54,11 @@ struct hftipc_channel_stct {
     int64_t sleepers_checked_ns; /* last look for flags left by dead sleepers (rate limit) */
     hftipc__geometry geo;
     hftipc__mapping map;
+    /* Retired or replaced files (FORMAT.md section 15): the path opened, a sticky verdict, and
+     * when the wait loop last compared the path with the file (rate limit). */
+    char *path;
+    int stale;
+    int64_t path_checked_ns;
 };
 
 /* One table per mode and role. Lengths arrive unchecked against the slot (size_t); sequence
@@ -171,6 +176,21 @@ static inline void hftipc__channel_wake_consumer(hftipc_channel_t *ch, uint64_t 
         word = &hftipc__ring_slot(&ch->ring, first)->commit;
     hftipc__channel_wake_word(ch, word);
 }
+
+/* Has the channel been retired (FORMAT.md section 15)? Acquire pairs with the release store of
+ * hftipc_channel_remove(). Slow paths only: after a full or empty ring, in waits, heartbeats and
+ * stats; the word shares the wait block's line, which the hot path reads anyway. */
+static inline int hftipc__channel_retired(hftipc_channel_t *ch)
+{
+    if (HFTIPC_UNLIKELY(ch->stale))
+        return 1;
+    if (hftipc__load_acquire_u32(&ch->hdr->retired) == HFTIPC__RETIRED)
+        ch->stale = 1;
+    return ch->stale;
+}
+
+/* Retired, or (`check_path`) its path no longer names this file: a system call (stat). */
+int hftipc__channel_stale(hftipc_channel_t *ch, int check_path);
 
 /* The sleeper tag of a holder of epoch `epoch` (FORMAT.md, "Blocking waits"): never 0. */
 static inline uint32_t hftipc__sleeper_tag(uint64_t epoch)

@@ -39,7 +39,10 @@
       "user or pid namespace); retry, or force it")                                                \
     X(HFTIPC_ESPARSE,                                                                              \
       "file has unallocated holes; an observer cannot map it safely; open it once as producer "    \
-      "or consumer to allocate")
+      "or consumer to allocate")                                                                   \
+    X(HFTIPC_ESTALE,                                                                               \
+      "channel retired, or its path no longer names this file (removed or replaced); open the "    \
+      "path again")
 
 #define HFTIPC__STATUS_COUNT (1 - HFTIPC_STATUS_MIN)
 

@@ -30,7 +30,11 @@
 
 /* A committed slot with this length is a skip record (an aborted MPSC claim, FORMAT.md 2.5):
  * consumers and observers pass over it. Above every valid length (at most 2^26 - 8). */
-#define HFTIPC__SLOT_SKIP            0xFFFFFFFFu
+#define HFTIPC__SLOT_SKIP 0xFFFFFFFFu
+
+/* The `retired` word of a channel that hftipc_channel_remove() retired (FORMAT.md section 15):
+ * the bytes "ETRD" read as little-endian. */
+#define HFTIPC__RETIRED              0x44525445u
 #define HFTIPC__KNOWN_COMPAT_FLAGS   0ull
 #define HFTIPC__KNOWN_INCOMPAT_FLAGS HFTIPC_INCOMPAT_KNOWN
 
@@ -99,7 +103,9 @@ typedef struct hftipc__header {
      * other. Written only around sleeps, so it stays cached on the reading side. */
     hftipc__atomic_u32 consumer_waiting; /* a consumer sleeps on the low word of head */
     hftipc__atomic_u32 producer_waiting; /* a producer sleeps on the low word of tail */
-    uint8_t wait_reserved[120];
+    /* Format 1.2: HFTIPC__RETIRED once hftipc_channel_remove() retired the channel. */
+    hftipc__atomic_u32 retired;
+    uint8_t wait_reserved[116];
 
     uint8_t reserved_768[256];
 
@@ -143,6 +149,7 @@ _Static_assert(offsetof(hftipc__holder, takeovers) == 32, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, heartbeat_ns) == 40, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, wake_capable) == 48, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__header, consumer_waiting) == 640, "FORMAT.md offset");
+_Static_assert(offsetof(hftipc__header, retired) == 648, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__header, abandoned_count) == 264, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__header, mpsc_producers) == 1024, "FORMAT.md offset");
 _Static_assert(offsetof(hftipc__holder, pending_first) == 56, "FORMAT.md offset");

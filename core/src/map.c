@@ -284,6 +284,28 @@ int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc
     return HFTIPC_OK;
 }
 
+int hftipc__map_is_at(const hftipc__mapping *m, const char *path)
+{
+    struct stat here, there;
+    int saved = errno;
+    int same = m->fd >= 0 && fstat(m->fd, &here) == 0 && lstat(path, &there) == 0 &&
+               here.st_dev == there.st_dev && here.st_ino == there.st_ino;
+    errno = saved;
+    return same;
+}
+
+int hftipc__map_unlink_if_at(const hftipc__mapping *m, const char *path)
+{
+    /* A new file created at the path between the check and the unlink would be removed: the
+     * window is two system calls, and a caller that removes a path while another process
+     * recreates it has no order between the two anyway. */
+    if (!hftipc__map_is_at(m, path))
+        return HFTIPC_OK;
+    if (unlink(path) != 0 && errno != ENOENT)
+        return hftipc__status_from_errno(errno);
+    return HFTIPC_OK;
+}
+
 int hftipc__map_close(hftipc__mapping *m)
 {
     int rc = HFTIPC_OK;

@@ -44,6 +44,14 @@ int hftipc__map_allocate(int fd, uint64_t size, int may_allocate);
  * when writable), then maps it (read-write or read-only). */
 int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc__mapping *m);
 
+/* Does `path` still name the file `m` maps (same device and inode)? 1 yes, 0 no (gone, or
+ * another file: removed or replaced, FORMAT.md section 15). A system call: slow paths only. */
+int hftipc__map_is_at(const hftipc__mapping *m, const char *path);
+
+/* Unlinks `path` if it still names the file `m` maps. HFTIPC_OK (also when it was gone),
+ * HFTIPC_EACCES, HFTIPC_ESYSTEM. */
+int hftipc__map_unlink_if_at(const hftipc__mapping *m, const char *path);
+
 /* Unmaps and closes; removes a leftover named temporary file. */
 int hftipc__map_close(hftipc__mapping *m);
 

@@ -220,6 +220,7 @@ enum {
  * our heartbeat gets); one that cannot (an observer's peer, an older library) is polled. */
 #define WAIT_SLICE_WOKEN_NS  (100 * 1000 * 1000)
 #define WAIT_SLICE_POLLED_NS (1000 * 1000)
+#define PATH_CHECK_EVERY_NS  (10 * 1000 * 1000)
 
 int64_t hftipc__deadline_after(int64_t timeout_ns)
 {
@@ -305,6 +306,14 @@ int hftipc__wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
             sched_yield();
             continue;
         }
+        /* About to sleep: the moment to notice a retired or replaced file (FORMAT.md section
+         * 15); the path costs a stat, so it is compared at most every 10 ms. */
+        int64_t now = hftipc__monotonic_ns();
+        int look = now - ch->path_checked_ns >= PATH_CHECK_EVERY_NS;
+        if (look)
+            ch->path_checked_ns = now;
+        if (hftipc__channel_stale(ch, look))
+            return HFTIPC_ESTALE;
         int64_t slice = WAIT_SLICE_POLLED_NS;
         if (!observer) {
             hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());

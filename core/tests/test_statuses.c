@@ -258,7 +258,11 @@ static void drive_open(void)
             make_bad_file(&bad_files[i], path);
         hftipc_info_t info = {.size = sizeof info};
         R(hftipc_inspect, p, &info);
+        if (i < N_BAD && bad_files[i].sparse)
+            make_bad_file(&bad_files[i], path);
+        R(hftipc_channel_remove, p); /* a bad file is not retired: nothing is changed */
     }
+    R(hftipc_channel_remove, NULL);
     scenario = "open: the role is held";
     make_bad_file(&bad_files[0], path);
     hftipc_channel_t *held[2];
@@ -407,6 +411,21 @@ static void drive_operations(void)
         world_fence(&w);
         all_ops(&w);
         R(hftipc_channel_commit, w.p, 1);
+        world_free(&w);
+    }
+}
+
+/* A retired channel (1.1.0): every operation of every role once, then the slow paths again after
+ * its file was replaced. */
+static void drive_retired(void)
+{
+    for (int kind = 0; kind < WORLD_KINDS; kind++) {
+        world w;
+        assert_int_equal(world_make(&w, kind, 8, 64, 3), 0);
+        scenario = "retired: every operation of every role";
+        R(hftipc_channel_remove, w.path);
+        all_ops(&w);
+        R(hftipc_channel_remove, w.path); /* gone now */
         world_free(&w);
     }
 }
@@ -563,6 +582,8 @@ static const driver_row drivers[] = {
     {"hftipc_channel_claim", drive_operations},
     {"hftipc_channel_commit_claim", drive_operations},
     {"hftipc_channel_abort_claim", drive_operations},
+    {"hftipc_channel_remove", drive_open},
+    {"hftipc_channel_remove", drive_retired},
     {"hftipc_dir_open", drive_discovery},
     {"hftipc_dir_next", drive_discovery},
     {"hftipc_watch_open", drive_discovery},

@@ -19,6 +19,7 @@
     X(recv)                                                                                        \
     X(check)                                                                                       \
     X(ls)                                                                                          \
+    X(rm)                                                                                          \
     X(bench)
 
 #define CLI_DECLARE(name) extern const cli_command_t cli_cmd_##name;

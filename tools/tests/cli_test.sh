@@ -390,6 +390,22 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["mode"]=="
 run create "$T/badmode" --mode xyz
 expect "create --mode xyz is a usage error" 2 "" "expected spsc or mpsc"
 
+# ---- rm ------------------------------------------------------------------------------------
+
+R=$T/retire-me
+run create "$R" --capacity 8 --slot-size 64
+run rm "$R"
+expect "rm retires and removes a channel" 0
+[[ ! -e $R ]] && ok "rm: the file is gone" || fail "rm: the file is gone" "$R still exists"
+echo "not a channel" >"$T/plain.txt"
+run rm "$T/plain.txt"
+expect "rm of a file that is not a channel fails and says why" 1 "" "HFTIPC_EBADMAGIC"
+[[ -e $T/plain.txt ]] && ok "rm leaves a non-channel file alone" || fail "rm leaves a non-channel file alone" "gone"
+run rm "$R"
+expect "rm of a missing path" 1 "" "HFTIPC_ENOENT"
+run rm
+expect "rm without a path is a usage error" 2
+
 # ---- bench ---------------------------------------------------------------------------------
 
 BENCH=$(dirname "$HFTIPC")/../bench/hftipc_bench

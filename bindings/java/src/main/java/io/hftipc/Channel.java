@@ -256,6 +256,27 @@ public final class Channel implements AutoCloseable {
     }
 
     /**
+     * Retires the channel at {@code path}, then unlinks the path if it still names that file
+     * (docs/FORMAT.md, section 15). Every channel open on it learns at once, in its slow paths:
+     * an offer that finds the ring full, a poll that finds it empty (a consumer drains what is
+     * left first), a blocking call (sleepers are woken), a heartbeat and stats throw a
+     * {@link HftipcException} with status {@link Status#ESTALE} from then on. Removing a file that
+     * is already retired unlinks it again.
+     *
+     * @param path the channel file
+     * @throws ChannelNotFoundException if there is no such file
+     * @throws ChannelFormatException if the file is not a valid channel file (it is not changed)
+     * @throws HftipcException for other failures
+     */
+    public static void remove(Path path) {
+        Objects.requireNonNull(path, "path");
+        int rc = hftipc.hftipc_channel_remove(path.toString());
+        if (rc != Status.OK) {
+            throw HftipcException.of(rc, "remove", path, null);
+        }
+    }
+
+    /**
      * Reads and validates the channel file at {@code path} without modifying it or taking a
      * role.
      *

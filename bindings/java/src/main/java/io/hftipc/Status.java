@@ -81,9 +81,14 @@ public final class Status {
      * producer or consumer to allocate them.
      */
     public static final int ESPARSE = -33;
+    /**
+     * The channel was retired ({@link Channel#remove}), or its path no longer names this file
+     * (removed or replaced); open the path again.
+     */
+    public static final int ESTALE = -34;
 
     /** The most negative status this binding knows. */
-    static final int MIN = -33;
+    static final int MIN = -34;
 
     /**
      * @param status a status code
