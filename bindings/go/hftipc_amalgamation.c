@@ -4,7 +4,7 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h c1f7f90f4b076919b13d17f57485e3fdd8efbf2fe1efaebb75ffd51740085ab6
+ *   core/include/hftipc.h 700272ba98e04f0dd3a9e77131dbd4493c68ba57fce81562e41084d52b710589
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h e260471dcbc7e9de9df5ee97189afe194c2b8ec7a1bfbea8dfba2f9da2fc0b2d
  *   core/src/map.h 93b5ee53a8db5a38d3b012df761be8c6635decd7ad6f61860e6ecbf6e73a35e9
@@ -15,14 +15,14 @@
  *   core/src/peer.h d44961d8be997ba5a80adb506202aae65db3e5ad701608ff024c920842c4d499
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
  *   core/src/api.c d87421ce2fb4a3a7185b0ccbddfb5e94c25fba847f7aea4b2f5e064bb9f14fdc
- *   core/src/discover.c c24294d63d7e4e9f154bd61a3138b94c2fe867149ce7de188bdd06fc2c66c43d
+ *   core/src/discover.c 9d1c500547c43e275878e06e67aad3fdc59dd7447986caf82af2f308c1af0fa2
  *   core/src/error.c c42c01c4fd1ae263d918e66b5633db9fe7fce52d8214a2b204e598b3622a49d1
  *   core/src/format.c 8769b56bd99ff1c0f930dc9df6aaa7af0986a53ce9a022af36d660f70fed5240
  *   core/src/map.c 147cb79ab5f435eb6d8355533eee5a54313d7dd7a868c69929c94daea5bfe54e
  *   core/src/mpsc.c 3731593d80a2732e1df681cfe27a69842761d4a31ccc1e86e2d541c73dd69e0b
  *   core/src/peer.c f45c4a7e0a22299d94eb26c051c03e31f96bfa3f71ce1c684526ed74028ca203
  *   core/src/wait.c b2d6b50ee639284ca011851bd680a06bed91c9080944f1ba5a7064f215a781a7
- * Body (sha256): 1e4f5ce6eebed5d348819ef50a7642870911986f4aa1fc251cac5565a0e4bd6d
+ * Body (sha256): cf0cdfe39bc0cda122cdc00ba32eb72e0961c1ad74d648551acfaecb7f1d1613
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -668,7 +668,8 @@ HFTIPC_API int hftipc_watch_open(const char *dir, const hftipc_watch_options_t *
  * @param entry filled up to entry->size bytes (at least 4).
  * @param info filled up to info->size bytes; may be NULL.
  * @return 1 when an event was filled; 0 once hftipc_watch_stop() was called (and for every
- *         call after it); HFTIPC_ETIMEDOUT; HFTIPC_EINVAL; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ *         call after it); HFTIPC_ETIMEDOUT; HFTIPC_EINVAL; HFTIPC_EACCES (the directory can
+ *         no longer be read); HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.1.0
  * Thread safety: the thread that uses the handle.
  */
@@ -2840,8 +2841,10 @@ static int discover_inotify_drain(int fd, int *wd)
         any = 1;
         for (char *p = buf; p < buf + r;) {
             const struct inotify_event *ev = (const struct inotify_event *)p;
-            if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
-                if (*wd >= 0 && !(ev->mask & IN_IGNORED))
+            /* Only the current watch: an IN_IGNORED left over from a watch already replaced
+             * must not drop its successor. */
+            if (ev->wd == *wd && (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))) {
+                if (!(ev->mask & IN_IGNORED))
                     inotify_rm_watch(fd, *wd);
                 *wd = -1;
             }

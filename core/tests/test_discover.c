@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -402,8 +403,9 @@ static void test_watch_times_out_on_a_quiet_directory(void **state)
     hftipc_watch_close(w);
 }
 
-/* A child that creates `path` after `delay_ms`, holds it briefly and exits 0. */
-static pid_t delayed_creator(const char *path, int delay_ms)
+/* A child that creates `path` after `delay_ms`, writes the CLOCK_MONOTONIC time it did so to
+ * `time_fd` (if >= 0), holds the channel briefly and exits 0. */
+static pid_t delayed_creator(const char *path, int delay_ms, int time_fd)
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -416,6 +418,9 @@ static pid_t delayed_creator(const char *path, int delay_ms)
         hftipc_channel_t *ch;
         if (hftipc_channel_create(path, &o, HFTIPC_ROLE_PRODUCER, &ch) != HFTIPC_OK)
             _exit(1);
+        int64_t created = now_ns();
+        if (time_fd >= 0 && write(time_fd, &created, sizeof created) != sizeof created)
+            _exit(3);
         int rc = hftipc_channel_send(ch, "hello", 5);
         sleep_ms(300);
         hftipc_channel_close(ch);
@@ -424,18 +429,61 @@ static pid_t delayed_creator(const char *path, int delay_ms)
     return pid;
 }
 
+/* Whether this process has an inotify instance open (an "anon_inode:inotify" descriptor). */
+static int has_inotify_fd(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return -1;
+    int hit = 0;
+    struct dirent *de;
+    while (!hit && (de = readdir(d)) != NULL) {
+        char link[300], target[64];
+        snprintf(link, sizeof link, "/proc/self/fd/%s", de->d_name);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n > 0) {
+            target[n] = '\0';
+            hit = strcmp(target, "anon_inode:inotify") == 0;
+        }
+    }
+    closedir(d);
+    return hit;
+}
+
+static void *probe_inotify(void *arg)
+{
+    sleep_ms(100); /* inside the wait, before the creator acts */
+    *(int *)arg = has_inotify_fd();
+    return NULL;
+}
+
 static void test_open_wait_returns_when_the_channel_is_created(void **state)
 {
     (void)state;
     const char *path = test_path("later");
-    pid_t child = delayed_creator(path, 200);
+    int tfd[2];
+    assert_int_equal(pipe(tfd), 0);
+    assert_int_equal(has_inotify_fd(), 0);
+    pid_t child = delayed_creator(path, 200, tfd[1]);
+    int inotify_in_use = -1;
+    pthread_t probe;
+    assert_int_equal(pthread_create(&probe, NULL, probe_inotify, &inotify_in_use), 0);
     hftipc_channel_t *c = (hftipc_channel_t *)1;
     int64_t start = now_ns();
     assert_int_equal(hftipc_channel_open_wait(path, HFTIPC_ROLE_CONSUMER, 5000 * MS, &c),
                      HFTIPC_OK);
-    int64_t waited = now_ns() - start;
-    assert_true(waited >= 150 * MS); /* it did wait for the creator */
-    assert_true(waited < 1200 * MS); /* and inotify woke it (no 1 s safety slice) */
+    int64_t opened = now_ns();
+    pthread_join(probe, NULL);
+    assert_int_equal(inotify_in_use, 1);   /* it slept on inotify, not on a polling timer */
+    assert_int_equal(has_inotify_fd(), 0); /* and released it */
+    int64_t created;
+    assert_int_equal(read(tfd[0], &created, sizeof created), sizeof created);
+    close(tfd[0]);
+    close(tfd[1]);
+    assert_true(opened - start >= 150 * MS); /* it did wait for the creator */
+    /* and inotify woke it: the 1 s safety re-check would have come about 800 ms after the
+     * create (the first attempt was 200 ms before it). */
+    assert_true(opened - created < 500 * MS);
     char buf[16];
     assert_int_equal(hftipc_channel_receive_wait(c, buf, sizeof buf, 2000 * MS), 5);
     assert_memory_equal(buf, "hello", 5);
@@ -556,7 +604,7 @@ static void test_open_wait_survives_signals(void **state)
     assert_true(waited >= 150 * MS && waited < 1500 * MS); /* the deadline held */
 
     const char *path = test_path("stormy");
-    pid_t creator = delayed_creator(path, 100);
+    pid_t creator = delayed_creator(path, 100, -1);
     assert_int_equal(hftipc_channel_open_wait(path, HFTIPC_ROLE_CONSUMER, 5000 * MS, &c),
                      HFTIPC_OK);
     kill(storm, SIGKILL);
