@@ -1,7 +1,6 @@
 package hftipc
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -139,30 +138,15 @@ func testWatcherLifecycle(t *testing.T, cfg WatchConfig) {
 	}
 
 	// Another process takes the producer role, then dies without closing.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	holder := peerCommand(ctx, "holder", path, 0)
-	stdin, err := holder.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := holder.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "READY\n" {
-		t.Fatalf("holder said %q", line)
-	}
+	holder := startLinePeer(t, "holder", path)
+	pid := holder.cmd.Process.Pid
 	ev := nextFor(t, w, "ch")
-	if ev.Kind != Changed || ev.Info.Producer.PID != uint32(holder.Process.Pid) ||
+	if ev.Kind != Changed || ev.Info.Producer.PID != uint32(pid) ||
 		ev.Info.Producer.Liveness != PeerAlive {
-		t.Fatalf("got %v %+v, want Changed with a live producer %d", ev.Kind, ev.Info.Producer, holder.Process.Pid)
+		t.Fatalf("got %v %+v, want Changed with a live producer %d", ev.Kind, ev.Info.Producer, pid)
 	}
-	stdin.Close()
-	holder.Wait()
+	holder.in.Close()
+	holder.cmd.Wait()
 	if ev := nextFor(t, w, "ch"); ev.Kind != Changed || ev.Info.Producer.Liveness != PeerDead {
 		t.Fatalf("got %v %+v, want Changed with a dead producer", ev.Kind, ev.Info.Producer)
 	}
