@@ -358,6 +358,59 @@ static void test_watch_notices_a_create_before_the_rescan(void **state)
     hftipc_watch_close(w);
 }
 
+static void test_watch_reports_a_replaced_file(void **state)
+{
+    (void)state;
+    const char *dir = fresh_dir("watch-replace");
+    hftipc_channel_close(make(join(dir, "ch"), HFTIPC_MODE_SPSC, 4, HFTIPC_ROLE_OBSERVER));
+    hftipc_watch_t *w;
+    assert_int_equal(hftipc_watch_open(dir, NULL, &w), HFTIPC_OK);
+    hftipc_dir_entry_t e = {.size = sizeof e};
+    hftipc_info_t info = {.size = sizeof info};
+    assert_int_equal(hftipc_watch_next(w, 0, &e, &info), 1);
+    uint64_t old_inode = e.inode;
+    /* A new channel with the same geometry renamed over the old one: only the inode says it. */
+    hftipc_channel_close(make(join(dir, "ch.new"), HFTIPC_MODE_SPSC, 4, HFTIPC_ROLE_OBSERVER));
+    assert_int_equal(rename(join(dir, "ch.new"), join(dir, "ch")), 0);
+    int64_t deadline = now_ns() + 3000 * MS;
+    int changed = 0;
+    while (!changed && now_ns() < deadline) {
+        e.size = sizeof e;
+        int rc = hftipc_watch_next(w, 100 * MS, &e, &info);
+        if (rc == 1 && strcmp(e.name, "ch") == 0 && e.event == HFTIPC_WATCH_CHANGED) {
+            assert_true(e.inode != old_inode);
+            changed = 1;
+        }
+    }
+    assert_true(changed);
+    hftipc_watch_close(w);
+}
+
+static void test_watch_follows_a_removed_and_recreated_directory(void **state)
+{
+    (void)state;
+    const char *dir = fresh_dir("watch-rmdir");
+    hftipc_channel_close(make(join(dir, "ch"), HFTIPC_MODE_SPSC, 4, HFTIPC_ROLE_OBSERVER));
+    hftipc_watch_options_t o;
+    hftipc_watch_options_init(&o);
+    o.interval_ns = 20 * MS;
+    hftipc_watch_t *w;
+    assert_int_equal(hftipc_watch_open(dir, &o, &w), HFTIPC_OK);
+    hftipc_info_t info;
+    expect_event(w, "ch", HFTIPC_WATCH_ADDED, &info);
+    assert_int_equal(unlink(join(dir, "ch")), 0);
+    assert_int_equal(rmdir(dir), 0);
+    expect_event(w, "ch", HFTIPC_WATCH_REMOVED, &info);
+    /* Gone: the watch keeps looking, without an error. */
+    hftipc_dir_entry_t e = {.size = sizeof e};
+    assert_int_equal(hftipc_watch_next(w, 60 * MS, &e, NULL), HFTIPC_ETIMEDOUT);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    hftipc_channel_close(make(join(dir, "again"), HFTIPC_MODE_SPSC, 8, HFTIPC_ROLE_OBSERVER));
+    expect_event(w, "again", HFTIPC_WATCH_ADDED, &info);
+    assert_int_equal(info.capacity, 8);
+    hftipc_watch_close(w);
+}
+
 static void *stop_later(void *arg)
 {
     sleep_ms(50);
@@ -624,6 +677,8 @@ int main(void)
         cmocka_unit_test(test_watch_reports_create_death_and_delete),
         cmocka_unit_test(test_watch_polling_reports_create_death_and_delete),
         cmocka_unit_test(test_watch_notices_a_create_before_the_rescan),
+        cmocka_unit_test(test_watch_reports_a_replaced_file),
+        cmocka_unit_test(test_watch_follows_a_removed_and_recreated_directory),
         cmocka_unit_test(test_watch_stop_wakes_a_blocked_next),
         cmocka_unit_test(test_watch_times_out_on_a_quiet_directory),
         cmocka_unit_test(test_open_wait_returns_when_the_channel_is_created),
