@@ -540,7 +540,10 @@ static void test_open_wait_returns_when_the_channel_is_created(void **state)
     assert_int_equal(pipe(gfd), 0);
     assert_int_equal(has_inotify_fd(), 0);
     pid_t child = delayed_creator(path, 200, gfd[0], tfd[1]);
-    probe pr = {.go_fd = gfd[1]};
+    /* Static: if an assertion below fails before the join, the thread must not write into a
+     * stack frame cmocka has unwound. */
+    static probe pr;
+    pr = (probe){.go_fd = gfd[1]};
     pthread_t probe_thread;
     assert_int_equal(pthread_create(&probe_thread, NULL, probe_inotify, &pr), 0);
     hftipc_channel_t *c = (hftipc_channel_t *)1;
