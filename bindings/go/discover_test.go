@@ -193,9 +193,9 @@ func TestWatcherContextAndClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	start := time.Now() // before the context: its deadline counts from its creation
 	ctx, cancel := context.WithTimeout(context.Background(), 80*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	if _, err := w.Next(ctx); err != context.DeadlineExceeded {
 		t.Fatalf("Next on a quiet directory: %v", err)
 	}
@@ -263,9 +263,9 @@ func TestOpenWaitReturnsWhenCreated(t *testing.T) {
 
 func TestOpenWaitHonoursTheContext(t *testing.T) {
 	path := tempPath(t)
+	start := time.Now() // before the context: its deadline counts from its creation
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	if _, err := OpenWait(ctx, path, Consumer); err != context.DeadlineExceeded {
 		t.Fatalf("deadline: %v", err)
 	}
