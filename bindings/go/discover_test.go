@@ -316,3 +316,26 @@ func ExampleListDir() {
 	// notes.txt: not a channel file (bad magic)
 	// quotes: spsc, capacity 256, producer alive
 }
+
+func ExampleWatch() {
+	dir, _ := os.MkdirTemp("", "hftipc-example")
+	defer os.RemoveAll(dir)
+	w, _ := Watch(dir, WatchConfig{})
+	defer w.Close()
+
+	// A parser creates its channel at any time; the watcher reports it.
+	p, _ := Create(filepath.Join(dir, "parser-1"), Config{Capacity: 64}, Producer)
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ev, _ := w.Next(ctx)
+	fmt.Println(ev.Kind, ev.Name, ev.Valid(), ev.Info.Producer.Liveness)
+
+	// A consumer that started first waits for it instead of retrying.
+	c, _ := OpenWait(ctx, filepath.Join(dir, "parser-1"), Consumer)
+	defer c.Close()
+	fmt.Println(c.Role())
+	// Output:
+	// added parser-1 true alive
+	// consumer
+}
