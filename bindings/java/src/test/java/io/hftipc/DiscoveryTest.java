@@ -43,14 +43,17 @@ class DiscoveryTest {
             Files.write(dir.resolve("d-text"), new byte[5000]);
             Files.createSymbolicLink(dir.resolve("e-link"), Path.of("a-spsc"));
             Files.createDirectory(dir.resolve("f-dir"));
+            // A FIFO: opening it for reading would block; the listing must not.
+            Process mkfifo = new ProcessBuilder("mkfifo", dir.resolve("g-fifo").toString()).start();
+            assertEquals(0, mkfifo.waitFor());
 
             List<ChannelEntry> entries = Channels.list(dir);
-            assertEquals(6, entries.size());
-            String[] names = {"a-spsc", "b-mpsc", "c-trunc", "d-text", "e-link", "f-dir"};
+            assertEquals(7, entries.size());
+            String[] names = {"a-spsc", "b-mpsc", "c-trunc", "d-text", "e-link", "f-dir", "g-fifo"};
             EntryType[] types = {EntryType.FILE, EntryType.FILE, EntryType.FILE, EntryType.FILE,
-                EntryType.SYMLINK, EntryType.DIRECTORY};
+                EntryType.SYMLINK, EntryType.DIRECTORY, EntryType.OTHER};
             int[] statuses = {Status.OK, Status.OK, Status.ETRUNCATED, Status.EBADMAGIC,
-                Status.ENOTFILE, Status.ENOTFILE};
+                Status.ENOTFILE, Status.ENOTFILE, Status.ENOTFILE};
             for (int i = 0; i < names.length; i++) {
                 ChannelEntry e = entries.get(i);
                 assertEquals(names[i], e.name());
@@ -71,6 +74,7 @@ class DiscoveryTest {
             assertEquals(100, entries.get(2).size());
             assertNull(entries.get(4).info());
             assertNull(entries.get(5).info());
+            assertNull(entries.get(6).info());
         }
         assertThrows(ChannelNotFoundException.class, () -> Channels.list(dir.resolve("missing")));
         HftipcException notDir =
