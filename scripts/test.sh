@@ -8,6 +8,7 @@
 #   5. the cross-language interop suite (writer x reader matrix, byte-identical files, golden
 #      files of formats 1.0, 1.1 and 1.2, crash handovers between languages)
 #   6. a smoke run of the demo pipeline (20,000 quotes through Go, C and Java)
+#   6b. the samples' smoke tests (orchestrator: Go and Java parsers found by a Go orchestrator)
 #   7. the libFuzzer targets, 60 s each (header validator, consumer over a hostile mapping)
 #   8. the scripts: the installer's probes (scripts/tests/install_deps_test.sh) and the versions
 #      and names in README, docs/ and scripts against the code (scripts/tests/versions_test.py)
@@ -19,14 +20,14 @@
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed. A
 # step's output goes to the terminal and to a log; a step that fails prints the command that
 # failed and the last 40 lines of its output. The logs are kept (path printed) when a step fails.
-#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release|bridge]
+#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release|bridge|samples]
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 only="${2:-}"
 if [[ "${1:-}" == "--only" && -z "$only" ]]; then
-  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release|bridge]" >&2
+  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release|bridge|samples]" >&2
   exit 2
 fi
 want() { [[ -z "$only" || "$only" == "$1" ]]; }
@@ -97,6 +98,7 @@ want go && step "Go binding" bash bindings/go/test.sh
 want java && step "Java binding" bash bindings/java/test.sh
 want interop && step "Interop (C/Go/Java matrix, identical layouts, golden files)" bash interop-tests/run.sh
 want demo && step "Demo smoke (Go gateway -> C engine -> JVM service)" bash demo/smoke.sh
+want samples && step "Orchestrator sample smoke (Go and Java parsers, Go orchestrator)" bash samples/orchestrator/smoke.sh
 want fuzz && step "Fuzzing (60 s per target)" bash scripts/fuzz.sh 60
 want scripts && step "Installer probes (a capability taken away is named)" bash scripts/tests/install_deps_test.sh
 want scripts && step "Versions and names in README, docs/ and scripts agree with the code" python3 scripts/tests/versions_test.py

@@ -27,5 +27,12 @@ func _() {
 	_ = ok[PeerDead-C.HFTIPC_PEER_DEAD]
 	_ = ok[PeerUnknown-C.HFTIPC_PEER_UNKNOWN]
 	_ = ok[TakeoverForce-C.HFTIPC_TAKEOVER_FORCE]
+	_ = ok[EntryFile-C.HFTIPC_ENTRY_REGULAR]
+	_ = ok[EntrySymlink-C.HFTIPC_ENTRY_SYMLINK]
+	_ = ok[EntryDirectory-C.HFTIPC_ENTRY_DIRECTORY]
+	_ = ok[EntryOther-C.HFTIPC_ENTRY_OTHER]
+	_ = ok[Added-C.HFTIPC_WATCH_ADDED]
+	_ = ok[Changed-C.HFTIPC_WATCH_CHANGED]
+	_ = ok[Removed-C.HFTIPC_WATCH_REMOVED]
 	_ = ok[len(statusErrors)-1+C.HFTIPC_STATUS_MIN] // one sentinel per status
 }

@@ -4,7 +4,7 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h 88aa677082fd659246ba3cfacdcd6884696387d93e978d662b80cc2a57fe0db6
+ *   core/include/hftipc.h a579cbd1326b9be3fc997f07be39eb6a3c8901f29ef2d4e9adf3c6e641d0b0ee
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
  *   core/src/map.h dd0038faefce3eedaff12b41c8f9bf3d7cdaba587f8d08ea9b12412884b029f5
@@ -16,7 +16,7 @@
  *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
  *   core/src/api.c 0b9e2921bd94f34366731921e907de2990c9306ad428224a21f49b694f8a5706
- *   core/src/discover.c c24294d63d7e4e9f154bd61a3138b94c2fe867149ce7de188bdd06fc2c66c43d
+ *   core/src/discover.c 9d1c500547c43e275878e06e67aad3fdc59dd7447986caf82af2f308c1af0fa2
  *   core/src/error.c 55da5141e62199c42cf94ee5fc19bcf12ea2e781ed69e168ceacf7abdd9ff814
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
  *   core/src/map.c b797e681a5b7cfcf2a1481aafa736beb970d6ddd725be5d4bbbfe8a6dbb5c0a3
@@ -25,7 +25,7 @@
  *   core/src/peer.c 61eeb0e115df090376cf3af1b8a2df8add545c6a14f0a91e095bb78fb237a7e8
  *   core/src/spsc.c e4affd9b538714e8885e70e9e2cb02b13836b902ff9921a7d4d5f858c051e4f5
  *   core/src/wait.c 81f411c2413d09944e378a86a20d81a1903de5be332303dc2f8a4f0a4caf4d95
- * Body (sha256): 41d5ab27924061c784b4d5406bcc3b8ea0755cf3b5dbb6d6d9b3cd5ae5e33162
+ * Body (sha256): 2efdaacf3c02751a6cdd1db820d945539798d3848f597121ae70c75ad2e3e902
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -807,7 +807,8 @@ HFTIPC_API int hftipc_watch_open(const char *dir, const hftipc_watch_options_t *
  * @param entry filled up to entry->size bytes (at least 4).
  * @param info filled up to info->size bytes; may be NULL.
  * @return 1 when an event was filled; 0 once hftipc_watch_stop() was called (and for every
- *         call after it); HFTIPC_ETIMEDOUT; HFTIPC_EINVAL; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ *         call after it); HFTIPC_ETIMEDOUT; HFTIPC_EINVAL; HFTIPC_EACCES (the directory can
+ *         no longer be read); HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.1.0
  * Thread safety: the thread that uses the handle.
  */
@@ -3093,8 +3094,10 @@ static int discover_inotify_drain(int fd, int *wd)
         any = 1;
         for (char *p = buf; p < buf + r;) {
             const struct inotify_event *ev = (const struct inotify_event *)p;
-            if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
-                if (*wd >= 0 && !(ev->mask & IN_IGNORED))
+            /* Only the current watch: an IN_IGNORED left over from a watch already replaced
+             * must not drop its successor. */
+            if (ev->wd == *wd && (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))) {
+                if (!(ev->mask & IN_IGNORED))
                     inotify_rm_watch(fd, *wd);
                 *wd = -1;
             }

@@ -771,7 +771,8 @@ HFTIPC_API int hftipc_watch_open(const char *dir, const hftipc_watch_options_t *
  * @param entry filled up to entry->size bytes (at least 4).
  * @param info filled up to info->size bytes; may be NULL.
  * @return 1 when an event was filled; 0 once hftipc_watch_stop() was called (and for every
- *         call after it); HFTIPC_ETIMEDOUT; HFTIPC_EINVAL; HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
+ *         call after it); HFTIPC_ETIMEDOUT; HFTIPC_EINVAL; HFTIPC_EACCES (the directory can
+ *         no longer be read); HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.1.0
  * Thread safety: the thread that uses the handle.
  */

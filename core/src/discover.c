@@ -343,8 +343,10 @@ static int discover_inotify_drain(int fd, int *wd)
         any = 1;
         for (char *p = buf; p < buf + r;) {
             const struct inotify_event *ev = (const struct inotify_event *)p;
-            if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
-                if (*wd >= 0 && !(ev->mask & IN_IGNORED))
+            /* Only the current watch: an IN_IGNORED left over from a watch already replaced
+             * must not drop its successor. */
+            if (ev->wd == *wd && (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))) {
+                if (!(ev->mask & IN_IGNORED))
                     inotify_rm_watch(fd, *wd);
                 *wd = -1;
             }

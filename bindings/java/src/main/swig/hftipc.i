@@ -86,6 +86,22 @@
 %ignore hftipc_options_init;
 %ignore hftipc_channel_stats;
 %ignore hftipc_inspect;
+/* Discovery: the facade (Channels, ChannelWatch, Channel.openWait) uses the hj_* helpers
+ * below; stop and close are called as they are. */
+%ignore hftipc_dir_open;
+%ignore hftipc_dir_next;
+%ignore hftipc_watch_options_init;
+%ignore hftipc_watch_open;
+%ignore hftipc_watch_next;
+%ignore hftipc_channel_open_wait;
+%ignore hftipc_dir_entry;
+%ignore hftipc_watch_options;
+%ignore hftipc_entry_type;
+%ignore hftipc_watch_event;
+%ignore hftipc_entry_type_t;
+%ignore hftipc_watch_event_t;
+%ignore hj_fill_entry;
+%ignore hj_name_bytes;
 /* The facade keeps its own table of pinned status values and names (checked by a test). */
 %ignore hftipc_status;
 %ignore hftipc_role;
@@ -169,7 +185,7 @@ static hftipc_channel_t *hj_open(const char *path, int how, int role, uint32_t c
 %typemap(jtype) (int64_t *OUT_LONGS, int OUT_N) "long[]"
 %typemap(jstype) (int64_t *OUT_LONGS, int OUT_N) "long[]"
 %typemap(javain) (int64_t *OUT_LONGS, int OUT_N) "$javainput"
-%typemap(in) (int64_t *OUT_LONGS, int OUT_N) (jlong tmp_[32]) {
+%typemap(in) (int64_t *OUT_LONGS, int OUT_N) (jlong tmp_[64]) {
     jsize n_;
     if ($input == NULL) {
         SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "array is null");
@@ -178,11 +194,17 @@ static hftipc_channel_t *hj_open(const char *path, int how, int role, uint32_t c
     n_ = (*jenv)->GetArrayLength(jenv, $input);
     memset(tmp_, 0, sizeof tmp_);
     $1 = (int64_t *)tmp_;
-    $2 = n_ < 32 ? (int)n_ : 32;
+    $2 = n_ < 64 ? (int)n_ : 64;
 }
 %typemap(argout) (int64_t *OUT_LONGS, int OUT_N) {
     (*jenv)->SetLongArrayRegion(jenv, $input, 0, (jsize)$2, (jlong *)$1);
 }
+/* The hj_* helpers that return a name return it as a byte[] they built. */
+%typemap(jni) jbyteArray "jbyteArray"
+%typemap(jtype) jbyteArray "byte[]"
+%typemap(jstype) jbyteArray "byte[]"
+%typemap(javaout) jbyteArray { return $jnicall; }
+%typemap(out) jbyteArray "$result = $1;"
 
 %inline %{
 /* Field order of the long[] filled by hj_stats/hj_inspect; mirrored by Native.INFO_*. */
@@ -447,5 +469,118 @@ static jobject hj_view(JNIEnv *jenv, int64_t addr, int cap)
     if (addr <= 0 || cap < 0)
         return NULL;
     return (*jenv)->NewDirectByteBuffer(jenv, (void *)(intptr_t)addr, (jlong)cap);
+}
+%}
+
+/* ---- Discovery ---- */
+%inline %{
+/* Field order of the long[] filled by hj_dir_next/hj_watch_next; mirrored by ChannelEntry:
+ * [0] status, [1] type, [2] event, [3] inode, [4] size, [5..35] as hj_fill_info. */
+static void hj_fill_entry(const hftipc_dir_entry_t *e, const hftipc_info_t *i, int64_t *out,
+                          int n)
+{
+    int64_t v[5];
+    int k;
+    v[0] = e->status;
+    v[1] = e->type;
+    v[2] = e->event;
+    v[3] = (int64_t)e->inode;
+    v[4] = (int64_t)e->bytes;
+    for (k = 0; k < n && k < 5; k++)
+        out[k] = v[k];
+    if (n > 5)
+        hj_fill_info(i, out + 5, n - 5);
+}
+
+/* A file name as raw bytes: names need not be valid (modified) UTF-8, which NewStringUTF
+ * requires; the facade decodes them with the JVM's file-name charset. */
+static jbyteArray hj_name_bytes(JNIEnv *jenv, const char *name)
+{
+    jsize n = (jsize)strnlen(name, HFTIPC_NAME_MAX);
+    jbyteArray a = (*jenv)->NewByteArray(jenv, n);
+    if (a != NULL)
+        (*jenv)->SetByteArrayRegion(jenv, a, 0, n, (const jbyte *)name);
+    return a;
+}
+
+static hftipc_dir_t *hj_dir_open(const char *dir, int *status)
+{
+    hftipc_dir_t *d = NULL;
+    int rc;
+    errno = 0;
+    rc = hftipc_dir_open(dir, &d);
+    status[0] = rc;
+    status[1] = rc == HFTIPC_ESYSTEM ? errno : 0;
+    return rc == HFTIPC_OK ? d : NULL;
+}
+
+/* The next entry's name, its fields in the long[]; NULL at the end (out[0] = 0) or on an
+ * error (out[0] = the status). */
+static jbyteArray hj_dir_next(JNIEnv *jenv, hftipc_dir_t *d, int64_t *OUT_LONGS, int OUT_N)
+{
+    hftipc_dir_entry_t e;
+    hftipc_info_t info;
+    int rc;
+    memset(&e, 0, sizeof e);
+    memset(&info, 0, sizeof info);
+    e.size = sizeof e;
+    info.size = sizeof info;
+    rc = hftipc_dir_next(d, &e, &info);
+    if (rc != 1) {
+        if (OUT_N > 0)
+            OUT_LONGS[0] = rc;
+        return NULL;
+    }
+    hj_fill_entry(&e, &info, OUT_LONGS, OUT_N);
+    return hj_name_bytes(jenv, e.name);
+}
+
+static hftipc_watch_t *hj_watch_open(const char *dir, int64_t interval_ns, int poll, int *status)
+{
+    hftipc_watch_options_t o;
+    hftipc_watch_t *w = NULL;
+    int rc;
+    hftipc_watch_options_init(&o);
+    if (interval_ns > 0)
+        o.interval_ns = interval_ns;
+    if (poll)
+        o.flags |= HFTIPC_WATCH_POLL;
+    errno = 0;
+    rc = hftipc_watch_open(dir, &o, &w);
+    status[0] = rc;
+    status[1] = rc == HFTIPC_ESYSTEM ? errno : 0;
+    return rc == HFTIPC_OK ? w : NULL;
+}
+
+/* The next event's name, its fields in the long[]; NULL with out[0] = 0 once stopped, or the
+ * status (HFTIPC_ETIMEDOUT, an error). */
+static jbyteArray hj_watch_next(JNIEnv *jenv, hftipc_watch_t *w, int64_t timeout_ns,
+                             int64_t *OUT_LONGS, int OUT_N)
+{
+    hftipc_dir_entry_t e;
+    hftipc_info_t info;
+    int rc;
+    memset(&e, 0, sizeof e);
+    memset(&info, 0, sizeof info);
+    e.size = sizeof e;
+    info.size = sizeof info;
+    rc = hftipc_watch_next(w, timeout_ns, &e, &info);
+    if (rc != 1) {
+        if (OUT_N > 0)
+            OUT_LONGS[0] = rc;
+        return NULL;
+    }
+    hj_fill_entry(&e, &info, OUT_LONGS, OUT_N);
+    return hj_name_bytes(jenv, e.name);
+}
+
+static hftipc_channel_t *hj_open_wait(const char *path, int role, int64_t timeout_ns,
+                                      int *status)
+{
+    hftipc_channel_t *ch = NULL;
+    int rc;
+    errno = 0;
+    rc = hftipc_channel_open_wait(path, (hftipc_role_t)role, timeout_ns, &ch);
+    return hj_finish_open(rc, ch, status);
 }
 %}

@@ -51,7 +51,7 @@ public final class Channel implements AutoCloseable {
     static final int I_TAIL = 10;
     static final int I_BACKLOG = 11;
     static final int I_FULL = 12;
-    private static final int INFO_FIELDS = 31;
+    static final int INFO_FIELDS = 31;
 
     /** Longest single native wait: bounds how late an interrupt is noticed. */
     static final long WAIT_SLICE_NANOS = 50_000_000L;
@@ -249,6 +249,51 @@ public final class Channel implements AutoCloseable {
         }
         return open(OPEN_TAKEOVER, "openTakeover", path, ChannelConfig.defaults(), role,
                 saturatedNanos(staleAfter), flags);
+    }
+
+    /**
+     * Opens the channel at {@code path} like {@link #open(Path, Role)}, waiting up to {@code
+     * timeout} for it to be created and initialised if it is not there yet (or is empty, or not
+     * yet initialised). The native wait sleeps on inotify for the directory, no polling loop,
+     * in slices of at most 50 ms so that an interrupt is noticed; a file that appears in
+     * between is found by the next slice's first attempt.
+     *
+     * @param path the channel file; symlinks are refused
+     * @param role the role of the returned handle
+     * @param timeout the longest wait; zero or negative makes a single attempt
+     * @return the open channel
+     * @throws ChannelTimeoutException if the channel was still missing or not ready in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     * @throws ChannelBusyException if a live process holds the role (not waited for)
+     * @throws ChannelFormatException if the file is not a valid channel file
+     * @throws HftipcException for other failures, as {@link #open(Path, Role)}
+     */
+    public static Channel openWait(Path path, Role role, Duration timeout)
+            throws InterruptedException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(timeout, "timeout");
+        long deadline = deadline(timeout);
+        int[] status = new int[2];
+        while (true) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            long left = deadline == FOREVER ? WAIT_SLICE_NANOS : deadline - System.nanoTime();
+            long slice = Math.max(0, Math.min(left, WAIT_SLICE_NANOS));
+            SWIGTYPE_p_hftipc_channel_stct h =
+                    hftipc.hj_open_wait(path.toString(), role.code, slice, status);
+            if (h != null) {
+                return new Channel(h, path);
+            }
+            if (status[0] != Status.ETIMEDOUT) {
+                throw HftipcException.of(status[0], "openWait", path, errnoDetail(status[1]));
+            }
+            if (deadline != FOREVER && left <= WAIT_SLICE_NANOS) {
+                throw new ChannelTimeoutException(status[0], "openWait", path,
+                        "waited " + timeout);
+            }
+        }
     }
 
     private static String errnoDetail(int errno) {

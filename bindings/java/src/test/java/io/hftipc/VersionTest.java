@@ -79,16 +79,32 @@ class VersionTest {
     @Test
     void generatedClassesStayInternal() throws Exception {
         for (Class<?> c : new Class<?>[] {hftipc.class, hftipcJNI.class,
-                SWIGTYPE_p_hftipc_channel_stct.class}) {
+                SWIGTYPE_p_hftipc_channel_stct.class, SWIGTYPE_p_hftipc_dir_stct.class,
+                SWIGTYPE_p_hftipc_watch_stct.class}) {
             assertFalse(java.lang.reflect.Modifier.isPublic(c.getModifiers()), c.getName());
         }
-        for (var m : Channel.class.getMethods()) {
-            assertFalse(m.getReturnType().getSimpleName().startsWith("SWIGTYPE"), m.toString());
-            for (var p : m.getParameterTypes()) {
-                assertFalse(p.getSimpleName().startsWith("SWIGTYPE"), m.toString());
+        for (Class<?> facade : new Class<?>[] {Channel.class, Channels.class, ChannelWatch.class,
+                ChannelEntry.class, ChannelEvent.class}) {
+            for (var m : facade.getMethods()) {
+                assertFalse(m.getReturnType().getSimpleName().startsWith("SWIGTYPE"), m.toString());
+                for (var p : m.getParameterTypes()) {
+                    assertFalse(p.getSimpleName().startsWith("SWIGTYPE"), m.toString());
+                }
             }
         }
         assertFalse(java.lang.reflect.Modifier.isPublic(NativeLoader.class.getModifiers()));
+    }
+
+    @Test
+    void discoveryCodesMapToTheCValues() {
+        // hftipc_entry_type_t and hftipc_watch_event_t in hftipc.h.
+        assertEquals(1, EntryType.FILE.code);
+        assertEquals(2, EntryType.SYMLINK.code);
+        assertEquals(3, EntryType.DIRECTORY.code);
+        assertEquals(4, EntryType.OTHER.code);
+        assertEquals(ChannelEvent.Kind.ADDED, ChannelEvent.Kind.fromCode(1));
+        assertEquals(ChannelEvent.Kind.CHANGED, ChannelEvent.Kind.fromCode(2));
+        assertEquals(ChannelEvent.Kind.REMOVED, ChannelEvent.Kind.fromCode(3));
     }
 
     @Test
