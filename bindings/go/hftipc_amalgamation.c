@@ -11,7 +11,7 @@
  *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
  *   core/src/wait.h dd8c3e8101ae63ae909259067b2f029f3861e9c38794004bd924f413328e56a2
  *   core/src/channel.h 09f11d9e8236ae5cc505d4c21b5c57a3d2e6052384fce50bb623778f4324891a
- *   core/src/consume.h 685319ea71a79ae3248ea7f710a25639643d9e359a67a4c3e0efc85a07066318
+ *   core/src/consume.h e8a280cd7682b9ad2f7d14ce6e3012bda73cb2b74f10cde58629c1c5e57ec79c
  *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
  *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
@@ -20,12 +20,12 @@
  *   core/src/error.c 55da5141e62199c42cf94ee5fc19bcf12ea2e781ed69e168ceacf7abdd9ff814
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
  *   core/src/map.c b797e681a5b7cfcf2a1481aafa736beb970d6ddd725be5d4bbbfe8a6dbb5c0a3
- *   core/src/mpsc.c 76289b5020d434028b9e0015be60fef278212248e5069e1109531d5e105ebf44
- *   core/src/observer.c ce6bc71b841f76dd7b76e7169e52c58b086af8a1abfaf3b165212af9cec783f8
+ *   core/src/mpsc.c d42a6e67d5085acad72a7d0172cc3278c22b7e1fd85fdf247fe998b75cdddc99
+ *   core/src/observer.c ad7dcf61c1777917db2a653d64a88410a703eb88acb068e72108a317e91949db
  *   core/src/peer.c 61eeb0e115df090376cf3af1b8a2df8add545c6a14f0a91e095bb78fb237a7e8
- *   core/src/spsc.c e4affd9b538714e8885e70e9e2cb02b13836b902ff9921a7d4d5f858c051e4f5
+ *   core/src/spsc.c c5f62676c59186e4e2f29f90eb52014e65d410bf2ba108271dd78db5eb1260a8
  *   core/src/wait.c 81f411c2413d09944e378a86a20d81a1903de5be332303dc2f8a4f0a4caf4d95
- * Body (sha256): 2efdaacf3c02751a6cdd1db820d945539798d3848f597121ae70c75ad2e3e902
+ * Body (sha256): 349734915d722990616a93e08429336c128c5c7341fe7cc5a072f5a16b87ed4c
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1900,6 +1900,52 @@ static inline int hftipc__consume_ack(hftipc_channel_t *ch, hftipc__begin_fn rea
     hftipc__consume_release(ch, ch->ring.position + 1);
     return HFTIPC_OK;
 }
+
+/* The consumer sleeps on the commit word of the slot it waits for, with its current value; NULL
+ * when the slot became whole meanwhile (FORMAT.md section 11). Observers sleep the same way. */
+static inline const void *hftipc__consume_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
+{
+    hftipc__ring *r = &ch->ring;
+    hftipc__slot *s = hftipc__ring_slot(r, r->position);
+    *expected = hftipc__load_relaxed_u32(&s->commit);
+    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
+}
+
+/*
+ * The consumer's entries of one table, instantiated from the templates above: PREFIX_receive,
+ * PREFIX_receive_batch, PREFIX_drain, PREFIX_peek, PREFIX_ack and PREFIX_readiness, with BEGIN
+ * (how many messages may be ready before the slot is read), READY (for ack and the wait: always
+ * looks) and COMMIT_WORDS (how a slot says it is whole). Each instance is straight-line code.
+ */
+#define HFTIPC__CONSUMER_OPS(prefix, begin, ready, commit_words)                                   \
+    static int64_t prefix##_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)               \
+    {                                                                                              \
+        return hftipc__consume_receive(ch, buf, buf_len, begin, commit_words);                     \
+    }                                                                                              \
+    static int64_t prefix##_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,         \
+                                          uint32_t *lens, size_t max_count)                        \
+    {                                                                                              \
+        return hftipc__consume_receive_batch(ch, buf, buf_len, lens, max_count, begin,             \
+                                             commit_words);                                        \
+    }                                                                                              \
+    static int64_t prefix##_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,      \
+                                  size_t max_count)                                                \
+    {                                                                                              \
+        return hftipc__consume_drain(ch, handler, ctx, max_count, begin, commit_words);            \
+    }                                                                                              \
+    static int64_t prefix##_peek(hftipc_channel_t *ch, const void **payload)                       \
+    {                                                                                              \
+        return hftipc__consume_peek(ch, payload, begin, commit_words);                             \
+    }                                                                                              \
+    static int prefix##_ack(hftipc_channel_t *ch)                                                  \
+    {                                                                                              \
+        return hftipc__consume_ack(ch, ready);                                                     \
+    }                                                                                              \
+    static int64_t prefix##_readiness(hftipc_channel_t *ch)                                        \
+    {                                                                                              \
+        int64_t n = ready(ch, 1);                                                                  \
+        return n == HFTIPC_EEMPTY ? 0 : n;                                                         \
+    }
 
 #endif
 /* ==== core/src/discover.h ==== */
@@ -4500,47 +4546,7 @@ static int64_t mpsc_consumer_ready(hftipc_channel_t *ch, uint64_t wanted)
     return HFTIPC_EEMPTY;
 }
 
-static int64_t mpsc_consumer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
-{
-    return hftipc__consume_receive(ch, buf, buf_len, mpsc_consumer_ready, 1);
-}
-
-static int64_t mpsc_consumer_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
-                                           uint32_t *lens, size_t max_count)
-{
-    return hftipc__consume_receive_batch(ch, buf, buf_len, lens, max_count, mpsc_consumer_ready, 1);
-}
-
-static int64_t mpsc_consumer_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
-                                   size_t max_count)
-{
-    return hftipc__consume_drain(ch, handler, ctx, max_count, mpsc_consumer_ready, 1);
-}
-
-static int64_t mpsc_consumer_peek(hftipc_channel_t *ch, const void **payload)
-{
-    return hftipc__consume_peek(ch, payload, mpsc_consumer_ready, 1);
-}
-
-static int mpsc_consumer_ack(hftipc_channel_t *ch)
-{
-    return hftipc__consume_ack(ch, mpsc_consumer_ready);
-}
-
-static int64_t mpsc_consumer_readiness(hftipc_channel_t *ch)
-{
-    int64_t ready = mpsc_consumer_ready(ch, 1);
-    return ready == HFTIPC_EEMPTY ? 0 : ready;
-}
-
-/* The consumer sleeps on the commit word of the slot it waits for. */
-static const void *mpsc_consumer_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
-{
-    hftipc__ring *r = &ch->ring;
-    hftipc__slot *s = hftipc__ring_slot(r, r->position);
-    *expected = hftipc__load_relaxed_u32(&s->commit);
-    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
-}
+HFTIPC__CONSUMER_OPS(mpsc_consumer, mpsc_consumer_ready, mpsc_consumer_ready, 1)
 
 static void mpsc_consumer_attach(hftipc_channel_t *ch, uint64_t head, uint64_t tail)
 {
@@ -4560,7 +4566,7 @@ const hftipc__ops hftipc__mpsc_consumer_ops = {
     .peek = mpsc_consumer_peek,
     .ack = mpsc_consumer_ack,
     .readiness = mpsc_consumer_readiness,
-    .sleep_target = mpsc_consumer_sleep_target,
+    .sleep_target = hftipc__consume_sleep_target,
     .attach = mpsc_consumer_attach,
 };
 /* ==== core/src/observer.c ==== */
@@ -4583,6 +4589,7 @@ const hftipc__ops hftipc__mpsc_consumer_ops = {
 #include <string.h>
 
 /* amalgamated: #include "channel.h" */
+/* amalgamated: #include "consume.h" */
 /* amalgamated: #include "ring.h" */
 
 /* After a lap: resume at the oldest unconsumed message, or at head if tail is out of range. */
@@ -4661,14 +4668,10 @@ static int64_t observer_readiness(hftipc_channel_t *ch)
 /* Observers sleep like consumers: on the slot's commit word, or on head in 1.0 files. */
 static const void *observer_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
 {
-    hftipc__ring *r = &ch->ring;
-    if (!ch->commit_words) {
-        *expected = (uint32_t)r->cached_peer;
-        return ch->own_sleeps_on;
-    }
-    hftipc__slot *s = hftipc__ring_slot(r, r->position);
-    *expected = hftipc__load_relaxed_u32(&s->commit);
-    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
+    if (ch->commit_words)
+        return hftipc__consume_sleep_target(ch, expected);
+    *expected = (uint32_t)ch->ring.cached_peer;
+    return ch->own_sleeps_on;
 }
 
 /* An observer starts at the newest message: it shows what arrives from now on. */
@@ -5197,47 +5200,7 @@ static int64_t spsc_cw_ready(hftipc_channel_t *ch, uint64_t wanted)
                : HFTIPC_EEMPTY;
 }
 
-static int64_t spsc_cw_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
-{
-    return hftipc__consume_receive(ch, buf, buf_len, spsc_cw_begin, 1);
-}
-
-static int64_t spsc_cw_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
-                                     uint32_t *lens, size_t max_count)
-{
-    return hftipc__consume_receive_batch(ch, buf, buf_len, lens, max_count, spsc_cw_begin, 1);
-}
-
-static int64_t spsc_cw_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
-                             size_t max_count)
-{
-    return hftipc__consume_drain(ch, handler, ctx, max_count, spsc_cw_begin, 1);
-}
-
-static int64_t spsc_cw_peek(hftipc_channel_t *ch, const void **payload)
-{
-    return hftipc__consume_peek(ch, payload, spsc_cw_begin, 1);
-}
-
-static int spsc_cw_ack(hftipc_channel_t *ch)
-{
-    return hftipc__consume_ack(ch, spsc_cw_ready);
-}
-
-static int64_t spsc_cw_readiness(hftipc_channel_t *ch)
-{
-    int64_t ready = spsc_cw_ready(ch, 1);
-    return ready == HFTIPC_EEMPTY ? 0 : ready;
-}
-
-/* The consumer sleeps on the commit word of the slot it waits for. */
-static const void *spsc_cw_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
-{
-    hftipc__ring *r = &ch->ring;
-    hftipc__slot *s = hftipc__ring_slot(r, r->position);
-    *expected = hftipc__load_relaxed_u32(&s->commit);
-    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
-}
+HFTIPC__CONSUMER_OPS(spsc_cw, spsc_cw_begin, spsc_cw_ready, 1)
 
 static void spsc_consumer_attach(hftipc_channel_t *ch, uint64_t head, uint64_t tail)
 {
@@ -5257,7 +5220,7 @@ const hftipc__ops hftipc__spsc_consumer_ops = {
     .peek = spsc_cw_peek,
     .ack = spsc_cw_ack,
     .readiness = spsc_cw_readiness,
-    .sleep_target = spsc_cw_sleep_target,
+    .sleep_target = hftipc__consume_sleep_target,
     .attach = spsc_consumer_attach,
 };
 
@@ -5268,37 +5231,7 @@ static int64_t spsc_v10_begin(hftipc_channel_t *ch, uint64_t wanted)
     return hftipc__ring_ready(&ch->ring, wanted);
 }
 
-static int64_t spsc_v10_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
-{
-    return hftipc__consume_receive(ch, buf, buf_len, spsc_v10_begin, 0);
-}
-
-static int64_t spsc_v10_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
-                                      uint32_t *lens, size_t max_count)
-{
-    return hftipc__consume_receive_batch(ch, buf, buf_len, lens, max_count, spsc_v10_begin, 0);
-}
-
-static int64_t spsc_v10_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
-                              size_t max_count)
-{
-    return hftipc__consume_drain(ch, handler, ctx, max_count, spsc_v10_begin, 0);
-}
-
-static int64_t spsc_v10_peek(hftipc_channel_t *ch, const void **payload)
-{
-    return hftipc__consume_peek(ch, payload, spsc_v10_begin, 0);
-}
-
-static int spsc_v10_ack(hftipc_channel_t *ch)
-{
-    return hftipc__consume_ack(ch, spsc_v10_begin);
-}
-
-static int64_t spsc_v10_readiness(hftipc_channel_t *ch)
-{
-    return hftipc__ring_available(&ch->ring, 1);
-}
+HFTIPC__CONSUMER_OPS(spsc_v10, spsc_v10_begin, spsc_v10_begin, 0)
 
 /* The consumer sleeps on the low word of head, with the value just loaded. */
 static const void *spsc_v10_sleep_target(hftipc_channel_t *ch, uint32_t *expected)

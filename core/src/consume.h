@@ -169,4 +169,50 @@ static inline int hftipc__consume_ack(hftipc_channel_t *ch, hftipc__begin_fn rea
     return HFTIPC_OK;
 }
 
+/* The consumer sleeps on the commit word of the slot it waits for, with its current value; NULL
+ * when the slot became whole meanwhile (FORMAT.md section 11). Observers sleep the same way. */
+static inline const void *hftipc__consume_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
+{
+    hftipc__ring *r = &ch->ring;
+    hftipc__slot *s = hftipc__ring_slot(r, r->position);
+    *expected = hftipc__load_relaxed_u32(&s->commit);
+    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
+}
+
+/*
+ * The consumer's entries of one table, instantiated from the templates above: PREFIX_receive,
+ * PREFIX_receive_batch, PREFIX_drain, PREFIX_peek, PREFIX_ack and PREFIX_readiness, with BEGIN
+ * (how many messages may be ready before the slot is read), READY (for ack and the wait: always
+ * looks) and COMMIT_WORDS (how a slot says it is whole). Each instance is straight-line code.
+ */
+#define HFTIPC__CONSUMER_OPS(prefix, begin, ready, commit_words)                                   \
+    static int64_t prefix##_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)               \
+    {                                                                                              \
+        return hftipc__consume_receive(ch, buf, buf_len, begin, commit_words);                     \
+    }                                                                                              \
+    static int64_t prefix##_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,         \
+                                          uint32_t *lens, size_t max_count)                        \
+    {                                                                                              \
+        return hftipc__consume_receive_batch(ch, buf, buf_len, lens, max_count, begin,             \
+                                             commit_words);                                        \
+    }                                                                                              \
+    static int64_t prefix##_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,      \
+                                  size_t max_count)                                                \
+    {                                                                                              \
+        return hftipc__consume_drain(ch, handler, ctx, max_count, begin, commit_words);            \
+    }                                                                                              \
+    static int64_t prefix##_peek(hftipc_channel_t *ch, const void **payload)                       \
+    {                                                                                              \
+        return hftipc__consume_peek(ch, payload, begin, commit_words);                             \
+    }                                                                                              \
+    static int prefix##_ack(hftipc_channel_t *ch)                                                  \
+    {                                                                                              \
+        return hftipc__consume_ack(ch, ready);                                                     \
+    }                                                                                              \
+    static int64_t prefix##_readiness(hftipc_channel_t *ch)                                        \
+    {                                                                                              \
+        int64_t n = ready(ch, 1);                                                                  \
+        return n == HFTIPC_EEMPTY ? 0 : n;                                                         \
+    }
+
 #endif

@@ -411,47 +411,7 @@ static int64_t mpsc_consumer_ready(hftipc_channel_t *ch, uint64_t wanted)
     return HFTIPC_EEMPTY;
 }
 
-static int64_t mpsc_consumer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
-{
-    return hftipc__consume_receive(ch, buf, buf_len, mpsc_consumer_ready, 1);
-}
-
-static int64_t mpsc_consumer_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
-                                           uint32_t *lens, size_t max_count)
-{
-    return hftipc__consume_receive_batch(ch, buf, buf_len, lens, max_count, mpsc_consumer_ready, 1);
-}
-
-static int64_t mpsc_consumer_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
-                                   size_t max_count)
-{
-    return hftipc__consume_drain(ch, handler, ctx, max_count, mpsc_consumer_ready, 1);
-}
-
-static int64_t mpsc_consumer_peek(hftipc_channel_t *ch, const void **payload)
-{
-    return hftipc__consume_peek(ch, payload, mpsc_consumer_ready, 1);
-}
-
-static int mpsc_consumer_ack(hftipc_channel_t *ch)
-{
-    return hftipc__consume_ack(ch, mpsc_consumer_ready);
-}
-
-static int64_t mpsc_consumer_readiness(hftipc_channel_t *ch)
-{
-    int64_t ready = mpsc_consumer_ready(ch, 1);
-    return ready == HFTIPC_EEMPTY ? 0 : ready;
-}
-
-/* The consumer sleeps on the commit word of the slot it waits for. */
-static const void *mpsc_consumer_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
-{
-    hftipc__ring *r = &ch->ring;
-    hftipc__slot *s = hftipc__ring_slot(r, r->position);
-    *expected = hftipc__load_relaxed_u32(&s->commit);
-    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
-}
+HFTIPC__CONSUMER_OPS(mpsc_consumer, mpsc_consumer_ready, mpsc_consumer_ready, 1)
 
 static void mpsc_consumer_attach(hftipc_channel_t *ch, uint64_t head, uint64_t tail)
 {
@@ -471,6 +431,6 @@ const hftipc__ops hftipc__mpsc_consumer_ops = {
     .peek = mpsc_consumer_peek,
     .ack = mpsc_consumer_ack,
     .readiness = mpsc_consumer_readiness,
-    .sleep_target = mpsc_consumer_sleep_target,
+    .sleep_target = hftipc__consume_sleep_target,
     .attach = mpsc_consumer_attach,
 };

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "channel.h"
+#include "consume.h"
 #include "ring.h"
 
 /* After a lap: resume at the oldest unconsumed message, or at head if tail is out of range. */
@@ -94,14 +95,10 @@ static int64_t observer_readiness(hftipc_channel_t *ch)
 /* Observers sleep like consumers: on the slot's commit word, or on head in 1.0 files. */
 static const void *observer_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
 {
-    hftipc__ring *r = &ch->ring;
-    if (!ch->commit_words) {
-        *expected = (uint32_t)r->cached_peer;
-        return ch->own_sleeps_on;
-    }
-    hftipc__slot *s = hftipc__ring_slot(r, r->position);
-    *expected = hftipc__load_relaxed_u32(&s->commit);
-    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
+    if (ch->commit_words)
+        return hftipc__consume_sleep_target(ch, expected);
+    *expected = (uint32_t)ch->ring.cached_peer;
+    return ch->own_sleeps_on;
 }
 
 /* An observer starts at the newest message: it shows what arrives from now on. */

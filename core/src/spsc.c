@@ -189,47 +189,7 @@ static int64_t spsc_cw_ready(hftipc_channel_t *ch, uint64_t wanted)
                : HFTIPC_EEMPTY;
 }
 
-static int64_t spsc_cw_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
-{
-    return hftipc__consume_receive(ch, buf, buf_len, spsc_cw_begin, 1);
-}
-
-static int64_t spsc_cw_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
-                                     uint32_t *lens, size_t max_count)
-{
-    return hftipc__consume_receive_batch(ch, buf, buf_len, lens, max_count, spsc_cw_begin, 1);
-}
-
-static int64_t spsc_cw_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
-                             size_t max_count)
-{
-    return hftipc__consume_drain(ch, handler, ctx, max_count, spsc_cw_begin, 1);
-}
-
-static int64_t spsc_cw_peek(hftipc_channel_t *ch, const void **payload)
-{
-    return hftipc__consume_peek(ch, payload, spsc_cw_begin, 1);
-}
-
-static int spsc_cw_ack(hftipc_channel_t *ch)
-{
-    return hftipc__consume_ack(ch, spsc_cw_ready);
-}
-
-static int64_t spsc_cw_readiness(hftipc_channel_t *ch)
-{
-    int64_t ready = spsc_cw_ready(ch, 1);
-    return ready == HFTIPC_EEMPTY ? 0 : ready;
-}
-
-/* The consumer sleeps on the commit word of the slot it waits for. */
-static const void *spsc_cw_sleep_target(hftipc_channel_t *ch, uint32_t *expected)
-{
-    hftipc__ring *r = &ch->ring;
-    hftipc__slot *s = hftipc__ring_slot(r, r->position);
-    *expected = hftipc__load_relaxed_u32(&s->commit);
-    return *expected == (uint32_t)(r->position + 1) ? NULL : (const void *)&s->commit;
-}
+HFTIPC__CONSUMER_OPS(spsc_cw, spsc_cw_begin, spsc_cw_ready, 1)
 
 static void spsc_consumer_attach(hftipc_channel_t *ch, uint64_t head, uint64_t tail)
 {
@@ -249,7 +209,7 @@ const hftipc__ops hftipc__spsc_consumer_ops = {
     .peek = spsc_cw_peek,
     .ack = spsc_cw_ack,
     .readiness = spsc_cw_readiness,
-    .sleep_target = spsc_cw_sleep_target,
+    .sleep_target = hftipc__consume_sleep_target,
     .attach = spsc_consumer_attach,
 };
 
@@ -260,37 +220,7 @@ static int64_t spsc_v10_begin(hftipc_channel_t *ch, uint64_t wanted)
     return hftipc__ring_ready(&ch->ring, wanted);
 }
 
-static int64_t spsc_v10_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
-{
-    return hftipc__consume_receive(ch, buf, buf_len, spsc_v10_begin, 0);
-}
-
-static int64_t spsc_v10_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
-                                      uint32_t *lens, size_t max_count)
-{
-    return hftipc__consume_receive_batch(ch, buf, buf_len, lens, max_count, spsc_v10_begin, 0);
-}
-
-static int64_t spsc_v10_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
-                              size_t max_count)
-{
-    return hftipc__consume_drain(ch, handler, ctx, max_count, spsc_v10_begin, 0);
-}
-
-static int64_t spsc_v10_peek(hftipc_channel_t *ch, const void **payload)
-{
-    return hftipc__consume_peek(ch, payload, spsc_v10_begin, 0);
-}
-
-static int spsc_v10_ack(hftipc_channel_t *ch)
-{
-    return hftipc__consume_ack(ch, spsc_v10_begin);
-}
-
-static int64_t spsc_v10_readiness(hftipc_channel_t *ch)
-{
-    return hftipc__ring_available(&ch->ring, 1);
-}
+HFTIPC__CONSUMER_OPS(spsc_v10, spsc_v10_begin, spsc_v10_begin, 0)
 
 /* The consumer sleeps on the low word of head, with the value just loaded. */
 static const void *spsc_v10_sleep_target(hftipc_channel_t *ch, uint32_t *expected)

@@ -18,19 +18,6 @@
 #include "hftipc.h"
 #include "test_util.h"
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void sleep_us(long us)
-{
-    struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
-    nanosleep(&ts, NULL);
-}
-
 static void create(const char *path, uint32_t mode, uint32_t capacity, hftipc_role_t role,
                    hftipc_channel_t **out)
 {
@@ -50,7 +37,7 @@ static int reap_within(pid_t pid)
     for (int i = 0; i < 2000; i++) {
         if (waitpid(pid, &st, WNOHANG) == pid)
             return st;
-        sleep_us(1000);
+        test_sleep_us(1000);
     }
     kill(pid, SIGKILL);
     waitpid(pid, &st, 0);
@@ -206,8 +193,8 @@ static void test_stopped_or_killed_claimer_is_recovered(void **state)
     const char *path = test_path("stuck-claim");
     unsigned cycles = 200;
     unsigned stalls = 0, recovered = 0, lost = 0;
-    int64_t budget = now_ns() + 30ll * 1000 * 1000 * 1000;
-    for (unsigned cycle = 0; cycle < cycles && now_ns() < budget; cycle++) {
+    int64_t budget = test_now_ns() + 30ll * 1000 * 1000 * 1000;
+    for (unsigned cycle = 0; cycle < cycles && test_now_ns() < budget; cycle++) {
         hftipc_channel_t *c, *p1, *p2;
         create(path, HFTIPC_MODE_MPSC, 16, HFTIPC_ROLE_CONSUMER, &c);
         assert_int_equal(hftipc_channel_open(path, HFTIPC_ROLE_PRODUCER, &p1), HFTIPC_OK);
@@ -234,7 +221,7 @@ static void test_stopped_or_killed_claimer_is_recovered(void **state)
         stalls++;
         if (!killed) {
             /* The stall stays while the claimer lives; the takeover recovers it. */
-            sleep_us(2000);
+            test_sleep_us(2000);
             assert_int_equal(hftipc_channel_receive(c, buf, sizeof buf), HFTIPC_EEMPTY);
             assert_int_equal(hftipc_channel_open_takeover(path, HFTIPC_ROLE_PRODUCER, 0, &p2),
                              HFTIPC_OK);

@@ -19,13 +19,6 @@
 
 #define MS (1000 * 1000ll)
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static const char *fresh(const char *name, uint32_t mode, hftipc_channel_t **p,
                          hftipc_channel_t **c)
 {
@@ -114,18 +107,18 @@ static void test_remove_wakes_a_sleeping_consumer(void **state)
     }
     /* Until it sleeps (its flag is up). */
     hftipc_info_t in = {.size = sizeof in};
-    int64_t until = now_ns() + 5000 * MS;
+    int64_t until = test_now_ns() + 5000 * MS;
     do {
         struct timespec ts = {0, 2 * MS};
         nanosleep(&ts, NULL);
         assert_int_equal(hftipc_channel_stats(p, &in), HFTIPC_OK);
-    } while (in.consumer_waiting == 0 && now_ns() < until);
+    } while (in.consumer_waiting == 0 && test_now_ns() < until);
     assert_int_not_equal(in.consumer_waiting, 0);
-    int64_t start = now_ns();
+    int64_t start = test_now_ns();
     assert_int_equal(hftipc_channel_remove(path), HFTIPC_OK);
     int st;
     assert_int_equal(waitpid(kid, &st, 0), kid);
-    int64_t took = now_ns() - start;
+    int64_t took = test_now_ns() - start;
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 0);
     printf("a sleeping consumer saw the retirement after %.1f ms\n", took / 1e6);
@@ -152,9 +145,9 @@ static void replaced(int recreate)
         o.slot_size = 64; /* the same geometry: nothing but the inode differs */
         assert_int_equal(hftipc_channel_create(path, &o, HFTIPC_ROLE_PRODUCER, &n), HFTIPC_OK);
     }
-    int64_t start = now_ns();
+    int64_t start = test_now_ns();
     assert_int_equal(hftipc_channel_receive_wait(c, buf, sizeof buf, 20000 * MS), HFTIPC_ESTALE);
-    assert_true(now_ns() - start < 5000 * MS);
+    assert_true(test_now_ns() - start < 5000 * MS);
     assert_int_equal(hftipc_channel_heartbeat(p), HFTIPC_ESTALE);
     hftipc_info_t in = {.size = sizeof in};
     assert_int_equal(hftipc_channel_stats(p, &in), HFTIPC_ESTALE);

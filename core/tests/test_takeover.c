@@ -34,19 +34,6 @@ static unsigned cycles(void)
     return env ? (unsigned)strtoul(env, NULL, 10) : 2000;
 }
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void sleep_us(long us)
-{
-    struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
-    nanosleep(&ts, NULL);
-}
-
 /* A message: writer id, index, checksum of both plus filler; a torn one fails the checksum. */
 static void encode(unsigned char *m, uint32_t writer, uint32_t index)
 {
@@ -159,9 +146,9 @@ static void producer_cycle(const char *path, unsigned seed, struct tally *t)
         old_producer(path, seed % 2);
     /* Let it fill the ring and block; sometimes free a slot first, so that it is stopped while
      * it wakes up and writes, not only while it sleeps. */
-    int64_t until = now_ns() + 2000000000ll;
-    while (info_of(c).head < CAPACITY && now_ns() < until)
-        sleep_us(50);
+    int64_t until = test_now_ns() + 2000000000ll;
+    while (info_of(c).head < CAPACITY && test_now_ns() < until)
+        test_sleep_us(50);
     unsigned char buf[SLOT];
     uint32_t next_a = 0; /* the old producer's next index we expect */
     uint32_t w, idx;
@@ -172,7 +159,7 @@ static void producer_cycle(const char *path, unsigned seed, struct tally *t)
             t->torn++;
         else if (w != 0 || idx != next_a++)
             t->reordered++;
-        sleep_us(seed % 7 * 3);
+        test_sleep_us(seed % 7 * 3);
     }
     stop_and_wait(a);
     uint64_t head_stopped = info_of(c).head;
@@ -245,8 +232,8 @@ static void test_producer_takeover_never_destroys_new_messages(void **state)
     (void)state;
     struct tally t = {0};
     const char *path = test_path("producer-takeover");
-    int64_t until = now_ns() + CYCLE_BUDGET_NS;
-    for (unsigned i = 0; i < cycles() && now_ns() < until; i++)
+    int64_t until = test_now_ns() + CYCLE_BUDGET_NS;
+    for (unsigned i = 0; i < cycles() && test_now_ns() < until; i++)
         producer_cycle(path, i, &t);
     report("producer takeover", &t);
 }
@@ -316,11 +303,11 @@ static void consumer_cycle(const char *path, unsigned seed, struct tally *t)
     }
     close(fds[1]);
     /* The old consumer must hold the role before we start. */
-    int64_t until = now_ns() + 2000000000ll;
+    int64_t until = test_now_ns() + 2000000000ll;
     /* (A holder that never recorded a heartbeat is never stale: wait for that too.) */
     while ((info_of(p).consumer_pid != (uint32_t)c || info_of(p).consumer_heartbeat_ns == 0) &&
-           now_ns() < until)
-        sleep_us(20);
+           test_now_ns() < until)
+        test_sleep_us(20);
     unsigned char m[MSG];
     uint32_t sent = 0;
     uint32_t stop_after = 4 + seed % 20;
@@ -409,8 +396,8 @@ static void test_consumer_takeover_never_moves_tail_back(void **state)
     (void)state;
     struct tally t = {0};
     const char *path = test_path("consumer-takeover");
-    int64_t until = now_ns() + CYCLE_BUDGET_NS;
-    for (unsigned i = 0; i < cycles() && now_ns() < until; i++)
+    int64_t until = test_now_ns() + CYCLE_BUDGET_NS;
+    for (unsigned i = 0; i < cycles() && test_now_ns() < until; i++)
         consumer_cycle(path, i, &t);
     report("consumer takeover", &t);
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A fresh directory for one test program, under /dev/shm when it exists (the production
@@ -86,6 +87,21 @@ static inline int test_write_file(const char *path, const void *data, size_t len
     ssize_t w = len ? write(fd, data, len) : 0;
     close(fd);
     return w == (ssize_t)len ? 0 : -1;
+}
+
+/* CLOCK_MONOTONIC in nanoseconds, and a sleep that ignores signals' early returns. */
+static inline int64_t test_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static inline void test_sleep_us(long us)
+{
+    struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }
 
 /* FNV-1a, used by the stress tests to checksum payloads. */
