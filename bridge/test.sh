@@ -49,7 +49,11 @@ done
 rm -f "$build/libhftipc.a"
 ar rcs "$build/libhftipc.a" "${objs[@]}"
 cc "${cflags[@]}" -Werror "$root/interop-tests/c/peer.c" "$build/libhftipc.a" -o "$build/c-peer"
-cc "${cflags[@]}" "$root/tools/hftipc_cli.c" "$build/libhftipc.a" -lm -o "$build/hftipc"
+cli=()
+for src in "$root"/tools/cli/*.c; do # the CLI: every tools/cli/*.c but the man page generator
+    [[ $(basename "$src") == mangen.c ]] || cli+=("$src")
+done
+cc "${cflags[@]}" "${cli[@]}" "$build/libhftipc.a" -lm -o "$build/hftipc"
 
 step "Java binding jar and the Java peer"
 if [[ -z ${JAVA_HOME:-} ]]; then

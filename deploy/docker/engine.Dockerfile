@@ -11,12 +11,19 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends cmake gcc libc6-dev make \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+# The root project (the demo's engine is part of it, demo/CMakeLists.txt), without tests and
+# benchmarks: the core, the CLI (tools/cli/) and the engine.
+COPY CMakeLists.txt ./
+COPY cmake/ cmake/
 COPY core/ core/
-COPY tools/hftipc_cli.c tools/
+COPY tools/ tools/
+COPY examples/ examples/
 COPY demo/CMakeLists.txt demo/
 COPY demo/engine/ demo/engine/
-RUN cmake -S demo -B /build -DCMAKE_BUILD_TYPE=Release \
-    && cmake --build /build --parallel \
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DHFTIPC_BUILD_TESTS=OFF \
+          -DHFTIPC_BUILD_BENCH=OFF \
+    && cmake --build /build --parallel --target hftipc_engine hftipc_cli \
+    && cp /build/demo/hftipc_engine /build/tools/hftipc /build/ \
     && strip /build/hftipc_engine /build/hftipc
 
 FROM ${DEBIAN_IMAGE}

@@ -67,7 +67,7 @@ swig = one(r"find_package\(SWIG (\d+(?:\.\d+)*)", java_cmake, "find_package(SWIG
 def documents():
     # CHANGELOG.md is history: each entry names the version it was written for.
     names = ["README.md", "bindings/go/README.md", "bindings/java/README.md", "demo/README.md",
-             "interop-tests/README.md", "bench/README.md", "tools/hftipc_cli.c"]
+             "interop-tests/README.md", "bench/README.md", "tools/cli/main.c"]
     for d, exts in (("docs", (".md",)), ("scripts", (".sh", ".py")), ("deploy", (".yaml", ".md")),
                     ("demo", (".sh",)), ("interop-tests", (".sh",)), ("bindings/java", (".sh",)),
                     ("bindings/go", (".sh",))):
