@@ -10,22 +10,22 @@
  *   core/src/map.h dd0038faefce3eedaff12b41c8f9bf3d7cdaba587f8d08ea9b12412884b029f5
  *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
  *   core/src/wait.h dd8c3e8101ae63ae909259067b2f029f3861e9c38794004bd924f413328e56a2
- *   core/src/channel.h 09f11d9e8236ae5cc505d4c21b5c57a3d2e6052384fce50bb623778f4324891a
- *   core/src/consume.h e8a280cd7682b9ad2f7d14ce6e3012bda73cb2b74f10cde58629c1c5e57ec79c
+ *   core/src/channel.h a03319ef870fd5da992bfe213edb52bc80b5ec28d4038d629568065686a0756d
+ *   core/src/consume.h 7868d0c70a018f917406301c1168df708914809eba935da3dd43576b4b9b04b5
  *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
  *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c 0b9e2921bd94f34366731921e907de2990c9306ad428224a21f49b694f8a5706
+ *   core/src/api.c f252131ca507e46239504ffab5776a84e93cda07b0d01072d3fc94c48d8c93d4
  *   core/src/discover.c 9d1c500547c43e275878e06e67aad3fdc59dd7447986caf82af2f308c1af0fa2
  *   core/src/error.c 55da5141e62199c42cf94ee5fc19bcf12ea2e781ed69e168ceacf7abdd9ff814
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
  *   core/src/map.c b797e681a5b7cfcf2a1481aafa736beb970d6ddd725be5d4bbbfe8a6dbb5c0a3
- *   core/src/mpsc.c d42a6e67d5085acad72a7d0172cc3278c22b7e1fd85fdf247fe998b75cdddc99
- *   core/src/observer.c ad7dcf61c1777917db2a653d64a88410a703eb88acb068e72108a317e91949db
- *   core/src/peer.c 61eeb0e115df090376cf3af1b8a2df8add545c6a14f0a91e095bb78fb237a7e8
- *   core/src/spsc.c c5f62676c59186e4e2f29f90eb52014e65d410bf2ba108271dd78db5eb1260a8
- *   core/src/wait.c 81f411c2413d09944e378a86a20d81a1903de5be332303dc2f8a4f0a4caf4d95
- * Body (sha256): 349734915d722990616a93e08429336c128c5c7341fe7cc5a072f5a16b87ed4c
+ *   core/src/mpsc.c eaede1fafd50860e6d2115261308ba4e1d869fc7728fa38f5734bde4687531f8
+ *   core/src/observer.c e2336968290730cf44617d503dfe6676418513448dc44aff299e1628c5a4764a
+ *   core/src/peer.c aa882e2ca6508e67f61385bd29cd65b37d62794617bd715d68d1e295d53a64f3
+ *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
+ *   core/src/wait.c 5af7bd9d28db7c4219fee58e9fd8d92761b373e4e8f7289974f3b40c4ab050c8
+ * Body (sha256): 61ff03c6b82c8547e022ec5f9aa39913ae8258e4307250a6dfa2c8b5208cacfe
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1547,7 +1547,8 @@ struct hftipc_channel_stct {
     uint64_t active_idle;
     /* The outstanding claim, if any (at most one per handle; hftipc_channel_claim()). */
     int claim_pending;
-    int fenced; /* sticky: once fenced, the handle touches nothing shared any more */
+    int fenced;        /* sticky: once fenced, the handle touches nothing shared any more */
+    int declared_idle; /* `active` says idle; the next operation marks us busy first */
     uint64_t claim_seq;
     int role;
     int mpsc;         /* HFTIPC_MODE_MPSC */
@@ -1633,22 +1634,29 @@ int64_t hftipc__op_role_peek(hftipc_channel_t *ch, const void **payload);
 int hftipc__op_role_ack(hftipc_channel_t *ch);
 
 /*
- * The bracket around every producer and consumer operation (FORMAT.md, "Fencing", F1).
+ * Fencing (FORMAT.md, "Fencing", F1). A holder is *busy* from its first operation after it last
+ * declared itself idle, and declares itself idle only where it stops using the ring for a while
+ * with no claim outstanding: before each sleep of a blocking wait, in a heartbeat, and when it
+ * takes the role. So the steady state of a busy holder costs no shared store at all: one load
+ * of a private flag and the owner check.
  *
- * Enter: mark ourselves busy in `active`, then check that we still own the role. A takeover
- * CASes `owner` and then runs membarrier(GLOBAL_EXPEDITED) before it loads `active`: the
- * membarrier executes a full barrier on our CPU if we are running, and a context switch did if
- * we are not, so either our busy store is visible to the taker, or our owner load below comes
- * after that barrier and sees the taker's CAS. That is why a compiler barrier suffices here and
- * the hot path has no fence. The stores are relaxed: they only have to be atomic, the ordering
- * comes from the membarrier. Relaxed owner load: the word changes only at takeovers, so its
- * line stays cached and the check is one L1 load.
+ * Enter: if we declared ourselves idle, mark ourselves busy in `active` first, then check that
+ * we still own the role. A takeover CASes `owner` and then runs membarrier(GLOBAL_EXPEDITED)
+ * before it loads `active`: the membarrier executes a full barrier on our CPU if we are
+ * running, and a context switch did if we are not, so either our busy store is visible to the
+ * taker, or our owner load below comes after that barrier and sees the taker's CAS. That is why
+ * a compiler barrier suffices here. The store is relaxed: it only has to be atomic, the ordering
+ * comes from the membarrier. Relaxed owner load: the word changes only at takeovers, so its line
+ * stays cached and the check is one L1 load.
  */
 static inline int hftipc__op_enter(hftipc_channel_t *ch)
 {
     if (HFTIPC_UNLIKELY(ch->fenced))
         return HFTIPC_EFENCED;
-    hftipc__store_relaxed_u64(&ch->holder->active, ch->active_idle | 1u);
+    if (HFTIPC_UNLIKELY(ch->declared_idle)) {
+        hftipc__store_relaxed_u64(&ch->holder->active, ch->active_idle | 1u);
+        ch->declared_idle = 0;
+    }
     atomic_signal_fence(memory_order_seq_cst); /* F1, holder side */
     if (HFTIPC_UNLIKELY(hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner)) {
         /* Fenced: from now on the handle touches nothing shared, so a taker's proof that we
@@ -1660,13 +1668,15 @@ static inline int hftipc__op_enter(hftipc_channel_t *ch)
     return HFTIPC_OK;
 }
 
-/* Leave: idle again, unless a claim is outstanding (its holder may still write the slot in
- * place, so a taker must not call it idle). Release: a taker that reads `idle` (acquire) also
- * sees every ring write of the operation that just ended. */
-static inline void hftipc__op_leave(hftipc_channel_t *ch)
+/* Declare ourselves idle (see above): only between operations, with no claim outstanding (its
+ * holder may write the slot in place at any moment). Release: a taker that reads `idle`
+ * (acquire) also sees every ring write of the operations before. */
+static inline void hftipc__op_declare_idle(hftipc_channel_t *ch)
 {
-    if (HFTIPC_LIKELY(!ch->claim_pending))
-        hftipc__store_release_u64(&ch->holder->active, ch->active_idle);
+    if (ch->holder == NULL || ch->fenced || ch->declared_idle || ch->claim_pending)
+        return;
+    hftipc__store_release_u64(&ch->holder->active, ch->active_idle);
+    ch->declared_idle = 1;
 }
 
 /* After a publish (producer) or a release (consumer): wake the peer if it announced a sleep.
@@ -1705,6 +1715,20 @@ static inline int hftipc__channel_retired(hftipc_channel_t *ch)
     return ch->stale;
 }
 
+/* A full or empty ring is a slow path: the moment to notice a retired channel (FORMAT.md 15),
+ * and to declare the holder idle. Called on the failure branches of the operations only, so
+ * that the public entry points stay tail calls through the table. */
+static inline int64_t hftipc__channel_idle_status(hftipc_channel_t *ch, int64_t rc)
+{
+    if (rc != HFTIPC_EFULL && rc != HFTIPC_EEMPTY)
+        return rc;
+    /* Nothing to do: between operations, so idle for a takeover (F1). A polling holder thus
+     * declares itself idle whenever it finds the ring full or empty, and pays the two stores
+     * only on that path. */
+    hftipc__op_declare_idle(ch);
+    return hftipc__channel_retired(ch) ? HFTIPC_ESTALE : rc;
+}
+
 /* Retired, or (`check_path`) its path no longer names this file: a system call (stat). */
 int hftipc__channel_stale(hftipc_channel_t *ch, int check_path);
 
@@ -1736,7 +1760,7 @@ int hftipc__mpsc_claim_abandoned(hftipc__header *hdr, uint64_t seq);
  * messages may be ready) and `commit_words` (how a slot says it is whole), both constants at the
  * call site, so every instance compiles to straight-line code with no mode test left in it.
  *
- * Every operation is bracketed by hftipc__op_enter()/hftipc__op_leave() (fencing, channel.h).
+ * Every operation starts with hftipc__op_enter() (fencing, channel.h).
  * Pairings: S1 or P1 on the way in (the slot is whole), C1 on the way out (ring.h).
  */
 #ifndef HFTIPC_CONSUME_H
@@ -1765,7 +1789,6 @@ static inline int64_t hftipc__consume_length(hftipc_channel_t *ch, uint64_t seq,
 static inline void hftipc__consume_release(hftipc_channel_t *ch, uint64_t new_tail)
 {
     hftipc__ring_release(&ch->ring, new_tail);
-    hftipc__op_leave(ch);
     hftipc__channel_wake_peer(ch);
 }
 
@@ -1778,14 +1801,12 @@ static inline int64_t hftipc__consume_receive(hftipc_channel_t *ch, void *buf, s
         return rc;
     int64_t avail = begin(ch, 1);
     if (HFTIPC_UNLIKELY(avail < 0)) {
-        hftipc__op_leave(ch);
-        return avail;
+        return hftipc__channel_idle_status(ch, avail);
     }
     hftipc__slot *s;
     int64_t len = hftipc__consume_length(ch, r->position, &s, commit_words);
     if (HFTIPC_UNLIKELY(len < 0 || (uint64_t)len > buf_len)) {
-        hftipc__op_leave(ch);
-        return len < 0 ? len : HFTIPC_EBUFSIZE;
+        return len < 0 ? hftipc__channel_idle_status(ch, len) : HFTIPC_EBUFSIZE;
     }
     /* buf may be NULL when buf_len is 0: memcpy(NULL, _, 0) is undefined behaviour. */
     if (len != 0)
@@ -1804,8 +1825,7 @@ static inline int64_t hftipc__consume_receive_batch(hftipc_channel_t *ch, void *
         return rc;
     int64_t avail = begin(ch, max_count);
     if (avail < 0) {
-        hftipc__op_leave(ch);
-        return avail;
+        return hftipc__channel_idle_status(ch, avail);
     }
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
     /* buf may be NULL when buf_len is 0 (then only empty messages fit): point at a dummy byte
@@ -1820,8 +1840,7 @@ static inline int64_t hftipc__consume_receive_batch(hftipc_channel_t *ch, void *
         int64_t len = hftipc__consume_length(ch, r->position + i, &s, commit_words);
         if (len < 0 || (uint64_t)len > buf_len - used) {
             if (i == 0) {
-                hftipc__op_leave(ch);
-                return len < 0 ? len : HFTIPC_EBUFSIZE;
+                return len < 0 ? hftipc__channel_idle_status(ch, len) : HFTIPC_EBUFSIZE;
             }
             break;
         }
@@ -1843,8 +1862,7 @@ static inline int64_t hftipc__consume_drain(hftipc_channel_t *ch, hftipc_handler
         return rc;
     int64_t avail = begin(ch, max_count);
     if (avail < 0) {
-        hftipc__op_leave(ch);
-        return avail;
+        return hftipc__channel_idle_status(ch, avail);
     }
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
     size_t i;
@@ -1853,8 +1871,7 @@ static inline int64_t hftipc__consume_drain(hftipc_channel_t *ch, hftipc_handler
         int64_t len = hftipc__consume_length(ch, r->position + i, &s, commit_words);
         if (len < 0) {
             if (i == 0) {
-                hftipc__op_leave(ch);
-                return len;
+                return hftipc__channel_idle_status(ch, len);
             }
             break;
         }
@@ -1881,8 +1898,7 @@ static inline int64_t hftipc__consume_peek(hftipc_channel_t *ch, const void **pa
         if (len >= 0)
             *payload = hftipc__slot_payload(s);
     }
-    hftipc__op_leave(ch);
-    return len;
+    return len >= 0 ? len : hftipc__channel_idle_status(ch, len);
 }
 
 /* ack reads no slot, so it asks for readiness with `ready` (which, unlike `begin`, always looks
@@ -1894,8 +1910,7 @@ static inline int hftipc__consume_ack(hftipc_channel_t *ch, hftipc__begin_fn rea
         return rc;
     int64_t avail = ready(ch, 1);
     if (avail < 0) {
-        hftipc__op_leave(ch);
-        return (int)avail;
+        return (int)hftipc__channel_idle_status(ch, avail);
     }
     hftipc__consume_release(ch, ch->ring.position + 1);
     return HFTIPC_OK;
@@ -2290,9 +2305,8 @@ static int attach(const char *path, hftipc__mapping *map, const hftipc__geometry
     ch->peer_holder = producer ? &hdr->consumer_holder : &hdr->producer_holder;
     ch->ops = ops_for(ch);
     ch->ops->attach(ch, head, tail);
-    /* The role was taken busy (hftipc__holder_acquire); idle from here on (F1). */
-    if (ch->holder != NULL)
-        hftipc__op_leave(ch);
+    /* The role was taken busy (hftipc__holder_acquire); idle until the first operation (F1). */
+    hftipc__op_declare_idle(ch);
     *out = ch;
     return HFTIPC_OK;
 }
@@ -2455,11 +2469,8 @@ int hftipc_channel_close(hftipc_channel_t *ch)
         return HFTIPC_OK;
     /* A fenced handle touches nothing shared: the role is someone else's. An outstanding MPSC
      * claim stays announced with no owner, which the consumer skips as abandoned. */
-    if (ch->holder != NULL && !ch->fenced) {
-        if (ch->claim_pending)
-            hftipc__store_release_u64(&ch->holder->active, ch->active_idle);
+    if (ch->holder != NULL && !ch->fenced)
         hftipc__holder_release(ch->holder, ch->owner);
-    }
     int rc = hftipc__map_close(&ch->map);
     free(ch->path);
     free(ch);
@@ -2537,11 +2548,7 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
 {
     if (HFTIPC_UNLIKELY(ch == NULL || (msg == NULL && len != 0)))
         return HFTIPC_EINVAL;
-    int rc = ch->ops->send(ch, msg, len);
-    /* A full ring is a slow path: the moment to notice a retired channel (FORMAT.md 15). */
-    if (HFTIPC_UNLIKELY(rc == HFTIPC_EFULL) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return rc;
+    return ch->ops->send(ch, msg, len);
 }
 
 int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t data_len,
@@ -2564,10 +2571,7 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     }
     if (count == 0)
         return 0;
-    int64_t n = ch->ops->send_batch(ch, data, lens, count);
-    if (HFTIPC_UNLIKELY(n == HFTIPC_EFULL) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return n;
+    return ch->ops->send_batch(ch, data, lens, count);
 }
 
 int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *capacity)
@@ -2575,8 +2579,6 @@ int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
     int64_t claim = ch->ops->claim(ch, payload);
-    if (claim == HFTIPC_EFULL && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
     if (claim < 0)
         return (int)claim;
     if (capacity != NULL)
@@ -2596,8 +2598,6 @@ int64_t hftipc_channel_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
     int64_t claim = ch->ops->claim(ch, payload);
-    if (claim == HFTIPC_EFULL && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
     if (claim >= 0 && capacity != NULL)
         *capacity = ch->ring.max_payload;
     return claim;
@@ -2623,11 +2623,7 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
 {
     if (HFTIPC_UNLIKELY(ch == NULL || (buf == NULL && buf_len != 0)))
         return HFTIPC_EINVAL;
-    int64_t n = ch->ops->receive(ch, buf, buf_len);
-    /* An empty ring is a slow path: a retired channel is noticed once it is drained. */
-    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return n;
+    return ch->ops->receive(ch, buf, buf_len);
 }
 
 int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
@@ -2635,10 +2631,7 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
 {
     if (ch == NULL || lens == NULL || max_count == 0 || (buf == NULL && buf_len != 0))
         return HFTIPC_EINVAL;
-    int64_t n = ch->ops->receive_batch(ch, buf, buf_len, lens, max_count);
-    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return n;
+    return ch->ops->receive_batch(ch, buf, buf_len, lens, max_count);
 }
 
 int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
@@ -2646,30 +2639,21 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
 {
     if (ch == NULL || handler == NULL || max_count == 0)
         return HFTIPC_EINVAL;
-    int64_t n = ch->ops->drain(ch, handler, ctx, max_count);
-    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return n;
+    return ch->ops->drain(ch, handler, ctx, max_count);
 }
 
 int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
 {
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
-    int64_t n = ch->ops->peek(ch, payload);
-    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return n;
+    return ch->ops->peek(ch, payload);
 }
 
 int hftipc_channel_ack(hftipc_channel_t *ch)
 {
     if (ch == NULL)
         return HFTIPC_EINVAL;
-    int rc = ch->ops->ack(ch);
-    if (HFTIPC_UNLIKELY(rc == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return rc;
+    return ch->ops->ack(ch);
 }
 
 /* ---- Blocking waits ---- */
@@ -2719,7 +2703,9 @@ int hftipc_channel_heartbeat(hftipc_channel_t *ch)
     if (ch->fenced || hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner)
         return HFTIPC_EFENCED;
     hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
-    /* A rare call, so it may look at the path too (FORMAT.md section 15). */
+    /* Between operations by definition: declare ourselves idle (F1), so that a takeover fences
+     * us rather than ends us. A rare call, so it may look at the path too (section 15). */
+    hftipc__op_declare_idle(ch);
     return hftipc__channel_stale(ch, 1) ? HFTIPC_ESTALE : HFTIPC_OK;
 }
 
@@ -4343,10 +4329,9 @@ static int mpsc_producer_send(hftipc_channel_t *ch, const void *msg, size_t len)
             hftipc__ring_write(&ch->ring, seq, msg, (uint32_t)len); /* S1 */
             hftipc__store_relaxed_u64(&ch->holder->pending_first, 0);
         } else {
-            rc = (int)n;
+            rc = (int)hftipc__channel_idle_status(ch, n);
         }
     }
-    hftipc__op_leave(ch);
     if (rc == HFTIPC_OK)
         hftipc__channel_wake_consumer(ch, seq);
     return rc;
@@ -4379,10 +4364,9 @@ static int64_t mpsc_producer_send_batch(hftipc_channel_t *ch, const uint8_t *dat
                 wake_from = first;
             sent += n;
         } else if (sent == 0) {
-            sent = n; /* HFTIPC_EFULL or HFTIPC_ECORRUPT */
+            sent = hftipc__channel_idle_status(ch, n); /* EFULL (or ESTALE), ECORRUPT */
         }
     }
-    hftipc__op_leave(ch);
     if (sent > 0)
         hftipc__channel_wake_consumer(ch, wake_from);
     return sent;
@@ -4404,8 +4388,7 @@ static int64_t mpsc_producer_claim(hftipc_channel_t *ch, void **payload)
             rc = HFTIPC_ECORRUPT;
         }
         if (rc < 0) {
-            hftipc__op_leave(ch);
-            return rc;
+            return hftipc__channel_idle_status(ch, rc);
         }
         /* The announcement stays up until the commit or abort: a consumer that finds this
          * claim stuck can tell whose it is. */
@@ -4413,7 +4396,6 @@ static int64_t mpsc_producer_claim(hftipc_channel_t *ch, void **payload)
         ch->claim_pending = 1;
     }
     *payload = hftipc__slot_payload(hftipc__ring_slot(&ch->ring, ch->claim_seq));
-    hftipc__op_leave(ch); /* stays busy: a claim is outstanding */
     return (int64_t)ch->claim_seq;
 }
 
@@ -4432,7 +4414,6 @@ static int mpsc_producer_commit(hftipc_channel_t *ch, int64_t claim, size_t len)
         hftipc__ring_commit(&ch->ring, seq); /* S1 */
         finish_claim(ch);
     }
-    hftipc__op_leave(ch);
     if (rc == HFTIPC_OK)
         hftipc__channel_wake_consumer(ch, seq);
     return rc;
@@ -4455,7 +4436,6 @@ static int mpsc_producer_abort(hftipc_channel_t *ch, int64_t claim)
         hftipc__ring_commit(&ch->ring, seq); /* S1: the length is visible with the commit */
         finish_claim(ch);
     }
-    hftipc__op_leave(ch);
     if (rc == HFTIPC_OK)
         hftipc__channel_wake_consumer(ch, seq);
     return rc;
@@ -4599,7 +4579,7 @@ static int64_t lapped(hftipc__ring *r, uint64_t head, uint64_t tail)
     return HFTIPC_ELAPPED;
 }
 
-static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
+static int64_t observer_copy(hftipc_channel_t *ch, void *buf, size_t buf_len)
 {
     hftipc__ring *r = &ch->ring;
     for (uint64_t passed = 0; passed <= r->capacity; passed++) {
@@ -4647,6 +4627,11 @@ static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
         return rc;
     }
     return HFTIPC_EEMPTY;
+}
+
+static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
+{
+    return hftipc__channel_idle_status(ch, observer_copy(ch, buf, buf_len));
 }
 
 /* Ready when the slot at the position is whole, or is an uncommitted slot the consumer passed
@@ -4907,7 +4892,8 @@ static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint3
     if (hftipc__fence_all_cpus(expedited) == 0) {
         /* After the fence: either its busy mark is visible now, or its next owner check sees
          * us. Idle with its own epoch is the proof. Acquire pairs with its release store of
-         * idle (hftipc__op_leave): the ring writes of its last operation are visible to us. */
+         * idle (hftipc__op_declare_idle): the ring writes of its last operation are visible to us.
+         */
         int64_t until = hftipc__monotonic_ns() + IDLE_WAIT_NS;
         for (;;) {
             uint64_t active = hftipc__load_acquire_u64(&h->active);
@@ -4959,7 +4945,8 @@ int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns
              * (a producer's head recovery): that is an operation like any other, bracketed for
              * F1, so that a taker that comes while we are frozen here finds us busy and ends us
              * instead of calling us idle. Mark busy under the record's current epoch, then check
-             * that the role is still ours. The caller marks us idle (hftipc__op_leave). */
+             * that the role is still ours. The caller declares us idle (hftipc__op_declare_idle).
+             */
             hftipc__store_relaxed_u64(&h->active, (hftipc__load_relaxed_u64(&h->epoch) << 1) | 1u);
             atomic_signal_fence(memory_order_seq_cst); /* F1, holder side */
             if (hftipc__load_relaxed_u64(&h->owner) != self)
@@ -5060,10 +5047,9 @@ static int spsc_producer_send(hftipc_channel_t *ch, const void *msg, size_t len)
             hftipc__ring_publish(r, seq + 1);               /* P1, O1 */
             ch->claim_pending = 0;
         } else {
-            rc = (int)free_slots;
+            rc = (int)hftipc__channel_idle_status(ch, free_slots);
         }
     }
-    hftipc__op_leave(ch);
     if (HFTIPC_LIKELY(rc == HFTIPC_OK))
         hftipc__channel_wake_consumer(ch, seq);
     return rc;
@@ -5084,8 +5070,9 @@ static int64_t spsc_producer_send_batch(hftipc_channel_t *ch, const uint8_t *dat
         hftipc__ring_publish(r, first + n);                /* P1, O1 */
         ch->claim_pending = 0;
         rc = (int64_t)n;
+    } else {
+        rc = hftipc__channel_idle_status(ch, rc);
     }
-    hftipc__op_leave(ch);
     if (rc > 0)
         hftipc__channel_wake_consumer(ch, first);
     return rc;
@@ -5105,14 +5092,12 @@ static int64_t spsc_producer_claim(hftipc_channel_t *ch, void **payload)
          * cursor (2^63 messages take centuries). */
         rc = r->position > (uint64_t)INT64_MAX ? HFTIPC_ECORRUPT : hftipc__ring_reserve(r, 1);
         if (rc < 0) {
-            hftipc__op_leave(ch);
-            return rc;
+            return hftipc__channel_idle_status(ch, rc);
         }
         ch->claim_seq = r->position;
         ch->claim_pending = 1;
     }
     *payload = hftipc__slot_payload(hftipc__ring_slot(r, ch->claim_seq));
-    hftipc__op_leave(ch); /* stays busy: a claim is outstanding */
     return (int64_t)ch->claim_seq;
 }
 
@@ -5133,7 +5118,6 @@ static int spsc_producer_commit(hftipc_channel_t *ch, int64_t claim, size_t len)
         hftipc__ring_publish(r, seq + 1); /* P1, O1 */
         ch->claim_pending = 0;
     }
-    hftipc__op_leave(ch);
     if (rc == HFTIPC_OK)
         hftipc__channel_wake_consumer(ch, seq);
     return rc;
@@ -5148,7 +5132,6 @@ static int spsc_producer_abort(hftipc_channel_t *ch, int64_t claim)
         ch->claim_pending = 0; /* nothing was published: the slot is simply not used */
     else
         rc = HFTIPC_ESTATE;
-    hftipc__op_leave(ch);
     return rc;
 }
 
@@ -5499,7 +5482,6 @@ static int64_t readiness(hftipc_channel_t *ch)
     if (rc != HFTIPC_OK)
         return rc;
     int64_t ready = ch->ops->readiness(ch);
-    hftipc__op_leave(ch);
     return ready;
 }
 
@@ -5575,6 +5557,8 @@ int hftipc__wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
             return HFTIPC_ESTALE;
         int64_t slice = WAIT_SLICE_POLLED_NS;
         if (!observer) {
+            /* About to sleep: between operations, so idle for a takeover (F1). */
+            hftipc__op_declare_idle(ch);
             hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
             /* W1, waiter side: raise the flag, then fence against the publisher (see
              * hftipc__announce_waiter), then look once more. A publish after this point sees

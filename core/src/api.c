@@ -197,9 +197,8 @@ static int attach(const char *path, hftipc__mapping *map, const hftipc__geometry
     ch->peer_holder = producer ? &hdr->consumer_holder : &hdr->producer_holder;
     ch->ops = ops_for(ch);
     ch->ops->attach(ch, head, tail);
-    /* The role was taken busy (hftipc__holder_acquire); idle from here on (F1). */
-    if (ch->holder != NULL)
-        hftipc__op_leave(ch);
+    /* The role was taken busy (hftipc__holder_acquire); idle until the first operation (F1). */
+    hftipc__op_declare_idle(ch);
     *out = ch;
     return HFTIPC_OK;
 }
@@ -362,11 +361,8 @@ int hftipc_channel_close(hftipc_channel_t *ch)
         return HFTIPC_OK;
     /* A fenced handle touches nothing shared: the role is someone else's. An outstanding MPSC
      * claim stays announced with no owner, which the consumer skips as abandoned. */
-    if (ch->holder != NULL && !ch->fenced) {
-        if (ch->claim_pending)
-            hftipc__store_release_u64(&ch->holder->active, ch->active_idle);
+    if (ch->holder != NULL && !ch->fenced)
         hftipc__holder_release(ch->holder, ch->owner);
-    }
     int rc = hftipc__map_close(&ch->map);
     free(ch->path);
     free(ch);
@@ -444,11 +440,7 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
 {
     if (HFTIPC_UNLIKELY(ch == NULL || (msg == NULL && len != 0)))
         return HFTIPC_EINVAL;
-    int rc = ch->ops->send(ch, msg, len);
-    /* A full ring is a slow path: the moment to notice a retired channel (FORMAT.md 15). */
-    if (HFTIPC_UNLIKELY(rc == HFTIPC_EFULL) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return rc;
+    return ch->ops->send(ch, msg, len);
 }
 
 int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t data_len,
@@ -471,10 +463,7 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     }
     if (count == 0)
         return 0;
-    int64_t n = ch->ops->send_batch(ch, data, lens, count);
-    if (HFTIPC_UNLIKELY(n == HFTIPC_EFULL) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return n;
+    return ch->ops->send_batch(ch, data, lens, count);
 }
 
 int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *capacity)
@@ -482,8 +471,6 @@ int hftipc_channel_try_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
     int64_t claim = ch->ops->claim(ch, payload);
-    if (claim == HFTIPC_EFULL && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
     if (claim < 0)
         return (int)claim;
     if (capacity != NULL)
@@ -503,8 +490,6 @@ int64_t hftipc_channel_claim(hftipc_channel_t *ch, void **payload, uint32_t *cap
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
     int64_t claim = ch->ops->claim(ch, payload);
-    if (claim == HFTIPC_EFULL && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
     if (claim >= 0 && capacity != NULL)
         *capacity = ch->ring.max_payload;
     return claim;
@@ -530,11 +515,7 @@ int64_t hftipc_channel_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
 {
     if (HFTIPC_UNLIKELY(ch == NULL || (buf == NULL && buf_len != 0)))
         return HFTIPC_EINVAL;
-    int64_t n = ch->ops->receive(ch, buf, buf_len);
-    /* An empty ring is a slow path: a retired channel is noticed once it is drained. */
-    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return n;
+    return ch->ops->receive(ch, buf, buf_len);
 }
 
 int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf_len,
@@ -542,10 +523,7 @@ int64_t hftipc_channel_receive_batch(hftipc_channel_t *ch, void *buf, size_t buf
 {
     if (ch == NULL || lens == NULL || max_count == 0 || (buf == NULL && buf_len != 0))
         return HFTIPC_EINVAL;
-    int64_t n = ch->ops->receive_batch(ch, buf, buf_len, lens, max_count);
-    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return n;
+    return ch->ops->receive_batch(ch, buf, buf_len, lens, max_count);
 }
 
 int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, void *ctx,
@@ -553,30 +531,21 @@ int64_t hftipc_channel_drain(hftipc_channel_t *ch, hftipc_handler_fn handler, vo
 {
     if (ch == NULL || handler == NULL || max_count == 0)
         return HFTIPC_EINVAL;
-    int64_t n = ch->ops->drain(ch, handler, ctx, max_count);
-    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return n;
+    return ch->ops->drain(ch, handler, ctx, max_count);
 }
 
 int64_t hftipc_channel_peek(hftipc_channel_t *ch, const void **payload)
 {
     if (ch == NULL || payload == NULL)
         return HFTIPC_EINVAL;
-    int64_t n = ch->ops->peek(ch, payload);
-    if (HFTIPC_UNLIKELY(n == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return n;
+    return ch->ops->peek(ch, payload);
 }
 
 int hftipc_channel_ack(hftipc_channel_t *ch)
 {
     if (ch == NULL)
         return HFTIPC_EINVAL;
-    int rc = ch->ops->ack(ch);
-    if (HFTIPC_UNLIKELY(rc == HFTIPC_EEMPTY) && hftipc__channel_retired(ch))
-        return HFTIPC_ESTALE;
-    return rc;
+    return ch->ops->ack(ch);
 }
 
 /* ---- Blocking waits ---- */
@@ -626,7 +595,9 @@ int hftipc_channel_heartbeat(hftipc_channel_t *ch)
     if (ch->fenced || hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner)
         return HFTIPC_EFENCED;
     hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
-    /* A rare call, so it may look at the path too (FORMAT.md section 15). */
+    /* Between operations by definition: declare ourselves idle (F1), so that a takeover fences
+     * us rather than ends us. A rare call, so it may look at the path too (section 15). */
+    hftipc__op_declare_idle(ch);
     return hftipc__channel_stale(ch, 1) ? HFTIPC_ESTALE : HFTIPC_OK;
 }
 

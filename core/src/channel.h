@@ -31,7 +31,8 @@ struct hftipc_channel_stct {
     uint64_t active_idle;
     /* The outstanding claim, if any (at most one per handle; hftipc_channel_claim()). */
     int claim_pending;
-    int fenced; /* sticky: once fenced, the handle touches nothing shared any more */
+    int fenced;        /* sticky: once fenced, the handle touches nothing shared any more */
+    int declared_idle; /* `active` says idle; the next operation marks us busy first */
     uint64_t claim_seq;
     int role;
     int mpsc;         /* HFTIPC_MODE_MPSC */
@@ -117,22 +118,29 @@ int64_t hftipc__op_role_peek(hftipc_channel_t *ch, const void **payload);
 int hftipc__op_role_ack(hftipc_channel_t *ch);
 
 /*
- * The bracket around every producer and consumer operation (FORMAT.md, "Fencing", F1).
+ * Fencing (FORMAT.md, "Fencing", F1). A holder is *busy* from its first operation after it last
+ * declared itself idle, and declares itself idle only where it stops using the ring for a while
+ * with no claim outstanding: before each sleep of a blocking wait, in a heartbeat, and when it
+ * takes the role. So the steady state of a busy holder costs no shared store at all: one load
+ * of a private flag and the owner check.
  *
- * Enter: mark ourselves busy in `active`, then check that we still own the role. A takeover
- * CASes `owner` and then runs membarrier(GLOBAL_EXPEDITED) before it loads `active`: the
- * membarrier executes a full barrier on our CPU if we are running, and a context switch did if
- * we are not, so either our busy store is visible to the taker, or our owner load below comes
- * after that barrier and sees the taker's CAS. That is why a compiler barrier suffices here and
- * the hot path has no fence. The stores are relaxed: they only have to be atomic, the ordering
- * comes from the membarrier. Relaxed owner load: the word changes only at takeovers, so its
- * line stays cached and the check is one L1 load.
+ * Enter: if we declared ourselves idle, mark ourselves busy in `active` first, then check that
+ * we still own the role. A takeover CASes `owner` and then runs membarrier(GLOBAL_EXPEDITED)
+ * before it loads `active`: the membarrier executes a full barrier on our CPU if we are
+ * running, and a context switch did if we are not, so either our busy store is visible to the
+ * taker, or our owner load below comes after that barrier and sees the taker's CAS. That is why
+ * a compiler barrier suffices here. The store is relaxed: it only has to be atomic, the ordering
+ * comes from the membarrier. Relaxed owner load: the word changes only at takeovers, so its line
+ * stays cached and the check is one L1 load.
  */
 static inline int hftipc__op_enter(hftipc_channel_t *ch)
 {
     if (HFTIPC_UNLIKELY(ch->fenced))
         return HFTIPC_EFENCED;
-    hftipc__store_relaxed_u64(&ch->holder->active, ch->active_idle | 1u);
+    if (HFTIPC_UNLIKELY(ch->declared_idle)) {
+        hftipc__store_relaxed_u64(&ch->holder->active, ch->active_idle | 1u);
+        ch->declared_idle = 0;
+    }
     atomic_signal_fence(memory_order_seq_cst); /* F1, holder side */
     if (HFTIPC_UNLIKELY(hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner)) {
         /* Fenced: from now on the handle touches nothing shared, so a taker's proof that we
@@ -144,13 +152,15 @@ static inline int hftipc__op_enter(hftipc_channel_t *ch)
     return HFTIPC_OK;
 }
 
-/* Leave: idle again, unless a claim is outstanding (its holder may still write the slot in
- * place, so a taker must not call it idle). Release: a taker that reads `idle` (acquire) also
- * sees every ring write of the operation that just ended. */
-static inline void hftipc__op_leave(hftipc_channel_t *ch)
+/* Declare ourselves idle (see above): only between operations, with no claim outstanding (its
+ * holder may write the slot in place at any moment). Release: a taker that reads `idle`
+ * (acquire) also sees every ring write of the operations before. */
+static inline void hftipc__op_declare_idle(hftipc_channel_t *ch)
 {
-    if (HFTIPC_LIKELY(!ch->claim_pending))
-        hftipc__store_release_u64(&ch->holder->active, ch->active_idle);
+    if (ch->holder == NULL || ch->fenced || ch->declared_idle || ch->claim_pending)
+        return;
+    hftipc__store_release_u64(&ch->holder->active, ch->active_idle);
+    ch->declared_idle = 1;
 }
 
 /* After a publish (producer) or a release (consumer): wake the peer if it announced a sleep.
@@ -187,6 +197,20 @@ static inline int hftipc__channel_retired(hftipc_channel_t *ch)
     if (hftipc__load_acquire_u32(&ch->hdr->retired) == HFTIPC__RETIRED)
         ch->stale = 1;
     return ch->stale;
+}
+
+/* A full or empty ring is a slow path: the moment to notice a retired channel (FORMAT.md 15),
+ * and to declare the holder idle. Called on the failure branches of the operations only, so
+ * that the public entry points stay tail calls through the table. */
+static inline int64_t hftipc__channel_idle_status(hftipc_channel_t *ch, int64_t rc)
+{
+    if (rc != HFTIPC_EFULL && rc != HFTIPC_EEMPTY)
+        return rc;
+    /* Nothing to do: between operations, so idle for a takeover (F1). A polling holder thus
+     * declares itself idle whenever it finds the ring full or empty, and pays the two stores
+     * only on that path. */
+    hftipc__op_declare_idle(ch);
+    return hftipc__channel_retired(ch) ? HFTIPC_ESTALE : rc;
 }
 
 /* Retired, or (`check_path`) its path no longer names this file: a system call (stat). */

@@ -4,7 +4,7 @@
  * messages may be ready) and `commit_words` (how a slot says it is whole), both constants at the
  * call site, so every instance compiles to straight-line code with no mode test left in it.
  *
- * Every operation is bracketed by hftipc__op_enter()/hftipc__op_leave() (fencing, channel.h).
+ * Every operation starts with hftipc__op_enter() (fencing, channel.h).
  * Pairings: S1 or P1 on the way in (the slot is whole), C1 on the way out (ring.h).
  */
 #ifndef HFTIPC_CONSUME_H
@@ -33,7 +33,6 @@ static inline int64_t hftipc__consume_length(hftipc_channel_t *ch, uint64_t seq,
 static inline void hftipc__consume_release(hftipc_channel_t *ch, uint64_t new_tail)
 {
     hftipc__ring_release(&ch->ring, new_tail);
-    hftipc__op_leave(ch);
     hftipc__channel_wake_peer(ch);
 }
 
@@ -46,14 +45,12 @@ static inline int64_t hftipc__consume_receive(hftipc_channel_t *ch, void *buf, s
         return rc;
     int64_t avail = begin(ch, 1);
     if (HFTIPC_UNLIKELY(avail < 0)) {
-        hftipc__op_leave(ch);
-        return avail;
+        return hftipc__channel_idle_status(ch, avail);
     }
     hftipc__slot *s;
     int64_t len = hftipc__consume_length(ch, r->position, &s, commit_words);
     if (HFTIPC_UNLIKELY(len < 0 || (uint64_t)len > buf_len)) {
-        hftipc__op_leave(ch);
-        return len < 0 ? len : HFTIPC_EBUFSIZE;
+        return len < 0 ? hftipc__channel_idle_status(ch, len) : HFTIPC_EBUFSIZE;
     }
     /* buf may be NULL when buf_len is 0: memcpy(NULL, _, 0) is undefined behaviour. */
     if (len != 0)
@@ -72,8 +69,7 @@ static inline int64_t hftipc__consume_receive_batch(hftipc_channel_t *ch, void *
         return rc;
     int64_t avail = begin(ch, max_count);
     if (avail < 0) {
-        hftipc__op_leave(ch);
-        return avail;
+        return hftipc__channel_idle_status(ch, avail);
     }
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
     /* buf may be NULL when buf_len is 0 (then only empty messages fit): point at a dummy byte
@@ -88,8 +84,7 @@ static inline int64_t hftipc__consume_receive_batch(hftipc_channel_t *ch, void *
         int64_t len = hftipc__consume_length(ch, r->position + i, &s, commit_words);
         if (len < 0 || (uint64_t)len > buf_len - used) {
             if (i == 0) {
-                hftipc__op_leave(ch);
-                return len < 0 ? len : HFTIPC_EBUFSIZE;
+                return len < 0 ? hftipc__channel_idle_status(ch, len) : HFTIPC_EBUFSIZE;
             }
             break;
         }
@@ -111,8 +106,7 @@ static inline int64_t hftipc__consume_drain(hftipc_channel_t *ch, hftipc_handler
         return rc;
     int64_t avail = begin(ch, max_count);
     if (avail < 0) {
-        hftipc__op_leave(ch);
-        return avail;
+        return hftipc__channel_idle_status(ch, avail);
     }
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
     size_t i;
@@ -121,8 +115,7 @@ static inline int64_t hftipc__consume_drain(hftipc_channel_t *ch, hftipc_handler
         int64_t len = hftipc__consume_length(ch, r->position + i, &s, commit_words);
         if (len < 0) {
             if (i == 0) {
-                hftipc__op_leave(ch);
-                return len;
+                return hftipc__channel_idle_status(ch, len);
             }
             break;
         }
@@ -149,8 +142,7 @@ static inline int64_t hftipc__consume_peek(hftipc_channel_t *ch, const void **pa
         if (len >= 0)
             *payload = hftipc__slot_payload(s);
     }
-    hftipc__op_leave(ch);
-    return len;
+    return len >= 0 ? len : hftipc__channel_idle_status(ch, len);
 }
 
 /* ack reads no slot, so it asks for readiness with `ready` (which, unlike `begin`, always looks
@@ -162,8 +154,7 @@ static inline int hftipc__consume_ack(hftipc_channel_t *ch, hftipc__begin_fn rea
         return rc;
     int64_t avail = ready(ch, 1);
     if (avail < 0) {
-        hftipc__op_leave(ch);
-        return (int)avail;
+        return (int)hftipc__channel_idle_status(ch, avail);
     }
     hftipc__consume_release(ch, ch->ring.position + 1);
     return HFTIPC_OK;

@@ -208,10 +208,9 @@ static int mpsc_producer_send(hftipc_channel_t *ch, const void *msg, size_t len)
             hftipc__ring_write(&ch->ring, seq, msg, (uint32_t)len); /* S1 */
             hftipc__store_relaxed_u64(&ch->holder->pending_first, 0);
         } else {
-            rc = (int)n;
+            rc = (int)hftipc__channel_idle_status(ch, n);
         }
     }
-    hftipc__op_leave(ch);
     if (rc == HFTIPC_OK)
         hftipc__channel_wake_consumer(ch, seq);
     return rc;
@@ -244,10 +243,9 @@ static int64_t mpsc_producer_send_batch(hftipc_channel_t *ch, const uint8_t *dat
                 wake_from = first;
             sent += n;
         } else if (sent == 0) {
-            sent = n; /* HFTIPC_EFULL or HFTIPC_ECORRUPT */
+            sent = hftipc__channel_idle_status(ch, n); /* EFULL (or ESTALE), ECORRUPT */
         }
     }
-    hftipc__op_leave(ch);
     if (sent > 0)
         hftipc__channel_wake_consumer(ch, wake_from);
     return sent;
@@ -269,8 +267,7 @@ static int64_t mpsc_producer_claim(hftipc_channel_t *ch, void **payload)
             rc = HFTIPC_ECORRUPT;
         }
         if (rc < 0) {
-            hftipc__op_leave(ch);
-            return rc;
+            return hftipc__channel_idle_status(ch, rc);
         }
         /* The announcement stays up until the commit or abort: a consumer that finds this
          * claim stuck can tell whose it is. */
@@ -278,7 +275,6 @@ static int64_t mpsc_producer_claim(hftipc_channel_t *ch, void **payload)
         ch->claim_pending = 1;
     }
     *payload = hftipc__slot_payload(hftipc__ring_slot(&ch->ring, ch->claim_seq));
-    hftipc__op_leave(ch); /* stays busy: a claim is outstanding */
     return (int64_t)ch->claim_seq;
 }
 
@@ -297,7 +293,6 @@ static int mpsc_producer_commit(hftipc_channel_t *ch, int64_t claim, size_t len)
         hftipc__ring_commit(&ch->ring, seq); /* S1 */
         finish_claim(ch);
     }
-    hftipc__op_leave(ch);
     if (rc == HFTIPC_OK)
         hftipc__channel_wake_consumer(ch, seq);
     return rc;
@@ -320,7 +315,6 @@ static int mpsc_producer_abort(hftipc_channel_t *ch, int64_t claim)
         hftipc__ring_commit(&ch->ring, seq); /* S1: the length is visible with the commit */
         finish_claim(ch);
     }
-    hftipc__op_leave(ch);
     if (rc == HFTIPC_OK)
         hftipc__channel_wake_consumer(ch, seq);
     return rc;

@@ -26,7 +26,7 @@ static int64_t lapped(hftipc__ring *r, uint64_t head, uint64_t tail)
     return HFTIPC_ELAPPED;
 }
 
-static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
+static int64_t observer_copy(hftipc_channel_t *ch, void *buf, size_t buf_len)
 {
     hftipc__ring *r = &ch->ring;
     for (uint64_t passed = 0; passed <= r->capacity; passed++) {
@@ -74,6 +74,11 @@ static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
         return rc;
     }
     return HFTIPC_EEMPTY;
+}
+
+static int64_t observer_receive(hftipc_channel_t *ch, void *buf, size_t buf_len)
+{
+    return hftipc__channel_idle_status(ch, observer_copy(ch, buf, buf_len));
 }
 
 /* Ready when the slot at the position is whole, or is an uncommitted slot the consumer passed

@@ -206,7 +206,8 @@ static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint3
     if (hftipc__fence_all_cpus(expedited) == 0) {
         /* After the fence: either its busy mark is visible now, or its next owner check sees
          * us. Idle with its own epoch is the proof. Acquire pairs with its release store of
-         * idle (hftipc__op_leave): the ring writes of its last operation are visible to us. */
+         * idle (hftipc__op_declare_idle): the ring writes of its last operation are visible to us.
+         */
         int64_t until = hftipc__monotonic_ns() + IDLE_WAIT_NS;
         for (;;) {
             uint64_t active = hftipc__load_acquire_u64(&h->active);
@@ -258,7 +259,8 @@ int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns
              * (a producer's head recovery): that is an operation like any other, bracketed for
              * F1, so that a taker that comes while we are frozen here finds us busy and ends us
              * instead of calling us idle. Mark busy under the record's current epoch, then check
-             * that the role is still ours. The caller marks us idle (hftipc__op_leave). */
+             * that the role is still ours. The caller declares us idle (hftipc__op_declare_idle).
+             */
             hftipc__store_relaxed_u64(&h->active, (hftipc__load_relaxed_u64(&h->epoch) << 1) | 1u);
             atomic_signal_fence(memory_order_seq_cst); /* F1, holder side */
             if (hftipc__load_relaxed_u64(&h->owner) != self)

@@ -49,10 +49,9 @@ static int spsc_producer_send(hftipc_channel_t *ch, const void *msg, size_t len)
             hftipc__ring_publish(r, seq + 1);               /* P1, O1 */
             ch->claim_pending = 0;
         } else {
-            rc = (int)free_slots;
+            rc = (int)hftipc__channel_idle_status(ch, free_slots);
         }
     }
-    hftipc__op_leave(ch);
     if (HFTIPC_LIKELY(rc == HFTIPC_OK))
         hftipc__channel_wake_consumer(ch, seq);
     return rc;
@@ -73,8 +72,9 @@ static int64_t spsc_producer_send_batch(hftipc_channel_t *ch, const uint8_t *dat
         hftipc__ring_publish(r, first + n);                /* P1, O1 */
         ch->claim_pending = 0;
         rc = (int64_t)n;
+    } else {
+        rc = hftipc__channel_idle_status(ch, rc);
     }
-    hftipc__op_leave(ch);
     if (rc > 0)
         hftipc__channel_wake_consumer(ch, first);
     return rc;
@@ -94,14 +94,12 @@ static int64_t spsc_producer_claim(hftipc_channel_t *ch, void **payload)
          * cursor (2^63 messages take centuries). */
         rc = r->position > (uint64_t)INT64_MAX ? HFTIPC_ECORRUPT : hftipc__ring_reserve(r, 1);
         if (rc < 0) {
-            hftipc__op_leave(ch);
-            return rc;
+            return hftipc__channel_idle_status(ch, rc);
         }
         ch->claim_seq = r->position;
         ch->claim_pending = 1;
     }
     *payload = hftipc__slot_payload(hftipc__ring_slot(r, ch->claim_seq));
-    hftipc__op_leave(ch); /* stays busy: a claim is outstanding */
     return (int64_t)ch->claim_seq;
 }
 
@@ -122,7 +120,6 @@ static int spsc_producer_commit(hftipc_channel_t *ch, int64_t claim, size_t len)
         hftipc__ring_publish(r, seq + 1); /* P1, O1 */
         ch->claim_pending = 0;
     }
-    hftipc__op_leave(ch);
     if (rc == HFTIPC_OK)
         hftipc__channel_wake_consumer(ch, seq);
     return rc;
@@ -137,7 +134,6 @@ static int spsc_producer_abort(hftipc_channel_t *ch, int64_t claim)
         ch->claim_pending = 0; /* nothing was published: the slot is simply not used */
     else
         rc = HFTIPC_ESTATE;
-    hftipc__op_leave(ch);
     return rc;
 }
 

@@ -240,7 +240,8 @@ static int64_t readiness(hftipc_channel_t *ch)
     if (rc != HFTIPC_OK)
         return rc;
     int64_t ready = ch->ops->readiness(ch);
-    hftipc__op_leave(ch);
+    if (ready == 0) /* nothing to do yet: idle again while we spin or sleep (F1) */
+        hftipc__op_declare_idle(ch);
     return ready;
 }
 
@@ -316,6 +317,8 @@ int hftipc__wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
             return HFTIPC_ESTALE;
         int64_t slice = WAIT_SLICE_POLLED_NS;
         if (!observer) {
+            /* About to sleep: between operations, so idle for a takeover (F1). */
+            hftipc__op_declare_idle(ch);
             hftipc__store_relaxed_u64(&ch->holder->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
             /* W1, waiter side: raise the flag, then fence against the publisher (see
              * hftipc__announce_waiter), then look once more. A publish after this point sees

@@ -404,8 +404,9 @@ static void test_consumer_takeover_never_moves_tail_back(void **state)
 
 /* ---- Which way the old holder goes ---- */
 
-/* A holder stopped between operations is proven idle: the takeover leaves it running, fenced,
- * and its next operation returns HFTIPC_EFENCED. */
+/* A holder stopped after declaring itself idle (a heartbeat; a blocking wait does it before
+ * each sleep) is proven idle: the takeover leaves it running, fenced, and its next operation
+ * returns HFTIPC_EFENCED. */
 static void test_takeover_fences_an_idle_holder_without_ending_it(void **state)
 {
     (void)state;
@@ -422,7 +423,11 @@ static void test_takeover_fences_an_idle_holder_without_ending_it(void **state)
         encode(m, 0, 0);
         if (hftipc_channel_send(p, m, MSG) != HFTIPC_OK)
             _exit(21);
-        raise(SIGSTOP); /* between two operations */
+        /* Between two operations, and it says so: a heartbeat (or a blocking wait's sleep)
+         * declares the holder idle (FORMAT.md, "Fencing"). */
+        if (hftipc_channel_heartbeat(p) != HFTIPC_OK)
+            _exit(23);
+        raise(SIGSTOP);
         _exit(hftipc_channel_send(p, m, MSG) == HFTIPC_EFENCED ? 0 : 22);
     }
     int st;

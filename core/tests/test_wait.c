@@ -205,6 +205,11 @@ static int stepped_producer(const char *path, int go, int done)
     while (read(go, &step, 1) == 1) {
         int value = 1000 + seq++; /* the old producer's messages */
         int rc = hftipc_channel_send(p, &value, sizeof value);
+        /* Going quiet between two operations: say so with a heartbeat, which declares the
+         * holder idle, so that a takeover fences it instead of ending it (FORMAT.md,
+         * "Fencing"; a holder that goes quiet without one is ended). */
+        if (rc == HFTIPC_OK && hftipc_channel_heartbeat(p) != HFTIPC_OK)
+            return 14;
         if (write(done, &rc, sizeof rc) != sizeof rc)
             return 11;
         if (rc == HFTIPC_EFENCED) {
