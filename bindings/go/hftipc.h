@@ -530,15 +530,17 @@ HFTIPC_API int hftipc_channel_open_takeover(const char *path, hftipc_role_t role
 
 /**
  * hftipc_channel_open_takeover() with flags. Before it returns HFTIPC_OK the previous holder is
- * proven unable to touch the ring again (docs/FORMAT.md, "Fencing"): dead; or idle between two
- * operations, proven by an asymmetric fence, and then fenced (left running, its next operation
- * returns HFTIPC_EFENCED); or, when it was inside an operation or held a claim, ended with
- * SIGKILL through a pidfd (safe against pid reuse). When it can be neither proven idle nor ended
- * (another user, another pid namespace, no pidfd), the role stays with it and the call returns
- * HFTIPC_ENOFENCE, unless `flags` has HFTIPC_TAKEOVER_FORCE: then the role is taken and that
- * previous holder may still complete the one operation it was inside (FORMAT.md, section 12).
- * In MPSC files a producer takeover takes a dead or stale producer's record, preferring the one
- * whose claim blocks the consumer, so that claim is recovered.
+ * proven unable to touch the ring again (docs/FORMAT.md, "Fencing"): dead; or idle, proven by an
+ * asymmetric fence, and then fenced (left running, its next operation returns HFTIPC_EFENCED)
+ * -- a holder is idle when its last call found the ring full or empty, slept in a blocking
+ * wait, or was a heartbeat; or else (it may be inside an operation, or holds a claim) ended
+ * with SIGKILL through a pidfd (safe against pid reuse, and only a process that maps the file).
+ * When it can be neither proven idle nor ended (another user, another pid namespace, no pidfd), the
+ * role stays with it and the call returns HFTIPC_ENOFENCE, unless `flags` has
+ * HFTIPC_TAKEOVER_FORCE: then the role is taken and that previous holder may still complete the one
+ * operation it was inside (FORMAT.md, section 12). In MPSC files a producer takeover takes a dead
+ * or stale producer's record, preferring the one whose claim blocks the consumer, so that claim is
+ * recovered.
  * @param flags 0 or HFTIPC_TAKEOVER_FORCE; other bits: HFTIPC_EINVAL.
  * @return as hftipc_channel_open(), plus HFTIPC_ENOFENCE.
  * @since 1.1.0

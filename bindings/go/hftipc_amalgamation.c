@@ -4,7 +4,7 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h a579cbd1326b9be3fc997f07be39eb6a3c8901f29ef2d4e9adf3c6e641d0b0ee
+ *   core/include/hftipc.h 0eb43b9c6af682c50d0844b2f428ff106f5651f8952669e4532c86734b4f2fc6
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
  *   core/src/map.h dd0038faefce3eedaff12b41c8f9bf3d7cdaba587f8d08ea9b12412884b029f5
@@ -24,8 +24,8 @@
  *   core/src/observer.c e2336968290730cf44617d503dfe6676418513448dc44aff299e1628c5a4764a
  *   core/src/peer.c aa882e2ca6508e67f61385bd29cd65b37d62794617bd715d68d1e295d53a64f3
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
- *   core/src/wait.c 5af7bd9d28db7c4219fee58e9fd8d92761b373e4e8f7289974f3b40c4ab050c8
- * Body (sha256): 61ff03c6b82c8547e022ec5f9aa39913ae8258e4307250a6dfa2c8b5208cacfe
+ *   core/src/wait.c 0ea34253efe1811f99f0d8d86da345325cec0acbbbedd6b5c296174f272979da
+ * Body (sha256): b702b09fd92174061e5275f5100beb598bba0470e08ff69a5c10bf956ff9a4b7
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -566,15 +566,17 @@ HFTIPC_API int hftipc_channel_open_takeover(const char *path, hftipc_role_t role
 
 /**
  * hftipc_channel_open_takeover() with flags. Before it returns HFTIPC_OK the previous holder is
- * proven unable to touch the ring again (docs/FORMAT.md, "Fencing"): dead; or idle between two
- * operations, proven by an asymmetric fence, and then fenced (left running, its next operation
- * returns HFTIPC_EFENCED); or, when it was inside an operation or held a claim, ended with
- * SIGKILL through a pidfd (safe against pid reuse). When it can be neither proven idle nor ended
- * (another user, another pid namespace, no pidfd), the role stays with it and the call returns
- * HFTIPC_ENOFENCE, unless `flags` has HFTIPC_TAKEOVER_FORCE: then the role is taken and that
- * previous holder may still complete the one operation it was inside (FORMAT.md, section 12).
- * In MPSC files a producer takeover takes a dead or stale producer's record, preferring the one
- * whose claim blocks the consumer, so that claim is recovered.
+ * proven unable to touch the ring again (docs/FORMAT.md, "Fencing"): dead; or idle, proven by an
+ * asymmetric fence, and then fenced (left running, its next operation returns HFTIPC_EFENCED)
+ * -- a holder is idle when its last call found the ring full or empty, slept in a blocking
+ * wait, or was a heartbeat; or else (it may be inside an operation, or holds a claim) ended
+ * with SIGKILL through a pidfd (safe against pid reuse, and only a process that maps the file).
+ * When it can be neither proven idle nor ended (another user, another pid namespace, no pidfd), the
+ * role stays with it and the call returns HFTIPC_ENOFENCE, unless `flags` has
+ * HFTIPC_TAKEOVER_FORCE: then the role is taken and that previous holder may still complete the one
+ * operation it was inside (FORMAT.md, section 12). In MPSC files a producer takeover takes a dead
+ * or stale producer's record, preferring the one whose claim blocks the consumer, so that claim is
+ * recovered.
  * @param flags 0 or HFTIPC_TAKEOVER_FORCE; other bits: HFTIPC_EINVAL.
  * @return as hftipc_channel_open(), plus HFTIPC_ENOFENCE.
  * @since 1.1.0
@@ -5482,6 +5484,8 @@ static int64_t readiness(hftipc_channel_t *ch)
     if (rc != HFTIPC_OK)
         return rc;
     int64_t ready = ch->ops->readiness(ch);
+    if (ready == 0) /* nothing to do yet: idle again while we spin or sleep (F1) */
+        hftipc__op_declare_idle(ch);
     return ready;
 }
 
