@@ -7,16 +7,17 @@
 #   5. the cross-language interop suite (writer x reader matrix, byte-identical files, golden
 #      files of format 1.0, crash handovers between languages)
 #   6. a smoke run of the demo pipeline (20,000 quotes through Go, C and Java)
-#   7. the libFuzzer targets, 60 s each (header validator, consumer over a hostile mapping)
+#   7. the samples' smoke tests (samples/*/smoke.sh: market data, logger, plugin, ...)
+#   8. the libFuzzer targets, 60 s each (header validator, consumer over a hostile mapping)
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed.
-#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz]
+#   scripts/test.sh [--only c|go|java|format|demo|samples|interop|fuzz]
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 only="${2:-}"
 if [[ "${1:-}" == "--only" && -z "$only" ]]; then
-  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz]" >&2
+  echo "usage: scripts/test.sh [--only c|go|java|format|demo|samples|interop|fuzz]" >&2
   exit 2
 fi
 want() { [[ -z "$only" || "$only" == "$1" ]]; }
@@ -68,6 +69,7 @@ want go && step "Go binding" bash bindings/go/test.sh
 want java && step "Java binding" bash bindings/java/test.sh
 want interop && step "Interop (C/Go/Java matrix, identical layouts, golden files)" bash interop-tests/run.sh
 want demo && step "Demo smoke (Go gateway -> C engine -> JVM service)" bash demo/smoke.sh
+want samples && step "Samples (market data, logger, plugin: samples/*/smoke.sh)" bash samples/smoke.sh
 want fuzz && step "Fuzzing (60 s per target)" bash scripts/fuzz.sh 60
 
 echo

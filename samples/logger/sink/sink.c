@@ -94,22 +94,28 @@ static void write_all(int fd, const char *path, const char *p, size_t len)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: log_sink --channel CHANNEL --out FILE [--fsync]\n"
+    fprintf(f, "usage: log_sink --channel CHANNEL --out FILE [--fsync] [--crash-after-write N]\n"
                "Appends the batches of log lines that arrive on CHANNEL to FILE, acknowledging\n"
                "each batch after it is written (at-least-once); stops at the end of the log\n"
                "(an empty message) or on SIGTERM.\n"
-               "  --fsync  fdatasync() FILE before each acknowledgement (machine crashes)\n");
+               "  --fsync                fdatasync() FILE before each acknowledgement (for\n"
+               "                         machine crashes; much slower)\n"
+               "  --crash-after-write N  fault injection: die by SIGKILL right after writing the\n"
+               "                         N-th batch, before acknowledging it\n");
 }
 
 int main(int argc, char **argv)
 {
     const char *chan_path = NULL, *out_path = NULL;
     int do_fsync = 0;
+    unsigned long crash_after = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--channel") == 0 && i + 1 < argc) {
             chan_path = argv[++i];
         } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
             out_path = argv[++i];
+        } else if (strcmp(argv[i], "--crash-after-write") == 0 && i + 1 < argc) {
+            crash_after = strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--fsync") == 0) {
             do_fsync = 1;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -127,7 +133,7 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
 
-    int fd = open(out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd = open(out_path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0)
         die_errno("open", out_path);
     off_t torn = repair_tail(fd, out_path);
@@ -177,6 +183,12 @@ int main(int argc, char **argv)
                 lines++;
             bytes += (uint64_t)n;
             batches++;
+            if (crash_after != 0 && batches == crash_after) {
+                printf("sink: injected crash after writing batch %" PRIu64 ", before its ack\n",
+                       info.tail + batches - 1);
+                fflush(stdout);
+                raise(SIGKILL); /* the worst moment: written, not acknowledged */
+            }
         }
         rc = hftipc_channel_ack(ch);
         if (rc != HFTIPC_OK)
