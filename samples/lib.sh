@@ -52,46 +52,6 @@ samples_channel_dir() {
     mktemp -d "$base/hftipc-$1.XXXXXX"
 }
 
-# One line: CPU model, logical CPUs, kernel.
-samples_machine() {
-    local model
-    model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)"
-    [[ -n "$model" ]] || model="$(uname -m)"
-    echo "$model, $(nproc) logical CPUs ($(nproc --all) online), Linux $(uname -r)"
-}
-
-# samples_pin INDEX NEEDED: prints a `taskset -c CPU` prefix that pins the INDEX-th (0-based)
-# of NEEDED spinning processes to a CPU of its own, or nothing when this process may use fewer
-# than NEEDED + 1 CPUs (one is left for the kernel and everything else). The CPUs come from
-# the process's own affinity mask, highest first.
-samples_pin() {
-    local cpus
-    mapfile -t cpus < <(samples_cpus)
-    if ((${#cpus[@]} < $2 + 1)) || ! command -v taskset >/dev/null 2>&1; then
-        return 0
-    fi
-    echo "taskset -c ${cpus[${#cpus[@]} - 1 - $1]}"
-}
-
-# The CPUs this shell may run on, one per line.
-samples_cpus() {
-    local list range a b
-    list="$(taskset -pc $$ 2>/dev/null | sed 's/.*: //')"
-    [[ -n "$list" ]] || { seq 0 $(($(nproc) - 1)); return; }
-    for range in ${list//,/ }; do
-        a="${range%-*}"
-        b="${range#*-}"
-        seq "$a" "$b"
-    done
-}
-
-# Describes the pinning decision for NEEDED spinning processes, for the report.
-samples_pin_note() {
-    local n
-    n="$(samples_cpus | wc -l)"
-    if (($n >= $1 + 1)) && command -v taskset >/dev/null 2>&1; then
-        echo "the $1 spinning processes are pinned to CPUs of their own (taskset)"
-    else
-        echo "not pinned: $n CPUs for $1 spinning processes (pinning needs $(($1 + 1)), one left for the rest); they share the CPUs with everything else on the machine, so the tail includes preemption"
-    fi
-}
+# The machine description and the CPU pinning of spinning processes: cpu_machine, cpu_pin
+# INDEX NEEDED, cpu_pin_note NEEDED.
+source "$REPO_ROOT/scripts/cpu.sh"

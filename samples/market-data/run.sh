@@ -57,9 +57,9 @@ trap cleanup EXIT
 path="$dir/quotes"
 
 echo "market-data: $count quotes at $rate/s through $path"
-echo "machine: $(samples_machine)"
-echo "pinning: $(samples_pin_note 2)"
-$(samples_pin 0 2) "$SAMPLES_BIN/md_algo" --path "$path" --spin-us "$spin_us" --warmup "$warmup" \
+echo "machine: $(cpu_machine)"
+echo "pinning: $(cpu_pin_note 2)"
+$(cpu_pin 0 2) "$SAMPLES_BIN/md_algo" --path "$path" --spin-us "$spin_us" --warmup "$warmup" \
     >"$logs/algo.log" 2>&1 &
 algo_pid=$!
 for ((i = 0; i < 200; i++)); do
@@ -69,7 +69,7 @@ for ((i = 0; i < 200; i++)); do
 done
 grep -q '^algo: ready' "$logs/algo.log" || samples_fail "the algorithm did not start within 10 s"
 
-if ! $(samples_pin 1 2) "$SAMPLES_BIN/feed" -path "$path" -rate "$rate" -count "$count" >"$logs/feed.log" 2>&1; then
+if ! $(cpu_pin 1 2) "$SAMPLES_BIN/feed" -path "$path" -rate "$rate" -count "$count" >"$logs/feed.log" 2>&1; then
     cat "$logs/feed.log" >&2
     samples_fail "the feed failed (output above)"
 fi
