@@ -11,6 +11,8 @@
 
 #include <hftipc.h>
 
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +68,75 @@ static inline int64_t sample_latency_quantile(struct sample_latencies *l, double
     if (rank > l->n)
         rank = l->n;
     return l->v[rank - 1];
+}
+
+/* ---- Options: one table per program instead of a hand-written loop -------------------- */
+
+enum sample_opt_kind {
+    SAMPLE_OPT_STRING, /* const char **: the next argument */
+    SAMPLE_OPT_ULONG,  /* unsigned long *: the next argument, a non-negative decimal integer */
+    SAMPLE_OPT_FLAG,   /* int *: set to 1, takes no argument */
+};
+
+struct sample_opt {
+    const char *name; /* "--path" */
+    enum sample_opt_kind kind;
+    void *dst;
+};
+
+/* Parses argv against `opts` (ended by a { NULL } row). --help and -h print `usage` to stdout
+ * and exit 0; anything else unknown, a missing value or a bad number prints it to stderr and
+ * exits 2. */
+static inline void sample_parse_args(int argc, char **argv, const struct sample_opt *opts,
+                                     const char *usage)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            exit(0);
+        }
+        const struct sample_opt *o = opts;
+        while (o->name != NULL && strcmp(o->name, argv[i]) != 0)
+            o++;
+        if (o->name == NULL || (o->kind != SAMPLE_OPT_FLAG && i + 1 >= argc)) {
+            fprintf(stderr, "%s: %s '%s'\n%s", argv[0],
+                    o->name == NULL ? "unknown option" : "a value is needed after", argv[i], usage);
+            exit(2);
+        }
+        if (o->kind == SAMPLE_OPT_FLAG) {
+            *(int *)o->dst = 1;
+        } else if (o->kind == SAMPLE_OPT_STRING) {
+            *(const char **)o->dst = argv[++i];
+        } else {
+            char *end;
+            const char *v = argv[++i];
+            errno = 0;
+            unsigned long n = strtoul(v, &end, 10);
+            if (*v < '0' || *v > '9' || *end != '\0' || errno != 0) {
+                fprintf(stderr, "%s: %s needs a non-negative integer, not '%s'\n", argv[0], o->name,
+                        v);
+                exit(2);
+            }
+            *(unsigned long *)o->dst = n;
+        }
+    }
+}
+
+/* ---- Signals and errors ------------------------------------------------------------------ */
+
+/* Set by SIGINT and SIGTERM once sample_catch_signals() ran: the programs finish cleanly. */
+static volatile sig_atomic_t sample_stop_requested;
+
+static inline void sample_on_signal(int sig)
+{
+    (void)sig;
+    sample_stop_requested = 1;
+}
+
+static inline void sample_catch_signals(void)
+{
+    signal(SIGINT, sample_on_signal);
+    signal(SIGTERM, sample_on_signal);
 }
 
 static inline void sample_die(const char *prog, const char *what, const char *path, int64_t rc)

@@ -37,14 +37,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 static void die_errno(const char *what, const char *path)
 {
     fprintf(stderr, "sink: %s %s: %s\n", what, path, strerror(errno));
@@ -92,46 +84,34 @@ static void write_all(int fd, const char *path, const char *p, size_t len)
     }
 }
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: log_sink --channel CHANNEL --out FILE [--fsync] [--crash-after-write N]\n"
-               "Appends the batches of log lines that arrive on CHANNEL to FILE, acknowledging\n"
-               "each batch after it is written (at-least-once); stops at the end of the log\n"
-               "(an empty message) or on SIGTERM.\n"
-               "  --fsync                fdatasync() FILE before each acknowledgement (for\n"
-               "                         machine crashes; much slower)\n"
-               "  --crash-after-write N  fault injection: die by SIGKILL right after writing the\n"
-               "                         N-th batch, before acknowledging it\n");
-}
+static const char usage[] =
+    "usage: log_sink --channel CHANNEL --out FILE [--fsync] [--crash-after-write N]\n"
+    "Appends the batches of log lines that arrive on CHANNEL to FILE, acknowledging\n"
+    "each batch after it is written (at-least-once); stops at the end of the log\n"
+    "(an empty message) or on SIGTERM.\n"
+    "  --fsync                fdatasync() FILE before each acknowledgement (for\n"
+    "                         machine crashes; much slower)\n"
+    "  --crash-after-write N  fault injection: die by SIGKILL right after writing the\n"
+    "                         N-th batch, before acknowledging it\n";
 
 int main(int argc, char **argv)
 {
     const char *chan_path = NULL, *out_path = NULL;
     int do_fsync = 0;
     unsigned long crash_after = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--channel") == 0 && i + 1 < argc) {
-            chan_path = argv[++i];
-        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-            out_path = argv[++i];
-        } else if (strcmp(argv[i], "--crash-after-write") == 0 && i + 1 < argc) {
-            crash_after = strtoul(argv[++i], NULL, 10);
-        } else if (strcmp(argv[i], "--fsync") == 0) {
-            do_fsync = 1;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 2;
-        }
-    }
+    const struct sample_opt opts[] = {
+        {"--channel", SAMPLE_OPT_STRING, &chan_path},
+        {"--out", SAMPLE_OPT_STRING, &out_path},
+        {"--fsync", SAMPLE_OPT_FLAG, &do_fsync},
+        {"--crash-after-write", SAMPLE_OPT_ULONG, &crash_after},
+        {NULL, 0, NULL},
+    };
+    sample_parse_args(argc, argv, opts, usage);
     if (chan_path == NULL || out_path == NULL) {
-        usage(stderr);
+        fputs(usage, stderr);
         return 2;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    sample_catch_signals();
 
     int fd = open(out_path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0)
@@ -159,7 +139,7 @@ int main(int argc, char **argv)
 
     uint64_t batches = 0, lines = 0, bytes = 0, bad = 0;
     int ended = 0;
-    while (!stop_requested) {
+    while (!sample_stop_requested) {
         const void *p;
         int64_t n = hftipc_channel_peek(ch, &p);
         if (n == HFTIPC_EEMPTY) {

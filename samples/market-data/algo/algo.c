@@ -23,7 +23,6 @@
 #include <hftipc.h>
 
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,24 +51,13 @@ struct md_book {
     double pnl_e8, entry_e8;
 };
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: md_algo --path CHANNEL [--spin-us N] [--warmup N] [--capacity N]\n"
-               "Consumes market-data quotes, runs a moving-average crossover per symbol and\n"
-               "prints the latency of the quotes (p50/p99/p99.9/max) at the end record.\n"
-               "  --spin-us N   spin this long for the next quote before sleeping (default 200)\n"
-               "  --warmup N    leave the first N quotes out of the latency figures (default "
-               "10000)\n"
-               "  --capacity N  ring slots if the channel is created here (default 4096)\n");
-}
+static const char usage[] =
+    "usage: md_algo --path CHANNEL [--spin-us N] [--warmup N] [--capacity N]\n"
+    "Consumes market-data quotes, runs a moving-average crossover per symbol and\n"
+    "prints the latency of the quotes (p50/p99/p99.9/max) at the end record.\n"
+    "  --spin-us N   spin this long for the next quote before sleeping (default 200)\n"
+    "  --warmup N    leave the first N quotes out of the latency figures (default 10000)\n"
+    "  --capacity N  ring slots if the channel is created here (default 4096)\n";
 
 static void on_quote(struct md_book *b, const struct md_quote *q)
 {
@@ -94,31 +82,20 @@ static void on_quote(struct md_book *b, const struct md_quote *q)
 int main(int argc, char **argv)
 {
     const char *path = NULL;
-    long spin_us = 200, warmup = 10000;
-    unsigned long capacity = 4096;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--path") == 0 && i + 1 < argc) {
-            path = argv[++i];
-        } else if (strcmp(argv[i], "--spin-us") == 0 && i + 1 < argc) {
-            spin_us = strtol(argv[++i], NULL, 10);
-        } else if (strcmp(argv[i], "--warmup") == 0 && i + 1 < argc) {
-            warmup = strtol(argv[++i], NULL, 10);
-        } else if (strcmp(argv[i], "--capacity") == 0 && i + 1 < argc) {
-            capacity = strtoul(argv[++i], NULL, 10);
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (path == NULL || spin_us < 0 || warmup < 0) {
-        usage(stderr);
+    unsigned long spin_us = 200, warmup = 10000, capacity = 4096;
+    const struct sample_opt opts[] = {
+        {"--path", SAMPLE_OPT_STRING, &path},
+        {"--spin-us", SAMPLE_OPT_ULONG, &spin_us},
+        {"--warmup", SAMPLE_OPT_ULONG, &warmup},
+        {"--capacity", SAMPLE_OPT_ULONG, &capacity},
+        {NULL, 0, NULL},
+    };
+    sample_parse_args(argc, argv, opts, usage);
+    if (path == NULL) {
+        fputs(usage, stderr);
         return 2;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    sample_catch_signals();
 
     hftipc_options_t o;
     hftipc_options_init(&o);
@@ -128,7 +105,7 @@ int main(int argc, char **argv)
     int rc = hftipc_channel_open_or_create(path, &o, HFTIPC_ROLE_CONSUMER, &in);
     if (rc != HFTIPC_OK)
         sample_die("algo", "open (consumer)", path, rc);
-    printf("algo: ready: consuming %s (hftipc %s), spinning %ld us before sleeping\n", path,
+    printf("algo: ready: consuming %s (hftipc %s), spinning %lu us before sleeping\n", path,
            hftipc_version_string(), spin_us);
     fflush(stdout);
 
@@ -136,11 +113,11 @@ int main(int argc, char **argv)
     struct sample_latencies lat = {0};
     struct md_quote q;
     uint64_t received = 0, gaps = 0, bad = 0, expected = 0, sent = 0, sleeps = 0;
-    int64_t spin_ns = spin_us * 1000, last_ns = sample_now_ns();
+    int64_t spin_ns = (int64_t)spin_us * 1000, last_ns = sample_now_ns();
     for (;;) {
         int64_t n = hftipc_channel_receive(in, &q, sizeof q);
         if (n == HFTIPC_EEMPTY) {
-            if (stop_requested) {
+            if (sample_stop_requested) {
                 fprintf(stderr, "algo: interrupted before the end record\n");
                 return 130;
             }
@@ -174,7 +151,7 @@ int main(int argc, char **argv)
         if (q.seq != expected)
             gaps++;
         expected = q.seq + 1;
-        if (received++ >= (uint64_t)warmup)
+        if (received++ >= warmup)
             sample_latency_add(&lat, now - q.send_ns);
         on_quote(&books[q.symbol_id], &q);
     }
@@ -194,7 +171,7 @@ int main(int argc, char **argv)
     printf("algo: received %" PRIu64 " of %" PRIu64 " quotes, %" PRIu64 " sequence gaps, %" PRIu64
            " bad records, slept %" PRIu64 " times\n",
            received, sent, gaps, bad, sleeps);
-    printf("algo: latency feed -> algo over %zu quotes (the first %ld left out):\n", lat.n, warmup);
+    printf("algo: latency feed -> algo over %zu quotes (the first %lu left out):\n", lat.n, warmup);
     printf("  %10s %10s %10s %10s\n", "p50", "p99", "p99.9", "max");
     printf("  %7.2f us %7.2f us %7.2f us %7.2f us\n", (double)p50 / 1e3, (double)p99 / 1e3,
            (double)p999 / 1e3, (double)max / 1e3);

@@ -102,16 +102,11 @@ func main() {
 		// The stamp is the last thing written: the latency is the transport's, from the
 		// moment the quote is ready to go until the algorithm has it.
 		le.PutUint64(rec[16:], uint64(hftipc.MonotonicNow()))
-		for {
-			err := ch.Send(rec[:])
-			if err == nil {
-				break
-			}
-			if !errors.Is(err, hftipc.ErrFull) {
-				log.Fatalf("send %d: %v", i, err)
-			}
-			fullSpins++ // the algorithm is behind: keep the stamp, the wait is part of the latency
+		n, err := sendSpin(ch, rec[:])
+		if err != nil {
+			log.Fatalf("send %d: %v", i, err)
 		}
+		fullSpins += n
 	}
 	el := time.Since(start)
 	clear(rec[:])
@@ -119,17 +114,24 @@ func main() {
 	le.PutUint16(rec[2:], kindEnd)
 	le.PutUint64(rec[8:], uint64(*count))
 	le.PutUint64(rec[16:], uint64(hftipc.MonotonicNow()))
-	for {
-		err := ch.Send(rec[:])
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, hftipc.ErrFull) {
-			log.Fatalf("send end record: %v", err)
-		}
-		time.Sleep(100 * time.Microsecond)
+	if _, err := sendSpin(ch, rec[:]); err != nil {
+		log.Fatalf("send end record: %v", err)
 	}
 	fmt.Printf("feed: sent %d quotes (+1 end record) in %v (%.0f/s offered %.0f/s); latest send %v behind schedule; %d sends found the ring full\n",
 		*count, el.Round(time.Millisecond), float64(*count)/el.Seconds(), *rate,
 		late.Round(time.Microsecond), fullSpins)
+}
+
+// sendSpin sends rec, retrying at once while the ring is full, and returns how many tries found
+// it full. The algorithm is behind then; the quote keeps its stamp, so the wait is part of its
+// latency.
+func sendSpin(ch *hftipc.Channel, rec []byte) (uint64, error) {
+	var full uint64
+	for {
+		err := ch.Send(rec)
+		if err == nil || !errors.Is(err, hftipc.ErrFull) {
+			return full, err
+		}
+		full++
+	}
 }

@@ -67,51 +67,31 @@ static int64_t score(int64_t arg)
     return (int64_t)(z ^ (z >> 31));
 }
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: plugin_c --requests CHANNEL --responses CHANNEL [--generation N]\n"
-               "                [--crash-after-reply N]\n"
-               "Answers the plugin sample's requests; a newer plugin started on the same\n"
-               "channels takes over from this one (see samples/plugin/README.md).\n"
-               "  --crash-after-reply N  fault injection: die by SIGKILL right after the N-th\n"
-               "                         answer, before acknowledging its request\n");
-}
+static const char usage[] =
+    "usage: plugin_c --requests CHANNEL --responses CHANNEL [--generation N]\n"
+    "                [--crash-after-reply N]\n"
+    "Answers the plugin sample's requests; a newer plugin started on the same\n"
+    "channels takes over from this one (see samples/plugin/README.md).\n"
+    "  --crash-after-reply N  fault injection: die by SIGKILL right after the N-th\n"
+    "                         answer, before acknowledging its request\n";
 
 int main(int argc, char **argv)
 {
     const char *req_path = NULL, *resp_path = NULL;
     unsigned long generation = 1, crash_after = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--requests") == 0 && i + 1 < argc) {
-            req_path = argv[++i];
-        } else if (strcmp(argv[i], "--responses") == 0 && i + 1 < argc) {
-            resp_path = argv[++i];
-        } else if (strcmp(argv[i], "--generation") == 0 && i + 1 < argc) {
-            generation = strtoul(argv[++i], NULL, 10);
-        } else if (strcmp(argv[i], "--crash-after-reply") == 0 && i + 1 < argc) {
-            crash_after = strtoul(argv[++i], NULL, 10);
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 2;
-        }
-    }
+    const struct sample_opt opts[] = {
+        {"--requests", SAMPLE_OPT_STRING, &req_path},
+        {"--responses", SAMPLE_OPT_STRING, &resp_path},
+        {"--generation", SAMPLE_OPT_ULONG, &generation},
+        {"--crash-after-reply", SAMPLE_OPT_ULONG, &crash_after},
+        {NULL, 0, NULL},
+    };
+    sample_parse_args(argc, argv, opts, usage);
     if (req_path == NULL || resp_path == NULL) {
-        usage(stderr);
+        fputs(usage, stderr);
         return 2;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    sample_catch_signals();
     char me[32];
     snprintf(me, sizeof me, "plugin[%lu]", generation);
 
@@ -124,7 +104,7 @@ int main(int argc, char **argv)
     /* 2. Wait for the predecessor to release the response channel (10 s at most). */
     int64_t deadline = sample_now_ns() + 10 * 1000000000LL;
     while ((rc = hftipc_channel_open(resp_path, HFTIPC_ROLE_PRODUCER, &resp)) == HFTIPC_EBUSY) {
-        if (sample_now_ns() > deadline || stop_requested) {
+        if (sample_now_ns() > deadline || sample_stop_requested) {
             fprintf(stderr, "%s: the previous plugin still holds %s after 10 s\n", me, resp_path);
             return 1;
         }
@@ -149,7 +129,7 @@ int main(int argc, char **argv)
     const char *why = "stopped (SIGTERM)";
     int status = 0;
     int64_t idle_since = sample_now_ns();
-    while (!stop_requested) {
+    while (!sample_stop_requested) {
         const void *p;
         int64_t n = hftipc_channel_peek(req, &p);
         if (n == HFTIPC_EEMPTY) {
@@ -199,7 +179,7 @@ int main(int argc, char **argv)
                 int wrc = hftipc_channel_wait(resp, 100 * 1000000LL);
                 if (wrc != HFTIPC_OK && wrc != HFTIPC_ETIMEDOUT)
                     sample_die(me, "wait on", resp_path, wrc);
-                if (stop_requested)
+                if (sample_stop_requested)
                     break;
             }
             if (rc != HFTIPC_OK) {
