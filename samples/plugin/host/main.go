@@ -244,10 +244,16 @@ func main() {
 		if sendDone && time.Now().After(deadline) {
 			break
 		}
-		rctx, rcancel := context.WithTimeout(ctx, 200*time.Millisecond)
-		n, err := resp.ReceiveContext(rctx, rec[:])
-		rcancel()
-		if errors.Is(err, context.DeadlineExceeded) {
+		n, err := resp.Receive(rec[:])
+		if errors.Is(err, hftipc.ErrEmpty) {
+			// Nothing yet: sleep in the library's wait (woken by the plugin's next response),
+			// 200 ms at most so that the end of sending and the deadline are noticed.
+			wctx, wcancel := context.WithTimeout(ctx, 200*time.Millisecond)
+			err = resp.Wait(wctx)
+			wcancel()
+			if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				log.Fatalf("wait for responses: %v", err)
+			}
 			continue
 		}
 		if err != nil {
