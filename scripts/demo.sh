@@ -4,8 +4,9 @@
 #   Go gateway --(quotes channel)--> C engine --(book channel)--> JVM service
 #
 # It runs the pipeline twice: flat out, to measure throughput, and then at a fixed offered rate
-# well below capacity with spinning consumers, to measure the transport's latency per hop and
-# end to end (p50, p99, p99.9, max), on a machine it describes.
+# well below capacity, with spinning waits pinned to CPUs when the machine has enough of them,
+# to measure the transport's latency per hop and end to end (p50, p99, p99.9, max), on a
+# machine it describes.
 #
 # The gateway (bindings/go/examples/gateway) renders a random walk of quotes as JSON, parses
 # each back as a feed handler would, and writes it as a 64-byte binary record into the quotes
@@ -127,7 +128,7 @@ while [[ $# -gt 0 ]]; do
             if [[ ! -f "$cbuild/CMakeCache.txt" ]]; then
                 echo "demo.sh: configuring a Release build in $cbuild" >&2
                 cmake -S "$root" -B "$cbuild" -DCMAKE_BUILD_TYPE=Release -DHFTIPC_BUILD_TESTS=OFF >/dev/null 2>&1 ||
-                    { echo "demo.sh: configuring $cbuild failed (run the cmake command above by hand to see why)" >&2; exit 1; }
+                    { echo "demo.sh: configuring $cbuild failed; to see why, run: cmake -S $root -B $cbuild -DCMAKE_BUILD_TYPE=Release -DHFTIPC_BUILD_TESTS=OFF" >&2; exit 1; }
             fi
             mkdir -p "$cbuild/logs"
             cmake --build "$cbuild" --target hftipc_demo >"$cbuild/logs/demo-build.log" 2>&1 ||
