@@ -57,19 +57,14 @@ done
 samples_build
 dir="$(samples_channel_dir logger)"
 logs="$(mktemp -d "${TMPDIR:-/tmp}/hftipc-logger-logs.XXXXXX")"
-keep_out=1
-if [[ -z "$out" ]]; then
-    out="$logs/app.log"
-    keep_out=0
-fi
+[[ -n "$out" ]] || out="$logs/app.log"
 rm -f "$out"
 sink_pid=
 app_pid=
 cleanup() {
-    [[ -n "$sink_pid" ]] && kill "$sink_pid" 2>/dev/null
-    [[ -n "$app_pid" ]] && kill "$app_pid" 2>/dev/null
-    rm -rf "$dir"
-    [[ $keep_out -eq 1 ]] && rm -rf "$logs" || true
+    [[ -n "$sink_pid" ]] && kill "$sink_pid" 2>/dev/null || true
+    [[ -n "$app_pid" ]] && kill "$app_pid" 2>/dev/null || true
+    rm -rf "$dir" "$logs" # the output file too, unless --out put it elsewhere
 }
 trap cleanup EXIT
 chan="$dir/log"

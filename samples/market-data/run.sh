@@ -50,7 +50,7 @@ dir="$(samples_channel_dir market-data)"
 logs="$(mktemp -d "${TMPDIR:-/tmp}/hftipc-md-logs.XXXXXX")"
 algo_pid=
 cleanup() {
-    [[ -n "$algo_pid" ]] && kill "$algo_pid" 2>/dev/null
+    [[ -n "$algo_pid" ]] && kill "$algo_pid" 2>/dev/null || true
     rm -rf "$dir" "$logs"
 }
 trap cleanup EXIT
