@@ -4,9 +4,10 @@
 // (samples/market-data/algo) reads them and measures the latency of each.
 //
 // Pacing is against a schedule (quote i is due at start + i/rate), not against the previous
-// send, so a late quote does not push every later one back. Waiting for the next due time
-// spins (time.Now reads the vDSO clock, no system call) and sleeps only when the gap is longer
-// than 200 microseconds, so at 100,000 quotes/s the feed never sleeps.
+// send, so a late quote does not push every later one back. With -spin, waiting for the next
+// due time spins (time.Now reads the vDSO clock, no system call) and sleeps only when the gap
+// is longer than 200 microseconds, so at 100,000 quotes/s the feed never sleeps; without it the
+// feed sleeps (a Go sleep is coarser than 10 us, so quotes then leave in small bursts).
 //
 //	feed -path /dev/shm/md-quotes -rate 100000 -count 500000
 package main
@@ -41,6 +42,7 @@ func main() {
 	count := flag.Int("count", 500_000, "quotes to send")
 	capacity := flag.Uint("capacity", 4096, "ring slots when the feed creates the channel (power of two)")
 	seed := flag.Int64("seed", 1, "random seed of the price walk")
+	spin := flag.Bool("spin", true, "spin towards each quote's due time instead of sleeping")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("feed: ")
@@ -79,7 +81,10 @@ func main() {
 				}
 				break
 			}
-			if d > 200*time.Microsecond {
+			switch {
+			case !*spin:
+				time.Sleep(d)
+			case d > 200*time.Microsecond:
 				time.Sleep(d - 100*time.Microsecond)
 			}
 		}
