@@ -133,13 +133,16 @@ func main() {
 		}
 		quote.Encode(rec[:], &q)
 		if *spin {
-			for {
+			for tries := 1; ; tries++ {
 				err := ch.Send(rec[:])
 				if err == nil {
 					break
 				}
 				if !errors.Is(err, hftipc.ErrFull) {
 					log.Fatalf("send %d: %v", seq, err)
+				}
+				if tries%4096 == 0 && ctx.Err() != nil { // interrupted while the ring is full
+					log.Fatalf("send %d: %v", seq, ctx.Err())
 				}
 			}
 		} else if err := ch.SendContext(ctx, rec[:]); err != nil {
