@@ -376,7 +376,9 @@ BEGIN {
 status=0
 pinned=0
 [[ -n "$(cpu_pin 2 3)" ]] && pinned=1
+spin_auto=0
 if [[ "$spin_us" == auto ]]; then
+    spin_auto=1
     spin_us=0
     ((pinned)) && spin_us=200
 fi
@@ -388,7 +390,12 @@ fi
 if ((pinned)); then
     pin_note="$(cpu_pin_note 3)"
 else
-    pin_note="not pinned: $(cpu_list | wc -l) CPUs for 3 processes (pinning needs 4, one left for the rest); with so few CPUs spinning processes would take turns on them, so the waits sleep"
+    pin_note="not pinned: $(cpu_list | wc -l) CPUs for 3 processes (pinning needs 4, one left for the rest)"
+    if ((spin_us == 0 && spin_auto)); then
+        pin_note+="; with so few CPUs spinning processes would take turns on them, so the waits sleep"
+    elif ((spin_us > 0)); then
+        pin_note+="; the waits spin as --spin-us asks, so the processes take turns on the CPUs and the figures include the scheduler's time slices"
+    fi
 fi
 echo "demo.sh: machine: $(cpu_machine)"
 if [[ "$only" != latency ]]; then
