@@ -43,4 +43,4 @@ if grep -Eq -e '^\[ *[0-9]+%\]' -e '^-- ' -e '^\[INFO\]' -e '^(go: |#|warning:)'
     exit 1
 fi
 grep -A5 '^hop ' "$out"
-echo "demo smoke: ok, 20000 quotes through gateway -> engine -> service ($((SECONDS - start)) s)"
+echo "demo smoke: ok, 20000 quotes flat out and 22000 at 100,000/s through gateway -> engine -> service ($((SECONDS - start)) s)"
