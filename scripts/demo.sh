@@ -3,11 +3,16 @@
 #
 #   Go gateway --(quotes channel)--> C engine --(book channel)--> JVM service
 #
+# It runs the pipeline twice: flat out, to measure throughput, and then at a fixed offered rate
+# well below capacity, with spinning waits pinned to CPUs when the machine has enough of them,
+# to measure the transport's latency per hop and end to end (p50, p99, p99.9, max), on a
+# machine it describes.
+#
 # The gateway (bindings/go/examples/gateway) renders a random walk of quotes as JSON, parses
 # each back as a feed handler would, and writes it as a 64-byte binary record into the quotes
 # channel. The engine (demo/engine/engine.c) keeps a per-symbol book and publishes a 96-byte
 # book update per quote into the book channel. The service (demo/service/Service.java) prints a
-# rolling summary every second. At the end this script prints the count, throughput and
+# rolling summary every second. After each run this script prints the count, throughput and
 # latency at each hop, fails if any count disagrees, and leaves both channels for inspection.
 #
 # Run `scripts/demo.sh --help` for the options. `scripts/demo.sh --c-only` runs the original
@@ -26,16 +31,41 @@ usage: scripts/demo.sh [OPTIONS]
 
 Runs the quote pipeline: a Go gateway writes binary quotes into a channel, a C engine keeps a
 per-symbol book and publishes book updates into a second channel, a JVM service prints a
-rolling summary. Builds what is missing first: the C engine and the hftipc CLI with the
-release preset (build-release/), the gateway and the service into build-demo/. At the end it
-prints the messages, throughput and latency at each hop and exits non-zero if any message was
-lost.
+rolling summary. Builds what is missing first, quietly (the output goes to logs and is shown
+only if a build fails): the C engine and the hftipc CLI with the release preset
+(build-release/), the gateway and the service into build-demo/. Two runs:
+
+  1. Throughput: --count quotes as fast as the pipeline takes them (or at --rate). The latency
+     of this run includes the time quotes wait in full rings.
+  2. Latency at a fixed rate: --latency-count quotes (after --warmup more) offered at
+     --latency-rate, well below capacity; the gateway stamps each quote just before its send.
+     With at least four CPUs the three processes are pinned to CPUs of their own, the gateway
+     spins towards each quote's due time, and the engine and the service poll an empty ring
+     for up to --spin-us after the last message before they sleep. With fewer CPUs, three
+     spinning processes would take turns on the CPUs and measure the scheduler, so nothing is
+     pinned, the gateway sleeps between quotes, and the engine and the service use the
+     library's bounded spin (about a microsecond, then a few yields) before they sleep on the
+     channel's futex. The report says which. It prints p50, p99, p99.9 and max per hop and end
+     to end, and describes the machine.
+
+After each run it prints the messages and latency at each hop and exits non-zero if any
+message was lost.
 
 Options:
-  -n, --count N    quotes the gateway sends (default 2000000)
-  -r, --rate N     quotes per second; 0 = as fast as the pipeline goes, which measures
-                   throughput, while the latency then includes time queued in full rings
-                   (default 150000)
+  -n, --count N    quotes of the throughput run (default 2000000)
+  -r, --rate N     quotes per second of the throughput run; 0 = as fast as the pipeline goes
+                   (default 0)
+      --latency-rate N
+                   quotes per second of the latency run (default 100000)
+      --latency-count N
+                   quotes of the latency run that are measured (default 500000)
+      --warmup N   quotes sent before those of the latency run and left out of its figures:
+                   the JVM compiles the service meanwhile (default 50000)
+      --spin-us N  how long the engine and the service poll an empty ring in the latency run
+                   before they sleep; when N > 0 the gateway spins too (default auto: 200
+                   with at least four CPUs, else 0)
+      --only throughput|latency
+                   run only one of the two
   -d, --dir DIR    directory of the channel files (default $HFTIPC_DEMO_DIR, else /dev/shm,
                    else /tmp if /dev/shm is missing or not writable)
       --keep       leave the channel files after the run, for `hftipc inspect` (default)
@@ -51,17 +81,23 @@ this script), and Maven + SWIG only if the Java binding's jar (bindings/java/tar
 has not been built yet (scripts/install-deps.sh --java).
 
 Channel files: DIR/hftipc-demo-quotes (4096 slots of 72 bytes) and DIR/hftipc-demo-book (4096
-slots of 104 bytes); both are replaced at the start of each run.
+slots of 104 bytes); both are replaced at the start of each run, and the last run's stay.
 
 Latency: every record carries CLOCK_REALTIME nanosecond timestamps (Go time.Now().UnixNano(),
-C clock_gettime(CLOCK_REALTIME), Java Instant.now() plus System.nanoTime() deltas), because Go
-cannot read CLOCK_MONOTONIC directly; all three processes read the same kernel clock. The
-gateway stamps a quote before rendering it as JSON, so the first hop includes the JSON work.
+C clock_gettime(CLOCK_REALTIME), Java Instant.now() plus System.nanoTime() deltas); all three
+processes read the same kernel clock. In the throughput run the gateway stamps a quote before
+rendering it as JSON, so the first hop includes the JSON work; in the latency run it stamps it
+after, just before the send.
 EOF
 }
 
 count=2000000
-rate=150000
+rate=0
+lat_rate=100000
+lat_count=500000
+warmup=50000
+spin_us=auto
+only=
 dir="${HFTIPC_DEMO_DIR:-}"
 keep=1
 quiet=0
@@ -71,6 +107,16 @@ while [[ $# -gt 0 ]]; do
         --count=*) count="${1#*=}"; shift ;;
         -r | --rate) rate="${2:?--rate needs a value}"; shift 2 ;;
         --rate=*) rate="${1#*=}"; shift ;;
+        --latency-rate) lat_rate="${2:?--latency-rate needs a value}"; shift 2 ;;
+        --latency-rate=*) lat_rate="${1#*=}"; shift ;;
+        --latency-count) lat_count="${2:?--latency-count needs a value}"; shift 2 ;;
+        --latency-count=*) lat_count="${1#*=}"; shift ;;
+        --warmup) warmup="${2:?--warmup needs a value}"; shift 2 ;;
+        --warmup=*) warmup="${1#*=}"; shift ;;
+        --spin-us) spin_us="${2:?--spin-us needs a value}"; shift 2 ;;
+        --spin-us=*) spin_us="${1#*=}"; shift ;;
+        --only) only="${2:?--only needs throughput or latency}"; shift 2 ;;
+        --only=*) only="${1#*=}"; shift ;;
         -d | --dir) dir="${2:?--dir needs a value}"; shift 2 ;;
         --dir=*) dir="${1#*=}"; shift ;;
         --keep) keep=1; shift ;;
@@ -91,8 +137,15 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "$count" =~ ^[0-9]+$ && "$count" -ge 1 ]] || { echo "demo.sh: --count must be a positive integer, not '$count'" >&2; exit 2; }
 [[ "$rate" =~ ^[0-9]+$ ]] || { echo "demo.sh: --rate must be a non-negative integer, not '$rate'" >&2; exit 2; }
+[[ "$spin_us" == auto ]] || [[ "$spin_us" =~ ^[0-9]+$ ]] || { echo "demo.sh: --spin-us takes auto or a non-negative integer, not '$spin_us'" >&2; exit 2; }
+for v in "$lat_rate" "$lat_count" "$warmup"; do
+    [[ "$v" =~ ^[0-9]+$ ]] || { echo "demo.sh: --latency-rate, --latency-count and --warmup take non-negative integers, not '$v'" >&2; exit 2; }
+done
+[[ "$lat_rate" -ge 1 && "$lat_count" -ge 1 ]] || { echo "demo.sh: --latency-rate and --latency-count must be positive" >&2; exit 2; }
+[[ -z "$only" || "$only" == throughput || "$only" == latency ]] || { echo "demo.sh: --only takes throughput or latency, not '$only'" >&2; exit 2; }
 
 say() { echo "demo.sh: $*" >&2; }
+source "$root/scripts/cpu.sh"
 fail() {
     echo "demo.sh: error: $*" >&2
     exit 1
@@ -139,14 +192,13 @@ preset_build "$cbuild" hftipc_engine hftipc_cli || fail "building the C engine a
 engine="$cbuild/demo/hftipc_engine"
 cli="$cbuild/tools/hftipc"
 
-say "building the Go gateway (bindings/go/examples/gateway)"
 (cd "$root/bindings/go" && GOFLAGS=-mod=mod GOPROXY=off CGO_ENABLED=1 \
-    go build -o "$build/bin/hftipc_gateway" ./examples/gateway) ||
-    fail "building the Go gateway failed (needs cgo: a C compiler on the PATH and CGO_ENABLED=1)"
+    go build -o "$build/bin/hftipc_gateway" ./examples/gateway) >"$build/logs/go-build.log" 2>&1 ||
+    { tail -n 40 "$build/logs/go-build.log" >&2; fail "building the Go gateway failed (log above; needs cgo: a C compiler on the PATH and CGO_ENABLED=1)"; }
 
 jar="$(ls "$root"/bindings/java/target/hftipc-*.jar 2>/dev/null | grep -v -e sources -e javadoc | head -n 1 || true)"
 if [[ -z "$jar" ]]; then
-    say "building the Java binding's jar (mvn package in bindings/java; SWIG and Maven needed)"
+    say "building the Java binding's jar first (mvn package in bindings/java, about a minute)"
     command -v mvn >/dev/null 2>&1 || fail "Maven (mvn) is missing and bindings/java has no jar yet: apt-get install maven, or build the jar elsewhere"
     bash "$root/scripts/install-deps.sh" --java ||
         fail "what the Java build needs is missing (above): run 'sudo scripts/install-deps.sh --java'"
@@ -161,14 +213,13 @@ if [[ ! -f "$build/java/hftipc.jar" || "$jar" -nt "$build/java/hftipc.jar" ]]; t
 fi
 if [[ ! -f "$build/java/classes/Service.class" || "$root/demo/service/Service.java" -nt "$build/java/classes/Service.class" ||
     "$build/java/hftipc.jar" -nt "$build/java/classes/Service.class" ]]; then
-    say "compiling the Java service (javac)"
-    javac -d "$build/java/classes" -cp "$build/java/hftipc.jar" "$root/demo/service/Service.java" ||
-        fail "compiling demo/service/Service.java failed"
+    javac -d "$build/java/classes" -cp "$build/java/hftipc.jar" "$root/demo/service/Service.java" \
+        >"$build/logs/javac.log" 2>&1 ||
+        { cat "$build/logs/javac.log" >&2; fail "compiling demo/service/Service.java failed (log above)"; }
 fi
 
 # ---- Run -----------------------------------------------------------------------------------
 logs="$build/logs"
-rm -f "$quotes" "$book" "$logs/gateway.log" "$logs/engine.log" "$logs/service.log"
 pids=()
 cleanup() {
     local pid
@@ -193,115 +244,181 @@ wait_ready() { # name pid log
     cat "$3" >&2
     fail "the $1 did not start within 30 s (log: $3)"
 }
-
-quiet_flag=()
-[[ $quiet -eq 1 ]] && quiet_flag=(--quiet)
-echo "demo.sh: channels: $quotes -> $book   ($count quotes at $([[ $rate -eq 0 ]] && echo "full speed" || echo "$rate/s"))"
-java -cp "$build/java/hftipc.jar:$build/java/classes" Service --path "$book" "${quiet_flag[@]}" \
-    >"$logs/service.log" 2>&1 &
-svc=$!
-pids+=("$svc")
-wait_ready service "$svc" "$logs/service.log"
-"$engine" --in "$quotes" --out "$book" >"$logs/engine.log" 2>&1 &
-eng=$!
-pids+=("$eng")
-wait_ready engine "$eng" "$logs/engine.log"
-say "$(grep '^service: ready' "$logs/service.log")"
-say "$(grep '^engine: ready' "$logs/engine.log")"
-# The rolling summary, as the service prints it.
-tail -n +2 -f --pid="$svc" "$logs/service.log" 2>/dev/null |
-    grep --line-buffered -v -e '^RESULT' -e '^service: ' -e ' updates [0-9,]*$' &
-pids+=("$!")
-
-start=$SECONDS
-"$build/bin/hftipc_gateway" -path "$quotes" -count "$count" -rate "$rate" >"$logs/gateway.log" 2>&1 &
-gw=$!
-pids+=("$gw")
-gw_rc=0
-wait "$gw" || gw_rc=$?
-if [[ $gw_rc -ne 0 ]]; then
-    cat "$logs/gateway.log" >&2
-    fail "the gateway failed (exit $gw_rc); output above, log $logs/gateway.log"
-fi
-
-# The engine and the service stop at the end-of-stream record; give them time to drain.
-for name in engine service; do
-    pid=$eng
-    [[ $name == service ]] && pid=$svc
-    for ((i = 0; i < 600 && $(alive "$pid" && echo 1 || echo 0); i++)); do sleep 0.1; done
-    if alive "$pid"; then
-        fail "the $name did not finish within 60 s of the gateway's end of stream (log: $logs/$name.log)"
-    fi
-done
-eng_rc=0
-wait "$eng" || eng_rc=$?
-svc_rc=0
-wait "$svc" || svc_rc=$?
-sleep 0.2 # let the summary tail print its last lines
-elapsed=$((SECONDS - start))
-
-# ---- Report --------------------------------------------------------------------------------
 field() { # log key
     grep '^RESULT' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
 }
-gw_sent="$(sed -n 's/^gateway: sent \([0-9]*\) quotes.*/\1/p' "$logs/gateway.log")"
-gw_rate="$(sed -n 's/.* (\([0-9]*\)\/s);.*/\1/p' "$logs/gateway.log")"
-e_recv="$(field "$logs/engine.log" received)"
-e_pub="$(field "$logs/engine.log" published)"
-s_recv="$(field "$logs/service.log" received)"
-if [[ -z "$gw_sent" || -z "$e_recv" || -z "$s_recv" ]]; then
-    for f in gateway engine service; do
-        echo "--- $f ($logs/$f.log)" >&2
-        tail -n 20 "$logs/$f.log" >&2
-    done
-    fail "a process did not report its counts (engine exit $eng_rc, service exit $svc_rc)"
-fi
 
-echo
-grep -v '^RESULT' "$logs/engine.log" | grep -v '^engine: ready' || true
-grep -e '^service: received' -e '^service: last' -e ' updates [0-9,]*$' "$logs/service.log" || true
-echo
-awk -v gw_sent="$gw_sent" -v gw_rate="$gw_rate" -v elapsed="$elapsed" \
-    -v eres="$(grep '^RESULT' "$logs/engine.log")" -v sres="$(grep '^RESULT' "$logs/service.log")" '
+# run_pipeline NAME COUNT RATE: one run of the three processes, with logs in $logs/NAME-*.log.
+# In the latency run the gateway spins and stamps at the send, the engine and the service poll
+# before they sleep, the first $warmup quotes are left out, and each process gets a CPU of its
+# own when there are enough. Sets gw_sent, e_recv, e_pub, s_recv, eng_rc, svc_rc, elapsed.
+run_pipeline() {
+    local name="$1" n="$2" r="$3"
+    local gw_opts=() eng_opts=() svc_opts=() pin_gw="" pin_eng="" pin_svc=""
+    if [[ $name == latency ]]; then
+        gw_opts=(-stamp-at-send)
+        ((spin_us > 0)) && gw_opts+=(-spin)
+        eng_opts=(--spin-us "$spin_us" --warmup "$warmup")
+        svc_opts=(--spin-us "$spin_us" --warmup "$warmup")
+        pin_gw="$(cpu_pin 0 3)"
+        pin_eng="$(cpu_pin 1 3)"
+        pin_svc="$(cpu_pin 2 3)"
+    fi
+    [[ $quiet -eq 1 ]] && svc_opts+=(--quiet)
+    rm -f "$quotes" "$book" "$logs/$name-gateway.log" "$logs/$name-engine.log" "$logs/$name-service.log"
+    $pin_svc java -cp "$build/java/hftipc.jar:$build/java/classes" Service --path "$book" "${svc_opts[@]}" \
+        >"$logs/$name-service.log" 2>&1 &
+    svc=$!
+    pids+=("$svc")
+    wait_ready service "$svc" "$logs/$name-service.log"
+    $pin_eng "$engine" --in "$quotes" --out "$book" "${eng_opts[@]}" >"$logs/$name-engine.log" 2>&1 &
+    eng=$!
+    pids+=("$eng")
+    wait_ready engine "$eng" "$logs/$name-engine.log"
+    # The rolling summary, as the service prints it.
+    tail -n +2 -f --pid="$svc" "$logs/$name-service.log" 2>/dev/null |
+        grep --line-buffered -v -e '^RESULT' -e '^service: ' -e ' updates [0-9,]*$' &
+    pids+=("$!")
+
+    local start=$SECONDS gw_rc=0
+    $pin_gw "$build/bin/hftipc_gateway" -path "$quotes" -count "$n" -rate "$r" "${gw_opts[@]}" \
+        >"$logs/$name-gateway.log" 2>&1 &
+    gw=$!
+    pids+=("$gw")
+    wait "$gw" || gw_rc=$?
+    if [[ $gw_rc -ne 0 ]]; then
+        cat "$logs/$name-gateway.log" >&2
+        fail "the gateway failed (exit $gw_rc); output above, log $logs/$name-gateway.log"
+    fi
+    # The engine and the service stop at the end-of-stream record; give them time to drain.
+    local who pid i
+    for who in engine service; do
+        pid=$eng
+        [[ $who == service ]] && pid=$svc
+        for ((i = 0; i < 600 && $(alive "$pid" && echo 1 || echo 0); i++)); do sleep 0.1; done
+        if alive "$pid"; then
+            fail "the $who did not finish within 60 s of the gateway's end of stream (log: $logs/$name-$who.log)"
+        fi
+    done
+    eng_rc=0
+    wait "$eng" || eng_rc=$?
+    svc_rc=0
+    wait "$svc" || svc_rc=$?
+    sleep 0.2 # let the summary tail print its last lines
+    elapsed=$((SECONDS - start))
+    pids=()
+
+    gw_sent="$(sed -n 's/^gateway: sent \([0-9]*\) quotes.*/\1/p' "$logs/$name-gateway.log")"
+    gw_rate="$(sed -n 's/.* (\([0-9]*\)\/s);.*/\1/p' "$logs/$name-gateway.log")"
+    e_recv="$(field "$logs/$name-engine.log" received)"
+    e_pub="$(field "$logs/$name-engine.log" published)"
+    s_recv="$(field "$logs/$name-service.log" received)"
+    if [[ -z "$gw_sent" || -z "$e_recv" || -z "$s_recv" ]]; then
+        for f in gateway engine service; do
+            echo "--- $f ($logs/$name-$f.log)" >&2
+            tail -n 20 "$logs/$name-$f.log" >&2
+        done
+        fail "a process did not report its counts in the $name run (engine exit $eng_rc, service exit $svc_rc)"
+    fi
+}
+
+# verdict NAME COUNT: compares the counts of every hop; returns 1 if any differs.
+verdict() {
+    local name="$1" n="$2"
+    if [[ "$gw_sent" == "$n" && "$e_recv" == "$gw_sent" && "$e_pub" == "$e_recv" && "$s_recv" == "$e_pub" && $eng_rc -eq 0 && $svc_rc -eq 0 ]]; then
+        echo "demo.sh: $name run: counts agree at every hop: $gw_sent sent, $e_recv received and $e_pub published by the engine, $s_recv received by the service. Nothing lost."
+        return 0
+    fi
+    echo "demo.sh: $name run: COUNTS DISAGREE: asked $n, gateway sent ${gw_sent}, engine received ${e_recv} and published ${e_pub}, service received ${s_recv} (engine exit $eng_rc, service exit $svc_rc; gaps: engine $(field "$logs/$name-engine.log" gaps), service $(field "$logs/$name-service.log" gaps))" >&2
+    return 1
+}
+
+# table NAME: the per-hop table of a run, from the RESULT lines.
+table() {
+    local name="$1"
+    awk -v name="$name" -v gw_sent="$gw_sent" -v gw_rate="$gw_rate" \
+        -v eres="$(grep '^RESULT' "$logs/$name-engine.log")" -v sres="$(grep '^RESULT' "$logs/$name-service.log")" '
 function get(s, k,   n, a, i, kv) {
     n = split(s, a, " ")
     for (i = 1; i <= n; i++) { split(a[i], kv, "="); if (kv[1] == k) return kv[2] }
     return ""
 }
-function us(ns) { return sprintf("%.1f us", ns / 1000) }
+function us(ns) { return ns < 10000 ? sprintf("%.2f us", ns / 1000) : sprintf("%.1f us", ns / 1000) }
 function grp(n,   s) { s = sprintf("%d", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]([,]|$)/, ",&", s); return s }
+function row(label, msgs, secs, p, src) {
+    printf "%-26s %12s %14s %10s %10s %10s %10s\n", label, grp(msgs), (secs > 0 ? grp(msgs / secs) "/s" : "-"),
+        us(get(src, p "p50_ns")), us(get(src, p "p99_ns")), us(get(src, p "p999_ns")), us(get(src, p "max_ns"))
+}
 BEGIN {
     e_recv = get(eres, "received"); e_pub = get(eres, "published"); s_recv = get(sres, "received")
-    e_secs = get(eres, "secs"); s_secs = get(sres, "secs")
     e2e_secs = (get(sres, "last_ns") - get(eres, "first_ns")) / 1e9
-    printf "%-26s %12s %14s %10s %10s %10s\n", "hop", "messages", "throughput", "p50", "p99", "max"
+    printf "%-26s %12s %14s %10s %10s %10s %10s\n", "hop (" name " run)", "messages", "throughput", "p50", "p99", "p99.9", "max"
     printf "%-26s %12s %14s\n", "gateway sent", grp(gw_sent), grp(gw_rate) "/s"
-    printf "%-26s %12s %14s %10s %10s %10s\n", "gateway -> engine", grp(e_recv),
-        (e_secs > 0 ? grp(e_recv / e_secs) "/s" : "-"), us(get(eres, "p50_ns")), us(get(eres, "p99_ns")), us(get(eres, "max_ns"))
+    row("gateway -> engine", e_recv, get(eres, "secs"), "", eres)
     printf "%-26s %12s\n", "engine published", grp(e_pub)
-    printf "%-26s %12s %14s %10s %10s %10s\n", "engine -> service", grp(s_recv),
-        (s_secs > 0 ? grp(s_recv / s_secs) "/s" : "-"), us(get(sres, "eng_p50_ns")), us(get(sres, "eng_p99_ns")), us(get(sres, "eng_max_ns"))
-    printf "%-26s %12s %14s %10s %10s %10s\n", "end to end (gw -> service)", grp(s_recv),
-        (e2e_secs > 0 ? grp(s_recv / e2e_secs) "/s" : "-"), us(get(sres, "e2e_p50_ns")), us(get(sres, "e2e_p99_ns")), us(get(sres, "e2e_max_ns"))
+    row("engine -> service", s_recv, get(sres, "secs"), "eng_", sres)
+    row("end to end (gw -> service)", s_recv, e2e_secs, "e2e_", sres)
     neg = get(eres, "negative") + get(sres, "negative")
     if (neg > 0) printf "(%d latency samples were negative and counted as 0: the realtime clock was adjusted during the run)\n", neg
 }'
-echo "Latency from CLOCK_REALTIME ns stamps in the records (Go cannot read CLOCK_MONOTONIC; all"
-echo "three processes read the same kernel clock); the first hop starts before the gateway's JSON"
-echo "rendering and parsing. Throughput: messages / (last - first arrival) at the receiving side."
-echo "Wall time from the gateway's start: ${elapsed} s."
-echo
+}
 
 status=0
-if [[ "$gw_sent" == "$count" && "$e_recv" == "$gw_sent" && "$e_pub" == "$e_recv" && "$s_recv" == "$e_pub" && $eng_rc -eq 0 && $svc_rc -eq 0 ]]; then
-    echo "demo.sh: counts agree at every hop: $gw_sent sent, $e_recv received and $e_pub published by the engine, $s_recv received by the service. Nothing lost."
-else
-    echo "demo.sh: COUNTS DISAGREE: asked $count, gateway sent ${gw_sent}, engine received ${e_recv} and published ${e_pub}, service received ${s_recv} (engine exit $eng_rc, service exit $svc_rc; gaps: engine $(field "$logs/engine.log" gaps), service $(field "$logs/service.log" gaps))" >&2
-    status=1
+pinned=0
+[[ -n "$(cpu_pin 2 3)" ]] && pinned=1
+spin_auto=0
+if [[ "$spin_us" == auto ]]; then
+    spin_auto=1
+    spin_us=0
+    ((pinned)) && spin_us=200
 fi
-pids=()
+if ((spin_us > 0)); then
+    waits="spinning waits: the gateway spins to each due time, the engine and the service poll for $spin_us us before they sleep"
+else
+    waits="sleeping waits: the gateway sleeps between quotes, the engine and the service spin about a microsecond, yield, then sleep on the futex"
+fi
+if ((pinned)); then
+    pin_note="$(cpu_pin_note 3)"
+else
+    pin_note="not pinned: $(cpu_list | wc -l) CPUs for 3 processes (pinning needs 4, one left for the rest)"
+    if ((spin_us == 0 && spin_auto)); then
+        pin_note+="; with so few CPUs spinning processes would take turns on them, so the waits sleep"
+    elif ((spin_us > 0)); then
+        pin_note+="; the waits spin as --spin-us asks, so the processes take turns on the CPUs and the figures include the scheduler's time slices"
+    fi
+fi
+echo "demo.sh: machine: $(cpu_machine)"
+if [[ "$only" != latency ]]; then
+    echo
+    echo "demo.sh: throughput run: $count quotes at $([[ $rate -eq 0 ]] && echo "full speed" || echo "$rate/s") through $quotes -> $book"
+    run_pipeline throughput "$count" "$rate"
+    echo
+    grep -v '^RESULT' "$logs/throughput-engine.log" | grep -v '^engine: ready' || true
+    grep -e '^service: received' -e '^service: last' -e ' updates [0-9,]*$' "$logs/throughput-service.log" || true
+    echo
+    table throughput
+    echo "Throughput: messages / (last - first arrival) at the receiving side. The latency of this run"
+    echo "includes the time quotes wait in full rings, and the first hop the gateway's JSON work."
+    echo "Wall time from the gateway's start: ${elapsed} s."
+    verdict throughput "$count" || status=1
+fi
+if [[ "$only" != throughput ]]; then
+    total=$((lat_count + warmup))
+    echo
+    echo "demo.sh: latency run: $total quotes at $lat_rate/s (the first $warmup left out); $waits"
+    echo "demo.sh: pinning: $pin_note"
+    run_pipeline latency "$total" "$lat_rate"
+    echo
+    table latency
+    echo "Latency at a fixed offered rate of $lat_rate quotes/s over the last $lat_count quotes, each stamped"
+    echo "just before its send; $waits."
+    echo "Machine: $(cpu_machine); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+    echo "Pinning: $pin_note."
+    verdict latency "$total" || status=1
+fi
+echo
 if [[ $keep -eq 1 ]]; then
-    echo "The channels stay in place. Look at them with:"
+    echo "The channels of the last run stay in place. Look at them with:"
     echo "  $cli inspect $quotes"
     echo "  $cli inspect $book"
     echo "Remove them with: rm $quotes $book   (logs: $logs/)"

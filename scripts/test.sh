@@ -8,7 +8,7 @@
 #   5. the cross-language interop suite (writer x reader matrix, byte-identical files, golden
 #      files of formats 1.0, 1.1 and 1.2, crash handovers between languages)
 #   6. a smoke run of the demo pipeline (20,000 quotes through Go, C and Java)
-#   6b. the samples' smoke tests (orchestrator: Go and Java parsers found by a Go orchestrator)
+#   6b. the samples' smoke tests (samples/*/smoke.sh: market data, logger, plugin, orchestrator)
 #   7. the libFuzzer targets, 60 s each (header validator, consumer over a hostile mapping)
 #   8. the scripts: the installer's probes (scripts/tests/install_deps_test.sh) and the versions
 #      and names in README, docs/ and scripts against the code (scripts/tests/versions_test.py)
@@ -98,7 +98,7 @@ want go && step "Go binding" bash bindings/go/test.sh
 want java && step "Java binding" bash bindings/java/test.sh
 want interop && step "Interop (C/Go/Java matrix, identical layouts, golden files)" bash interop-tests/run.sh
 want demo && step "Demo smoke (Go gateway -> C engine -> JVM service)" bash demo/smoke.sh
-want samples && step "Orchestrator sample smoke (Go and Java parsers, Go orchestrator)" bash samples/orchestrator/smoke.sh
+want samples && step "Samples (market data, logger, plugin, orchestrator: samples/*/smoke.sh)" bash samples/smoke.sh
 want fuzz && step "Fuzzing (60 s per target)" bash scripts/fuzz.sh 60
 want scripts && step "Installer probes (a capability taken away is named)" bash scripts/tests/install_deps_test.sh
 want scripts && step "Versions and names in README, docs/ and scripts agree with the code" python3 scripts/tests/versions_test.py
