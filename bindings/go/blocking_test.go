@@ -24,7 +24,8 @@ const cancelSlack = 200 * time.Millisecond
 //
 //	waker:    open the producer, wait until the consumer sleeps in a blocking wait, send "wake"
 //	fenced:   open the producer, print READY, then per stdin line "send" send one message and
-//	          print OK, FENCED or ERR; at EOF close and print "CLOSED <err>"
+//	          heartbeat (declaring itself idle), print OK, FENCED or ERR; at EOF close and
+//	          print "CLOSED <err>"
 //	takeover: print READY, then per stdin line "try <ns>" call OpenTakeover(Producer) with
 //	          that staleness limit and print TOOK (keeping the role), BUSY or ERR; close at EOF
 func blockingPeer(t *testing.T, role, path string) bool {
@@ -61,7 +62,13 @@ func blockingPeer(t *testing.T, role, path string) bool {
 		fmt.Println("READY")
 		sc := bufio.NewScanner(os.Stdin)
 		for sc.Scan() {
-			printOutcome(ch.Send([]byte{0xEE}))
+			err := ch.Send([]byte{0xEE})
+			if err == nil {
+				// Going quiet until the next command: a heartbeat declares the holder idle,
+				// so that a takeover fences it rather than ends it (FORMAT.md, "Fencing").
+				err = ch.Heartbeat()
+			}
+			printOutcome(err)
 		}
 		fmt.Println("CLOSED", ch.Close())
 	case "takeover":
@@ -502,6 +509,12 @@ func TestCrossProcessHeartbeatKeepsRole(t *testing.T) {
 	}
 	if err := p.Send([]byte("a")); err != nil {
 		t.Fatalf("holder after a refused takeover: %v", err)
+	}
+	// Going quiet: a heartbeat declares the holder idle, so that the takeover below fences
+	// this process rather than ends it (FORMAT.md, "Fencing": a holder that goes quiet right
+	// after a successful operation, with no heartbeat or wait, is ended).
+	if err := p.Heartbeat(); err != nil {
+		t.Fatal(err)
 	}
 
 	time.Sleep(3 * staleAfter)

@@ -247,6 +247,9 @@ class BlockingTest {
             BufferedReader out = stdout(peer);
             assertEquals("ready", out.readLine());
             assertEquals("sent", ask(in, out, "send"));
+            // Going quiet: a heartbeat declares the holder idle, so that the takeover fences it
+            // rather than ends it (FORMAT.md, "Fencing").
+            assertEquals("beat", ask(in, out, "beat"));
             Duration staleAfter = Duration.ofMillis(100);
 
             signal(pid, "STOP");

@@ -47,7 +47,8 @@ public final class CrossProcessPeer {
      * Takes the producer role, says "ready", then obeys one command per stdin line, answering
      * each with one stdout line: "send" offers a message ("sent", "full", or "fenced <status>"
      * on ChannelFencedException); "beat" calls heartbeat() ("beat" or "fenced <status>").
-     * Between commands the handle is idle: no operation, no wait, so no heartbeat.
+     * Between commands the handle does nothing; "beat" also declares it idle for a takeover,
+     * which then fences it instead of ending it (FORMAT.md, "Fencing").
      */
     private static void serve(Path path) throws Exception {
         Channel tx = Channel.open(path, Role.PRODUCER);
