@@ -499,7 +499,10 @@ HFTIPC_API int64_t hftipc_channel_receive_wait(hftipc_channel_t *ch, void *buf, 
 /**
  * Record a sign of life in the role's holder record (CLOCK_MONOTONIC). Blocking waits do this
  * by themselves; a holder that is idle for long periods without waiting should call it, so
- * that hftipc_channel_open_takeover() with a staleness limit does not take its role.
+ * that hftipc_channel_open_takeover() with a staleness limit does not take its role. Since
+ * 1.1.0 it also declares the holder idle (docs/FORMAT.md, "Fencing"): a takeover that does
+ * find it stale then fences it, instead of ending a holder that went quiet right after an
+ * operation.
  * @return HFTIPC_OK; HFTIPC_EFENCED; HFTIPC_EROLE for observers; HFTIPC_EINVAL; HFTIPC_ESTALE
  * (retired, or the path no longer names this file; since 1.1.0).
  * @since 1.0.0

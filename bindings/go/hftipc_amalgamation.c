@@ -4,7 +4,7 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h 0eb43b9c6af682c50d0844b2f428ff106f5651f8952669e4532c86734b4f2fc6
+ *   core/include/hftipc.h 8c80eab96a8b382626d7251df49dda29b0185bedf7538c67c3a8f1223dbe0716
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
  *   core/src/map.h dd0038faefce3eedaff12b41c8f9bf3d7cdaba587f8d08ea9b12412884b029f5
@@ -25,7 +25,7 @@
  *   core/src/peer.c aa882e2ca6508e67f61385bd29cd65b37d62794617bd715d68d1e295d53a64f3
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 0ea34253efe1811f99f0d8d86da345325cec0acbbbedd6b5c296174f272979da
- * Body (sha256): b702b09fd92174061e5275f5100beb598bba0470e08ff69a5c10bf956ff9a4b7
+ * Body (sha256): 125cf06a6c9d073c2232bee20cab43c7c527055106214ecd2509c51f90e111ae
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -535,7 +535,10 @@ HFTIPC_API int64_t hftipc_channel_receive_wait(hftipc_channel_t *ch, void *buf, 
 /**
  * Record a sign of life in the role's holder record (CLOCK_MONOTONIC). Blocking waits do this
  * by themselves; a holder that is idle for long periods without waiting should call it, so
- * that hftipc_channel_open_takeover() with a staleness limit does not take its role.
+ * that hftipc_channel_open_takeover() with a staleness limit does not take its role. Since
+ * 1.1.0 it also declares the holder idle (docs/FORMAT.md, "Fencing"): a takeover that does
+ * find it stale then fences it, instead of ending a holder that went quiet right after an
+ * operation.
  * @return HFTIPC_OK; HFTIPC_EFENCED; HFTIPC_EROLE for observers; HFTIPC_EINVAL; HFTIPC_ESTALE
  * (retired, or the path no longer names this file; since 1.1.0).
  * @since 1.0.0
