@@ -15,7 +15,7 @@
  *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
  *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c f252131ca507e46239504ffab5776a84e93cda07b0d01072d3fc94c48d8c93d4
+ *   core/src/api.c fb34f5bc3db33405d49778793515313975594007e290db6b5e5ca2f0abab6e20
  *   core/src/discover.c 9d1c500547c43e275878e06e67aad3fdc59dd7447986caf82af2f308c1af0fa2
  *   core/src/error.c 55da5141e62199c42cf94ee5fc19bcf12ea2e781ed69e168ceacf7abdd9ff814
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
@@ -25,7 +25,7 @@
  *   core/src/peer.c aa882e2ca6508e67f61385bd29cd65b37d62794617bd715d68d1e295d53a64f3
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 0ea34253efe1811f99f0d8d86da345325cec0acbbbedd6b5c296174f272979da
- * Body (sha256): 125cf06a6c9d073c2232bee20cab43c7c527055106214ecd2509c51f90e111ae
+ * Body (sha256): acae4e298612a916a14beaac72b4497a7b1cf4476096b859a8e8f25cff5da619
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -2247,7 +2247,11 @@ static int attach(const char *path, hftipc__mapping *map, const hftipc__geometry
         hftipc__map_close(map);
         return HFTIPC_ENOMEM;
     }
-    ch->path = strdup(path);
+    /* The absolute path, so that a later chdir() of the process does not make the file look
+     * replaced (FORMAT.md section 15); the path as given if it cannot be resolved. */
+    ch->path = realpath(path, NULL);
+    if (ch->path == NULL)
+        ch->path = strdup(path);
     if (ch->path == NULL) {
         hftipc__map_close(map);
         free(ch);

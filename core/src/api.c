@@ -134,7 +134,11 @@ static int attach(const char *path, hftipc__mapping *map, const hftipc__geometry
         hftipc__map_close(map);
         return HFTIPC_ENOMEM;
     }
-    ch->path = strdup(path);
+    /* The absolute path, so that a later chdir() of the process does not make the file look
+     * replaced (FORMAT.md section 15); the path as given if it cannot be resolved. */
+    ch->path = realpath(path, NULL);
+    if (ch->path == NULL)
+        ch->path = strdup(path);
     if (ch->path == NULL) {
         hftipc__map_close(map);
         free(ch);

@@ -195,6 +195,30 @@ static void test_open_of_a_retired_file_is_refused(void **state)
     unlink(path);
 }
 
+/* A handle opened by a relative path keeps its file across a chdir() of the process: it is not
+ * taken for replaced. */
+static void test_relative_path_survives_chdir(void **state)
+{
+    (void)state;
+    hftipc_channel_t *p, *c;
+    const char *path = fresh("relative", HFTIPC_MODE_SPSC, &p, &c);
+    hftipc_channel_close(c);
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(test_scratch()), 0);
+    hftipc_channel_t *r;
+    assert_int_equal(hftipc_channel_open(strrchr(path, '/') + 1, HFTIPC_ROLE_CONSUMER, &r),
+                     HFTIPC_OK);
+    assert_int_equal(chdir("/"), 0);
+    assert_int_equal(hftipc_channel_heartbeat(r), HFTIPC_OK);
+    hftipc_info_t in = {.size = sizeof in};
+    assert_int_equal(hftipc_channel_stats(r, &in), HFTIPC_OK);
+    assert_int_equal(chdir(cwd), 0);
+    hftipc_channel_close(r);
+    hftipc_channel_close(p);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_unlinked_file_is_noticed),
         cmocka_unit_test(test_replaced_file_is_noticed),
         cmocka_unit_test(test_open_of_a_retired_file_is_refused),
+        cmocka_unit_test(test_relative_path_survives_chdir),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     test_scratch_cleanup();
