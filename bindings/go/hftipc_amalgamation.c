@@ -7,7 +7,7 @@
  *   core/include/hftipc.h 8c80eab96a8b382626d7251df49dda29b0185bedf7538c67c3a8f1223dbe0716
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
- *   core/src/map.h dd0038faefce3eedaff12b41c8f9bf3d7cdaba587f8d08ea9b12412884b029f5
+ *   core/src/map.h c692af6805ec0eeea5578b6e17924fbb3c5274af07d34dab547a615f687fe39d
  *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
  *   core/src/wait.h dd8c3e8101ae63ae909259067b2f029f3861e9c38794004bd924f413328e56a2
  *   core/src/channel.h a03319ef870fd5da992bfe213edb52bc80b5ec28d4038d629568065686a0756d
@@ -15,17 +15,17 @@
  *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
  *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c fb34f5bc3db33405d49778793515313975594007e290db6b5e5ca2f0abab6e20
- *   core/src/discover.c 9d1c500547c43e275878e06e67aad3fdc59dd7447986caf82af2f308c1af0fa2
+ *   core/src/api.c e51b36ed74194546ce60a000abf4ee2811c208438ee669b3d6e68f725a36b643
+ *   core/src/discover.c c4b4e1f85840f93902316abee4857d49cc5bc9c6809911a2fb8762c99d109302
  *   core/src/error.c 55da5141e62199c42cf94ee5fc19bcf12ea2e781ed69e168ceacf7abdd9ff814
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
- *   core/src/map.c b797e681a5b7cfcf2a1481aafa736beb970d6ddd725be5d4bbbfe8a6dbb5c0a3
+ *   core/src/map.c 8ecef441c06d67eefcfeeceacda5417ded03d831e3e8a4fd93267d353d50cae5
  *   core/src/mpsc.c eaede1fafd50860e6d2115261308ba4e1d869fc7728fa38f5734bde4687531f8
  *   core/src/observer.c e2336968290730cf44617d503dfe6676418513448dc44aff299e1628c5a4764a
  *   core/src/peer.c aa882e2ca6508e67f61385bd29cd65b37d62794617bd715d68d1e295d53a64f3
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 0ea34253efe1811f99f0d8d86da345325cec0acbbbedd6b5c296174f272979da
- * Body (sha256): acae4e298612a916a14beaac72b4497a7b1cf4476096b859a8e8f25cff5da619
+ * Body (sha256): f748c3d40a5374460dc1812cc4ac82336a3c371bb311e38f55b03043c532d199
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1198,6 +1198,10 @@ typedef struct hftipc__mapping {
     size_t len;
     char *tmp_path; /* named temporary file when O_TMPFILE is unavailable; NULL otherwise */
 } hftipc__mapping;
+
+/* Directory part of `path` ("." when it has none), in a fresh allocation; NULL when out of
+ * memory. */
+char *hftipc__directory_of(const char *path);
 
 /* Maps errno to a status; leaves errno untouched for HFTIPC_ESYSTEM. */
 int hftipc__status_from_errno(int err);
@@ -2567,9 +2571,8 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
         return HFTIPC_EINVAL;
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
-    if (ch->fenced || hftipc__load_relaxed_u64(&ch->holder->owner) != ch->owner)
-        return HFTIPC_EFENCED;
-    /* All lengths first: a batch with one oversized message writes nothing. */
+    /* All lengths first (the operation checks fencing: not twice per batch): a batch with one
+     * oversized message writes nothing. */
     size_t total = 0;
     for (size_t i = 0; i < count; i++) {
         if (lens[i] > ch->ring.max_payload)
@@ -3422,17 +3425,6 @@ void hftipc_watch_close(hftipc_watch_t *w)
 
 /* ---- Open and wait ------------------------------------------------------------------------ */
 
-/* Directory part of `path`, or "." (a fresh allocation). */
-static char *discover_parent_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        return strdup(".");
-    if (slash == path)
-        return strdup("/");
-    return strndup(path, (size_t)(slash - path));
-}
-
 int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64_t timeout_ns,
                                      int cancel_fd, hftipc_channel_t **out)
 {
@@ -3442,7 +3434,7 @@ int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64
     if (path == NULL)
         return HFTIPC_EINVAL;
     int64_t deadline = discover_deadline(timeout_ns);
-    char *dir = discover_parent_of(path);
+    char *dir = hftipc__directory_of(path);
     if (dir == NULL)
         return HFTIPC_ENOMEM;
     int ifd = -1, wd = -1;
@@ -3859,8 +3851,7 @@ static int fail_errno(int fd)
     return hftipc__status_from_errno(err);
 }
 
-/* Directory part of `path` ("." when it has none), in a fresh allocation. */
-static char *directory_of(const char *path)
+char *hftipc__directory_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (slash == NULL)
@@ -3899,7 +3890,7 @@ int hftipc__map_create_unlinked(const char *path, const hftipc__geometry *g, uin
     if (plen == 0 || path[plen - 1] == '/')
         return HFTIPC_EINVAL;
 
-    char *dir = directory_of(path);
+    char *dir = hftipc__directory_of(path);
     if (dir == NULL)
         return HFTIPC_ENOMEM;
     int fd = -1;

@@ -630,17 +630,6 @@ void hftipc_watch_close(hftipc_watch_t *w)
 
 /* ---- Open and wait ------------------------------------------------------------------------ */
 
-/* Directory part of `path`, or "." (a fresh allocation). */
-static char *discover_parent_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        return strdup(".");
-    if (slash == path)
-        return strdup("/");
-    return strndup(path, (size_t)(slash - path));
-}
-
 int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64_t timeout_ns,
                                      int cancel_fd, hftipc_channel_t **out)
 {
@@ -650,7 +639,7 @@ int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64
     if (path == NULL)
         return HFTIPC_EINVAL;
     int64_t deadline = discover_deadline(timeout_ns);
-    char *dir = discover_parent_of(path);
+    char *dir = hftipc__directory_of(path);
     if (dir == NULL)
         return HFTIPC_ENOMEM;
     int ifd = -1, wd = -1;

@@ -55,8 +55,7 @@ static int fail_errno(int fd)
     return hftipc__status_from_errno(err);
 }
 
-/* Directory part of `path` ("." when it has none), in a fresh allocation. */
-static char *directory_of(const char *path)
+char *hftipc__directory_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (slash == NULL)
@@ -95,7 +94,7 @@ int hftipc__map_create_unlinked(const char *path, const hftipc__geometry *g, uin
     if (plen == 0 || path[plen - 1] == '/')
         return HFTIPC_EINVAL;
 
-    char *dir = directory_of(path);
+    char *dir = hftipc__directory_of(path);
     if (dir == NULL)
         return HFTIPC_ENOMEM;
     int fd = -1;

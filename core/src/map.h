@@ -15,6 +15,10 @@ typedef struct hftipc__mapping {
     char *tmp_path; /* named temporary file when O_TMPFILE is unavailable; NULL otherwise */
 } hftipc__mapping;
 
+/* Directory part of `path` ("." when it has none), in a fresh allocation; NULL when out of
+ * memory. */
+char *hftipc__directory_of(const char *path);
+
 /* Maps errno to a status; leaves errno untouched for HFTIPC_ESYSTEM. */
 int hftipc__status_from_errno(int err);
 
