@@ -14,14 +14,16 @@ import (
 // deliberately the old ones, flaws included:
 //   - Head, Tail and Capacity are consecutive 8-byte words at the start of the file (the
 //     producer's and consumer's cursors share one cache line);
-//   - fixed 512-byte slots, a 4-byte length then the payload;
+//   - fixed 512-byte slots, a 4-byte length then the payload (the cross-process benchmark
+//     widens them for messages of more than 508 bytes, see openOldRingSlots);
 //   - both cursors are loaded atomically on every operation (no cached peer cursor);
 //   - the slot index is head % capacity (a division), and the cursor is published with
 //     atomic.AddUint64 (a locked read-modify-write on x86-64).
 type oldRing struct {
-	mem   []byte
-	hdr   *oldRingHeader
-	slots []byte
+	mem      []byte
+	hdr      *oldRingHeader
+	slots    []byte
+	slotSize uint64
 }
 
 type oldRingHeader struct {
@@ -42,12 +44,19 @@ var (
 )
 
 func openOldRing(path string, capacity uint64) (*oldRing, error) {
+	return openOldRingSlots(path, capacity, oldSlotSize)
+}
+
+// openOldRingSlots is openOldRing with slots of slotSize bytes instead of 512 (every process
+// mapping the ring must pass the same size): a user of the old ring needing larger messages
+// had to change its slot-size constant the same way.
+func openOldRingSlots(path string, capacity uint64, slotSize int) (*oldRing, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	size := oldHeaderSize + int(capacity)*oldSlotSize
+	size := oldHeaderSize + int(capacity)*slotSize
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
@@ -60,7 +69,8 @@ func openOldRing(path string, capacity uint64) (*oldRing, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &oldRing{mem: mem, hdr: (*oldRingHeader)(unsafe.Pointer(&mem[0])), slots: mem[oldHeaderSize:]}
+	r := &oldRing{mem: mem, hdr: (*oldRingHeader)(unsafe.Pointer(&mem[0])), slots: mem[oldHeaderSize:],
+		slotSize: uint64(slotSize)}
 	if fresh {
 		atomic.StoreUint64(&r.hdr.Capacity, capacity)
 	}
@@ -76,12 +86,12 @@ func (r *oldRing) Send(msg []byte) error {
 	if head-tail >= capacity {
 		return errOldFull
 	}
-	if len(msg) > oldSlotSize-4 {
+	if uint64(len(msg)) > r.slotSize-4 {
 		return errOldTooBig
 	}
-	off := (head % capacity) * oldSlotSize
+	off := (head % capacity) * r.slotSize
 	binary.LittleEndian.PutUint32(r.slots[off:], uint32(len(msg)))
-	copy(r.slots[off+4:off+oldSlotSize], msg)
+	copy(r.slots[off+4:off+r.slotSize], msg)
 	atomic.AddUint64(&r.hdr.Head, 1)
 	return nil
 }
@@ -93,9 +103,9 @@ func (r *oldRing) Receive(buf []byte) (int, error) {
 	if head == tail {
 		return 0, errOldEmpty
 	}
-	off := (tail % capacity) * oldSlotSize
+	off := (tail % capacity) * r.slotSize
 	n := int(binary.LittleEndian.Uint32(r.slots[off:]))
-	if n > len(buf) || n > oldSlotSize-4 {
+	if n > len(buf) || uint64(n) > r.slotSize-4 {
 		return 0, errOldTooBig
 	}
 	copy(buf, r.slots[off+4:off+4+uint64(n)])
