@@ -16,6 +16,8 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 		lens[i] = 64
 	}
 	ctx := context.Background()
+	cctx, cancel := context.WithCancel(ctx) // a Done channel: the try-then-wait path
+	defer cancel()
 	const runs = 200
 	cases := []struct {
 		name string
@@ -69,6 +71,22 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 		{"SendContext+ReceiveContext ready", func() {
 			p.SendContext(ctx, msg)
 			c.ReceiveContext(ctx, buf)
+		}},
+		{"SendContext+ReceiveContext ready, cancellable context", func() {
+			p.SendContext(cctx, msg)
+			c.ReceiveContext(cctx, buf)
+		}},
+		// Buffers on the caller's stack stay there: the C calls are annotated noescape (a
+		// missing annotation makes them escape, one allocation each).
+		{"stack buffers", func() {
+			var m [64]byte
+			var b [64]byte
+			p.Send(m[:])
+			c.Receive(b[:])
+			p.SendContext(ctx, m[:])
+			c.ReceiveContext(ctx, b[:])
+			p.SendContext(cctx, m[:])
+			c.ReceiveContext(cctx, b[:])
 		}},
 		{"Wait ready, Heartbeat", func() {
 			p.Wait(ctx)

@@ -227,6 +227,65 @@ func TestReceiveContextWokenByGoroutine(t *testing.T) {
 	}
 }
 
+// A producer blocked in SendContext on a full ring (a context that is never done: one
+// send_wait call without a limit) sleeps and is woken when a slot is freed; with a
+// cancellable context the same wait runs in slices and delivers the same way.
+func TestSendContextWokenByGoroutine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+	}{
+		{"background", func() (context.Context, context.CancelFunc) { return context.Background(), func() {} }},
+		{"cancellable", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), time.Minute)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, c, _ := pair(t, Config{Capacity: 4, SlotSize: 16})
+			for i := byte(0); i < 4; i++ {
+				if err := p.Send([]byte{i}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			errc := make(chan error, 1)
+			go func() {
+				for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+					st, err := c.Stats()
+					if err != nil {
+						errc <- err
+						return
+					}
+					if st.Producer.Waiting {
+						break
+					}
+					if time.Now().After(deadline) {
+						errc <- errors.New("the producer never slept in a blocking wait")
+						return
+					}
+				}
+				buf := make([]byte, 8)
+				_, err := c.Receive(buf)
+				errc <- err
+			}()
+			ctx, cancel := tc.ctx()
+			defer cancel()
+			if err := p.SendContext(ctx, []byte{4}); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-errc; err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]byte, 8)
+			for want := byte(1); want <= 4; want++ {
+				n, err := c.ReceiveContext(ctx, buf)
+				if err != nil || n != 1 || buf[0] != want {
+					t.Fatalf("message %d: %x, %v", want, buf[:n], err)
+				}
+			}
+		})
+	}
+}
+
 // The same across processes: the peer producer sends once it sees this consumer asleep.
 func TestCrossProcessReceiveWokenByPeer(t *testing.T) {
 	path := tempPath(t)

@@ -4,14 +4,15 @@ package hftipc
 #cgo CFLAGS: -O2 -std=c11
 #include <stdlib.h>
 #include "hftipc.h"
+#include "hftipc_go.h" // byte-pointer wrappers: no cgo pointer check per call
 
 // Hot-path functions neither keep the Go pointers passed to them beyond the call nor call
 // back into Go: noescape lets the slices stay on the caller's stack (no allocation), and
 // nocallback lets cgo skip the callback bookkeeping on the way in.
-#cgo noescape hftipc_channel_send
-#cgo nocallback hftipc_channel_send
-#cgo noescape hftipc_channel_send_batch
-#cgo nocallback hftipc_channel_send_batch
+#cgo noescape hftipc_go_send
+#cgo nocallback hftipc_go_send
+#cgo noescape hftipc_go_send_batch
+#cgo nocallback hftipc_go_send_batch
 #cgo noescape hftipc_channel_try_claim
 #cgo nocallback hftipc_channel_try_claim
 #cgo noescape hftipc_channel_commit
@@ -22,10 +23,10 @@ package hftipc
 #cgo nocallback hftipc_channel_commit_claim
 #cgo noescape hftipc_channel_abort_claim
 #cgo nocallback hftipc_channel_abort_claim
-#cgo noescape hftipc_channel_receive
-#cgo nocallback hftipc_channel_receive
-#cgo noescape hftipc_channel_receive_batch
-#cgo nocallback hftipc_channel_receive_batch
+#cgo noescape hftipc_go_receive
+#cgo nocallback hftipc_go_receive
+#cgo noescape hftipc_go_receive_batch
+#cgo nocallback hftipc_go_receive_batch
 #cgo noescape hftipc_channel_peek
 #cgo nocallback hftipc_channel_peek
 #cgo noescape hftipc_channel_ack
@@ -185,6 +186,10 @@ func newChannel(ch *C.hftipc_channel_t, path string) *Channel {
 		slotSize:   uint32(C.hftipc_channel_slot_size(ch)),
 	}
 }
+
+// bytePtr is the first byte of b for C (nil for a nil slice), typed so that cgo skips its
+// pointer check (see hftipc_go.h).
+func bytePtr(b []byte) *C.uint8_t { return (*C.uint8_t)(unsafe.SliceData(b)) }
 
 func validRole(r Role) bool { return r == Producer || r == Consumer || r == Observer }
 
@@ -386,7 +391,7 @@ func (c *Channel) Send(msg []byte) error {
 	if c == nil || c.ch == nil {
 		return c.closedErr("send")
 	}
-	rc := C.hftipc_channel_send(c.ch, unsafe.Pointer(unsafe.SliceData(msg)), C.size_t(len(msg)))
+	rc := C.hftipc_go_send(c.ch, bytePtr(msg), C.size_t(len(msg)))
 	if rc == 0 {
 		return nil
 	}
@@ -406,7 +411,7 @@ func (c *Channel) SendBatch(data []byte, lens []uint32) (int, error) {
 	if c == nil || c.ch == nil {
 		return 0, c.closedErr("send_batch")
 	}
-	n := C.hftipc_channel_send_batch(c.ch, unsafe.Pointer(unsafe.SliceData(data)), C.size_t(len(data)),
+	n := C.hftipc_go_send_batch(c.ch, bytePtr(data), C.size_t(len(data)),
 		(*C.uint32_t)(unsafe.SliceData(lens)), C.size_t(len(lens)))
 	if n >= 0 {
 		return int(n), nil
@@ -568,7 +573,7 @@ func (c *Channel) Receive(buf []byte) (int, error) {
 	if c == nil || c.ch == nil {
 		return 0, c.closedErr("receive")
 	}
-	n := C.hftipc_channel_receive(c.ch, unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)))
+	n := C.hftipc_go_receive(c.ch, bytePtr(buf), C.size_t(len(buf)))
 	if n >= 0 {
 		return int(n), nil
 	}
@@ -587,7 +592,7 @@ func (c *Channel) ReceiveBatch(buf []byte, lens []uint32) (int, error) {
 	if c == nil || c.ch == nil {
 		return 0, c.closedErr("receive_batch")
 	}
-	n := C.hftipc_channel_receive_batch(c.ch, unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf)),
+	n := C.hftipc_go_receive_batch(c.ch, bytePtr(buf), C.size_t(len(buf)),
 		(*C.uint32_t)(unsafe.SliceData(lens)), C.size_t(len(lens)))
 	if n >= 0 {
 		return int(n), nil

@@ -15,9 +15,10 @@
 // # Operations
 //
 // Send and Receive copy one message and never block: they return ErrFull or ErrEmpty.
-// SendContext and ReceiveContext (and Wait) wait in the C core, on a futex the peer wakes, in
-// slices of at most 50ms between checks of the context, so cancellation and deadlines are
-// honoured within about 50ms and no OS thread stays parked in C indefinitely.
+// SendContext and ReceiveContext (and Wait) wait in the C core, on a futex the peer wakes; with
+// a cancellable context in slices of at most 50ms between checks of the context, so
+// cancellation and deadlines are honoured within about 50ms, and with a context that is never
+// done (context.Background) in one call that returns when the ring is ready.
 // SendBatch and ReceiveBatch move many messages per call, amortising the Go-to-C crossing.
 // Claim (producer) and Peek/Ack (consumer) work in place, without copying: Claim returns a
 // Claim value, which the caller writes and then commits or aborts (an abort publishes
