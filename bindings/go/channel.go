@@ -120,8 +120,15 @@ type Config struct {
 	// Capacity is the number of slots: a power of two up to MaxCapacity. Default 1024.
 	Capacity uint32
 	// SlotSize is the bytes per slot, including the 8-byte slot header: a multiple of 8 in
-	// [MinSlotSize, MaxSlotSize]. The largest message is SlotSize-8. Default 512.
+	// [MinSlotSize, MaxSlotSize]. The largest message is SlotSize-8. Default 512. Ignored
+	// when MaxPayload is set.
 	SlotSize uint32
+	// MaxPayload, when not 0, is the largest message the channel must carry: the slot size
+	// becomes SlotSizeFor(MaxPayload), which keeps neighbouring slots off shared cache lines,
+	// and SlotSize is ignored. The channel's MaxPayload() is then at least this, and may be
+	// more (SlotSizeFor(64) is 128: messages of up to 120 bytes fit). A value over
+	// MaxSlotSize-8 gives ErrSlotSize. The file is an ordinary file of that slot size.
+	MaxPayload uint32
 	// Mode is the concurrency mode: ModeSPSC (the default) or ModeMPSC.
 	Mode Mode
 	// FileMode holds the permission bits of a created file (the umask is not applied).
@@ -130,6 +137,17 @@ type Config struct {
 	// os.FileMode bit) would let one of them plant a program; Create and OpenOrCreate refuse
 	// such a mode with ErrInvalid.
 	FileMode os.FileMode
+}
+
+// SlotSizeFor returns the slot size the MaxPayload option picks for messages of up to
+// maxPayload bytes: the 8-byte slot header plus maxPayload, rounded up so that no two slots
+// share a 64-byte cache line (the next power of two up to 64 bytes, the next multiple of 64
+// above), so the producer writing one slot and the consumer reading its neighbour do not take
+// the line from each other. Examples: 8 -> 16, 56 -> 64, 64 -> 128, 512 -> 576. It returns 0
+// when maxPayload exceeds MaxSlotSize-8. The result is what the C core's
+// hftipc_slot_size_for returns.
+func SlotSizeFor(maxPayload uint32) uint32 {
+	return uint32(C.hftipc_slot_size_for(C.uint32_t(maxPayload)))
 }
 
 // DefaultConfig returns the defaults: 1024 slots of 512 bytes, SPSC, file mode 0600.
@@ -149,6 +167,7 @@ func (cfg Config) options() C.hftipc_options_t {
 	if cfg.Mode != 0 {
 		o.mode = C.uint32_t(cfg.Mode)
 	}
+	o.max_payload = C.uint32_t(cfg.MaxPayload) // 0, the default, leaves slot_size in charge
 	if cfg.FileMode != 0 {
 		m := uint32(cfg.FileMode.Perm())
 		if cfg.FileMode&^os.ModePerm != 0 {

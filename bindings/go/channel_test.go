@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -129,6 +130,71 @@ func TestCreateRefusesFileModeOutside0666(t *testing.T) {
 	}
 }
 
+// SlotSizeFor is the C core's hftipc_slot_size_for: slots that tile a cache line up to 64
+// bytes and start one above, the header included.
+func TestSlotSizeFor(t *testing.T) {
+	for _, tc := range []struct{ payload, slot uint32 }{
+		{0, 16}, {8, 16}, {9, 32}, {56, 64}, {57, 128}, {64, 128}, {120, 128}, {121, 192},
+		{512, 576}, {MaxSlotSize - SlotHeaderSize, MaxSlotSize},
+		{MaxSlotSize - SlotHeaderSize + 1, 0}, {1<<32 - 1, 0},
+	} {
+		if got := SlotSizeFor(tc.payload); got != tc.slot {
+			t.Errorf("SlotSizeFor(%d) = %d, want %d", tc.payload, got, tc.slot)
+		}
+	}
+	for p := uint32(0); p <= 2048; p++ {
+		s := SlotSizeFor(p)
+		if s < p+SlotHeaderSize || s%8 != 0 || s < MinSlotSize || (s <= 64 && 64%s != 0) || (s > 64 && s%64 != 0) {
+			t.Fatalf("SlotSizeFor(%d) = %d: too small, misaligned or sharing a line", p, s)
+		}
+	}
+}
+
+// A channel created with MaxPayload carries messages of that size in slots of
+// SlotSizeFor(MaxPayload) (SlotSize ignored); its MaxPayload() is the slot's payload, at least
+// the one asked for, and one byte more is refused; OpenOrCreate with the same Config matches
+// the file.
+func TestCreateWithMaxPayload(t *testing.T) {
+	for _, want := range []uint32{8, 56, 64, 512} {
+		t.Run(strconv.Itoa(int(want)), func(t *testing.T) {
+			cfg := Config{Capacity: 8, SlotSize: 24, MaxPayload: want}
+			p, c, path := pair(t, cfg)
+			slot := SlotSizeFor(want)
+			if p.SlotSize() != int(slot) || c.SlotSize() != int(slot) {
+				t.Fatalf("SlotSize = %d (consumer %d), want SlotSizeFor(%d) = %d", p.SlotSize(), c.SlotSize(), want, slot)
+			}
+			if mp := p.MaxPayload(); mp != int(slot)-SlotHeaderSize || mp < int(want) {
+				t.Fatalf("MaxPayload() = %d, want %d", mp, slot-SlotHeaderSize)
+			}
+			msg := make([]byte, p.MaxPayload()+1)
+			for i := range msg {
+				msg[i] = byte(i)
+			}
+			if err := p.Send(msg[:want]); err != nil {
+				t.Fatalf("Send of %d bytes: %v", want, err)
+			}
+			mustErr(t, p.Send(msg), ErrTooBig)
+			buf := make([]byte, len(msg))
+			n, err := c.Receive(buf)
+			if err != nil || n != int(want) || !bytes.Equal(buf[:n], msg[:want]) {
+				t.Fatalf("Receive: %d bytes, %v; want the %d-byte message", n, err, want)
+			}
+			if _, err := c.Receive(buf); err != ErrEmpty {
+				t.Fatalf("the refused message was published: %v", err)
+			}
+			o, err := OpenOrCreate(path, cfg, Observer)
+			if err != nil {
+				t.Fatalf("OpenOrCreate with the same Config: %v", err)
+			}
+			o.Close()
+			info, err := Inspect(path)
+			if err != nil || info.SlotSize != slot {
+				t.Fatalf("Inspect: slot size %d, %v; want %d", info.SlotSize, err, slot)
+			}
+		})
+	}
+}
+
 func TestCreateRefusesBadGeometry(t *testing.T) {
 	cases := []struct {
 		name string
@@ -141,6 +207,8 @@ func TestCreateRefusesBadGeometry(t *testing.T) {
 		{"slot size below the minimum", Config{SlotSize: 8}, ErrSlotSize},
 		{"slot size above the maximum", Config{SlotSize: MaxSlotSize + 8}, ErrSlotSize},
 		{"unknown mode", Config{Mode: 7}, ErrMode},
+		{"max payload above the maximum", Config{MaxPayload: MaxSlotSize - SlotHeaderSize + 1}, ErrSlotSize},
+		{"max payload above the maximum, valid slot size", Config{SlotSize: 64, MaxPayload: 1 << 31}, ErrSlotSize},
 		{"file too large", Config{Capacity: MaxCapacity, SlotSize: MaxSlotSize}, ErrTooLarge},
 	}
 	for _, tc := range cases {

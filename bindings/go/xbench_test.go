@@ -94,10 +94,6 @@ func envInt(name string, def int) (int, error) {
 	return n, nil
 }
 
-// xbenchSlot is the smallest slot holding a size-byte message (packed, as bench/hftipc_bench's
-// default slots).
-func xbenchSlot(size int) uint32 { return uint32(size+SlotHeaderSize+7) &^ 7 }
-
 // xbenchOldSlot is the origin ring's slot for size-byte messages: its fixed 512 bytes, or the
 // 4-byte length and the message rounded to 8 when that does not fit.
 func xbenchOldSlot(size int) int { return max(oldSlotSize, (size+4+7)&^7) }
@@ -435,7 +431,7 @@ func xbenchRun() error {
 		pin = "unpinned (fewer than 2 CPUs)"
 	}
 	fmt.Printf("# go cross-process benchmark: two processes, %s; capacity %d; hftipc slots "+
-		"of message + 8 bytes rounded to 8, origin ring slots of %d bytes (more for larger messages); %d messages per case, "+
+		"sized by Config.MaxPayload (SlotSizeFor: 16, 128, 576 B for 8, 64, 512), origin ring slots of %d bytes (more for larger messages); %d messages per case, "+
 		"%d rounds interleaved, median; every sequence number checked; %s\n",
 		pin, xbenchCapacity, oldSlotSize, cfg.messages, cfg.rounds, runtime.Version())
 	fmt.Printf("# columns: throughput<TAB>transport<TAB>size<TAB>median msgs/s<TAB>each round's msgs/s\n")
@@ -509,7 +505,7 @@ func (cfg *xbenchConfig) newFile(kind string, size int) (string, error) {
 		}
 		return path, r.Close()
 	}
-	ch, err := Create(path, Config{Capacity: xbenchCapacity, SlotSize: xbenchSlot(size)}, Observer)
+	ch, err := Create(path, Config{Capacity: xbenchCapacity, MaxPayload: uint32(size)}, Observer)
 	if err != nil {
 		return "", err
 	}
