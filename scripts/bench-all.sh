@@ -7,6 +7,7 @@
 #   c-bench.md       hftipc_bench's own table (pipe, Unix socket, naive ring, bare ping-pong)
 #   c-wait.md        hftipc_wait_bench (idle CPU, wake-up latency, MPSC vs SPSC)
 #   go-bench.txt     raw `go test -bench` output (old-ring baseline included), -count runs
+#   go-xproc.tsv     Go cross-process Send/Receive and round trip vs the origin ring (target lines)
 #   java-bench.tsv   bench/java's output (Agrona OneToOneRingBuffer baseline included)
 #
 #   scripts/bench-all.sh            about 3 minutes on 2 vCPUs
@@ -32,8 +33,10 @@ for arg in "$@"; do
 done
 if ((quick)); then
     c_args=(--quick); go_count=3; go_time=100ms; java_args=(--runs 3 --seconds 0.08 --roundtrips 50000)
+    go_xproc=(HFTIPC_GO_XBENCH_ROUNDS=3 HFTIPC_GO_XBENCH_MESSAGES=500000 HFTIPC_GO_XBENCH_ROUNDTRIPS=50000)
 else
     c_args=(); go_count=5; go_time=200ms; java_args=(--runs 5 --seconds 0.15 --roundtrips 200000)
+    go_xproc=(HFTIPC_GO_XBENCH_ROUNDS=5 HFTIPC_GO_XBENCH_MESSAGES=2000000 HFTIPC_GO_XBENCH_ROUNDTRIPS=200000)
 fi
 
 steps=7
@@ -111,11 +114,16 @@ step 4 "C: hftipc_wait_bench - idle CPU, wake-up latency, MPSC 1/2/4 producers v
 "$build/bench/hftipc_wait_bench" >"$out/c-wait.md"
 
 # ---- 5. Go --------------------------------------------------------------------------------------
-step 5 "Go: go test -bench, -count $go_count, -benchtime $go_time (old pure-Go ring as baseline)"
+step 5 "Go: go test -bench, -count $go_count, -benchtime $go_time, and cross-process (old pure-Go ring as baseline)"
 (cd "$root/bindings/go" && "$tmp/hftipc-go.test" -test.run '^$' -test.bench . \
     -test.count "$go_count" -test.benchtime "$go_time" -test.benchmem) >"$out/go-bench.txt" 2>&1 ||
     { cat "$out/go-bench.txt" >&2; exit 1; }
 awk '/^Benchmark/ { n++ } END { printf "      %d benchmark results\n", n }' "$out/go-bench.txt" >&2
+# Cross-process: the test binary re-executes itself as a producer on CPU 0 and a consumer on
+# CPU 1 (xbench_test.go), the origin library's ring in the same rounds as baseline.
+(cd "$root/bindings/go" && env HFTIPC_GO_XBENCH=run "${go_xproc[@]}" "$tmp/hftipc-go.test") \
+    >"$out/go-xproc.tsv" 2> >(sed 's/^/      /' >&2)
+grep -E '^(target|go-roundtrip-p50)' "$out/go-xproc.tsv" | sed 's/^/      /' >&2 || true
 
 # ---- 6. Java ------------------------------------------------------------------------------------
 step 6 "Java: bench/java - offer/poll and batch vs Agrona OneToOneRingBuffer, ping-pong"

@@ -430,10 +430,14 @@ func xbenchRun() error {
 	if !cfg.pinned {
 		pin = "unpinned (fewer than 2 CPUs)"
 	}
-	fmt.Printf("# go cross-process benchmark: two processes, %s; capacity %d; hftipc slots "+
-		"sized by Config.MaxPayload (SlotSizeFor: 16, 128, 576 B for 8, 64, 512), origin ring slots of %d bytes (more for larger messages); %d messages per case, "+
-		"%d rounds interleaved, median; every sequence number checked; %s\n",
-		pin, xbenchCapacity, oldSlotSize, cfg.messages, cfg.rounds, runtime.Version())
+	var slots []string
+	for _, size := range cfg.sizes {
+		slots = append(slots, fmt.Sprintf("%d B: %d/%d", size, SlotSizeFor(uint32(size)), xbenchOldSlot(size)))
+	}
+	fmt.Printf("# go cross-process benchmark: two processes, %s; capacity %d; slot sizes, hftipc "+
+		"(Config.MaxPayload) / origin ring: %s; %d messages per case, %d rounds interleaved, "+
+		"median; every sequence number checked; %s\n", pin, xbenchCapacity,
+		strings.Join(slots, ", "), cfg.messages, cfg.rounds, runtime.Version())
 	fmt.Printf("# columns: throughput<TAB>transport<TAB>size<TAB>median msgs/s<TAB>each round's msgs/s\n")
 	names := map[string]string{
 		xkindHftipc: "go hftipc Send/Receive",
