@@ -56,7 +56,13 @@ const (
 const (
 	xkindHftipc = "hftipc" // Send/Receive, spinning on ErrFull/ErrEmpty
 	xkindOrigin = "origin" // the origin ring's Send/Receive, spinning the same way
+	// SendContext/ReceiveContext with context.Background(): one send_wait/receive_wait call
+	// per message, which spins (then sleeps) in C instead of crossing again per poll.
+	xkindWait = "hftipc-wait"
 )
+
+// xbenchKinds are the throughput transports, in the order they are printed.
+var xbenchKinds = []string{xkindHftipc, xkindWait, xkindOrigin}
 
 func TestMain(m *testing.M) {
 	if job := os.Getenv(envXBench); job != "" {
@@ -176,8 +182,9 @@ func xbenchChild(job string) error {
 // endpoint is one side of one channel, hftipc or origin ring, behind the two calls the
 // benchmark makes; spinning on full and empty is the caller's.
 type endpoint struct {
-	ch  *Channel
-	old *oldRing
+	ch   *Channel
+	old  *oldRing
+	wait bool // SendContext/ReceiveContext(context.Background()) instead of spinning
 }
 
 func openEndpoint(kind, path string, size int, role Role) (endpoint, error) {
@@ -186,7 +193,7 @@ func openEndpoint(kind, path string, size int, role Role) (endpoint, error) {
 		return endpoint{old: r}, err
 	}
 	ch, err := Open(path, role)
-	return endpoint{ch: ch}, err
+	return endpoint{ch: ch, wait: kind == xkindWait}, err
 }
 
 func (e endpoint) close() {
@@ -207,6 +214,9 @@ func (e endpoint) send(msg []byte) error {
 			}
 		}
 	}
+	if e.wait {
+		return e.ch.SendContext(context.Background(), msg)
+	}
 	for {
 		err := e.ch.Send(msg)
 		if err != ErrFull {
@@ -226,6 +236,8 @@ func (e endpoint) receive(buf []byte, seq uint64, size int) error {
 				break
 			}
 		}
+	} else if e.wait {
+		n, err = e.ch.ReceiveContext(context.Background(), buf)
 	} else {
 		for {
 			if n, err = e.ch.Receive(buf); err != ErrEmpty {
@@ -397,16 +409,16 @@ func xbenchRun() error {
 	var rtt = map[string][][2]int64{}
 	// A warm-up case of each transport (not reported), then the rounds; within a round the
 	// transports alternate at each size, so a change in the machine's load hits both.
-	for _, kind := range []string{xkindHftipc, xkindOrigin} {
+	for _, kind := range xbenchKinds {
 		if _, err := cfg.throughput(kind, 64, max(cfg.messages/4, 1000)); err != nil {
 			return err
 		}
 	}
 	for r := 0; r < cfg.rounds; r++ {
 		for _, size := range cfg.sizes {
-			kinds := []string{xkindHftipc, xkindOrigin}
+			kinds := slices.Clone(xbenchKinds)
 			if r%2 == 1 {
-				kinds[0], kinds[1] = kinds[1], kinds[0]
+				slices.Reverse(kinds)
 			}
 			for _, kind := range kinds {
 				rate, err := cfg.throughput(kind, size, cfg.messages)
@@ -441,10 +453,11 @@ func xbenchRun() error {
 	fmt.Printf("# columns: throughput<TAB>transport<TAB>size<TAB>median msgs/s<TAB>each round's msgs/s\n")
 	names := map[string]string{
 		xkindHftipc: "go hftipc Send/Receive",
+		xkindWait:   "go hftipc SendContext/ReceiveContext (Background)",
 		xkindOrigin: "go origin ring (GenshIv/hft-ipc) Push/Pop",
 	}
 	for _, size := range cfg.sizes {
-		for _, kind := range []string{xkindHftipc, xkindOrigin} {
+		for _, kind := range xbenchKinds {
 			rs := rates[key{kind, size}]
 			each := make([]string, len(rs))
 			for i, r := range rs {
