@@ -31,7 +31,8 @@ import (
 // and prints tab-separated lines on stdout (see xbenchReport). Settings, all optional:
 // HFTIPC_GO_XBENCH_ROUNDS (5), _MESSAGES (2000000 per case and round), _ROUNDTRIPS (100000 per
 // round), _SIZES ("8,64,512"), _DIR (/dev/shm, else the temporary directory), _PROFILE (a
-// path prefix: each child writes a CPU profile there, for go tool pprof).
+// path prefix: each child writes a CPU profile there, for go tool pprof), _PACKED (1: hftipc
+// slots of message + 8 bytes rounded to 8, as issue 14's harness, instead of MaxPayload's).
 const (
 	envXBench       = "HFTIPC_GO_XBENCH" // "run" in the parent; a child's job in a child
 	envXBenchKind   = "HFTIPC_GO_XBENCH_KIND"
@@ -46,6 +47,7 @@ const (
 	envXBenchSizes  = "HFTIPC_GO_XBENCH_SIZES"
 	envXBenchDir    = "HFTIPC_GO_XBENCH_DIR"
 	envXBenchProf   = "HFTIPC_GO_XBENCH_PROFILE" // PREFIX: each child writes PREFIX-JOB-PID.pprof
+	envXBenchPacked = "HFTIPC_GO_XBENCH_PACKED"  // "1": packed hftipc slots, message + 8 rounded to 8
 
 	xbenchCapacity = 4096 // slots, as bench/hftipc_bench and the origin ring's benchmark use
 	// xbenchRequired is issue 14's target: Go Send/Receive at least 3x the origin ring.
@@ -98,6 +100,15 @@ func envInt(name string, def int) (int, error) {
 		return 0, fmt.Errorf("%s=%q: not a positive number", name, s)
 	}
 	return n, nil
+}
+
+// xbenchSlot is the hftipc slot for size-byte messages: SlotSizeFor (Config.MaxPayload), or
+// packed with HFTIPC_GO_XBENCH_PACKED=1.
+func xbenchSlot(size int) uint32 {
+	if os.Getenv(envXBenchPacked) == "1" {
+		return uint32(size+SlotHeaderSize+7) &^ 7
+	}
+	return SlotSizeFor(uint32(size))
 }
 
 // xbenchOldSlot is the origin ring's slot for size-byte messages: its fixed 512 bytes, or the
@@ -442,13 +453,17 @@ func xbenchRun() error {
 	if !cfg.pinned {
 		pin = "unpinned (fewer than 2 CPUs)"
 	}
+	layout := "Config.MaxPayload"
+	if os.Getenv(envXBenchPacked) == "1" {
+		layout = "packed"
+	}
 	var slots []string
 	for _, size := range cfg.sizes {
-		slots = append(slots, fmt.Sprintf("%d B: %d/%d", size, SlotSizeFor(uint32(size)), xbenchOldSlot(size)))
+		slots = append(slots, fmt.Sprintf("%d B: %d/%d", size, xbenchSlot(size), xbenchOldSlot(size)))
 	}
 	fmt.Printf("# go cross-process benchmark: two processes, %s; capacity %d; slot sizes, hftipc "+
-		"(Config.MaxPayload) / origin ring: %s; %d messages per case, %d rounds interleaved, "+
-		"median; every sequence number checked; %s\n", pin, xbenchCapacity,
+		"(%s) / origin ring: %s; %d messages per case, %d rounds interleaved, "+
+		"median; every sequence number checked; %s\n", pin, xbenchCapacity, layout,
 		strings.Join(slots, ", "), cfg.messages, cfg.rounds, runtime.Version())
 	fmt.Printf("# columns: throughput<TAB>transport<TAB>size<TAB>median msgs/s<TAB>each round's msgs/s\n")
 	names := map[string]string{
@@ -522,7 +537,7 @@ func (cfg *xbenchConfig) newFile(kind string, size int) (string, error) {
 		}
 		return path, r.Close()
 	}
-	ch, err := Create(path, Config{Capacity: xbenchCapacity, MaxPayload: uint32(size)}, Observer)
+	ch, err := Create(path, Config{Capacity: xbenchCapacity, SlotSize: xbenchSlot(size)}, Observer)
 	if err != nil {
 		return "", err
 	}
