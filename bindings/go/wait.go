@@ -132,15 +132,15 @@ func (c *Channel) SendContext(ctx context.Context, msg []byte) error {
 	done := ctx.Done()
 	var rc C.int
 	if done == nil {
-		rc = C.hftipc_go_send_wait(c.ch, p, n, C.HFTIPC_WAIT_FOREVER)
+		rc = C.hftipc_go_send_wait(c.handle(), p, n, C.HFTIPC_WAIT_FOREVER)
 	} else {
 		// Try first without reading a clock; wait only when full.
-		for rc = C.hftipc_go_send(c.ch, p, n); rc == C.HFTIPC_EFULL || rc == C.HFTIPC_ETIMEDOUT; {
+		for rc = C.hftipc_go_send(c.handle(), p, n); rc == C.HFTIPC_EFULL || rc == C.HFTIPC_ETIMEDOUT; {
 			slice, err := nextSlice(ctx, done)
 			if err != nil {
 				return err
 			}
-			rc = C.hftipc_go_send_wait(c.ch, p, n, C.int64_t(slice))
+			rc = C.hftipc_go_send_wait(c.handle(), p, n, C.int64_t(slice))
 		}
 	}
 	if rc == 0 {
@@ -165,14 +165,14 @@ func (c *Channel) ReceiveContext(ctx context.Context, buf []byte) (int, error) {
 	done := ctx.Done()
 	var rc C.int64_t
 	if done == nil {
-		rc = C.hftipc_go_receive_wait(c.ch, p, n, C.HFTIPC_WAIT_FOREVER)
+		rc = C.hftipc_go_receive_wait(c.handle(), p, n, C.HFTIPC_WAIT_FOREVER)
 	} else {
-		for rc = C.hftipc_go_receive(c.ch, p, n); rc == C.HFTIPC_EEMPTY || rc == C.HFTIPC_ETIMEDOUT; {
+		for rc = C.hftipc_go_receive(c.handle(), p, n); rc == C.HFTIPC_EEMPTY || rc == C.HFTIPC_ETIMEDOUT; {
 			slice, err := nextSlice(ctx, done)
 			if err != nil {
 				return 0, err
 			}
-			rc = C.hftipc_go_receive_wait(c.ch, p, n, C.int64_t(slice))
+			rc = C.hftipc_go_receive_wait(c.handle(), p, n, C.int64_t(slice))
 		}
 	}
 	if rc >= 0 {
