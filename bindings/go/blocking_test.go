@@ -188,25 +188,32 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 
 // A consumer sleeping in ReceiveContext (no deadline) is woken by a send from another
 // goroutine; the Waiting flag shows it was asleep in the C wait.
+// awaitSleeper polls ch's Stats until the holder of role sleeps in a blocking wait (30 s at
+// most).
+func awaitSleeper(ch *Channel, role Role) error {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+		st, err := ch.Stats()
+		if err != nil {
+			return err
+		}
+		if (role == Consumer && st.Consumer.Waiting) || (role == Producer && st.Producer.Waiting) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the %v never slept in a blocking wait", role)
+		}
+	}
+}
+
 func TestReceiveContextWokenByGoroutine(t *testing.T) {
 	p, c, _ := pair(t, Config{Capacity: 4, SlotSize: 16})
 	sent := make(chan time.Time, 1)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(errc)
-		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
-			st, err := p.Stats()
-			if err != nil {
-				errc <- err
-				return
-			}
-			if st.Consumer.Waiting {
-				break
-			}
-			if time.Now().After(deadline) {
-				errc <- errors.New("the consumer never slept in a blocking wait")
-				return
-			}
+		if err := awaitSleeper(p, Consumer); err != nil {
+			errc <- err
+			return
 		}
 		sent <- time.Now()
 		errc <- p.Send([]byte("wake"))
@@ -249,19 +256,9 @@ func TestSendContextWokenByGoroutine(t *testing.T) {
 			}
 			errc := make(chan error, 1)
 			go func() {
-				for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
-					st, err := c.Stats()
-					if err != nil {
-						errc <- err
-						return
-					}
-					if st.Producer.Waiting {
-						break
-					}
-					if time.Now().After(deadline) {
-						errc <- errors.New("the producer never slept in a blocking wait")
-						return
-					}
+				if err := awaitSleeper(c, Producer); err != nil {
+					errc <- err
+					return
 				}
 				buf := make([]byte, 8)
 				_, err := c.Receive(buf)
