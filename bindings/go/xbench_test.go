@@ -439,7 +439,7 @@ func xbenchRun() error {
 				rates[key{kind, size}] = append(rates[key{kind, size}], rate)
 			}
 		}
-		for _, kind := range []string{xkindHftipc, xkindOrigin} {
+		for _, kind := range xbenchKinds {
 			p, err := cfg.roundTrip(kind, 64, cfg.roundTrips)
 			if err != nil {
 				return err
@@ -483,7 +483,7 @@ func xbenchRun() error {
 		}
 	}
 	fmt.Printf("# columns: roundtrip<TAB>transport<TAB>size<TAB>p50 ns<TAB>p99 ns (medians of the rounds)\n")
-	for _, kind := range []string{xkindHftipc, xkindOrigin} {
+	for _, kind := range xbenchKinds {
 		var p50, p99 []float64
 		for _, p := range rtt[kind] {
 			p50 = append(p50, float64(p[0]))
@@ -501,13 +501,17 @@ func xbenchRun() error {
 		fmt.Printf("target\tgo send/receive %d B vs origin ring\t%.2f M msgs/s\t%.2f M msgs/s\t%.2f\trequired %.2f\t%s\n",
 			size, m/1e6, b/1e6, ratio, xbenchRequired, verdict)
 	}
-	// The round-trip target (within 1.25x of C's p50) needs hftipc_bench -l's figure: this
-	// line is Go's half, for scripts/bench-all.sh to compare.
-	var p50 []float64
-	for _, p := range rtt[xkindHftipc] {
-		p50 = append(p50, float64(p[0]))
+	// The round-trip target (within 1.25x of C's p50) needs hftipc_bench -l's figure: these
+	// lines are Go's half, for scripts/bench-all.sh to compare: spinning on Send/Receive, and
+	// SendContext/ReceiveContext with a Background context (the wait spins in C).
+	for _, kind := range []string{xkindHftipc, xkindWait} {
+		var p50 []float64
+		for _, p := range rtt[kind] {
+			p50 = append(p50, float64(p[0]))
+		}
+		what := map[string]string{xkindHftipc: "send/receive", xkindWait: "sendcontext/receivecontext"}[kind]
+		fmt.Printf("go-roundtrip-p50\tgo %s 64 B\t%.0f\n", what, median(p50))
 	}
-	fmt.Printf("go-roundtrip-p50\tgo send/receive 64 B\t%.0f\n", median(p50))
 	return nil
 }
 
