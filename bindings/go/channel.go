@@ -15,24 +15,24 @@ package hftipc
 #cgo nocallback hftipc_go_send
 #cgo noescape hftipc_go_send_batch
 #cgo nocallback hftipc_go_send_batch
-#cgo noescape hftipc_channel_try_claim
-#cgo nocallback hftipc_channel_try_claim
-#cgo noescape hftipc_channel_commit
-#cgo nocallback hftipc_channel_commit
-#cgo noescape hftipc_channel_claim
-#cgo nocallback hftipc_channel_claim
-#cgo noescape hftipc_channel_commit_claim
-#cgo nocallback hftipc_channel_commit_claim
-#cgo noescape hftipc_channel_abort_claim
-#cgo nocallback hftipc_channel_abort_claim
+#cgo noescape hftipc_go_try_claim
+#cgo nocallback hftipc_go_try_claim
+#cgo noescape hftipc_go_commit
+#cgo nocallback hftipc_go_commit
+#cgo noescape hftipc_go_claim
+#cgo nocallback hftipc_go_claim
+#cgo noescape hftipc_go_commit_claim
+#cgo nocallback hftipc_go_commit_claim
+#cgo noescape hftipc_go_abort_claim
+#cgo nocallback hftipc_go_abort_claim
 #cgo noescape hftipc_go_receive
 #cgo nocallback hftipc_go_receive
 #cgo noescape hftipc_go_receive_batch
 #cgo nocallback hftipc_go_receive_batch
-#cgo noescape hftipc_channel_peek
-#cgo nocallback hftipc_channel_peek
-#cgo noescape hftipc_channel_ack
-#cgo nocallback hftipc_channel_ack
+#cgo noescape hftipc_go_peek
+#cgo nocallback hftipc_go_peek
+#cgo noescape hftipc_go_ack
+#cgo nocallback hftipc_go_ack
 #cgo noescape hftipc_channel_stats
 #cgo nocallback hftipc_channel_stats
 #cgo noescape hftipc_version_number
@@ -465,8 +465,8 @@ func (c *Channel) TryClaim() ([]byte, error) {
 	if c == nil || c.ch == nil {
 		return nil, c.closedErr("try_claim")
 	}
-	var p unsafe.Pointer
-	rc := C.hftipc_channel_try_claim(c.ch, &p, nil)
+	var rc C.int64_t
+	p := C.hftipc_go_try_claim(c.handle(), &rc)
 	if rc != 0 {
 		if rc == C.HFTIPC_EFULL {
 			return nil, ErrFull
@@ -486,7 +486,7 @@ func (c *Channel) Commit(n int) error {
 	if n < 0 {
 		return c.fail("commit", int(C.HFTIPC_EINVAL))
 	}
-	rc := C.hftipc_channel_commit(c.ch, C.size_t(n))
+	rc := C.hftipc_go_commit(c.handle(), C.size_t(n))
 	if rc != 0 {
 		return c.fail("commit", int(rc))
 	}
@@ -517,8 +517,8 @@ func (c *Channel) Claim() (Claim, error) {
 	if c == nil || c.ch == nil {
 		return Claim{}, c.closedErr("claim")
 	}
-	var p unsafe.Pointer
-	seq := C.hftipc_channel_claim(c.ch, &p, nil)
+	var seq C.int64_t
+	p := C.hftipc_go_claim(c.handle(), &seq)
 	if seq < 0 {
 		if seq == C.HFTIPC_EFULL {
 			return Claim{}, ErrFull
@@ -558,7 +558,7 @@ func (cl Claim) Commit(n int) error {
 	if n < 0 {
 		return c.fail("commit_claim", int(C.HFTIPC_EINVAL))
 	}
-	if rc := C.hftipc_channel_commit_claim(c.ch, C.int64_t(cl.seq), C.size_t(n)); rc != 0 {
+	if rc := C.hftipc_go_commit_claim(c.handle(), C.int64_t(cl.seq), C.size_t(n)); rc != 0 {
 		return c.fail("commit_claim", int(rc))
 	}
 	return nil
@@ -578,7 +578,7 @@ func (cl Claim) Abort() error {
 	if c.ch == nil {
 		return c.closedErr("abort_claim")
 	}
-	if rc := C.hftipc_channel_abort_claim(c.ch, C.int64_t(cl.seq)); rc != 0 {
+	if rc := C.hftipc_go_abort_claim(c.handle(), C.int64_t(cl.seq)); rc != 0 {
 		return c.fail("abort_claim", int(rc))
 	}
 	return nil
@@ -640,8 +640,8 @@ func (c *Channel) Peek() ([]byte, error) {
 	if c == nil || c.ch == nil {
 		return nil, c.closedErr("peek")
 	}
-	var p unsafe.Pointer
-	n := C.hftipc_channel_peek(c.ch, &p)
+	var n C.int64_t
+	p := C.hftipc_go_peek(c.handle(), &n)
 	if n < 0 {
 		if n == C.HFTIPC_EEMPTY {
 			return nil, ErrEmpty
@@ -657,7 +657,7 @@ func (c *Channel) Ack() error {
 	if c == nil || c.ch == nil {
 		return c.closedErr("ack")
 	}
-	rc := C.hftipc_channel_ack(c.ch)
+	rc := C.hftipc_go_ack(c.handle())
 	if rc == 0 {
 		return nil
 	}
