@@ -9,8 +9,8 @@
  * and the handle as an integer; the handle is C memory (malloc'd by the core), which the Go
  * collector neither moves nor frees. Callgrind, one Send plus one Receive of 64 bytes in one
  * goroutine: 1407 instructions with both checks, 1010 without the payload's, 908 without
- * either (claim+commit and peek+ack: about 220 fewer per pair). Being static inline, the wrappers compile into cgo's call stubs; the core is called
- * unchanged. */
+ * either (claim+commit and peek+ack: about 220 fewer per pair). Being static inline, the
+ * wrappers compile into cgo's call stubs; the core is called unchanged. */
 #ifndef HFTIPC_GO_H
 #define HFTIPC_GO_H
 
