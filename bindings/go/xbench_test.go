@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -375,6 +376,10 @@ type xbenchConfig struct {
 }
 
 func xbenchRun() error {
+	// The children get SIGKILL when the thread that started them exits (Pdeathsig): this
+	// goroutine keeps the main thread, which exits only with the process, so a killed
+	// benchmark leaves no child spinning on a ring nobody fills.
+	runtime.LockOSThread()
 	var cfg xbenchConfig
 	var err error
 	if cfg.rounds, err = envInt(envXBenchRounds, 5); err != nil {
@@ -409,6 +414,16 @@ func xbenchRun() error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	// Interrupted (Ctrl-C, a timeout's SIGTERM): remove the channel files before dying.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		if _, ok := <-sigs; ok {
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
+	}()
 	cfg.dir = dir
 	cfg.pinned = runtime.NumCPU() >= 2
 
@@ -562,6 +577,7 @@ func (cfg *xbenchConfig) child(ctx context.Context, job, kind string, cpu int, s
 		cmd.Env = append(cmd.Env, envXBenchCPU+"="+strconv.Itoa(cpu))
 	}
 	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, nil, err
