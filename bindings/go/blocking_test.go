@@ -591,28 +591,40 @@ func TestCrossProcessHeartbeatKeepsRole(t *testing.T) {
 }
 
 // A holder fenced while it sleeps in a blocking call gets ErrFenced from that call.
+//
+// Both with a cancellable context (send_wait slices) and with context.Background() (one
+// send_wait call without a limit: the C wait itself must notice the fence).
 func TestCrossProcessFencedWhileWaiting(t *testing.T) {
-	p, _, path := pair(t, Config{Capacity: 2, SlotSize: 16})
-	p.Send(nil)
-	p.Send(nil) // full
-	child := startLinePeer(t, "takeover", path)
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- p.SendContext(ctx, []byte("x")) }()
-	defer func() { cancel(); <-errc }() // before the cleanup closes p
-	waitUntil(t, "the producer to sleep", func() bool {
-		st, _ := Inspect(path)
-		return st.Producer.Waiting
-	})
-	// A sleeping holder refreshes its heartbeat at most every slice: a 1ns limit is stale.
-	if got := child.ask(t, "try 1"); got != "TOOK" {
-		t.Fatalf("takeover of a waiting holder: %s", got)
-	}
-	select {
-	case err := <-errc:
-		errc <- err // for the deferred drain
-		mustErr(t, err, ErrFenced)
-	case <-time.After(5 * time.Second):
-		t.Fatal("the fenced waiter did not return")
+	for _, cancellable := range []bool{true, false} {
+		t.Run(map[bool]string{true: "cancellable", false: "background"}[cancellable], func(t *testing.T) {
+			p, _, path := pair(t, Config{Capacity: 2, SlotSize: 16})
+			p.Send(nil)
+			p.Send(nil) // full
+			child := startLinePeer(t, "takeover", path)
+			ctx, cancel := context.Background(), context.CancelFunc(func() {})
+			if cancellable {
+				ctx, cancel = context.WithCancel(ctx)
+			}
+			errc := make(chan error, 1)
+			go func() { errc <- p.SendContext(ctx, []byte("x")) }()
+			// Before the cleanup closes p. A background waiter that never returns hangs
+			// here, and the test binary's timeout reports where.
+			defer func() { cancel(); <-errc }()
+			waitUntil(t, "the producer to sleep", func() bool {
+				st, _ := Inspect(path)
+				return st.Producer.Waiting
+			})
+			// A sleeping holder refreshes its heartbeat at most every slice: a 1ns limit is stale.
+			if got := child.ask(t, "try 1"); got != "TOOK" {
+				t.Fatalf("takeover of a waiting holder: %s", got)
+			}
+			select {
+			case err := <-errc:
+				errc <- err // for the deferred drain
+				mustErr(t, err, ErrFenced)
+			case <-time.After(5 * time.Second):
+				t.Fatal("the fenced waiter did not return")
+			}
+		})
 	}
 }
