@@ -232,15 +232,21 @@ static inline int64_t hftipc__ring_ready(hftipc__ring *r, uint64_t wanted)
 
 /* Length of the message at `seq`, loaded once (a hostile peer cannot make us use two different
  * values) and checked against the payload capacity. Returns the length or HFTIPC_ECORRUPT. */
-static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **slot)
+static inline int64_t hftipc__slot_length(uint32_t max_payload, hftipc__slot *s,
+                                          hftipc__slot **slot)
 {
-    hftipc__slot *s = hftipc__ring_slot(r, seq);
-    /* Relaxed: ordered after the acquire load of head in hftipc__ring_available (P1). */
+    /* Relaxed: ordered after the acquire load of head in hftipc__ring_available (P1) or of the
+     * commit word in hftipc__ring_committed_length (S1). */
     uint32_t len = hftipc__load_relaxed_u32(&s->length);
-    if (HFTIPC_UNLIKELY(len > r->max_payload))
+    if (HFTIPC_UNLIKELY(len > max_payload))
         return HFTIPC_ECORRUPT;
     *slot = s;
     return len;
+}
+
+static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **slot)
+{
+    return hftipc__slot_length(r->max_payload, hftipc__ring_slot(r, seq), slot);
 }
 
 /* Commit words (docs/FORMAT.md, "Slots"; every MPSC file, and SPSC files with the
@@ -262,10 +268,13 @@ static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq)
 static inline int64_t hftipc__ring_committed_length(const hftipc__ring *r, uint64_t seq,
                                                     hftipc__slot **slot)
 {
+    /* The slot's address and the limit are read before the acquire load: after it the
+     * compiler would have to load the ring's fields again. */
     hftipc__slot *s = hftipc__ring_slot(r, seq);
+    uint32_t max_payload = r->max_payload;
     if (hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1)) /* S1 */
         return HFTIPC_EEMPTY;
-    return hftipc__ring_length(r, seq, slot);
+    return hftipc__slot_length(max_payload, s, slot);
 }
 
 static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)
