@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boost_ring.h"
 #include "hftipc.h"
 #include "naive_ring.h"
 
@@ -273,6 +274,8 @@ enum kind {
     K_CLAIM_PEEK,  /* try_claim + commit / peek + ack */
     K_CLAIM_DRAIN, /* try_claim + commit / drain */
     K_NAIVE,       /* the old library's algorithm (naive_ring.c) */
+    K_BOOST,       /* boost::lockfree::spsc_queue push/pop, one message each (boost_ring.cpp) */
+    K_BOOST_ARRAY, /* boost::lockfree::spsc_queue array push/pop, up to BATCH messages each */
     K_UDS,         /* socketpair(AF_UNIX, SOCK_SEQPACKET) */
     K_PIPE,        /* pipe(2) */
     K_BARE,        /* latency only: two atomic words */
@@ -285,6 +288,8 @@ static const char *const kind_name[K_COUNT] = {
     "hftipc try_claim+commit / peek+ack",
     "hftipc try_claim+commit / drain",
     "naive ring (old algorithm)",
+    "boost::lockfree::spsc_queue push/pop",
+    "boost::lockfree::spsc_queue array push/pop",
     "Unix socket (SEQPACKET)",
     "pipe",
     "bare cache-line ping-pong",
@@ -293,6 +298,23 @@ static const char *const kind_name[K_COUNT] = {
 static int is_hftipc(int k)
 {
     return k <= K_CLAIM_DRAIN;
+}
+
+static int is_boost(int k)
+{
+    return k == K_BOOST || k == K_BOOST_ARRAY;
+}
+
+/* Why the boost rows cannot run for `size`-byte messages, or NULL if they can. */
+static const char *boost_unavailable(size_t size)
+{
+    if (!BOOST_RING_BUILT)
+        return "built without the Boost headers (scripts/install-deps.sh --bench, then rebuild)";
+    if (cfg.capacity != BOOST_RING_CAPACITY)
+        return "its capacity is fixed at compile time to 4096 (-c 4096)";
+    if (boost_ring_bytes(size) == 0)
+        return "no queue type compiled for this size (bench/boost_ring.cpp, BOOST_RING_SIZES)";
+    return NULL;
 }
 
 /* Everything one run needs; set up by the parent before fork, so the child inherits fds and
@@ -305,6 +327,8 @@ typedef struct endpoint {
     hftipc_channel_t *ch[2]; /* this process's handles */
     void *naive[2];          /* naive rings in shared anonymous memory */
     size_t naive_bytes;
+    void *boost;             /* the spsc_queue in shared anonymous memory (throughput only) */
+    size_t boost_bytes;
     int fd[2][2]; /* socketpair ends or pipe ends: [direction][read=0/write=1] */
 } endpoint;
 
@@ -358,6 +382,16 @@ static int endpoint_setup(endpoint *e, int dirs)
                 return -1;
             }
             naive_ring_init(e->naive[d], cfg.capacity);
+        } else if (is_boost(e->kind)) {
+            e->boost_bytes = boost_ring_bytes(e->size);
+            e->boost = mmap(NULL, e->boost_bytes, PROT_READ | PROT_WRITE,
+                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+            if (e->boost == MAP_FAILED) {
+                e->boost = NULL;
+                perror("hftipc_bench: mmap");
+                return -1;
+            }
+            boost_ring_init(e->boost, e->size);
         } else if (e->kind == K_UDS) {
             if (d == 1) { /* one socketpair carries both directions */
                 e->fd[1][0] = e->fd[0][1];
@@ -398,6 +432,11 @@ static void endpoint_teardown(endpoint *e, int dirs)
         if (e->naive[d] != NULL) {
             munmap(e->naive[d], e->naive_bytes);
             e->naive[d] = NULL;
+        }
+        if (e->boost != NULL) {
+            boost_ring_destroy(e->boost, e->size);
+            munmap(e->boost, e->boost_bytes);
+            e->boost = NULL;
         }
         if (e->kind == K_UDS && d == 1)
             continue;
@@ -449,6 +488,12 @@ static int read_msg(int fd, void *p, size_t n)
 }
 
 static spinner g_spin; /* waits of the producer or consumer loop of this process */
+
+/* The boost loops wait through this, so they count and give up exactly as the others do. */
+static int boost_wait(void)
+{
+    return spin(&g_spin);
+}
 
 /* ---- Throughput: producer side (parent) --------------------------------------------------- */
 
@@ -551,6 +596,10 @@ static int produce(endpoint *e)
                     return -1;
         }
         return 0;
+    case K_BOOST:
+    case K_BOOST_ARRAY:
+        return boost_ring_produce(e->boost, size, n, e->kind == K_BOOST ? 0 : cfg.batch, TAIL_MARK,
+                                  boost_wait);
     case K_UDS:
     case K_PIPE:
         for (uint64_t i = 0; i < n; i++) {
@@ -708,6 +757,18 @@ static int consume(endpoint *e)
             next++;
         }
         break;
+    case K_BOOST:
+    case K_BOOST_ARRAY: {
+        char why[200] = "";
+        next = boost_ring_consume(e->boost, size, n, e->kind == K_BOOST ? 0 : cfg.batch, TAIL_MARK,
+                                  boost_wait, why, sizeof why);
+        if (next != n) {
+            if (why[0] != '\0')
+                fail("%s", why);
+            return -1;
+        }
+        break;
+    }
     case K_UDS:
     case K_PIPE:
         while (next < n) {
