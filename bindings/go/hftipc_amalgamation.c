@@ -4,7 +4,7 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h 8c80eab96a8b382626d7251df49dda29b0185bedf7538c67c3a8f1223dbe0716
+ *   core/include/hftipc.h f995836b765b4f01762e248c089832cf0344947d9026311674143c2626287490
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
  *   core/src/map.h c692af6805ec0eeea5578b6e17924fbb3c5274af07d34dab547a615f687fe39d
@@ -15,7 +15,7 @@
  *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
  *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c e51b36ed74194546ce60a000abf4ee2811c208438ee669b3d6e68f725a36b643
+ *   core/src/api.c 2b12306d5c4c15038372258f669de91b8cf4cad54a97e5bd7ba836cb089663a7
  *   core/src/discover.c c4b4e1f85840f93902316abee4857d49cc5bc9c6809911a2fb8762c99d109302
  *   core/src/error.c 55da5141e62199c42cf94ee5fc19bcf12ea2e781ed69e168ceacf7abdd9ff814
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
@@ -25,7 +25,7 @@
  *   core/src/peer.c aa882e2ca6508e67f61385bd29cd65b37d62794617bd715d68d1e295d53a64f3
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 0ea34253efe1811f99f0d8d86da345325cec0acbbbedd6b5c296174f272979da
- * Body (sha256): f748c3d40a5374460dc1812cc4ac82336a3c371bb311e38f55b03043c532d199
+ * Body (sha256): 6966703f0c639da9ccb5ec0232aa29c574d2ccdd583a8499f5275955e0530dc2
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -211,13 +211,16 @@ typedef enum hftipc_mode {
  * against, so fields added by later versions keep their defaults for older callers.
  */
 typedef struct hftipc_options {
-    uint32_t size;      /* sizeof(hftipc_options_t), set by hftipc_options_init() */
-    uint32_t capacity;  /* slots in the ring; a power of two in [1, HFTIPC_MAX_CAPACITY] */
-    uint32_t slot_size; /* bytes per slot including the 8-byte slot header; multiple of 8 in
-                           [HFTIPC_MIN_SLOT_SIZE, HFTIPC_MAX_SLOT_SIZE] */
-    uint32_t mode;      /* hftipc_mode_t; HFTIPC_MODE_SPSC */
-    uint32_t file_mode; /* permission bits of a created file, within 0666 (read and write bits
-                           only; anything else is HFTIPC_EINVAL); default 0600; umask ignored */
+    uint32_t size;        /* sizeof(hftipc_options_t), set by hftipc_options_init() */
+    uint32_t capacity;    /* slots in the ring; a power of two in [1, HFTIPC_MAX_CAPACITY] */
+    uint32_t slot_size;   /* bytes per slot including the 8-byte slot header; multiple of 8 in
+                             [HFTIPC_MIN_SLOT_SIZE, HFTIPC_MAX_SLOT_SIZE] */
+    uint32_t mode;        /* hftipc_mode_t; HFTIPC_MODE_SPSC */
+    uint32_t file_mode;   /* permission bits of a created file, within 0666 (read and write bits
+                             only; anything else is HFTIPC_EINVAL); default 0600; umask ignored */
+    uint32_t max_payload; /* @since 1.1.0. 0 (default): use slot_size. Otherwise the largest
+                             message the channel must carry: slot_size is ignored and becomes
+                             hftipc_slot_size_for(max_payload); HFTIPC_ESLOTSIZE if that is 0 */
 } hftipc_options_t;
 
 /**
@@ -227,6 +230,23 @@ typedef struct hftipc_options {
  * Thread safety: any thread.
  */
 HFTIPC_API void hftipc_options_init(hftipc_options_t *opts);
+
+/**
+ * The slot size the library picks for messages of up to `max_payload` bytes (the
+ * `max_payload` option): the 8-byte slot header plus the payload, rounded up so that no two
+ * slots share a 64-byte cache line unless each lies within one. Up to 64 bytes that is the next
+ * power of two (at least HFTIPC_MIN_SLOT_SIZE), so slots tile lines exactly; above 64 bytes, the
+ * next multiple of 64, so every slot starts a line. Neighbouring slots are then written by the
+ * producer and read by the consumer without false sharing (docs/BENCHMARKS.md measures it);
+ * the price is up to 2x the memory of packed slots for sizes just above a boundary.
+ * Examples: 8 -> 16, 56 -> 64, 64 -> 128, 100 -> 128, 512 -> 576.
+ * @param max_payload the largest message in bytes.
+ * @return the slot size in bytes, a multiple of 8 in [HFTIPC_MIN_SLOT_SIZE,
+ *         HFTIPC_MAX_SLOT_SIZE]; 0 if `max_payload` exceeds HFTIPC_MAX_SLOT_SIZE - 8.
+ * @since 1.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API uint32_t hftipc_slot_size_for(uint32_t max_payload);
 
 /* ---- Channel lifecycle -------------------------------------------------------------------- */
 
@@ -2172,7 +2192,28 @@ static int read_options(const hftipc_options_t *in, hftipc_options_t *out)
     size_t n = in->size < sizeof *out ? in->size : sizeof *out;
     memcpy(out, in, n);
     out->size = sizeof *out;
+    if (out->max_payload != 0) {
+        out->slot_size = hftipc_slot_size_for(out->max_payload);
+        if (out->slot_size == 0)
+            return HFTIPC_ESLOTSIZE;
+    }
     return HFTIPC_OK;
+}
+
+uint32_t hftipc_slot_size_for(uint32_t max_payload)
+{
+    /* 64 is the line size of every CPU the library targets (x86-64, arm64 server cores);
+     * Apple's 128-byte lines get half the benefit, never a wrong file. */
+    const uint64_t line = 64;
+    if ((uint64_t)max_payload > HFTIPC_MAX_SLOT_SIZE - HFTIPC_SLOT_HEADER_SIZE)
+        return 0;
+    uint64_t need = (uint64_t)max_payload + HFTIPC_SLOT_HEADER_SIZE;
+    if (need > line)
+        return (uint32_t)((need + line - 1) & ~(line - 1));
+    uint64_t s = HFTIPC_MIN_SLOT_SIZE;
+    while (s < need)
+        s <<= 1;
+    return (uint32_t)s;
 }
 
 static uint64_t realtime_ns(void)

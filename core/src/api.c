@@ -55,7 +55,28 @@ static int read_options(const hftipc_options_t *in, hftipc_options_t *out)
     size_t n = in->size < sizeof *out ? in->size : sizeof *out;
     memcpy(out, in, n);
     out->size = sizeof *out;
+    if (out->max_payload != 0) {
+        out->slot_size = hftipc_slot_size_for(out->max_payload);
+        if (out->slot_size == 0)
+            return HFTIPC_ESLOTSIZE;
+    }
     return HFTIPC_OK;
+}
+
+uint32_t hftipc_slot_size_for(uint32_t max_payload)
+{
+    /* 64 is the line size of every CPU the library targets (x86-64, arm64 server cores);
+     * Apple's 128-byte lines get half the benefit, never a wrong file. */
+    const uint64_t line = 64;
+    if ((uint64_t)max_payload > HFTIPC_MAX_SLOT_SIZE - HFTIPC_SLOT_HEADER_SIZE)
+        return 0;
+    uint64_t need = (uint64_t)max_payload + HFTIPC_SLOT_HEADER_SIZE;
+    if (need > line)
+        return (uint32_t)((need + line - 1) & ~(line - 1));
+    uint64_t s = HFTIPC_MIN_SLOT_SIZE;
+    while (s < need)
+        s <<= 1;
+    return (uint32_t)s;
 }
 
 static uint64_t realtime_ns(void)

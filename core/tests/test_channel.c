@@ -246,6 +246,77 @@ static void test_create_refuses_bad_geometry(void **state)
     }
 }
 
+/* The max_payload option's slots never straddle a 64-byte line shared with a neighbour: up to
+ * a line they tile it (a power of two), above it every slot starts a line. */
+static void test_slot_size_for_keeps_slots_off_shared_lines(void **state)
+{
+    (void)state;
+    static const uint32_t rows[][2] = {
+        {0, 16},
+        {1, 16},
+        {8, 16},
+        {9, 32},
+        {24, 32},
+        {25, 64},
+        {56, 64},
+        {57, 128},
+        {64, 128},
+        {100, 128},
+        {120, 128},
+        {121, 192},
+        {504, 512},
+        {512, 576},
+        {HFTIPC_MAX_SLOT_SIZE - 8, HFTIPC_MAX_SLOT_SIZE},
+        {HFTIPC_MAX_SLOT_SIZE - 7, 0},
+        {UINT32_MAX, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_int_equal(hftipc_slot_size_for(rows[i][0]), rows[i][1]);
+    for (uint32_t p = 0; p <= 4096; p++) {
+        uint32_t s = hftipc_slot_size_for(p);
+        assert_true(s >= p + HFTIPC_SLOT_HEADER_SIZE && s % 8 == 0 && s >= HFTIPC_MIN_SLOT_SIZE);
+        assert_true(s <= 64 ? (64 % s == 0) : (s % 64 == 0));
+    }
+}
+
+static void test_create_with_max_payload_sizes_slots_for_it(void **state)
+{
+    (void)state;
+    const char *path = test_path("max-payload");
+    unlink(path);
+    hftipc_options_t o = geometry(8, 24); /* slot_size is ignored when max_payload is set */
+    o.max_payload = 64;
+    hftipc_channel_t *p, *c;
+    assert_int_equal(hftipc_channel_create(path, &o, HFTIPC_ROLE_PRODUCER, &p), HFTIPC_OK);
+    assert_int_equal(hftipc_channel_slot_size(p), 128);
+    assert_int_equal(hftipc_channel_max_payload(p), 120);
+    char msg[121] = {0};
+    assert_int_equal(hftipc_channel_send(p, msg, 64), HFTIPC_OK);
+    assert_int_equal(hftipc_channel_send(p, msg, 121), HFTIPC_ETOOBIG);
+    /* an existing file matches options that name the same geometry either way */
+    assert_int_equal(hftipc_channel_open_or_create(path, &o, HFTIPC_ROLE_CONSUMER, &c), HFTIPC_OK);
+    hftipc_channel_close(c);
+    hftipc_channel_close(p);
+
+    o.max_payload = HFTIPC_MAX_SLOT_SIZE;
+    const char *big = test_path("max-payload-too-big");
+    assert_int_equal(hftipc_channel_create(big, &o, HFTIPC_ROLE_PRODUCER, &p), HFTIPC_ESLOTSIZE);
+    assert_int_equal(access(big, F_OK), -1);
+
+    /* a caller compiled before the field existed passes a shorter size: the field keeps its
+     * default (0) whatever lies in memory after the struct it knows */
+    hftipc_options_t old = geometry(8, 24);
+    old.max_payload = 64;
+    old.size = (uint32_t)offsetof(hftipc_options_t, max_payload);
+    const char *oldpath = test_path("max-payload-old-caller");
+    unlink(oldpath);
+    assert_int_equal(hftipc_channel_create(oldpath, &old, HFTIPC_ROLE_PRODUCER, &p), HFTIPC_OK);
+    assert_int_equal(hftipc_channel_slot_size(p), 24);
+    hftipc_channel_close(p);
+    unlink(oldpath);
+    unlink(path);
+}
+
 static void test_roles_are_enforced(void **state)
 {
     (void)state;
@@ -958,6 +1029,8 @@ int main(void)
         cmocka_unit_test(test_zero_max_and_too_big_messages),
         cmocka_unit_test(test_invalid_arguments),
         cmocka_unit_test(test_create_refuses_bad_geometry),
+        cmocka_unit_test(test_slot_size_for_keeps_slots_off_shared_lines),
+        cmocka_unit_test(test_create_with_max_payload_sizes_slots_for_it),
         cmocka_unit_test(test_roles_are_enforced),
         cmocka_unit_test(test_second_live_holder_is_busy),
         cmocka_unit_test(test_dead_holder_is_taken_over),
