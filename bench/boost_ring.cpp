@@ -19,7 +19,8 @@
 #include <new>
 #include <vector>
 
-namespace {
+namespace
+{
 
 static_assert(std::atomic<size_t>::is_always_lock_free,
               "spsc_queue's indices must be lock-free to be shared between processes");
@@ -142,8 +143,7 @@ uint64_t consume(void *mem, uint64_t n, uint32_t batch, uint64_t mark, boost_rin
 
 // The sizes a queue type is compiled for: hftipc_bench's default sizes, the one-line message
 // of the round-trip target (56), and a few more for -s. Others are reported unsupported.
-#define BOOST_RING_SIZES(X)                                                                        \
-    X(8) X(16) X(24) X(32) X(48) X(56) X(64) X(128) X(256) X(512) X(1016)
+#define BOOST_RING_SIZES(X) X(8) X(16) X(24) X(32) X(48) X(56) X(64) X(128) X(256) X(512) X(1016)
 
 extern "C" size_t boost_ring_bytes(size_t size)
 {
