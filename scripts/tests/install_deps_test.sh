@@ -2,7 +2,8 @@
 # Tests of scripts/install-deps.sh: its probes see a capability that is missing and name it, with
 # the package that provides it. Each case takes one capability away from the probes only, never
 # from the machine: a clang whose resource directory has no runtime libraries, a PATH without
-# swig (or with a too old one), a pkg-config that finds no cmocka. The installer runs with
+# swig (or with a too old one), a pkg-config that finds no cmocka, a C++ compiler whose include
+# path shadows boost/lockfree/spsc_queue.hpp, a CXX that does not exist. The installer runs with
 # --no-install (or HFTIPC_DEPS_NO_INSTALL=1), and an apt-get that records any call stands first
 # on the PATH: the test fails if apt-get is called at all. Nothing is installed or removed.
 #
@@ -134,6 +135,53 @@ rc_is cmocka 1 && expect cmocka "names the capability" "^install-deps: missing c
 run badopt -- --frobnicate
 rc_is badopt 2 && expect badopt "names the option" "unknown option '--frobnicate'" &&
     pass "unknown option: exit 2, named"
+
+# missing_has NAME CAP: CAP is among the capabilities the run NAME reports missing.
+missing_has() {
+    sed -n 's/^install-deps: missing: \(.*\) (would install: .*/\1/p' "$tmp/$1.out" | grep -qw -- "$2" &&
+        return 0
+    fail "$1: '$2' is not reported missing; the installer printed:"
+    sed 's/^/    | /' "$tmp/$1.out"
+    return 1
+}
+# missing_not NAME CAP: CAP is not among them.
+missing_not() {
+    ! sed -n 's/^install-deps: missing: \(.*\) (would install: .*/\1/p' "$tmp/$1.out" | grep -qw -- "$2" &&
+        return 0
+    fail "$1: '$2' is reported missing, but only its neighbour was taken away; the installer printed:"
+    sed 's/^/    | /' "$tmp/$1.out"
+    return 1
+}
+
+# 7. --bench: a C++ compiler that works but finds no usable Boost: its first include directory
+# has a boost/lockfree/spsc_queue.hpp that stops the compilation, as on a machine without
+# libboost-dev. (--bench also probes matplotlib, which this test does not need installed:
+# the checks look at 'boost' and 'cxx' only.)
+real_cxx="$(command -v c++ || command -v clang++)"
+mkdir -p "$tmp/noboost/boost/lockfree"
+# (An #include of a header that does not exist stops the compiler at once, as the real missing
+# header does; an #error would let it go on and bury the reason under the errors that follow.)
+printf '#include <no_boost_headers_install_deps_test.h>\n' >"$tmp/noboost/boost/lockfree/spsc_queue.hpp"
+cat >"$tmp/cxx-no-boost" <<EOF
+#!/bin/sh
+exec "$real_cxx" -I"$tmp/noboost" "\$@"
+EOF
+chmod +x "$tmp/cxx-no-boost"
+run noboost CXX="$tmp/cxx-no-boost" -- --bench --no-install
+rc_is noboost 1 && expect noboost "names the capability" "^install-deps: missing capability 'boost': .*spsc_queue" &&
+    expect noboost "names the package" 'package that provides it: libboost-dev$' &&
+    expect noboost "shows the compile error" 'no_boost_headers_install_deps_test\.h: No such file' &&
+    missing_has noboost boost && missing_not noboost cxx &&
+    pass "C++ compiler without Boost: 'boost' missing, package libboost-dev named, the compiler itself ok"
+
+# 8. --bench with a CXX that does not exist: the compiler is missing (package g++), and so is
+# Boost, which it compiles.
+run nocxx CXX="$tmp/no-such-c++" -- --bench --no-install
+rc_is nocxx 1 && expect nocxx "names the capability" "^install-deps: missing capability 'cxx': " &&
+    expect nocxx "names the package" 'package that provides it: g\+\+$' &&
+    expect nocxx "says why" "no '$tmp/no-such-c\+\+' on the PATH" &&
+    missing_has nocxx cxx && missing_has nocxx boost &&
+    pass "CXX that does not exist: 'cxx' missing, package g++ named; 'boost' missing with it"
 
 # None of the above may have called apt-get.
 if [[ -e "$tmp/apt-calls" ]]; then
