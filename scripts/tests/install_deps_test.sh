@@ -57,10 +57,12 @@ rc_is() {
     sed 's/^/    | /' "$tmp/$1.out"
     return 1
 }
+# missing_caps NAME: the capabilities the installer's summary of run NAME lists as missing.
+missing_caps() { sed -n 's/^install-deps: missing: \(.*\) (would install: .*/\1/p' "$tmp/$1.out"; }
 # missing_only NAME CAPS: the installer's summary lists exactly CAPS as missing.
 missing_only() {
     local got
-    got="$(sed -n 's/^install-deps: missing: \(.*\) (would install: .*/\1/p' "$tmp/$1.out" | xargs)"
+    got="$(missing_caps "$1" | xargs)"
     [[ "$got" == "$2" ]] && return 0
     fail "$1: missing capabilities are '$got', want '$2'; the installer printed:"
     sed 's/^/    | /' "$tmp/$1.out"
@@ -136,19 +138,18 @@ run badopt -- --frobnicate
 rc_is badopt 2 && expect badopt "names the option" "unknown option '--frobnicate'" &&
     pass "unknown option: exit 2, named"
 
-# missing_has NAME CAP: CAP is among the capabilities the run NAME reports missing.
-missing_has() {
-    sed -n 's/^install-deps: missing: \(.*\) (would install: .*/\1/p' "$tmp/$1.out" | grep -qw -- "$2" &&
-        return 0
-    fail "$1: '$2' is not reported missing; the installer printed:"
-    sed 's/^/    | /' "$tmp/$1.out"
-    return 1
+# named_missing NAME CAP PACKAGES: the run NAME failed (exit 1) naming CAP as missing and PACKAGES
+# (an extended regex) as what provides it.
+named_missing() {
+    rc_is "$1" 1 && expect "$1" "names the capability" "^install-deps: missing capability '$2': " &&
+        expect "$1" "names the package" "package that provides it: $3\$"
 }
-# missing_not NAME CAP: CAP is not among them.
-missing_not() {
-    ! sed -n 's/^install-deps: missing: \(.*\) (would install: .*/\1/p' "$tmp/$1.out" | grep -qw -- "$2" &&
-        return 0
-    fail "$1: '$2' is reported missing, but only its neighbour was taken away; the installer printed:"
+# missing_is NAME CAP yes|no: whether the run NAME reports CAP missing, as wanted.
+missing_is() {
+    local got=no
+    missing_caps "$1" | grep -qw -- "$2" && got=yes
+    [[ "$got" == "$3" ]] && return 0
+    fail "$1: '$2' reported missing: $got, want $3; the installer printed:"
     sed 's/^/    | /' "$tmp/$1.out"
     return 1
 }
@@ -168,19 +169,17 @@ exec "$real_cxx" -I"$tmp/noboost" "\$@"
 EOF
 chmod +x "$tmp/cxx-no-boost"
 run noboost CXX="$tmp/cxx-no-boost" -- --bench --no-install
-rc_is noboost 1 && expect noboost "names the capability" "^install-deps: missing capability 'boost': .*spsc_queue" &&
-    expect noboost "names the package" 'package that provides it: libboost-dev$' &&
+named_missing noboost boost libboost-dev &&
     expect noboost "shows the compile error" 'no_boost_headers_install_deps_test\.h: No such file' &&
-    missing_has noboost boost && missing_not noboost cxx &&
+    missing_is noboost boost yes && missing_is noboost cxx no &&
     pass "C++ compiler without Boost: 'boost' missing, package libboost-dev named, the compiler itself ok"
 
 # 8. --bench with a CXX that does not exist: the compiler is missing (package g++), and so is
 # Boost, which it compiles.
 run nocxx CXX="$tmp/no-such-c++" -- --bench --no-install
-rc_is nocxx 1 && expect nocxx "names the capability" "^install-deps: missing capability 'cxx': " &&
-    expect nocxx "names the package" 'package that provides it: g\+\+$' &&
+named_missing nocxx cxx 'g\+\+' &&
     expect nocxx "says why" "no '$tmp/no-such-c\+\+' on the PATH" &&
-    missing_has nocxx cxx && missing_has nocxx boost &&
+    missing_is nocxx cxx yes && missing_is nocxx boost yes &&
     pass "CXX that does not exist: 'cxx' missing, package g++ named; 'boost' missing with it"
 
 # None of the above may have called apt-get.
