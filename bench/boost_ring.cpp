@@ -8,6 +8,11 @@
 // processes, exactly as boost documents it for two threads. Its own memory orders are boost's:
 // push stores the write index with release after writing the element, pop loads it with
 // acquire before reading the element, and the reverse pair for the read index.
+//
+// The element is the bare message, alignment 1, as a C++ user would declare it; boost puts the
+// elements right after its two indices (at offset 72 of the object on x86-64), so 64-byte
+// elements straddle cache lines and neighbours share them. That is the baseline as users get
+// it; it is not padded here.
 #include "boost_ring.h"
 
 #include <boost/lockfree/spsc_queue.hpp>
