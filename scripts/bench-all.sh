@@ -21,11 +21,11 @@
 #                                   bench/results/targets/ (its own c-bench.md, go-bench.txt,
 #                                   java-bench.tsv, machine.txt, targets.md), not report.md
 #
-# Targets: a step reports one by printing, anywhere in its stdout or stderr, a line of seven
-# tab-separated fields, `target`, name, measured, baseline, ratio, required, met|missed (and
-# `context` lines of the same shape for figures shown next to them; scripts/lib/targets.sh). The
-# step judges it on figures of the same run; this script only collects the lines, whatever
-# language printed them, into one section.
+# Targets: a step reports one by printing a line of seven tab-separated fields, `target`, name,
+# measured, baseline, ratio, required, met|missed (and `context` lines of the same shape for
+# figures shown next to them; scripts/lib/targets.sh), into any file it writes in the output
+# directory or into its kept stderr. The step judges it on figures of the same run; this script
+# only collects the lines, whatever language printed them, into one section.
 #
 # Environment: HFTIPC_BENCH_WAIT_IDLE=SECONDS (default 60) is how long to wait for the machine to
 # go quiet before measuring (it proceeds anyway, and the report says how busy it was).
@@ -71,6 +71,8 @@ step() { printf '[%d/%d] %s (%ds elapsed)\n' "$1" "$steps" "$2" "$(($(date +%s) 
 mkdir -p "$out"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+# Files in $out newer than this were written by this run: the target collector reads them all.
+touch "$tmp/start.stamp"
 
 # CPUs busy (all programs) over the next $1 seconds, from /proc/stat.
 busy_cpus() {
@@ -144,7 +146,7 @@ if ((targets)); then
     step 4 "C: hftipc_wait_bench - skipped (--targets: no target is judged on it)"
 else
     step 4 "C: hftipc_wait_bench - idle CPU, wake-up latency, MPSC 1/2/4 producers vs SPSC"
-    "$build/bench/hftipc_wait_bench" >"$out/c-wait.md"
+    "$build/bench/hftipc_wait_bench" >"$out/c-wait.md" 2> >(tee "$tmp/c-wait.err" >&2)
 fi
 
 # ---- 5. Go --------------------------------------------------------------------------------------
@@ -164,11 +166,14 @@ step 7 "targets$( ((targets)) || echo ', report.md, throughput.png, latency.png'
 echo "load after: $(busy_cpus 2) CPUs busy over 2 s, loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >> "$tmp/machine.txt"
 echo "run time: $(($(date +%s) - t_start)) s$( ((quick)) && echo ' (--quick)')$( ((targets)) && echo ' (--targets)')" >> "$tmp/machine.txt"
 cp "$tmp/machine.txt" "$out/machine.txt"
-# Every step's output, stdout and stderr: a step's target lines may be in any of them. (Go's
-# go-bench.txt holds both of its streams.)
-cp "$tmp/c-bench.out" "$out/c-bench.out"
-targets_collect "$tmp/targets.tsv" "$out/c-bench.out" "$tmp/c-bench.err" "$out/c-wait.md" \
-    "$out/go-bench.txt" "$out/java-bench.tsv" "$tmp/java-bench.err"
+# Every step's output: each file this run wrote in $out (a step's stdout goes there; Go's
+# go-bench.txt holds both its streams) and each stream kept in $tmp (*.out, *.err). A new step
+# that writes its output to $out, or its stderr to $tmp/NAME.err, is collected with no change
+# here. The report and the charts, written below, are not step outputs.
+mv "$tmp/c-bench.out" "$out/c-bench.out"
+mapfile -t step_outputs < <(find "$out" -maxdepth 1 -type f -newer "$tmp/start.stamp" \
+    ! -name 'targets.md' ! -name 'report.md' ! -name '*.png' | sort)
+targets_collect "$tmp/targets.tsv" "${step_outputs[@]}" "$tmp"/*.out "$tmp"/*.err
 targets_render "$tmp/targets.tsv" "$out/targets.md" >"$tmp/targets.txt"
 if ((!targets)); then
     /usr/bin/python3 "$root/bench/report.py" "$out"
