@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project, from a fresh clone, installing what is missing first
 # (scripts/install-deps.sh --java --fuzz, which probes each capability and installs by apt):
-#   1. clang-format check of the C sources
+#   1. clang-format check of the C (and C++) sources
 #   2. the C core's cmocka suite in three builds: RelWithDebInfo with -Werror, ASan+UBSan, TSan
 #   3. the Go binding (vet, tests, race detector, amalgamation drift check)
 #   4. the Java binding (SWIG/JNI build, JUnit 5 through Maven)
@@ -78,7 +78,7 @@ run() {
 quiet() { run "$@" >>"$STEP_LOG" 2>&1; }
 
 c_sources() {
-  git ls-files '*.c' '*.h' | grep -v '^bindings/go/hftipc_amalgamation.c$' | grep -v '^bindings/go/hftipc.h$'
+  git ls-files '*.c' '*.h' '*.cpp' | grep -v '^bindings/go/hftipc_amalgamation.c$' | grep -v '^bindings/go/hftipc.h$'
 }
 format_check() {
   c_sources | run xargs clang-format --dry-run --Werror
