@@ -1980,7 +1980,8 @@ int main(int argc, char **argv)
             rate_text(base, sizeof base, &res[si8][arr], "boost array push/pop");
         else
             snprintf(base, sizeof base, "not measured (%s)",
-                     boost_unavailable(8) ? boost_unavailable(8) : "the case failed or no 8 B");
+                     boost_unavailable(8) ? boost_unavailable(8)
+                                          : "no 8-byte size in -s, or the case failed");
         if (bi >= 0 && arr >= 0)
             tline("target", name, meas, base, res[si8][bi].median / res[si8][arr].median,
                   ">= 1.00x", res[si8][bi].median >= res[si8][arr].median ? "met" : "missed");
