@@ -8,14 +8,14 @@
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
  *   core/src/map.h c692af6805ec0eeea5578b6e17924fbb3c5274af07d34dab547a615f687fe39d
- *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
+ *   core/src/ring.h b7247645718b3371018ecc678e4a235aeb73ca26803054a600fac8688edd3f7d
  *   core/src/wait.h dd8c3e8101ae63ae909259067b2f029f3861e9c38794004bd924f413328e56a2
- *   core/src/channel.h a03319ef870fd5da992bfe213edb52bc80b5ec28d4038d629568065686a0756d
- *   core/src/consume.h 7868d0c70a018f917406301c1168df708914809eba935da3dd43576b4b9b04b5
+ *   core/src/channel.h 59590756eb61a19b7eb7d1d40cb5731080c24251ff63785ab3964acaef6a808c
+ *   core/src/consume.h d81ca27c009dd7ddd16ee2429cceed120f7f0cf46f7990448c76592e5e20ca08
  *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
  *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c 2b12306d5c4c15038372258f669de91b8cf4cad54a97e5bd7ba836cb089663a7
+ *   core/src/api.c 36224fb6f8b8e9aef2e1c4c411239df6788cedef5c85e3e8e68363594a4caeb4
  *   core/src/discover.c c4b4e1f85840f93902316abee4857d49cc5bc9c6809911a2fb8762c99d109302
  *   core/src/error.c 55da5141e62199c42cf94ee5fc19bcf12ea2e781ed69e168ceacf7abdd9ff814
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
@@ -25,7 +25,7 @@
  *   core/src/peer.c aa882e2ca6508e67f61385bd29cd65b37d62794617bd715d68d1e295d53a64f3
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 0ea34253efe1811f99f0d8d86da345325cec0acbbbedd6b5c296174f272979da
- * Body (sha256): 6966703f0c639da9ccb5ec0232aa29c574d2ccdd583a8499f5275955e0530dc2
+ * Body (sha256): 866fba447225406fbac5b94faaf6a62c3d4a9b3b52d0c451c30eefb4c6ed1cfa
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1329,6 +1329,57 @@ static inline uint8_t *hftipc__slot_payload(hftipc__slot *s)
     return (uint8_t *)s + HFTIPC_SLOT_HEADER_SIZE;
 }
 
+/* Copies `len` bytes from `src` to `dst`, touching only [src, src + len) and [dst, dst + len),
+ * like memcpy. Messages of up to 64 bytes, the common case of batches, are copied inline with
+ * two overlapping fixed-size moves instead of a call into the C library's memcpy, whose call and
+ * size dispatch cost about 12 instructions per message on each side (callgrind;
+ * docs/BENCHMARKS.md). Fixed-size memcpy calls compile to single loads and stores. */
+static inline void hftipc__copy(void *dst, const void *src, size_t len)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    if (len <= 16) { /* the smallest first: fewest tests for the commonest batches */
+        if (len >= 8) {
+            uint64_t a, b;
+            memcpy(&a, s, 8);
+            memcpy(&b, s + len - 8, 8);
+            memcpy(d, &a, 8);
+            memcpy(d + len - 8, &b, 8);
+        } else if (len >= 4) {
+            uint32_t a, b;
+            memcpy(&a, s, 4);
+            memcpy(&b, s + len - 4, 4);
+            memcpy(d, &a, 4);
+            memcpy(d + len - 4, &b, 4);
+        } else if (len != 0) {
+            /* 1 to 3 bytes: first, middle and last cover every byte */
+            uint8_t a = s[0], m = s[len / 2], z = s[len - 1];
+            d[0] = a;
+            d[len / 2] = m;
+            d[len - 1] = z;
+        }
+    } else if (len <= 32) {
+        uint8_t a[16], b[16];
+        memcpy(a, s, 16);
+        memcpy(b, s + len - 16, 16);
+        memcpy(d, a, 16);
+        memcpy(d + len - 16, b, 16);
+    } else if (len <= 64) {
+        /* four 16-byte temporaries, not two of 32: GCC keeps these in registers */
+        uint8_t a[16], b[16], y[16], z[16];
+        memcpy(a, s, 16);
+        memcpy(b, s + 16, 16);
+        memcpy(y, s + len - 32, 16);
+        memcpy(z, s + len - 16, 16);
+        memcpy(d, a, 16);
+        memcpy(d + 16, b, 16);
+        memcpy(d + len - 32, y, 16);
+        memcpy(d + len - 16, z, 16);
+    } else {
+        memcpy(d, s, len);
+    }
+}
+
 /* ---- Producer side ---- */
 
 /* Free slots, loading the consumer's tail only when the cached value leaves fewer than
@@ -1366,25 +1417,29 @@ static inline int64_t hftipc__ring_reserve(hftipc__ring *r, uint64_t wanted)
     return free_slots;
 }
 
-static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq);
+static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq);
 
 /* Writes message `seq` into its slot (length and payload), not yet visible. */
-static inline void hftipc__ring_fill(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
+static inline hftipc__slot *hftipc__ring_fill(const hftipc__ring *r, uint64_t seq, const void *msg,
+                                              uint32_t len)
 {
     hftipc__slot *s = hftipc__ring_slot(r, seq);
     /* Relaxed: ordered for the consumer by the release store of the commit word (S1) or of
      * head (P1). */
     hftipc__store_relaxed_u32(&s->length, len);
-    if (len != 0)
-        memcpy(hftipc__slot_payload(s), msg, len);
+    hftipc__copy(hftipc__slot_payload(s), msg, len);
+    return s;
 }
 
+static inline void hftipc__slot_commit(hftipc__slot *s, uint64_t seq);
+
 /* Writes message `seq` into its slot and commits it (S1). In files without commit words the
- * commit store is ignored by readers, and head (P1) publishes the message. */
+ * commit store is ignored by readers, and head (P1) publishes the message. The slot's address
+ * is computed once: after the copy's stores the compiler would reload the ring to compute it
+ * again. */
 static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
 {
-    hftipc__ring_fill(r, seq, msg, len);
-    hftipc__ring_commit(r, seq);
+    hftipc__slot_commit(hftipc__ring_fill(r, seq, msg, len), seq);
 }
 
 /* Writes `n` messages laid back to back in `data`, then commits them in order. Two passes: a
@@ -1395,12 +1450,16 @@ static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void 
 static inline void hftipc__ring_write_batch(hftipc__ring *r, uint64_t first, const uint8_t *data,
                                             const uint32_t *lens, uint64_t n)
 {
+    /* A private copy of the geometry: the slot stores go through byte pointers, which may alias
+     * *r as far as the compiler knows, so reading r in the loop would reload its fields once
+     * per message (about 6 instructions each; docs/BENCHMARKS.md). */
+    const hftipc__ring g = *r;
     for (uint64_t i = 0; i < n; i++) {
-        hftipc__ring_fill(r, first + i, data, lens[i]);
+        hftipc__ring_fill(&g, first + i, data, lens[i]);
         data += lens[i];
     }
     for (uint64_t i = 0; i < n; i++)
-        hftipc__ring_commit(r, first + i);
+        hftipc__ring_commit(&g, first + i);
 }
 
 static inline void hftipc__ring_publish(hftipc__ring *r, uint64_t new_head)
@@ -1441,25 +1500,35 @@ static inline int64_t hftipc__ring_ready(hftipc__ring *r, uint64_t wanted)
 
 /* Length of the message at `seq`, loaded once (a hostile peer cannot make us use two different
  * values) and checked against the payload capacity. Returns the length or HFTIPC_ECORRUPT. */
-static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **slot)
+static inline int64_t hftipc__slot_length(uint32_t max_payload, hftipc__slot *s,
+                                          hftipc__slot **slot)
 {
-    hftipc__slot *s = hftipc__ring_slot(r, seq);
-    /* Relaxed: ordered after the acquire load of head in hftipc__ring_available (P1). */
+    /* Relaxed: ordered after the acquire load of head in hftipc__ring_available (P1) or of the
+     * commit word in hftipc__ring_committed_length (S1). */
     uint32_t len = hftipc__load_relaxed_u32(&s->length);
-    if (HFTIPC_UNLIKELY(len > r->max_payload))
+    if (HFTIPC_UNLIKELY(len > max_payload))
         return HFTIPC_ECORRUPT;
     *slot = s;
     return len;
+}
+
+static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **slot)
+{
+    return hftipc__slot_length(r->max_payload, hftipc__ring_slot(r, seq), slot);
 }
 
 /* Commit words (docs/FORMAT.md, "Slots"; every MPSC file, and SPSC files with the
  * SLOT_COMMIT flag): makes message `seq` visible to a consumer that polls the slot itself (S1).
  * The payload and length are already written. The consumer then needs no load of head, so one
  * cache line (the slot) carries a small message and its readiness together. */
-static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq)
+static inline void hftipc__slot_commit(hftipc__slot *s, uint64_t seq)
 {
-    hftipc__atomic_u32 *commit = &hftipc__ring_slot(r, seq)->commit;
-    atomic_store_explicit(commit, (uint32_t)(seq + 1), memory_order_release);
+    atomic_store_explicit(&s->commit, (uint32_t)(seq + 1), memory_order_release);
+}
+
+static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq)
+{
+    hftipc__slot_commit(hftipc__ring_slot(r, seq), seq);
 }
 
 /* Length of message `seq` if its commit word says it is whole (S1, acquire): the length,
@@ -1467,10 +1536,13 @@ static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq)
 static inline int64_t hftipc__ring_committed_length(const hftipc__ring *r, uint64_t seq,
                                                     hftipc__slot **slot)
 {
+    /* The slot's address and the limit are read before the acquire load: after it the
+     * compiler would have to load the ring's fields again. */
     hftipc__slot *s = hftipc__ring_slot(r, seq);
+    uint32_t max_payload = r->max_payload;
     if (hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1)) /* S1 */
         return HFTIPC_EEMPTY;
-    return hftipc__ring_length(r, seq, slot);
+    return hftipc__slot_length(max_payload, s, slot);
 }
 
 static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)
@@ -1726,10 +1798,11 @@ static inline void hftipc__channel_wake_peer(hftipc_channel_t *ch)
  * of the slot it waits for (files with commit words), else on head. */
 static inline void hftipc__channel_wake_consumer(hftipc_channel_t *ch, uint64_t first)
 {
-    const void *word = ch->peer_sleeps_on;
-    if (ch->commit_words)
-        word = &hftipc__ring_slot(&ch->ring, first)->commit;
-    hftipc__channel_wake_word(ch, word);
+    atomic_signal_fence(memory_order_seq_cst); /* W1, as in hftipc__channel_wake_word */
+    /* The word is computed only when someone sleeps: not on the hot path. */
+    if (HFTIPC_UNLIKELY(hftipc__load_relaxed_u32(ch->peer_waiting) != 0))
+        hftipc__wake_sleeper(ch, ch->commit_words ? &hftipc__ring_slot(&ch->ring, first)->commit
+                                                  : ch->peer_sleeps_on);
 }
 
 /* Has the channel been retired (FORMAT.md section 15)? Acquire pairs with the release store of
@@ -1806,12 +1879,12 @@ typedef int64_t (*hftipc__begin_fn)(hftipc_channel_t *ch, uint64_t wanted);
 
 /* Length of message `seq`: HFTIPC_ECORRUPT; with commit words HFTIPC_EEMPTY while the slot does
  * not hold message `seq` yet. */
-static inline int64_t hftipc__consume_length(hftipc_channel_t *ch, uint64_t seq, hftipc__slot **s,
+static inline int64_t hftipc__consume_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **s,
                                              const int commit_words)
 {
     if (commit_words)
-        return hftipc__ring_committed_length(&ch->ring, seq, s);
-    return hftipc__ring_length(&ch->ring, seq, s);
+        return hftipc__ring_committed_length(r, seq, s);
+    return hftipc__ring_length(r, seq, s);
 }
 
 /* Releases the slots up to `new_tail` (C1) and wakes a producer that sleeps for one. */
@@ -1833,13 +1906,13 @@ static inline int64_t hftipc__consume_receive(hftipc_channel_t *ch, void *buf, s
         return hftipc__channel_idle_status(ch, avail);
     }
     hftipc__slot *s;
-    int64_t len = hftipc__consume_length(ch, r->position, &s, commit_words);
+    int64_t len = hftipc__consume_length(r, r->position, &s, commit_words);
     if (HFTIPC_UNLIKELY(len < 0 || (uint64_t)len > buf_len)) {
         return len < 0 ? hftipc__channel_idle_status(ch, len) : HFTIPC_EBUFSIZE;
     }
-    /* buf may be NULL when buf_len is 0: memcpy(NULL, _, 0) is undefined behaviour. */
-    if (len != 0)
-        memcpy(buf, hftipc__slot_payload(s), (size_t)len);
+    /* buf may be NULL when buf_len is 0: hftipc__copy touches nothing for len 0 (where
+     * memcpy(NULL, _, 0) would be undefined behaviour). */
+    hftipc__copy(buf, hftipc__slot_payload(s), (size_t)len);
     hftipc__consume_release(ch, r->position + 1);
     return len;
 }
@@ -1863,17 +1936,20 @@ static inline int64_t hftipc__consume_receive_batch(hftipc_channel_t *ch, void *
      * instructions per message (callgrind; docs/BENCHMARKS.md). */
     uint8_t dummy;
     uint8_t *out = buf != NULL ? buf : &dummy;
+    /* A private copy of the ring: the stores into buf and lens may alias *ch as far as the
+     * compiler knows, so reading ch->ring in the loop would reload it once per message. */
+    const hftipc__ring g = *r;
     size_t used = 0, i;
     for (i = 0; i < n; i++) {
         hftipc__slot *s;
-        int64_t len = hftipc__consume_length(ch, r->position + i, &s, commit_words);
+        int64_t len = hftipc__consume_length(&g, g.position + i, &s, commit_words);
         if (len < 0 || (uint64_t)len > buf_len - used) {
             if (i == 0) {
                 return len < 0 ? hftipc__channel_idle_status(ch, len) : HFTIPC_EBUFSIZE;
             }
             break;
         }
-        memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
+        hftipc__copy(out + used, hftipc__slot_payload(s), (size_t)len);
         lens[i] = (uint32_t)len;
         used += (size_t)len;
     }
@@ -1894,10 +1970,11 @@ static inline int64_t hftipc__consume_drain(hftipc_channel_t *ch, hftipc_handler
         return hftipc__channel_idle_status(ch, avail);
     }
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
+    const hftipc__ring g = *r; /* the handler may write anywhere, as far as the compiler knows */
     size_t i;
     for (i = 0; i < n; i++) {
         hftipc__slot *s;
-        int64_t len = hftipc__consume_length(ch, r->position + i, &s, commit_words);
+        int64_t len = hftipc__consume_length(&g, g.position + i, &s, commit_words);
         if (len < 0) {
             if (i == 0) {
                 return hftipc__channel_idle_status(ch, len);
@@ -1923,7 +2000,7 @@ static inline int64_t hftipc__consume_peek(hftipc_channel_t *ch, const void **pa
     int64_t len = begin(ch, 1);
     if (len >= 0) {
         hftipc__slot *s;
-        len = hftipc__consume_length(ch, r->position, &s, commit_words);
+        len = hftipc__consume_length(r, r->position, &s, commit_words);
         if (len >= 0)
             *payload = hftipc__slot_payload(s);
     }
@@ -2605,6 +2682,22 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
     return ch->ops->send(ch, msg, len);
 }
 
+/* The status of a batch whose lengths fail the check: the first message that is too big
+ * (HFTIPC_ETOOBIG) or overruns `data_len` (HFTIPC_EINVAL), whichever comes first; 0 if none. */
+static int64_t batch_error(const uint32_t *lens, size_t count, size_t data_len,
+                           uint32_t max_payload)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (lens[i] > max_payload)
+            return HFTIPC_ETOOBIG;
+        total += lens[i];
+        if (total > data_len)
+            return HFTIPC_EINVAL;
+    }
+    return 0;
+}
+
 int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t data_len,
                                   const uint32_t *lens, size_t count)
 {
@@ -2613,14 +2706,22 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
     /* All lengths first (the operation checks fencing: not twice per batch): a batch with one
-     * oversized message writes nothing. */
-    size_t total = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (lens[i] > ch->ring.max_payload)
-            return HFTIPC_ETOOBIG;
-        total += lens[i];
-        if (total > data_len)
-            return HFTIPC_EINVAL;
+     * oversized message writes nothing. The common case, every length valid, is one pass with
+     * no exit in it (the compiler vectorises it); only a failing batch takes the second pass
+     * that finds which error comes first. A sum of at most 2^32 lengths of 32 bits cannot wrap
+     * 64 bits, so a larger count goes straight to the exact pass. */
+    uint32_t longest = 0;
+    uint64_t total = 0;
+    if (count <= UINT32_MAX) {
+        for (size_t i = 0; i < count; i++) {
+            longest = lens[i] > longest ? lens[i] : longest;
+            total += lens[i];
+        }
+    }
+    if (HFTIPC_UNLIKELY(count > UINT32_MAX || longest > ch->ring.max_payload || total > data_len)) {
+        int64_t rc = batch_error(lens, count, data_len, ch->ring.max_payload);
+        if (rc != 0)
+            return rc;
     }
     if (count == 0)
         return 0;

@@ -468,6 +468,22 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
     return ch->ops->send(ch, msg, len);
 }
 
+/* The status of a batch whose lengths fail the check: the first message that is too big
+ * (HFTIPC_ETOOBIG) or overruns `data_len` (HFTIPC_EINVAL), whichever comes first; 0 if none. */
+static int64_t batch_error(const uint32_t *lens, size_t count, size_t data_len,
+                           uint32_t max_payload)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (lens[i] > max_payload)
+            return HFTIPC_ETOOBIG;
+        total += lens[i];
+        if (total > data_len)
+            return HFTIPC_EINVAL;
+    }
+    return 0;
+}
+
 int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t data_len,
                                   const uint32_t *lens, size_t count)
 {
@@ -476,14 +492,22 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
     /* All lengths first (the operation checks fencing: not twice per batch): a batch with one
-     * oversized message writes nothing. */
-    size_t total = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (lens[i] > ch->ring.max_payload)
-            return HFTIPC_ETOOBIG;
-        total += lens[i];
-        if (total > data_len)
-            return HFTIPC_EINVAL;
+     * oversized message writes nothing. The common case, every length valid, is one pass with
+     * no exit in it (the compiler vectorises it); only a failing batch takes the second pass
+     * that finds which error comes first. A sum of at most 2^32 lengths of 32 bits cannot wrap
+     * 64 bits, so a larger count goes straight to the exact pass. */
+    uint32_t longest = 0;
+    uint64_t total = 0;
+    if (count <= UINT32_MAX) {
+        for (size_t i = 0; i < count; i++) {
+            longest = lens[i] > longest ? lens[i] : longest;
+            total += lens[i];
+        }
+    }
+    if (HFTIPC_UNLIKELY(count > UINT32_MAX || longest > ch->ring.max_payload || total > data_len)) {
+        int64_t rc = batch_error(lens, count, data_len, ch->ring.max_payload);
+        if (rc != 0)
+            return rc;
     }
     if (count == 0)
         return 0;

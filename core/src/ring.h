@@ -61,6 +61,57 @@ static inline uint8_t *hftipc__slot_payload(hftipc__slot *s)
     return (uint8_t *)s + HFTIPC_SLOT_HEADER_SIZE;
 }
 
+/* Copies `len` bytes from `src` to `dst`, touching only [src, src + len) and [dst, dst + len),
+ * like memcpy. Messages of up to 64 bytes, the common case of batches, are copied inline with
+ * two overlapping fixed-size moves instead of a call into the C library's memcpy, whose call and
+ * size dispatch cost about 12 instructions per message on each side (callgrind;
+ * docs/BENCHMARKS.md). Fixed-size memcpy calls compile to single loads and stores. */
+static inline void hftipc__copy(void *dst, const void *src, size_t len)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    if (len <= 16) { /* the smallest first: fewest tests for the commonest batches */
+        if (len >= 8) {
+            uint64_t a, b;
+            memcpy(&a, s, 8);
+            memcpy(&b, s + len - 8, 8);
+            memcpy(d, &a, 8);
+            memcpy(d + len - 8, &b, 8);
+        } else if (len >= 4) {
+            uint32_t a, b;
+            memcpy(&a, s, 4);
+            memcpy(&b, s + len - 4, 4);
+            memcpy(d, &a, 4);
+            memcpy(d + len - 4, &b, 4);
+        } else if (len != 0) {
+            /* 1 to 3 bytes: first, middle and last cover every byte */
+            uint8_t a = s[0], m = s[len / 2], z = s[len - 1];
+            d[0] = a;
+            d[len / 2] = m;
+            d[len - 1] = z;
+        }
+    } else if (len <= 32) {
+        uint8_t a[16], b[16];
+        memcpy(a, s, 16);
+        memcpy(b, s + len - 16, 16);
+        memcpy(d, a, 16);
+        memcpy(d + len - 16, b, 16);
+    } else if (len <= 64) {
+        /* four 16-byte temporaries, not two of 32: GCC keeps these in registers */
+        uint8_t a[16], b[16], y[16], z[16];
+        memcpy(a, s, 16);
+        memcpy(b, s + 16, 16);
+        memcpy(y, s + len - 32, 16);
+        memcpy(z, s + len - 16, 16);
+        memcpy(d, a, 16);
+        memcpy(d + 16, b, 16);
+        memcpy(d + len - 32, y, 16);
+        memcpy(d + len - 16, z, 16);
+    } else {
+        memcpy(d, s, len);
+    }
+}
+
 /* ---- Producer side ---- */
 
 /* Free slots, loading the consumer's tail only when the cached value leaves fewer than
@@ -98,25 +149,29 @@ static inline int64_t hftipc__ring_reserve(hftipc__ring *r, uint64_t wanted)
     return free_slots;
 }
 
-static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq);
+static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq);
 
 /* Writes message `seq` into its slot (length and payload), not yet visible. */
-static inline void hftipc__ring_fill(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
+static inline hftipc__slot *hftipc__ring_fill(const hftipc__ring *r, uint64_t seq, const void *msg,
+                                              uint32_t len)
 {
     hftipc__slot *s = hftipc__ring_slot(r, seq);
     /* Relaxed: ordered for the consumer by the release store of the commit word (S1) or of
      * head (P1). */
     hftipc__store_relaxed_u32(&s->length, len);
-    if (len != 0)
-        memcpy(hftipc__slot_payload(s), msg, len);
+    hftipc__copy(hftipc__slot_payload(s), msg, len);
+    return s;
 }
 
+static inline void hftipc__slot_commit(hftipc__slot *s, uint64_t seq);
+
 /* Writes message `seq` into its slot and commits it (S1). In files without commit words the
- * commit store is ignored by readers, and head (P1) publishes the message. */
+ * commit store is ignored by readers, and head (P1) publishes the message. The slot's address
+ * is computed once: after the copy's stores the compiler would reload the ring to compute it
+ * again. */
 static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
 {
-    hftipc__ring_fill(r, seq, msg, len);
-    hftipc__ring_commit(r, seq);
+    hftipc__slot_commit(hftipc__ring_fill(r, seq, msg, len), seq);
 }
 
 /* Writes `n` messages laid back to back in `data`, then commits them in order. Two passes: a
@@ -127,12 +182,16 @@ static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void 
 static inline void hftipc__ring_write_batch(hftipc__ring *r, uint64_t first, const uint8_t *data,
                                             const uint32_t *lens, uint64_t n)
 {
+    /* A private copy of the geometry: the slot stores go through byte pointers, which may alias
+     * *r as far as the compiler knows, so reading r in the loop would reload its fields once
+     * per message (about 6 instructions each; docs/BENCHMARKS.md). */
+    const hftipc__ring g = *r;
     for (uint64_t i = 0; i < n; i++) {
-        hftipc__ring_fill(r, first + i, data, lens[i]);
+        hftipc__ring_fill(&g, first + i, data, lens[i]);
         data += lens[i];
     }
     for (uint64_t i = 0; i < n; i++)
-        hftipc__ring_commit(r, first + i);
+        hftipc__ring_commit(&g, first + i);
 }
 
 static inline void hftipc__ring_publish(hftipc__ring *r, uint64_t new_head)
@@ -173,25 +232,35 @@ static inline int64_t hftipc__ring_ready(hftipc__ring *r, uint64_t wanted)
 
 /* Length of the message at `seq`, loaded once (a hostile peer cannot make us use two different
  * values) and checked against the payload capacity. Returns the length or HFTIPC_ECORRUPT. */
-static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **slot)
+static inline int64_t hftipc__slot_length(uint32_t max_payload, hftipc__slot *s,
+                                          hftipc__slot **slot)
 {
-    hftipc__slot *s = hftipc__ring_slot(r, seq);
-    /* Relaxed: ordered after the acquire load of head in hftipc__ring_available (P1). */
+    /* Relaxed: ordered after the acquire load of head in hftipc__ring_available (P1) or of the
+     * commit word in hftipc__ring_committed_length (S1). */
     uint32_t len = hftipc__load_relaxed_u32(&s->length);
-    if (HFTIPC_UNLIKELY(len > r->max_payload))
+    if (HFTIPC_UNLIKELY(len > max_payload))
         return HFTIPC_ECORRUPT;
     *slot = s;
     return len;
+}
+
+static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **slot)
+{
+    return hftipc__slot_length(r->max_payload, hftipc__ring_slot(r, seq), slot);
 }
 
 /* Commit words (docs/FORMAT.md, "Slots"; every MPSC file, and SPSC files with the
  * SLOT_COMMIT flag): makes message `seq` visible to a consumer that polls the slot itself (S1).
  * The payload and length are already written. The consumer then needs no load of head, so one
  * cache line (the slot) carries a small message and its readiness together. */
-static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq)
+static inline void hftipc__slot_commit(hftipc__slot *s, uint64_t seq)
 {
-    hftipc__atomic_u32 *commit = &hftipc__ring_slot(r, seq)->commit;
-    atomic_store_explicit(commit, (uint32_t)(seq + 1), memory_order_release);
+    atomic_store_explicit(&s->commit, (uint32_t)(seq + 1), memory_order_release);
+}
+
+static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq)
+{
+    hftipc__slot_commit(hftipc__ring_slot(r, seq), seq);
 }
 
 /* Length of message `seq` if its commit word says it is whole (S1, acquire): the length,
@@ -199,10 +268,13 @@ static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq)
 static inline int64_t hftipc__ring_committed_length(const hftipc__ring *r, uint64_t seq,
                                                     hftipc__slot **slot)
 {
+    /* The slot's address and the limit are read before the acquire load: after it the
+     * compiler would have to load the ring's fields again. */
     hftipc__slot *s = hftipc__ring_slot(r, seq);
+    uint32_t max_payload = r->max_payload;
     if (hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1)) /* S1 */
         return HFTIPC_EEMPTY;
-    return hftipc__ring_length(r, seq, slot);
+    return hftipc__slot_length(max_payload, s, slot);
 }
 
 static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)
