@@ -160,10 +160,17 @@ step 5 "Go: go test -bench, -count $go_count, -benchtime $go_time, and cross-pro
     { cat "$out/go-bench.txt" >&2; exit 1; }
 awk '/^Benchmark/ { n++ } END { printf "      %d benchmark results\n", n }' "$out/go-bench.txt" >&2
 # Cross-process: the test binary re-executes itself as a producer on CPU 0 and a consumer on
-# CPU 1 (xbench_test.go), the origin library's ring in the same rounds as baseline.
-(cd "$root/bindings/go" && env HFTIPC_GO_XBENCH=run "${go_xproc[@]}" "$tmp/hftipc-go.test") \
-    >"$out/go-xproc.tsv" 2> >(sed 's/^/      /' >&2)
-grep -E '^(target|go-roundtrip-p50)' "$out/go-xproc.tsv" | sed 's/^/      /' >&2 || true
+# CPU 1 (xbench_test.go), the origin library's ring in the same rounds as baseline. Its
+# round-trip target compares with step 3's 64-byte send/receive p50 (table row "| round trip |
+# hftipc send/receive | 64 B | p50 N ns |", or N us), passed in HFTIPC_GO_XBENCH_C_P50_NS.
+c_p50_ns="$(awk -F'|' '$2 ~ /round trip/ && $3 ~ /^ *hftipc send\/receive *$/ && $4 ~ /^ *64 B *$/ &&
+    match($5, /p50 [0-9.]+ (ns|us)/) {
+        split(substr($5, RSTART + 4, RLENGTH - 4), v, " ")
+        printf "%.0f", v[2] == "us" ? v[1] * 1000 : v[1]; exit
+    }' "$tmp/c-bench.out")"
+(cd "$root/bindings/go" && env HFTIPC_GO_XBENCH=run HFTIPC_GO_XBENCH_C_P50_NS="${c_p50_ns:-}" \
+    "${go_xproc[@]}" "$tmp/hftipc-go.test") >"$out/go-xproc.tsv" 2> >(sed 's/^/      /' >&2)
+grep -E '^(target|context)' "$out/go-xproc.tsv" | cut -f1-3,7 | sed 's/^/      /' >&2 || true
 
 # ---- 6. Java ------------------------------------------------------------------------------------
 step 6 "Java: bench/java - offer/poll and batch vs Agrona OneToOneRingBuffer, ping-pong"
