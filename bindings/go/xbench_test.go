@@ -60,7 +60,7 @@ const (
 	xbenchRTTLimit = 1.25
 )
 
-// The two transports of the throughput cases.
+// The transports of the throughput and round-trip cases.
 const (
 	xkindHftipc = "hftipc" // Send/Receive, spinning on ErrFull/ErrEmpty
 	xkindOrigin = "origin" // the origin ring's Send/Receive, spinning the same way
