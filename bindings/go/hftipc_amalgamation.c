@@ -4,7 +4,7 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h 8c80eab96a8b382626d7251df49dda29b0185bedf7538c67c3a8f1223dbe0716
+ *   core/include/hftipc.h da146b85174e844c85d4ecb73686251c60479e154828c881b7037ec0a84430b7
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
  *   core/src/platform/platform.h b7a207d30b3238a2db78720c3e6967d8c852cc0395dac3d0e9359cfb040ebe47
@@ -27,8 +27,8 @@
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 2906eb0882c0df003f215f3ce5b147bde353b94676050a443975092d78b4f138
  *   core/src/platform/linux.c 99c0d3a7c03c013ee06424f093ed8945492951d797e7f9ebfc025af25f121ff4
- *   core/src/platform/posix.c d78411e41ed5830aa7c922388877530ed2a5bcf3f02c958581c8fa1c375c6456
- * Body (sha256): a0182a7bc712045d68104596fe3af0968ea7221d0879441c981fd2a44c2d53fb
+ *   core/src/platform/posix.c 8d0c892093b0e171f9284c038bf4a0c7eb49c442b1c58976b24aaaf7a4c4db99
+ * Body (sha256): e40050cd9cdd06a1425bb50ebfc5497be85f397c5538963bf7c0bc942a08f3a5
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -159,7 +159,7 @@ typedef enum hftipc_status {
     HFTIPC_EFENCED = -31,     /* another process took this handle's role over; the handle is dead */
     HFTIPC_ENOFENCE = -32,    /* takeover refused: the stale holder may still write and cannot be
                                  stopped (another user or pid namespace); retry, or force it */
-    HFTIPC_ESPARSE = -33,     /* the file has unallocated holes an observer cannot map safely */
+    HFTIPC_ESPARSE = -33,     /* the file has unallocated holes that cannot be mapped safely */
     HFTIPC_ESTALE = -34,      /* the channel was retired, or its path no longer names this file
                                  (removed or replaced); open the path again */
 } hftipc_status_t;
@@ -270,7 +270,9 @@ HFTIPC_API int hftipc_channel_create(const char *path, const hftipc_options_t *o
  * @return HFTIPC_OK; HFTIPC_ENOENT; HFTIPC_EBUSY; HFTIPC_EINVAL; every file-validation status
  *         (HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY); HFTIPC_ECORRUPT for cursors out of range;
  *         HFTIPC_ENOSPC (producer, consumer: the file's holes cannot be allocated; the file is
- *         not modified); HFTIPC_ESPARSE (observer: the file has holes); HFTIPC_ENOTFILE;
+ *         not modified); HFTIPC_ESPARSE (observer: the file has holes; any role where the
+ *         platform cannot allocate holes without writing, docs/FORMAT.md section 3);
+ *         HFTIPC_ENOTFILE;
  *         HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM; HFTIPC_ESTALE (a retired file,
  * since 1.1.0).
  * @since 1.0.0
@@ -311,7 +313,8 @@ HFTIPC_API int hftipc_channel_close(hftipc_channel_t *ch);
  * @param path the channel file.
  * @return HFTIPC_OK; HFTIPC_EINVAL; the file-validation statuses of hftipc_channel_open() for a
  *         file that is not a valid channel (nothing is changed): HFTIPC_ENOENT, HFTIPC_ENOTFILE,
- *         HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY, HFTIPC_ECORRUPT, HFTIPC_ENOSPC; HFTIPC_EACCES;
+ *         HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY, HFTIPC_ECORRUPT, HFTIPC_ENOSPC, HFTIPC_ESPARSE
+ *         (holes the platform cannot allocate, docs/FORMAT.md section 3); HFTIPC_EACCES;
  *         HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.1.0
  * Thread safety: any thread.
@@ -5934,10 +5937,11 @@ int hftipc__os_file_allocate(const hftipc__os_file *f, uint64_t size, int may_al
 #if defined(HFTIPC_PLATFORM_LINUX)
     return hftipc__linux_allocate_holes(fd, size);
 #else
-    /* No allocation that provably changes no byte (posix_fallocate may write, and a peer may
-     * be writing meanwhile): as on a file system without fallocate, the file is taken as it
-     * is, with room checked above (docs/FORMAT.md, section 3). */
-    return HFTIPC_OK;
+    /* No allocation here that provably changes no byte: posix_fallocate may emulate itself by
+     * writing zeros where it reads zeros, over a byte a peer writes meanwhile. Mapping the holes
+     * as they are could fault on a full file system, so every role refuses the file
+     * (docs/FORMAT.md, section 3). A file this library created has no holes. */
+    return HFTIPC_ESPARSE;
 #endif
 }
 
