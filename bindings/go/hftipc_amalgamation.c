@@ -7,7 +7,7 @@
  *   core/include/hftipc.h da146b85174e844c85d4ecb73686251c60479e154828c881b7037ec0a84430b7
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
- *   core/src/platform/platform.h b7a207d30b3238a2db78720c3e6967d8c852cc0395dac3d0e9359cfb040ebe47
+ *   core/src/platform/platform.h 3913349834cbe3d7dc5ceaeb22b0c046dba1e1f87f349fc30e01640c0f2a3555
  *   core/src/map.h 8c871d69f110a4bfb81292413da8df8c1afa7fd51de4750c84e426baa8ca0825
  *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
  *   core/src/wait.h 64c99529687a8fdd507f9e24d8e94da84f805f07f0b8c64072d4c16350dde226
@@ -23,13 +23,13 @@
  *   core/src/map.c 1136afe2b49fe7e8654763b909e04448bd1179d8548c6c43f21e15d92469097d
  *   core/src/mpsc.c 938a13f3b4227902f7fb85700688d607c6765100e4526cdeab5014d4b9a8e157
  *   core/src/observer.c e2336968290730cf44617d503dfe6676418513448dc44aff299e1628c5a4764a
- *   core/src/peer.c eb3b65772e639696f510de62ce13fe03d4626e3f0e35862d674fe5a794f38121
+ *   core/src/peer.c fb8d940d022ffe7610a6ea418e46af4acc4dbb63b21c20dc919ffa8981400f8f
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 2906eb0882c0df003f215f3ce5b147bde353b94676050a443975092d78b4f138
  *   core/src/platform/linux.c 99c0d3a7c03c013ee06424f093ed8945492951d797e7f9ebfc025af25f121ff4
- *   core/src/platform/posix.c 8d0c892093b0e171f9284c038bf4a0c7eb49c442b1c58976b24aaaf7a4c4db99
- *   core/src/platform/windows.c 5ed2d80e513f7ee3e268dbea0b49388bd8277a96ce1c27107ba6c2b70d21c54d
- * Body (sha256): 301b76f60f2127c38f77dab7b223ec67555b88889c10fd268cb2fb903d881b55
+ *   core/src/platform/posix.c cc71f65ca0191ed2b11355c4748f5be529d130b6a3d6cec3e00a8f4143507517
+ *   core/src/platform/windows.c f96b40372bd9157530d76829c062ce43cd56a723c8004b1c773727f3e3b7a885
+ * Body (sha256): c308cf5c481aec8cf445a7d58f17b07f96a4814d3417e789a89cd220836368fe
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1347,7 +1347,8 @@ int hftipc__os_process_probe(uint32_t pid, uint64_t *start);
 /* Ends process `pid` if it still is the one that started at `start` (`start_mask` applied to
  * its start time; `start` 0: unknown) and it maps the channel file `chan`, race-free against
  * pid reuse, and waits until it is gone. 1 when that process is gone (also when it already
- * was), 0 when it cannot be ended safely from here. */
+ * was), 0 when it cannot be ended safely from here (every layer but Linux: docs/FORMAT.md
+ * section 12). The caller has already checked that it was not gone. */
 int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
                            const hftipc__os_file *chan);
 
@@ -4642,7 +4643,12 @@ static int end_process(uint64_t owner, uint64_t owner_pidns, const hftipc__os_fi
     uint32_t pid = hftipc__owner_pid(owner);
     if (pid == 0)
         return 1;
-    return hftipc__os_process_end(pid, owner >> HFTIPC__OWNER_PID_BITS, OWNER_START_MASK, chan);
+    /* Gone already, or the pid now names another process: ours is gone. */
+    uint64_t recorded = owner >> HFTIPC__OWNER_PID_BITS, actual;
+    if (hftipc__os_process_probe(pid, &actual) == HFTIPC__OS_PROC_DEAD ||
+        (recorded != 0 && actual != 0 && (actual & OWNER_START_MASK) != recorded))
+        return 1;
+    return hftipc__os_process_end(pid, recorded, OWNER_START_MASK, chan);
 }
 
 /* The taker's half of F1 (docs/FORMAT.md, "Fencing"), run after our CAS on `owner` and before we
@@ -6351,16 +6357,13 @@ int hftipc__os_process_probe(uint32_t pid, uint64_t *start)
 int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
                            const hftipc__os_file *chan)
 {
+    (void)pid;
+    (void)start;
+    (void)start_mask;
     (void)chan;
-    /* Gone already, or the pid now names another process: ours is gone. */
-    uint64_t now_start;
-    if (hftipc__os_process_probe(pid, &now_start) == HFTIPC__OS_PROC_DEAD)
-        return 1;
-    if (start != 0 && now_start != 0 && (now_start & start_mask) != start)
-        return 1;
-    /* Still there, and nothing pins a process here (no pidfd): between any check and a
-     * kill(2) the pid could be reused, and a signal would end a stranger. Not ended: the
-     * takeover reports HFTIPC_ENOFENCE (docs/FORMAT.md section 12). */
+    /* Nothing pins a process here (no pidfd): between any check and a kill(2) the pid could be
+     * reused, and a signal would end a stranger. Not ended: the takeover reports
+     * HFTIPC_ENOFENCE (docs/FORMAT.md section 12). */
     return 0;
 }
 
@@ -6884,12 +6887,10 @@ int hftipc__os_process_probe(uint32_t pid, uint64_t *start)
 int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
                            const hftipc__os_file *chan)
 {
+    (void)pid;
+    (void)start;
+    (void)start_mask;
     (void)chan;
-    uint64_t now_start;
-    if (hftipc__os_process_probe(pid, &now_start) == HFTIPC__OS_PROC_DEAD)
-        return 1;
-    if (start != 0 && now_start != 0 && (now_start & start_mask) != start)
-        return 1; /* the pid names another process now: ours is gone */
     /* TerminateProcess through a pinned handle would be race-free, but nothing cheap tells
      * whether that process maps the channel file: the owner word is untrusted, and a hostile
      * peer could name any process of ours. Not ended (docs/FORMAT.md section 12). */

@@ -156,7 +156,8 @@ int hftipc__os_process_probe(uint32_t pid, uint64_t *start);
 /* Ends process `pid` if it still is the one that started at `start` (`start_mask` applied to
  * its start time; `start` 0: unknown) and it maps the channel file `chan`, race-free against
  * pid reuse, and waits until it is gone. 1 when that process is gone (also when it already
- * was), 0 when it cannot be ended safely from here. */
+ * was), 0 when it cannot be ended safely from here (every layer but Linux: docs/FORMAT.md
+ * section 12). The caller has already checked that it was not gone. */
 int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
                            const hftipc__os_file *chan);
 
