@@ -7,7 +7,7 @@
  *   core/include/hftipc.h da146b85174e844c85d4ecb73686251c60479e154828c881b7037ec0a84430b7
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
- *   core/src/platform/platform.h 3913349834cbe3d7dc5ceaeb22b0c046dba1e1f87f349fc30e01640c0f2a3555
+ *   core/src/platform/platform.h 7aff218c613eaa3ffc53350e39902bb51ab4b0fe4ee77380c17b760308692cba
  *   core/src/map.h 8c871d69f110a4bfb81292413da8df8c1afa7fd51de4750c84e426baa8ca0825
  *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
  *   core/src/wait.h 64c99529687a8fdd507f9e24d8e94da84f805f07f0b8c64072d4c16350dde226
@@ -17,7 +17,7 @@
  *   core/src/peer.h 041bc333bf25ce3aa26d47eeba5fd422ea51e439937df9447a36b664b65ce17f
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
  *   core/src/api.c d8388896af9aef1f5525e9a4aadfdc849e106cc48c06bd9aac0abe5029b3f31d
- *   core/src/discover.c 6cbcb16fa1810c4797360e96b386347f9406fbbdb19ebf03f5d83a205080489a
+ *   core/src/discover.c e84f616bf9a3e02e985a55d9b7e1aeb673c7da0acd0af093b77525f5b7c37424
  *   core/src/error.c 55da5141e62199c42cf94ee5fc19bcf12ea2e781ed69e168ceacf7abdd9ff814
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
  *   core/src/map.c 1136afe2b49fe7e8654763b909e04448bd1179d8548c6c43f21e15d92469097d
@@ -27,9 +27,9 @@
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 2906eb0882c0df003f215f3ce5b147bde353b94676050a443975092d78b4f138
  *   core/src/platform/linux.c 99c0d3a7c03c013ee06424f093ed8945492951d797e7f9ebfc025af25f121ff4
- *   core/src/platform/posix.c cc71f65ca0191ed2b11355c4748f5be529d130b6a3d6cec3e00a8f4143507517
- *   core/src/platform/windows.c f96b40372bd9157530d76829c062ce43cd56a723c8004b1c773727f3e3b7a885
- * Body (sha256): c308cf5c481aec8cf445a7d58f17b07f96a4814d3417e789a89cd220836368fe
+ *   core/src/platform/posix.c 525a59ba13ac15bbc0edf494e51afcdb2b0afdf1a28b2ef624634b6e8e52b78d
+ *   core/src/platform/windows.c 4a8e6eeb899c8529a02cb02aa721036e6854189985d5b166c6a9b23820df69b4
+ * Body (sha256): 0079ba548b74071697af6cc37f8fe66218d0e6a58abc92eb4705e9309ac49317
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1376,7 +1376,9 @@ enum {
 };
 
 /* What `path` names, without following a symlink: its kind, inode (file id) and size.
- * HFTIPC_ENOENT when nothing is there, another status when it cannot be examined. */
+ * HFTIPC_OK; HFTIPC__OS_NODE_GONE when nothing is there; a status when the name exists but
+ * cannot be examined (an unsearchable directory, for example). */
+#define HFTIPC__OS_NODE_GONE 1
 int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *bytes);
 
 /* Watching a directory for changes: notifications where the OS has them (Linux: inotify),
@@ -3176,7 +3178,7 @@ static int discover_examine(const char *path, const char *name, hftipc_dir_entry
     int kind;
     uint64_t inode, bytes;
     int rc = hftipc__os_node(path, &kind, &inode, &bytes);
-    if (rc == HFTIPC_ENOENT)
+    if (rc == HFTIPC__OS_NODE_GONE)
         return HFTIPC_ENOENT;
     if (rc != HFTIPC_OK) {
         /* The name exists but cannot be examined (an unsearchable directory, for example). */
@@ -6091,7 +6093,7 @@ int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *byte
 {
     struct stat st;
     if (lstat(path, &st) != 0)
-        return errno == ENOENT ? HFTIPC_ENOENT : hftipc__unix_status(errno);
+        return errno == ENOENT ? HFTIPC__OS_NODE_GONE : hftipc__unix_status(errno);
     *inode = (uint64_t)st.st_ino;
     *bytes = (uint64_t)st.st_size;
     *kind = S_ISLNK(st.st_mode)   ? HFTIPC__OS_NODE_SYMLINK
@@ -6984,8 +6986,10 @@ void hftipc__os_dir_close(hftipc__os_dir *d)
 int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *bytes)
 {
     HANDLE h = open_nofollow(path, FILE_READ_ATTRIBUTES);
-    if (h == INVALID_HANDLE_VALUE)
-        return last_status();
+    if (h == INVALID_HANDLE_VALUE) {
+        DWORD err = GetLastError();
+        return err == ERROR_FILE_NOT_FOUND ? HFTIPC__OS_NODE_GONE : status_of(err);
+    }
     BY_HANDLE_FILE_INFORMATION bi;
     if (!GetFileInformationByHandle(h, &bi)) {
         int rc = last_status();

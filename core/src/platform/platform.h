@@ -185,7 +185,9 @@ enum {
 };
 
 /* What `path` names, without following a symlink: its kind, inode (file id) and size.
- * HFTIPC_ENOENT when nothing is there, another status when it cannot be examined. */
+ * HFTIPC_OK; HFTIPC__OS_NODE_GONE when nothing is there; a status when the name exists but
+ * cannot be examined (an unsearchable directory, for example). */
+#define HFTIPC__OS_NODE_GONE 1
 int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *bytes);
 
 /* Watching a directory for changes: notifications where the OS has them (Linux: inotify),

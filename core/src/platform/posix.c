@@ -457,7 +457,7 @@ int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *byte
 {
     struct stat st;
     if (lstat(path, &st) != 0)
-        return errno == ENOENT ? HFTIPC_ENOENT : hftipc__unix_status(errno);
+        return errno == ENOENT ? HFTIPC__OS_NODE_GONE : hftipc__unix_status(errno);
     *inode = (uint64_t)st.st_ino;
     *bytes = (uint64_t)st.st_size;
     *kind = S_ISLNK(st.st_mode)   ? HFTIPC__OS_NODE_SYMLINK

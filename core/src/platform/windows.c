@@ -610,8 +610,10 @@ void hftipc__os_dir_close(hftipc__os_dir *d)
 int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *bytes)
 {
     HANDLE h = open_nofollow(path, FILE_READ_ATTRIBUTES);
-    if (h == INVALID_HANDLE_VALUE)
-        return last_status();
+    if (h == INVALID_HANDLE_VALUE) {
+        DWORD err = GetLastError();
+        return err == ERROR_FILE_NOT_FOUND ? HFTIPC__OS_NODE_GONE : status_of(err);
+    }
     BY_HANDLE_FILE_INFORMATION bi;
     if (!GetFileInformationByHandle(h, &bi)) {
         int rc = last_status();
