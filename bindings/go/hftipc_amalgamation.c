@@ -7,7 +7,7 @@
  *   core/include/hftipc.h da146b85174e844c85d4ecb73686251c60479e154828c881b7037ec0a84430b7
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
- *   core/src/platform/platform.h 7aff218c613eaa3ffc53350e39902bb51ab4b0fe4ee77380c17b760308692cba
+ *   core/src/platform/platform.h ad9bd12e2f4883d29ffc2618b894c0ef54899921714d01247fece63c6d87cc05
  *   core/src/map.h 8c871d69f110a4bfb81292413da8df8c1afa7fd51de4750c84e426baa8ca0825
  *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
  *   core/src/wait.h 64c99529687a8fdd507f9e24d8e94da84f805f07f0b8c64072d4c16350dde226
@@ -29,7 +29,7 @@
  *   core/src/platform/linux.c 99c0d3a7c03c013ee06424f093ed8945492951d797e7f9ebfc025af25f121ff4
  *   core/src/platform/posix.c 525a59ba13ac15bbc0edf494e51afcdb2b0afdf1a28b2ef624634b6e8e52b78d
  *   core/src/platform/windows.c 4a8e6eeb899c8529a02cb02aa721036e6854189985d5b166c6a9b23820df69b4
- * Body (sha256): 0079ba548b74071697af6cc37f8fe66218d0e6a58abc92eb4705e9309ac49317
+ * Body (sha256): ff49530a16a7c71ddcb1dff671028afb36491e5dc563b440d7739cf27afbd85e
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1235,11 +1235,6 @@ typedef struct hftipc__os_file {
     char *tmp_path; /* the named temporary file until it is linked; NULL otherwise */
 } hftipc__os_file;
 
-#define HFTIPC__OS_FILE_INIT                                                                       \
-    {                                                                                              \
-        -1, NULL                                                                                   \
-    }
-
 /* `path` made absolute with every symlink resolved (realpath), in a fresh allocation; NULL
  * when it cannot be resolved or memory is short. */
 char *hftipc__os_absolute_path(const char *path);
@@ -1401,9 +1396,9 @@ int hftipc__os_watch_arm(hftipc__os_watch *w);
  * away or moved, so the next arm watches whatever then has the path. */
 int hftipc__os_watch_drain(hftipc__os_watch *w);
 
-/* Sleeps until a notification, hftipc__os_watch_stop(), `cancel` (a handle the caller owns,
- * readable or signalled; -1 for none) or `until_ns` (< 0: no limit). Returns early on a signal.
- * 1 when `cancel` is ready. */
+/* Sleeps until a notification, hftipc__os_watch_stop(), `cancel` (the caller's: a descriptor
+ * that becomes readable on Unix, a waitable HANDLE on Windows; -1 for none) or `until_ns`
+ * (< 0: no limit). Returns early on a signal. 1 when `cancel` is ready. */
 int hftipc__os_watch_sleep(hftipc__os_watch *w, intptr_t cancel, int64_t until_ns);
 
 /* Wakes a sleep in progress, from any thread (on Unix also from a signal handler). */

@@ -44,11 +44,6 @@ typedef struct hftipc__os_file {
     char *tmp_path; /* the named temporary file until it is linked; NULL otherwise */
 } hftipc__os_file;
 
-#define HFTIPC__OS_FILE_INIT                                                                       \
-    {                                                                                              \
-        -1, NULL                                                                                   \
-    }
-
 /* `path` made absolute with every symlink resolved (realpath), in a fresh allocation; NULL
  * when it cannot be resolved or memory is short. */
 char *hftipc__os_absolute_path(const char *path);
@@ -210,9 +205,9 @@ int hftipc__os_watch_arm(hftipc__os_watch *w);
  * away or moved, so the next arm watches whatever then has the path. */
 int hftipc__os_watch_drain(hftipc__os_watch *w);
 
-/* Sleeps until a notification, hftipc__os_watch_stop(), `cancel` (a handle the caller owns,
- * readable or signalled; -1 for none) or `until_ns` (< 0: no limit). Returns early on a signal.
- * 1 when `cancel` is ready. */
+/* Sleeps until a notification, hftipc__os_watch_stop(), `cancel` (the caller's: a descriptor
+ * that becomes readable on Unix, a waitable HANDLE on Windows; -1 for none) or `until_ns`
+ * (< 0: no limit). Returns early on a signal. 1 when `cancel` is ready. */
 int hftipc__os_watch_sleep(hftipc__os_watch *w, intptr_t cancel, int64_t until_ns);
 
 /* Wakes a sleep in progress, from any thread (on Unix also from a signal handler). */
