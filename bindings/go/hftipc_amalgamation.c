@@ -27,9 +27,9 @@
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 2906eb0882c0df003f215f3ce5b147bde353b94676050a443975092d78b4f138
  *   core/src/platform/linux.c 99c0d3a7c03c013ee06424f093ed8945492951d797e7f9ebfc025af25f121ff4
- *   core/src/platform/posix.c 525a59ba13ac15bbc0edf494e51afcdb2b0afdf1a28b2ef624634b6e8e52b78d
+ *   core/src/platform/posix.c edb5164ec9ed2c9edf50a7b824819c606f0ed62498ffe541ec96b7e308a84492
  *   core/src/platform/windows.c 4a8e6eeb899c8529a02cb02aa721036e6854189985d5b166c6a9b23820df69b4
- * Body (sha256): ff49530a16a7c71ddcb1dff671028afb36491e5dc563b440d7739cf27afbd85e
+ * Body (sha256): 331631f7638ab8a2765649a88737903f59e75ee21d3f1eca38174155256342e5
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -5676,7 +5676,7 @@ int hftipc__linux_notify_drain(int fd, int *wd)
 #include <libproc.h>
 #include <sys/proc.h>
 #include <sys/proc_info.h>
-#if defined(__has_include)
+#if defined(__has_include) && defined(__clang__) /* __builtin_available is clang's */
 #if __has_include(<os/os_sync_wait_on_address.h>)
 #include <os/clock.h>
 #include <os/os_sync_wait_on_address.h>

@@ -45,7 +45,7 @@
 #include <libproc.h>
 #include <sys/proc.h>
 #include <sys/proc_info.h>
-#if defined(__has_include)
+#if defined(__has_include) && defined(__clang__) /* __builtin_available is clang's */
 #if __has_include(<os/os_sync_wait_on_address.h>)
 #include <os/clock.h>
 #include <os/os_sync_wait_on_address.h>
