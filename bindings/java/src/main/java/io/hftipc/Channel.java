@@ -1,6 +1,8 @@
 package io.hftipc;
 
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
@@ -79,9 +81,22 @@ public final class Channel implements AutoCloseable {
     private long viewBase;
     private ByteBuffer claimed; // the view of the outstanding claim, or null
     private long claimSeq = NO_CLAIM; // the outstanding claim's sequence
-    private final long[] claimAddr = new long[1];
     private ByteBuffer peeked;
-    private final long[] peekAddr = new long[1];
+
+    /* Every operation is one JNI crossing that passes addresses as longs and makes no JNIEnv
+     * call. A direct buffer's address is resolved once per buffer (one JNIEnv call) and cached
+     * with the buffer: the field keeps the buffer, so its memory, reachable while its address
+     * is in use; a different buffer replaces it. */
+    private ByteBuffer addressed;
+    private long address;
+    /* Heap arrays and heap buffers are copied (in Java, no JNIEnv call) into or out of this
+     * direct scratch buffer around the crossing: created on first use, grown to the largest
+     * message (at most maxPayload bytes). */
+    private ByteBuffer scratch;
+    private long scratchAddress;
+    /* Eight bytes of native memory into which claim and peek store the slot's address. */
+    private final ByteBuffer slotOut = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+    private final long slotOutAddress;
 
     /** What {@link #claim()} returns when the ring is full: never a claim. */
     public static final long NO_CLAIM = -1;
@@ -94,6 +109,7 @@ public final class Channel implements AutoCloseable {
         this.slotSize = hftipc.hftipc_channel_slot_size(handle);
         this.maxPayload = hftipc.hftipc_channel_max_payload(handle);
         this.views = capacity <= MAX_CACHED_VIEWS ? new ByteBuffer[capacity] : null;
+        this.slotOutAddress = hftipc.hj_direct_address(slotOut);
     }
 
     // ---- Lifecycle ---------------------------------------------------------------------------
@@ -488,11 +504,11 @@ public final class Channel implements AutoCloseable {
         checkMessageSize(len, "offer");
         int rc;
         if (src.isDirect()) {
-            rc = hftipc.hj_send_direct(h, src, pos, len);
-        } else if (src.hasArray()) {
-            rc = hftipc.hj_send_array(h, src.array(), src.arrayOffset() + pos, len);
+            rc = hftipc.hj_send_addr(h, addressOf(src), src.capacity(), pos, len);
+            Reference.reachabilityFence(src);
         } else {
-            rc = offerReadOnlyHeap(h, src, pos, len);
+            ByteBuffer s = copyIn(src, pos, len);
+            rc = hftipc.hj_send_addr(h, scratchAddress, s.capacity(), 0, len);
         }
         if (rc == Status.OK) {
             dropClaim(); // a send publishes into the claimed slot, if any: the claim is used up
@@ -505,15 +521,15 @@ public final class Channel implements AutoCloseable {
         throw fail(rc, "offer");
     }
 
-    /* A read-only heap buffer exposes no array: copy it into a claimed slot view. */
-    private int offerReadOnlyHeap(SWIGTYPE_p_hftipc_channel_stct h, ByteBuffer src, int pos, int len) {
-        long claim = hftipc.hj_claim(h, claimAddr);
-        if (claim < 0) {
-            return (int) claim;
+    /* A heap buffer's bytes [pos, pos+len) in the scratch buffer, from index 0. */
+    private ByteBuffer copyIn(ByteBuffer src, int pos, int len) {
+        ByteBuffer s = scratch(len);
+        if (src.hasArray()) {
+            s.put(0, src.array(), src.arrayOffset() + pos, len);
+        } else {
+            s.put(0, src, pos, len); // read-only: no array to reach
         }
-        ByteBuffer view = view(claimAddr[0], maxPayload, false);
-        view.put(0, src, pos, len);
-        return hftipc.hftipc_channel_commit(h, len);
+        return s;
     }
 
     /**
@@ -534,7 +550,8 @@ public final class Channel implements AutoCloseable {
         SWIGTYPE_p_hftipc_channel_stct h = producer("offer");
         Objects.checkFromIndexSize(off, len, src.length);
         checkMessageSize(len, "offer");
-        int rc = hftipc.hj_send_array(h, src, off, len);
+        ByteBuffer s = scratch(len).put(0, src, off, len);
+        int rc = hftipc.hj_send_addr(h, scratchAddress, s.capacity(), 0, len);
         if (rc == Status.OK) {
             dropClaim();
             return true;
@@ -559,14 +576,21 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelFencedException if another process took the producer role over
      */
     public boolean send(ByteBuffer src, Duration timeout) {
-        if (offer(src)) {
-            return true;
+        SWIGTYPE_p_hftipc_channel_stct h = producer("send");
+        int pos = src.position();
+        int len = src.limit() - pos;
+        checkMessageSize(len, "send");
+        int rc;
+        if (src.isDirect()) {
+            rc = sendWait(h, addressOf(src), src.capacity(), pos, len, timeout);
+            Reference.reachabilityFence(src);
+        } else {
+            ByteBuffer s = copyIn(src, pos, len);
+            rc = sendWait(h, scratchAddress, s.capacity(), 0, len, timeout);
         }
-        long deadline = deadline(timeout);
-        while (awaitUntil(deadline, "send")) {
-            if (offer(src)) {
-                return true;
-            }
+        if (rc == Status.OK) {
+            src.position(pos + len);
+            return true;
         }
         return false;
     }
@@ -582,16 +606,68 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelFencedException if another process took the producer role over
      */
     public boolean send(byte[] src, int off, int len, Duration timeout) {
-        if (offer(src, off, len)) {
-            return true;
+        SWIGTYPE_p_hftipc_channel_stct h = producer("send");
+        Objects.checkFromIndexSize(off, len, src.length);
+        checkMessageSize(len, "send");
+        ByteBuffer s = scratch(len).put(0, src, off, len);
+        return sendWait(h, scratchAddress, s.capacity(), 0, len, timeout) == Status.OK;
+    }
+
+    /**
+     * One native {@code hftipc_channel_send_wait} per wait slice of at most
+     * {@link #WAIT_SLICE_NANOS} (a Java interrupt does not end a futex sleep, so the interrupt
+     * status is checked between slices). When the ring has room this is one crossing. The first
+     * slice needs no clock read: the deadline is computed only if it times out.
+     *
+     * @return {@link Status#OK} (the claim, if any, is used up) or {@link Status#ETIMEDOUT}
+     *     (timeout or interrupt)
+     */
+    private int sendWait(SWIGTYPE_p_hftipc_channel_stct h, long base, long cap, int off, int len,
+            Duration timeout) {
+        long t = saturatedNanos(timeout);
+        long slice = Thread.currentThread().isInterrupted() ? 0 : sliceOf(t);
+        int rc = hftipc.hj_send_wait_addr(h, base, cap, off, len, slice);
+        if (rc == Status.ETIMEDOUT && slice < t) {
+            long deadline = deadlineAfterSlice(t, slice);
+            do {
+                slice = nextSlice(deadline);
+                if (slice < 0) {
+                    break;
+                }
+                rc = hftipc.hj_send_wait_addr(h, base, cap, off, len, slice);
+            } while (rc == Status.ETIMEDOUT);
         }
-        long deadline = deadline(timeout);
-        while (awaitUntil(deadline, "send")) {
-            if (offer(src, off, len)) {
-                return true;
-            }
+        if (rc == Status.OK) {
+            dropClaim(); // a send publishes into the claimed slot, if any: the claim is used up
+            return rc;
         }
-        return false;
+        if (rc == Status.ETIMEDOUT) {
+            return rc;
+        }
+        throw fail(rc, "send");
+    }
+
+    /* The first wait slice of a timeout of t ns: all of it up to WAIT_SLICE_NANOS, 0 if t <= 0. */
+    private static long sliceOf(long t) {
+        return t <= 0 ? 0 : Math.min(t, WAIT_SLICE_NANOS);
+    }
+
+    /* The deadline of a timeout of t ns whose first slice (of `slice` ns) has just timed out. */
+    private static long deadlineAfterSlice(long t, long slice) {
+        return t >= Long.MAX_VALUE / 2 ? FOREVER : System.nanoTime() + (t - slice);
+    }
+
+    /* The next wait slice before `deadline`, or -1 once it has passed or the thread is
+     * interrupted (the interrupt status stays set). */
+    private static long nextSlice(long deadline) {
+        if (Thread.currentThread().isInterrupted()) {
+            return -1;
+        }
+        if (deadline == FOREVER) {
+            return WAIT_SLICE_NANOS;
+        }
+        long left = deadline - System.nanoTime();
+        return left <= 0 ? -1 : Math.min(left, WAIT_SLICE_NANOS);
     }
 
     /**
@@ -747,7 +823,7 @@ public final class Channel implements AutoCloseable {
     /* Claims (or returns the outstanding claim) and caches its view; NO_CLAIM when full. */
     private long claimSlot(String op) {
         SWIGTYPE_p_hftipc_channel_stct h = producer(op);
-        long claim = hftipc.hj_claim(h, claimAddr);
+        long claim = hftipc.hj_claim_addr(h, slotOutAddress);
         if (claim < 0) {
             if (claim == Status.EFULL) {
                 return NO_CLAIM;
@@ -755,7 +831,7 @@ public final class Channel implements AutoCloseable {
             throw fail((int) claim, op);
         }
         if (claimed == null || claim != claimSeq) {
-            claimed = view(claimAddr[0], maxPayload, false);
+            claimed = view(slotOut.getLong(0), maxPayload, false);
             claimed.clear();
             claimSeq = claim;
         }
@@ -784,10 +860,8 @@ public final class Channel implements AutoCloseable {
 
     /**
      * Sends up to {@code count} messages laid back to back in {@code data} (from its position),
-     * with their lengths in {@code lengths[0, count)}. With a direct buffer, messages are
-     * published in groups of up to 256 with one cursor store each. The position advances past
-     * the messages sent. While a claim is outstanding the first message goes into the claimed
-     * slot, which uses the claim up (as {@link #offer(ByteBuffer)}).
+     * with their lengths in {@code lengths[0, count)}: {@link #offerBatch(ByteBuffer, int[], int,
+     * int) offerBatch(data, lengths, 0, count)}.
      *
      * @param data the concatenated messages
      * @param lengths the message lengths
@@ -796,14 +870,40 @@ public final class Channel implements AutoCloseable {
      * @throws MessageTooBigException if any length exceeds maxPayload() (nothing is sent)
      * @throws IllegalArgumentException if a length is negative or the lengths add up to more
      *     than {@code data.remaining()}
-     * @throws IndexOutOfBoundsException if {@code count > lengths.length}
+     * @throws IndexOutOfBoundsException if {@code count} is negative or more than {@code
+     *     lengths.length}
      */
     public int offerBatch(ByteBuffer data, int[] lengths, int count) {
+        return offerBatch(data, lengths, 0, count);
+    }
+
+    /**
+     * Sends up to {@code count} messages laid back to back in {@code data} (from its position),
+     * with their lengths in {@code lengths[offset, offset+count)}. With a direct buffer, messages
+     * are published in groups of up to 256 with one cursor store each. The position advances
+     * past the messages sent, so after a partial send (the ring filled up) the rest goes with
+     * {@code offerBatch(data, lengths, offset + sent, count - sent)}. While a claim is
+     * outstanding the first message goes into the claimed slot, which uses the claim up (as
+     * {@link #offer(ByteBuffer)}).
+     *
+     * @param data the concatenated messages, from its position
+     * @param lengths the message lengths
+     * @param offset index in {@code lengths} of the first message's length
+     * @param count number of messages
+     * @return the number of messages sent (0 if the ring is full, or if {@code count} is 0)
+     * @throws MessageTooBigException if any length exceeds maxPayload() (nothing is sent)
+     * @throws IllegalArgumentException if a length is negative or the lengths add up to more
+     *     than {@code data.remaining()} (nothing is sent)
+     * @throws IndexOutOfBoundsException if {@code offset} or {@code count} is negative or
+     *     {@code offset + count > lengths.length}
+     * @since 1.1.0
+     */
+    public int offerBatch(ByteBuffer data, int[] lengths, int offset, int count) {
         SWIGTYPE_p_hftipc_channel_stct h = producer("offerBatch");
-        Objects.checkIndex(count, lengths.length + 1);
+        Objects.checkFromIndexSize(offset, count, lengths.length);
         int pos = data.position();
         long total = 0;
-        for (int i = 0; i < count; i++) {
+        for (int i = offset; i < offset + count; i++) {
             int l = lengths[i];
             if (l < 0) {
                 throw new IllegalArgumentException("negative length at index " + i);
@@ -819,7 +919,9 @@ public final class Channel implements AutoCloseable {
             return 0;
         }
         if (data.isDirect()) {
-            long n = hftipc.hj_send_batch_direct(h, data, pos, data.remaining(), lengths, count);
+            long n = hftipc.hj_send_batch_addr(h, addressOf(data), data.capacity(), pos,
+                    data.remaining(), lengths, offset, count);
+            Reference.reachabilityFence(data);
             if (n == Status.EFULL) {
                 return 0;
             }
@@ -828,23 +930,24 @@ public final class Channel implements AutoCloseable {
             }
             dropClaim(); // the first message went into the claimed slot, if any
             long bytes = 0;
-            for (int i = 0; i < n; i++) {
+            for (int i = offset; i < offset + n; i++) {
                 bytes += lengths[i];
             }
             data.position(pos + (int) bytes);
             return (int) n;
         }
-        // Heap buffer: one message at a time, still one copy each.
+        // Heap buffer: one message at a time, one crossing each.
         int limit = data.limit();
         int sent = 0;
         try {
             int p = pos;
             for (; sent < count; sent++) {
-                data.limit(p + lengths[sent]).position(p);
+                int l = lengths[offset + sent];
+                data.limit(p + l).position(p);
                 if (!offer(data)) {
                     break;
                 }
-                p += lengths[sent];
+                p += l;
             }
             data.limit(limit).position(p);
         } finally {
@@ -877,9 +980,15 @@ public final class Channel implements AutoCloseable {
         int room = dst.limit() - pos;
         long n;
         if (dst.isDirect()) {
-            n = hftipc.hj_receive_direct(h, dst, pos, room);
+            n = hftipc.hj_receive_addr(h, addressOf(dst), dst.capacity(), pos, room);
+            Reference.reachabilityFence(dst);
         } else {
-            n = hftipc.hj_receive_array(h, dst.array(), dst.arrayOffset() + pos, room);
+            int r = Math.min(room, maxPayload); // no message is longer
+            ByteBuffer s = scratch(r);
+            n = hftipc.hj_receive_addr(h, scratchAddress, s.capacity(), 0, r);
+            if (n > 0) {
+                s.get(0, dst.array(), dst.arrayOffset() + pos, (int) n);
+            }
         }
         dropPeek();
         if (n >= 0) {
@@ -906,7 +1015,12 @@ public final class Channel implements AutoCloseable {
     public int poll(byte[] dst, int off, int len) {
         SWIGTYPE_p_hftipc_channel_stct h = reader("poll");
         Objects.checkFromIndexSize(off, len, dst.length);
-        long n = hftipc.hj_receive_array(h, dst, off, len);
+        int r = Math.min(len, maxPayload); // no message is longer
+        ByteBuffer s = scratch(r);
+        long n = hftipc.hj_receive_addr(h, scratchAddress, s.capacity(), 0, r);
+        if (n > 0) {
+            s.get(0, dst, off, (int) n);
+        }
         dropPeek();
         if (n >= 0) {
             return (int) n;
@@ -931,18 +1045,29 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelFencedException if another process took the consumer role over
      */
     public int receive(ByteBuffer dst, Duration timeout) {
-        int n = poll(dst);
-        if (n >= 0) {
-            return n;
+        SWIGTYPE_p_hftipc_channel_stct h = reader("receive");
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException();
         }
-        long deadline = deadline(timeout);
-        while (awaitUntil(deadline, "receive")) {
-            n = poll(dst);
-            if (n >= 0) {
-                return n;
+        int pos = dst.position();
+        int room = dst.limit() - pos;
+        long n;
+        if (dst.isDirect()) {
+            n = receiveWait(h, addressOf(dst), dst.capacity(), pos, room, timeout);
+            Reference.reachabilityFence(dst);
+        } else {
+            int r = Math.min(room, maxPayload);
+            ByteBuffer s = scratch(r);
+            n = receiveWait(h, scratchAddress, s.capacity(), 0, r, timeout);
+            if (n > 0) {
+                s.get(0, dst.array(), dst.arrayOffset() + pos, (int) n);
             }
         }
-        return -1;
+        if (n < 0) {
+            return -1;
+        }
+        dst.position(pos + (int) n);
+        return (int) n;
     }
 
     /**
@@ -956,18 +1081,42 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelFencedException if another process took the consumer role over
      */
     public int receive(byte[] dst, int off, int len, Duration timeout) {
-        int n = poll(dst, off, len);
-        if (n >= 0) {
+        SWIGTYPE_p_hftipc_channel_stct h = reader("receive");
+        Objects.checkFromIndexSize(off, len, dst.length);
+        int r = Math.min(len, maxPayload);
+        ByteBuffer s = scratch(r);
+        long n = receiveWait(h, scratchAddress, s.capacity(), 0, r, timeout);
+        if (n > 0) {
+            s.get(0, dst, off, (int) n);
+        }
+        return n < 0 ? -1 : (int) n;
+    }
+
+    /**
+     * One native {@code hftipc_channel_receive_wait} per wait slice, as {@link #sendWait}.
+     *
+     * @return the message length, or {@link Status#ETIMEDOUT} (timeout or interrupt)
+     */
+    private long receiveWait(SWIGTYPE_p_hftipc_channel_stct h, long base, long cap, int off,
+            int len, Duration timeout) {
+        long t = saturatedNanos(timeout);
+        long slice = Thread.currentThread().isInterrupted() ? 0 : sliceOf(t);
+        long n = hftipc.hj_receive_wait_addr(h, base, cap, off, len, slice);
+        if (n == Status.ETIMEDOUT && slice < t) {
+            long deadline = deadlineAfterSlice(t, slice);
+            do {
+                slice = nextSlice(deadline);
+                if (slice < 0) {
+                    break;
+                }
+                n = hftipc.hj_receive_wait_addr(h, base, cap, off, len, slice);
+            } while (n == Status.ETIMEDOUT);
+        }
+        dropPeek();
+        if (n >= 0 || n == Status.ETIMEDOUT) {
             return n;
         }
-        long deadline = deadline(timeout);
-        while (awaitUntil(deadline, "receive")) {
-            n = poll(dst, off, len);
-            if (n >= 0) {
-                return n;
-            }
-        }
-        return -1;
+        throw failReceive((int) n, "receive");
     }
 
     /**
@@ -982,14 +1131,14 @@ public final class Channel implements AutoCloseable {
      */
     public ByteBuffer peek() {
         SWIGTYPE_p_hftipc_channel_stct h = consumer("peek");
-        long n = hftipc.hj_peek(h, peekAddr);
+        long n = hftipc.hj_peek_addr(h, slotOutAddress);
         if (n < 0) {
             if (n == Status.EEMPTY) {
                 return null;
             }
             throw fail((int) n, "peek");
         }
-        ByteBuffer v = view(peekAddr[0], maxPayload, true);
+        ByteBuffer v = view(slotOut.getLong(0), maxPayload, true);
         v.limit((int) n).position(0);
         peeked = v;
         return v;
@@ -1018,9 +1167,8 @@ public final class Channel implements AutoCloseable {
 
     /**
      * Receives up to {@code lengths.length} messages back to back into {@code dst} (from its
-     * position), their lengths into {@code lengths}, and advances the position past them. With
-     * a direct buffer, messages are consumed in groups of up to 256 with one cursor store each.
-     * Stops early at the first message that does not fit. Consumer only.
+     * position), their lengths into {@code lengths}: {@link #pollBatch(ByteBuffer, int[], int,
+     * int) pollBatch(dst, lengths, 0, lengths.length)}.
      *
      * @param dst the destination
      * @param lengths receives the message lengths; its length is the maximum count
@@ -1029,9 +1177,32 @@ public final class Channel implements AutoCloseable {
      * @throws IllegalArgumentException if {@code lengths} is empty
      */
     public int pollBatch(ByteBuffer dst, int[] lengths) {
+        return pollBatch(dst, lengths, 0, lengths.length);
+    }
+
+    /**
+     * Receives up to {@code count} messages back to back into {@code dst} (from its position),
+     * their lengths into {@code lengths[offset, offset+count)}, and advances the position past
+     * them. With a direct buffer, messages are consumed in groups of up to 256 with one cursor
+     * store each. Stops early at the first message that does not fit. Consumer only.
+     *
+     * @param dst the destination
+     * @param lengths receives the message lengths, from index {@code offset}
+     * @param offset index in {@code lengths} for the first message's length
+     * @param count the most messages to receive, at least 1
+     * @return the number of messages received, 0 if there is none
+     * @throws BufferTooSmallException if the first message does not fit
+     * @throws IllegalArgumentException if {@code count} is 0
+     * @throws IndexOutOfBoundsException if {@code offset} or {@code count} is negative or
+     *     {@code offset + count > lengths.length}
+     * @since 1.1.0
+     */
+    public int pollBatch(ByteBuffer dst, int[] lengths, int offset, int count) {
         SWIGTYPE_p_hftipc_channel_stct h = consumer("pollBatch");
-        if (lengths.length == 0) {
-            throw new IllegalArgumentException("lengths is empty");
+        Objects.checkFromIndexSize(offset, count, lengths.length);
+        if (count == 0) {
+            throw new IllegalArgumentException(
+                    lengths.length == 0 ? "lengths is empty" : "count is 0");
         }
         if (dst.isReadOnly()) {
             throw new ReadOnlyBufferException();
@@ -1039,9 +1210,9 @@ public final class Channel implements AutoCloseable {
         dropPeek();
         int pos = dst.position();
         if (dst.isDirect()) {
-            long n =
-                    hftipc.hj_receive_batch_direct(
-                            h, dst, pos, dst.remaining(), lengths, lengths.length);
+            long n = hftipc.hj_receive_batch_addr(h, addressOf(dst), dst.capacity(), pos,
+                    dst.remaining(), lengths, offset, count);
+            Reference.reachabilityFence(dst);
             if (n == Status.EEMPTY) {
                 return 0;
             }
@@ -1049,14 +1220,14 @@ public final class Channel implements AutoCloseable {
                 throw failReceive((int) n, "pollBatch");
             }
             long bytes = 0;
-            for (int i = 0; i < n; i++) {
+            for (int i = offset; i < offset + n; i++) {
                 bytes += lengths[i];
             }
             dst.position(pos + (int) bytes);
             return (int) n;
         }
         int got = 0;
-        while (got < lengths.length) {
+        while (got < count) {
             int n;
             try {
                 n = poll(dst);
@@ -1069,7 +1240,7 @@ public final class Channel implements AutoCloseable {
             if (n < 0) {
                 break;
             }
-            lengths[got++] = n;
+            lengths[offset + got++] = n;
         }
         return got;
     }
@@ -1137,13 +1308,38 @@ public final class Channel implements AutoCloseable {
     /* EBUFSIZE from a consumer: tell the caller how big the message is. */
     private HftipcException failReceive(int status, String op) {
         if (status == Status.EBUFSIZE && role == Role.CONSUMER && handle != null) {
-            long n = hftipc.hj_peek(handle, peekAddr);
+            long n = hftipc.hj_peek_addr(handle, slotOutAddress);
             if (n >= 0) {
                 return new BufferTooSmallException(
                         status, op, path, "message is " + n + " bytes", (int) n);
             }
         }
         return fail(status, op);
+    }
+
+    /* The address of a direct buffer's memory, resolved once per buffer: see `addressed`. */
+    private long addressOf(ByteBuffer b) {
+        if (b != addressed) {
+            long a = hftipc.hj_direct_address(b);
+            if (a == 0 && b.capacity() != 0) {
+                throw new IllegalArgumentException("the JVM gives no address for this direct buffer");
+            }
+            address = a;
+            addressed = b;
+        }
+        return address;
+    }
+
+    /* The scratch buffer, with room for at least len bytes (len <= maxPayload). */
+    private ByteBuffer scratch(int len) {
+        ByteBuffer s = scratch;
+        if (s == null || s.capacity() < len) {
+            int cap = Math.max(len, Math.min(maxPayload, Math.max(256, Integer.highestOneBit(len) << 1)));
+            s = ByteBuffer.allocateDirect(cap);
+            scratchAddress = hftipc.hj_direct_address(s);
+            scratch = s;
+        }
+        return s;
     }
 
     /* The cached view over the slot payload at addr (allocates only on first use per slot). */

@@ -3,6 +3,7 @@ package io.hftipc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -184,16 +185,32 @@ class ChannelTest {
     void nativeHelpersCheckBoundsToo() {
         // Bypass the facade: the C helpers must refuse out-of-range requests, not crash.
         ByteBuffer d = ByteBuffer.allocateDirect(8);
+        long a = hftipc.hj_direct_address(d);
+        assertNotEquals(0, a);
         SWIGTYPE_p_hftipc_channel_stct h = handleOf(tx);
-        assertEquals(Status.EINVAL, hftipc.hj_send_direct(h, d, 4, 5));
-        assertEquals(Status.EINVAL, hftipc.hj_send_direct(h, d, -1, 1));
-        assertEquals(Status.EINVAL, hftipc.hj_send_array(h, new byte[4], 3, 2));
-        assertEquals(Status.EINVAL, hftipc.hj_receive_array(handleOf(rx), new byte[4], 0, 5));
-        assertEquals(Status.EINVAL, hftipc.hj_receive_direct(handleOf(rx), d, 9, 0));
+        SWIGTYPE_p_hftipc_channel_stct r = handleOf(rx);
+        assertEquals(Status.EINVAL, hftipc.hj_send_addr(h, a, 8, 4, 5));
+        assertEquals(Status.EINVAL, hftipc.hj_send_addr(h, a, 8, -1, 1));
+        assertEquals(Status.EINVAL, hftipc.hj_send_addr(h, a, 8, 2, -1));
+        assertEquals(Status.EINVAL, hftipc.hj_send_addr(h, a, -8, 0, 1));
+        assertEquals(Status.EINVAL, hftipc.hj_send_addr(h, 0, 8, 0, 1), "no address");
+        assertEquals(Status.EINVAL, hftipc.hj_send_wait_addr(h, a, 8, 4, 5, 0));
+        assertEquals(Status.EINVAL, hftipc.hj_send_wait_addr(h, a, 8, 0, 1, -1), "negative wait");
+        assertEquals(Status.EINVAL, hftipc.hj_receive_addr(r, a, 8, 9, 0));
+        assertEquals(Status.EINVAL, hftipc.hj_receive_addr(r, 0, 8, 0, 8));
+        assertEquals(Status.EINVAL, hftipc.hj_receive_wait_addr(r, a, 8, 0, 9, 0));
+        assertEquals(Status.EINVAL, hftipc.hj_send_batch_addr(h, a, 8, 0, 8, new int[1], 0, 2));
+        assertEquals(Status.EINVAL, hftipc.hj_send_batch_addr(h, a, 8, 0, 8, new int[2], 1, 2));
+        assertEquals(Status.EINVAL, hftipc.hj_send_batch_addr(h, a, 8, 0, 8, new int[2], -1, 1));
+        assertEquals(Status.EINVAL, hftipc.hj_send_batch_addr(h, a, 8, 0, 9, new int[1], 0, 1));
         assertEquals(Status.EINVAL,
-                hftipc.hj_send_batch_direct(h, d, 0, 8, new int[1], 2));
-        assertThrows(IllegalArgumentException.class,
-                () -> hftipc.hj_send_direct(h, ByteBuffer.allocate(4), 0, 1));
+                hftipc.hj_receive_batch_addr(r, a, 8, 0, 8, new int[2], 2, 1));
+        assertEquals(Status.EINVAL,
+                hftipc.hj_receive_batch_addr(r, a, 8, 0, 8, new int[2], 0, 0));
+        assertEquals(Status.EINVAL, hftipc.hj_claim_addr(h, 0));
+        assertEquals(Status.EINVAL, hftipc.hj_peek_addr(r, 0));
+        assertEquals(0, hftipc.hj_direct_address(ByteBuffer.allocate(4)), "a heap buffer");
+        assertEquals(0, hftipc.hj_direct_address(null));
         assertEquals(0, tx.stats().head());
     }
 
