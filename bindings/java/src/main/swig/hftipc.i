@@ -6,11 +6,10 @@
  * hand-written facade (Channel, ChannelConfig, ...). Nobody outside the package can name a
  * SWIGTYPE_p_* class.
  *
- * Hot paths do not use SWIG's copying byte-array typemaps (various.i): a direct ByteBuffer is
- * passed as (void *, size_t) through GetDirectBufferAddress/GetDirectBufferCapacity, and a heap
- * byte[] is copied exactly once, straight into or out of the ring slot, with
- * Get/SetByteArrayRegion (claim + copy + commit; peek + copy + ack). Every helper re-checks
- * offsets and lengths in C, so a bug in the Java facade cannot turn into a wild memory access.
+ * Hot paths do not use SWIG's copying byte-array typemaps (various.i) and make no JNIEnv call:
+ * each Java operation is one crossing into a helper that takes addresses as jlong, checks
+ * offsets and lengths in C (so a bug in the Java facade cannot turn into a wild memory access)
+ * and calls one public core function. See "Hot path" below.
  */
 %module hftipc
 
@@ -264,10 +263,11 @@ static int hj_inspect(const char *path, int64_t *OUT_LONGS, int OUT_N)
  * addresses (a jlong): the facade resolves a direct ByteBuffer's address once per buffer
  * (hj_direct_address, the only JNIEnv call, not made again while the same buffer is used) and
  * keeps the buffer reachable while it is cached, so the hot path makes no JNIEnv call at all
- * (GetDirectBufferAddress and GetDirectBufferCapacity cost more than the core's send here).
- * Heap arrays are copied by the facade into a direct scratch buffer (and out of it) and then
- * take the same path: measured faster than pinning the array (GetPrimitiveArrayCritical) or
- * Get/SetByteArrayRegion, whose JNIEnv calls each cost a VM transition (docs/BENCHMARKS.md,
+ * (one GetDirectBufferAddress costs about 18 ns here, twice the crossing and more than the
+ * core's send). Heap arrays are copied by the facade, in Java, into a direct scratch buffer (or
+ * out of it) and take the same path: 15-24 ns per operation, against 27-36 ns with
+ * Get/SetByteArrayRegion through a stack buffer and 39-43 ns with GetPrimitiveArrayCritical
+ * around the core call, whose JNIEnv calls each cost a VM state transition (docs/BENCHMARKS.md,
  * "Java: where the nanoseconds go"). */
 
 /* Checks [off, off+len) within [0, cap). */
@@ -330,55 +330,6 @@ static int64_t hj_receive_wait_addr(hftipc_channel_t *ch, int64_t base, int64_t 
     if (!ok || timeout_ns < 0)
         return HFTIPC_EINVAL;
     return hftipc_channel_receive_wait(ch, p, (size_t)len, timeout_ns);
-}
-
-/* TEMPORARY (measurement): heap arrays through JNIEnv calls. */
-static int hj_send_critical(JNIEnv *jenv, hftipc_channel_t *ch, jbyteArray arr, int off, int len)
-{
-    jbyte *p;
-    int rc;
-    if (arr == NULL || !hj_range_ok(off, len, (*jenv)->GetArrayLength(jenv, arr)))
-        return HFTIPC_EINVAL;
-    p = (*jenv)->GetPrimitiveArrayCritical(jenv, arr, NULL);
-    if (p == NULL)
-        return HFTIPC_ENOMEM;
-    rc = hftipc_channel_send(ch, p + off, (size_t)len);
-    (*jenv)->ReleasePrimitiveArrayCritical(jenv, arr, p, JNI_ABORT);
-    return rc;
-}
-static int64_t hj_receive_critical(JNIEnv *jenv, hftipc_channel_t *ch, jbyteArray arr, int off, int len)
-{
-    jbyte *p;
-    int64_t rc;
-    if (arr == NULL || !hj_range_ok(off, len, (*jenv)->GetArrayLength(jenv, arr)))
-        return HFTIPC_EINVAL;
-    p = (*jenv)->GetPrimitiveArrayCritical(jenv, arr, NULL);
-    if (p == NULL)
-        return HFTIPC_ENOMEM;
-    rc = hftipc_channel_receive(ch, p + off, (size_t)len);
-    (*jenv)->ReleasePrimitiveArrayCritical(jenv, arr, p, 0);
-    return rc;
-}
-static int hj_send_region(JNIEnv *jenv, hftipc_channel_t *ch, jbyteArray arr, int off, int len)
-{
-    jbyte tmp[1024];
-    if (len > 1024 || len < 0)
-        return hj_send_critical(jenv, ch, arr, off, len);
-    (*jenv)->GetByteArrayRegion(jenv, arr, off, len, tmp);
-    if ((*jenv)->ExceptionCheck(jenv))
-        return HFTIPC_EINVAL;
-    return hftipc_channel_send(ch, tmp, (size_t)len);
-}
-static int64_t hj_receive_region(JNIEnv *jenv, hftipc_channel_t *ch, jbyteArray arr, int off, int len)
-{
-    jbyte tmp[1024];
-    int64_t n;
-    if (len > 1024 || len < 0)
-        return hj_receive_critical(jenv, ch, arr, off, len);
-    n = hftipc_channel_receive(ch, tmp, (size_t)len);
-    if (n > 0)
-        (*jenv)->SetByteArrayRegion(jenv, arr, off, (jsize)n, tmp);
-    return n;
 }
 
 /* ---- Batches ---- */

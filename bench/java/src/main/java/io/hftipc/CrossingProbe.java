@@ -7,8 +7,11 @@ import java.util.Arrays;
 
 /**
  * Where the nanoseconds of one Java operation go, below the facade: the bare JNI crossing
- * (a native that returns a constant), one JNIEnv call (GetDirectBufferAddress) on top of it, and
- * a send+receive pair through the binding's natives without the facade. One thread, one channel
+ * (a native that returns a constant), one JNIEnv call (GetDirectBufferAddress) on top of it, a
+ * send+receive pair through the binding's natives without the facade, and the same pair for a
+ * heap byte[] copied in Java through a direct scratch buffer (what the facade does). Commit
+ * 5876f2f also measured GetPrimitiveArrayCritical and Get/SetByteArrayRegion around the core
+ * call (docs/BENCHMARKS.md, "Java: where the nanoseconds go"). One thread, one channel
  * (no cross-core traffic). It sits in package io.hftipc (split package on the class path) to
  * reach the package-private SWIG class; the binding never ships it.
  *
@@ -44,8 +47,6 @@ public final class CrossingProbe {
                     String[] names = {"JNI crossing, no JNIEnv call (hftipc_version_number)",
                         "crossing + GetDirectBufferAddress (one JNIEnv call)",
                         "send+receive pair / 2, natives by address (no JNIEnv call)",
-                        "heap byte[] pair / 2: GetPrimitiveArrayCritical around the core call",
-                        "heap byte[] pair / 2: Get/SetByteArrayRegion via a stack buffer",
                         "heap byte[] pair / 2: Java copy to a direct scratch, natives by address"};
                     for (int c = 0; c < names.length; c++) {
                         if (c < 2 && size != sizes[0]) {
@@ -82,8 +83,6 @@ public final class CrossingProbe {
             case 0 -> crossing(ops);
             case 1 -> address(ops);
             case 2 -> pair(h, r, size, ops);
-            case 3 -> critical(h, r, size, ops);
-            case 4 -> region(h, r, size, ops);
             default -> scratch(h, r, size, ops);
         }
         long t1 = CPU.getCurrentThreadCpuTime();
@@ -115,26 +114,6 @@ public final class CrossingProbe {
             if (hftipc.hj_send_addr(h, a, size, 0, size) != 0) throw new IllegalStateException("send");
             if (hftipc.hj_receive_addr(r, b, size, 0, size) != size) throw new IllegalStateException("receive");
             if (dst.getLong(0) != i) throw new IllegalStateException("sequence");
-        }
-    }
-
-    static void critical(SWIGTYPE_p_hftipc_channel_stct h, SWIGTYPE_p_hftipc_channel_stct r, int size, long ops) {
-        byte[] src = new byte[size], dst = new byte[size];
-        for (long i = 0; i < ops; i++) {
-            src[0] = (byte) i;
-            if (hftipc.hj_send_critical(h, src, 0, size) != 0) throw new IllegalStateException("send");
-            if (hftipc.hj_receive_critical(r, dst, 0, size) != size) throw new IllegalStateException("receive");
-            if (dst[0] != (byte) i) throw new IllegalStateException("sequence");
-        }
-    }
-
-    static void region(SWIGTYPE_p_hftipc_channel_stct h, SWIGTYPE_p_hftipc_channel_stct r, int size, long ops) {
-        byte[] src = new byte[size], dst = new byte[size];
-        for (long i = 0; i < ops; i++) {
-            src[0] = (byte) i;
-            if (hftipc.hj_send_region(h, src, 0, size) != 0) throw new IllegalStateException("send");
-            if (hftipc.hj_receive_region(r, dst, 0, size) != size) throw new IllegalStateException("receive");
-            if (dst[0] != (byte) i) throw new IllegalStateException("sequence");
         }
     }
 

@@ -44,8 +44,15 @@ import java.util.Objects;
  *
  * {@code offer}, {@code poll}, {@code claim}/{@code commit}/{@code abort}, {@code tryClaim},
  * {@code peek}/{@code ack} and the batch calls allocate nothing per message (after the first
- * lap of the ring for the zero-copy views). Heap buffers and arrays are copied once, straight
- * into or out of the slot.
+ * lap of the ring for the zero-copy views). Heap buffers and arrays are copied through a
+ * per-channel direct scratch buffer, allocated on first use.
+ *
+ * <h2>Cost</h2>
+ *
+ * Every operation is one JNI crossing into one core function and, with a direct buffer, no
+ * other call into the JVM: the buffer's address is looked up once and cached while the same
+ * buffer is passed again (the handle keeps a reference to the last one). Reuse one direct
+ * buffer per handle on the hot path.
  */
 public final class Channel implements AutoCloseable {
     /* Indexes into the long[] filled by the native stats/inspect helpers. */
@@ -491,7 +498,7 @@ public final class Channel implements AutoCloseable {
      * claimed slot, which uses the claim up: its view is emptied, and committing or aborting it
      * afterwards throws {@link IllegalStateException}.
      *
-     * @param src the message: direct and heap buffers are copied once into the slot
+     * @param src the message: copied into the slot (a heap buffer through the scratch buffer)
      * @return true if sent, false if the ring is full
      * @throws MessageTooBigException if {@code src.remaining() > maxPayload()}
      * @throws NonWritableChannelException if this handle is not the producer
@@ -565,9 +572,10 @@ public final class Channel implements AutoCloseable {
     /**
      * Sends like {@link #offer(ByteBuffer)}, waiting up to {@code timeout} for a free slot.
      *
-     * <p>Tries once; if the ring is full, sleeps in the native wait ({@link #await(Duration)}:
-     * spin, yield, then a futex the consumer wakes when it frees a slot) in slices of at most
-     * 50 ms, and tries again. An interrupt is noticed between slices, so within about 50 ms.
+     * <p>One native {@code hftipc_channel_send_wait} per slice of at most 50 ms: it tries once;
+     * if the ring is full, it sleeps in the native wait ({@link #await(Duration)}: spin, yield,
+     * then a futex the consumer wakes when it frees a slot) and tries again. An interrupt is
+     * noticed between slices, so within about 50 ms.
      *
      * @param src the message
      * @param timeout the longest wait; zero or negative means a single attempt
@@ -1002,8 +1010,8 @@ public final class Channel implements AutoCloseable {
     }
 
     /**
-     * Receives the next message into {@code dst[off, off+len)}, without blocking. The bytes are
-     * copied once, straight from the slot into the array.
+     * Receives the next message into {@code dst[off, off+len)}, without blocking (copied through
+     * the scratch buffer).
      *
      * @param dst the array
      * @param off where the message goes
@@ -1034,10 +1042,11 @@ public final class Channel implements AutoCloseable {
     /**
      * Receives like {@link #poll(ByteBuffer)}, waiting up to {@code timeout} for a message.
      *
-     * <p>Tries once; if there is no message, sleeps in the native wait
-     * ({@link #await(Duration)}: spin, yield, then a futex the producer wakes when it publishes;
-     * an observer polls every millisecond) in slices of at most 50 ms, and tries again. An
-     * interrupt is noticed between slices, so within about 50 ms.
+     * <p>One native {@code hftipc_channel_receive_wait} per slice of at most 50 ms: it tries
+     * once; if there is no message, it sleeps in the native wait ({@link #await(Duration)}:
+     * spin, yield, then a futex the producer wakes when it publishes; an observer polls every
+     * millisecond) and tries again. An interrupt is noticed between slices, so within about
+     * 50 ms.
      *
      * @param dst the destination
      * @param timeout the longest wait; zero or negative means a single attempt
