@@ -4,18 +4,18 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
- *   core/include/hftipc.h 8c80eab96a8b382626d7251df49dda29b0185bedf7538c67c3a8f1223dbe0716
+ *   core/include/hftipc.h f995836b765b4f01762e248c089832cf0344947d9026311674143c2626287490
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
  *   core/src/map.h c692af6805ec0eeea5578b6e17924fbb3c5274af07d34dab547a615f687fe39d
- *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
+ *   core/src/ring.h ab5e01775af5a6d552d18cac3ba665926dfe73ac54e8c7c562c5f788e288dbbc
  *   core/src/wait.h dd8c3e8101ae63ae909259067b2f029f3861e9c38794004bd924f413328e56a2
  *   core/src/channel.h a03319ef870fd5da992bfe213edb52bc80b5ec28d4038d629568065686a0756d
- *   core/src/consume.h 7868d0c70a018f917406301c1168df708914809eba935da3dd43576b4b9b04b5
+ *   core/src/consume.h d81ca27c009dd7ddd16ee2429cceed120f7f0cf46f7990448c76592e5e20ca08
  *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
  *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c 14940818507e02765f04cd50a5ddc42ab033e60d18f78fbcc2ea41c06d514b3d
+ *   core/src/api.c f1fa7969ebb90f1e31bf84eb5b6403676617f297636072d016b85aba3dd3ddbd
  *   core/src/discover.c c4b4e1f85840f93902316abee4857d49cc5bc9c6809911a2fb8762c99d109302
  *   core/src/error.c 55da5141e62199c42cf94ee5fc19bcf12ea2e781ed69e168ceacf7abdd9ff814
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
@@ -25,7 +25,7 @@
  *   core/src/peer.c aa882e2ca6508e67f61385bd29cd65b37d62794617bd715d68d1e295d53a64f3
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 0ea34253efe1811f99f0d8d86da345325cec0acbbbedd6b5c296174f272979da
- * Body (sha256): d4b24cb8887fd54ea2f54ae6af1fc9832f8099b54c0741b3d358ad600f89e3c8
+ * Body (sha256): 9609fdfdc6c0ff7f3fffd0122328170741c67cd834249c935386b6ac324fc827
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -211,13 +211,16 @@ typedef enum hftipc_mode {
  * against, so fields added by later versions keep their defaults for older callers.
  */
 typedef struct hftipc_options {
-    uint32_t size;      /* sizeof(hftipc_options_t), set by hftipc_options_init() */
-    uint32_t capacity;  /* slots in the ring; a power of two in [1, HFTIPC_MAX_CAPACITY] */
-    uint32_t slot_size; /* bytes per slot including the 8-byte slot header; multiple of 8 in
-                           [HFTIPC_MIN_SLOT_SIZE, HFTIPC_MAX_SLOT_SIZE] */
-    uint32_t mode;      /* hftipc_mode_t; HFTIPC_MODE_SPSC */
-    uint32_t file_mode; /* permission bits of a created file, within 0666 (read and write bits
-                           only; anything else is HFTIPC_EINVAL); default 0600; umask ignored */
+    uint32_t size;        /* sizeof(hftipc_options_t), set by hftipc_options_init() */
+    uint32_t capacity;    /* slots in the ring; a power of two in [1, HFTIPC_MAX_CAPACITY] */
+    uint32_t slot_size;   /* bytes per slot including the 8-byte slot header; multiple of 8 in
+                             [HFTIPC_MIN_SLOT_SIZE, HFTIPC_MAX_SLOT_SIZE] */
+    uint32_t mode;        /* hftipc_mode_t; HFTIPC_MODE_SPSC */
+    uint32_t file_mode;   /* permission bits of a created file, within 0666 (read and write bits
+                             only; anything else is HFTIPC_EINVAL); default 0600; umask ignored */
+    uint32_t max_payload; /* @since 1.1.0. 0 (default): use slot_size. Otherwise the largest
+                             message the channel must carry: slot_size is ignored and becomes
+                             hftipc_slot_size_for(max_payload); HFTIPC_ESLOTSIZE if that is 0 */
 } hftipc_options_t;
 
 /**
@@ -227,6 +230,23 @@ typedef struct hftipc_options {
  * Thread safety: any thread.
  */
 HFTIPC_API void hftipc_options_init(hftipc_options_t *opts);
+
+/**
+ * The slot size the library picks for messages of up to `max_payload` bytes (the
+ * `max_payload` option): the 8-byte slot header plus the payload, rounded up so that no two
+ * slots share a 64-byte cache line unless each lies within one. Up to 64 bytes that is the next
+ * power of two (at least HFTIPC_MIN_SLOT_SIZE), so slots tile lines exactly; above 64 bytes, the
+ * next multiple of 64, so every slot starts a line. Neighbouring slots are then written by the
+ * producer and read by the consumer without false sharing (docs/BENCHMARKS.md measures it);
+ * the price is up to 2x the memory of packed slots for sizes just above a boundary.
+ * Examples: 8 -> 16, 56 -> 64, 64 -> 128, 100 -> 128, 512 -> 576.
+ * @param max_payload the largest message in bytes.
+ * @return the slot size in bytes, a multiple of 8 in [HFTIPC_MIN_SLOT_SIZE,
+ *         HFTIPC_MAX_SLOT_SIZE]; 0 if `max_payload` exceeds HFTIPC_MAX_SLOT_SIZE - 8.
+ * @since 1.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API uint32_t hftipc_slot_size_for(uint32_t max_payload);
 
 /* ---- Channel lifecycle -------------------------------------------------------------------- */
 
@@ -1309,6 +1329,52 @@ static inline uint8_t *hftipc__slot_payload(hftipc__slot *s)
     return (uint8_t *)s + HFTIPC_SLOT_HEADER_SIZE;
 }
 
+/* Copies `len` bytes from `src` to `dst`, touching only [src, src + len) and [dst, dst + len),
+ * like memcpy. Messages of up to 64 bytes, the common case of batches, are copied inline with
+ * two overlapping fixed-size moves instead of a call into the C library's memcpy, whose call and
+ * size dispatch cost about 12 instructions per message on each side (callgrind;
+ * docs/BENCHMARKS.md). Fixed-size memcpy calls compile to single loads and stores. */
+static inline void hftipc__copy(void *dst, const void *src, size_t len)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    if (len <= 16) { /* the smallest first: fewest tests for the commonest batches */
+        if (len >= 8) {
+            uint64_t a, b;
+            memcpy(&a, s, 8);
+            memcpy(&b, s + len - 8, 8);
+            memcpy(d, &a, 8);
+            memcpy(d + len - 8, &b, 8);
+        } else if (len >= 4) {
+            uint32_t a, b;
+            memcpy(&a, s, 4);
+            memcpy(&b, s + len - 4, 4);
+            memcpy(d, &a, 4);
+            memcpy(d + len - 4, &b, 4);
+        } else if (len != 0) {
+            /* 1 to 3 bytes: first, middle and last cover every byte */
+            uint8_t a = s[0], m = s[len / 2], z = s[len - 1];
+            d[0] = a;
+            d[len / 2] = m;
+            d[len - 1] = z;
+        }
+    } else if (len <= 32) {
+        uint8_t a[16], b[16];
+        memcpy(a, s, 16);
+        memcpy(b, s + len - 16, 16);
+        memcpy(d, a, 16);
+        memcpy(d + len - 16, b, 16);
+    } else if (len <= 64) {
+        uint8_t a[32], b[32];
+        memcpy(a, s, 32);
+        memcpy(b, s + len - 32, 32);
+        memcpy(d, a, 32);
+        memcpy(d + len - 32, b, 32);
+    } else {
+        memcpy(d, s, len);
+    }
+}
+
 /* ---- Producer side ---- */
 
 /* Free slots, loading the consumer's tail only when the cached value leaves fewer than
@@ -1346,17 +1412,17 @@ static inline int64_t hftipc__ring_reserve(hftipc__ring *r, uint64_t wanted)
     return free_slots;
 }
 
-static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq);
+static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq);
 
 /* Writes message `seq` into its slot (length and payload), not yet visible. */
-static inline void hftipc__ring_fill(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
+static inline void hftipc__ring_fill(const hftipc__ring *r, uint64_t seq, const void *msg,
+                                     uint32_t len)
 {
     hftipc__slot *s = hftipc__ring_slot(r, seq);
     /* Relaxed: ordered for the consumer by the release store of the commit word (S1) or of
      * head (P1). */
     hftipc__store_relaxed_u32(&s->length, len);
-    if (len != 0)
-        memcpy(hftipc__slot_payload(s), msg, len);
+    hftipc__copy(hftipc__slot_payload(s), msg, len);
 }
 
 /* Writes message `seq` into its slot and commits it (S1). In files without commit words the
@@ -1375,12 +1441,16 @@ static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void 
 static inline void hftipc__ring_write_batch(hftipc__ring *r, uint64_t first, const uint8_t *data,
                                             const uint32_t *lens, uint64_t n)
 {
+    /* A private copy of the geometry: the slot stores go through byte pointers, which may alias
+     * *r as far as the compiler knows, so reading r in the loop would reload its fields once
+     * per message (about 6 instructions each; docs/BENCHMARKS.md). */
+    const hftipc__ring g = *r;
     for (uint64_t i = 0; i < n; i++) {
-        hftipc__ring_fill(r, first + i, data, lens[i]);
+        hftipc__ring_fill(&g, first + i, data, lens[i]);
         data += lens[i];
     }
     for (uint64_t i = 0; i < n; i++)
-        hftipc__ring_commit(r, first + i);
+        hftipc__ring_commit(&g, first + i);
 }
 
 static inline void hftipc__ring_publish(hftipc__ring *r, uint64_t new_head)
@@ -1436,7 +1506,7 @@ static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, h
  * SLOT_COMMIT flag): makes message `seq` visible to a consumer that polls the slot itself (S1).
  * The payload and length are already written. The consumer then needs no load of head, so one
  * cache line (the slot) carries a small message and its readiness together. */
-static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq)
+static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq)
 {
     hftipc__atomic_u32 *commit = &hftipc__ring_slot(r, seq)->commit;
     atomic_store_explicit(commit, (uint32_t)(seq + 1), memory_order_release);
@@ -1786,12 +1856,12 @@ typedef int64_t (*hftipc__begin_fn)(hftipc_channel_t *ch, uint64_t wanted);
 
 /* Length of message `seq`: HFTIPC_ECORRUPT; with commit words HFTIPC_EEMPTY while the slot does
  * not hold message `seq` yet. */
-static inline int64_t hftipc__consume_length(hftipc_channel_t *ch, uint64_t seq, hftipc__slot **s,
+static inline int64_t hftipc__consume_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **s,
                                              const int commit_words)
 {
     if (commit_words)
-        return hftipc__ring_committed_length(&ch->ring, seq, s);
-    return hftipc__ring_length(&ch->ring, seq, s);
+        return hftipc__ring_committed_length(r, seq, s);
+    return hftipc__ring_length(r, seq, s);
 }
 
 /* Releases the slots up to `new_tail` (C1) and wakes a producer that sleeps for one. */
@@ -1813,13 +1883,13 @@ static inline int64_t hftipc__consume_receive(hftipc_channel_t *ch, void *buf, s
         return hftipc__channel_idle_status(ch, avail);
     }
     hftipc__slot *s;
-    int64_t len = hftipc__consume_length(ch, r->position, &s, commit_words);
+    int64_t len = hftipc__consume_length(r, r->position, &s, commit_words);
     if (HFTIPC_UNLIKELY(len < 0 || (uint64_t)len > buf_len)) {
         return len < 0 ? hftipc__channel_idle_status(ch, len) : HFTIPC_EBUFSIZE;
     }
-    /* buf may be NULL when buf_len is 0: memcpy(NULL, _, 0) is undefined behaviour. */
-    if (len != 0)
-        memcpy(buf, hftipc__slot_payload(s), (size_t)len);
+    /* buf may be NULL when buf_len is 0: hftipc__copy touches nothing for len 0 (where
+     * memcpy(NULL, _, 0) would be undefined behaviour). */
+    hftipc__copy(buf, hftipc__slot_payload(s), (size_t)len);
     hftipc__consume_release(ch, r->position + 1);
     return len;
 }
@@ -1843,17 +1913,20 @@ static inline int64_t hftipc__consume_receive_batch(hftipc_channel_t *ch, void *
      * instructions per message (callgrind; docs/BENCHMARKS.md). */
     uint8_t dummy;
     uint8_t *out = buf != NULL ? buf : &dummy;
+    /* A private copy of the ring: the stores into buf and lens may alias *ch as far as the
+     * compiler knows, so reading ch->ring in the loop would reload it once per message. */
+    const hftipc__ring g = *r;
     size_t used = 0, i;
     for (i = 0; i < n; i++) {
         hftipc__slot *s;
-        int64_t len = hftipc__consume_length(ch, r->position + i, &s, commit_words);
+        int64_t len = hftipc__consume_length(&g, g.position + i, &s, commit_words);
         if (len < 0 || (uint64_t)len > buf_len - used) {
             if (i == 0) {
                 return len < 0 ? hftipc__channel_idle_status(ch, len) : HFTIPC_EBUFSIZE;
             }
             break;
         }
-        memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
+        hftipc__copy(out + used, hftipc__slot_payload(s), (size_t)len);
         lens[i] = (uint32_t)len;
         used += (size_t)len;
     }
@@ -1874,10 +1947,11 @@ static inline int64_t hftipc__consume_drain(hftipc_channel_t *ch, hftipc_handler
         return hftipc__channel_idle_status(ch, avail);
     }
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
+    const hftipc__ring g = *r; /* the handler may write anywhere, as far as the compiler knows */
     size_t i;
     for (i = 0; i < n; i++) {
         hftipc__slot *s;
-        int64_t len = hftipc__consume_length(ch, r->position + i, &s, commit_words);
+        int64_t len = hftipc__consume_length(&g, g.position + i, &s, commit_words);
         if (len < 0) {
             if (i == 0) {
                 return hftipc__channel_idle_status(ch, len);
@@ -1903,7 +1977,7 @@ static inline int64_t hftipc__consume_peek(hftipc_channel_t *ch, const void **pa
     int64_t len = begin(ch, 1);
     if (len >= 0) {
         hftipc__slot *s;
-        len = hftipc__consume_length(ch, r->position, &s, commit_words);
+        len = hftipc__consume_length(r, r->position, &s, commit_words);
         if (len >= 0)
             *payload = hftipc__slot_payload(s);
     }
@@ -2172,7 +2246,28 @@ static int read_options(const hftipc_options_t *in, hftipc_options_t *out)
     size_t n = in->size < sizeof *out ? in->size : sizeof *out;
     memcpy(out, in, n);
     out->size = sizeof *out;
+    if (out->max_payload != 0) {
+        out->slot_size = hftipc_slot_size_for(out->max_payload);
+        if (out->slot_size == 0)
+            return HFTIPC_ESLOTSIZE;
+    }
     return HFTIPC_OK;
+}
+
+uint32_t hftipc_slot_size_for(uint32_t max_payload)
+{
+    /* 64 is the line size of every CPU the library targets (x86-64, arm64 server cores);
+     * Apple's 128-byte lines get half the benefit, never a wrong file. */
+    const uint64_t line = 64;
+    if ((uint64_t)max_payload > HFTIPC_MAX_SLOT_SIZE - HFTIPC_SLOT_HEADER_SIZE)
+        return 0;
+    uint64_t need = (uint64_t)max_payload + HFTIPC_SLOT_HEADER_SIZE;
+    if (need > line)
+        return (uint32_t)((need + line - 1) & ~(line - 1));
+    uint64_t s = HFTIPC_MIN_SLOT_SIZE;
+    while (s < need)
+        s <<= 1;
+    return (uint32_t)s;
 }
 
 static uint64_t realtime_ns(void)
@@ -2564,6 +2659,22 @@ int hftipc_channel_send(hftipc_channel_t *ch, const void *msg, size_t len)
     return ch->ops->send(ch, msg, len);
 }
 
+/* The status of a batch whose lengths fail the check: the first message that is too big
+ * (HFTIPC_ETOOBIG) or overruns `data_len` (HFTIPC_EINVAL), whichever comes first; 0 if none. */
+static int64_t batch_error(const uint32_t *lens, size_t count, size_t data_len,
+                           uint32_t max_payload)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (lens[i] > max_payload)
+            return HFTIPC_ETOOBIG;
+        total += lens[i];
+        if (total > data_len)
+            return HFTIPC_EINVAL;
+    }
+    return 0;
+}
+
 int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t data_len,
                                   const uint32_t *lens, size_t count)
 {
@@ -2572,14 +2683,22 @@ int64_t hftipc_channel_send_batch(hftipc_channel_t *ch, const void *data, size_t
     if (ch->role != HFTIPC_ROLE_PRODUCER)
         return HFTIPC_EROLE;
     /* All lengths first (the operation checks fencing: not twice per batch): a batch with one
-     * oversized message writes nothing. */
-    size_t total = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (lens[i] > ch->ring.max_payload)
-            return HFTIPC_ETOOBIG;
-        total += lens[i];
-        if (total > data_len)
-            return HFTIPC_EINVAL;
+     * oversized message writes nothing. The common case, every length valid, is one pass with
+     * no exit in it (the compiler vectorises it); only a failing batch takes the second pass
+     * that finds which error comes first. A sum of at most 2^32 lengths of 32 bits cannot wrap
+     * 64 bits, so a larger count goes straight to the exact pass. */
+    uint32_t longest = 0;
+    uint64_t total = 0;
+    if (count <= UINT32_MAX) {
+        for (size_t i = 0; i < count; i++) {
+            longest = lens[i] > longest ? lens[i] : longest;
+            total += lens[i];
+        }
+    }
+    if (HFTIPC_UNLIKELY(count > UINT32_MAX || longest > ch->ring.max_payload || total > data_len)) {
+        int64_t rc = batch_error(lens, count, data_len, ch->ring.max_payload);
+        if (rc != 0)
+            return rc;
     }
     if (count == 0)
         return 0;

@@ -175,13 +175,16 @@ typedef enum hftipc_mode {
  * against, so fields added by later versions keep their defaults for older callers.
  */
 typedef struct hftipc_options {
-    uint32_t size;      /* sizeof(hftipc_options_t), set by hftipc_options_init() */
-    uint32_t capacity;  /* slots in the ring; a power of two in [1, HFTIPC_MAX_CAPACITY] */
-    uint32_t slot_size; /* bytes per slot including the 8-byte slot header; multiple of 8 in
-                           [HFTIPC_MIN_SLOT_SIZE, HFTIPC_MAX_SLOT_SIZE] */
-    uint32_t mode;      /* hftipc_mode_t; HFTIPC_MODE_SPSC */
-    uint32_t file_mode; /* permission bits of a created file, within 0666 (read and write bits
-                           only; anything else is HFTIPC_EINVAL); default 0600; umask ignored */
+    uint32_t size;        /* sizeof(hftipc_options_t), set by hftipc_options_init() */
+    uint32_t capacity;    /* slots in the ring; a power of two in [1, HFTIPC_MAX_CAPACITY] */
+    uint32_t slot_size;   /* bytes per slot including the 8-byte slot header; multiple of 8 in
+                             [HFTIPC_MIN_SLOT_SIZE, HFTIPC_MAX_SLOT_SIZE] */
+    uint32_t mode;        /* hftipc_mode_t; HFTIPC_MODE_SPSC */
+    uint32_t file_mode;   /* permission bits of a created file, within 0666 (read and write bits
+                             only; anything else is HFTIPC_EINVAL); default 0600; umask ignored */
+    uint32_t max_payload; /* @since 1.1.0. 0 (default): use slot_size. Otherwise the largest
+                             message the channel must carry: slot_size is ignored and becomes
+                             hftipc_slot_size_for(max_payload); HFTIPC_ESLOTSIZE if that is 0 */
 } hftipc_options_t;
 
 /**
@@ -191,6 +194,23 @@ typedef struct hftipc_options {
  * Thread safety: any thread.
  */
 HFTIPC_API void hftipc_options_init(hftipc_options_t *opts);
+
+/**
+ * The slot size the library picks for messages of up to `max_payload` bytes (the
+ * `max_payload` option): the 8-byte slot header plus the payload, rounded up so that no two
+ * slots share a 64-byte cache line unless each lies within one. Up to 64 bytes that is the next
+ * power of two (at least HFTIPC_MIN_SLOT_SIZE), so slots tile lines exactly; above 64 bytes, the
+ * next multiple of 64, so every slot starts a line. Neighbouring slots are then written by the
+ * producer and read by the consumer without false sharing (docs/BENCHMARKS.md measures it);
+ * the price is up to 2x the memory of packed slots for sizes just above a boundary.
+ * Examples: 8 -> 16, 56 -> 64, 64 -> 128, 100 -> 128, 512 -> 576.
+ * @param max_payload the largest message in bytes.
+ * @return the slot size in bytes, a multiple of 8 in [HFTIPC_MIN_SLOT_SIZE,
+ *         HFTIPC_MAX_SLOT_SIZE]; 0 if `max_payload` exceeds HFTIPC_MAX_SLOT_SIZE - 8.
+ * @since 1.1.0
+ * Thread safety: any thread.
+ */
+HFTIPC_API uint32_t hftipc_slot_size_for(uint32_t max_payload);
 
 /* ---- Channel lifecycle -------------------------------------------------------------------- */
 

@@ -21,12 +21,12 @@ typedef int64_t (*hftipc__begin_fn)(hftipc_channel_t *ch, uint64_t wanted);
 
 /* Length of message `seq`: HFTIPC_ECORRUPT; with commit words HFTIPC_EEMPTY while the slot does
  * not hold message `seq` yet. */
-static inline int64_t hftipc__consume_length(hftipc_channel_t *ch, uint64_t seq, hftipc__slot **s,
+static inline int64_t hftipc__consume_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **s,
                                              const int commit_words)
 {
     if (commit_words)
-        return hftipc__ring_committed_length(&ch->ring, seq, s);
-    return hftipc__ring_length(&ch->ring, seq, s);
+        return hftipc__ring_committed_length(r, seq, s);
+    return hftipc__ring_length(r, seq, s);
 }
 
 /* Releases the slots up to `new_tail` (C1) and wakes a producer that sleeps for one. */
@@ -48,13 +48,13 @@ static inline int64_t hftipc__consume_receive(hftipc_channel_t *ch, void *buf, s
         return hftipc__channel_idle_status(ch, avail);
     }
     hftipc__slot *s;
-    int64_t len = hftipc__consume_length(ch, r->position, &s, commit_words);
+    int64_t len = hftipc__consume_length(r, r->position, &s, commit_words);
     if (HFTIPC_UNLIKELY(len < 0 || (uint64_t)len > buf_len)) {
         return len < 0 ? hftipc__channel_idle_status(ch, len) : HFTIPC_EBUFSIZE;
     }
-    /* buf may be NULL when buf_len is 0: memcpy(NULL, _, 0) is undefined behaviour. */
-    if (len != 0)
-        memcpy(buf, hftipc__slot_payload(s), (size_t)len);
+    /* buf may be NULL when buf_len is 0: hftipc__copy touches nothing for len 0 (where
+     * memcpy(NULL, _, 0) would be undefined behaviour). */
+    hftipc__copy(buf, hftipc__slot_payload(s), (size_t)len);
     hftipc__consume_release(ch, r->position + 1);
     return len;
 }
@@ -78,17 +78,20 @@ static inline int64_t hftipc__consume_receive_batch(hftipc_channel_t *ch, void *
      * instructions per message (callgrind; docs/BENCHMARKS.md). */
     uint8_t dummy;
     uint8_t *out = buf != NULL ? buf : &dummy;
+    /* A private copy of the ring: the stores into buf and lens may alias *ch as far as the
+     * compiler knows, so reading ch->ring in the loop would reload it once per message. */
+    const hftipc__ring g = *r;
     size_t used = 0, i;
     for (i = 0; i < n; i++) {
         hftipc__slot *s;
-        int64_t len = hftipc__consume_length(ch, r->position + i, &s, commit_words);
+        int64_t len = hftipc__consume_length(&g, g.position + i, &s, commit_words);
         if (len < 0 || (uint64_t)len > buf_len - used) {
             if (i == 0) {
                 return len < 0 ? hftipc__channel_idle_status(ch, len) : HFTIPC_EBUFSIZE;
             }
             break;
         }
-        memcpy(out + used, hftipc__slot_payload(s), (size_t)len);
+        hftipc__copy(out + used, hftipc__slot_payload(s), (size_t)len);
         lens[i] = (uint32_t)len;
         used += (size_t)len;
     }
@@ -109,10 +112,11 @@ static inline int64_t hftipc__consume_drain(hftipc_channel_t *ch, hftipc_handler
         return hftipc__channel_idle_status(ch, avail);
     }
     size_t n = (uint64_t)avail < max_count ? (size_t)avail : max_count;
+    const hftipc__ring g = *r; /* the handler may write anywhere, as far as the compiler knows */
     size_t i;
     for (i = 0; i < n; i++) {
         hftipc__slot *s;
-        int64_t len = hftipc__consume_length(ch, r->position + i, &s, commit_words);
+        int64_t len = hftipc__consume_length(&g, g.position + i, &s, commit_words);
         if (len < 0) {
             if (i == 0) {
                 return hftipc__channel_idle_status(ch, len);
@@ -138,7 +142,7 @@ static inline int64_t hftipc__consume_peek(hftipc_channel_t *ch, const void **pa
     int64_t len = begin(ch, 1);
     if (len >= 0) {
         hftipc__slot *s;
-        len = hftipc__consume_length(ch, r->position, &s, commit_words);
+        len = hftipc__consume_length(r, r->position, &s, commit_words);
         if (len >= 0)
             *payload = hftipc__slot_payload(s);
     }

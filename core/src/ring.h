@@ -61,6 +61,52 @@ static inline uint8_t *hftipc__slot_payload(hftipc__slot *s)
     return (uint8_t *)s + HFTIPC_SLOT_HEADER_SIZE;
 }
 
+/* Copies `len` bytes from `src` to `dst`, touching only [src, src + len) and [dst, dst + len),
+ * like memcpy. Messages of up to 64 bytes, the common case of batches, are copied inline with
+ * two overlapping fixed-size moves instead of a call into the C library's memcpy, whose call and
+ * size dispatch cost about 12 instructions per message on each side (callgrind;
+ * docs/BENCHMARKS.md). Fixed-size memcpy calls compile to single loads and stores. */
+static inline void hftipc__copy(void *dst, const void *src, size_t len)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    if (len <= 16) { /* the smallest first: fewest tests for the commonest batches */
+        if (len >= 8) {
+            uint64_t a, b;
+            memcpy(&a, s, 8);
+            memcpy(&b, s + len - 8, 8);
+            memcpy(d, &a, 8);
+            memcpy(d + len - 8, &b, 8);
+        } else if (len >= 4) {
+            uint32_t a, b;
+            memcpy(&a, s, 4);
+            memcpy(&b, s + len - 4, 4);
+            memcpy(d, &a, 4);
+            memcpy(d + len - 4, &b, 4);
+        } else if (len != 0) {
+            /* 1 to 3 bytes: first, middle and last cover every byte */
+            uint8_t a = s[0], m = s[len / 2], z = s[len - 1];
+            d[0] = a;
+            d[len / 2] = m;
+            d[len - 1] = z;
+        }
+    } else if (len <= 32) {
+        uint8_t a[16], b[16];
+        memcpy(a, s, 16);
+        memcpy(b, s + len - 16, 16);
+        memcpy(d, a, 16);
+        memcpy(d + len - 16, b, 16);
+    } else if (len <= 64) {
+        uint8_t a[32], b[32];
+        memcpy(a, s, 32);
+        memcpy(b, s + len - 32, 32);
+        memcpy(d, a, 32);
+        memcpy(d + len - 32, b, 32);
+    } else {
+        memcpy(d, s, len);
+    }
+}
+
 /* ---- Producer side ---- */
 
 /* Free slots, loading the consumer's tail only when the cached value leaves fewer than
@@ -98,17 +144,17 @@ static inline int64_t hftipc__ring_reserve(hftipc__ring *r, uint64_t wanted)
     return free_slots;
 }
 
-static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq);
+static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq);
 
 /* Writes message `seq` into its slot (length and payload), not yet visible. */
-static inline void hftipc__ring_fill(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
+static inline void hftipc__ring_fill(const hftipc__ring *r, uint64_t seq, const void *msg,
+                                     uint32_t len)
 {
     hftipc__slot *s = hftipc__ring_slot(r, seq);
     /* Relaxed: ordered for the consumer by the release store of the commit word (S1) or of
      * head (P1). */
     hftipc__store_relaxed_u32(&s->length, len);
-    if (len != 0)
-        memcpy(hftipc__slot_payload(s), msg, len);
+    hftipc__copy(hftipc__slot_payload(s), msg, len);
 }
 
 /* Writes message `seq` into its slot and commits it (S1). In files without commit words the
@@ -127,12 +173,16 @@ static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void 
 static inline void hftipc__ring_write_batch(hftipc__ring *r, uint64_t first, const uint8_t *data,
                                             const uint32_t *lens, uint64_t n)
 {
+    /* A private copy of the geometry: the slot stores go through byte pointers, which may alias
+     * *r as far as the compiler knows, so reading r in the loop would reload its fields once
+     * per message (about 6 instructions each; docs/BENCHMARKS.md). */
+    const hftipc__ring g = *r;
     for (uint64_t i = 0; i < n; i++) {
-        hftipc__ring_fill(r, first + i, data, lens[i]);
+        hftipc__ring_fill(&g, first + i, data, lens[i]);
         data += lens[i];
     }
     for (uint64_t i = 0; i < n; i++)
-        hftipc__ring_commit(r, first + i);
+        hftipc__ring_commit(&g, first + i);
 }
 
 static inline void hftipc__ring_publish(hftipc__ring *r, uint64_t new_head)
@@ -188,7 +238,7 @@ static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, h
  * SLOT_COMMIT flag): makes message `seq` visible to a consumer that polls the slot itself (S1).
  * The payload and length are already written. The consumer then needs no load of head, so one
  * cache line (the slot) carries a small message and its readiness together. */
-static inline void hftipc__ring_commit(hftipc__ring *r, uint64_t seq)
+static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq)
 {
     hftipc__atomic_u32 *commit = &hftipc__ring_slot(r, seq)->commit;
     atomic_store_explicit(commit, (uint32_t)(seq + 1), memory_order_release);

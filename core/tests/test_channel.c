@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdint.h>
 
 #include <cmocka.h>
@@ -244,6 +245,153 @@ static void test_create_refuses_bad_geometry(void **state)
                          rows[i].expected);
         assert_int_equal(access(path, F_OK), -1); /* nothing left behind */
     }
+}
+
+/* The max_payload option's slots never straddle a 64-byte line shared with a neighbour: up to
+ * a line they tile it (a power of two), above it every slot starts a line. */
+static void test_slot_size_for_keeps_slots_off_shared_lines(void **state)
+{
+    (void)state;
+    static const uint32_t rows[][2] = {
+        {0, 16},
+        {1, 16},
+        {8, 16},
+        {9, 32},
+        {24, 32},
+        {25, 64},
+        {56, 64},
+        {57, 128},
+        {64, 128},
+        {100, 128},
+        {120, 128},
+        {121, 192},
+        {504, 512},
+        {512, 576},
+        {HFTIPC_MAX_SLOT_SIZE - 8, HFTIPC_MAX_SLOT_SIZE},
+        {HFTIPC_MAX_SLOT_SIZE - 7, 0},
+        {UINT32_MAX, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_int_equal(hftipc_slot_size_for(rows[i][0]), rows[i][1]);
+    for (uint32_t p = 0; p <= 4096; p++) {
+        uint32_t s = hftipc_slot_size_for(p);
+        assert_true(s >= p + HFTIPC_SLOT_HEADER_SIZE && s % 8 == 0 && s >= HFTIPC_MIN_SLOT_SIZE);
+        assert_true(s <= 64 ? (64 % s == 0) : (s % 64 == 0));
+    }
+}
+
+static void test_create_with_max_payload_sizes_slots_for_it(void **state)
+{
+    (void)state;
+    const char *path = test_path("max-payload");
+    unlink(path);
+    hftipc_options_t o = geometry(8, 24); /* slot_size is ignored when max_payload is set */
+    o.max_payload = 64;
+    hftipc_channel_t *p, *c;
+    assert_int_equal(hftipc_channel_create(path, &o, HFTIPC_ROLE_PRODUCER, &p), HFTIPC_OK);
+    assert_int_equal(hftipc_channel_slot_size(p), 128);
+    assert_int_equal(hftipc_channel_max_payload(p), 120);
+    char msg[121] = {0};
+    assert_int_equal(hftipc_channel_send(p, msg, 64), HFTIPC_OK);
+    assert_int_equal(hftipc_channel_send(p, msg, 121), HFTIPC_ETOOBIG);
+    /* an existing file matches options that name the same geometry either way */
+    assert_int_equal(hftipc_channel_open_or_create(path, &o, HFTIPC_ROLE_CONSUMER, &c), HFTIPC_OK);
+    hftipc_channel_close(c);
+    hftipc_channel_close(p);
+
+    o.max_payload = HFTIPC_MAX_SLOT_SIZE;
+    const char *big = test_path("max-payload-too-big");
+    assert_int_equal(hftipc_channel_create(big, &o, HFTIPC_ROLE_PRODUCER, &p), HFTIPC_ESLOTSIZE);
+    assert_int_equal(access(big, F_OK), -1);
+
+    /* a caller compiled before the field existed passes a shorter size: the field keeps its
+     * default (0) whatever lies in memory after the struct it knows */
+    hftipc_options_t old = geometry(8, 24);
+    old.max_payload = 64;
+    old.size = (uint32_t)offsetof(hftipc_options_t, max_payload);
+    const char *oldpath = test_path("max-payload-old-caller");
+    unlink(oldpath);
+    assert_int_equal(hftipc_channel_create(oldpath, &old, HFTIPC_ROLE_PRODUCER, &p), HFTIPC_OK);
+    assert_int_equal(hftipc_channel_slot_size(p), 24);
+    hftipc_channel_close(p);
+    unlink(oldpath);
+    unlink(path);
+}
+
+static void fill_pattern(uint8_t *p, size_t len, unsigned seed)
+{
+    for (size_t i = 0; i < len; i++)
+        p[i] = (uint8_t)(seed * 31u + i * 7u + 1u);
+}
+
+static int check_drained(void *ctx, const void *msg, uint32_t len)
+{
+    size_t *expected = ctx;
+    uint8_t want[200];
+    fill_pattern(want, len, (unsigned)len);
+    assert_int_equal(len, *expected);
+    assert_memory_equal(msg, want, len);
+    return 0;
+}
+
+/* Every message length from 0 to 200 bytes, through every copying path (send, send_batch,
+ * receive, receive_batch, drain), arrives byte for byte, and no copy touches a byte outside
+ * the message: each message sits at the very end of its own heap block, and each receive
+ * buffer is exactly its size, so the asan preset reports any read or write past them, and the
+ * guard bytes around the batch buffer catch a stray write in every build. Small messages are
+ * copied inline by overlapping moves (ring.h), so each size class boundary is covered. */
+static void test_every_length_round_trips_exactly(void **state)
+{
+    (void)state;
+    const char *path = test_path("every-length");
+    unlink(path);
+    hftipc_options_t o = geometry(8, 16);
+    o.max_payload = 200;
+    hftipc_channel_t *p, *c;
+    assert_int_equal(hftipc_channel_create(path, &o, HFTIPC_ROLE_PRODUCER, &p), HFTIPC_OK);
+    assert_int_equal(hftipc_channel_open(path, HFTIPC_ROLE_CONSUMER, &c), HFTIPC_OK);
+    for (size_t len = 0; len <= 200; len++) {
+        uint8_t *msg = malloc(len ? len : 1), *want = malloc(len ? len : 1);
+        assert_non_null(msg);
+        assert_non_null(want);
+        fill_pattern(msg, len, (unsigned)len);
+        memcpy(want, msg, len);
+
+        /* send -> receive into a buffer of exactly len bytes */
+        assert_int_equal(hftipc_channel_send(p, msg, len), HFTIPC_OK);
+        uint8_t *got = malloc(len ? len : 1);
+        assert_non_null(got);
+        assert_int_equal(hftipc_channel_receive(c, len ? got : NULL, len), (int64_t)len);
+        assert_memory_equal(got, want, len);
+
+        /* send_batch of three -> receive_batch between guard bytes, then drain */
+        uint8_t *three = malloc(3 * len + 1);
+        assert_non_null(three);
+        for (int k = 0; k < 3; k++)
+            memcpy(three + k * len, msg, len);
+        uint32_t lens[3] = {(uint32_t)len, (uint32_t)len, (uint32_t)len}, out_lens[2];
+        assert_int_equal(hftipc_channel_send_batch(p, three, 3 * len, lens, 3), 3);
+        uint8_t frame[2 * 200 + 32];
+        memset(frame, 0xA5, sizeof frame);
+        assert_int_equal(hftipc_channel_receive_batch(c, frame + 16, 2 * len, out_lens, 2), 2);
+        for (int k = 0; k < 2; k++) {
+            assert_int_equal(out_lens[k], len);
+            assert_memory_equal(frame + 16 + k * len, want, len);
+        }
+        for (size_t i = 0; i < 16; i++) {
+            assert_int_equal(frame[i], 0xA5);
+            assert_int_equal(frame[16 + 2 * len + i], 0xA5);
+        }
+        size_t expected = len;
+        assert_int_equal(hftipc_channel_drain(c, check_drained, &expected, 8), 1);
+        free(three);
+        free(got);
+        free(want);
+        free(msg);
+    }
+    hftipc_channel_close(c);
+    hftipc_channel_close(p);
+    unlink(path);
 }
 
 static void test_roles_are_enforced(void **state)
@@ -958,6 +1106,9 @@ int main(void)
         cmocka_unit_test(test_zero_max_and_too_big_messages),
         cmocka_unit_test(test_invalid_arguments),
         cmocka_unit_test(test_create_refuses_bad_geometry),
+        cmocka_unit_test(test_slot_size_for_keeps_slots_off_shared_lines),
+        cmocka_unit_test(test_create_with_max_payload_sizes_slots_for_it),
+        cmocka_unit_test(test_every_length_round_trips_exactly),
         cmocka_unit_test(test_roles_are_enforced),
         cmocka_unit_test(test_second_live_holder_is_busy),
         cmocka_unit_test(test_dead_holder_is_taken_over),

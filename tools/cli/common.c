@@ -382,6 +382,17 @@ int output_failed(void)
 
 /* ---- Geometry ------------------------------------------------------------------------------ */
 
+int geometry_slot_size(const char *cmd, uint64_t slot_size, uint64_t max_payload, uint32_t *out)
+{
+    if (max_payload != CLI_MAX_PAYLOAD_UNSET && slot_size != 0)
+        return usage_error(cmd, "--slot-size and --max-payload both set the slot size: give one");
+    if (max_payload != CLI_MAX_PAYLOAD_UNSET)
+        *out = hftipc_slot_size_for((uint32_t)max_payload); /* range-checked by the table */
+    else if (slot_size != 0)
+        *out = (uint32_t)slot_size;
+    return EXIT_OK;
+}
+
 int geometry_check(const char *cmd, const hftipc_options_t *o)
 {
     if (4096u + (uint64_t)o->capacity * o->slot_size > ((uint64_t)1 << 40))

@@ -9,7 +9,8 @@
 #include "geometry.h"
 
 typedef struct create_opts {
-    uint64_t capacity, slot_size;
+    uint64_t capacity, slot_size; /* slot_size 0: not given */
+    uint64_t max_payload;         /* CLI_MAX_PAYLOAD_UNSET: not given */
     int mode;
     uint32_t file_mode;
     int force;
@@ -21,7 +22,7 @@ static void init(void *p)
     hftipc_options_t d;
     hftipc_options_init(&d);
     o->capacity = d.capacity;
-    o->slot_size = d.slot_size;
+    o->max_payload = CLI_MAX_PAYLOAD_UNSET;
     o->mode = (int)d.mode;
     o->file_mode = d.file_mode;
 }
@@ -39,6 +40,12 @@ static const cli_opt_t opts[] = {
     CLI_OPT_SLOT_SIZE(create_opts_t, slot_size,
                       "bytes per slot including its 8-byte header: a multiple of 8\n"
                       "from 16 to 67108864 (default 512, i.e. 504-byte messages)"),
+    CLI_OPT_MAX_PAYLOAD(create_opts_t, max_payload,
+                        "size the slots for messages of up to BYTES instead of giving\n"
+                        "--slot-size: the library picks the slot size so that no two\n"
+                        "slots share a 64-byte cache line (a power of two up to 64\n"
+                        "bytes, a multiple of 64 above: 64 -> 128-byte slots); see\n"
+                        "hftipc_slot_size_for(3)"),
     {.name = "--mode",
      .arg = "MODE",
      CLI_CHOICE_AT(create_opts_t, mode),
@@ -69,16 +76,18 @@ static int run(void *p, int argc, char **argv)
     hftipc_options_t ho;
     hftipc_options_init(&ho);
     ho.capacity = (uint32_t)o->capacity; /* both range-checked by the option table */
-    ho.slot_size = (uint32_t)o->slot_size;
     ho.mode = (uint32_t)o->mode;
     ho.file_mode = o->file_mode;
+    int rc = geometry_slot_size("create", o->slot_size, o->max_payload, &ho.slot_size);
+    if (rc != EXIT_OK)
+        return rc;
     if (o->file_mode & ~0666u) /* peers write the file through a mapping: never a program */
         return usage_error("create",
                            "invalid value '%04o' for --file-mode: only read and write bits "
                            "(within 0666) are allowed: an execute, setuid, setgid or sticky bit "
                            "is refused",
                            (unsigned)o->file_mode);
-    int rc = geometry_check("create", &ho);
+    rc = geometry_check("create", &ho);
     if (rc != EXIT_OK)
         return rc;
     if (o->force && unlink(path) != 0 && errno != ENOENT) {
@@ -103,8 +112,8 @@ const cli_command_t cli_cmd_create = {
     .name = "create",
     .summary = "create a new channel file",
     .list_args = "PATH",
-    .synopsis = "hftipc create PATH [--capacity N] [--slot-size BYTES] [--mode spsc|mpsc]\n"
-                "              [--file-mode OCTAL] [--force]\n",
+    .synopsis = "hftipc create PATH [--capacity N] [--slot-size BYTES | --max-payload BYTES]\n"
+                "              [--mode spsc|mpsc] [--file-mode OCTAL] [--force]\n",
     .description =
         "Creates the channel file PATH, fully initialised and sized, and exits without\n"
         "holding any role. The directory must exist. The file appears at PATH only once it\n"
@@ -114,7 +123,8 @@ const cli_command_t cli_cmd_create = {
     .exit_status = "0 created; 1 creation failed (e.g. PATH exists [HFTIPC_EEXIST], no directory,\n"
                    "no space); 2 usage error (bad geometry, unknown option).\n",
     .examples = "hftipc create /dev/shm/quotes\n"
-                "hftipc create /dev/shm/quotes --capacity 65536 --slot-size 128 --force\n",
+                "hftipc create /dev/shm/quotes --capacity 65536 --slot-size 128 --force\n"
+                "hftipc create /dev/shm/ticks --capacity 65536 --max-payload 64\n",
     .arg_name = "PATH",
     .min_args = 1,
     .max_args = 1,

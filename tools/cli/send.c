@@ -12,21 +12,27 @@
 typedef struct send_opts {
     int create;
     uint64_t capacity, slot_size; /* 0: not given (0 itself is refused by the table) */
+    uint64_t max_payload;         /* CLI_MAX_PAYLOAD_UNSET: not given */
     double timeout;
 } send_opts_t;
 
 static void init(void *p)
 {
     ((send_opts_t *)p)->timeout = 5.0;
+    ((send_opts_t *)p)->max_payload = CLI_MAX_PAYLOAD_UNSET;
 }
 
 static const cli_opt_t opts[] = {
     {.name = "--create",
      CLI_FLAG_AT(send_opts_t, create),
      .help = "create the channel if PATH does not exist, with --capacity\n"
-             "and --slot-size (see hftipc create --help) or the defaults"},
+             "and --slot-size or --max-payload (see hftipc create --help)\n"
+             "or the defaults"},
     CLI_OPT_CAPACITY(send_opts_t, capacity, "with --create: number of slots (default 1024)"),
     CLI_OPT_SLOT_SIZE(send_opts_t, slot_size, "with --create: bytes per slot (default 512)"),
+    CLI_OPT_MAX_PAYLOAD(send_opts_t, max_payload,
+                        "with --create: size the slots for messages of up to BYTES\n"
+                        "(instead of --slot-size)"),
     {.name = "--timeout",
      .arg = "SECONDS",
      CLI_SECONDS_AT(send_opts_t, timeout),
@@ -44,9 +50,10 @@ static int open_producer(const char *path, const send_opts_t *o, hftipc_channel_
     hftipc_options_init(&ho);
     if (o->capacity != 0)
         ho.capacity = (uint32_t)o->capacity; /* range-checked by the option table */
-    if (o->slot_size != 0)
-        ho.slot_size = (uint32_t)o->slot_size;
-    int rc = geometry_check("send", &ho);
+    int rc = geometry_slot_size("send", o->slot_size, o->max_payload, &ho.slot_size);
+    if (rc != EXIT_OK)
+        return rc;
+    rc = geometry_check("send", &ho);
     if (rc != EXIT_OK)
         return rc;
     /* Open first; create only if missing; if another process created it meanwhile, open
@@ -146,7 +153,8 @@ const cli_command_t cli_cmd_send = {
     .summary = "publish each line of standard input as a message (producer)",
     .list_args = "PATH",
     .synopsis =
-        "hftipc send PATH [--create [--capacity N] [--slot-size BYTES]] [--timeout SECONDS]\n",
+        "hftipc send PATH [--create [--capacity N] [--slot-size BYTES | --max-payload BYTES]]\n"
+        "            [--timeout SECONDS]\n",
     .description =
         "Takes the producer role and publishes each line of standard input as one message:\n"
         "the bytes of the line without its newline (a last line without newline counts;\n"

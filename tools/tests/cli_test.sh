@@ -167,6 +167,21 @@ for f in "format: +1\.$FMT_MINOR" "max payload: +56 bytes" "head: +0" "tail: +0"
     "producer: +none" "consumer: +none" "full count: +0"; do
     grep -qE "$f" "$OUT" || fail "inspect shows /$f/"
 done
+M=$T/payload
+run create "$M" --capacity 8 --max-payload 64
+expect "create --max-payload 64" 0
+run inspect "$M"
+expect "--max-payload 64 gives 128-byte slots (no shared cache line)" 0 "capacity 8 slots, slot size 128 bytes"
+run create "$M" --force --capacity 8 --max-payload 0
+expect "create --max-payload 0" 0
+run inspect "$M"
+expect "--max-payload 0 gives the smallest slot" 0 "slot size 16 bytes"
+run create "$T/y" --slot-size 64 --max-payload 64
+expect "--slot-size with --max-payload is refused" 2 "" "both set the slot size"
+run create "$T/y" --max-payload 67108857
+expect "--max-payload over the limit" 2 "" "from 0 to 67108856"
+check_true "no file left by refused --max-payload creates" test ! -e "$T/y"
+rm -f "$M"
 run inspect "$C" --json
 expect "inspect --json" 0
 if python3 - "$OUT" "$C" "$FMT_MINOR" <<'PY'; then ok "inspect --json parses with the documented keys"; else fail "inspect --json keys"; fi
