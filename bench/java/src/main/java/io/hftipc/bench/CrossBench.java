@@ -1,0 +1,642 @@
+package io.hftipc.bench;
+
+import io.hftipc.Channel;
+import io.hftipc.ChannelConfig;
+import io.hftipc.Role;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.agrona.IoUtil;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * Java throughput and latency of hftipc against Agrona's OneToOneRingBuffer between two JVMs,
+ * each pinned to its own CPU (taskset -c 0 and -c 1, when there are two CPUs and taskset
+ * exists). This JVM only coordinates: it starts the two peers, tells them over their stdin what
+ * to run, and collects their results from their stdout; it is idle while they measure.
+ *
+ * <p>Throughput, per message size (8, 64, 512 B) and case: hftipc {@code offer}/{@code poll}
+ * with a direct ByteBuffer and with a heap byte[] (slots sized by {@code maxPayload(size)}, the
+ * line-aware option, and, for the direct case, also packed slots of size + 8 rounded to 8), and
+ * Agrona {@code write}/{@code read(handler, 1)} over a file mapped by both JVMs (a ring of as
+ * many bytes as hftipc's packed ring, rounded up to a power of two). A warm-up run and a
+ * calibration run size each case to about --seconds; then --runs rounds, interleaved (round 1
+ * of every case, then round 2, ...): median, minimum, maximum. The consumer times the run from
+ * its first message to its last and checks every message's sequence number (its first 8
+ * bytes); both copy each message out.
+ *
+ * <p>Round trip: 64-byte ping-pong over two rings, one per direction, --roundtrips per round,
+ * --runs rounds, interleaved; the median over rounds of each round's p50 and p99. A bare
+ * ping-pong on two longs 128 bytes apart in a shared mapped file is the floor.
+ *
+ * <p>Output on stdout, tab-separated: {@code throughput <case> <size> <median> <min> <max>}
+ * (msgs/s), {@code latency <case> 64 <p50> <p99> <p99.9>} (ns; medians over rounds), {@code
+ * target <what> <measured> <baseline> <ratio> <required> <met|missed>}, and {@code load
+ * before|after <loadavg>}. Progress on stderr.
+ *
+ * <pre>
+ * java -cp ... io.hftipc.bench.CrossBench [--runs 5] [--seconds 0.15] [--roundtrips 100000]
+ *     [--sizes 8,64,512] [--no-pin]
+ * </pre>
+ */
+public final class CrossBench {
+    private CrossBench() {}
+
+    static final int CAPACITY = 4096;
+    static final int WARM_ROUNDTRIPS = 20_000;
+
+    static final String HFTIPC_DIRECT = "hftipc offer/poll (direct ByteBuffer), two JVMs";
+    static final String HFTIPC_PACKED = "hftipc offer/poll (direct ByteBuffer, packed slots), two JVMs";
+    static final String HFTIPC_HEAP = "hftipc offer/poll (heap byte[]), two JVMs";
+    static final String AGRONA = "Agrona OneToOneRingBuffer write/read(1), two JVMs";
+    static final String RT_BARE = "bare ping-pong (mapped file), two JVMs";
+    static final String RT_HFTIPC = "hftipc offer/poll (direct ByteBuffer), two JVMs";
+    static final String RT_AGRONA = "Agrona OneToOneRingBuffer write/read(1), two JVMs";
+
+    /** Throughput cases: the name printed and the peer's kind. */
+    static final String[][] CASES = {
+        {HFTIPC_DIRECT, "direct"}, {HFTIPC_PACKED, "packed"}, {HFTIPC_HEAP, "heap"}, {AGRONA, "agrona"},
+    };
+    static final String[][] RT_CASES = {{RT_BARE, "bare"}, {RT_HFTIPC, "direct"}, {RT_AGRONA, "agrona"}};
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--peer")) {
+            peer();
+            return;
+        }
+        int runs = 5;
+        double seconds = 0.15;
+        int roundTrips = 100_000;
+        int[] sizes = {8, 64, 512};
+        boolean pin = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--roundtrips" -> roundTrips = Integer.parseInt(args[++i]);
+                case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--no-pin" -> pin = false;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (options: --runs N --seconds S --roundtrips N --sizes a,b,c --no-pin)");
+            }
+        }
+        for (int s : sizes) {
+            if (s < 8) {
+                throw new IllegalArgumentException("sizes must be at least 8 bytes (the sequence number)");
+            }
+        }
+        if (pin && (Runtime.getRuntime().availableProcessors() < 2 || !onPath("taskset"))) {
+            System.err.println("cross bench: warning: fewer than 2 CPUs or no taskset: the peers are not pinned");
+            pin = false;
+        }
+        Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        Path dir = Files.createTempDirectory(base, "hftipc-crossbench");
+        System.out.printf("load\tbefore\t%s%n", loadavg());
+        try (Peer a = new Peer(pin ? 0 : -1); Peer b = new Peer(pin ? 1 : -1)) {
+            System.err.printf(Locale.ROOT, "cross bench: hftipc %s, Java %s, peers %s, %d rounds of ~%.2f s per case%n",
+                    Channel.nativeVersion(), System.getProperty("java.version"),
+                    pin ? "pinned to CPU 0 (producer) and CPU 1 (consumer)" : "not pinned", runs, seconds);
+            Coordinator c = new Coordinator(a, b, dir);
+            c.throughput(sizes, runs, seconds);
+            c.latency(runs, roundTrips);
+            c.targets(sizes);
+        } finally {
+            try (var s = Files.list(dir)) {
+                s.forEach(p -> p.toFile().delete());
+            }
+            Files.deleteIfExists(dir);
+        }
+        System.out.printf("load\tafter\t%s%n", loadavg());
+        System.out.flush();
+    }
+
+    static boolean onPath(String exe) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, exe))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String loadavg() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    // ---- coordinator -------------------------------------------------------------------------
+
+    /** A peer JVM, optionally pinned to one CPU, driven by lines on its stdin. */
+    static final class Peer implements AutoCloseable {
+        final Process p;
+        final PrintStream in;
+        final BufferedReader out;
+
+        Peer(int cpu) throws IOException {
+            List<String> cmd = new ArrayList<>();
+            if (cpu >= 0) {
+                cmd.addAll(List.of("taskset", "-c", Integer.toString(cpu)));
+            }
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CrossBench.class.getName(), "--peer"));
+            p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            in = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8);
+            out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        void send(String line) {
+            in.println(line);
+        }
+
+        /** The peer's next reply; its failure (a line starting "error") ends the benchmark. */
+        String reply() throws IOException {
+            String r = out.readLine();
+            if (r == null || r.startsWith("error")) {
+                throw new IllegalStateException("peer failed: " + r);
+            }
+            return r;
+        }
+
+        @Override
+        public void close() {
+            in.println("quit");
+            in.close();
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                p.destroy();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static final class Coordinator {
+        final Peer a, b; // a produces (and pings) on CPU 0, b consumes (and echoes) on CPU 1
+        final Path dir;
+        int seq;
+        final java.util.Map<String, double[]> thr = new java.util.HashMap<>();
+        final java.util.Map<String, double[]> lat = new java.util.HashMap<>();
+
+        Coordinator(Peer a, Peer b, Path dir) {
+            this.a = a;
+            this.b = b;
+            this.dir = dir;
+        }
+
+        /** One run of n messages; returns msgs/s as the consumer measured it. */
+        double run(String kind, int size, long n) throws IOException {
+            Path path = dir.resolve("t" + (seq++));
+            a.send(String.join(" ", "tx", kind, Integer.toString(size), Long.toString(n), path.toString()));
+            a.reply(); // ready: created
+            b.send(String.join(" ", "rx", kind, Integer.toString(size), Long.toString(n), path.toString()));
+            b.reply(); // ready: opened, waiting for the first message
+            a.send("go");
+            String[] r = b.reply().split(" "); // done <ns from first to last message>
+            a.reply();
+            Files.deleteIfExists(path);
+            long ns = Long.parseLong(r[1]);
+            return (n - 1) * 1e9 / ns;
+        }
+
+        void throughput(int[] sizes, int runs, double seconds) throws IOException {
+            long[][] count = new long[sizes.length][CASES.length];
+            double[][][] rates = new double[sizes.length][CASES.length][runs];
+            for (int s = 0; s < sizes.length; s++) {
+                for (int c = 0; c < CASES.length; c++) {
+                    run(CASES[c][1], sizes[s], 300_000); // JIT warm-up, both peers
+                    double r = run(CASES[c][1], sizes[s], 500_000);
+                    count[s][c] = Math.max(200_000, (long) (r * seconds));
+                    System.err.printf(Locale.ROOT, "cross bench: calibrated %-62s %4d B: %.1f M msgs/s%n",
+                            CASES[c][0], sizes[s], r / 1e6);
+                }
+            }
+            for (int run = 0; run < runs; run++) {
+                System.err.printf("cross bench: throughput round %d/%d%n", run + 1, runs);
+                for (int s = 0; s < sizes.length; s++) {
+                    for (int c = 0; c < CASES.length; c++) {
+                        rates[s][c][run] = run(CASES[c][1], sizes[s], count[s][c]);
+                    }
+                }
+            }
+            for (int s = 0; s < sizes.length; s++) {
+                for (int c = 0; c < CASES.length; c++) {
+                    double[] r = rates[s][c].clone();
+                    Arrays.sort(r);
+                    double med = JavaBench.median(r);
+                    thr.put(CASES[c][0] + "/" + sizes[s], new double[] {med});
+                    System.out.printf(Locale.ROOT, "throughput\t%s\t%d\t%.0f\t%.0f\t%.0f%n", CASES[c][0], sizes[s],
+                            med, r[0], r[r.length - 1]);
+                }
+            }
+            System.out.flush();
+        }
+
+        /** One round of ping-pong; returns {p50, p99, p99.9} in ns. */
+        long[] roundTrips(String kind, int n) throws IOException {
+            Path ping = dir.resolve("ping" + seq), pong = dir.resolve("pong" + (seq++));
+            a.send(String.join(" ", "ping", kind, Integer.toString(n), ping.toString(), pong.toString()));
+            a.reply(); // ready: ping created
+            b.send(String.join(" ", "echo", kind, Integer.toString(n), ping.toString(), pong.toString()));
+            b.reply(); // ready: pong created, ping opened
+            a.send("go");
+            String[] r = a.reply().split(" "); // done p50 p99 p999
+            b.reply();
+            Files.deleteIfExists(ping);
+            Files.deleteIfExists(pong);
+            return new long[] {Long.parseLong(r[1]), Long.parseLong(r[2]), Long.parseLong(r[3])};
+        }
+
+        void latency(int runs, int n) throws IOException {
+            System.err.printf("cross bench: round trips, %d per round, %d rounds%n", n, runs);
+            long[][][] q = new long[RT_CASES.length][3][runs];
+            for (String[] c : RT_CASES) {
+                roundTrips(c[1], Math.min(n, 50_000)); // JIT warm-up
+            }
+            for (int run = 0; run < runs; run++) {
+                for (int c = 0; c < RT_CASES.length; c++) {
+                    long[] r = roundTrips(RT_CASES[c][1], n);
+                    for (int k = 0; k < 3; k++) {
+                        q[c][k][run] = r[k];
+                    }
+                }
+            }
+            for (int c = 0; c < RT_CASES.length; c++) {
+                long[] m = new long[3];
+                for (int k = 0; k < 3; k++) {
+                    long[] v = q[c][k].clone();
+                    Arrays.sort(v);
+                    m[k] = v[v.length / 2];
+                }
+                lat.put(RT_CASES[c][0], new double[] {m[0], m[1]});
+                System.out.printf("latency\t%s\t64\t%d\t%d\t%d%n", RT_CASES[c][0], m[0], m[1], m[2]);
+            }
+            System.out.flush();
+        }
+
+        void targets(int[] sizes) {
+            for (int s : sizes) {
+                double h = thr.get(HFTIPC_DIRECT + "/" + s)[0], g = thr.get(AGRONA + "/" + s)[0];
+                double ratio = h / g;
+                System.out.printf(Locale.ROOT, "target\tjava offer/poll %d B vs Agrona\t%.2f M msgs/s\t%.2f M msgs/s\t%.2f\trequired 1.00\t%s%n",
+                        s, h / 1e6, g / 1e6, ratio, ratio >= 1.0 ? "met" : "missed");
+            }
+            double h = lat.get(RT_HFTIPC)[0], g = lat.get(RT_AGRONA)[0];
+            double ratio = h / g;
+            System.out.printf(Locale.ROOT, "target\tjava round trip p50 vs Agrona\t%.0f ns\t%.0f ns\t%.2f\trequired <= 1.00\t%s%n",
+                    h, g, ratio, ratio <= 1.0 ? "met" : "missed");
+            System.out.flush();
+        }
+    }
+
+    // ---- peer --------------------------------------------------------------------------------
+
+    /** Runs the commands of the coordinator, one per line; replies on stdout. */
+    static void peer() throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        System.setOut(System.err); // nothing else may write to the reply channel
+        String line;
+        while ((line = in.readLine()) != null && !line.equals("quit")) {
+            String[] f = line.split(" ");
+            try {
+                switch (f[0]) {
+                    case "tx" -> produce(f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]), Path.of(f[4]), in, out);
+                    case "rx" -> out.println("done " + consume(f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]), Path.of(f[4]), out));
+                    case "ping" -> ping(f[1], Integer.parseInt(f[2]), Path.of(f[3]), Path.of(f[4]), in, out);
+                    case "echo" -> echo(f[1], Integer.parseInt(f[2]), Path.of(f[3]), Path.of(f[4]), out);
+                    default -> throw new IllegalArgumentException("unknown command " + line);
+                }
+            } catch (Throwable e) {
+                e.printStackTrace();
+                out.println("error " + e);
+                return;
+            }
+        }
+    }
+
+    static int idle(int misses) {
+        return JavaBench.idle(misses);
+    }
+
+    static ChannelConfig config(String kind, int size) {
+        ChannelConfig.Builder b = ChannelConfig.builder().capacity(CAPACITY);
+        return (kind.equals("packed") ? b.slotSize(JavaBench.packedSlot(size)) : b.maxPayload(size)).build();
+    }
+
+    static int agronaBytes(int size) {
+        return (Integer.highestOneBit(CAPACITY * JavaBench.packedSlot(size) - 1) << 1) + RingBufferDescriptor.TRAILER_LENGTH;
+    }
+
+    static void awaitGo(BufferedReader in) throws IOException {
+        String go = in.readLine();
+        if (!"go".equals(go)) {
+            throw new IllegalStateException("expected go, got " + go);
+        }
+    }
+
+    static void produce(String kind, int size, long n, Path path, BufferedReader in, PrintStream out) throws IOException {
+        if (kind.equals("agrona")) {
+            MappedByteBuffer m = IoUtil.mapNewFile(path.toFile(), agronaBytes(size));
+            try {
+                OneToOneRingBuffer rb = new OneToOneRingBuffer(new UnsafeBuffer(m));
+                UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+                out.println("ready");
+                awaitGo(in);
+                int miss = 0;
+                for (long i = 0; i < n; i++) {
+                    src.putLong(0, i);
+                    while (!rb.write(1, src, 0, size)) {
+                        miss = idle(miss);
+                    }
+                }
+            } finally {
+                IoUtil.unmap(m);
+            }
+        } else {
+            try (Channel tx = Channel.create(path, config(kind, size), Role.PRODUCER)) {
+                out.println("ready");
+                awaitGo(in);
+                if (kind.equals("heap")) {
+                    byte[] a = new byte[size];
+                    ByteBuffer w = ByteBuffer.wrap(a);
+                    int miss = 0;
+                    for (long i = 0; i < n; i++) {
+                        w.putLong(0, i);
+                        while (!tx.offer(a, 0, size)) {
+                            miss = idle(miss);
+                        }
+                    }
+                } else {
+                    ByteBuffer src = ByteBuffer.allocateDirect(size);
+                    int miss = 0;
+                    for (long i = 0; i < n; i++) {
+                        src.clear().putLong(0, i);
+                        while (!tx.offer(src)) {
+                            miss = idle(miss);
+                        }
+                    }
+                }
+            }
+        }
+        out.println("done");
+    }
+
+    static final class Counter implements MessageHandler {
+        final UnsafeBuffer dst;
+        long next;
+
+        Counter(int size) {
+            dst = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+        }
+
+        @Override
+        public void onMessage(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
+            buffer.getBytes(index, dst, 0, length);
+            JavaBench.check(dst.getLong(0), next);
+            next++;
+        }
+    }
+
+    /** Receives n messages, checking each sequence; returns ns from the first to the last. */
+    static long consume(String kind, int size, long n, Path path, PrintStream out) {
+        long t0 = 0;
+        if (kind.equals("agrona")) {
+            MappedByteBuffer m = IoUtil.mapExistingFile(path.toFile(), "agrona ring");
+            try {
+                OneToOneRingBuffer rb = new OneToOneRingBuffer(new UnsafeBuffer(m));
+                Counter h = new Counter(size);
+                out.println("ready");
+                int miss = 0;
+                while (rb.read(h, 1) == 0) {
+                    miss = idle(miss);
+                }
+                t0 = System.nanoTime();
+                while (h.next < n) {
+                    if (rb.read(h, 1) == 0) {
+                        miss = idle(miss);
+                    }
+                }
+                return System.nanoTime() - t0;
+            } finally {
+                IoUtil.unmap(m);
+            }
+        }
+        try (Channel rx = Channel.open(path, Role.CONSUMER)) {
+            out.println("ready");
+            int miss = 0;
+            if (kind.equals("heap")) {
+                byte[] a = new byte[size];
+                ByteBuffer r = ByteBuffer.wrap(a);
+                for (long i = 0; i < n; i++) {
+                    while (rx.poll(a, 0, size) < 0) {
+                        miss = idle(miss);
+                    }
+                    if (i == 0) {
+                        t0 = System.nanoTime();
+                    }
+                    JavaBench.check(r.getLong(0), i);
+                }
+            } else {
+                ByteBuffer dst = ByteBuffer.allocateDirect(size);
+                for (long i = 0; i < n; i++) {
+                    dst.clear();
+                    while (rx.poll(dst) < 0) {
+                        miss = idle(miss);
+                    }
+                    if (i == 0) {
+                        t0 = System.nanoTime();
+                    }
+                    JavaBench.check(dst.getLong(0), i);
+                }
+            }
+            return System.nanoTime() - t0;
+        }
+    }
+
+    // ---- round trips -------------------------------------------------------------------------
+
+    /** The pinger: creates the ping ring, then on "go" opens pong and times n round trips. */
+    static void ping(String kind, int n, Path pingPath, Path pongPath, BufferedReader in, PrintStream out) throws IOException {
+        int total = WARM_ROUNDTRIPS + n;
+        long[] s = new long[n];
+        switch (kind) {
+            case "bare" -> {
+                MappedByteBuffer m = IoUtil.mapNewFile(pingPath.toFile(), 4096);
+                try {
+                    UnsafeBuffer u = new UnsafeBuffer(m);
+                    out.println("ready");
+                    awaitGo(in);
+                    int miss = 0;
+                    long prev = System.nanoTime();
+                    for (int i = 1; i <= total; i++) {
+                        u.putLongOrdered(0, i);
+                        while (u.getLongVolatile(128) != i) {
+                            miss = idle(miss);
+                        }
+                        long now = System.nanoTime();
+                        if (i > WARM_ROUNDTRIPS) {
+                            s[i - WARM_ROUNDTRIPS - 1] = now - prev;
+                        }
+                        prev = now;
+                    }
+                } finally {
+                    IoUtil.unmap(m);
+                }
+            }
+            case "agrona" -> {
+                MappedByteBuffer pm = IoUtil.mapNewFile(pingPath.toFile(), agronaBytes(64));
+                MappedByteBuffer qm = null;
+                try {
+                    OneToOneRingBuffer pingRb = new OneToOneRingBuffer(new UnsafeBuffer(pm));
+                    out.println("ready");
+                    awaitGo(in);
+                    qm = IoUtil.mapExistingFile(pongPath.toFile(), "pong");
+                    OneToOneRingBuffer pongRb = new OneToOneRingBuffer(new UnsafeBuffer(qm));
+                    UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+                    Counter h = new Counter(64);
+                    int miss = 0;
+                    long prev = System.nanoTime();
+                    for (int i = 0; i < total; i++) {
+                        src.putLong(0, i);
+                        while (!pingRb.write(1, src, 0, 64)) {
+                            miss = idle(miss);
+                        }
+                        while (pongRb.read(h, 1) == 0) {
+                            miss = idle(miss);
+                        }
+                        long now = System.nanoTime();
+                        if (i >= WARM_ROUNDTRIPS) {
+                            s[i - WARM_ROUNDTRIPS] = now - prev;
+                        }
+                        prev = now;
+                    }
+                } finally {
+                    IoUtil.unmap(pm);
+                    if (qm != null) {
+                        IoUtil.unmap(qm);
+                    }
+                }
+            }
+            default -> {
+                try (Channel pingTx = Channel.create(pingPath, config(kind, 64), Role.PRODUCER)) {
+                    out.println("ready");
+                    awaitGo(in);
+                    try (Channel pongRx = Channel.open(pongPath, Role.CONSUMER)) {
+                        ByteBuffer src = ByteBuffer.allocateDirect(64), dst = ByteBuffer.allocateDirect(64);
+                        int miss = 0;
+                        long prev = System.nanoTime();
+                        for (int i = 0; i < total; i++) {
+                            src.clear().putLong(0, i);
+                            while (!pingTx.offer(src)) {
+                                miss = idle(miss);
+                            }
+                            dst.clear();
+                            while (pongRx.poll(dst) < 0) {
+                                miss = idle(miss);
+                            }
+                            JavaBench.check(dst.getLong(0), i);
+                            long now = System.nanoTime();
+                            if (i >= WARM_ROUNDTRIPS) {
+                                s[i - WARM_ROUNDTRIPS] = now - prev;
+                            }
+                            prev = now;
+                        }
+                    }
+                }
+            }
+        }
+        Arrays.sort(s);
+        out.println("done " + s[n / 2] + " " + s[(int) (n * 0.99)] + " " + s[(int) (n * 0.999)]);
+    }
+
+    /** The echo: opens ping, creates pong, and sends every message back, checking it. */
+    static void echo(String kind, int n, Path pingPath, Path pongPath, PrintStream out) {
+        int total = WARM_ROUNDTRIPS + n;
+        switch (kind) {
+            case "bare" -> {
+                MappedByteBuffer m = IoUtil.mapExistingFile(pingPath.toFile(), "bare");
+                try {
+                    UnsafeBuffer u = new UnsafeBuffer(m);
+                    out.println("ready");
+                    int miss = 0;
+                    for (int i = 1; i <= total; i++) {
+                        while (u.getLongVolatile(0) != i) {
+                            miss = idle(miss);
+                        }
+                        u.putLongOrdered(128, i);
+                    }
+                } finally {
+                    IoUtil.unmap(m);
+                }
+            }
+            case "agrona" -> {
+                MappedByteBuffer qm = IoUtil.mapNewFile(pongPath.toFile(), agronaBytes(64));
+                MappedByteBuffer pm = IoUtil.mapExistingFile(pingPath.toFile(), "ping");
+                try {
+                    OneToOneRingBuffer pingRb = new OneToOneRingBuffer(new UnsafeBuffer(pm));
+                    OneToOneRingBuffer pongRb = new OneToOneRingBuffer(new UnsafeBuffer(qm));
+                    long[] next = {0};
+                    MessageHandler back = (type, buffer, index, length) -> {
+                        JavaBench.check(buffer.getLong(index), next[0]++);
+                        int miss = 0;
+                        while (!pongRb.write(type, buffer, index, length)) {
+                            miss = idle(miss);
+                        }
+                    };
+                    out.println("ready");
+                    int done = 0, miss = 0;
+                    while (done < total) {
+                        int k = pingRb.read(back, 1);
+                        if (k == 0) {
+                            miss = idle(miss);
+                        }
+                        done += k;
+                    }
+                } finally {
+                    IoUtil.unmap(pm);
+                    IoUtil.unmap(qm);
+                }
+            }
+            default -> {
+                try (Channel pongTx = Channel.create(pongPath, config(kind, 64), Role.PRODUCER);
+                        Channel pingRx = Channel.open(pingPath, Role.CONSUMER)) {
+                    out.println("ready");
+                    ByteBuffer buf = ByteBuffer.allocateDirect(64);
+                    int miss = 0;
+                    for (int i = 0; i < total; i++) {
+                        buf.clear();
+                        while (pingRx.poll(buf) < 0) {
+                            miss = idle(miss);
+                        }
+                        JavaBench.check(buf.getLong(0), i);
+                        buf.flip();
+                        while (!pongTx.offer(buf)) {
+                            miss = idle(miss);
+                        }
+                    }
+                }
+            }
+        }
+        out.println("done");
+    }
+}
