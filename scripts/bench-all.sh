@@ -7,7 +7,7 @@
 #   c-bench.md       hftipc_bench's own table (pipe, Unix socket, naive ring, bare ping-pong)
 #   c-wait.md        hftipc_wait_bench (idle CPU, wake-up latency, MPSC vs SPSC)
 #   go-bench.txt     raw `go test -bench` output (old-ring baseline included), -count runs
-#   java-bench.tsv   bench/java's output (Agrona OneToOneRingBuffer baseline included)
+#   java-bench.tsv   bench/java's output, one JVM and two (Agrona baseline, `target` lines)
 #
 #   scripts/bench-all.sh            about 3 minutes on 2 vCPUs
 #   scripts/bench-all.sh --quick    about 1 minute: hftipc_bench --quick, fewer Go/Java runs
@@ -118,9 +118,16 @@ step 5 "Go: go test -bench, -count $go_count, -benchtime $go_time (old pure-Go r
 awk '/^Benchmark/ { n++ } END { printf "      %d benchmark results\n", n }' "$out/go-bench.txt" >&2
 
 # ---- 6. Java ------------------------------------------------------------------------------------
-step 6 "Java: bench/java - offer/poll and batch vs Agrona OneToOneRingBuffer, ping-pong"
+step 6 "Java: bench/java - offer/poll and batch vs Agrona OneToOneRingBuffer, ping-pong; in one JVM and across two"
 java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp "$java_cp" \
     io.hftipc.bench.JavaBench "${java_args[@]}" >"$out/java-bench.tsv" 2> >(sed 's/^/      /' >&2)
+# The same against Agrona between two JVMs pinned to CPU 0 and 1 (issue 14), appended: its
+# throughput/latency rows say "two JVMs"; its `target` lines judge hftipc against Agrona.
+if ((quick)); then cross_args=(--runs 3 --seconds 0.08 --roundtrips 50000); else
+    cross_args=(--runs 5 --seconds 0.15 --roundtrips 100000); fi
+java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp "$java_cp" \
+    io.hftipc.bench.CrossBench "${cross_args[@]}" >>"$out/java-bench.tsv" 2> >(sed 's/^/      /' >&2)
+grep '^target' "$out/java-bench.tsv" | sed 's/^/      /' >&2 || true
 
 # ---- 7. report and charts -----------------------------------------------------------------------
 step 7 "report.md, throughput.png, latency.png"
