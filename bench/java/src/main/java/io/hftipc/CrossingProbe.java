@@ -1,83 +1,42 @@
 package io.hftipc;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
- * Where the nanoseconds of one Java operation go, below the facade: the bare JNI crossing
- * (a native that returns a constant), one JNIEnv call (GetDirectBufferAddress) on top of it, a
- * send+receive pair through the binding's natives without the facade, and the same pair for a
- * heap byte[] copied in Java through a direct scratch buffer (what the facade does). Commit
- * 5876f2f also measured GetPrimitiveArrayCritical and Get/SetByteArrayRegion around the core
- * call (docs/BENCHMARKS.md, "Java: where the nanoseconds go"). One thread, one channel
- * (no cross-core traffic). It sits in package io.hftipc (split package on the class path) to
- * reach the package-private SWIG class; the binding never ships it.
- *
- * <p>Output: {@code probe <case> <size> <ns per call median> <min> <max>}.
+ * Where the nanoseconds of one Java operation go, below the facade, for
+ * {@link io.hftipc.bench.Micro}: the bare JNI crossing (a native that returns a constant), one
+ * JNIEnv call (GetDirectBufferAddress) on top of it, a send+receive pair through the binding's
+ * natives without the facade, and the same pair for a heap byte[] copied in Java through a
+ * direct scratch buffer (what the facade does). Commit 5876f2f also measured
+ * GetPrimitiveArrayCritical and Get/SetByteArrayRegion around the core call (docs/BENCHMARKS.md,
+ * "Java: where the nanoseconds go"). It sits in package io.hftipc (a split package on the class
+ * path) to reach the package-private SWIG class; the binding never ships it.
  */
 public final class CrossingProbe {
     private CrossingProbe() {}
 
-    /* Thread CPU time, not wall time: on a shared machine the thread is descheduled now and
-     * then, and wall time would count the other programs' slices. */
-    static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** The cases, by index for {@link #run}. */
+    public static final String[] NAMES = {
+        "JNI crossing, no JNIEnv call (hftipc_version_number)",
+        "crossing + GetDirectBufferAddress (one JNIEnv call)",
+        "send+receive pair / 2, natives by address (no JNIEnv call)",
+        "heap byte[] pair / 2: Java copy to a direct scratch, natives by address",
+    };
+    /** The first SIZE_FREE cases do not depend on the message size. */
+    public static final int SIZE_FREE = 2;
 
-    public static void main(String[] args) throws Exception {
-        int runs = 7;
-        long ops = 2_000_000;
-        int[] sizes = {8, 64, 512};
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                case "--ops" -> ops = Long.parseLong(args[++i]);
-                case "--sizes" -> sizes = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        Path dir = Files.createTempDirectory(Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm")
-                : Path.of(System.getProperty("java.io.tmpdir")), "hftipc-probe");
-        try {
-            for (int size : sizes) {
-                Path p = dir.resolve("p" + size);
-                ChannelConfig cfg = ChannelConfig.builder().capacity(1024).maxPayload(size).build();
-                try (Channel tx = Channel.create(p, cfg, Role.PRODUCER); Channel rx = Channel.open(p, Role.CONSUMER)) {
-                    SWIGTYPE_p_hftipc_channel_stct h = handle(tx), r = handle(rx);
-                    String[] names = {"JNI crossing, no JNIEnv call (hftipc_version_number)",
-                        "crossing + GetDirectBufferAddress (one JNIEnv call)",
-                        "send+receive pair / 2, natives by address (no JNIEnv call)",
-                        "heap byte[] pair / 2: Java copy to a direct scratch, natives by address"};
-                    for (int c = 0; c < names.length; c++) {
-                        if (c < 2 && size != sizes[0]) {
-                            continue; // independent of the size
-                        }
-                        double[] t = new double[runs];
-                        run(c, h, r, size, ops / 4);
-                        for (int k = 0; k < runs; k++) {
-                            t[k] = run(c, h, r, size, ops);
-                        }
-                        Arrays.sort(t);
-                        System.out.printf("probe\t%s\t%d\t%.1f\t%.1f\t%.1f%n", names[c], size, t[runs / 2], t[0], t[runs - 1]);
-                    }
-                } finally {
-                    Files.deleteIfExists(p);
-                }
-            }
-        } finally {
-            Files.deleteIfExists(dir);
-        }
-    }
-
-    static SWIGTYPE_p_hftipc_channel_stct handle(Channel c) throws ReflectiveOperationException {
-        var f = Channel.class.getDeclaredField("handle");
-        f.setAccessible(true);
-        return (SWIGTYPE_p_hftipc_channel_stct) f.get(c);
-    }
-
+    static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     static long sink;
 
-    static double run(int c, SWIGTYPE_p_hftipc_channel_stct h, SWIGTYPE_p_hftipc_channel_stct r, int size, long ops) {
+    /**
+     * Runs case c for `ops` calls (pairs) on the channel of tx and rx.
+     *
+     * @return thread CPU nanoseconds per call (per operation, half a pair, for the pairs)
+     */
+    public static double run(int c, Channel tx, Channel rx, int size, long ops) {
+        SWIGTYPE_p_hftipc_channel_stct h = handle(tx), r = handle(rx);
         long t0 = CPU.getCurrentThreadCpuTime();
         switch (c) {
             case 0 -> crossing(ops);
@@ -86,7 +45,17 @@ public final class CrossingProbe {
             default -> scratch(h, r, size, ops);
         }
         long t1 = CPU.getCurrentThreadCpuTime();
-        return (t1 - t0) / (c >= 2 ? 2.0 * ops : (double) ops);
+        return (t1 - t0) / (c >= SIZE_FREE ? 2.0 * ops : (double) ops);
+    }
+
+    static SWIGTYPE_p_hftipc_channel_stct handle(Channel c) {
+        try {
+            var f = Channel.class.getDeclaredField("handle");
+            f.setAccessible(true);
+            return (SWIGTYPE_p_hftipc_channel_stct) f.get(c);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static void crossing(long ops) {

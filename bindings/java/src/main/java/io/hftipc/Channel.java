@@ -621,30 +621,10 @@ public final class Channel implements AutoCloseable {
         return sendWait(h, scratchAddress, s.capacity(), 0, len, timeout) == Status.OK;
     }
 
-    /**
-     * One native {@code hftipc_channel_send_wait} per wait slice of at most
-     * {@link #WAIT_SLICE_NANOS} (a Java interrupt does not end a futex sleep, so the interrupt
-     * status is checked between slices). When the ring has room this is one crossing. The first
-     * slice needs no clock read: the deadline is computed only if it times out.
-     *
-     * @return {@link Status#OK} (the claim, if any, is used up) or {@link Status#ETIMEDOUT}
-     *     (timeout or interrupt)
-     */
+    /* sliced(), sending: Status.OK, or Status.ETIMEDOUT on timeout or interrupt. */
     private int sendWait(SWIGTYPE_p_hftipc_channel_stct h, long base, long cap, int off, int len,
             Duration timeout) {
-        long t = saturatedNanos(timeout);
-        long slice = Thread.currentThread().isInterrupted() ? 0 : sliceOf(t);
-        int rc = hftipc.hj_send_wait_addr(h, base, cap, off, len, slice);
-        if (rc == Status.ETIMEDOUT && slice < t) {
-            long deadline = deadlineAfterSlice(t, slice);
-            do {
-                slice = nextSlice(deadline);
-                if (slice < 0) {
-                    break;
-                }
-                rc = hftipc.hj_send_wait_addr(h, base, cap, off, len, slice);
-            } while (rc == Status.ETIMEDOUT);
-        }
+        int rc = (int) sliced(true, h, base, cap, off, len, timeout);
         if (rc == Status.OK) {
             dropClaim(); // a send publishes into the claimed slot, if any: the claim is used up
             return rc;
@@ -653,6 +633,35 @@ public final class Channel implements AutoCloseable {
             return rc;
         }
         throw fail(rc, "send");
+    }
+
+    /**
+     * One native {@code hftipc_channel_send_wait} ({@code send}) or {@code receive_wait} per
+     * wait slice of at most {@link #WAIT_SLICE_NANOS} (a Java interrupt does not end a futex
+     * sleep, so the interrupt status is checked between slices). When the ring is ready this is
+     * one crossing; the first slice needs no clock read: the deadline is computed only if it
+     * times out.
+     *
+     * @return the native result: a status, or (receiving) the message length
+     */
+    private static long sliced(boolean send, SWIGTYPE_p_hftipc_channel_stct h, long base, long cap,
+            int off, int len, Duration timeout) {
+        long t = saturatedNanos(timeout);
+        long slice = Thread.currentThread().isInterrupted() ? 0 : sliceOf(t);
+        long rc = waitCall(send, h, base, cap, off, len, slice);
+        if (rc == Status.ETIMEDOUT && slice < t) {
+            long deadline = deadlineAfterSlice(t, slice);
+            while (rc == Status.ETIMEDOUT && (slice = nextSlice(deadline)) >= 0) {
+                rc = waitCall(send, h, base, cap, off, len, slice);
+            }
+        }
+        return rc;
+    }
+
+    private static long waitCall(boolean send, SWIGTYPE_p_hftipc_channel_stct h, long base,
+            long cap, int off, int len, long slice) {
+        return send ? hftipc.hj_send_wait_addr(h, base, cap, off, len, slice)
+                : hftipc.hj_receive_wait_addr(h, base, cap, off, len, slice);
     }
 
     /* The first wait slice of a timeout of t ns: all of it up to WAIT_SLICE_NANOS, 0 if t <= 0. */
@@ -1101,26 +1110,10 @@ public final class Channel implements AutoCloseable {
         return n < 0 ? -1 : (int) n;
     }
 
-    /**
-     * One native {@code hftipc_channel_receive_wait} per wait slice, as {@link #sendWait}.
-     *
-     * @return the message length, or {@link Status#ETIMEDOUT} (timeout or interrupt)
-     */
+    /* sliced(), receiving: the length, or Status.ETIMEDOUT on timeout or interrupt. */
     private long receiveWait(SWIGTYPE_p_hftipc_channel_stct h, long base, long cap, int off,
             int len, Duration timeout) {
-        long t = saturatedNanos(timeout);
-        long slice = Thread.currentThread().isInterrupted() ? 0 : sliceOf(t);
-        long n = hftipc.hj_receive_wait_addr(h, base, cap, off, len, slice);
-        if (n == Status.ETIMEDOUT && slice < t) {
-            long deadline = deadlineAfterSlice(t, slice);
-            do {
-                slice = nextSlice(deadline);
-                if (slice < 0) {
-                    break;
-                }
-                n = hftipc.hj_receive_wait_addr(h, base, cap, off, len, slice);
-            } while (n == Status.ETIMEDOUT);
-        }
+        long n = sliced(false, h, base, cap, off, len, timeout);
         dropPeek();
         if (n >= 0 || n == Status.ETIMEDOUT) {
             return n;
@@ -1331,7 +1324,8 @@ public final class Channel implements AutoCloseable {
         if (b != addressed) {
             long a = hftipc.hj_direct_address(b);
             if (a == 0 && b.capacity() != 0) {
-                throw new IllegalArgumentException("the JVM gives no address for this direct buffer");
+                throw new IllegalArgumentException(
+                        "the JVM gives no address for this direct buffer");
             }
             address = a;
             addressed = b;
@@ -1343,7 +1337,9 @@ public final class Channel implements AutoCloseable {
     private ByteBuffer scratch(int len) {
         ByteBuffer s = scratch;
         if (s == null || s.capacity() < len) {
-            int cap = Math.max(len, Math.min(maxPayload, Math.max(256, Integer.highestOneBit(len) << 1)));
+            // Twice the need (at least 256 bytes), never above maxPayload, so growth is rare.
+            int grown = Math.max(256, Integer.highestOneBit(len) << 1);
+            int cap = Math.max(len, Math.min(maxPayload, grown));
             s = ByteBuffer.allocateDirect(cap);
             scratchAddress = hftipc.hj_direct_address(s);
             scratch = s;

@@ -19,8 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.agrona.IoUtil;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -59,7 +57,7 @@ public final class CrossBench {
     private CrossBench() {}
 
     static final int CAPACITY = 4096;
-    static final int WARM_ROUNDTRIPS = 20_000;
+    static final int WARM_ROUNDTRIPS = Loops.WARM;
 
     static final String HFTIPC_DIRECT = "hftipc offer/poll (direct ByteBuffer), two JVMs";
     static final String HFTIPC_PACKED = "hftipc offer/poll (direct ByteBuffer, packed slots), two JVMs";
@@ -359,16 +357,9 @@ public final class CrossBench {
             MappedByteBuffer m = IoUtil.mapNewFile(path.toFile(), agronaBytes(size));
             try {
                 OneToOneRingBuffer rb = new OneToOneRingBuffer(new UnsafeBuffer(m));
-                UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
                 out.println("ready");
                 awaitGo(in);
-                int miss = 0;
-                for (long i = 0; i < n; i++) {
-                    src.putLong(0, i);
-                    while (!rb.write(1, src, 0, size)) {
-                        miss = idle(miss);
-                    }
-                }
+                Loops.write(rb, size, n);
             } finally {
                 IoUtil.unmap(m);
             }
@@ -377,65 +368,23 @@ public final class CrossBench {
                 out.println("ready");
                 awaitGo(in);
                 if (kind.equals("heap")) {
-                    byte[] a = new byte[size];
-                    ByteBuffer w = ByteBuffer.wrap(a);
-                    int miss = 0;
-                    for (long i = 0; i < n; i++) {
-                        w.putLong(0, i);
-                        while (!tx.offer(a, 0, size)) {
-                            miss = idle(miss);
-                        }
-                    }
+                    Loops.offerHeap(tx, size, n);
                 } else {
-                    ByteBuffer src = ByteBuffer.allocateDirect(size);
-                    int miss = 0;
-                    for (long i = 0; i < n; i++) {
-                        src.clear().putLong(0, i);
-                        while (!tx.offer(src)) {
-                            miss = idle(miss);
-                        }
-                    }
+                    Loops.offer(tx, size, n);
                 }
             }
         }
         out.println("done");
     }
 
-    static final class Counter implements MessageHandler {
-        final UnsafeBuffer dst;
-        long next;
-
-        Counter(int size) {
-            dst = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
-        }
-
-        @Override
-        public void onMessage(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
-            buffer.getBytes(index, dst, 0, length);
-            JavaBench.check(dst.getLong(0), next);
-            next++;
-        }
-    }
-
     /** Receives n messages, checking each sequence; returns ns from the first to the last. */
     static long consume(String kind, int size, long n, Path path, PrintStream out) {
-        long t0 = 0;
         if (kind.equals("agrona")) {
             MappedByteBuffer m = IoUtil.mapExistingFile(path.toFile(), "agrona ring");
             try {
                 OneToOneRingBuffer rb = new OneToOneRingBuffer(new UnsafeBuffer(m));
-                Counter h = new Counter(size);
                 out.println("ready");
-                int miss = 0;
-                while (rb.read(h, 1) == 0) {
-                    miss = idle(miss);
-                }
-                t0 = System.nanoTime();
-                while (h.next < n) {
-                    if (rb.read(h, 1) == 0) {
-                        miss = idle(miss);
-                    }
-                }
+                long t0 = Loops.read(rb, size, n, 1);
                 return System.nanoTime() - t0;
             } finally {
                 IoUtil.unmap(m);
@@ -443,32 +392,7 @@ public final class CrossBench {
         }
         try (Channel rx = Channel.open(path, Role.CONSUMER)) {
             out.println("ready");
-            int miss = 0;
-            if (kind.equals("heap")) {
-                byte[] a = new byte[size];
-                ByteBuffer r = ByteBuffer.wrap(a);
-                for (long i = 0; i < n; i++) {
-                    while (rx.poll(a, 0, size) < 0) {
-                        miss = idle(miss);
-                    }
-                    if (i == 0) {
-                        t0 = System.nanoTime();
-                    }
-                    JavaBench.check(r.getLong(0), i);
-                }
-            } else {
-                ByteBuffer dst = ByteBuffer.allocateDirect(size);
-                for (long i = 0; i < n; i++) {
-                    dst.clear();
-                    while (rx.poll(dst) < 0) {
-                        miss = idle(miss);
-                    }
-                    if (i == 0) {
-                        t0 = System.nanoTime();
-                    }
-                    JavaBench.check(dst.getLong(0), i);
-                }
-            }
+            long t0 = kind.equals("heap") ? Loops.pollHeap(rx, size, n) : Loops.poll(rx, size, n);
             return System.nanoTime() - t0;
         }
     }
@@ -512,24 +436,7 @@ public final class CrossBench {
                     awaitGo(in);
                     qm = IoUtil.mapExistingFile(pongPath.toFile(), "pong");
                     OneToOneRingBuffer pongRb = new OneToOneRingBuffer(new UnsafeBuffer(qm));
-                    UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
-                    Counter h = new Counter(64);
-                    int miss = 0;
-                    long prev = System.nanoTime();
-                    for (int i = 0; i < total; i++) {
-                        src.putLong(0, i);
-                        while (!pingRb.write(1, src, 0, 64)) {
-                            miss = idle(miss);
-                        }
-                        while (pongRb.read(h, 1) == 0) {
-                            miss = idle(miss);
-                        }
-                        long now = System.nanoTime();
-                        if (i >= WARM_ROUNDTRIPS) {
-                            s[i - WARM_ROUNDTRIPS] = now - prev;
-                        }
-                        prev = now;
-                    }
+                    Loops.ping(pingRb, pongRb, s);
                 } finally {
                     IoUtil.unmap(pm);
                     if (qm != null) {
@@ -542,25 +449,7 @@ public final class CrossBench {
                     out.println("ready");
                     awaitGo(in);
                     try (Channel pongRx = Channel.open(pongPath, Role.CONSUMER)) {
-                        ByteBuffer src = ByteBuffer.allocateDirect(64), dst = ByteBuffer.allocateDirect(64);
-                        int miss = 0;
-                        long prev = System.nanoTime();
-                        for (int i = 0; i < total; i++) {
-                            src.clear().putLong(0, i);
-                            while (!pingTx.offer(src)) {
-                                miss = idle(miss);
-                            }
-                            dst.clear();
-                            while (pongRx.poll(dst) < 0) {
-                                miss = idle(miss);
-                            }
-                            JavaBench.check(dst.getLong(0), i);
-                            long now = System.nanoTime();
-                            if (i >= WARM_ROUNDTRIPS) {
-                                s[i - WARM_ROUNDTRIPS] = now - prev;
-                            }
-                            prev = now;
-                        }
+                        Loops.ping(pingTx, pongRx, s);
                     }
                 }
             }
@@ -595,23 +484,8 @@ public final class CrossBench {
                 try {
                     OneToOneRingBuffer pingRb = new OneToOneRingBuffer(new UnsafeBuffer(pm));
                     OneToOneRingBuffer pongRb = new OneToOneRingBuffer(new UnsafeBuffer(qm));
-                    long[] next = {0};
-                    MessageHandler back = (type, buffer, index, length) -> {
-                        JavaBench.check(buffer.getLong(index), next[0]++);
-                        int miss = 0;
-                        while (!pongRb.write(type, buffer, index, length)) {
-                            miss = idle(miss);
-                        }
-                    };
                     out.println("ready");
-                    int done = 0, miss = 0;
-                    while (done < total) {
-                        int k = pingRb.read(back, 1);
-                        if (k == 0) {
-                            miss = idle(miss);
-                        }
-                        done += k;
-                    }
+                    Loops.echo(pingRb, pongRb, total);
                 } finally {
                     IoUtil.unmap(pm);
                     IoUtil.unmap(qm);
@@ -621,19 +495,7 @@ public final class CrossBench {
                 try (Channel pongTx = Channel.create(pongPath, config(kind, 64), Role.PRODUCER);
                         Channel pingRx = Channel.open(pingPath, Role.CONSUMER)) {
                     out.println("ready");
-                    ByteBuffer buf = ByteBuffer.allocateDirect(64);
-                    int miss = 0;
-                    for (int i = 0; i < total; i++) {
-                        buf.clear();
-                        while (pingRx.poll(buf) < 0) {
-                            miss = idle(miss);
-                        }
-                        JavaBench.check(buf.getLong(0), i);
-                        buf.flip();
-                        while (!pongTx.offer(buf)) {
-                            miss = idle(miss);
-                        }
-                    }
+                    Loops.echo(pingRx, pongTx, total);
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.hftipc.bench;
 
 import io.hftipc.Channel;
 import io.hftipc.ChannelConfig;
+import io.hftipc.CrossingProbe;
 import io.hftipc.Role;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -16,7 +17,11 @@ import java.util.Arrays;
  * calls, the copies and the core's instructions. CPU nanoseconds per operation (a send or a
  * receive: half a pair) of thread CPU time, median of --runs runs of --ops pairs, after a warm-up.
  *
- * <p>Output: {@code micro <case> <size> <ns per op median> <min> <max>}, tab-separated.
+ * <p>Also the same below the facade ({@link io.hftipc.CrossingProbe}): the bare JNI crossing, one
+ * JNIEnv call, and the binding's natives called directly.
+ *
+ * <p>Output: {@code micro <case> <size> <ns per op median> <min> <max>} and {@code probe ...},
+ * tab-separated. Agrona needs {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED}.
  *
  * <pre>
  * java -cp ... io.hftipc.bench.Micro [--runs 7] [--ops 2000000] [--sizes 8,64,512]
@@ -50,15 +55,20 @@ public final class Micro {
                 try (Channel tx = Channel.create(p, cfg, Role.PRODUCER); Channel rx = Channel.open(p, Role.CONSUMER)) {
                     String[] names = {"offer+poll, direct ByteBuffer", "offer+poll, heap byte[]",
                         "send+receive(Duration), direct ByteBuffer", "send+receive(Duration), heap byte[]",
-                        "poll on an empty ring, direct"};
+                        "poll on an empty ring, direct",
+                        "Agrona OneToOneRingBuffer write+read(1), for comparison"};
                     for (int c = 0; c < names.length; c++) {
-                        double[] r = new double[runs];
-                        run(c, tx, rx, size, ops / 4); // JIT warm-up
-                        for (int k = 0; k < runs; k++) {
-                            r[k] = run(c, tx, rx, size, ops);
+                        int k = c;
+                        measure("micro", names[c], size, runs, n -> run(k, tx, rx, size, n), ops);
+                    }
+                    // Below the facade (io.hftipc.CrossingProbe); the size-free cases once.
+                    for (int c = 0; c < CrossingProbe.NAMES.length; c++) {
+                        if (c < CrossingProbe.SIZE_FREE && size != sizes[0]) {
+                            continue;
                         }
-                        Arrays.sort(r);
-                        System.out.printf("micro\t%s\t%d\t%.1f\t%.1f\t%.1f%n", names[c], size, r[runs / 2], r[0], r[runs - 1]);
+                        int k = c;
+                        measure("probe", CrossingProbe.NAMES[c], size, runs,
+                                n -> CrossingProbe.run(k, tx, rx, size, n), ops);
                     }
                 } finally {
                     Files.deleteIfExists(p);
@@ -67,6 +77,18 @@ public final class Micro {
         } finally {
             Files.deleteIfExists(dir);
         }
+    }
+
+    /* Prints the median, minimum and maximum of `runs` runs of `ops` (after a JIT warm-up of a
+     * quarter as many); `run` returns CPU ns per operation. */
+    static void measure(String tag, String name, int size, int runs, java.util.function.LongToDoubleFunction run, long ops) {
+        double[] r = new double[runs];
+        run.applyAsDouble(ops / 4);
+        for (int k = 0; k < runs; k++) {
+            r[k] = run.applyAsDouble(ops);
+        }
+        Arrays.sort(r);
+        System.out.printf("%s\t%s\t%d\t%.1f\t%.1f\t%.1f%n", tag, name, size, r[runs / 2], r[0], r[runs - 1]);
     }
 
     /* CPU nanoseconds per operation (half a send+receive pair) of case c; each case is its own
@@ -78,7 +100,8 @@ public final class Micro {
             case 1 -> heap(tx, rx, size, ops);
             case 2 -> directWait(tx, rx, size, ops);
             case 3 -> heapWait(tx, rx, size, ops);
-            default -> empty(rx, size, ops);
+            case 4 -> empty(rx, size, ops);
+            default -> agrona(size, ops);
         }
         return (CPU.getCurrentThreadCpuTime() - t0) / (2.0 * ops);
     }
@@ -133,6 +156,25 @@ public final class Micro {
             if (!tx.send(hs, 0, size, WAIT)) throw new IllegalStateException("full");
             if (rx.receive(hd, 0, size, WAIT) != size) throw new IllegalStateException("length");
             JavaBench.check(hd[0], (byte) i);
+        }
+    }
+
+    static final java.util.Map<Integer, org.agrona.concurrent.ringbuffer.OneToOneRingBuffer> RINGS = new java.util.HashMap<>();
+
+    /* Agrona's ring on heap-free memory (a direct buffer: no file needed in one thread), a
+     * record copied in and, by the handler, out, as the two-JVM benchmark does. */
+    static void agrona(int size, long ops) {
+        var rb = RINGS.computeIfAbsent(size, s -> new org.agrona.concurrent.ringbuffer.OneToOneRingBuffer(
+                new org.agrona.concurrent.UnsafeBuffer(ByteBuffer.allocateDirect(
+                        (1 << 20) + org.agrona.concurrent.ringbuffer.RingBufferDescriptor.TRAILER_LENGTH))));
+        var src = new org.agrona.concurrent.UnsafeBuffer(buf(0, size));
+        Loops.Counter h = new Loops.Counter(size);
+        for (long i = 0; i < ops; i++) {
+            src.putLong(0, i);
+            if (!rb.write(1, src, 0, size)) throw new IllegalStateException("full");
+            // A read that meets the padding record at the end of the buffer skips it and
+            // returns 0: the message is the next read's.
+            if (rb.read(h, 1) != 1 && rb.read(h, 1) != 1) throw new IllegalStateException("empty");
         }
     }
 
