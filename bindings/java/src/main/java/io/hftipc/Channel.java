@@ -380,6 +380,8 @@ public final class Channel implements AutoCloseable {
         claimed = null;
         claimSeq = NO_CLAIM;
         peeked = null;
+        addressed = null; // let the caller's last buffer and the scratch go
+        scratch = null;
         if (views != null) {
             for (ByteBuffer v : views) {
                 if (v != null) {

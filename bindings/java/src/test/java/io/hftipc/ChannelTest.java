@@ -326,6 +326,11 @@ class ChannelTest {
         assertEquals((byte) 99, in.get(4));
         assertEquals((byte) 10, in.get(8));
         assertEquals((byte) 11, in.get(9));
+        // A read-only view of a direct buffer has the same memory and is sent from it.
+        assertTrue(tx.offer(a.clear().limit(3).asReadOnlyBuffer()));
+        byte[] three = new byte[3];
+        assertEquals(3, rx.poll(three, 0, 3));
+        assertArrayEquals(new byte[] {0, 1, 2}, three);
     }
 
     @Test
