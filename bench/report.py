@@ -3,7 +3,8 @@
 
     /usr/bin/python3 bench/report.py bench/results
 
-Inputs in that directory: machine.txt, c-bench.md (hftipc_bench --markdown), c-wait.md
+Inputs in that directory: machine.txt, targets.md (the Targets section scripts/bench-all.sh
+collected, placed first), c-bench.md (hftipc_bench --markdown), c-wait.md
 (hftipc_wait_bench), go-bench.txt (go test -bench, several -count runs), java-bench.tsv
 (bench/java). Medians of the Go runs are computed here (benchstat is not installed).
 Needs matplotlib (scripts/install-deps.sh --bench installs python3-matplotlib for /usr/bin/python3).
@@ -70,6 +71,10 @@ def read_c(path):
             thr.append(dict(transport=transport, size=size, median=parse_value(median), lo=lo, hi=hi, ratio=ratio))
         else:
             p99, p999 = (parse_ns(x) for x in rng.split(","))
+            # The hftipc round trips run at 64 B and at the one-line size (56 B): name the size
+            # of any but the 64-byte one.
+            if transport.startswith("hftipc") and size != 64:
+                transport = f"{transport}, {size} B"
             lat.append(dict(transport=transport, p50=parse_ns(median), p99=p99, p999=p999, ratio=ratio))
     return header, thr, lat, notes
 
@@ -148,11 +153,16 @@ def main(d):
     for t, label in [
         ("hftipc send/receive", "hftipc send/receive"),
         ("hftipc send/receive, line slots", "hftipc send/receive, line slots"),
+        ("hftipc send/receive, payload slots", "hftipc send/receive, payload slots (max_payload)"),
         ("hftipc send_batch/receive_batch", "hftipc send_batch/receive_batch (256)"),
         ("hftipc try_claim+commit / peek+ack, line slots", "hftipc try_claim+commit / peek+ack, line slots"),
         ("hftipc try_claim+commit / drain", "hftipc try_claim+commit / drain"),
     ]:
         add("C", label, c_thr, t, naive, "naive")
+    boost = "boost::lockfree::spsc_queue push/pop"
+    add("C", boost + " — baseline", c_thr, boost, naive, "naive")
+    add("C", "boost::lockfree::spsc_queue array push/pop (256) — baseline", c_thr,
+        "boost::lockfree::spsc_queue array push/pop", naive, "naive")
     for t in [naive, "Unix socket (SEQPACKET)", "pipe"]:
         add("C", t + " — baseline", c_thr, t, None if t == naive else naive, "naive")
 
@@ -184,6 +194,9 @@ def main(d):
     md.append("# hftipc benchmark report\n")
     md.append("![throughput](throughput.png)\n")
     md.append("![latency](latency.png)\n")
+    targets_md = os.path.join(d, "targets.md")
+    if os.path.exists(targets_md):
+        md.append(open(targets_md, encoding="utf-8").read().strip() + "\n")
     md.append("## Machine and load\n")
     md.append("| | |\n|---|---|")
     for line in machine:
@@ -217,7 +230,7 @@ def main(d):
             ratio = f"{r['p50'] / b['p50']:.2f}x" if b and r is not b else ""
             md.append(f"| {lang} | {r['transport']} | {fmt_ns(r['p50'])} | {fmt_ns(r['p99'])} | {fmt_ns(r['p999'])} | {ratio} |")
     md.append("")
-    md.append("## C: targets, as hftipc_bench judges them\n")
+    md.append("## C: earlier goals, as hftipc_bench judges them (issue 14's targets: above)\n")
     md.extend(c_notes)
     md.append("")
     md.append("## C: blocking waits and MPSC (hftipc_wait_bench)\n")
@@ -259,8 +272,10 @@ def main(d):
             ("hftipc send/receive", "send/receive", c_thr, blues[0]),
             ("hftipc send/receive, line slots", "send/receive, line slots", c_thr, blues[1]),
             ("hftipc send_batch/receive_batch", "send_batch/receive_batch", c_thr, blues[2]),
+            ("hftipc send/receive, payload slots", "send/receive, payload slots", c_thr, blues[4]),
             ("hftipc try_claim+commit / peek+ack, line slots", "claim/peek, line slots", c_thr, blues[3]),
             (naive, "naive ring (old)", c_thr, greys[0]),
+            ("boost::lockfree::spsc_queue push/pop", "boost spsc_queue push/pop", c_thr, greys[3]),
             ("pipe", "pipe", c_thr, greys[1]),
             ("Unix socket (SEQPACKET)", "Unix socket", c_thr, greys[2]),
         ]),

@@ -16,7 +16,9 @@
 #                 clang-format, abidiff/abidw, python3, the ASan+UBSan and TSan runtimes
 #   --java        also the Java binding: SWIG, a JDK on the PATH, Maven, JNI headers of Maven's JDK
 #   --fuzz        also the libFuzzer targets: clang with its fuzzer and sanitizer runtimes
-#   --bench       also matplotlib for /usr/bin/python3 (the charts of scripts/bench-all.sh)
+#   --bench       also matplotlib for /usr/bin/python3 (the charts of scripts/bench-all.sh), a C++
+#                 compiler and the Boost headers (the boost::lockfree::spsc_queue baseline of
+#                 hftipc_bench, bench/boost_ring.cpp)
 #   --release     also the release artifacts: the aarch64 cross compiler (the release jar's
 #                 linux-aarch64 JNI library, scripts/release.sh) and qemu-user (release-tests
 #                 run that library)
@@ -26,7 +28,8 @@
 #                 never call apt-get (also HFTIPC_DEPS_NO_INSTALL=1); exit 1 if anything is missing
 #   --list        print the capability table (name, option, packages, what is probed) and exit
 #
-# Environment: CC, the C compiler of the CMake presets (default cc); HFTIPC_DEPS_CLANG, the clang
+# Environment: CC, the C compiler of the CMake presets (default cc); CXX, the C++ compiler of the
+# boost baseline (default c++); HFTIPC_DEPS_CLANG, the clang
 # of the fuzz preset (default clang); PKG_CONFIG_PATH and PKG_CONFIG_LIBDIR as pkg-config reads them.
 # Go is not installed here (Debian's is older than bindings/go/go.mod needs).
 set -euo pipefail
@@ -60,6 +63,8 @@ maven        | java  | maven                   | probe_maven                    
 jni          | java  | openjdk-17-jdk-headless | probe_jni                        | a JNI library built against the headers of the JDK Maven runs
 fuzzer       | fuzz  | clang @clang-runtime    | probe_fuzzer                     | clang (HFTIPC_DEPS_CLANG, default clang) linking and running -fsanitize=fuzzer,address,undefined
 matplotlib   | bench | python3-matplotlib      | probe_matplotlib                 | /usr/bin/python3 drawing a PNG with matplotlib
+cxx          | bench | g++                     | probe_cxx                        | C++ compiler (CXX, default c++) compiling, linking and running C++17
+boost        | bench | libboost-dev            | probe_boost                      | boost::lockfree::spsc_queue compiled (CXX, default c++), pushed to and popped from (the baseline of bench/boost_ring.cpp)
 nroff        | base  | groff-base              | probe_run nroff --version        | nroff rendering the CLI man pages (tools/tests/man_test.sh)
 aarch64-cc   | release | gcc-aarch64-linux-gnu libc6-dev-arm64-cross | probe_cross_aarch64 | aarch64-linux-gnu-gcc linking a shared library (the linux-aarch64 JNI library of the release jar)
 qemu-aarch64 | release | qemu-user              | probe_run qemu-aarch64 --version | qemu-aarch64 running an aarch64 program (release-tests load that library)
@@ -106,6 +111,7 @@ if ((list)); then
 fi
 
 cc="${CC:-cc}"
+cxx="${CXX:-c++}"
 clang="${HFTIPC_DEPS_CLANG:-clang}"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/hftipc-deps.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
@@ -295,6 +301,45 @@ plt.plot([0, 1], [1, 0])
 plt.savefig(sys.argv[1])
 EOF
     [[ -s chart.png ]]
+}
+
+probe_cxx() {
+    cat >cxx.cpp <<'EOF'
+#include <atomic>
+#include <cstdio>
+#include <optional>
+int main() {
+    std::atomic<unsigned long> x{0};
+    x.fetch_add(1, std::memory_order_release);
+    std::optional<int> v = static_cast<int>(x.load(std::memory_order_acquire));
+    std::printf("c++17 ok\n");
+    return *v == 1 ? 0 : 1;
+}
+EOF
+    c_ok "$cxx" cxx.cpp cxx -std=c++17 -Wall -Werror && ./cxx
+}
+
+# The header the baseline includes, its element shape (a fixed-size message) and the compile-time
+# capacity bench/boost_ring.cpp uses; the run checks what comes out and that the queue is lock-free
+# (a queue with a lock could not be shared between processes).
+probe_boost() {
+    cat >boost.cpp <<'EOF'
+#include <boost/lockfree/spsc_queue.hpp>
+#include <boost/version.hpp>
+#include <cstdio>
+struct msg { unsigned char b[64]; };
+int main() {
+    static boost::lockfree::spsc_queue<msg, boost::lockfree::capacity<4096>> q;
+    msg m{}, out[8];
+    for (unsigned i = 0; i < 8; i++) { m.b[0] = (unsigned char)i; if (!q.push(m)) return 1; }
+    if (q.pop(out, 8) != 8) return 2;
+    for (unsigned i = 0; i < 8; i++) if (out[i].b[0] != i) return 3;
+    std::printf("boost %d.%d, spsc_queue lock-free: %d\n", BOOST_VERSION / 100000,
+                BOOST_VERSION / 100 % 1000, (int)q.is_lock_free());
+    return q.is_lock_free() ? 0 : 4;
+}
+EOF
+    c_ok "$cxx" boost.cpp boost -std=c++17 -O1 && ./boost
 }
 
 # probe NAME PROBE...: run one probe in a fresh directory, its output into $tmp/NAME.log.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project, from a fresh clone, installing what is missing first
 # (scripts/install-deps.sh --java --fuzz, which probes each capability and installs by apt):
-#   1. clang-format check of the C sources
+#   1. clang-format check of the C (and C++) sources
 #   2. the C core's cmocka suite in three builds: RelWithDebInfo with -Werror, ASan+UBSan, TSan
 #   3. the Go binding (vet, tests, race detector, amalgamation drift check)
 #   4. the Java binding (SWIG/JNI build, JUnit 5 through Maven)
@@ -10,8 +10,9 @@
 #   6. a smoke run of the demo pipeline (20,000 quotes through Go, C and Java)
 #   6b. the samples' smoke tests (samples/*/smoke.sh: market data, logger, plugin, orchestrator)
 #   7. the libFuzzer targets, 60 s each (header validator, consumer over a hostile mapping)
-#   8. the scripts: the installer's probes (scripts/tests/install_deps_test.sh) and the versions
-#      and names in README, docs/ and scripts against the code (scripts/tests/versions_test.py)
+#   8. the scripts: the installer's probes (scripts/tests/install_deps_test.sh), the collector of
+#      bench-all.sh's target lines (scripts/tests/targets_test.sh), and the versions and names in
+#      README, docs/ and scripts against the code (scripts/tests/versions_test.py)
 #   9. the release artifacts (scripts/release.sh), each consumed by a new project outside the
 #      tree with no network (release-tests/run.sh), and the container images: linted, and built
 #      and run where a container engine works (deploy/docker/images.sh test)
@@ -77,7 +78,7 @@ run() {
 quiet() { run "$@" >>"$STEP_LOG" 2>&1; }
 
 c_sources() {
-  git ls-files '*.c' '*.h' | grep -v '^bindings/go/hftipc_amalgamation.c$' | grep -v '^bindings/go/hftipc.h$'
+  git ls-files '*.c' '*.h' '*.cpp' | grep -v '^bindings/go/hftipc_amalgamation.c$' | grep -v '^bindings/go/hftipc.h$'
 }
 format_check() {
   c_sources | run xargs clang-format --dry-run --Werror
@@ -101,6 +102,7 @@ want demo && step "Demo smoke (Go gateway -> C engine -> JVM service)" bash demo
 want samples && step "Samples (market data, logger, plugin, orchestrator: samples/*/smoke.sh)" bash samples/smoke.sh
 want fuzz && step "Fuzzing (60 s per target)" bash scripts/fuzz.sh 60
 want scripts && step "Installer probes (a capability taken away is named)" bash scripts/tests/install_deps_test.sh
+want scripts && step "Benchmark target collector (bench-all.sh's Targets section)" bash scripts/tests/targets_test.sh
 want scripts && step "Versions and names in README, docs/ and scripts agree with the code" python3 scripts/tests/versions_test.py
 want release && step "Release artifacts (Go module, Maven repository, tarball; used offline)" bash release-tests/run.sh
 want release && step "Container images (lint; build and run where an engine works)" bash deploy/docker/images.sh test

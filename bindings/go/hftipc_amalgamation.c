@@ -8,9 +8,9 @@
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
  *   core/src/map.h c692af6805ec0eeea5578b6e17924fbb3c5274af07d34dab547a615f687fe39d
- *   core/src/ring.h ab5e01775af5a6d552d18cac3ba665926dfe73ac54e8c7c562c5f788e288dbbc
+ *   core/src/ring.h b7247645718b3371018ecc678e4a235aeb73ca26803054a600fac8688edd3f7d
  *   core/src/wait.h dd8c3e8101ae63ae909259067b2f029f3861e9c38794004bd924f413328e56a2
- *   core/src/channel.h a03319ef870fd5da992bfe213edb52bc80b5ec28d4038d629568065686a0756d
+ *   core/src/channel.h 59590756eb61a19b7eb7d1d40cb5731080c24251ff63785ab3964acaef6a808c
  *   core/src/consume.h d81ca27c009dd7ddd16ee2429cceed120f7f0cf46f7990448c76592e5e20ca08
  *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
  *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
@@ -25,7 +25,7 @@
  *   core/src/peer.c aa882e2ca6508e67f61385bd29cd65b37d62794617bd715d68d1e295d53a64f3
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 0ea34253efe1811f99f0d8d86da345325cec0acbbbedd6b5c296174f272979da
- * Body (sha256): 9609fdfdc6c0ff7f3fffd0122328170741c67cd834249c935386b6ac324fc827
+ * Body (sha256): e84c6579b4b03e0b50304e84375fa050e848b23e51233b09522ae1185f494ed6
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1365,11 +1365,16 @@ static inline void hftipc__copy(void *dst, const void *src, size_t len)
         memcpy(d, a, 16);
         memcpy(d + len - 16, b, 16);
     } else if (len <= 64) {
-        uint8_t a[32], b[32];
-        memcpy(a, s, 32);
-        memcpy(b, s + len - 32, 32);
-        memcpy(d, a, 32);
-        memcpy(d + len - 32, b, 32);
+        /* four 16-byte temporaries, not two of 32: GCC keeps these in registers */
+        uint8_t a[16], b[16], y[16], z[16];
+        memcpy(a, s, 16);
+        memcpy(b, s + 16, 16);
+        memcpy(y, s + len - 32, 16);
+        memcpy(z, s + len - 16, 16);
+        memcpy(d, a, 16);
+        memcpy(d + 16, b, 16);
+        memcpy(d + len - 32, y, 16);
+        memcpy(d + len - 16, z, 16);
     } else {
         memcpy(d, s, len);
     }
@@ -1415,22 +1420,26 @@ static inline int64_t hftipc__ring_reserve(hftipc__ring *r, uint64_t wanted)
 static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq);
 
 /* Writes message `seq` into its slot (length and payload), not yet visible. */
-static inline void hftipc__ring_fill(const hftipc__ring *r, uint64_t seq, const void *msg,
-                                     uint32_t len)
+static inline hftipc__slot *hftipc__ring_fill(const hftipc__ring *r, uint64_t seq, const void *msg,
+                                              uint32_t len)
 {
     hftipc__slot *s = hftipc__ring_slot(r, seq);
     /* Relaxed: ordered for the consumer by the release store of the commit word (S1) or of
      * head (P1). */
     hftipc__store_relaxed_u32(&s->length, len);
     hftipc__copy(hftipc__slot_payload(s), msg, len);
+    return s;
 }
 
+static inline void hftipc__slot_commit(hftipc__slot *s, uint64_t seq);
+
 /* Writes message `seq` into its slot and commits it (S1). In files without commit words the
- * commit store is ignored by readers, and head (P1) publishes the message. */
+ * commit store is ignored by readers, and head (P1) publishes the message. The slot's address
+ * is computed once: after the copy's stores the compiler would reload the ring to compute it
+ * again. */
 static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
 {
-    hftipc__ring_fill(r, seq, msg, len);
-    hftipc__ring_commit(r, seq);
+    hftipc__slot_commit(hftipc__ring_fill(r, seq, msg, len), seq);
 }
 
 /* Writes `n` messages laid back to back in `data`, then commits them in order. Two passes: a
@@ -1491,25 +1500,35 @@ static inline int64_t hftipc__ring_ready(hftipc__ring *r, uint64_t wanted)
 
 /* Length of the message at `seq`, loaded once (a hostile peer cannot make us use two different
  * values) and checked against the payload capacity. Returns the length or HFTIPC_ECORRUPT. */
-static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **slot)
+static inline int64_t hftipc__slot_length(uint32_t max_payload, hftipc__slot *s,
+                                          hftipc__slot **slot)
 {
-    hftipc__slot *s = hftipc__ring_slot(r, seq);
-    /* Relaxed: ordered after the acquire load of head in hftipc__ring_available (P1). */
+    /* Relaxed: ordered after the acquire load of head in hftipc__ring_available (P1) or of the
+     * commit word in hftipc__ring_committed_length (S1). */
     uint32_t len = hftipc__load_relaxed_u32(&s->length);
-    if (HFTIPC_UNLIKELY(len > r->max_payload))
+    if (HFTIPC_UNLIKELY(len > max_payload))
         return HFTIPC_ECORRUPT;
     *slot = s;
     return len;
+}
+
+static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **slot)
+{
+    return hftipc__slot_length(r->max_payload, hftipc__ring_slot(r, seq), slot);
 }
 
 /* Commit words (docs/FORMAT.md, "Slots"; every MPSC file, and SPSC files with the
  * SLOT_COMMIT flag): makes message `seq` visible to a consumer that polls the slot itself (S1).
  * The payload and length are already written. The consumer then needs no load of head, so one
  * cache line (the slot) carries a small message and its readiness together. */
+static inline void hftipc__slot_commit(hftipc__slot *s, uint64_t seq)
+{
+    atomic_store_explicit(&s->commit, (uint32_t)(seq + 1), memory_order_release);
+}
+
 static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq)
 {
-    hftipc__atomic_u32 *commit = &hftipc__ring_slot(r, seq)->commit;
-    atomic_store_explicit(commit, (uint32_t)(seq + 1), memory_order_release);
+    hftipc__slot_commit(hftipc__ring_slot(r, seq), seq);
 }
 
 /* Length of message `seq` if its commit word says it is whole (S1, acquire): the length,
@@ -1517,10 +1536,13 @@ static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq)
 static inline int64_t hftipc__ring_committed_length(const hftipc__ring *r, uint64_t seq,
                                                     hftipc__slot **slot)
 {
+    /* The slot's address and the limit are read before the acquire load: after it the
+     * compiler would have to load the ring's fields again. */
     hftipc__slot *s = hftipc__ring_slot(r, seq);
+    uint32_t max_payload = r->max_payload;
     if (hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1)) /* S1 */
         return HFTIPC_EEMPTY;
-    return hftipc__ring_length(r, seq, slot);
+    return hftipc__slot_length(max_payload, s, slot);
 }
 
 static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)
@@ -1776,10 +1798,11 @@ static inline void hftipc__channel_wake_peer(hftipc_channel_t *ch)
  * of the slot it waits for (files with commit words), else on head. */
 static inline void hftipc__channel_wake_consumer(hftipc_channel_t *ch, uint64_t first)
 {
-    const void *word = ch->peer_sleeps_on;
-    if (ch->commit_words)
-        word = &hftipc__ring_slot(&ch->ring, first)->commit;
-    hftipc__channel_wake_word(ch, word);
+    atomic_signal_fence(memory_order_seq_cst); /* W1, as in hftipc__channel_wake_word */
+    /* The word is computed only when someone sleeps: not on the hot path. */
+    if (HFTIPC_UNLIKELY(hftipc__load_relaxed_u32(ch->peer_waiting) != 0))
+        hftipc__wake_sleeper(ch, ch->commit_words ? &hftipc__ring_slot(&ch->ring, first)->commit
+                                                  : ch->peer_sleeps_on);
 }
 
 /* Has the channel been retired (FORMAT.md section 15)? Acquire pairs with the release store of

@@ -181,10 +181,11 @@ static inline void hftipc__channel_wake_peer(hftipc_channel_t *ch)
  * of the slot it waits for (files with commit words), else on head. */
 static inline void hftipc__channel_wake_consumer(hftipc_channel_t *ch, uint64_t first)
 {
-    const void *word = ch->peer_sleeps_on;
-    if (ch->commit_words)
-        word = &hftipc__ring_slot(&ch->ring, first)->commit;
-    hftipc__channel_wake_word(ch, word);
+    atomic_signal_fence(memory_order_seq_cst); /* W1, as in hftipc__channel_wake_word */
+    /* The word is computed only when someone sleeps: not on the hot path. */
+    if (HFTIPC_UNLIKELY(hftipc__load_relaxed_u32(ch->peer_waiting) != 0))
+        hftipc__wake_sleeper(ch, ch->commit_words ? &hftipc__ring_slot(&ch->ring, first)->commit
+                                                  : ch->peer_sleeps_on);
 }
 
 /* Has the channel been retired (FORMAT.md section 15)? Acquire pairs with the release store of

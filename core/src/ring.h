@@ -97,11 +97,16 @@ static inline void hftipc__copy(void *dst, const void *src, size_t len)
         memcpy(d, a, 16);
         memcpy(d + len - 16, b, 16);
     } else if (len <= 64) {
-        uint8_t a[32], b[32];
-        memcpy(a, s, 32);
-        memcpy(b, s + len - 32, 32);
-        memcpy(d, a, 32);
-        memcpy(d + len - 32, b, 32);
+        /* four 16-byte temporaries, not two of 32: GCC keeps these in registers */
+        uint8_t a[16], b[16], y[16], z[16];
+        memcpy(a, s, 16);
+        memcpy(b, s + 16, 16);
+        memcpy(y, s + len - 32, 16);
+        memcpy(z, s + len - 16, 16);
+        memcpy(d, a, 16);
+        memcpy(d + 16, b, 16);
+        memcpy(d + len - 32, y, 16);
+        memcpy(d + len - 16, z, 16);
     } else {
         memcpy(d, s, len);
     }
@@ -147,22 +152,26 @@ static inline int64_t hftipc__ring_reserve(hftipc__ring *r, uint64_t wanted)
 static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq);
 
 /* Writes message `seq` into its slot (length and payload), not yet visible. */
-static inline void hftipc__ring_fill(const hftipc__ring *r, uint64_t seq, const void *msg,
-                                     uint32_t len)
+static inline hftipc__slot *hftipc__ring_fill(const hftipc__ring *r, uint64_t seq, const void *msg,
+                                              uint32_t len)
 {
     hftipc__slot *s = hftipc__ring_slot(r, seq);
     /* Relaxed: ordered for the consumer by the release store of the commit word (S1) or of
      * head (P1). */
     hftipc__store_relaxed_u32(&s->length, len);
     hftipc__copy(hftipc__slot_payload(s), msg, len);
+    return s;
 }
 
+static inline void hftipc__slot_commit(hftipc__slot *s, uint64_t seq);
+
 /* Writes message `seq` into its slot and commits it (S1). In files without commit words the
- * commit store is ignored by readers, and head (P1) publishes the message. */
+ * commit store is ignored by readers, and head (P1) publishes the message. The slot's address
+ * is computed once: after the copy's stores the compiler would reload the ring to compute it
+ * again. */
 static inline void hftipc__ring_write(hftipc__ring *r, uint64_t seq, const void *msg, uint32_t len)
 {
-    hftipc__ring_fill(r, seq, msg, len);
-    hftipc__ring_commit(r, seq);
+    hftipc__slot_commit(hftipc__ring_fill(r, seq, msg, len), seq);
 }
 
 /* Writes `n` messages laid back to back in `data`, then commits them in order. Two passes: a
@@ -223,25 +232,35 @@ static inline int64_t hftipc__ring_ready(hftipc__ring *r, uint64_t wanted)
 
 /* Length of the message at `seq`, loaded once (a hostile peer cannot make us use two different
  * values) and checked against the payload capacity. Returns the length or HFTIPC_ECORRUPT. */
-static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **slot)
+static inline int64_t hftipc__slot_length(uint32_t max_payload, hftipc__slot *s,
+                                          hftipc__slot **slot)
 {
-    hftipc__slot *s = hftipc__ring_slot(r, seq);
-    /* Relaxed: ordered after the acquire load of head in hftipc__ring_available (P1). */
+    /* Relaxed: ordered after the acquire load of head in hftipc__ring_available (P1) or of the
+     * commit word in hftipc__ring_committed_length (S1). */
     uint32_t len = hftipc__load_relaxed_u32(&s->length);
-    if (HFTIPC_UNLIKELY(len > r->max_payload))
+    if (HFTIPC_UNLIKELY(len > max_payload))
         return HFTIPC_ECORRUPT;
     *slot = s;
     return len;
+}
+
+static inline int64_t hftipc__ring_length(const hftipc__ring *r, uint64_t seq, hftipc__slot **slot)
+{
+    return hftipc__slot_length(r->max_payload, hftipc__ring_slot(r, seq), slot);
 }
 
 /* Commit words (docs/FORMAT.md, "Slots"; every MPSC file, and SPSC files with the
  * SLOT_COMMIT flag): makes message `seq` visible to a consumer that polls the slot itself (S1).
  * The payload and length are already written. The consumer then needs no load of head, so one
  * cache line (the slot) carries a small message and its readiness together. */
+static inline void hftipc__slot_commit(hftipc__slot *s, uint64_t seq)
+{
+    atomic_store_explicit(&s->commit, (uint32_t)(seq + 1), memory_order_release);
+}
+
 static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq)
 {
-    hftipc__atomic_u32 *commit = &hftipc__ring_slot(r, seq)->commit;
-    atomic_store_explicit(commit, (uint32_t)(seq + 1), memory_order_release);
+    hftipc__slot_commit(hftipc__ring_slot(r, seq), seq);
 }
 
 /* Length of message `seq` if its commit word says it is whole (S1, acquire): the length,
@@ -249,10 +268,13 @@ static inline void hftipc__ring_commit(const hftipc__ring *r, uint64_t seq)
 static inline int64_t hftipc__ring_committed_length(const hftipc__ring *r, uint64_t seq,
                                                     hftipc__slot **slot)
 {
+    /* The slot's address and the limit are read before the acquire load: after it the
+     * compiler would have to load the ring's fields again. */
     hftipc__slot *s = hftipc__ring_slot(r, seq);
+    uint32_t max_payload = r->max_payload;
     if (hftipc__load_acquire_u32(&s->commit) != (uint32_t)(seq + 1)) /* S1 */
         return HFTIPC_EEMPTY;
-    return hftipc__ring_length(r, seq, slot);
+    return hftipc__slot_length(max_payload, s, slot);
 }
 
 static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)

@@ -2,7 +2,8 @@
 # Tests of scripts/install-deps.sh: its probes see a capability that is missing and name it, with
 # the package that provides it. Each case takes one capability away from the probes only, never
 # from the machine: a clang whose resource directory has no runtime libraries, a PATH without
-# swig (or with a too old one), a pkg-config that finds no cmocka. The installer runs with
+# swig (or with a too old one), a pkg-config that finds no cmocka, a C++ compiler whose include
+# path shadows boost/lockfree/spsc_queue.hpp, a CXX that does not exist. The installer runs with
 # --no-install (or HFTIPC_DEPS_NO_INSTALL=1), and an apt-get that records any call stands first
 # on the PATH: the test fails if apt-get is called at all. Nothing is installed or removed.
 #
@@ -56,10 +57,12 @@ rc_is() {
     sed 's/^/    | /' "$tmp/$1.out"
     return 1
 }
+# missing_caps NAME: the capabilities the installer's summary of run NAME lists as missing.
+missing_caps() { sed -n 's/^install-deps: missing: \(.*\) (would install: .*/\1/p' "$tmp/$1.out"; }
 # missing_only NAME CAPS: the installer's summary lists exactly CAPS as missing.
 missing_only() {
     local got
-    got="$(sed -n 's/^install-deps: missing: \(.*\) (would install: .*/\1/p' "$tmp/$1.out" | xargs)"
+    got="$(missing_caps "$1" | xargs)"
     [[ "$got" == "$2" ]] && return 0
     fail "$1: missing capabilities are '$got', want '$2'; the installer printed:"
     sed 's/^/    | /' "$tmp/$1.out"
@@ -134,6 +137,50 @@ rc_is cmocka 1 && expect cmocka "names the capability" "^install-deps: missing c
 run badopt -- --frobnicate
 rc_is badopt 2 && expect badopt "names the option" "unknown option '--frobnicate'" &&
     pass "unknown option: exit 2, named"
+
+# named_missing NAME CAP PACKAGES: the run NAME failed (exit 1) naming CAP as missing and PACKAGES
+# (an extended regex) as what provides it.
+named_missing() {
+    rc_is "$1" 1 && expect "$1" "names the capability" "^install-deps: missing capability '$2': " &&
+        expect "$1" "names the package" "package that provides it: $3\$"
+}
+# missing_is NAME CAP yes|no: whether the run NAME reports CAP missing, as wanted.
+missing_is() {
+    local got=no
+    missing_caps "$1" | grep -qw -- "$2" && got=yes
+    [[ "$got" == "$3" ]] && return 0
+    fail "$1: '$2' reported missing: $got, want $3; the installer printed:"
+    sed 's/^/    | /' "$tmp/$1.out"
+    return 1
+}
+
+# 7. --bench: a C++ compiler that works but finds no usable Boost: its first include directory
+# has a boost/lockfree/spsc_queue.hpp that stops the compilation, as on a machine without
+# libboost-dev. (--bench also probes matplotlib, which this test does not need installed:
+# the checks look at 'boost' and 'cxx' only.)
+real_cxx="$(command -v c++ || command -v clang++)"
+mkdir -p "$tmp/noboost/boost/lockfree"
+# (An #include of a header that does not exist stops the compiler at once, as the real missing
+# header does; an #error would let it go on and bury the reason under the errors that follow.)
+printf '#include <no_boost_headers_install_deps_test.h>\n' >"$tmp/noboost/boost/lockfree/spsc_queue.hpp"
+cat >"$tmp/cxx-no-boost" <<EOF
+#!/bin/sh
+exec "$real_cxx" -I"$tmp/noboost" "\$@"
+EOF
+chmod +x "$tmp/cxx-no-boost"
+run noboost CXX="$tmp/cxx-no-boost" -- --bench --no-install
+named_missing noboost boost libboost-dev &&
+    expect noboost "shows the compile error" 'no_boost_headers_install_deps_test\.h: No such file' &&
+    missing_is noboost boost yes && missing_is noboost cxx no &&
+    pass "C++ compiler without Boost: 'boost' missing, package libboost-dev named, the compiler itself ok"
+
+# 8. --bench with a CXX that does not exist: the compiler is missing (package g++), and so is
+# Boost, which it compiles.
+run nocxx CXX="$tmp/no-such-c++" -- --bench --no-install
+named_missing nocxx cxx 'g\+\+' &&
+    expect nocxx "says why" "no '$tmp/no-such-c\+\+' on the PATH" &&
+    missing_is nocxx cxx yes && missing_is nocxx boost yes &&
+    pass "CXX that does not exist: 'cxx' missing, package g++ named; 'boost' missing with it"
 
 # None of the above may have called apt-get.
 if [[ -e "$tmp/apt-calls" ]]; then
