@@ -67,12 +67,15 @@ public final class CrossBench {
     static final String RT_BARE = "bare ping-pong (mapped file), two JVMs";
     static final String RT_HFTIPC = "hftipc offer/poll (direct ByteBuffer), two JVMs";
     static final String RT_AGRONA = "Agrona OneToOneRingBuffer write/read(1), two JVMs";
+    static final String RT_PACKED = "hftipc offer/poll (direct ByteBuffer, packed slots), two JVMs";
 
     /** Throughput cases: the name printed and the peer's kind. */
     static final String[][] CASES = {
         {HFTIPC_DIRECT, "direct"}, {HFTIPC_PACKED, "packed"}, {HFTIPC_HEAP, "heap"}, {AGRONA, "agrona"},
     };
-    static final String[][] RT_CASES = {{RT_BARE, "bare"}, {RT_HFTIPC, "direct"}, {RT_AGRONA, "agrona"}};
+    static final String[][] RT_CASES = {
+        {RT_BARE, "bare"}, {RT_HFTIPC, "direct"}, {RT_PACKED, "packed"}, {RT_AGRONA, "agrona"},
+    };
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--peer")) {
@@ -313,6 +316,9 @@ public final class CrossBench {
                     String.format(Locale.ROOT, "%.0f ns", g), h / g, "required <= 1.00", h / g <= 1.0 ? "met" : "missed");
             line("context", "java round trip p50 vs bare ping-pong (two JVMs)", String.format(Locale.ROOT, "%.0f ns", h),
                     String.format(Locale.ROOT, "%.0f ns", bare), h / bare, "-", "-");
+            double p = lat.get(RT_PACKED)[0];
+            line("context", "java round trip p50 vs Agrona, packed slots", String.format(Locale.ROOT, "%.0f ns", p),
+                    String.format(Locale.ROOT, "%.0f ns", g), p / g, "-", "-");
             System.out.flush();
         }
 
