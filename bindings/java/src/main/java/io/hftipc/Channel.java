@@ -507,27 +507,7 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelClosedException if closed
      */
     public boolean offer(ByteBuffer src) {
-        SWIGTYPE_p_hftipc_channel_stct h = producer("offer");
-        int pos = src.position();
-        int len = src.limit() - pos;
-        checkMessageSize(len, "offer");
-        int rc;
-        if (src.isDirect()) {
-            rc = hftipc.hj_send_addr(h, addressOf(src), src.capacity(), pos, len);
-            Reference.reachabilityFence(src);
-        } else {
-            ByteBuffer s = copyIn(src, pos, len);
-            rc = hftipc.hj_send_addr(h, scratchAddress, s.capacity(), 0, len);
-        }
-        if (rc == Status.OK) {
-            dropClaim(); // a send publishes into the claimed slot, if any: the claim is used up
-            src.position(pos + len);
-            return true;
-        }
-        if (rc == Status.EFULL) {
-            return false;
-        }
-        throw fail(rc, "offer");
+        return sendBuffer(src, null, "offer");
     }
 
     /* A heap buffer's bytes [pos, pos+len) in the scratch buffer, from index 0. */
@@ -543,7 +523,7 @@ public final class Channel implements AutoCloseable {
 
     /**
      * Sends {@code src[off, off+len)} as one message, without blocking. The bytes are copied
-     * once, straight from the array into the slot. An outstanding claim is used up as by
+     * into the slot through the handle's scratch buffer. An outstanding claim is used up as by
      * {@link #offer(ByteBuffer)}.
      *
      * @param src the array
@@ -556,19 +536,7 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelClosedException if closed
      */
     public boolean offer(byte[] src, int off, int len) {
-        SWIGTYPE_p_hftipc_channel_stct h = producer("offer");
-        Objects.checkFromIndexSize(off, len, src.length);
-        checkMessageSize(len, "offer");
-        ByteBuffer s = scratch(len).put(0, src, off, len);
-        int rc = hftipc.hj_send_addr(h, scratchAddress, s.capacity(), 0, len);
-        if (rc == Status.OK) {
-            dropClaim();
-            return true;
-        }
-        if (rc == Status.EFULL) {
-            return false;
-        }
-        throw fail(rc, "offer");
+        return sendArray(src, off, len, null, "offer");
     }
 
     /**
@@ -586,23 +554,7 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelFencedException if another process took the producer role over
      */
     public boolean send(ByteBuffer src, Duration timeout) {
-        SWIGTYPE_p_hftipc_channel_stct h = producer("send");
-        int pos = src.position();
-        int len = src.limit() - pos;
-        checkMessageSize(len, "send");
-        int rc;
-        if (src.isDirect()) {
-            rc = sendWait(h, addressOf(src), src.capacity(), pos, len, timeout);
-            Reference.reachabilityFence(src);
-        } else {
-            ByteBuffer s = copyIn(src, pos, len);
-            rc = sendWait(h, scratchAddress, s.capacity(), 0, len, timeout);
-        }
-        if (rc == Status.OK) {
-            src.position(pos + len);
-            return true;
-        }
-        return false;
+        return sendBuffer(src, Objects.requireNonNull(timeout, "timeout"), "send");
     }
 
     /**
@@ -616,25 +568,52 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelFencedException if another process took the producer role over
      */
     public boolean send(byte[] src, int off, int len, Duration timeout) {
-        SWIGTYPE_p_hftipc_channel_stct h = producer("send");
-        Objects.checkFromIndexSize(off, len, src.length);
-        checkMessageSize(len, "send");
-        ByteBuffer s = scratch(len).put(0, src, off, len);
-        return sendWait(h, scratchAddress, s.capacity(), 0, len, timeout) == Status.OK;
+        return sendArray(src, off, len, Objects.requireNonNull(timeout, "timeout"), "send");
     }
 
-    /* sliced(), sending: Status.OK, or Status.ETIMEDOUT on timeout or interrupt. */
-    private int sendWait(SWIGTYPE_p_hftipc_channel_stct h, long base, long cap, int off, int len,
-            Duration timeout) {
-        int rc = (int) sliced(true, h, base, cap, off, len, timeout);
+    /* offer (timeout null) or send of a buffer's remaining bytes; the position advances if sent. */
+    private boolean sendBuffer(ByteBuffer src, Duration timeout, String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = producer(op);
+        int pos = src.position();
+        int len = src.limit() - pos;
+        checkMessageSize(len, op);
+        boolean sent;
+        if (src.isDirect()) {
+            sent = sendAt(h, addressOf(src), src.capacity(), pos, len, timeout, op);
+            Reference.reachabilityFence(src);
+        } else {
+            ByteBuffer s = copyIn(src, pos, len);
+            sent = sendAt(h, scratchAddress, s.capacity(), 0, len, timeout, op);
+        }
+        if (sent) {
+            src.position(pos + len);
+        }
+        return sent;
+    }
+
+    /* offer (timeout null) or send of src[off, off+len), through the scratch buffer. */
+    private boolean sendArray(byte[] src, int off, int len, Duration timeout, String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = producer(op);
+        Objects.checkFromIndexSize(off, len, src.length);
+        checkMessageSize(len, op);
+        ByteBuffer s = scratch(len).put(0, src, off, len);
+        return sendAt(h, scratchAddress, s.capacity(), 0, len, timeout, op);
+    }
+
+    /* Sends [base+off, base+off+len) with one hftipc_channel_send (timeout null) or one
+     * send_wait per slice: true if sent, false if full or timed out; other statuses throw. */
+    private boolean sendAt(SWIGTYPE_p_hftipc_channel_stct h, long base, long cap, int off, int len,
+            Duration timeout, String op) {
+        long rc = timeout == null ? hftipc.hj_send_addr(h, base, cap, off, len)
+                : sliced(true, h, base, cap, off, len, timeout);
         if (rc == Status.OK) {
             dropClaim(); // a send publishes into the claimed slot, if any: the claim is used up
-            return rc;
+            return true;
         }
-        if (rc == Status.ETIMEDOUT) {
-            return rc;
+        if (rc == Status.EFULL || rc == Status.ETIMEDOUT) {
+            return false;
         }
-        throw fail(rc, "send");
+        throw fail((int) rc, op);
     }
 
     /**
@@ -991,33 +970,7 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelClosedException if closed
      */
     public int poll(ByteBuffer dst) {
-        SWIGTYPE_p_hftipc_channel_stct h = reader("poll");
-        if (dst.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        int pos = dst.position();
-        int room = dst.limit() - pos;
-        long n;
-        if (dst.isDirect()) {
-            n = hftipc.hj_receive_addr(h, addressOf(dst), dst.capacity(), pos, room);
-            Reference.reachabilityFence(dst);
-        } else {
-            int r = Math.min(room, maxPayload); // no message is longer
-            ByteBuffer s = scratch(r);
-            n = hftipc.hj_receive_addr(h, scratchAddress, s.capacity(), 0, r);
-            if (n > 0) {
-                s.get(0, dst.array(), dst.arrayOffset() + pos, (int) n);
-            }
-        }
-        dropPeek();
-        if (n >= 0) {
-            dst.position(pos + (int) n);
-            return (int) n;
-        }
-        if (n == Status.EEMPTY) {
-            return -1;
-        }
-        throw failReceive((int) n, "poll");
+        return receiveBuffer(dst, null, "poll");
     }
 
     /**
@@ -1032,22 +985,7 @@ public final class Channel implements AutoCloseable {
      * @throws BufferTooSmallException if the message is longer than {@code len}
      */
     public int poll(byte[] dst, int off, int len) {
-        SWIGTYPE_p_hftipc_channel_stct h = reader("poll");
-        Objects.checkFromIndexSize(off, len, dst.length);
-        int r = Math.min(len, maxPayload); // no message is longer
-        ByteBuffer s = scratch(r);
-        long n = hftipc.hj_receive_addr(h, scratchAddress, s.capacity(), 0, r);
-        if (n > 0) {
-            s.get(0, dst, off, (int) n);
-        }
-        dropPeek();
-        if (n >= 0) {
-            return (int) n;
-        }
-        if (n == Status.EEMPTY) {
-            return -1;
-        }
-        throw failReceive((int) n, "poll");
+        return receiveArray(dst, off, len, null, "poll");
     }
 
     /**
@@ -1065,29 +1003,7 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelFencedException if another process took the consumer role over
      */
     public int receive(ByteBuffer dst, Duration timeout) {
-        SWIGTYPE_p_hftipc_channel_stct h = reader("receive");
-        if (dst.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        int pos = dst.position();
-        int room = dst.limit() - pos;
-        long n;
-        if (dst.isDirect()) {
-            n = receiveWait(h, addressOf(dst), dst.capacity(), pos, room, timeout);
-            Reference.reachabilityFence(dst);
-        } else {
-            int r = Math.min(room, maxPayload);
-            ByteBuffer s = scratch(r);
-            n = receiveWait(h, scratchAddress, s.capacity(), 0, r, timeout);
-            if (n > 0) {
-                s.get(0, dst.array(), dst.arrayOffset() + pos, (int) n);
-            }
-        }
-        if (n < 0) {
-            return -1;
-        }
-        dst.position(pos + (int) n);
-        return (int) n;
+        return receiveBuffer(dst, Objects.requireNonNull(timeout, "timeout"), "receive");
     }
 
     /**
@@ -1101,26 +1017,62 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelFencedException if another process took the consumer role over
      */
     public int receive(byte[] dst, int off, int len, Duration timeout) {
-        SWIGTYPE_p_hftipc_channel_stct h = reader("receive");
+        return receiveArray(dst, off, len, Objects.requireNonNull(timeout, "timeout"), "receive");
+    }
+
+    /* poll (timeout null) or receive into dst at its position, which advances by the length. */
+    private int receiveBuffer(ByteBuffer dst, Duration timeout, String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = reader(op);
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        int pos = dst.position();
+        int room = dst.limit() - pos;
+        long n;
+        if (dst.isDirect()) {
+            n = receiveAt(h, addressOf(dst), dst.capacity(), pos, room, timeout, op);
+            Reference.reachabilityFence(dst);
+        } else {
+            int r = Math.min(room, maxPayload); // no message is longer
+            ByteBuffer s = scratch(r);
+            n = receiveAt(h, scratchAddress, s.capacity(), 0, r, timeout, op);
+            if (n > 0) {
+                s.get(0, dst.array(), dst.arrayOffset() + pos, (int) n);
+            }
+        }
+        if (n >= 0) {
+            dst.position(pos + (int) n);
+        }
+        return (int) n;
+    }
+
+    /* poll (timeout null) or receive into dst[off, off+len), through the scratch buffer. */
+    private int receiveArray(byte[] dst, int off, int len, Duration timeout, String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = reader(op);
         Objects.checkFromIndexSize(off, len, dst.length);
-        int r = Math.min(len, maxPayload);
+        int r = Math.min(len, maxPayload); // no message is longer
         ByteBuffer s = scratch(r);
-        long n = receiveWait(h, scratchAddress, s.capacity(), 0, r, timeout);
+        long n = receiveAt(h, scratchAddress, s.capacity(), 0, r, timeout, op);
         if (n > 0) {
             s.get(0, dst, off, (int) n);
         }
-        return n < 0 ? -1 : (int) n;
+        return (int) n;
     }
 
-    /* sliced(), receiving: the length, or Status.ETIMEDOUT on timeout or interrupt. */
-    private long receiveWait(SWIGTYPE_p_hftipc_channel_stct h, long base, long cap, int off,
-            int len, Duration timeout) {
-        long n = sliced(false, h, base, cap, off, len, timeout);
+    /* Receives into [base+off, base+off+len) with one hftipc_channel_receive (timeout null) or
+     * one receive_wait per slice: the length, or -1 if empty or timed out; other statuses throw. */
+    private long receiveAt(SWIGTYPE_p_hftipc_channel_stct h, long base, long cap, int off,
+            int len, Duration timeout, String op) {
+        long n = timeout == null ? hftipc.hj_receive_addr(h, base, cap, off, len)
+                : sliced(false, h, base, cap, off, len, timeout);
         dropPeek();
-        if (n >= 0 || n == Status.ETIMEDOUT) {
+        if (n >= 0) {
             return n;
         }
-        throw failReceive((int) n, "receive");
+        if (n == Status.EEMPTY || n == Status.ETIMEDOUT) {
+            return -1;
+        }
+        throw failReceive((int) n, op);
     }
 
     /**
