@@ -263,7 +263,7 @@ static int hj_inspect(const char *path, int64_t *OUT_LONGS, int OUT_N)
  * addresses (a jlong): the facade resolves a direct ByteBuffer's address once per buffer
  * (hj_direct_address, the only JNIEnv call, not made again while the same buffer is used) and
  * keeps the buffer reachable while it is cached, so the hot path makes no JNIEnv call at all
- * (one GetDirectBufferAddress costs about 18 ns here, twice the crossing and more than the
+ * (one GetDirectBufferAddress costs about 16 ns here, twice the crossing and more than the
  * core's send). Heap arrays are copied by the facade, in Java, into a direct scratch buffer (or
  * out of it) and take the same path: 15-24 ns per operation, against 27-36 ns with
  * Get/SetByteArrayRegion through a stack buffer and 39-43 ns with GetPrimitiveArrayCritical
