@@ -10,7 +10,7 @@
 #   c-wait.md        hftipc_wait_bench (idle CPU, wake-up latency, MPSC vs SPSC)
 #   go-bench.txt     raw `go test -bench` output (old-ring baseline included), -count runs
 #   go-xproc.tsv     Go cross-process Send/Receive and round trip vs the origin ring (target lines)
-#   java-bench.tsv   bench/java's output (Agrona OneToOneRingBuffer baseline included)
+#   java-bench.tsv   bench/java's output, one JVM and two (Agrona baseline, `target` lines)
 #   targets.md       the Targets section (also in report.md, and printed at the end): every
 #                    target line that any step printed, met or missed, with its figures
 #
@@ -173,9 +173,15 @@ c_p50_ns="$(awk -F'|' '$2 ~ /round trip/ && $3 ~ /^ *hftipc send\/receive *$/ &&
 grep -E '^(target|context)' "$out/go-xproc.tsv" | cut -f1-3,7 | sed 's/^/      /' >&2 || true
 
 # ---- 6. Java ------------------------------------------------------------------------------------
-step 6 "Java: bench/java - offer/poll and batch vs Agrona OneToOneRingBuffer, ping-pong"
+step 6 "Java: bench/java - offer/poll and batch vs Agrona OneToOneRingBuffer, ping-pong; in one JVM and across two"
 java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp "$java_cp" \
     io.hftipc.bench.JavaBench "${java_args[@]}" >"$out/java-bench.tsv" 2> >(tee "$tmp/java-bench.err" | sed 's/^/      /' >&2)
+# The same against Agrona between two JVMs pinned to CPU 0 and 1 (issue 14), appended: its
+# throughput/latency rows say "two JVMs"; its `target` lines judge hftipc against Agrona.
+if ((quick || targets)); then cross_args=(--runs 3 --seconds 0.08 --roundtrips 50000); else
+    cross_args=(--runs 5 --seconds 0.15 --roundtrips 100000); fi
+java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp "$java_cp" \
+    io.hftipc.bench.CrossBench "${cross_args[@]}" >>"$out/java-bench.tsv" 2> >(sed 's/^/      /' >&2)
 
 # ---- 7. targets, report and charts --------------------------------------------------------------
 step 7 "targets$( ((targets)) || echo ', report.md, throughput.png, latency.png')"

@@ -6,11 +6,10 @@
  * hand-written facade (Channel, ChannelConfig, ...). Nobody outside the package can name a
  * SWIGTYPE_p_* class.
  *
- * Hot paths do not use SWIG's copying byte-array typemaps (various.i): a direct ByteBuffer is
- * passed as (void *, size_t) through GetDirectBufferAddress/GetDirectBufferCapacity, and a heap
- * byte[] is copied exactly once, straight into or out of the ring slot, with
- * Get/SetByteArrayRegion (claim + copy + commit; peek + copy + ack). Every helper re-checks
- * offsets and lengths in C, so a bug in the Java facade cannot turn into a wild memory access.
+ * Hot paths do not use SWIG's copying byte-array typemaps (various.i) and make no JNIEnv call:
+ * each Java operation is one crossing into a helper that takes addresses as jlong, checks
+ * offsets and lengths in C (so a bug in the Java facade cannot turn into a wild memory access)
+ * and calls one public core function. See "Hot path" below.
  */
 %module hftipc
 
@@ -43,27 +42,12 @@
 /* The JNI environment as a hidden argument of the helpers below. */
 %typemap(in, numinputs = 0) JNIEnv *jenv "$1 = jenv;"
 
-/* A direct ByteBuffer as (address, capacity); no copy. The facade passes only direct buffers
- * here; the C side still refuses anything else with IllegalArgumentException. */
-%typemap(jni) (void *DIRECT_ADDR, size_t DIRECT_CAP) "jobject"
-%typemap(jtype) (void *DIRECT_ADDR, size_t DIRECT_CAP) "java.nio.ByteBuffer"
-%typemap(jstype) (void *DIRECT_ADDR, size_t DIRECT_CAP) "java.nio.ByteBuffer"
-%typemap(javain) (void *DIRECT_ADDR, size_t DIRECT_CAP) "$javainput"
-%typemap(in) (void *DIRECT_ADDR, size_t DIRECT_CAP) {
-    jlong cap_;
-    if ($input == NULL) {
-        SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "buffer is null");
-        return $null;
-    }
-    $1 = (*jenv)->GetDirectBufferAddress(jenv, $input);
-    cap_ = (*jenv)->GetDirectBufferCapacity(jenv, $input);
-    if (cap_ < 0 || ($1 == NULL && cap_ != 0)) {
-        SWIG_JavaThrowException(jenv, SWIG_JavaIllegalArgumentException,
-                                "not a direct ByteBuffer");
-        return $null;
-    }
-    $2 = (size_t)cap_;
-}
+/* A ByteBuffer passed as the JNI object itself (hj_direct_address). */
+%typemap(jni) jobject DIRECT_BUF "jobject"
+%typemap(jtype) jobject DIRECT_BUF "java.nio.ByteBuffer"
+%typemap(jstype) jobject DIRECT_BUF "java.nio.ByteBuffer"
+%typemap(javain) jobject DIRECT_BUF "$javainput"
+%typemap(in) jobject DIRECT_BUF "$1 = $input;"
 
 /* ---- The public header -------------------------------------------------------------------- */
 /* Functions with out-pointers or callbacks get thin helpers below instead. */
@@ -118,6 +102,7 @@
 %ignore hftipc_liveness_t;
 %ignore hj_fill_info;
 %ignore hj_range_ok;
+%ignore hj_at;
 %ignore HJ_BATCH_CHUNK;
 
 #define HFTIPC_API
@@ -271,7 +256,19 @@ static int hj_inspect(const char *path, int64_t *OUT_LONGS, int OUT_N)
     return rc;
 }
 
-/* ---- Hot path: copy send/receive ---- */
+/* ---- Hot path: one crossing, one core call, no JNIEnv call ----
+ *
+ * A Java operation is one JNI crossing into one of these helpers, which checks its arguments
+ * and calls ONE public core function; the protocol stays in the core. Buffers arrive as
+ * addresses (a jlong): the facade resolves a direct ByteBuffer's address once per buffer
+ * (hj_direct_address, the only JNIEnv call, not made again while the same buffer is used) and
+ * keeps the buffer reachable while it is cached, so the hot path makes no JNIEnv call at all
+ * (one GetDirectBufferAddress costs about 16 ns here, twice the crossing and more than the
+ * core's send). Heap arrays are copied by the facade, in Java, into a direct scratch buffer (or
+ * out of it) and take the same path: 15-24 ns per operation, against 27-36 ns with
+ * Get/SetByteArrayRegion through a stack buffer and 39-43 ns with GetPrimitiveArrayCritical
+ * around the core call, whose JNIEnv calls each cost a VM state transition (docs/BENCHMARKS.md,
+ * "Java: where the nanoseconds go"). */
 
 /* Checks [off, off+len) within [0, cap). */
 static int hj_range_ok(int64_t off, int64_t len, int64_t cap)
@@ -279,101 +276,91 @@ static int hj_range_ok(int64_t off, int64_t len, int64_t cap)
     return off >= 0 && len >= 0 && off <= cap && len <= cap - off;
 }
 
-/* Sends buf[off, off+len) of a direct ByteBuffer. Returns 0 or a negative status. */
-static int hj_send_direct(hftipc_channel_t *ch, void *DIRECT_ADDR, size_t DIRECT_CAP, int off,
-                          int len)
+/* The address of a direct ByteBuffer's memory (its capacity is the Java side's capacity());
+ * 0 for a heap buffer or a buffer the JVM gives no address for. Called once per buffer. */
+static int64_t hj_direct_address(JNIEnv *jenv, jobject DIRECT_BUF)
 {
-    if (!hj_range_ok(off, len, (int64_t)DIRECT_CAP))
-        return HFTIPC_EINVAL;
-    return hftipc_channel_send(ch, (const uint8_t *)DIRECT_ADDR + off, (size_t)len);
+    if (DIRECT_BUF == NULL)
+        return 0;
+    return (int64_t)(intptr_t)(*jenv)->GetDirectBufferAddress(jenv, DIRECT_BUF);
 }
 
-/* Receives into buf[off, off+len) of a direct ByteBuffer. Returns the length or a status. */
-static int64_t hj_receive_direct(hftipc_channel_t *ch, void *DIRECT_ADDR, size_t DIRECT_CAP,
-                                 int off, int len)
+/* The address base[off], once [off, off+len) is checked within [0, cap); NULL when the range
+ * is bad (or base is 0 with a non-empty range), which the callers turn into HFTIPC_EINVAL. */
+static uint8_t *hj_at(int64_t base, int64_t cap, int off, int len, int *ok)
 {
-    if (!hj_range_ok(off, len, (int64_t)DIRECT_CAP))
-        return HFTIPC_EINVAL;
-    return hftipc_channel_receive(ch, (uint8_t *)DIRECT_ADDR + off, (size_t)len);
+    *ok = hj_range_ok(off, len, cap) && (base != 0 || len == 0);
+    return *ok && base != 0 ? (uint8_t *)(intptr_t)base + off : NULL;
 }
 
-/* Sends arr[off, off+len): claim, one copy from the Java heap into the slot, commit. */
-static int hj_send_array(JNIEnv *jenv, hftipc_channel_t *ch, jbyteArray arr, int off, int len)
+/* Sends [base+off, base+off+len) of a buffer of cap bytes. Returns 0 or a negative status. */
+static int hj_send_addr(hftipc_channel_t *ch, int64_t base, int64_t cap, int off, int len)
 {
-    void *slot;
-    uint32_t cap;
-    int rc;
-    if (arr == NULL || !hj_range_ok(off, len, (*jenv)->GetArrayLength(jenv, arr)))
-        return HFTIPC_EINVAL;
-    if (ch != NULL && (uint32_t)len > hftipc_channel_max_payload(ch))
-        return HFTIPC_ETOOBIG; /* before claiming, so nothing changes */
-    rc = hftipc_channel_try_claim(ch, &slot, &cap);
-    if (rc != HFTIPC_OK)
-        return rc;
-    if (len > 0) {
-        (*jenv)->GetByteArrayRegion(jenv, arr, off, len, (jbyte *)slot);
-        if ((*jenv)->ExceptionCheck(jenv))
-            return HFTIPC_EINVAL; /* not published; the claim is reused by the next send */
-    }
-    return hftipc_channel_commit(ch, (size_t)len);
+    int ok;
+    const uint8_t *p = hj_at(base, cap, off, len, &ok);
+    return ok ? hftipc_channel_send(ch, p, (size_t)len) : HFTIPC_EINVAL;
 }
 
-/* Receives into arr[off, off+len): peek, one copy from the slot into the Java heap, ack.
- * An observer cannot peek; it copies through a pinned array instead (still one copy). */
-static int64_t hj_receive_array(JNIEnv *jenv, hftipc_channel_t *ch, jbyteArray arr, int off,
-                                int len)
+/* hj_send_addr, waiting up to timeout_ns (>= 0) for a free slot: HFTIPC_ETIMEDOUT when none. */
+static int hj_send_wait_addr(hftipc_channel_t *ch, int64_t base, int64_t cap, int off, int len,
+                             int64_t timeout_ns)
 {
-    const void *msg;
-    int64_t n;
-    if (arr == NULL || !hj_range_ok(off, len, (*jenv)->GetArrayLength(jenv, arr)))
+    int ok;
+    const uint8_t *p = hj_at(base, cap, off, len, &ok);
+    if (!ok || timeout_ns < 0)
         return HFTIPC_EINVAL;
-    if (ch != NULL && hftipc_channel_role(ch) == HFTIPC_ROLE_OBSERVER) {
-        jbyte *p = (*jenv)->GetPrimitiveArrayCritical(jenv, arr, NULL);
-        if (p == NULL)
-            return HFTIPC_ENOMEM;
-        n = hftipc_channel_receive(ch, p + off, (size_t)len);
-        (*jenv)->ReleasePrimitiveArrayCritical(jenv, arr, p, 0);
-        return n;
-    }
-    n = hftipc_channel_peek(ch, &msg);
-    if (n < 0)
-        return n;
-    if (n > len)
-        return HFTIPC_EBUFSIZE; /* nothing consumed */
-    if (n > 0)
-        (*jenv)->SetByteArrayRegion(jenv, arr, off, (jsize)n, (const jbyte *)msg);
-    {
-        int rc = hftipc_channel_ack(ch);
-        return rc == HFTIPC_OK ? n : rc;
-    }
+    return hftipc_channel_send_wait(ch, p, (size_t)len, timeout_ns);
+}
+
+/* Receives into [base+off, base+off+len). Returns the length or a negative status. */
+static int64_t hj_receive_addr(hftipc_channel_t *ch, int64_t base, int64_t cap, int off,
+                               int len)
+{
+    int ok;
+    uint8_t *p = hj_at(base, cap, off, len, &ok);
+    return ok ? hftipc_channel_receive(ch, p, (size_t)len) : HFTIPC_EINVAL;
+}
+
+/* hj_receive_addr, waiting up to timeout_ns (>= 0) for a message: HFTIPC_ETIMEDOUT when none. */
+static int64_t hj_receive_wait_addr(hftipc_channel_t *ch, int64_t base, int64_t cap, int off,
+                                    int len, int64_t timeout_ns)
+{
+    int ok;
+    uint8_t *p = hj_at(base, cap, off, len, &ok);
+    if (!ok || timeout_ns < 0)
+        return HFTIPC_EINVAL;
+    return hftipc_channel_receive_wait(ch, p, (size_t)len, timeout_ns);
 }
 
 /* ---- Batches ---- */
 
 #define HJ_BATCH_CHUNK 256
 
-/* Sends `count` messages laid back to back in buf[off, off+len), their lengths in lens[0,count).
- * Publishes in chunks of HJ_BATCH_CHUNK (one cursor store each); stops at the first chunk that
- * does not fit whole. Returns the number published, or a status when none was. */
-static int64_t hj_send_batch_direct(JNIEnv *jenv, hftipc_channel_t *ch, void *DIRECT_ADDR,
-                                    size_t DIRECT_CAP, int off, int len, jintArray lens,
-                                    int count)
+/* Sends `count` messages laid back to back in [base+off, base+off+len), their lengths in
+ * lens[lens_off, lens_off+count). Publishes in chunks of HJ_BATCH_CHUNK (one cursor store and
+ * one GetIntArrayRegion each); stops at the first chunk that does not fit whole. Returns the
+ * number published, or a status when none was. */
+static int64_t hj_send_batch_addr(JNIEnv *jenv, hftipc_channel_t *ch, int64_t base, int64_t cap,
+                                  int off, int len, jintArray lens, int lens_off, int count)
 {
     uint32_t l[HJ_BATCH_CHUNK];
     const uint8_t *p;
     size_t left;
     int64_t total = 0;
-    if (lens == NULL || count < 0 || count > (*jenv)->GetArrayLength(jenv, lens) ||
-        !hj_range_ok(off, len, (int64_t)DIRECT_CAP))
+    int ok;
+    if (lens == NULL ||
+        !hj_range_ok(lens_off, count, (*jenv)->GetArrayLength(jenv, lens)))
         return HFTIPC_EINVAL;
-    p = (const uint8_t *)DIRECT_ADDR + off;
+    p = hj_at(base, cap, off, len, &ok);
+    if (!ok)
+        return HFTIPC_EINVAL;
     left = (size_t)len;
     while (total < count) {
         int n = count - (int)total < HJ_BATCH_CHUNK ? count - (int)total : HJ_BATCH_CHUNK;
         size_t bytes = 0;
         int64_t sent;
         int i;
-        (*jenv)->GetIntArrayRegion(jenv, lens, (jsize)total, n, (jint *)l);
+        (*jenv)->GetIntArrayRegion(jenv, lens, (jsize)(lens_off + total), n, (jint *)l);
         for (i = 0; i < n; i++) {
             if ((int32_t)l[i] < 0)
                 return total > 0 ? total : HFTIPC_EINVAL;
@@ -383,7 +370,8 @@ static int64_t hj_send_batch_direct(JNIEnv *jenv, hftipc_channel_t *ch, void *DI
             return total > 0 ? total : sent;
         for (i = 0; i < sent; i++)
             bytes += l[i];
-        p += bytes;
+        if (bytes > 0) /* p may be NULL (len 0), and NULL + 0 is undefined */
+            p += bytes;
         left -= bytes;
         total += sent;
         if (sent < n)
@@ -392,20 +380,24 @@ static int64_t hj_send_batch_direct(JNIEnv *jenv, hftipc_channel_t *ch, void *DI
     return total;
 }
 
-/* Receives up to `max` messages back to back into buf[off, off+len), lengths into lens.
- * Returns the number received (0 never: HFTIPC_EEMPTY), or a status when none was. */
-static int64_t hj_receive_batch_direct(JNIEnv *jenv, hftipc_channel_t *ch, void *DIRECT_ADDR,
-                                       size_t DIRECT_CAP, int off, int len, jintArray lens,
-                                       int max)
+/* Receives up to `max` messages back to back into [base+off, base+off+len), their lengths into
+ * lens[lens_off, lens_off+max). Returns the number received (0 never: HFTIPC_EEMPTY), or a
+ * status when none was. */
+static int64_t hj_receive_batch_addr(JNIEnv *jenv, hftipc_channel_t *ch, int64_t base,
+                                     int64_t cap, int off, int len, jintArray lens,
+                                     int lens_off, int max)
 {
     uint32_t l[HJ_BATCH_CHUNK];
     uint8_t *p;
     size_t left;
     int64_t total = 0;
-    if (lens == NULL || max <= 0 || max > (*jenv)->GetArrayLength(jenv, lens) ||
-        !hj_range_ok(off, len, (int64_t)DIRECT_CAP))
+    int ok;
+    if (lens == NULL || max <= 0 ||
+        !hj_range_ok(lens_off, max, (*jenv)->GetArrayLength(jenv, lens)))
         return HFTIPC_EINVAL;
-    p = (uint8_t *)DIRECT_ADDR + off;
+    p = hj_at(base, cap, off, len, &ok);
+    if (!ok)
+        return HFTIPC_EINVAL;
     left = (size_t)len;
     while (total < max) {
         int n = max - (int)total < HJ_BATCH_CHUNK ? max - (int)total : HJ_BATCH_CHUNK;
@@ -414,10 +406,12 @@ static int64_t hj_receive_batch_direct(JNIEnv *jenv, hftipc_channel_t *ch, void 
         int i;
         if (got < 0)
             return total > 0 ? total : got;
-        (*jenv)->SetIntArrayRegion(jenv, lens, (jsize)total, (jsize)got, (const jint *)l);
+        (*jenv)->SetIntArrayRegion(jenv, lens, (jsize)(lens_off + total), (jsize)got,
+                                   (const jint *)l);
         for (i = 0; i < got; i++)
             bytes += l[i];
-        p += bytes;
+        if (bytes > 0) /* p may be NULL (len 0), and NULL + 0 is undefined */
+            p += bytes;
         left -= bytes;
         total += got;
         if (got < n)
@@ -426,38 +420,38 @@ static int64_t hj_receive_batch_direct(JNIEnv *jenv, hftipc_channel_t *ch, void 
     return total;
 }
 
-/* ---- Zero copy ---- */
+/* ---- Zero copy ----
+ * The slot address comes back through `out`, the address of 8 bytes of native memory the
+ * facade owns (a direct buffer resolved once), not through a Java array: no JNIEnv call. */
 
 /* Claims the next slot (or returns the outstanding claim): returns the claim's sequence
- * (>= 0) and stores its payload address in addr[0]; or a negative status. */
-static int64_t hj_claim(JNIEnv *jenv, hftipc_channel_t *ch, jlongArray addr)
+ * (>= 0) and stores its payload address at out; or a negative status. */
+static int64_t hj_claim_addr(hftipc_channel_t *ch, int64_t out)
 {
     void *slot = NULL;
     int64_t claim;
-    jlong a;
-    if (addr == NULL || (*jenv)->GetArrayLength(jenv, addr) < 1)
+    if (out == 0)
         return HFTIPC_EINVAL;
     claim = hftipc_channel_claim(ch, &slot, NULL);
     if (claim >= 0) {
-        a = (jlong)(intptr_t)slot;
-        (*jenv)->SetLongArrayRegion(jenv, addr, 0, 1, &a);
+        int64_t a = (int64_t)(intptr_t)slot;
+        memcpy((void *)(intptr_t)out, &a, sizeof a);
     }
     return claim;
 }
 
-/* Peeks at the next message: returns its length (>= 0) and stores its address in addr[0]; or a
+/* Peeks at the next message: returns its length (>= 0) and stores its address at out; or a
  * negative status. */
-static int64_t hj_peek(JNIEnv *jenv, hftipc_channel_t *ch, jlongArray addr)
+static int64_t hj_peek_addr(hftipc_channel_t *ch, int64_t out)
 {
     const void *msg = NULL;
     int64_t n;
-    jlong a;
-    if (addr == NULL || (*jenv)->GetArrayLength(jenv, addr) < 1)
+    if (out == 0)
         return HFTIPC_EINVAL;
     n = hftipc_channel_peek(ch, &msg);
     if (n >= 0) {
-        a = (jlong)(intptr_t)msg;
-        (*jenv)->SetLongArrayRegion(jenv, addr, 0, 1, &a);
+        int64_t a = (int64_t)(intptr_t)msg;
+        memcpy((void *)(intptr_t)out, &a, sizeof a);
     }
     return n;
 }

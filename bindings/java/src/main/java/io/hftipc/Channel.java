@@ -1,6 +1,8 @@
 package io.hftipc;
 
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
@@ -42,8 +44,15 @@ import java.util.Objects;
  *
  * {@code offer}, {@code poll}, {@code claim}/{@code commit}/{@code abort}, {@code tryClaim},
  * {@code peek}/{@code ack} and the batch calls allocate nothing per message (after the first
- * lap of the ring for the zero-copy views). Heap buffers and arrays are copied once, straight
- * into or out of the slot.
+ * lap of the ring for the zero-copy views). Heap buffers and arrays are copied through a
+ * per-channel direct scratch buffer, allocated on first use.
+ *
+ * <h2>Cost</h2>
+ *
+ * Every operation is one JNI crossing into one core function and, with a direct buffer, no
+ * other call into the JVM: the buffer's address is looked up once and cached while the same
+ * buffer is passed again (the handle keeps a reference to the last one). Reuse one direct
+ * buffer per handle on the hot path.
  */
 public final class Channel implements AutoCloseable {
     /* Indexes into the long[] filled by the native stats/inspect helpers. */
@@ -79,9 +88,22 @@ public final class Channel implements AutoCloseable {
     private long viewBase;
     private ByteBuffer claimed; // the view of the outstanding claim, or null
     private long claimSeq = NO_CLAIM; // the outstanding claim's sequence
-    private final long[] claimAddr = new long[1];
     private ByteBuffer peeked;
-    private final long[] peekAddr = new long[1];
+
+    /* Every operation is one JNI crossing that passes addresses as longs and makes no JNIEnv
+     * call. A direct buffer's address is resolved once per buffer (one JNIEnv call) and cached
+     * with the buffer: the field keeps the buffer, so its memory, reachable while its address
+     * is in use; a different buffer replaces it. */
+    private ByteBuffer addressed;
+    private long address;
+    /* Heap arrays and heap buffers are copied (in Java, no JNIEnv call) into or out of this
+     * direct scratch buffer around the crossing: created on first use, grown to the largest
+     * message (at most maxPayload bytes). */
+    private ByteBuffer scratch;
+    private long scratchAddress;
+    /* Eight bytes of native memory into which claim and peek store the slot's address. */
+    private final ByteBuffer slotOut = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+    private final long slotOutAddress;
 
     /** What {@link #claim()} returns when the ring is full: never a claim. */
     public static final long NO_CLAIM = -1;
@@ -94,6 +116,7 @@ public final class Channel implements AutoCloseable {
         this.slotSize = hftipc.hftipc_channel_slot_size(handle);
         this.maxPayload = hftipc.hftipc_channel_max_payload(handle);
         this.views = capacity <= MAX_CACHED_VIEWS ? new ByteBuffer[capacity] : null;
+        this.slotOutAddress = hftipc.hj_direct_address(slotOut);
     }
 
     // ---- Lifecycle ---------------------------------------------------------------------------
@@ -357,6 +380,8 @@ public final class Channel implements AutoCloseable {
         claimed = null;
         claimSeq = NO_CLAIM;
         peeked = null;
+        addressed = null; // let the caller's last buffer and the scratch go
+        scratch = null;
         if (views != null) {
             for (ByteBuffer v : views) {
                 if (v != null) {
@@ -475,50 +500,30 @@ public final class Channel implements AutoCloseable {
      * claimed slot, which uses the claim up: its view is emptied, and committing or aborting it
      * afterwards throws {@link IllegalStateException}.
      *
-     * @param src the message: direct and heap buffers are copied once into the slot
+     * @param src the message: copied into the slot (a heap buffer through the scratch buffer)
      * @return true if sent, false if the ring is full
      * @throws MessageTooBigException if {@code src.remaining() > maxPayload()}
      * @throws NonWritableChannelException if this handle is not the producer
      * @throws ChannelClosedException if closed
      */
     public boolean offer(ByteBuffer src) {
-        SWIGTYPE_p_hftipc_channel_stct h = producer("offer");
-        int pos = src.position();
-        int len = src.limit() - pos;
-        checkMessageSize(len, "offer");
-        int rc;
-        if (src.isDirect()) {
-            rc = hftipc.hj_send_direct(h, src, pos, len);
-        } else if (src.hasArray()) {
-            rc = hftipc.hj_send_array(h, src.array(), src.arrayOffset() + pos, len);
-        } else {
-            rc = offerReadOnlyHeap(h, src, pos, len);
-        }
-        if (rc == Status.OK) {
-            dropClaim(); // a send publishes into the claimed slot, if any: the claim is used up
-            src.position(pos + len);
-            return true;
-        }
-        if (rc == Status.EFULL) {
-            return false;
-        }
-        throw fail(rc, "offer");
+        return sendBuffer(src, null, "offer");
     }
 
-    /* A read-only heap buffer exposes no array: copy it into a claimed slot view. */
-    private int offerReadOnlyHeap(SWIGTYPE_p_hftipc_channel_stct h, ByteBuffer src, int pos, int len) {
-        long claim = hftipc.hj_claim(h, claimAddr);
-        if (claim < 0) {
-            return (int) claim;
+    /* A heap buffer's bytes [pos, pos+len) in the scratch buffer, from index 0. */
+    private ByteBuffer copyIn(ByteBuffer src, int pos, int len) {
+        ByteBuffer s = scratch(len);
+        if (src.hasArray()) {
+            s.put(0, src.array(), src.arrayOffset() + pos, len);
+        } else {
+            s.put(0, src, pos, len); // read-only: no array to reach
         }
-        ByteBuffer view = view(claimAddr[0], maxPayload, false);
-        view.put(0, src, pos, len);
-        return hftipc.hftipc_channel_commit(h, len);
+        return s;
     }
 
     /**
      * Sends {@code src[off, off+len)} as one message, without blocking. The bytes are copied
-     * once, straight from the array into the slot. An outstanding claim is used up as by
+     * into the slot through the handle's scratch buffer. An outstanding claim is used up as by
      * {@link #offer(ByteBuffer)}.
      *
      * @param src the array
@@ -531,26 +536,16 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelClosedException if closed
      */
     public boolean offer(byte[] src, int off, int len) {
-        SWIGTYPE_p_hftipc_channel_stct h = producer("offer");
-        Objects.checkFromIndexSize(off, len, src.length);
-        checkMessageSize(len, "offer");
-        int rc = hftipc.hj_send_array(h, src, off, len);
-        if (rc == Status.OK) {
-            dropClaim();
-            return true;
-        }
-        if (rc == Status.EFULL) {
-            return false;
-        }
-        throw fail(rc, "offer");
+        return sendArray(src, off, len, null, "offer");
     }
 
     /**
      * Sends like {@link #offer(ByteBuffer)}, waiting up to {@code timeout} for a free slot.
      *
-     * <p>Tries once; if the ring is full, sleeps in the native wait ({@link #await(Duration)}:
-     * spin, yield, then a futex the consumer wakes when it frees a slot) in slices of at most
-     * 50 ms, and tries again. An interrupt is noticed between slices, so within about 50 ms.
+     * <p>One native {@code hftipc_channel_send_wait} per slice of at most 50 ms: it tries once;
+     * if the ring is full, it sleeps in the native wait ({@link #await(Duration)}: spin, yield,
+     * then a futex the consumer wakes when it frees a slot) and tries again. An interrupt is
+     * noticed between slices, so within about 50 ms.
      *
      * @param src the message
      * @param timeout the longest wait; zero or negative means a single attempt
@@ -559,16 +554,7 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelFencedException if another process took the producer role over
      */
     public boolean send(ByteBuffer src, Duration timeout) {
-        if (offer(src)) {
-            return true;
-        }
-        long deadline = deadline(timeout);
-        while (awaitUntil(deadline, "send")) {
-            if (offer(src)) {
-                return true;
-            }
-        }
-        return false;
+        return sendBuffer(src, Objects.requireNonNull(timeout, "timeout"), "send");
     }
 
     /**
@@ -582,16 +568,104 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelFencedException if another process took the producer role over
      */
     public boolean send(byte[] src, int off, int len, Duration timeout) {
-        if (offer(src, off, len)) {
+        return sendArray(src, off, len, Objects.requireNonNull(timeout, "timeout"), "send");
+    }
+
+    /* offer (timeout null) or send of a buffer's remaining bytes; the position advances if sent. */
+    private boolean sendBuffer(ByteBuffer src, Duration timeout, String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = producer(op);
+        int pos = src.position();
+        int len = src.limit() - pos;
+        checkMessageSize(len, op);
+        boolean sent;
+        if (src.isDirect()) {
+            sent = sendAt(h, addressOf(src), src.capacity(), pos, len, timeout, op);
+            Reference.reachabilityFence(src);
+        } else {
+            ByteBuffer s = copyIn(src, pos, len);
+            sent = sendAt(h, scratchAddress, s.capacity(), 0, len, timeout, op);
+        }
+        if (sent) {
+            src.position(pos + len);
+        }
+        return sent;
+    }
+
+    /* offer (timeout null) or send of src[off, off+len), through the scratch buffer. */
+    private boolean sendArray(byte[] src, int off, int len, Duration timeout, String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = producer(op);
+        Objects.checkFromIndexSize(off, len, src.length);
+        checkMessageSize(len, op);
+        ByteBuffer s = scratch(len).put(0, src, off, len);
+        return sendAt(h, scratchAddress, s.capacity(), 0, len, timeout, op);
+    }
+
+    /* Sends [base+off, base+off+len) with one hftipc_channel_send (timeout null) or one
+     * send_wait per slice: true if sent, false if full or timed out; other statuses throw. */
+    private boolean sendAt(SWIGTYPE_p_hftipc_channel_stct h, long base, long cap, int off, int len,
+            Duration timeout, String op) {
+        long rc = timeout == null ? hftipc.hj_send_addr(h, base, cap, off, len)
+                : sliced(true, h, base, cap, off, len, timeout);
+        if (rc == Status.OK) {
+            dropClaim(); // a send publishes into the claimed slot, if any: the claim is used up
             return true;
         }
-        long deadline = deadline(timeout);
-        while (awaitUntil(deadline, "send")) {
-            if (offer(src, off, len)) {
-                return true;
+        if (rc == Status.EFULL || rc == Status.ETIMEDOUT) {
+            return false;
+        }
+        throw fail((int) rc, op);
+    }
+
+    /**
+     * One native {@code hftipc_channel_send_wait} ({@code send}) or {@code receive_wait} per
+     * wait slice of at most {@link #WAIT_SLICE_NANOS} (a Java interrupt does not end a futex
+     * sleep, so the interrupt status is checked between slices). When the ring is ready this is
+     * one crossing; the first slice needs no clock read: the deadline is computed only if it
+     * times out.
+     *
+     * @return the native result: a status, or (receiving) the message length
+     */
+    private static long sliced(boolean send, SWIGTYPE_p_hftipc_channel_stct h, long base, long cap,
+            int off, int len, Duration timeout) {
+        long t = saturatedNanos(timeout);
+        long slice = Thread.currentThread().isInterrupted() ? 0 : sliceOf(t);
+        long rc = waitCall(send, h, base, cap, off, len, slice);
+        if (rc == Status.ETIMEDOUT && slice < t) {
+            long deadline = deadlineAfterSlice(t, slice);
+            while (rc == Status.ETIMEDOUT && (slice = nextSlice(deadline)) >= 0) {
+                rc = waitCall(send, h, base, cap, off, len, slice);
             }
         }
-        return false;
+        return rc;
+    }
+
+    private static long waitCall(boolean send, SWIGTYPE_p_hftipc_channel_stct h, long base,
+            long cap, int off, int len, long slice) {
+        return send ? hftipc.hj_send_wait_addr(h, base, cap, off, len, slice)
+                : hftipc.hj_receive_wait_addr(h, base, cap, off, len, slice);
+    }
+
+    /* The first wait slice of a timeout of t ns: all of it up to WAIT_SLICE_NANOS, 0 if t <= 0. */
+    private static long sliceOf(long t) {
+        return t <= 0 ? 0 : Math.min(t, WAIT_SLICE_NANOS);
+    }
+
+    /* The deadline of a timeout of t ns whose first slice (of `slice` ns) has just timed out. */
+    private static long deadlineAfterSlice(long t, long slice) {
+        return t >= Long.MAX_VALUE / 2 ? FOREVER : System.nanoTime() + (t - slice);
+    }
+
+    /* The next wait slice before `deadline`, or -1 once it has passed or the thread is
+     * interrupted (the interrupt status stays set). */
+    private static long nextSlice(long deadline) {
+        if (Thread.currentThread().isInterrupted()) {
+            return -1;
+        }
+        if (deadline == FOREVER) {
+            return WAIT_SLICE_NANOS;
+        }
+        long left = deadline - System.nanoTime();
+        return left <= 0 ? -1 : Math.min(left, WAIT_SLICE_NANOS);
     }
 
     /**
@@ -747,7 +821,7 @@ public final class Channel implements AutoCloseable {
     /* Claims (or returns the outstanding claim) and caches its view; NO_CLAIM when full. */
     private long claimSlot(String op) {
         SWIGTYPE_p_hftipc_channel_stct h = producer(op);
-        long claim = hftipc.hj_claim(h, claimAddr);
+        long claim = hftipc.hj_claim_addr(h, slotOutAddress);
         if (claim < 0) {
             if (claim == Status.EFULL) {
                 return NO_CLAIM;
@@ -755,7 +829,7 @@ public final class Channel implements AutoCloseable {
             throw fail((int) claim, op);
         }
         if (claimed == null || claim != claimSeq) {
-            claimed = view(claimAddr[0], maxPayload, false);
+            claimed = view(slotOut.getLong(0), maxPayload, false);
             claimed.clear();
             claimSeq = claim;
         }
@@ -784,10 +858,8 @@ public final class Channel implements AutoCloseable {
 
     /**
      * Sends up to {@code count} messages laid back to back in {@code data} (from its position),
-     * with their lengths in {@code lengths[0, count)}. With a direct buffer, messages are
-     * published in groups of up to 256 with one cursor store each. The position advances past
-     * the messages sent. While a claim is outstanding the first message goes into the claimed
-     * slot, which uses the claim up (as {@link #offer(ByteBuffer)}).
+     * with their lengths in {@code lengths[0, count)}: {@link #offerBatch(ByteBuffer, int[], int,
+     * int) offerBatch(data, lengths, 0, count)}.
      *
      * @param data the concatenated messages
      * @param lengths the message lengths
@@ -796,14 +868,40 @@ public final class Channel implements AutoCloseable {
      * @throws MessageTooBigException if any length exceeds maxPayload() (nothing is sent)
      * @throws IllegalArgumentException if a length is negative or the lengths add up to more
      *     than {@code data.remaining()}
-     * @throws IndexOutOfBoundsException if {@code count > lengths.length}
+     * @throws IndexOutOfBoundsException if {@code count} is negative or more than {@code
+     *     lengths.length}
      */
     public int offerBatch(ByteBuffer data, int[] lengths, int count) {
+        return offerBatch(data, lengths, 0, count);
+    }
+
+    /**
+     * Sends up to {@code count} messages laid back to back in {@code data} (from its position),
+     * with their lengths in {@code lengths[offset, offset+count)}. With a direct buffer, messages
+     * are published in groups of up to 256 with one cursor store each. The position advances
+     * past the messages sent, so after a partial send (the ring filled up) the rest goes with
+     * {@code offerBatch(data, lengths, offset + sent, count - sent)}. While a claim is
+     * outstanding the first message goes into the claimed slot, which uses the claim up (as
+     * {@link #offer(ByteBuffer)}).
+     *
+     * @param data the concatenated messages, from its position
+     * @param lengths the message lengths
+     * @param offset index in {@code lengths} of the first message's length
+     * @param count number of messages
+     * @return the number of messages sent (0 if the ring is full, or if {@code count} is 0)
+     * @throws MessageTooBigException if any length exceeds maxPayload() (nothing is sent)
+     * @throws IllegalArgumentException if a length is negative or the lengths add up to more
+     *     than {@code data.remaining()} (nothing is sent)
+     * @throws IndexOutOfBoundsException if {@code offset} or {@code count} is negative or
+     *     {@code offset + count > lengths.length}
+     * @since 1.1.0
+     */
+    public int offerBatch(ByteBuffer data, int[] lengths, int offset, int count) {
         SWIGTYPE_p_hftipc_channel_stct h = producer("offerBatch");
-        Objects.checkIndex(count, lengths.length + 1);
+        Objects.checkFromIndexSize(offset, count, lengths.length);
         int pos = data.position();
         long total = 0;
-        for (int i = 0; i < count; i++) {
+        for (int i = offset; i < offset + count; i++) {
             int l = lengths[i];
             if (l < 0) {
                 throw new IllegalArgumentException("negative length at index " + i);
@@ -819,7 +917,9 @@ public final class Channel implements AutoCloseable {
             return 0;
         }
         if (data.isDirect()) {
-            long n = hftipc.hj_send_batch_direct(h, data, pos, data.remaining(), lengths, count);
+            long n = hftipc.hj_send_batch_addr(h, addressOf(data), data.capacity(), pos,
+                    data.remaining(), lengths, offset, count);
+            Reference.reachabilityFence(data);
             if (n == Status.EFULL) {
                 return 0;
             }
@@ -828,23 +928,24 @@ public final class Channel implements AutoCloseable {
             }
             dropClaim(); // the first message went into the claimed slot, if any
             long bytes = 0;
-            for (int i = 0; i < n; i++) {
+            for (int i = offset; i < offset + n; i++) {
                 bytes += lengths[i];
             }
             data.position(pos + (int) bytes);
             return (int) n;
         }
-        // Heap buffer: one message at a time, still one copy each.
+        // Heap buffer: one message at a time, one crossing each.
         int limit = data.limit();
         int sent = 0;
         try {
             int p = pos;
             for (; sent < count; sent++) {
-                data.limit(p + lengths[sent]).position(p);
+                int l = lengths[offset + sent];
+                data.limit(p + l).position(p);
                 if (!offer(data)) {
                     break;
                 }
-                p += lengths[sent];
+                p += l;
             }
             data.limit(limit).position(p);
         } finally {
@@ -869,32 +970,12 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelClosedException if closed
      */
     public int poll(ByteBuffer dst) {
-        SWIGTYPE_p_hftipc_channel_stct h = reader("poll");
-        if (dst.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        int pos = dst.position();
-        int room = dst.limit() - pos;
-        long n;
-        if (dst.isDirect()) {
-            n = hftipc.hj_receive_direct(h, dst, pos, room);
-        } else {
-            n = hftipc.hj_receive_array(h, dst.array(), dst.arrayOffset() + pos, room);
-        }
-        dropPeek();
-        if (n >= 0) {
-            dst.position(pos + (int) n);
-            return (int) n;
-        }
-        if (n == Status.EEMPTY) {
-            return -1;
-        }
-        throw failReceive((int) n, "poll");
+        return receiveBuffer(dst, null, "poll");
     }
 
     /**
-     * Receives the next message into {@code dst[off, off+len)}, without blocking. The bytes are
-     * copied once, straight from the slot into the array.
+     * Receives the next message into {@code dst[off, off+len)}, without blocking (copied through
+     * the scratch buffer).
      *
      * @param dst the array
      * @param off where the message goes
@@ -904,26 +985,17 @@ public final class Channel implements AutoCloseable {
      * @throws BufferTooSmallException if the message is longer than {@code len}
      */
     public int poll(byte[] dst, int off, int len) {
-        SWIGTYPE_p_hftipc_channel_stct h = reader("poll");
-        Objects.checkFromIndexSize(off, len, dst.length);
-        long n = hftipc.hj_receive_array(h, dst, off, len);
-        dropPeek();
-        if (n >= 0) {
-            return (int) n;
-        }
-        if (n == Status.EEMPTY) {
-            return -1;
-        }
-        throw failReceive((int) n, "poll");
+        return receiveArray(dst, off, len, null, "poll");
     }
 
     /**
      * Receives like {@link #poll(ByteBuffer)}, waiting up to {@code timeout} for a message.
      *
-     * <p>Tries once; if there is no message, sleeps in the native wait
-     * ({@link #await(Duration)}: spin, yield, then a futex the producer wakes when it publishes;
-     * an observer polls every millisecond) in slices of at most 50 ms, and tries again. An
-     * interrupt is noticed between slices, so within about 50 ms.
+     * <p>One native {@code hftipc_channel_receive_wait} per slice of at most 50 ms: it tries
+     * once; if there is no message, it sleeps in the native wait ({@link #await(Duration)}:
+     * spin, yield, then a futex the producer wakes when it publishes; an observer polls every
+     * millisecond) and tries again. An interrupt is noticed between slices, so within about
+     * 50 ms.
      *
      * @param dst the destination
      * @param timeout the longest wait; zero or negative means a single attempt
@@ -931,18 +1003,7 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelFencedException if another process took the consumer role over
      */
     public int receive(ByteBuffer dst, Duration timeout) {
-        int n = poll(dst);
-        if (n >= 0) {
-            return n;
-        }
-        long deadline = deadline(timeout);
-        while (awaitUntil(deadline, "receive")) {
-            n = poll(dst);
-            if (n >= 0) {
-                return n;
-            }
-        }
-        return -1;
+        return receiveBuffer(dst, Objects.requireNonNull(timeout, "timeout"), "receive");
     }
 
     /**
@@ -956,18 +1017,62 @@ public final class Channel implements AutoCloseable {
      * @throws ChannelFencedException if another process took the consumer role over
      */
     public int receive(byte[] dst, int off, int len, Duration timeout) {
-        int n = poll(dst, off, len);
+        return receiveArray(dst, off, len, Objects.requireNonNull(timeout, "timeout"), "receive");
+    }
+
+    /* poll (timeout null) or receive into dst at its position, which advances by the length. */
+    private int receiveBuffer(ByteBuffer dst, Duration timeout, String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = reader(op);
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        int pos = dst.position();
+        int room = dst.limit() - pos;
+        long n;
+        if (dst.isDirect()) {
+            n = receiveAt(h, addressOf(dst), dst.capacity(), pos, room, timeout, op);
+            Reference.reachabilityFence(dst);
+        } else {
+            int r = Math.min(room, maxPayload); // no message is longer
+            ByteBuffer s = scratch(r);
+            n = receiveAt(h, scratchAddress, s.capacity(), 0, r, timeout, op);
+            if (n > 0) {
+                s.get(0, dst.array(), dst.arrayOffset() + pos, (int) n);
+            }
+        }
+        if (n >= 0) {
+            dst.position(pos + (int) n);
+        }
+        return (int) n;
+    }
+
+    /* poll (timeout null) or receive into dst[off, off+len), through the scratch buffer. */
+    private int receiveArray(byte[] dst, int off, int len, Duration timeout, String op) {
+        SWIGTYPE_p_hftipc_channel_stct h = reader(op);
+        Objects.checkFromIndexSize(off, len, dst.length);
+        int r = Math.min(len, maxPayload); // no message is longer
+        ByteBuffer s = scratch(r);
+        long n = receiveAt(h, scratchAddress, s.capacity(), 0, r, timeout, op);
+        if (n > 0) {
+            s.get(0, dst, off, (int) n);
+        }
+        return (int) n;
+    }
+
+    /* Receives into [base+off, base+off+len) with one hftipc_channel_receive (timeout null) or
+     * one receive_wait per slice: the length, or -1 if empty or timed out; other statuses throw. */
+    private long receiveAt(SWIGTYPE_p_hftipc_channel_stct h, long base, long cap, int off,
+            int len, Duration timeout, String op) {
+        long n = timeout == null ? hftipc.hj_receive_addr(h, base, cap, off, len)
+                : sliced(false, h, base, cap, off, len, timeout);
+        dropPeek();
         if (n >= 0) {
             return n;
         }
-        long deadline = deadline(timeout);
-        while (awaitUntil(deadline, "receive")) {
-            n = poll(dst, off, len);
-            if (n >= 0) {
-                return n;
-            }
+        if (n == Status.EEMPTY || n == Status.ETIMEDOUT) {
+            return -1;
         }
-        return -1;
+        throw failReceive((int) n, op);
     }
 
     /**
@@ -982,14 +1087,14 @@ public final class Channel implements AutoCloseable {
      */
     public ByteBuffer peek() {
         SWIGTYPE_p_hftipc_channel_stct h = consumer("peek");
-        long n = hftipc.hj_peek(h, peekAddr);
+        long n = hftipc.hj_peek_addr(h, slotOutAddress);
         if (n < 0) {
             if (n == Status.EEMPTY) {
                 return null;
             }
             throw fail((int) n, "peek");
         }
-        ByteBuffer v = view(peekAddr[0], maxPayload, true);
+        ByteBuffer v = view(slotOut.getLong(0), maxPayload, true);
         v.limit((int) n).position(0);
         peeked = v;
         return v;
@@ -1018,9 +1123,8 @@ public final class Channel implements AutoCloseable {
 
     /**
      * Receives up to {@code lengths.length} messages back to back into {@code dst} (from its
-     * position), their lengths into {@code lengths}, and advances the position past them. With
-     * a direct buffer, messages are consumed in groups of up to 256 with one cursor store each.
-     * Stops early at the first message that does not fit. Consumer only.
+     * position), their lengths into {@code lengths}: {@link #pollBatch(ByteBuffer, int[], int,
+     * int) pollBatch(dst, lengths, 0, lengths.length)}.
      *
      * @param dst the destination
      * @param lengths receives the message lengths; its length is the maximum count
@@ -1029,9 +1133,32 @@ public final class Channel implements AutoCloseable {
      * @throws IllegalArgumentException if {@code lengths} is empty
      */
     public int pollBatch(ByteBuffer dst, int[] lengths) {
+        return pollBatch(dst, lengths, 0, lengths.length);
+    }
+
+    /**
+     * Receives up to {@code count} messages back to back into {@code dst} (from its position),
+     * their lengths into {@code lengths[offset, offset+count)}, and advances the position past
+     * them. With a direct buffer, messages are consumed in groups of up to 256 with one cursor
+     * store each. Stops early at the first message that does not fit. Consumer only.
+     *
+     * @param dst the destination
+     * @param lengths receives the message lengths, from index {@code offset}
+     * @param offset index in {@code lengths} for the first message's length
+     * @param count the most messages to receive, at least 1
+     * @return the number of messages received, 0 if there is none
+     * @throws BufferTooSmallException if the first message does not fit
+     * @throws IllegalArgumentException if {@code count} is 0
+     * @throws IndexOutOfBoundsException if {@code offset} or {@code count} is negative or
+     *     {@code offset + count > lengths.length}
+     * @since 1.1.0
+     */
+    public int pollBatch(ByteBuffer dst, int[] lengths, int offset, int count) {
         SWIGTYPE_p_hftipc_channel_stct h = consumer("pollBatch");
-        if (lengths.length == 0) {
-            throw new IllegalArgumentException("lengths is empty");
+        Objects.checkFromIndexSize(offset, count, lengths.length);
+        if (count == 0) {
+            throw new IllegalArgumentException(
+                    lengths.length == 0 ? "lengths is empty" : "count is 0");
         }
         if (dst.isReadOnly()) {
             throw new ReadOnlyBufferException();
@@ -1039,9 +1166,9 @@ public final class Channel implements AutoCloseable {
         dropPeek();
         int pos = dst.position();
         if (dst.isDirect()) {
-            long n =
-                    hftipc.hj_receive_batch_direct(
-                            h, dst, pos, dst.remaining(), lengths, lengths.length);
+            long n = hftipc.hj_receive_batch_addr(h, addressOf(dst), dst.capacity(), pos,
+                    dst.remaining(), lengths, offset, count);
+            Reference.reachabilityFence(dst);
             if (n == Status.EEMPTY) {
                 return 0;
             }
@@ -1049,14 +1176,14 @@ public final class Channel implements AutoCloseable {
                 throw failReceive((int) n, "pollBatch");
             }
             long bytes = 0;
-            for (int i = 0; i < n; i++) {
+            for (int i = offset; i < offset + n; i++) {
                 bytes += lengths[i];
             }
             dst.position(pos + (int) bytes);
             return (int) n;
         }
         int got = 0;
-        while (got < lengths.length) {
+        while (got < count) {
             int n;
             try {
                 n = poll(dst);
@@ -1069,7 +1196,7 @@ public final class Channel implements AutoCloseable {
             if (n < 0) {
                 break;
             }
-            lengths[got++] = n;
+            lengths[offset + got++] = n;
         }
         return got;
     }
@@ -1137,13 +1264,41 @@ public final class Channel implements AutoCloseable {
     /* EBUFSIZE from a consumer: tell the caller how big the message is. */
     private HftipcException failReceive(int status, String op) {
         if (status == Status.EBUFSIZE && role == Role.CONSUMER && handle != null) {
-            long n = hftipc.hj_peek(handle, peekAddr);
+            long n = hftipc.hj_peek_addr(handle, slotOutAddress);
             if (n >= 0) {
                 return new BufferTooSmallException(
                         status, op, path, "message is " + n + " bytes", (int) n);
             }
         }
         return fail(status, op);
+    }
+
+    /* The address of a direct buffer's memory, resolved once per buffer: see `addressed`. */
+    private long addressOf(ByteBuffer b) {
+        if (b != addressed) {
+            long a = hftipc.hj_direct_address(b);
+            if (a == 0 && b.capacity() != 0) {
+                throw new IllegalArgumentException(
+                        "the JVM gives no address for this direct buffer");
+            }
+            address = a;
+            addressed = b;
+        }
+        return address;
+    }
+
+    /* The scratch buffer, with room for at least len bytes (len <= maxPayload). */
+    private ByteBuffer scratch(int len) {
+        ByteBuffer s = scratch;
+        if (s == null || s.capacity() < len) {
+            // Twice the need (at least 256 bytes), never above maxPayload, so growth is rare.
+            int grown = Math.max(256, Integer.highestOneBit(len) << 1);
+            int cap = Math.max(len, Math.min(maxPayload, grown));
+            s = ByteBuffer.allocateDirect(cap);
+            scratchAddress = hftipc.hj_direct_address(s);
+            scratch = s;
+        }
+        return s;
     }
 
     /* The cached view over the slot payload at addr (allocates only on first use per slot). */

@@ -152,17 +152,29 @@ public record ChannelConfig(
         }
 
         /**
-         * Sets the slot size so that a slot holds exactly {@code maxPayload} bytes, rounded up
-         * to the slot alignment.
+         * Sets the slot size for messages of up to {@code maxPayload} bytes, as the C library's
+         * {@code max_payload} option does ({@code hftipc_slot_size_for}, the one definition):
+         * the 8-byte slot header plus the payload, rounded up so that no two slots share a
+         * 64-byte cache line unless each lies within one. Up to 64 bytes that is the next power
+         * of two (at least 16), above it the next multiple of 64: 8 gives 16, 56 gives 64, 64
+         * gives 128, 100 gives 128, 512 gives 576. The producer and the consumer then work on
+         * neighbouring slots without false sharing, for up to twice the memory of packed slots
+         * ({@link #slotSize(int)} sets any multiple of 8). {@link ChannelConfig#maxPayload()}
+         * is then at least {@code maxPayload}.
          *
-         * @param maxPayload the largest message wanted
+         * @param maxPayload the largest message wanted, in [0, 64 MiB - 8]
          * @return this builder
+         * @throws IllegalArgumentException if {@code maxPayload} is out of range
          */
         public Builder maxPayload(int maxPayload) {
             if (maxPayload < 0 || maxPayload > MAX_SLOT_SIZE - SLOT_HEADER_SIZE) {
                 throw new IllegalArgumentException("maxPayload out of range: " + maxPayload);
             }
-            this.slotSize = Math.max(MIN_SLOT_SIZE, (maxPayload + SLOT_HEADER_SIZE + 7) & ~7);
+            int size = hftipc.hftipc_slot_size_for(maxPayload);
+            if (size == 0) { // the C library's own range check
+                throw new IllegalArgumentException("maxPayload out of range: " + maxPayload);
+            }
+            this.slotSize = size;
             return this;
         }
 

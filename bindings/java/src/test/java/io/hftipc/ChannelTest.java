@@ -3,6 +3,7 @@ package io.hftipc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -184,16 +185,32 @@ class ChannelTest {
     void nativeHelpersCheckBoundsToo() {
         // Bypass the facade: the C helpers must refuse out-of-range requests, not crash.
         ByteBuffer d = ByteBuffer.allocateDirect(8);
+        long a = hftipc.hj_direct_address(d);
+        assertNotEquals(0, a);
         SWIGTYPE_p_hftipc_channel_stct h = handleOf(tx);
-        assertEquals(Status.EINVAL, hftipc.hj_send_direct(h, d, 4, 5));
-        assertEquals(Status.EINVAL, hftipc.hj_send_direct(h, d, -1, 1));
-        assertEquals(Status.EINVAL, hftipc.hj_send_array(h, new byte[4], 3, 2));
-        assertEquals(Status.EINVAL, hftipc.hj_receive_array(handleOf(rx), new byte[4], 0, 5));
-        assertEquals(Status.EINVAL, hftipc.hj_receive_direct(handleOf(rx), d, 9, 0));
+        SWIGTYPE_p_hftipc_channel_stct r = handleOf(rx);
+        assertEquals(Status.EINVAL, hftipc.hj_send_addr(h, a, 8, 4, 5));
+        assertEquals(Status.EINVAL, hftipc.hj_send_addr(h, a, 8, -1, 1));
+        assertEquals(Status.EINVAL, hftipc.hj_send_addr(h, a, 8, 2, -1));
+        assertEquals(Status.EINVAL, hftipc.hj_send_addr(h, a, -8, 0, 1));
+        assertEquals(Status.EINVAL, hftipc.hj_send_addr(h, 0, 8, 0, 1), "no address");
+        assertEquals(Status.EINVAL, hftipc.hj_send_wait_addr(h, a, 8, 4, 5, 0));
+        assertEquals(Status.EINVAL, hftipc.hj_send_wait_addr(h, a, 8, 0, 1, -1), "negative wait");
+        assertEquals(Status.EINVAL, hftipc.hj_receive_addr(r, a, 8, 9, 0));
+        assertEquals(Status.EINVAL, hftipc.hj_receive_addr(r, 0, 8, 0, 8));
+        assertEquals(Status.EINVAL, hftipc.hj_receive_wait_addr(r, a, 8, 0, 9, 0));
+        assertEquals(Status.EINVAL, hftipc.hj_send_batch_addr(h, a, 8, 0, 8, new int[1], 0, 2));
+        assertEquals(Status.EINVAL, hftipc.hj_send_batch_addr(h, a, 8, 0, 8, new int[2], 1, 2));
+        assertEquals(Status.EINVAL, hftipc.hj_send_batch_addr(h, a, 8, 0, 8, new int[2], -1, 1));
+        assertEquals(Status.EINVAL, hftipc.hj_send_batch_addr(h, a, 8, 0, 9, new int[1], 0, 1));
         assertEquals(Status.EINVAL,
-                hftipc.hj_send_batch_direct(h, d, 0, 8, new int[1], 2));
-        assertThrows(IllegalArgumentException.class,
-                () -> hftipc.hj_send_direct(h, ByteBuffer.allocate(4), 0, 1));
+                hftipc.hj_receive_batch_addr(r, a, 8, 0, 8, new int[2], 2, 1));
+        assertEquals(Status.EINVAL,
+                hftipc.hj_receive_batch_addr(r, a, 8, 0, 8, new int[2], 0, 0));
+        assertEquals(Status.EINVAL, hftipc.hj_claim_addr(h, 0));
+        assertEquals(Status.EINVAL, hftipc.hj_peek_addr(r, 0));
+        assertEquals(0, hftipc.hj_direct_address(ByteBuffer.allocate(4)), "a heap buffer");
+        assertEquals(0, hftipc.hj_direct_address(null));
         assertEquals(0, tx.stats().head());
     }
 
@@ -276,6 +293,142 @@ class ChannelTest {
                 rx.ack();
             }
         }
+    }
+
+    @Test
+    void eachDirectBufferIsSentFromItsOwnAddress() {
+        // The binding caches the address of the last direct buffer: a slice, a duplicate moved
+        // elsewhere or another buffer must not reuse a stale one.
+        ByteBuffer a = ByteBuffer.allocateDirect(16);
+        for (int i = 0; i < 16; i++) {
+            a.put(i, (byte) i);
+        }
+        ByteBuffer slice = a.slice(4, 8);
+        ByteBuffer other = ByteBuffer.allocateDirect(4).put(0, (byte) 99);
+        assertTrue(tx.offer(a.limit(4)));
+        assertTrue(tx.offer(slice));
+        assertTrue(tx.offer(other));
+        assertTrue(tx.offer(a.clear().position(12)));
+        assertTrue(tx.send(slice.position(6), Duration.ZERO));
+        ByteBuffer in = ByteBuffer.allocateDirect(32);
+        ByteBuffer inSlice = in.slice(16, 16);
+        assertEquals(4, rx.poll(in));
+        assertEquals(8, rx.poll(inSlice));
+        assertEquals(4, rx.receive(in, Duration.ZERO));
+        assertEquals(4, rx.poll(inSlice));
+        assertEquals(2, rx.poll(in));
+        for (int i = 0; i < 4; i++) {
+            assertEquals((byte) i, in.get(i));
+            assertEquals((byte) (4 + i), inSlice.get(i));
+            assertEquals((byte) (4 + 4 + i), inSlice.get(4 + i));
+            assertEquals((byte) (12 + i), inSlice.get(8 + i));
+        }
+        assertEquals((byte) 99, in.get(4));
+        assertEquals((byte) 10, in.get(8));
+        assertEquals((byte) 11, in.get(9));
+        // A read-only view of a direct buffer has the same memory and is sent from it.
+        assertTrue(tx.offer(a.clear().limit(3).asReadOnlyBuffer()));
+        byte[] three = new byte[3];
+        assertEquals(3, rx.poll(three, 0, 3));
+        assertArrayEquals(new byte[] {0, 1, 2}, three);
+    }
+
+    @Test
+    void heapMessagesOfGrowingSizeArriveWhole(@TempDir Path big) {
+        // Heap arrays go through a scratch buffer that grows with the message.
+        try (Channel t = Channel.create(big.resolve("big"), ChannelConfig.builder().capacity(4)
+                        .maxPayload(5000).build(), Role.PRODUCER);
+                Channel r = Channel.open(big.resolve("big"), Role.CONSUMER)) {
+            for (int len : new int[] {3, 300, 4999, 5000, 7}) {
+                byte[] m = new byte[len];
+                for (int i = 0; i < len; i++) {
+                    m[i] = (byte) (i * 31 + len);
+                }
+                assertTrue(len % 2 == 0 ? t.offer(m, 0, len) : t.send(m, 0, len, Duration.ZERO));
+                byte[] got = new byte[len + 2];
+                int n = len % 2 == 0 ? r.poll(got, 1, len + 1)
+                        : r.receive(ByteBuffer.wrap(got, 1, len + 1), Duration.ZERO);
+                assertEquals(len, n);
+                assertEquals(0, got[0]);
+                for (int i = 0; i < len; i++) {
+                    assertEquals(m[i], got[1 + i], "byte " + i + " of " + len);
+                }
+                assertEquals(0, got[len + 1]);
+            }
+        }
+    }
+
+    @Test
+    void aPartialBatchIsResentFromTheReturnedOffset() {
+        for (boolean direct : new boolean[] {true, false}) {
+            // 20 messages of 1..20 bytes, each byte the message's index; capacity 8 takes 8.
+            int[] lens = new int[22];
+            ByteBuffer data = direct ? ByteBuffer.allocateDirect(256) : ByteBuffer.allocate(256);
+            for (int m = 0; m < 20; m++) {
+                lens[m + 2] = m + 1; // lengths start at offset 2; lens[0..1] are not messages
+                for (int b = 0; b <= m; b++) {
+                    data.put((byte) m);
+                }
+            }
+            data.flip();
+            lens[0] = -1; // never read: outside [offset, offset+count)
+            lens[1] = 1000;
+            ByteBuffer out = direct ? ByteBuffer.allocateDirect(256) : ByteBuffer.allocate(256);
+            int[] got = new int[30];
+            int offset = 2;
+            int left = 20;
+            int received = 0;
+            int rounds = 0;
+            while (left > 0) {
+                int sent = tx.offerBatch(data, lens, offset, left);
+                assertTrue(sent > 0 && sent <= 8, "sent " + sent);
+                offset += sent;
+                left -= sent;
+                // Receive into got[5 + received ...]: the offset on the receiving side too.
+                int n = rx.pollBatch(out, got, 5 + received, got.length - 5 - received);
+                assertEquals(sent, n);
+                received += n;
+                rounds++;
+            }
+            assertEquals(3, rounds, "8 + 8 + 4");
+            assertEquals(data.limit(), data.position(), "every byte was sent once");
+            assertEquals(0, got[4], "nothing written before the offset");
+            out.flip();
+            for (int m = 0; m < 20; m++) {
+                assertEquals(m + 1, got[5 + m], "length of message " + m);
+                for (int b = 0; b <= m; b++) {
+                    assertEquals((byte) m, out.get(), "byte " + b + " of message " + m);
+                }
+            }
+            assertEquals(0, got[25], "nothing written past the count");
+        }
+    }
+
+    @Test
+    void badBatchOffsetsAndCountsAreRefused() {
+        ByteBuffer d = ByteBuffer.allocateDirect(16);
+        int[] lens = {1, 1, 1, 1};
+        assertThrows(IndexOutOfBoundsException.class, () -> tx.offerBatch(d, lens, -1, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> tx.offerBatch(d, lens, 0, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> tx.offerBatch(d, lens, 3, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> tx.offerBatch(d, lens, 5, 0));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> tx.offerBatch(d, lens, Integer.MAX_VALUE, 2), "offset + count overflows");
+        assertEquals(0, tx.offerBatch(d, lens, 4, 0), "an empty range at the end sends nothing");
+        assertThrows(IllegalArgumentException.class,
+                () -> tx.offerBatch(d, new int[] {1, -1}, 1, 1), "negative length in range");
+        assertEquals(0, tx.stats().head(), "nothing was sent");
+        assertEquals(1, tx.offerBatch(d, new int[] {-1, 1}, 1, 1), "the -1 is outside the range");
+
+        ByteBuffer o = ByteBuffer.allocateDirect(16);
+        int[] got = new int[4];
+        assertThrows(IndexOutOfBoundsException.class, () -> rx.pollBatch(o, got, -1, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> rx.pollBatch(o, got, 0, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> rx.pollBatch(o, got, 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> rx.pollBatch(o, got, 1, 0));
+        assertEquals(1, tx.stats().backlog(), "nothing was consumed");
+        assertEquals(1, rx.pollBatch(o, got, 3, 1));
+        assertArrayEquals(new int[] {0, 0, 0, 1}, got);
     }
 
     @Test

@@ -58,8 +58,16 @@ class VersionTest {
         assertEquals(0664, ChannelConfig.builder().filePermissions("rw-rw-r--").build().fileMode());
         assertEquals(0444, ChannelConfig.builder().filePermissions("r--r--r--").build().fileMode());
         assertEquals(0, ChannelConfig.builder().filePermissions(Set.of()).build().fileMode());
-        assertEquals(112, ChannelConfig.builder().maxPayload(100).build().slotSize());
-        assertEquals(16, ChannelConfig.builder().maxPayload(0).build().slotSize());
+        // maxPayload sizes slots as C's max_payload option (hftipc_slot_size_for) does.
+        int[][] sizes = {{0, 16}, {8, 16}, {9, 32}, {56, 64}, {57, 128}, {64, 128}, {100, 128},
+            {120, 128}, {121, 192}, {512, 576}, {(1 << 26) - 8, 1 << 26}};
+        for (int[] ps : sizes) {
+            assertEquals(ps[1], ChannelConfig.builder().maxPayload(ps[0]).build().slotSize(),
+                    "maxPayload " + ps[0]);
+            assertEquals(ps[1], hftipc.hftipc_slot_size_for(ps[0]), "C, maxPayload " + ps[0]);
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> ChannelConfig.builder().maxPayload((1 << 26) - 7));
         ChannelConfig c = d.toBuilder().capacity(1).slotSize(16).build();
         assertEquals(1, c.capacity());
         assertEquals(8, c.maxPayload());

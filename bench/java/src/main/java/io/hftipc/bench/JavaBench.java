@@ -3,18 +3,14 @@ package io.hftipc.bench;
 import io.hftipc.Channel;
 import io.hftipc.ChannelConfig;
 import io.hftipc.Role;
-import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.agrona.IoUtil;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -175,26 +171,7 @@ public final class JavaBench {
             Path path = fresh("offerpoll");
             ChannelConfig cfg = ChannelConfig.builder().capacity(CAPACITY).slotSize(packedSlot(size)).build();
             try (Channel tx = Channel.create(path, cfg, Role.PRODUCER); Channel rx = Channel.open(path, Role.CONSUMER)) {
-                return timed(n, () -> {
-                    ByteBuffer src = ByteBuffer.allocateDirect(size);
-                    int miss = 0;
-                    for (long i = 0; i < n; i++) {
-                        src.clear().putLong(0, i);
-                        while (!tx.offer(src)) {
-                            miss = idle(miss);
-                        }
-                    }
-                }, () -> {
-                    ByteBuffer dst = ByteBuffer.allocateDirect(size);
-                    int miss = 0;
-                    for (long i = 0; i < n; i++) {
-                        dst.clear();
-                        while (rx.poll(dst) < 0) {
-                            miss = idle(miss);
-                        }
-                        check(dst.getLong(0), i);
-                    }
-                });
+                return timed(n, () -> Loops.offer(tx, size, n), () -> Loops.poll(rx, size, n));
             } finally {
                 Files.deleteIfExists(path);
             }
@@ -261,45 +238,12 @@ public final class JavaBench {
         return new OneToOneRingBuffer(new UnsafeBuffer(m));
     }
 
-    static final class Counter implements MessageHandler {
-        final UnsafeBuffer dst;
-        long next;
-
-        Counter(int size) {
-            dst = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
-        }
-
-        @Override
-        public void onMessage(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
-            buffer.getBytes(index, dst, 0, length);
-            check(dst.getLong(0), next);
-            next++;
-        }
-    }
-
     static double agrona(int size, long n, int limit) throws Exception {
         Path path = fresh("agrona");
         MappedByteBuffer[] keep = new MappedByteBuffer[1];
         OneToOneRingBuffer rb = agronaRing(path, size, keep);
         try {
-            return timed(n, () -> {
-                UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
-                int miss = 0;
-                for (long i = 0; i < n; i++) {
-                    src.putLong(0, i);
-                    while (!rb.write(1, src, 0, size)) {
-                        miss = idle(miss);
-                    }
-                }
-            }, () -> {
-                Counter h = new Counter(size);
-                int miss = 0;
-                while (h.next < n) {
-                    if (rb.read(h, limit) == 0) {
-                        miss = idle(miss);
-                    }
-                }
-            });
+            return timed(n, () -> Loops.write(rb, size, n), () -> Loops.read(rb, size, n, limit));
         } finally {
             IoUtil.unmap(keep[0]);
             Files.deleteIfExists(path);
@@ -342,7 +286,7 @@ public final class JavaBench {
                 s[(int) (s.length * 0.999)]);
     }
 
-    static final int WARM = 20_000;
+    static final int WARM = Loops.WARM;
 
     static long[] bare() throws Exception {
         AtomicLongArray a = new AtomicLongArray(64); // ping at [0], pong at [32]: 256 bytes apart
@@ -381,41 +325,10 @@ public final class JavaBench {
         int total = WARM + roundTrips;
         try (Channel pingTx = Channel.create(pa, cfg, Role.PRODUCER); Channel pingRx = Channel.open(pa, Role.CONSUMER);
                 Channel pongTx = Channel.create(pb, cfg, Role.PRODUCER); Channel pongRx = Channel.open(pb, Role.CONSUMER)) {
-            Thread echo = new Thread(() -> {
-                ByteBuffer buf = ByteBuffer.allocateDirect(64);
-                int miss = 0;
-                for (int i = 0; i < total; i++) {
-                    buf.clear();
-                    while (pingRx.poll(buf) < 0) {
-                        miss = idle(miss);
-                    }
-                    buf.flip();
-                    while (!pongTx.offer(buf)) {
-                        miss = idle(miss);
-                    }
-                }
-            });
+            Thread echo = new Thread(() -> Loops.echo(pingRx, pongTx, total));
             echo.start();
-            ByteBuffer src = ByteBuffer.allocateDirect(64), dst = ByteBuffer.allocateDirect(64);
             long[] s = new long[roundTrips];
-            int miss = 0;
-            long prev = System.nanoTime();
-            for (int i = 0; i < total; i++) {
-                src.clear().putLong(0, i);
-                while (!pingTx.offer(src)) {
-                    miss = idle(miss);
-                }
-                dst.clear();
-                while (pongRx.poll(dst) < 0) {
-                    miss = idle(miss);
-                }
-                check(dst.getLong(0), i);
-                long now = System.nanoTime();
-                if (i >= WARM) {
-                    s[i - WARM] = now - prev;
-                }
-                prev = now;
-            }
+            Loops.ping(pingTx, pongRx, s);
             echo.join();
             return s;
         } finally {
@@ -430,42 +343,10 @@ public final class JavaBench {
         OneToOneRingBuffer ping = agronaRing(pa, 64, ka), pong = agronaRing(pb, 64, kb);
         int total = WARM + roundTrips;
         try {
-            Thread echo = new Thread(() -> {
-                MessageHandler back = (type, buffer, index, length) -> {
-                    int miss = 0;
-                    while (!pong.write(type, buffer, index, length)) {
-                        miss = idle(miss);
-                    }
-                };
-                int done = 0, miss = 0;
-                while (done < total) {
-                    int k = ping.read(back, 1);
-                    if (k == 0) {
-                        miss = idle(miss);
-                    }
-                    done += k;
-                }
-            });
+            Thread echo = new Thread(() -> Loops.echo(ping, pong, total));
             echo.start();
-            UnsafeBuffer src = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
-            Counter h = new Counter(64);
             long[] s = new long[roundTrips];
-            int miss = 0;
-            long prev = System.nanoTime();
-            for (int i = 0; i < total; i++) {
-                src.putLong(0, i);
-                while (!ping.write(1, src, 0, 64)) {
-                    miss = idle(miss);
-                }
-                while (pong.read(h, 1) == 0) {
-                    miss = idle(miss);
-                }
-                long now = System.nanoTime();
-                if (i >= WARM) {
-                    s[i - WARM] = now - prev;
-                }
-                prev = now;
-            }
+            Loops.ping(ping, pong, s);
             echo.join();
             return s;
         } finally {
