@@ -378,8 +378,11 @@ func TestBlockingCancelIsPrompt(t *testing.T) {
 func TestWaitDeadline(t *testing.T) {
 	_, c, _ := pair(t, Config{Capacity: 2, SlotSize: 16})
 	for _, d := range []time.Duration{time.Millisecond, 30 * time.Millisecond, 120 * time.Millisecond} {
-		ctx, cancel := context.WithTimeout(context.Background(), d)
+		// start before the context: its deadline is d after WithTimeout's own clock read, so
+		// a start taken afterwards could make a wait that ends exactly at the deadline look
+		// a few hundred nanoseconds short of d.
 		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), d)
 		err := c.Wait(ctx)
 		took := time.Since(start)
 		cancel()
