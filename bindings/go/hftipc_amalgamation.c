@@ -4,6 +4,7 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
+ *   core/sources.txt 55ad61cf68764dfa5dbe55380db7352b0094be76374cf7c33d10c327c4567efd
  *   core/include/hftipc.h 8c80eab96a8b382626d7251df49dda29b0185bedf7538c67c3a8f1223dbe0716
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
@@ -11,9 +12,9 @@
  *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
  *   core/src/wait.h dd8c3e8101ae63ae909259067b2f029f3861e9c38794004bd924f413328e56a2
  *   core/src/channel.h a03319ef870fd5da992bfe213edb52bc80b5ec28d4038d629568065686a0756d
- *   core/src/consume.h 7868d0c70a018f917406301c1168df708914809eba935da3dd43576b4b9b04b5
- *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
  *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
+ *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
+ *   core/src/consume.h 7868d0c70a018f917406301c1168df708914809eba935da3dd43576b4b9b04b5
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
  *   core/src/api.c e51b36ed74194546ce60a000abf4ee2811c208438ee669b3d6e68f725a36b643
  *   core/src/discover.c c4b4e1f85840f93902316abee4857d49cc5bc9c6809911a2fb8762c99d109302
@@ -25,7 +26,7 @@
  *   core/src/peer.c aa882e2ca6508e67f61385bd29cd65b37d62794617bd715d68d1e295d53a64f3
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 0ea34253efe1811f99f0d8d86da345325cec0acbbbedd6b5c296174f272979da
- * Body (sha256): f748c3d40a5374460dc1812cc4ac82336a3c371bb311e38f55b03043c532d199
+ * Body (sha256): 0985e27b5e8356e49adb629a6505f12de3066fd35a9054f5411d140184d50413
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1761,6 +1762,66 @@ uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_livenes
 int hftipc__mpsc_claim_abandoned(hftipc__header *hdr, uint64_t seq);
 
 #endif
+/* ==== core/src/peer.h ==== */
+#line 1 "core/src/peer.h"
+/* Role holders and liveness (docs/FORMAT.md, "Role holders"). */
+#ifndef HFTIPC_PEER_H
+#define HFTIPC_PEER_H
+
+#include <stdint.h>
+
+/* amalgamated: #include "format.h" */
+/* amalgamated: #include "hftipc.h" */
+
+/* This process's identity: pid | (start time in clock ticks since boot << 22). */
+uint64_t hftipc__self_owner(void);
+
+/* Inode of this process's pid namespace, 0 when unknown. */
+uint64_t hftipc__self_pidns(void);
+
+/* Liveness of the process described by an owner word and its pid namespace. */
+hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
+
+/* Claims the role for `self`: free, held by a dead process, or (when stale_after_ns >= 0) held
+ * by a process whose heartbeat is older than that (a takeover: before it returns HFTIPC_OK the
+ * old holder is proven idle and fenced, or ended; docs/FORMAT.md, "Fencing"). HFTIPC_EBUSY when
+ * a live process, or this process through another handle, holds it; HFTIPC_ENOFENCE when a
+ * stale holder can be neither proven idle nor ended and `flags` lacks HFTIPC_TAKEOVER_FORCE.
+ * `fd` is the channel file: a holder is ended only if its process maps that file. */
+int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
+                           int64_t stale_after_ns, uint32_t flags, int fd);
+
+/* Is the record held by a dead process, or (stale_after_ns >= 0) by one whose heartbeat is
+ * older than that? 0 for a free record. */
+int hftipc__holder_is_stale(const hftipc__holder *h, int64_t stale_after_ns);
+
+/* Releases the role if `self` still holds it. */
+void hftipc__holder_release(hftipc__holder *h, uint64_t self);
+
+static inline uint32_t hftipc__owner_pid(uint64_t owner)
+{
+    return (uint32_t)(owner & HFTIPC__OWNER_PID_MASK);
+}
+
+#endif
+/* ==== core/src/discover.h ==== */
+#line 1 "core/src/discover.h"
+/* Discovery internals shared with the bindings (docs/DISCOVERY.md). The public calls are in
+ * hftipc.h; this adds the hook a binding needs to cancel a wait from another thread. */
+#ifndef HFTIPC_DISCOVER_H
+#define HFTIPC_DISCOVER_H
+
+#include <stdint.h>
+
+/* amalgamated: #include "hftipc.h" */
+
+/* hftipc_channel_open_wait(), also ending with HFTIPC_ETIMEDOUT as soon as `cancel_fd` (a pipe
+ * or eventfd the caller owns; -1 for none) is readable. The Go binding maps a cancelled
+ * context onto it: cgo cannot interrupt a C call, but it can write to a pipe. */
+int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64_t timeout_ns,
+                                     int cancel_fd, hftipc_channel_t **out);
+
+#endif
 /* ==== core/src/consume.h ==== */
 #line 1 "core/src/consume.h"
 /*
@@ -1970,66 +2031,6 @@ static inline const void *hftipc__consume_sleep_target(hftipc_channel_t *ch, uin
         int64_t n = ready(ch, 1);                                                                  \
         return n == HFTIPC_EEMPTY ? 0 : n;                                                         \
     }
-
-#endif
-/* ==== core/src/discover.h ==== */
-#line 1 "core/src/discover.h"
-/* Discovery internals shared with the bindings (docs/DISCOVERY.md). The public calls are in
- * hftipc.h; this adds the hook a binding needs to cancel a wait from another thread. */
-#ifndef HFTIPC_DISCOVER_H
-#define HFTIPC_DISCOVER_H
-
-#include <stdint.h>
-
-/* amalgamated: #include "hftipc.h" */
-
-/* hftipc_channel_open_wait(), also ending with HFTIPC_ETIMEDOUT as soon as `cancel_fd` (a pipe
- * or eventfd the caller owns; -1 for none) is readable. The Go binding maps a cancelled
- * context onto it: cgo cannot interrupt a C call, but it can write to a pipe. */
-int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64_t timeout_ns,
-                                     int cancel_fd, hftipc_channel_t **out);
-
-#endif
-/* ==== core/src/peer.h ==== */
-#line 1 "core/src/peer.h"
-/* Role holders and liveness (docs/FORMAT.md, "Role holders"). */
-#ifndef HFTIPC_PEER_H
-#define HFTIPC_PEER_H
-
-#include <stdint.h>
-
-/* amalgamated: #include "format.h" */
-/* amalgamated: #include "hftipc.h" */
-
-/* This process's identity: pid | (start time in clock ticks since boot << 22). */
-uint64_t hftipc__self_owner(void);
-
-/* Inode of this process's pid namespace, 0 when unknown. */
-uint64_t hftipc__self_pidns(void);
-
-/* Liveness of the process described by an owner word and its pid namespace. */
-hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
-
-/* Claims the role for `self`: free, held by a dead process, or (when stale_after_ns >= 0) held
- * by a process whose heartbeat is older than that (a takeover: before it returns HFTIPC_OK the
- * old holder is proven idle and fenced, or ended; docs/FORMAT.md, "Fencing"). HFTIPC_EBUSY when
- * a live process, or this process through another handle, holds it; HFTIPC_ENOFENCE when a
- * stale holder can be neither proven idle nor ended and `flags` lacks HFTIPC_TAKEOVER_FORCE.
- * `fd` is the channel file: a holder is ended only if its process maps that file. */
-int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns, uint32_t flags, int fd);
-
-/* Is the record held by a dead process, or (stale_after_ns >= 0) by one whose heartbeat is
- * older than that? 0 for a free record. */
-int hftipc__holder_is_stale(const hftipc__holder *h, int64_t stale_after_ns);
-
-/* Releases the role if `self` still holds it. */
-void hftipc__holder_release(hftipc__holder *h, uint64_t self);
-
-static inline uint32_t hftipc__owner_pid(uint64_t owner)
-{
-    return (uint32_t)(owner & HFTIPC__OWNER_PID_MASK);
-}
 
 #endif
 /* ==== core/src/ring_mpsc.h ==== */
