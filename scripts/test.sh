@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project, from a fresh clone, installing what is missing first
-# (scripts/install-deps.sh --java --fuzz, which probes each capability and installs by apt):
+# (scripts/install-deps.sh --java --fuzz --windows --macos, which probes each capability and installs by apt):
 #   1. clang-format check of the C sources
 #   2. the C core's cmocka suite in three builds: RelWithDebInfo with -Werror, ASan+UBSan, TSan
 #   3. the Go binding (vet, tests, race detector, amalgamation drift check)
@@ -33,7 +33,7 @@ if [[ "${1:-}" == "--only" && -z "$only" ]]; then
 fi
 want() { [[ -z "$only" || "$only" == "$1" ]]; }
 
-bash scripts/install-deps.sh --java --fuzz || { echo "test.sh: installing dependencies failed (why: above)" >&2; exit 1; }
+bash scripts/install-deps.sh --java --fuzz --windows --macos || { echo "test.sh: installing dependencies failed (why: above)" >&2; exit 1; }
 
 logs="$(mktemp -d "${TMPDIR:-/tmp}/hftipc-test-logs.XXXXXX")"
 passed=0

@@ -1,0 +1,29 @@
+# Cross-compiling toolchain for Windows x86_64 with Debian's mingw-w64 (gcc-mingw-w64-x86-64),
+# used by the `windows` preset (scripts/cross.sh windows runs its programs under Wine) and by
+# scripts/install-deps.sh to cross-build cmocka:
+#   cmake -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-mingw.cmake ...
+# HFTIPC_MINGW_PREFIX (optional) is a directory of libraries built for this target (cmocka, from
+# scripts/install-deps.sh --windows); pkg-config then looks only there, never at the build
+# machine's .pc files, which describe Linux libraries.
+set(CMAKE_SYSTEM_NAME Windows)
+set(CMAKE_SYSTEM_PROCESSOR x86_64)
+set(_triple x86_64-w64-mingw32)
+set(CMAKE_C_COMPILER ${_triple}-gcc)
+set(CMAKE_RC_COMPILER ${_triple}-windres)
+# Passed on to try_compile projects, which read the toolchain file again.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES HFTIPC_MINGW_PREFIX)
+set(CMAKE_FIND_ROOT_PATH /usr/${_triple} ${HFTIPC_MINGW_PREFIX})
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+if(HFTIPC_MINGW_PREFIX)
+  set(ENV{PKG_CONFIG_LIBDIR} "${HFTIPC_MINGW_PREFIX}/lib/pkgconfig")
+else()
+  set(ENV{PKG_CONFIG_LIBDIR} "/usr/${_triple}/lib/pkgconfig")
+endif()
+set(ENV{PKG_CONFIG_PATH} "")
+# Programs link the C runtime pieces (libgcc, winpthread) and cmocka statically, so a test or
+# the CLI runs under Wine or on Windows with no DLL next to it but the library's own.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
+set(CMAKE_SHARED_LINKER_FLAGS_INIT "-static-libgcc")
