@@ -3,7 +3,9 @@
 # (scripts/install-deps.sh --java --fuzz --windows --macos, which probes each capability and installs by apt):
 #   1. clang-format check of the C sources
 #   2. the C core's cmocka suite in three builds: RelWithDebInfo with -Werror, ASan+UBSan, TSan
-#   3. the Go binding (vet, tests, race detector, amalgamation drift check)
+#   3. the Go binding (vet, tests, race detector, amalgamation drift check), and its cross builds
+#      with cgo for darwin/amd64, darwin/arm64 (zig cc) and windows/amd64 (mingw-w64): vet, build,
+#      the test binary linked (scripts/cross-go.sh)
 #   4. the Java binding (SWIG/JNI build, JUnit 5 through Maven)
 #   5. the cross-language interop suite (writer x reader matrix, byte-identical files, golden
 #      files of formats 1.0, 1.1 and 1.2, crash handovers between languages)
@@ -96,6 +98,7 @@ want c && step "C core (RelWithDebInfo, -Werror)" c_suite default
 want c && step "C core (ASan+UBSan)" c_suite asan
 want c && step "C core (TSan)" c_suite tsan
 want go && step "Go binding" bash bindings/go/test.sh
+want go && step "Go binding cross builds with cgo (darwin/amd64, darwin/arm64: zig cc; windows/amd64: mingw-w64)" bash scripts/cross-go.sh
 want java && step "Java binding" bash bindings/java/test.sh
 want interop && step "Interop (C/Go/Java matrix, identical layouts, golden files)" bash interop-tests/run.sh
 want demo && step "Demo smoke (Go gateway -> C engine -> JVM service)" bash demo/smoke.sh
