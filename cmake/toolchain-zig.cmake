@@ -17,6 +17,10 @@ foreach(_v HFTIPC_ZIG HFTIPC_ZIG_TARGET)
   # try_compile projects read this file again, and see the environment, not the cache.
   set(ENV{${_v}} "${${_v}}")
 endforeach()
+if(NOT HFTIPC_ZIG_PREFIX AND DEFINED ENV{HFTIPC_ZIG_PREFIX})
+  set(HFTIPC_ZIG_PREFIX "$ENV{HFTIPC_ZIG_PREFIX}")
+endif()
+set(ENV{HFTIPC_ZIG_PREFIX} "${HFTIPC_ZIG_PREFIX}")
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES HFTIPC_ZIG HFTIPC_ZIG_TARGET HFTIPC_ZIG_PREFIX)
 
 string(REGEX REPLACE "-.*" "" _arch "${HFTIPC_ZIG_TARGET}")
