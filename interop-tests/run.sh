@@ -98,7 +98,7 @@ build_c() {
     local cflags=(-O2 -std=c11 -Wall -Wextra -DHFTIPC_STATIC_BUILD -I"$CORE_DIR/include"
         -I"$CORE_DIR/src")
     local src objs=()
-    for src in "$CORE_DIR"/src/*.c; do
+    for src in "$CORE_DIR"/src/*.c "$CORE_DIR"/src/platform/*.c; do
         cc "${cflags[@]}" -c "$src" -o "$BUILD/core/$(basename "$src" .c).o"
         objs+=("$BUILD/core/$(basename "$src" .c).o")
     done

@@ -53,19 +53,38 @@ def local_includes(text):
 
 
 def inputs():
-    """Returns (private headers in dependency order, sources in name order)."""
+    """Returns (private headers in dependency order, sources), as paths under core/src/.
+
+    core/src/ and its platform/ directory: the top-level sources in name order, then the
+    platform sources (each compiles to nothing unless selected, platform/platform.h), last so
+    that an OS header they include cannot change the meaning of the core's own code. An include
+    resolves next to the including file first, then from core/src/, as the compiler's does."""
     src = os.path.join(CORE, "src")
-    names = sorted(os.listdir(src))
+
+    def listed(sub):
+        d = os.path.join(src, sub)
+        return [os.path.join(sub, n) if sub else n for n in sorted(os.listdir(d))
+                if os.path.isfile(os.path.join(d, n))]
+
+    names = listed("") + listed("platform")
     headers = [n for n in names if n.endswith(".h")]
     sources = [n for n in names if n.endswith(".c")]
-    known = set(headers) | {"hftipc.h"}
+    known = set(headers)
+
+    def resolve(including, inc):
+        beside = os.path.normpath(os.path.join(os.path.dirname(including), inc))
+        if beside in known:
+            return beside
+        return inc if inc in known or inc == "hftipc.h" else None
+
     deps = {}
     for n in headers + sources:
         inc = local_includes(read("core/src/" + n))
-        unknown = [i for i in inc if i not in known]
+        resolved = [resolve(n, i) for i in inc]
+        unknown = [i for i, r in zip(inc, resolved) if r is None]
         if unknown:
             sys.exit("amalgamate: core/src/%s includes unknown local header(s) %s" % (n, unknown))
-        deps[n] = [i for i in inc if i != "hftipc.h"]
+        deps[n] = [r for r in resolved if r != "hftipc.h"]
     ordered, state = [], {}
 
     def visit(h, chain):

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -48,12 +49,15 @@ func TestAmalgamationUpToDate(t *testing.T) {
 		t.Error("hftipc_amalgamation.c was edited by hand (body checksum differs)" + fix)
 	}
 
-	// Every input the script would use today: the public header and core/src/*.h, *.c.
+	// Every input the script would use today: the public header and core/src/*.h, *.c, and
+	// the platform layer's core/src/platform/*.h, *.c.
 	current := []string{"core/include/hftipc.h"}
-	for _, pat := range []string{"*.h", "*.c"} {
-		m, _ := filepath.Glob(filepath.Join(core, "src", pat))
-		for _, p := range m {
-			current = append(current, "core/src/"+filepath.Base(p))
+	for _, dir := range []string{"", "platform"} {
+		for _, pat := range []string{"*.h", "*.c"} {
+			m, _ := filepath.Glob(filepath.Join(core, "src", dir, pat))
+			for _, p := range m {
+				current = append(current, path.Join("core/src", dir, filepath.Base(p)))
+			}
 		}
 	}
 	sort.Strings(current)

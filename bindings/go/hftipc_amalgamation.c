@@ -7,25 +7,28 @@
  *   core/include/hftipc.h 8c80eab96a8b382626d7251df49dda29b0185bedf7538c67c3a8f1223dbe0716
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
- *   core/src/map.h c692af6805ec0eeea5578b6e17924fbb3c5274af07d34dab547a615f687fe39d
+ *   core/src/platform/platform.h b7a207d30b3238a2db78720c3e6967d8c852cc0395dac3d0e9359cfb040ebe47
+ *   core/src/map.h 8c871d69f110a4bfb81292413da8df8c1afa7fd51de4750c84e426baa8ca0825
  *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
- *   core/src/wait.h dd8c3e8101ae63ae909259067b2f029f3861e9c38794004bd924f413328e56a2
- *   core/src/channel.h a03319ef870fd5da992bfe213edb52bc80b5ec28d4038d629568065686a0756d
+ *   core/src/wait.h 64c99529687a8fdd507f9e24d8e94da84f805f07f0b8c64072d4c16350dde226
+ *   core/src/channel.h a94778e682937a97c43911e7b20dadc02baac3817cf77f96c12369a314eb0041
  *   core/src/consume.h 7868d0c70a018f917406301c1168df708914809eba935da3dd43576b4b9b04b5
  *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
- *   core/src/peer.h c8e261797c6ee6b6ccb8b0f4ec41248cf06e56146a241659b4e0debce839b0bd
+ *   core/src/peer.h 041bc333bf25ce3aa26d47eeba5fd422ea51e439937df9447a36b664b65ce17f
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
- *   core/src/api.c e51b36ed74194546ce60a000abf4ee2811c208438ee669b3d6e68f725a36b643
- *   core/src/discover.c c4b4e1f85840f93902316abee4857d49cc5bc9c6809911a2fb8762c99d109302
+ *   core/src/api.c d8388896af9aef1f5525e9a4aadfdc849e106cc48c06bd9aac0abe5029b3f31d
+ *   core/src/discover.c 6cbcb16fa1810c4797360e96b386347f9406fbbdb19ebf03f5d83a205080489a
  *   core/src/error.c 55da5141e62199c42cf94ee5fc19bcf12ea2e781ed69e168ceacf7abdd9ff814
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
- *   core/src/map.c 8ecef441c06d67eefcfeeceacda5417ded03d831e3e8a4fd93267d353d50cae5
- *   core/src/mpsc.c eaede1fafd50860e6d2115261308ba4e1d869fc7728fa38f5734bde4687531f8
+ *   core/src/map.c 1136afe2b49fe7e8654763b909e04448bd1179d8548c6c43f21e15d92469097d
+ *   core/src/mpsc.c 938a13f3b4227902f7fb85700688d607c6765100e4526cdeab5014d4b9a8e157
  *   core/src/observer.c e2336968290730cf44617d503dfe6676418513448dc44aff299e1628c5a4764a
- *   core/src/peer.c aa882e2ca6508e67f61385bd29cd65b37d62794617bd715d68d1e295d53a64f3
+ *   core/src/peer.c eb3b65772e639696f510de62ce13fe03d4626e3f0e35862d674fe5a794f38121
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
- *   core/src/wait.c 0ea34253efe1811f99f0d8d86da345325cec0acbbbedd6b5c296174f272979da
- * Body (sha256): f748c3d40a5374460dc1812cc4ac82336a3c371bb311e38f55b03043c532d199
+ *   core/src/wait.c 2906eb0882c0df003f215f3ce5b147bde353b94676050a443975092d78b4f138
+ *   core/src/platform/linux.c 99c0d3a7c03c013ee06424f093ed8945492951d797e7f9ebfc025af25f121ff4
+ *   core/src/platform/posix.c d78411e41ed5830aa7c922388877530ed2a5bcf3f02c958581c8fa1c375c6456
+ * Body (sha256): a0182a7bc712045d68104596fe3af0968ea7221d0879441c981fd2a44c2d53fb
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1180,10 +1183,253 @@ void hftipc__info_fill(const hftipc__header *hdr, int with_liveness, const hftip
 int hftipc__info_deliver(const hftipc_info_t *full, hftipc_info_t *info);
 
 #endif
+/* ==== core/src/platform/platform.h ==== */
+#line 1 "core/src/platform/platform.h"
+/*
+ * The platform layer (docs/ARCHITECTURE.md, "Platform layer"): every operating-system call the
+ * core makes goes through this header, and nothing in core/src outside platform/ includes an
+ * OS header. It declares no OS type either: descriptors and handles travel as intptr_t.
+ *
+ * Exactly one layer is selected here from the compiler's OS macros:
+ *   HFTIPC_PLATFORM_LINUX    platform/linux.c on top of the Unix part of platform/posix.c
+ *   HFTIPC_PLATFORM_POSIX    platform/posix.c alone: macOS, the BSDs, or Linux when built with
+ *                            -DHFTIPC_PLATFORM_FORCE_POSIX (the test build of the generic layer)
+ *   HFTIPC_PLATFORM_WINDOWS  platform/windows.c
+ * HFTIPC_PLATFORM_UNIX is set with either of the first two. Every platform file compiles on
+ * every OS and is empty unless selected (as SQLite's os_unix.c and os_win.c), so one list of
+ * sources serves every build.
+ *
+ * Statuses: functions returning int return HFTIPC_OK or a negative HFTIPC_E* status; where that
+ * is HFTIPC_ESYSTEM, errno is left as the failing call set it, for the caller to read.
+ */
+#ifndef HFTIPC_PLATFORM_H
+#define HFTIPC_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define HFTIPC_PLATFORM_WINDOWS 1
+#elif defined(__linux__) && !defined(HFTIPC_PLATFORM_FORCE_POSIX)
+#define HFTIPC_PLATFORM_LINUX 1
+#define HFTIPC_PLATFORM_UNIX  1
+#elif defined(__unix__) || defined(__APPLE__)
+#define HFTIPC_PLATFORM_POSIX 1
+#define HFTIPC_PLATFORM_UNIX  1
+#else
+#error "hftipc: no platform layer for this operating system (see core/src/platform/platform.h)"
+#endif
+
+/* ---- Files and mappings (docs/FORMAT.md, "Initialisation") ---- */
+
+/* Directory part of `path` ("." when it has none), in a fresh allocation; NULL when out of
+ * memory. Path syntax is the OS's (Windows also has '\\' and drive letters). */
+char *hftipc__directory_of(const char *path);
+
+typedef struct hftipc__os_file {
+    intptr_t fd;    /* POSIX descriptor or Windows HANDLE; -1 when closed */
+    char *tmp_path; /* the named temporary file until it is linked; NULL otherwise */
+} hftipc__os_file;
+
+#define HFTIPC__OS_FILE_INIT                                                                       \
+    {                                                                                              \
+        -1, NULL                                                                                   \
+    }
+
+/* `path` made absolute with every symlink resolved (realpath), in a fresh allocation; NULL
+ * when it cannot be resolved or memory is short. */
+char *hftipc__os_absolute_path(const char *path);
+
+/* Creates a file nobody can open by `path` yet, in the directory of `path` (an anonymous file
+ * where the OS has one, else a named temporary file), with exactly the permissions `file_mode`
+ * (0600-style; on Windows an owner-only ACL unless group or other bits are set) and `size`
+ * bytes with their blocks allocated, so that a full file system fails here rather than with a
+ * fault on the first touch of the mapping. */
+int hftipc__os_file_create_unlinked(const char *path, uint64_t size, uint32_t file_mode,
+                                    hftipc__os_file *f);
+
+/* Makes the file created above visible at `path`, all at once: a reader finds either nothing
+ * or the fully initialised file. HFTIPC_EEXIST if anything is there: exactly one racer wins. */
+int hftipc__os_file_link(hftipc__os_file *f, const char *path);
+
+/* Opens the regular file `path` without following a symlink at it and without blocking on a
+ * FIFO (HFTIPC_ENOTFILE for anything but a regular file); returns its size. */
+int hftipc__os_file_open(const char *path, int writable, hftipc__os_file *f, uint64_t *size);
+
+/* Reads up to `len` bytes at `offset`, fewer only at the end of the file. */
+int hftipc__os_file_read(const hftipc__os_file *f, uint64_t offset, void *buf, size_t len,
+                         size_t *got);
+
+/* Makes sure the first `size` bytes have no hole, so that no access through a mapping can fault
+ * on a full file system: HFTIPC_OK when there is none or after allocating them
+ * (`may_allocate`: a writable file; no byte changes), HFTIPC_ENOSPC when they cannot be
+ * allocated, HFTIPC_ESPARSE when they may not. A file system that cannot report holes gets
+ * HFTIPC_OK. */
+int hftipc__os_file_allocate(const hftipc__os_file *f, uint64_t size, int may_allocate);
+
+/* Does `path` still name the file `f` (same device and inode or file id)? 1 yes, 0 no. Keeps
+ * errno. */
+int hftipc__os_file_is_at(const hftipc__os_file *f, const char *path);
+
+/* Removes the name `path` (HFTIPC_OK when it was already gone). */
+int hftipc__os_unlink(const char *path);
+
+/* Closes the file and removes a leftover temporary file. HFTIPC_OK or HFTIPC_ESYSTEM. */
+int hftipc__os_file_close(hftipc__os_file *f);
+
+/* Maps the first `len` bytes of `f` shared, read-write or read-only. */
+int hftipc__os_map(const hftipc__os_file *f, size_t len, int writable, void **base);
+
+/* HFTIPC_OK or HFTIPC_ESYSTEM. */
+int hftipc__os_unmap(void *base, size_t len);
+
+/* ---- Waiting on a word in shared memory (docs/FORMAT.md section 11) ---- */
+
+/* Registers this process for the cross-process fence that lets a publisher skip any fence of
+ * its own (Linux: membarrier). 1 when hftipc__os_announce_waiter() gives the full guarantee, so
+ * peers may sleep long and rely on this process's wake-ups; 0 otherwise (peers poll). */
+int hftipc__os_fence_register(void);
+
+/* The publisher's side of the Dekker pairing W1, run by the waiter on its behalf after its
+ * own flag store and full fence: a full barrier on every CPU running a registered process
+ * (Linux: membarrier). Nothing where hftipc__os_fence_register() returned 0. */
+void hftipc__os_announce_waiter(void);
+
+/* Sleeps while *word == expected, at most until `until_ns` (hftipc__monotonic_ns() clock).
+ * Returns on a wake, the deadline, a signal, a value change, or earlier (a backoff step): the
+ * caller re-checks in every case. */
+void hftipc__os_sleep_on(const void *word, uint32_t expected, int64_t until_ns);
+
+/* Wakes every process sleeping on `word`. Returns the number woken where the OS can tell, 0
+ * otherwise (also where sleeps are a backoff that nobody needs to wake). */
+int hftipc__os_wake(const void *word);
+
+/* The taker's fence (docs/FORMAT.md section 12): a full barrier on every CPU running a
+ * registered process (`expedited`), or on every CPU. 0, or -1 where the OS has no such call. */
+int hftipc__os_fence_all_cpus(int expedited);
+
+/* Lets other runnable threads go first. */
+void hftipc__os_yield(void);
+
+/* ---- Clocks ---- */
+
+/* A monotonic clock in nanoseconds (CLOCK_MONOTONIC where there is one). Shared-memory
+ * heartbeats use it, so it must be the same clock in every process of the machine. */
+int64_t hftipc__monotonic_ns(void);
+
+/* Wall-clock time in nanoseconds since 1970 (the header's creation time). */
+uint64_t hftipc__os_realtime_ns(void);
+
+/* ---- Processes (docs/FORMAT.md, "Role holders") ---- */
+
+/* This process's id. */
+uint32_t hftipc__os_self_pid(void);
+
+/* This process's start time in the OS's unit (Linux: clock ticks since boot; macOS and
+ * Windows: milliseconds since their epoch), 0 when unknown. Only equality is used. */
+uint64_t hftipc__os_self_start(void);
+
+/* An id of this process's pid namespace (Linux: its inode), 0 when unknown or none. */
+uint64_t hftipc__os_self_pidns(void);
+
+enum {
+    HFTIPC__OS_PROC_DEAD = 0,  /* no such process, or one that will never run again */
+    HFTIPC__OS_PROC_ALIVE = 1, /* exists; *start is its start time, or 0 when unknown */
+};
+
+/* Does process `pid` exist and can it still run? Its start time goes to *start. */
+int hftipc__os_process_probe(uint32_t pid, uint64_t *start);
+
+/* Ends process `pid` if it still is the one that started at `start` (`start_mask` applied to
+ * its start time; `start` 0: unknown) and it maps the channel file `chan`, race-free against
+ * pid reuse, and waits until it is gone. 1 when that process is gone (also when it already
+ * was), 0 when it cannot be ended safely from here. */
+int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
+                           const hftipc__os_file *chan);
+
+/* ---- Directories (docs/DISCOVERY.md) ---- */
+
+typedef struct hftipc__os_dir hftipc__os_dir;
+
+/* Opens `dir` for listing: HFTIPC_ENOTFILE when it is not a directory. */
+int hftipc__os_dir_open(const char *dir, hftipc__os_dir **d);
+
+/* The next name ("." and ".." left out) into *name, valid until the next call: 1, 0 at the end,
+ * or a negative status. */
+int hftipc__os_dir_next(hftipc__os_dir *d, const char **name);
+
+void hftipc__os_dir_close(hftipc__os_dir *d);
+
+/* Is `dir` a directory that can be listed? HFTIPC_OK, or the status hftipc__os_dir_open gives. */
+int hftipc__os_dir_check(const char *dir);
+
+enum {
+    HFTIPC__OS_NODE_REGULAR = 1,
+    HFTIPC__OS_NODE_DIRECTORY,
+    HFTIPC__OS_NODE_SYMLINK,
+    HFTIPC__OS_NODE_OTHER,
+};
+
+/* What `path` names, without following a symlink: its kind, inode (file id) and size.
+ * HFTIPC_ENOENT when nothing is there, another status when it cannot be examined. */
+int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *bytes);
+
+/* Watching a directory for changes: notifications where the OS has them (Linux: inotify),
+ * else nothing but the sleeps, and the caller's periodic rescans find the changes. */
+typedef struct hftipc__os_watch hftipc__os_watch;
+
+enum {
+    HFTIPC__OS_WATCH_NOTIFY = 1 << 0,   /* ask for change notifications (else: poll) */
+    HFTIPC__OS_WATCH_STOP = 1 << 1,     /* make hftipc__os_watch_stop() possible */
+    HFTIPC__OS_WATCH_ARRIVALS = 1 << 2, /* only arrivals matter (open-and-wait) */
+};
+
+int hftipc__os_watch_open(const char *dir, unsigned flags, hftipc__os_watch **w);
+
+/* (Re)arms the notification on the directory if it is not armed (the directory was missing,
+ * moved or replaced); 1 when armed now. */
+int hftipc__os_watch_arm(hftipc__os_watch *w);
+
+/* Reads every pending notification: 1 if any arrived. Disarms when the directory itself went
+ * away or moved, so the next arm watches whatever then has the path. */
+int hftipc__os_watch_drain(hftipc__os_watch *w);
+
+/* Sleeps until a notification, hftipc__os_watch_stop(), `cancel` (a handle the caller owns,
+ * readable or signalled; -1 for none) or `until_ns` (< 0: no limit). Returns early on a signal.
+ * 1 when `cancel` is ready. */
+int hftipc__os_watch_sleep(hftipc__os_watch *w, intptr_t cancel, int64_t until_ns);
+
+/* Wakes a sleep in progress, from any thread (on Unix also from a signal handler). */
+void hftipc__os_watch_stop(hftipc__os_watch *w);
+
+void hftipc__os_watch_close(hftipc__os_watch *w);
+
+/* ---- Between posix.c and linux.c: the Unix part in posix.c calls these Linux hooks ---- */
+
+#if defined(HFTIPC_PLATFORM_UNIX)
+/* errno to a status; leaves errno untouched. */
+int hftipc__unix_status(int err);
+#endif
+
+#if defined(HFTIPC_PLATFORM_LINUX)
+/* An O_TMPFILE file in `dir`, or -1 with errno set (EOPNOTSUPP when there is none). */
+int hftipc__linux_open_anonymous(const char *dir);
+/* Links the O_TMPFILE file `fd` at `path` (linkat through /proc/self/fd): 0 or -1 and errno. */
+int hftipc__linux_link_anonymous(int fd, const char *path);
+/* fallocate(2) mode 0 over [0, size): reserves holes, changes no byte. A status. */
+int hftipc__linux_allocate_holes(int fd, uint64_t size);
+/* inotify for the Unix watch: a descriptor or -1; a watch descriptor or -1; 1 if events came. */
+int hftipc__linux_notify_open(void);
+int hftipc__linux_notify_arm(int fd, const char *dir, int arrivals);
+int hftipc__linux_notify_drain(int fd, int *wd);
+#endif
+
+#endif
 /* ==== core/src/map.h ==== */
 #line 1 "core/src/map.h"
 /* Files and mappings: create, open, size, mmap, permissions, no-follow (docs/FORMAT.md,
- * "Initialisation"). Knows nothing of the ring; the header is validated through format.h. */
+ * "Initialisation"). Knows nothing of the ring; the header is validated through format.h, and
+ * every OS call goes through the platform layer (platform/platform.h). */
 #ifndef HFTIPC_MAP_H
 #define HFTIPC_MAP_H
 
@@ -1191,24 +1437,17 @@ int hftipc__info_deliver(const hftipc_info_t *full, hftipc_info_t *info);
 #include <stdint.h>
 
 /* amalgamated: #include "format.h" */
+/* amalgamated: #include "platform/platform.h" */
 
 typedef struct hftipc__mapping {
-    int fd;
+    hftipc__os_file file;
     void *base;
     size_t len;
-    char *tmp_path; /* named temporary file when O_TMPFILE is unavailable; NULL otherwise */
 } hftipc__mapping;
 
-/* Directory part of `path` ("." when it has none), in a fresh allocation; NULL when out of
- * memory. */
-char *hftipc__directory_of(const char *path);
-
-/* Maps errno to a status; leaves errno untouched for HFTIPC_ESYSTEM. */
-int hftipc__status_from_errno(int err);
-
-/* Creates an anonymous (not yet linked) file in the directory of `path`, sized for `g` with
- * blocks allocated (so a full tmpfs fails here, not with SIGBUS later), mode `file_mode`, and
- * maps it read-write. The caller initialises the header, then calls hftipc__map_link(). */
+/* Creates a file not yet visible at `path`, in its directory, sized for `g` with blocks
+ * allocated (so a full tmpfs fails here, not with SIGBUS later), mode `file_mode`, and maps it
+ * read-write. The caller initialises the header, then calls hftipc__map_link(). */
 int hftipc__map_create_unlinked(const char *path, const hftipc__geometry *g, uint32_t file_mode,
                                 hftipc__mapping *m);
 
@@ -1216,17 +1455,18 @@ int hftipc__map_create_unlinked(const char *path, const hftipc__geometry *g, uin
 int hftipc__map_link(hftipc__mapping *m, const char *path);
 
 /* Reads up to HFTIPC__HEADER_SIZE bytes of the header of the regular file `path` into `buf`
- * without following symlinks or blocking on FIFOs. Returns the fd through `fd_out` (or closes it
- * when fd_out is NULL), the bytes read through `got` and the file size through `size`. */
+ * without following symlinks or blocking on FIFOs. Returns the open file through `file_out` (or
+ * closes it when file_out is NULL), the bytes read through `got` and the file size through
+ * `size`. */
 int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got, uint64_t *size,
-                            int *fd_out);
+                            hftipc__os_file *file_out);
 
-/* Makes sure the open channel file `fd` of `size` bytes has no hole, so that no access through
- * a mapping of it can raise SIGBUS on a full tmpfs: HFTIPC_OK when it has none (one fstat) or
- * after allocating them (`may_allocate`, a writable descriptor; no byte changes), HFTIPC_ENOSPC
- * when they cannot be allocated, HFTIPC_ESPARSE when they may not (an observer). A file system
- * that can report no hole, or that has no fallocate, gets HFTIPC_OK. */
-int hftipc__map_allocate(int fd, uint64_t size, int may_allocate);
+/* Makes sure the open channel file `f` of `size` bytes has no hole, so that no access through
+ * a mapping of it can raise SIGBUS on a full tmpfs: HFTIPC_OK when it has none or after
+ * allocating them (`may_allocate`, a writable file; no byte changes), HFTIPC_ENOSPC when they
+ * cannot be allocated, HFTIPC_ESPARSE when they may not (an observer). A file system that can
+ * report no hole, or that has no fallocate, gets HFTIPC_OK. */
+int hftipc__map_allocate(const hftipc__os_file *f, uint64_t size, int may_allocate);
 
 /* Opens and validates the channel file at `path`, makes sure it has no holes (allocating them
  * when writable), then maps it (read-write or read-only). */
@@ -1464,9 +1704,10 @@ static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)
 /* ==== core/src/wait.h ==== */
 #line 1 "core/src/wait.h"
 /*
- * Sleeping and waking across processes (docs/FORMAT.md, "Blocking waits"): a shared futex on
- * a cursor word, and the asymmetric fence that lets the publishing side skip any fence of its
- * own. Everything here is off the hot path except hftipc__wake_if_waiting's flag check.
+ * Sleeping and waking across processes (docs/FORMAT.md, "Blocking waits"): a sleep on a cursor
+ * word (platform layer: a shared futex on Linux), and the asymmetric fence that lets the
+ * publishing side skip any fence of its own. Everything here is off the hot path except
+ * hftipc__wake_if_waiting's flag check.
  */
 #ifndef HFTIPC_WAIT_H
 #define HFTIPC_WAIT_H
@@ -1476,10 +1717,7 @@ static inline void hftipc__ring_release(hftipc__ring *r, uint64_t new_tail)
 /* amalgamated: #include "atomic.h" */
 /* amalgamated: #include "format.h" */
 /* amalgamated: #include "hftipc.h" */
-
-/* Registers this process for the asymmetric fence (once per process; later calls are cheap).
- * Returns 1 when hftipc__announce_waiter() gives the full guarantee, 0 otherwise. */
-int hftipc__wait_register(void);
+/* amalgamated: #include "platform/platform.h" */
 
 /* Called by a waiter after it set its waiting flag and before it re-checks the cursor: makes
  * the flag store and every peer's earlier cursor store mutually visible (Dekker pairing W1). */
@@ -1489,18 +1727,6 @@ void hftipc__announce_waiter(void);
  * deadline) and at most `slice_ns`. Returns on a wake, a timeout, a signal or a value change:
  * the caller re-checks its condition in every case. */
 void hftipc__sleep_on(const void *word, uint32_t expected, int64_t deadline_ns, int64_t slice_ns);
-
-/* Wakes every process sleeping on `word` (a shared futex: not process-private). Returns the
- * number of sleepers woken (0 also where there are no futexes). */
-int hftipc__wake(const void *word);
-
-/* CLOCK_MONOTONIC in nanoseconds. */
-int64_t hftipc__monotonic_ns(void);
-
-/* The taker's side of F1 (FORMAT.md, "Fencing"): a full memory barrier on every CPU running a
- * process that registered for the expedited fence (`expedited`), or on every CPU of the system
- * (slow: a grace period). Returns 0, or -1 when the kernel offers neither. */
-int hftipc__fence_all_cpus(int expedited);
 
 /* The slow half of a wake-up (channel.h, hftipc__channel_wake_word): wakes the sleepers on
  * `word`; if there were none, clears flags left by sleepers that died or were replaced
@@ -1753,7 +1979,7 @@ static inline uint32_t hftipc__sleeper_tag(uint64_t epoch)
  * preferably a dead or stale holder's record whose claim blocks the consumer, whose holder is
  * then fenced or ended (hftipc__holder_acquire) and its claim left for the consumer to skip. */
 int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, uint32_t flags, int fd,
+                             int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan,
                              hftipc__holder **record);
 /* Producers holding a record in use (with liveness: whose process is not dead). */
 uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_liveness);
@@ -2000,6 +2226,7 @@ int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64
 
 /* amalgamated: #include "format.h" */
 /* amalgamated: #include "hftipc.h" */
+/* amalgamated: #include "platform/platform.h" */
 
 /* This process's identity: pid | (start time in clock ticks since boot << 22). */
 uint64_t hftipc__self_owner(void);
@@ -2015,9 +2242,9 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
  * old holder is proven idle and fenced, or ended; docs/FORMAT.md, "Fencing"). HFTIPC_EBUSY when
  * a live process, or this process through another handle, holds it; HFTIPC_ENOFENCE when a
  * stale holder can be neither proven idle nor ended and `flags` lacks HFTIPC_TAKEOVER_FORCE.
- * `fd` is the channel file: a holder is ended only if its process maps that file. */
+ * `chan` is the channel file: a holder is ended only if its process maps that file. */
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns, uint32_t flags, int fd);
+                           int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan);
 
 /* Is the record held by a dead process, or (stale_after_ns >= 0) by one whose heartbeat is
  * older than that? 0 for a free record. */
@@ -2121,14 +2348,13 @@ static inline int64_t hftipc__mpsc_ring_claim(hftipc__ring *r, hftipc__holder *m
  * operations (channel.h), chosen once here by mode, role and format; the modes live in spsc.c,
  * mpsc.c and observer.c, the blocking wait in wait.c, info decoding in format.c.
  */
+/* strdup is POSIX (and C23), not C11: ask glibc for it; other C libraries declare it anyway. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 /* amalgamated: #include "hftipc.h" */
 
@@ -2175,13 +2401,6 @@ static int read_options(const hftipc_options_t *in, hftipc_options_t *out)
     return HFTIPC_OK;
 }
 
-static uint64_t realtime_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int valid_role(int role)
 {
     return role == HFTIPC_ROLE_PRODUCER || role == HFTIPC_ROLE_CONSUMER ||
@@ -2211,14 +2430,16 @@ static const hftipc__ops *ops_for(const hftipc_channel_t *ch)
 /* Takes the role in a mapped file: the SPSC holder record of the role, or an MPSC producer
  * record. Before it returns HFTIPC_OK any previous holder is proven harmless (peer.c). */
 static int take_role(hftipc__header *hdr, int mode, int role, uint64_t owner,
-                     int64_t stale_after_ns, uint32_t flags, int fd, hftipc__holder **held)
+                     int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan,
+                     hftipc__holder **held)
 {
     uint64_t pidns = hftipc__self_pidns();
     if (mode == HFTIPC_MODE_MPSC && role == HFTIPC_ROLE_PRODUCER)
-        return hftipc__mpsc_take_record(hdr, owner, pidns, realtime_ns(), stale_after_ns, flags, fd,
-                                        held);
+        return hftipc__mpsc_take_record(hdr, owner, pidns, hftipc__os_realtime_ns(), stale_after_ns,
+                                        flags, chan, held);
     *held = holder_of(hdr, role);
-    int rc = hftipc__holder_acquire(*held, owner, pidns, realtime_ns(), stale_after_ns, flags, fd);
+    int rc = hftipc__holder_acquire(*held, owner, pidns, hftipc__os_realtime_ns(), stale_after_ns,
+                                    flags, chan);
     if (rc == HFTIPC_OK)
         hftipc__waiting_reset(hdr, NULL, 0,
                               role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_waiting
@@ -2253,7 +2474,7 @@ static int attach(const char *path, hftipc__mapping *map, const hftipc__geometry
     }
     /* The absolute path, so that a later chdir() of the process does not make the file look
      * replaced (FORMAT.md section 15); the path as given if it cannot be resolved. */
-    ch->path = realpath(path, NULL);
+    ch->path = hftipc__os_absolute_path(path);
     if (ch->path == NULL)
         ch->path = strdup(path);
     if (ch->path == NULL) {
@@ -2272,7 +2493,7 @@ static int attach(const char *path, hftipc__mapping *map, const hftipc__geometry
     if (role != HFTIPC_ROLE_OBSERVER) {
         ch->holder = held;
         if (held == NULL) {
-            rc = take_role(hdr, (int)geo->mode, role, owner, stale_after_ns, flags, map->fd,
+            rc = take_role(hdr, (int)geo->mode, role, owner, stale_after_ns, flags, &map->file,
                            &ch->holder);
             if (rc != HFTIPC_OK) {
                 hftipc__map_close(&ch->map);
@@ -2361,12 +2582,12 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
         return rc;
     hftipc__header *hdr = map.base;
     uint64_t owner = hftipc__self_owner();
-    hftipc__header_encode(hdr, &geo, realtime_ns(), (uint32_t)getpid());
+    hftipc__header_encode(hdr, &geo, hftipc__os_realtime_ns(), hftipc__os_self_pid());
     /* The file has no name yet, so taking the role cannot race anybody (nor fail): it appears
      * already held, and no other process can grab it between the link and our open. */
     hftipc__holder *held = NULL;
     if (role != HFTIPC_ROLE_OBSERVER)
-        (void)take_role(hdr, (int)geo.mode, (int)role, owner, -1, 0, map.fd, &held);
+        (void)take_role(hdr, (int)geo.mode, (int)role, owner, -1, 0, &map.file, &held);
     hftipc__header_publish(hdr);
     rc = hftipc__map_link(&map, path);
     if (rc != HFTIPC_OK) {
@@ -2468,9 +2689,9 @@ int hftipc_channel_remove(const char *path)
     uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
     hftipc__slot *slot = (hftipc__slot *)((uint8_t *)map.base + HFTIPC__HEADER_SIZE +
                                           (size_t)(tail & (geo.capacity - 1)) * geo.slot_size);
-    hftipc__wake(&hdr->tail);
-    hftipc__wake(&hdr->head);
-    hftipc__wake(&slot->commit);
+    hftipc__os_wake(&hdr->tail);
+    hftipc__os_wake(&hdr->head);
+    hftipc__os_wake(&slot->commit);
     rc = hftipc__map_unlink_if_at(&map, path);
     int crc = hftipc__map_close(&map);
     return rc != HFTIPC_OK ? rc : crc;
@@ -2748,16 +2969,16 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
     _Alignas(64) unsigned char buf[HFTIPC__HEADER_SIZE] = {0};
     size_t got;
     uint64_t size;
-    int fd;
-    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, &fd);
+    hftipc__os_file file;
+    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, &file);
     if (rc != HFTIPC_OK)
         return rc;
     hftipc__geometry geo;
     rc = hftipc__header_validate(buf, got, size, &geo);
     if (rc == HFTIPC_OK) /* what an observer's open would find: holes it cannot allocate */
-        rc = hftipc__map_allocate(fd, geo.file_size, 0);
+        rc = hftipc__map_allocate(&file, geo.file_size, 0);
     int err = errno;
-    close(fd);
+    hftipc__os_file_close(&file);
     errno = err;
     hftipc_info_t full;
     memset(&full, 0, sizeof full);
@@ -2798,44 +3019,34 @@ int hftipc_channel_role(const hftipc_channel_t *ch)
  * that appear, change or disappear, and open a channel once it exists.
  *
  * Read-only by construction: every regular file is examined through hftipc_inspect(), which
- * opens it O_RDONLY | O_NOFOLLOW | O_NONBLOCK, refuses anything but a regular file after
- * fstat, reads a private copy of the header and validates that copy. Entries are classified
- * with lstat(), so a symlink is reported, never followed, and a FIFO is never opened here.
+ * opens it without following a symlink and without blocking (O_NOFOLLOW | O_NONBLOCK on
+ * Unix), refuses anything but a regular file, reads a private copy of the header and validates
+ * that copy. Entries are classified without following symlinks (lstat() on Unix), so a symlink
+ * is reported, never followed, and a FIFO is never opened here.
  * Every shared-file value therefore reaches this file only as a validated, private copy.
  *
  * No callbacks: the listing and the watch are iterators filling caller-owned, size-prefixed
  * structs, the shape cgo and SWIG bind without glue.
  */
+/* strdup is POSIX (and C23), not C11: ask glibc for it; other C libraries declare it anyway. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 /* amalgamated: #include "discover.h" */
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <stddef.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
-
-#if defined(__linux__)
-#include <sys/inotify.h>
-#define HFTIPC_HAVE_INOTIFY 1
-#endif
 
 /* amalgamated: #include "hftipc.h" */
-/* amalgamated: #include "map.h" */
-/* amalgamated: #include "wait.h" */
+/* amalgamated: #include "platform/platform.h" */
 
 #define DISCOVER_DEFAULT_INTERVAL_NS 100000000LL  /* 100 ms */
 #define DISCOVER_MIN_INTERVAL_NS     1000000LL    /* 1 ms */
-#define DISCOVER_NOWATCH_SLICE_NS    10000000LL   /* without inotify: re-check every 10 ms */
-#define DISCOVER_SAFETY_SLICE_NS     1000000000LL /* with inotify: re-check anyway every 1 s */
+#define DISCOVER_NOWATCH_SLICE_NS    10000000LL   /* without notifications: every 10 ms */
+#define DISCOVER_SAFETY_SLICE_NS     1000000000LL /* with notifications: anyway every 1 s */
 #define DISCOVER_NOTREADY_FIRST_NS   1000000LL    /* a present, unready file: 1 ms, doubling */
 #define DISCOVER_NOTREADY_MAX_NS     50000000LL   /* ... up to 50 ms */
 
@@ -2848,13 +3059,6 @@ static int64_t discover_deadline(int64_t timeout_ns)
         return -1;
     int64_t now = hftipc__monotonic_ns();
     return timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
-}
-
-/* Status of a failed opendir()/open(O_DIRECTORY): a path that is not a directory is
- * HFTIPC_ENOTFILE here, where hftipc__status_from_errno() reads ENOTDIR as a missing parent. */
-static int discover_dir_status(int err)
-{
-    return err == ENOTDIR ? HFTIPC_ENOTFILE : hftipc__status_from_errno(err);
 }
 
 static int discover_name_cmp(const void *a, const void *b)
@@ -2874,22 +3078,19 @@ static int discover_read_names(const char *dir, char ***names_out, size_t *count
 {
     *names_out = NULL;
     *count_out = 0;
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return discover_dir_status(errno);
+    hftipc__os_dir *d;
+    int rc = hftipc__os_dir_open(dir, &d);
+    if (rc != HFTIPC_OK)
+        return rc;
     char **names = NULL;
     size_t count = 0, cap = 0;
-    int rc = HFTIPC_OK;
     for (;;) {
-        errno = 0;
-        struct dirent *de = readdir(d);
-        if (de == NULL) {
-            if (errno != 0)
-                rc = hftipc__status_from_errno(errno);
+        const char *name;
+        int more = hftipc__os_dir_next(d, &name);
+        if (more <= 0) {
+            rc = more;
             break;
         }
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
         if (count == cap) {
             size_t ncap = cap ? cap * 2 : 16;
             char **grown = realloc(names, ncap * sizeof *names);
@@ -2900,7 +3101,7 @@ static int discover_read_names(const char *dir, char ***names_out, size_t *count
             names = grown;
             cap = ncap;
         }
-        names[count] = strdup(de->d_name);
+        names[count] = strdup(name);
         if (names[count] == NULL) {
             rc = HFTIPC_ENOMEM;
             break;
@@ -2908,7 +3109,7 @@ static int discover_read_names(const char *dir, char ***names_out, size_t *count
         count++;
     }
     int err = errno;
-    closedir(d);
+    hftipc__os_dir_close(d);
     if (rc != HFTIPC_OK) {
         discover_free_names(names, count);
         errno = err;
@@ -2967,29 +3168,31 @@ static int discover_examine(const char *path, const char *name, hftipc_dir_entry
     size_t n = strlen(name);
     memcpy(e->name, name, n > HFTIPC_NAME_MAX ? HFTIPC_NAME_MAX : n);
 
-    struct stat st;
-    if (lstat(path, &st) != 0) {
-        if (errno == ENOENT)
-            return HFTIPC_ENOENT;
+    int kind;
+    uint64_t inode, bytes;
+    int rc = hftipc__os_node(path, &kind, &inode, &bytes);
+    if (rc == HFTIPC_ENOENT)
+        return HFTIPC_ENOENT;
+    if (rc != HFTIPC_OK) {
         /* The name exists but cannot be examined (an unsearchable directory, for example). */
         e->type = HFTIPC_ENTRY_OTHER;
-        e->status = hftipc__status_from_errno(errno);
+        e->status = rc;
         return HFTIPC_OK;
     }
-    e->inode = (uint64_t)st.st_ino;
+    e->inode = inode;
     e->status = HFTIPC_ENOTFILE;
-    if (S_ISLNK(st.st_mode)) {
+    if (kind == HFTIPC__OS_NODE_SYMLINK) {
         e->type = HFTIPC_ENTRY_SYMLINK;
-    } else if (S_ISDIR(st.st_mode)) {
+    } else if (kind == HFTIPC__OS_NODE_DIRECTORY) {
         e->type = HFTIPC_ENTRY_DIRECTORY;
-    } else if (!S_ISREG(st.st_mode)) {
+    } else if (kind != HFTIPC__OS_NODE_REGULAR) {
         e->type = HFTIPC_ENTRY_OTHER;
     } else {
         e->type = HFTIPC_ENTRY_REGULAR;
-        e->bytes = (uint64_t)st.st_size;
-        /* If the name was replaced by a symlink or FIFO since the lstat, inspect's
-         * O_NOFOLLOW | O_NONBLOCK open and its fstat refuse it (HFTIPC_ENOTFILE). */
-        int rc = hftipc_inspect(path, info);
+        e->bytes = bytes;
+        /* If the name was replaced by a symlink or FIFO since it was examined, inspect's
+         * no-follow, non-blocking open refuses it (HFTIPC_ENOTFILE). */
+        rc = hftipc_inspect(path, info);
         if (rc == HFTIPC_ENOENT)
             return HFTIPC_ENOENT;
         e->status = rc;
@@ -3087,15 +3290,13 @@ typedef struct discover_record {
 struct hftipc_watch_stct {
     /* Written by hftipc_watch_stop() from any thread (or a signal handler) and read by
      * hftipc_watch_next(): a release store that pairs with the acquire load in next. Nothing
-     * else is published through it; the pipe only wakes a poll() in progress. */
+     * else is published through it; hftipc__os_watch_stop() only wakes a sleep in progress. */
     atomic_int stopped;
-    int stop_pipe[2];
-    int inotify_fd; /* -1: polling only */
-    int inotify_wd; /* -1: the directory is not watched (missing, moved, or no inotify) */
+    hftipc__os_watch *os; /* notifications (where the OS has them) and the stop */
     uint32_t flags;
     int64_t interval_ns;
     int64_t last_scan_ns;
-    int dirty; /* inotify reported a change since the last scan */
+    int dirty; /* a notification reported a change since the last scan */
     char *dir;
     discover_path path;
     discover_record *recs; /* sorted by name */
@@ -3112,53 +3313,6 @@ void hftipc_watch_options_init(hftipc_watch_options_t *opts)
     memset(opts, 0, sizeof *opts);
     opts->size = sizeof *opts;
     opts->interval_ns = DISCOVER_DEFAULT_INTERVAL_NS;
-}
-
-#if defined(HFTIPC_HAVE_INOTIFY)
-/* File events that can change what a scan finds. Not IN_MODIFY: a file written in a loop would
- * turn the watch into a rescan loop; the writer's close (IN_CLOSE_WRITE) or the periodic
- * rescan report its new state. */
-#define DISCOVER_DIR_EVENTS                                                                        \
-    (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE |            \
-     IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
-
-/* Reads every pending inotify event. Returns 1 if any arrived. The watch descriptor is dropped
- * when the directory itself went away or moved, so the next scan watches whatever then has
- * the path. */
-static int discover_inotify_drain(int fd, int *wd)
-{
-    _Alignas(struct inotify_event) char buf[4096];
-    int any = 0;
-    for (;;) {
-        ssize_t r = read(fd, buf, sizeof buf);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return any;
-        any = 1;
-        for (char *p = buf; p < buf + r;) {
-            const struct inotify_event *ev = (const struct inotify_event *)p;
-            /* Only the current watch: an IN_IGNORED left over from a watch already replaced
-             * must not drop its successor. */
-            if (ev->wd == *wd && (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))) {
-                if (!(ev->mask & IN_IGNORED))
-                    inotify_rm_watch(fd, *wd);
-                *wd = -1;
-            }
-            p += sizeof *ev + ev->len;
-        }
-    }
-}
-#endif
-
-static void discover_watch_try_add(hftipc_watch_t *w)
-{
-#if defined(HFTIPC_HAVE_INOTIFY)
-    if (w->inotify_fd >= 0 && w->inotify_wd < 0)
-        w->inotify_wd = inotify_add_watch(w->inotify_fd, w->dir, DISCOVER_DIR_EVENTS);
-#else
-    (void)w;
-#endif
 }
 
 static int discover_queue(hftipc_watch_t *w, uint32_t event, const hftipc_dir_entry_t *e,
@@ -3202,7 +3356,7 @@ static int discover_changed(const discover_record *r, const hftipc_dir_entry_t *
  * empty on entry. */
 static int discover_watch_scan(hftipc_watch_t *w)
 {
-    discover_watch_try_add(w);
+    (void)hftipc__os_watch_arm(w->os);
     char **names = NULL;
     size_t count = 0;
     int rc = discover_read_names(w->dir, &names, &count);
@@ -3283,35 +3437,29 @@ int hftipc_watch_open(const char *dir, const hftipc_watch_options_t *opts, hftip
     if (dir == NULL || (o.flags & ~HFTIPC_WATCH_POLL) != 0 ||
         o.interval_ns < DISCOVER_MIN_INTERVAL_NS)
         return HFTIPC_EINVAL;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return discover_dir_status(errno);
-    close(dfd);
+    int rc = hftipc__os_dir_check(dir);
+    if (rc != HFTIPC_OK)
+        return rc;
 
     hftipc_watch_t *w = calloc(1, sizeof *w);
     if (w == NULL)
         return HFTIPC_ENOMEM;
     atomic_init(&w->stopped, 0);
-    w->stop_pipe[0] = w->stop_pipe[1] = -1;
-    w->inotify_fd = w->inotify_wd = -1;
     w->flags = o.flags;
     w->interval_ns = o.interval_ns;
-    int rc = HFTIPC_ENOMEM;
+    rc = HFTIPC_ENOMEM;
     w->dir = strdup(dir);
     if (w->dir == NULL)
         goto fail;
     rc = discover_path_init(&w->path, dir);
     if (rc != HFTIPC_OK)
         goto fail;
-    if (pipe2(w->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        rc = hftipc__status_from_errno(errno);
+    /* Without notifications (none on this OS, or they failed): polling. */
+    rc = hftipc__os_watch_open(
+        dir, HFTIPC__OS_WATCH_STOP | ((o.flags & HFTIPC_WATCH_POLL) ? 0u : HFTIPC__OS_WATCH_NOTIFY),
+        &w->os);
+    if (rc != HFTIPC_OK)
         goto fail;
-    }
-#if defined(HFTIPC_HAVE_INOTIFY)
-    /* No inotify (ENOSYS, or the per-user instance limit): fall back to polling. */
-    if (!(o.flags & HFTIPC_WATCH_POLL))
-        w->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-#endif
     /* Watch first, then scan: a change between the two is seen by the next scan. */
     rc = discover_watch_scan(w);
     if (rc != HFTIPC_OK)
@@ -3324,30 +3472,6 @@ fail:;
     hftipc_watch_close(w);
     errno = err;
     return rc;
-}
-
-/* Sleeps until the stop pipe or the inotify descriptor is readable, or until `until_ns`
- * (CLOCK_MONOTONIC, < 0: forever). Returns early on a signal: the caller re-checks. */
-static void discover_sleep(int fd_a, int fd_b, int64_t until_ns)
-{
-    struct pollfd pfd[2];
-    nfds_t n = 0;
-    if (fd_a >= 0)
-        pfd[n++] = (struct pollfd){.fd = fd_a, .events = POLLIN};
-    if (fd_b >= 0)
-        pfd[n++] = (struct pollfd){.fd = fd_b, .events = POLLIN};
-    struct timespec ts, *tsp = NULL;
-    if (until_ns >= 0) {
-        int64_t left = until_ns - hftipc__monotonic_ns();
-        if (left <= 0)
-            return;
-        ts.tv_sec = (time_t)(left / 1000000000);
-        ts.tv_nsec = (long)(left % 1000000000);
-        tsp = &ts;
-    }
-    int saved = errno;
-    (void)ppoll(pfd, n, tsp, NULL); /* EINTR or a timeout: the caller's loop decides */
-    errno = saved;
 }
 
 int hftipc_watch_next(hftipc_watch_t *w, int64_t timeout_ns, hftipc_dir_entry_t *entry,
@@ -3367,10 +3491,8 @@ int hftipc_watch_next(hftipc_watch_t *w, int64_t timeout_ns, hftipc_dir_entry_t 
             return 1;
         }
         int64_t now = hftipc__monotonic_ns();
-#if defined(HFTIPC_HAVE_INOTIFY)
-        if (w->inotify_fd >= 0 && discover_inotify_drain(w->inotify_fd, &w->inotify_wd))
+        if (hftipc__os_watch_drain(w->os))
             w->dirty = 1;
-#endif
         if (force_scan || w->dirty || now - w->last_scan_ns >= w->interval_ns) {
             force_scan = 0;
             w->dirty = 0;
@@ -3385,7 +3507,7 @@ int hftipc_watch_next(hftipc_watch_t *w, int64_t timeout_ns, hftipc_dir_entry_t 
         int64_t until = w->last_scan_ns + w->interval_ns;
         if (deadline >= 0 && deadline < until)
             until = deadline;
-        discover_sleep(w->stop_pipe[0], w->inotify_wd >= 0 ? w->inotify_fd : -1, until);
+        (void)hftipc__os_watch_sleep(w->os, -1, until);
     }
 }
 
@@ -3395,11 +3517,7 @@ int hftipc_watch_stop(hftipc_watch_t *w)
         return HFTIPC_EINVAL;
     /* Release pairs with the acquire load in hftipc_watch_next(). */
     atomic_store_explicit(&w->stopped, 1, memory_order_release);
-    int saved = errno;
-    /* Wakes a poll() in progress; a full pipe (EAGAIN) is already readable. */
-    ssize_t r = write(w->stop_pipe[1], "", 1);
-    (void)r;
-    errno = saved;
+    hftipc__os_watch_stop(w->os);
     return HFTIPC_OK;
 }
 
@@ -3412,12 +3530,7 @@ void hftipc_watch_close(hftipc_watch_t *w)
     free(w->recs);
     free(w->events);
     free(w->event_infos);
-    if (w->inotify_fd >= 0)
-        close(w->inotify_fd);
-    if (w->stop_pipe[0] >= 0)
-        close(w->stop_pipe[0]);
-    if (w->stop_pipe[1] >= 0)
-        close(w->stop_pipe[1]);
+    hftipc__os_watch_close(w->os);
     free(w->path.buf);
     free(w->dir);
     free(w);
@@ -3437,20 +3550,16 @@ int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64
     char *dir = hftipc__directory_of(path);
     if (dir == NULL)
         return HFTIPC_ENOMEM;
-    int ifd = -1, wd = -1;
-#if defined(HFTIPC_HAVE_INOTIFY)
-    ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-#endif
+    hftipc__os_watch *watch;
+    int rc =
+        hftipc__os_watch_open(dir, HFTIPC__OS_WATCH_NOTIFY | HFTIPC__OS_WATCH_ARRIVALS, &watch);
+    free(dir);
+    if (rc != HFTIPC_OK)
+        return rc;
     int64_t notready_slice = DISCOVER_NOTREADY_FIRST_NS;
-    int rc;
     for (;;) {
-#if defined(HFTIPC_HAVE_INOTIFY)
         /* Watch before trying: a file linked in between the try and the sleep wakes it. */
-        if (ifd >= 0 && wd < 0)
-            wd = inotify_add_watch(ifd, dir,
-                                   IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE |
-                                       IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
-#endif
+        int armed = hftipc__os_watch_arm(watch);
         rc = hftipc_channel_open(path, role, out);
         if (rc != HFTIPC_ENOENT && rc != HFTIPC_ETRUNCATED && rc != HFTIPC_ENOTREADY)
             break; /* opened, or a failure that waiting does not cure */
@@ -3468,30 +3577,19 @@ int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64
                                  ? DISCOVER_NOTREADY_MAX_NS
                                  : notready_slice * 2;
         } else {
-            slice = wd >= 0 ? DISCOVER_SAFETY_SLICE_NS : DISCOVER_NOWATCH_SLICE_NS;
+            slice = armed ? DISCOVER_SAFETY_SLICE_NS : DISCOVER_NOWATCH_SLICE_NS;
             notready_slice = DISCOVER_NOTREADY_FIRST_NS;
         }
         int64_t until = now + slice;
         if (deadline >= 0 && deadline < until)
             until = deadline;
-        discover_sleep(cancel_fd, wd >= 0 ? ifd : -1, until);
-        if (cancel_fd >= 0) {
-            struct pollfd pfd = {.fd = cancel_fd, .events = POLLIN};
-            if (poll(&pfd, 1, 0) > 0) {
-                rc = HFTIPC_ETIMEDOUT;
-                break;
-            }
+        if (hftipc__os_watch_sleep(watch, cancel_fd, until)) {
+            rc = HFTIPC_ETIMEDOUT;
+            break;
         }
-#if defined(HFTIPC_HAVE_INOTIFY)
-        if (ifd >= 0)
-            (void)discover_inotify_drain(ifd, &wd);
-#endif
+        (void)hftipc__os_watch_drain(watch);
     }
-    int err = errno;
-    if (ifd >= 0)
-        close(ifd);
-    free(dir);
-    errno = err;
+    hftipc__os_watch_close(watch); /* keeps errno */
     return rc;
 }
 
@@ -3794,286 +3892,97 @@ int hftipc__info_deliver(const hftipc_info_t *full, hftipc_info_t *info)
 }
 /* ==== core/src/map.c ==== */
 #line 1 "core/src/map.c"
-/* Files and mappings. See map.h and docs/FORMAT.md, "Initialisation". */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+/* Files and mappings. See map.h and docs/FORMAT.md, "Initialisation". The OS calls are the
+ * platform layer's (platform/platform.h); this file is the order they are made in. */
 /* amalgamated: #include "map.h" */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
 
 /* amalgamated: #include "hftipc.h" */
 
-int hftipc__status_from_errno(int err)
+static void mapping_init(hftipc__mapping *m)
 {
-    switch (err) {
-    case ENOENT:
-    case ENOTDIR:
-        return HFTIPC_ENOENT;
-    case EACCES:
-    case EPERM:
-    case EROFS:
-        return HFTIPC_EACCES;
-    case ELOOP:
-    case EISDIR:
-    case ENXIO:
-        return HFTIPC_ENOTFILE;
-    case ENOSPC:
-    case EDQUOT:
-    case EFBIG:
-        return HFTIPC_ENOSPC;
-    case ENOMEM:
-        return HFTIPC_ENOMEM;
-    case EEXIST:
-        return HFTIPC_EEXIST;
-    case EINVAL:
-    case ENAMETOOLONG:
-        return HFTIPC_EINVAL;
-    default:
-        return HFTIPC_ESYSTEM;
-    }
-}
-
-static int fail_errno(int fd)
-{
-    int err = errno;
-    if (fd >= 0)
-        close(fd);
-    errno = err;
-    return hftipc__status_from_errno(err);
-}
-
-char *hftipc__directory_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        return strdup(".");
-    if (slash == path)
-        return strdup("/");
-    return strndup(path, (size_t)(slash - path));
-}
-
-static int allocate_blocks(int fd, uint64_t size)
-{
-    /* posix_fallocate reserves the blocks now: on a full tmpfs the error comes here, instead of
-     * a SIGBUS on the first touch of an unbacked page. It returns the error, not errno. */
-    int err = posix_fallocate(fd, 0, (off_t)size);
-    if (err == EOPNOTSUPP || err == EINVAL) {
-        /* A file system without fallocate: a sparse file is the best we can do (documented). */
-        if (ftruncate(fd, (off_t)size) != 0)
-            return hftipc__status_from_errno(errno);
-        return HFTIPC_OK;
-    }
-    if (err != 0) {
-        errno = err;
-        return hftipc__status_from_errno(err);
-    }
-    return HFTIPC_OK;
+    m->file.fd = -1;
+    m->file.tmp_path = NULL;
+    m->base = NULL;
+    m->len = 0;
 }
 
 int hftipc__map_create_unlinked(const char *path, const hftipc__geometry *g, uint32_t file_mode,
                                 hftipc__mapping *m)
 {
-    m->fd = -1;
-    m->base = NULL;
-    m->len = 0;
-    m->tmp_path = NULL;
+    mapping_init(m);
     size_t plen = strlen(path);
     if (plen == 0 || path[plen - 1] == '/')
         return HFTIPC_EINVAL;
-
-    char *dir = hftipc__directory_of(path);
-    if (dir == NULL)
-        return HFTIPC_ENOMEM;
-    int fd = -1;
-    /* O_TMPFILE gives a file with no name, so a crash before the link leaves nothing behind.
-     * Linking it needs /proc/self/fd; without either, fall back to a named temporary file. */
-    int have_proc = access("/proc/self/fd", X_OK) == 0;
-    if (have_proc)
-        fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0 && (!have_proc || errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-        size_t n = plen + 32;
-        m->tmp_path = malloc(n);
-        if (m->tmp_path == NULL) {
-            free(dir);
-            return HFTIPC_ENOMEM;
-        }
-        snprintf(m->tmp_path, n, "%s.tmp-XXXXXX", path);
-        fd = mkostemp(m->tmp_path, O_CLOEXEC);
-        if (fd < 0) {
-            free(m->tmp_path);
-            m->tmp_path = NULL;
-        }
-    }
-    free(dir);
-    if (fd < 0)
-        return fail_errno(-1);
-    m->fd = fd;
-
-    int rc;
-    /* fchmod, not the open mode: the requested mode is exact, whatever the umask. */
-    if (fchmod(fd, (mode_t)(file_mode & 0666)) != 0) {
-        rc = hftipc__status_from_errno(errno);
-        goto fail;
-    }
-    rc = allocate_blocks(fd, g->file_size);
+    int rc = hftipc__os_file_create_unlinked(path, g->file_size, file_mode, &m->file);
     if (rc != HFTIPC_OK)
-        goto fail;
-    void *base = mmap(NULL, (size_t)g->file_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (base == MAP_FAILED) {
-        rc = hftipc__status_from_errno(errno);
-        goto fail;
+        return rc;
+    rc = hftipc__os_map(&m->file, (size_t)g->file_size, 1, &m->base);
+    if (rc != HFTIPC_OK) {
+        int err = errno;
+        m->base = NULL;
+        hftipc__map_close(m);
+        errno = err;
+        return rc;
     }
-    m->base = base;
     m->len = (size_t)g->file_size;
     return HFTIPC_OK;
-fail:;
-    int err = errno;
-    hftipc__map_close(m);
-    errno = err;
-    return rc;
 }
 
 int hftipc__map_link(hftipc__mapping *m, const char *path)
 {
-    int rc = 0;
-    if (m->tmp_path == NULL) {
-        char proc[64];
-        snprintf(proc, sizeof proc, "/proc/self/fd/%d", m->fd);
-        rc = linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
-    } else {
-        /* link(2), unlike rename(2), fails if `path` exists: exactly one racer wins. */
-        rc = link(m->tmp_path, path);
-        int err = errno;
-        unlink(m->tmp_path);
-        free(m->tmp_path);
-        m->tmp_path = NULL;
-        errno = err;
-    }
-    return rc == 0 ? HFTIPC_OK : hftipc__status_from_errno(errno);
+    return hftipc__os_file_link(&m->file, path);
 }
 
 int hftipc__map_read_header(const char *path, int writable, void *buf, size_t *got, uint64_t *size,
-                            int *fd_out)
+                            hftipc__os_file *file_out)
 {
-    /* O_NOFOLLOW: a symlink planted at the path is refused (ELOOP). O_NONBLOCK: opening a FIFO
-     * must not hang; the fstat below refuses it anyway. */
-    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
-    int fd = open(path, flags);
-    if (fd < 0)
-        return fail_errno(-1);
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return fail_errno(fd);
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return HFTIPC_ENOTFILE;
+    hftipc__os_file f;
+    int rc = hftipc__os_file_open(path, writable, &f, size);
+    if (rc != HFTIPC_OK)
+        return rc;
+    rc = hftipc__os_file_read(&f, 0, buf, HFTIPC__HEADER_SIZE, got);
+    if (rc != HFTIPC_OK || file_out == NULL) {
+        int err = errno;
+        hftipc__os_file_close(&f);
+        errno = err;
+        return rc;
     }
-    size_t n = 0;
-    while (n < HFTIPC__HEADER_SIZE) {
-        ssize_t r = pread(fd, (char *)buf + n, HFTIPC__HEADER_SIZE - n, (off_t)n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return fail_errno(fd);
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    *got = n;
-    *size = (uint64_t)st.st_size;
-    if (fd_out != NULL)
-        *fd_out = fd;
-    else
-        close(fd);
+    *file_out = f;
     return HFTIPC_OK;
 }
 
-int hftipc__map_allocate(int fd, uint64_t size, int may_allocate)
+int hftipc__map_allocate(const hftipc__os_file *f, uint64_t size, int may_allocate)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return hftipc__status_from_errno(errno);
-    /* Cheap and exact on tmpfs: every page that exists, written or only fallocated, counts in
-     * st_blocks, so a file with as many blocks as bytes has no hole, and this is the common
-     * case (the creator allocated everything). SEEK_HOLE alone cannot say it: on tmpfs and ext4
-     * (Linux 6.18) a range that fallocate reserved but nobody wrote reads back as a hole. */
-    if (st.st_blocks >= 0 && (uint64_t)st.st_blocks * 512u >= size)
-        return HFTIPC_OK;
-    /* Fewer blocks than bytes: a hole, or a file system that stores data in fewer blocks than
-     * its size (compression, inline data). SEEK_HOLE tells them apart; a file system that
-     * cannot report holes answers the file size (all data), and the file is taken as it is,
-     * as create does on a file system without fallocate. */
-    off_t hole = lseek(fd, 0, SEEK_HOLE);
-    if (hole < 0 || (uint64_t)hole >= size)
-        return HFTIPC_OK;
-    /* A hole inside the geometry: on tmpfs the first touch of it through the mapping allocates
-     * a page, and raises SIGBUS when the file system is full. Read faults allocate too, so an
-     * observer, whose read-only descriptor cannot reserve anything, refuses the file. */
-    if (!may_allocate)
-        return HFTIPC_ESPARSE;
-    /* Refuse up front what cannot fit: a file system such as ext4 keeps the blocks a failed
-     * fallocate allocated before it ran out, so a huge sparse file would otherwise fill the
-     * disk before failing. A file system that reports no size (tmpfs with size=0) is tried. */
-    struct statvfs fs;
-    uint64_t have = st.st_blocks > 0 ? (uint64_t)st.st_blocks * 512u : 0;
-    uint64_t missing = have < size ? size - have : 0;
-    if (fstatvfs(fd, &fs) == 0 && fs.f_blocks != 0 && fs.f_frsize != 0 &&
-        missing / fs.f_frsize > (uint64_t)fs.f_bavail)
-        return HFTIPC_ENOSPC;
-    /* fallocate(2) mode 0 over the whole geometry reserves the holes and leaves every byte and
-     * the size as they are (allocated ranges are skipped). Not posix_fallocate(): where the
-     * file system lacks fallocate, glibc emulates it by writing bytes into the file, which
-     * could overwrite what a peer writes meanwhile. On failure nothing is punched back: a
-     * partial allocation changes no byte, and tmpfs undoes its own partial allocation anyway
-     * (docs/FORMAT.md, section 3). */
-    for (;;) {
-        if (fallocate(fd, 0, 0, (off_t)size) == 0)
-            return HFTIPC_OK;
-        if (errno == EINTR)
-            continue;
-        if (errno == EOPNOTSUPP)
-            return HFTIPC_OK; /* no fallocate here: as create, the sparse file is all we get */
-        return hftipc__status_from_errno(errno);
-    }
+    return hftipc__os_file_allocate(f, size, may_allocate);
 }
 
 int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc__mapping *m)
 {
-    m->fd = -1;
-    m->base = NULL;
-    m->len = 0;
-    m->tmp_path = NULL;
+    mapping_init(m);
     _Alignas(64) unsigned char buf[HFTIPC__HEADER_SIZE];
     size_t got;
     uint64_t size;
-    int fd;
-    int rc = hftipc__map_read_header(path, writable, buf, &got, &size, &fd);
+    hftipc__os_file f;
+    int rc = hftipc__map_read_header(path, writable, buf, &got, &size, &f);
     if (rc != HFTIPC_OK)
         return rc;
     /* Validate the private copy; only the geometry it yields is used from here on. */
     rc = hftipc__header_validate(buf, got, size, g);
     if (rc == HFTIPC_OK)
-        rc = hftipc__map_allocate(fd, g->file_size, writable);
+        rc = hftipc__os_file_allocate(&f, g->file_size, writable);
+    void *base = NULL;
+    if (rc == HFTIPC_OK)
+        rc = hftipc__os_map(&f, (size_t)g->file_size, writable, &base);
     if (rc != HFTIPC_OK) {
         int err = errno; /* HFTIPC_ESYSTEM: errno is the caller's to read */
-        close(fd);
+        hftipc__os_file_close(&f);
         errno = err;
         return rc;
     }
-    int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
-    void *base = mmap(NULL, (size_t)g->file_size, prot, MAP_SHARED, fd, 0);
-    if (base == MAP_FAILED)
-        return fail_errno(fd);
-    m->fd = fd;
+    m->file = f;
     m->base = base;
     m->len = (size_t)g->file_size;
     return HFTIPC_OK;
@@ -4081,12 +3990,7 @@ int hftipc__map_open(const char *path, int writable, hftipc__geometry *g, hftipc
 
 int hftipc__map_is_at(const hftipc__mapping *m, const char *path)
 {
-    struct stat here, there;
-    int saved = errno;
-    int same = m->fd >= 0 && fstat(m->fd, &here) == 0 && lstat(path, &there) == 0 &&
-               here.st_dev == there.st_dev && here.st_ino == there.st_ino;
-    errno = saved;
-    return same;
+    return hftipc__os_file_is_at(&m->file, path);
 }
 
 int hftipc__map_unlink_if_at(const hftipc__mapping *m, const char *path)
@@ -4096,25 +4000,18 @@ int hftipc__map_unlink_if_at(const hftipc__mapping *m, const char *path)
      * recreates it has no order between the two anyway. */
     if (!hftipc__map_is_at(m, path))
         return HFTIPC_OK;
-    if (unlink(path) != 0 && errno != ENOENT)
-        return hftipc__status_from_errno(errno);
-    return HFTIPC_OK;
+    return hftipc__os_unlink(path);
 }
 
 int hftipc__map_close(hftipc__mapping *m)
 {
     int rc = HFTIPC_OK;
-    if (m->base != NULL && munmap(m->base, m->len) != 0)
-        rc = HFTIPC_ESYSTEM;
-    if (m->fd >= 0 && close(m->fd) != 0 && rc == HFTIPC_OK)
-        rc = HFTIPC_ESYSTEM;
-    if (m->tmp_path != NULL) {
-        unlink(m->tmp_path);
-        free(m->tmp_path);
-    }
+    if (m->base != NULL)
+        rc = hftipc__os_unmap(m->base, m->len);
+    int frc = hftipc__os_file_close(&m->file);
+    if (rc == HFTIPC_OK)
+        rc = frc;
     m->base = NULL;
-    m->fd = -1;
-    m->tmp_path = NULL;
     return rc;
 }
 /* ==== core/src/mpsc.c ==== */
@@ -4170,7 +4067,7 @@ static int record_claims(const hftipc__holder *rec, uint64_t seq)
  * kept for us, 1 when there was nothing to take over or the taken record still announces a claim
  * the consumer must skip (then released for it), or HFTIPC_ENOFENCE. */
 static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, uint32_t flags, int fd,
+                             int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan,
                              hftipc__holder **record)
 {
     uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
@@ -4188,7 +4085,7 @@ static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
     if (best < 0)
         return 1;
     hftipc__holder *rec = &hdr->mpsc_producers[best];
-    int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags, fd);
+    int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags, chan);
     if (rc == HFTIPC_ENOFENCE)
         return rc;
     if (rc != HFTIPC_OK)
@@ -4209,11 +4106,11 @@ static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
 }
 
 int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, uint32_t flags, int fd,
+                             int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan,
                              hftipc__holder **record)
 {
     if (stale_after_ns >= 0) {
-        int rc = take_stale_record(hdr, owner, pidns, now_ns, stale_after_ns, flags, fd, record);
+        int rc = take_stale_record(hdr, owner, pidns, now_ns, stale_after_ns, flags, chan, record);
         if (rc <= 0)
             return rc;
     }
@@ -4227,7 +4124,7 @@ int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
                 continue;
             if (pass == 0 && hftipc__load_relaxed_u64(&rec->owner) != 0)
                 continue;
-            int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags, fd);
+            int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags, chan);
             if (rc == HFTIPC_OK) {
                 hftipc__store_relaxed_u64(&rec->pending_first, 0);
                 hftipc__waiting_reset(hdr, rec, 1, NULL);
@@ -4685,211 +4582,77 @@ const hftipc__ops hftipc__observer_ops = {
 /* ==== core/src/peer.c ==== */
 #line 1 "core/src/peer.c"
 /* Role holders and liveness. See peer.h and docs/FORMAT.md, "Role holders". */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 /* amalgamated: #include "peer.h" */
-
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/syscall.h>
-#include <sys/types.h>
-#include <unistd.h>
 
 /* amalgamated: #include "atomic.h" */
 
 /* amalgamated: #include "wait.h" */
 
-/* Reads field 3 (state) and field 22 (starttime) of /proc/<pid>/stat. The command name (field
- * 2) may contain spaces and parentheses, so parsing starts after its last ')'. */
-static int read_proc_stat(pid_t pid, char *state, uint64_t *start_ticks)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    char buf[1024];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')');
-    if (p == NULL || p[1] != ' ')
-        return -1;
-    p += 2;
-    *state = *p;
-    /* After ')' come fields 3, 4, ...; starttime is field 22, the 20th token. */
-    for (int field = 3; field < 22; field++) {
-        p = strchr(p, ' ');
-        if (p == NULL)
-            return -1;
-        p++;
-    }
-    unsigned long long ticks;
-    if (sscanf(p, "%llu", &ticks) != 1)
-        return -1;
-    *start_ticks = ticks;
-    return 0;
-}
+/* The start-time bits of an owner word. */
+#define OWNER_START_MASK ((1ull << (64 - HFTIPC__OWNER_PID_BITS)) - 1)
 
 uint64_t hftipc__self_owner(void)
 {
-    pid_t pid = getpid();
-    char state;
-    uint64_t ticks = 0;
-    if (read_proc_stat(pid, &state, &ticks) != 0)
-        ticks = 0; /* no /proc: liveness falls back to the pid alone */
-    return ((uint64_t)pid & HFTIPC__OWNER_PID_MASK) | (ticks << HFTIPC__OWNER_PID_BITS);
+    /* The start time, if the OS has one, makes the word safe against pid reuse; 0 leaves
+     * liveness to the pid alone. */
+    uint64_t start = hftipc__os_self_start() & OWNER_START_MASK;
+    return ((uint64_t)hftipc__os_self_pid() & HFTIPC__OWNER_PID_MASK) |
+           (start << HFTIPC__OWNER_PID_BITS);
 }
 
 uint64_t hftipc__self_pidns(void)
 {
-    struct stat st;
-    if (stat("/proc/self/ns/pid", &st) != 0)
-        return 0;
-    return (uint64_t)st.st_ino;
+    return hftipc__os_self_pidns();
 }
 
 hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns)
 {
     if (owner == 0)
         return HFTIPC_PEER_NONE;
-    uint64_t self_ns = hftipc__self_pidns();
+    uint64_t self_ns = hftipc__os_self_pidns();
     if (owner_pidns != 0 && self_ns != 0 && owner_pidns != self_ns)
         return HFTIPC_PEER_UNKNOWN; /* its pid means nothing in our namespace */
-    pid_t pid = (pid_t)hftipc__owner_pid(owner);
-    if (pid <= 0)
+    uint32_t pid = hftipc__owner_pid(owner);
+    if (pid == 0)
         return HFTIPC_PEER_DEAD; /* no process can have pid 0: a corrupt word */
-    if (kill(pid, 0) != 0 && errno == ESRCH)
-        return HFTIPC_PEER_DEAD;
-    char state;
-    uint64_t ticks;
-    if (read_proc_stat(pid, &state, &ticks) != 0)
-        return HFTIPC_PEER_ALIVE; /* exists per kill(), /proc hidden: trust the pid */
-    /* A zombie has released nothing but will never run again. */
-    if (state == 'Z' || state == 'X')
+    uint64_t actual;
+    if (hftipc__os_process_probe(pid, &actual) == HFTIPC__OS_PROC_DEAD)
         return HFTIPC_PEER_DEAD;
     uint64_t recorded = owner >> HFTIPC__OWNER_PID_BITS;
-    uint64_t actual = ticks & ((1ull << (64 - HFTIPC__OWNER_PID_BITS)) - 1);
-    if (recorded != 0 && recorded != actual)
+    if (recorded != 0 && actual != 0 && recorded != (actual & OWNER_START_MASK))
         return HFTIPC_PEER_DEAD; /* the pid was reused by another process */
     return HFTIPC_PEER_ALIVE;
 }
 
-/* How long a takeover waits for a busy previous holder to finish its operation by itself, and
- * for a killed one to be gone. */
+/* How long a takeover waits for a busy previous holder to finish its operation by itself. */
 #define IDLE_WAIT_NS (2 * 1000 * 1000)
-#define EXIT_WAIT_MS 5000
 
-/* Does process `pid` map the file open as `fd`? The owner word comes from the mapping, so a
- * hostile peer could name any process in it; only one that really maps this channel file is a
- * holder we may end. /proc/<pid>/maps is readable for processes we could signal anyway. */
-static int process_maps_file(pid_t pid, int fd)
+/* Ends the process `owner` names, race-free against pid reuse, only if it maps the channel file
+ * `chan` (platform layer). Returns 1 when that process is gone (also when it already was), 0
+ * when it cannot be ended from here. */
+static int end_process(uint64_t owner, uint64_t owner_pidns, const hftipc__os_file *chan)
 {
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0)
-        return 0;
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return 0;
-    int found = 0;
-    char *line = NULL;
-    size_t cap = 0;
-    while (!found && getline(&line, &cap, f) > 0) {
-        unsigned maj, min;
-        unsigned long long ino;
-        if (sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &ino) == 3 &&
-            maj == major(st.st_dev) && min == minor(st.st_dev) &&
-            ino == (unsigned long long)st.st_ino)
-            found = 1;
-    }
-    free(line);
-    fclose(f);
-    return found;
-}
-
-/* Ends the process `owner` names, race-free against pid reuse: a pidfd pins the process, its
- * start time is checked after the pidfd is open, it must map the channel file (`fd`), and the
- * signal goes through the pidfd. Returns 1 when that process is gone (also when it already
- * was), 0 when it cannot be ended from here. */
-static int end_process(uint64_t owner, uint64_t owner_pidns, int chan_fd)
-{
-    uint64_t self_ns = hftipc__self_pidns();
+    uint64_t self_ns = hftipc__os_self_pidns();
     if (owner_pidns != 0 && self_ns != 0 && owner_pidns != self_ns)
         return 0; /* its pid means nothing in our namespace */
-    pid_t pid = (pid_t)hftipc__owner_pid(owner);
-    if (pid <= 0)
+    uint32_t pid = hftipc__owner_pid(owner);
+    if (pid == 0)
         return 1;
-#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
-    int saved = errno;
-    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (fd < 0) {
-        int gone = errno == ESRCH;
-        errno = saved;
-        return gone;
-    }
-    int result = 0;
-    char state;
-    uint64_t ticks;
-    uint64_t recorded = owner >> HFTIPC__OWNER_PID_BITS;
-    if (read_proc_stat(pid, &state, &ticks) != 0) {
-        result = kill(pid, 0) != 0 && errno == ESRCH; /* exited after pidfd_open */
-    } else if (state == 'Z' || state == 'X' ||
-               (recorded != 0 &&
-                recorded != (ticks & ((1ull << (64 - HFTIPC__OWNER_PID_BITS)) - 1)))) {
-        result = 1; /* a zombie, or the pid now names another process: ours is gone */
-    } else if (process_maps_file(pid, chan_fd) &&
-               syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
-        /* The pidfd becomes readable once the process has exited: from then on none of its
-         * threads can store anything. SIGKILL also ends a stopped process. */
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        int64_t deadline = hftipc__monotonic_ns() + (int64_t)EXIT_WAIT_MS * 1000000;
-        for (;;) {
-            int64_t left_ms = (deadline - hftipc__monotonic_ns()) / 1000000;
-            if (left_ms < 0)
-                break;
-            int n = poll(&p, 1, (int)left_ms + 1);
-            if (n > 0) {
-                result = 1;
-                break;
-            }
-            if (n < 0 && errno != EINTR)
-                break;
-        }
-    }
-    close(fd);
-    errno = saved;
-    return result;
-#else
-    (void)owner;
-    (void)chan_fd;
-    return 0;
-#endif
+    return hftipc__os_process_end(pid, owner >> HFTIPC__OWNER_PID_BITS, OWNER_START_MASK, chan);
 }
 
 /* The taker's half of F1 (docs/FORMAT.md, "Fencing"), run after our CAS on `owner` and before we
  * touch anything else: make sure the previous holder `prev` can never write the ring again.
  * `prev_dead`: its process is already gone. */
-static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint32_t flags, int fd)
+static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint32_t flags,
+                          const hftipc__os_file *chan)
 {
     if (prev_dead)
         return HFTIPC_OK;
     /* The record still describes the previous holder: we have not written it yet. */
     uint64_t idle = hftipc__load_relaxed_u64(&h->epoch) << 1;
     int expedited = hftipc__load_relaxed_u32(&h->wake_capable) != 0;
-    if (hftipc__fence_all_cpus(expedited) == 0) {
+    if (hftipc__os_fence_all_cpus(expedited) == 0) {
         /* After the fence: either its busy mark is visible now, or its next owner check sees
          * us. Idle with its own epoch is the proof. Acquire pairs with its release store of
          * idle (hftipc__op_declare_idle): the ring writes of its last operation are visible to us.
@@ -4903,10 +4666,10 @@ static int fence_previous(hftipc__holder *h, uint64_t prev, int prev_dead, uint3
              * else (a 1.0 or 1.1 holder, which never writes the word): unknown, end it. */
             if (active != (idle | 1u) || hftipc__monotonic_ns() >= until)
                 break;
-            sched_yield();
+            hftipc__os_yield();
         }
     }
-    if (end_process(prev, hftipc__load_relaxed_u64(&h->pidns), fd))
+    if (end_process(prev, hftipc__load_relaxed_u64(&h->pidns), chan))
         return HFTIPC_OK;
     return (flags & HFTIPC_TAKEOVER_FORCE) ? HFTIPC_OK : HFTIPC_ENOFENCE;
 }
@@ -4922,7 +4685,7 @@ static int heartbeat_stale(const hftipc__holder *h, int64_t stale_after_ns)
 }
 
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns, uint32_t flags, int fd)
+                           int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan)
 {
     uint64_t expected = 0;
     int prev_dead = 0;
@@ -4934,7 +4697,7 @@ int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns
             /* We hold the owner word (H1). A previous holder that may still run must be proven
              * harmless first; if it cannot be, give the role back untouched. */
             if (prev != 0) {
-                int rc = fence_previous(h, prev, prev_dead, flags, fd);
+                int rc = fence_previous(h, prev, prev_dead, flags, chan);
                 if (rc != HFTIPC_OK) {
                     uint64_t mine = self;
                     (void)hftipc__cas_acq_rel_u64(&h->owner, &mine, prev);
@@ -4959,7 +4722,7 @@ int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns
             hftipc__store_relaxed_u64(&h->pidns, self_pidns);
             hftipc__store_relaxed_u64(&h->acquired_ns, now_ns);
             hftipc__store_relaxed_u64(&h->heartbeat_ns, (uint64_t)hftipc__monotonic_ns());
-            hftipc__store_relaxed_u32(&h->wake_capable, (uint32_t)hftipc__wait_register());
+            hftipc__store_relaxed_u32(&h->wake_capable, (uint32_t)hftipc__os_fence_register());
             return HFTIPC_OK;
         }
         if (expected == self)
@@ -5240,79 +5003,21 @@ const hftipc__ops hftipc__spsc_consumer_v10_ops = {
 };
 /* ==== core/src/wait.c ==== */
 #line 1 "core/src/wait.c"
-/* Futex sleeps and the asymmetric fence. See wait.h and docs/FORMAT.md, "Blocking waits". */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+/* Blocking waits and the sleeper flags, over the platform layer's sleeps and fences. See wait.h and
+ * docs/FORMAT.md, "Blocking waits". */
 /* amalgamated: #include "wait.h" */
 
 /* amalgamated: #include "channel.h" */
 /* amalgamated: #include "peer.h" */
 
-#include <errno.h>
 #include <limits.h>
-#include <sched.h>
-#include <time.h>
-#include <unistd.h>
-
-#if defined(__linux__)
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#define HFTIPC_HAVE_FUTEX                            1
-/* membarrier(2) commands. The kernel ABI values, spelled out: <linux/membarrier.h> declares them
- * as enum constants, which the preprocessor cannot test for, and older headers lack them. */
-#define HFTIPC__MEMBARRIER_QUERY                     0
-#define HFTIPC__MEMBARRIER_GLOBAL                    (1 << 0)
-#define HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED          (1 << 1)
-#define HFTIPC__MEMBARRIER_REGISTER_GLOBAL_EXPEDITED (1 << 2)
-#endif
-
-int64_t hftipc__monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* 0: not tried, 1: registered, -1: unavailable. Racing first calls both register: harmless. */
-static _Atomic int membarrier_state;
-
-int hftipc__wait_register(void)
-{
-    int state = atomic_load_explicit(&membarrier_state, memory_order_relaxed);
-    if (state != 0)
-        return state > 0;
-#if defined(HFTIPC_HAVE_FUTEX) && defined(SYS_membarrier)
-    int saved = errno;
-    long supported = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_QUERY, 0, 0);
-    if (supported > 0 && (supported & HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED) &&
-        syscall(SYS_membarrier, HFTIPC__MEMBARRIER_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0)
-        state = 1;
-    else
-        state = -1;
-    errno = saved;
-#else
-    state = -1;
-#endif
-    atomic_store_explicit(&membarrier_state, state, memory_order_relaxed);
-    return state > 0;
-}
 
 void hftipc__announce_waiter(void)
 {
     /* Our side of W1: the waiting-flag store is ordered before our cursor re-check. */
     atomic_thread_fence(memory_order_seq_cst);
-#if defined(HFTIPC_HAVE_FUTEX) && defined(SYS_membarrier)
-    /* The publisher's side of W1, run on its behalf: every CPU currently running a registered
-     * process executes a full barrier before this returns. So either the publisher's cursor
-     * store is visible to our re-check, or its later flag load sees our flag. The publisher
-     * itself pays nothing on its hot path. */
-    if (atomic_load_explicit(&membarrier_state, memory_order_relaxed) > 0) {
-        int saved = errno;
-        (void)syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED, 0, 0);
-        errno = saved;
-    }
-#endif
+    /* The publisher's side, run on its behalf where the OS can (Linux: membarrier). */
+    hftipc__os_announce_waiter();
 }
 
 void hftipc__sleep_on(const void *word, uint32_t expected, int64_t deadline_ns, int64_t slice_ns)
@@ -5323,50 +5028,7 @@ void hftipc__sleep_on(const void *word, uint32_t expected, int64_t deadline_ns, 
         until = deadline_ns;
     if (until <= now)
         return;
-#if defined(HFTIPC_HAVE_FUTEX)
-    /* An absolute CLOCK_MONOTONIC deadline: a signal (EINTR) returns early, and the caller's
-     * next sleep still ends at the same instant, neither shortened nor extended. */
-    struct timespec abs = {.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
-    int saved = errno;
-    (void)syscall(SYS_futex, word, FUTEX_WAIT_BITSET, expected, &abs, NULL, FUTEX_BITSET_MATCH_ANY);
-    errno = saved;
-#else
-    (void)word;
-    (void)expected;
-    struct timespec abs = {.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, NULL) == EINTR)
-        ;
-#endif
-}
-
-int hftipc__wake(const void *word)
-{
-#if defined(HFTIPC_HAVE_FUTEX)
-    int saved = errno;
-    long n = syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
-    errno = saved;
-    return n > 0 ? (int)n : 0;
-#else
-    (void)word;
-    return 0;
-#endif
-}
-
-int hftipc__fence_all_cpus(int expedited)
-{
-#if defined(HFTIPC_HAVE_FUTEX) && defined(SYS_membarrier)
-    int saved = errno;
-    long rc = -1;
-    if (expedited)
-        rc = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED, 0, 0);
-    if (rc != 0)
-        rc = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL, 0, 0);
-    errno = saved;
-    return rc == 0 ? 0 : -1;
-#else
-    (void)expedited;
-    return -1;
-#endif
+    hftipc__os_sleep_on(word, expected, until);
 }
 
 /* ---- Sleeper flags that outlive their sleeper (FORMAT.md, "Sleeper tags") ---- */
@@ -5424,7 +5086,7 @@ static void clear_orphaned_flags(hftipc_channel_t *ch)
 
 void hftipc__wake_sleeper(hftipc_channel_t *ch, const void *word)
 {
-    if (hftipc__wake(word) > 0)
+    if (hftipc__os_wake(word) > 0)
         return;
     /* Nobody was asleep on the word although a flag is up: a sleeper about to sleep (its futex
      * compare value makes it return at once), or a flag left by a sleeper that died. The check
@@ -5546,7 +5208,7 @@ int hftipc__wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
             continue;
         }
         if (round < WAIT_SPINS + WAIT_YIELDS) {
-            sched_yield();
+            hftipc__os_yield();
             continue;
         }
         /* About to sleep: the moment to notice a retired or replaced file (FORMAT.md section
@@ -5574,7 +5236,7 @@ int hftipc__wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
                     return (int)ready;
                 continue;
             }
-            if (peers_can_wake(ch) && hftipc__wait_register())
+            if (peers_can_wake(ch) && hftipc__os_fence_register())
                 slice = WAIT_SLICE_WOKEN_NS;
         }
         /* Futex compare value: the low word of what we just loaded. Any publish changes it (a
@@ -5587,3 +5249,1116 @@ int hftipc__wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
             waiter_leave(ch);
     }
 }
+/* ==== core/src/platform/linux.c ==== */
+#line 1 "core/src/platform/linux.c"
+/*
+ * The Linux platform layer (platform.h): what Linux does better than generic POSIX, on top of
+ * the Unix part of platform/posix.c. O_TMPFILE + linkat for the create, fallocate for holes,
+ * shared futexes for waits, membarrier for the fences, /proc for process start times, pidfd
+ * for ending a stale holder race-free, inotify for directory watches. Empty unless selected
+ * (HFTIPC_PLATFORM_LINUX: Linux, and HFTIPC_PLATFORM_FORCE_POSIX not defined).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+/* amalgamated: #include "platform.h" */
+
+#if defined(HFTIPC_PLATFORM_LINUX)
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+/* amalgamated: #include "hftipc.h" */
+
+/* membarrier(2) commands. The kernel ABI values, spelled out: <linux/membarrier.h> declares them
+ * as enum constants, which the preprocessor cannot test for, and older headers lack them. */
+#define HFTIPC__MEMBARRIER_QUERY                     0
+#define HFTIPC__MEMBARRIER_GLOBAL                    (1 << 0)
+#define HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED          (1 << 1)
+#define HFTIPC__MEMBARRIER_REGISTER_GLOBAL_EXPEDITED (1 << 2)
+
+/* ---- Files ---- */
+
+int hftipc__linux_open_anonymous(const char *dir)
+{
+    /* Linking an O_TMPFILE file needs /proc/self/fd; without it, the caller falls back to a
+     * named temporary file. */
+    if (access("/proc/self/fd", X_OK) != 0) {
+        errno = EOPNOTSUPP;
+        return -1;
+    }
+    return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+}
+
+int hftipc__linux_link_anonymous(int fd, const char *path)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+int hftipc__linux_allocate_holes(int fd, uint64_t size)
+{
+    /* fallocate(2) mode 0 over the whole geometry reserves the holes and leaves every byte and
+     * the size as they are (allocated ranges are skipped). Not posix_fallocate(): where the
+     * file system lacks fallocate, glibc emulates it by writing bytes into the file, which
+     * could overwrite what a peer writes meanwhile. On failure nothing is punched back: a
+     * partial allocation changes no byte, and tmpfs undoes its own partial allocation anyway
+     * (docs/FORMAT.md, section 3). */
+    for (;;) {
+        if (fallocate(fd, 0, 0, (off_t)size) == 0)
+            return HFTIPC_OK;
+        if (errno == EINTR)
+            continue;
+        if (errno == EOPNOTSUPP)
+            return HFTIPC_OK; /* no fallocate here: as create, the sparse file is all we get */
+        return hftipc__unix_status(errno);
+    }
+}
+
+/* ---- Waits and fences (docs/FORMAT.md sections 11 and 12) ---- */
+
+/* 0: not tried, 1: registered, -1: unavailable. Racing first calls both register: harmless.
+ * Relaxed: the value is a cache of a kernel answer that every thread would get alike. */
+static _Atomic int membarrier_state;
+
+int hftipc__os_fence_register(void)
+{
+    int state = atomic_load_explicit(&membarrier_state, memory_order_relaxed);
+    if (state != 0)
+        return state > 0;
+#if defined(SYS_membarrier)
+    int saved = errno;
+    long supported = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_QUERY, 0, 0);
+    if (supported > 0 && (supported & HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED) &&
+        syscall(SYS_membarrier, HFTIPC__MEMBARRIER_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0)
+        state = 1;
+    else
+        state = -1;
+    errno = saved;
+#else
+    state = -1;
+#endif
+    atomic_store_explicit(&membarrier_state, state, memory_order_relaxed);
+    return state > 0;
+}
+
+void hftipc__os_announce_waiter(void)
+{
+#if defined(SYS_membarrier)
+    /* The publisher's side of W1, run on its behalf: every CPU currently running a registered
+     * process executes a full barrier before this returns. So either the publisher's cursor
+     * store is visible to our re-check, or its later flag load sees our flag. The publisher
+     * itself pays nothing on its hot path. */
+    if (atomic_load_explicit(&membarrier_state, memory_order_relaxed) > 0) {
+        int saved = errno;
+        (void)syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED, 0, 0);
+        errno = saved;
+    }
+#endif
+}
+
+void hftipc__os_sleep_on(const void *word, uint32_t expected, int64_t until_ns)
+{
+    /* An absolute CLOCK_MONOTONIC deadline: a signal (EINTR) returns early, and the caller's
+     * next sleep still ends at the same instant, neither shortened nor extended. */
+    struct timespec abs = {.tv_sec = until_ns / 1000000000, .tv_nsec = until_ns % 1000000000};
+    int saved = errno;
+    (void)syscall(SYS_futex, word, FUTEX_WAIT_BITSET, expected, &abs, NULL, FUTEX_BITSET_MATCH_ANY);
+    errno = saved;
+}
+
+int hftipc__os_wake(const void *word)
+{
+    /* A shared futex (no FUTEX_PRIVATE_FLAG): the sleepers are in other processes. */
+    int saved = errno;
+    long n = syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    errno = saved;
+    return n > 0 ? (int)n : 0;
+}
+
+int hftipc__os_fence_all_cpus(int expedited)
+{
+#if defined(SYS_membarrier)
+    int saved = errno;
+    long rc = -1;
+    if (expedited)
+        rc = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED, 0, 0);
+    if (rc != 0)
+        rc = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL, 0, 0);
+    errno = saved;
+    return rc == 0 ? 0 : -1;
+#else
+    (void)expedited;
+    return -1;
+#endif
+}
+
+/* ---- Processes ---- */
+
+/* Reads field 3 (state) and field 22 (starttime) of /proc/<pid>/stat. The command name (field
+ * 2) may contain spaces and parentheses, so parsing starts after its last ')'. */
+static int read_proc_stat(pid_t pid, char *state, uint64_t *start_ticks)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char buf[1024];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    if (p == NULL || p[1] != ' ')
+        return -1;
+    p += 2;
+    *state = *p;
+    /* After ')' come fields 3, 4, ...; starttime is field 22, the 20th token. */
+    for (int field = 3; field < 22; field++) {
+        p = strchr(p, ' ');
+        if (p == NULL)
+            return -1;
+        p++;
+    }
+    unsigned long long ticks;
+    if (sscanf(p, "%llu", &ticks) != 1)
+        return -1;
+    *start_ticks = ticks;
+    return 0;
+}
+
+uint64_t hftipc__os_self_start(void)
+{
+    char state;
+    uint64_t ticks = 0;
+    if (read_proc_stat(getpid(), &state, &ticks) != 0)
+        ticks = 0; /* no /proc: liveness falls back to the pid alone */
+    return ticks;
+}
+
+uint64_t hftipc__os_self_pidns(void)
+{
+    struct stat st;
+    if (stat("/proc/self/ns/pid", &st) != 0)
+        return 0;
+    return (uint64_t)st.st_ino;
+}
+
+int hftipc__os_process_probe(uint32_t pid, uint64_t *start)
+{
+    *start = 0;
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+        return HFTIPC__OS_PROC_DEAD;
+    char state;
+    uint64_t ticks;
+    if (read_proc_stat((pid_t)pid, &state, &ticks) != 0)
+        return HFTIPC__OS_PROC_ALIVE; /* exists per kill(), /proc hidden: trust the pid */
+    /* A zombie has released nothing but will never run again. */
+    if (state == 'Z' || state == 'X')
+        return HFTIPC__OS_PROC_DEAD;
+    *start = ticks;
+    return HFTIPC__OS_PROC_ALIVE;
+}
+
+/* How long a killed holder may take to be gone. */
+#define EXIT_WAIT_MS 5000
+
+/* Does process `pid` map the file open as `fd`? The owner word comes from the mapping, so a
+ * hostile peer could name any process in it; only one that really maps this channel file is a
+ * holder we may end. /proc/<pid>/maps is readable for processes we could signal anyway. */
+static int process_maps_file(pid_t pid, int fd)
+{
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0)
+        return 0;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return 0;
+    int found = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    while (!found && getline(&line, &cap, f) > 0) {
+        unsigned maj, min;
+        unsigned long long ino;
+        if (sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &ino) == 3 &&
+            maj == major(st.st_dev) && min == minor(st.st_dev) &&
+            ino == (unsigned long long)st.st_ino)
+            found = 1;
+    }
+    free(line);
+    fclose(f);
+    return found;
+}
+
+int hftipc__os_process_end(uint32_t upid, uint64_t start, uint64_t start_mask,
+                           const hftipc__os_file *chan)
+{
+    /* Race-free against pid reuse: a pidfd pins the process, its start time is checked after
+     * the pidfd is open, it must map the channel file, and the signal goes through the pidfd. */
+    pid_t pid = (pid_t)upid;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+    int saved = errno;
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) {
+        int gone = errno == ESRCH;
+        errno = saved;
+        return gone;
+    }
+    int result = 0;
+    char state;
+    uint64_t ticks;
+    if (read_proc_stat(pid, &state, &ticks) != 0) {
+        result = kill(pid, 0) != 0 && errno == ESRCH; /* exited after pidfd_open */
+    } else if (state == 'Z' || state == 'X' || (start != 0 && start != (ticks & start_mask))) {
+        result = 1; /* a zombie, or the pid now names another process: ours is gone */
+    } else if (process_maps_file(pid, (int)chan->fd) &&
+               syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
+        /* The pidfd becomes readable once the process has exited: from then on none of its
+         * threads can store anything. SIGKILL also ends a stopped process. */
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int64_t deadline = hftipc__monotonic_ns() + (int64_t)EXIT_WAIT_MS * 1000000;
+        for (;;) {
+            int64_t left_ms = (deadline - hftipc__monotonic_ns()) / 1000000;
+            if (left_ms < 0)
+                break;
+            int n = poll(&p, 1, (int)left_ms + 1);
+            if (n > 0) {
+                result = 1;
+                break;
+            }
+            if (n < 0 && errno != EINTR)
+                break;
+        }
+    }
+    close(fd);
+    errno = saved;
+    return result;
+#else
+    (void)pid;
+    (void)start;
+    (void)start_mask;
+    (void)chan;
+    return 0;
+#endif
+}
+
+/* ---- inotify for the watch in platform/posix.c ---- */
+
+/* File events that can change what a scan finds. Not IN_MODIFY: a file written in a loop would
+ * turn the watch into a rescan loop; the writer's close (IN_CLOSE_WRITE) or the periodic
+ * rescan report its new state. */
+#define WATCH_EVENTS                                                                               \
+    (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE |            \
+     IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+/* Open-and-wait only cares about a file arriving (or the directory going away). */
+#define ARRIVAL_EVENTS                                                                             \
+    (IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |        \
+     IN_ONLYDIR)
+
+int hftipc__linux_notify_open(void)
+{
+    int saved = errno;
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    errno = saved;
+    return fd;
+}
+
+int hftipc__linux_notify_arm(int fd, const char *dir, int arrivals)
+{
+    int saved = errno;
+    int wd = inotify_add_watch(fd, dir, arrivals ? ARRIVAL_EVENTS : WATCH_EVENTS);
+    errno = saved;
+    return wd;
+}
+
+int hftipc__linux_notify_drain(int fd, int *wd)
+{
+    _Alignas(struct inotify_event) char buf[4096];
+    int any = 0;
+    int saved = errno;
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        any = 1;
+        for (char *p = buf; p < buf + r;) {
+            const struct inotify_event *ev = (const struct inotify_event *)p;
+            /* Only the current watch: an IN_IGNORED left over from a watch already replaced
+             * must not drop its successor. */
+            if (ev->wd == *wd && (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))) {
+                if (!(ev->mask & IN_IGNORED))
+                    inotify_rm_watch(fd, *wd);
+                *wd = -1;
+            }
+            p += sizeof *ev + ev->len;
+        }
+    }
+    errno = saved;
+    return any;
+}
+
+#endif /* HFTIPC_PLATFORM_LINUX */
+/* ==== core/src/platform/posix.c ==== */
+#line 1 "core/src/platform/posix.c"
+/*
+ * The Unix platform layer (platform.h). Two parts:
+ *   - the Unix part (HFTIPC_PLATFORM_UNIX), shared by Linux and every other POSIX system:
+ *     open/pread/mmap, the named-temporary-file create, directory listing, the watch's poll
+ *     loop, the clocks. On Linux it calls the hooks of platform/linux.c where Linux does better
+ *     (O_TMPFILE, fallocate, inotify);
+ *   - the generic part (HFTIPC_PLATFORM_POSIX only): what platform/linux.c does with futex,
+ *     membarrier, /proc and pidfd, done with what POSIX (and macOS) offers. Its limits are in
+ *     docs/FORMAT.md, sections 11 and 12.
+ * Empty on every other platform.
+ */
+/* Before any header: glibc's extensions on Linux (O_TMPFILE's relatives, mkostemp, pipe2),
+ * the full API on macOS; ignored elsewhere. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#if defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
+#define _DARWIN_C_SOURCE
+#endif
+/* amalgamated: #include "platform.h" */
+
+#if defined(HFTIPC_PLATFORM_UNIX)
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+/* amalgamated: #include "hftipc.h" */
+
+#if defined(HFTIPC_PLATFORM_POSIX) && defined(__APPLE__)
+#include <libproc.h>
+#include <sys/proc.h>
+#include <sys/proc_info.h>
+#if defined(__has_include)
+#if __has_include(<os/os_sync_wait_on_address.h>)
+#include <os/clock.h>
+#include <os/os_sync_wait_on_address.h>
+#define HFTIPC_HAVE_OS_SYNC 1
+#endif
+#endif
+#endif
+
+/* ---- Statuses ---- */
+
+int hftipc__unix_status(int err)
+{
+    switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+        return HFTIPC_ENOENT;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return HFTIPC_EACCES;
+    case ELOOP:
+    case EISDIR:
+    case ENXIO:
+        return HFTIPC_ENOTFILE;
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+        return HFTIPC_ENOSPC;
+    case ENOMEM:
+        return HFTIPC_ENOMEM;
+    case EEXIST:
+        return HFTIPC_EEXIST;
+    case EINVAL:
+    case ENAMETOOLONG:
+        return HFTIPC_EINVAL;
+    default:
+        return HFTIPC_ESYSTEM;
+    }
+}
+
+static int fail_errno(int fd)
+{
+    int err = errno;
+    if (fd >= 0)
+        close(fd);
+    errno = err;
+    return hftipc__unix_status(err);
+}
+
+/* ---- Files ---- */
+
+/* Sizes a new, still private file and allocates its blocks: on a full tmpfs the error comes
+ * here, instead of a SIGBUS on the first touch of an unbacked page. */
+static int allocate_new(int fd, uint64_t size)
+{
+#if defined(__APPLE__)
+    /* No posix_fallocate. Nobody else can open the file yet, so writing its zeros is safe, and
+     * it allocates every block (APFS and HFS+ store written zeros). */
+    if (ftruncate(fd, (off_t)size) != 0)
+        return hftipc__unix_status(errno);
+    static const char zeros[65536];
+    for (uint64_t off = 0; off < size;) {
+        size_t n = size - off < sizeof zeros ? (size_t)(size - off) : sizeof zeros;
+        ssize_t w = pwrite(fd, zeros, n, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return hftipc__unix_status(w < 0 ? errno : ENOSPC);
+        off += (uint64_t)w;
+    }
+    return HFTIPC_OK;
+#else
+    /* posix_fallocate reserves the blocks now. It returns the error, not errno. Where glibc
+     * emulates it by writing, that is harmless: the file is still private. */
+    int err = posix_fallocate(fd, 0, (off_t)size);
+    if (err == EOPNOTSUPP || err == EINVAL) {
+        /* A file system without fallocate: a sparse file is the best we can do (documented). */
+        if (ftruncate(fd, (off_t)size) != 0)
+            return hftipc__unix_status(errno);
+        return HFTIPC_OK;
+    }
+    if (err != 0) {
+        errno = err;
+        return hftipc__unix_status(err);
+    }
+    return HFTIPC_OK;
+#endif
+}
+
+char *hftipc__directory_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+char *hftipc__os_absolute_path(const char *path)
+{
+    int saved = errno;
+    char *abs = realpath(path, NULL);
+    errno = saved;
+    return abs;
+}
+
+int hftipc__os_file_create_unlinked(const char *path, uint64_t size, uint32_t file_mode,
+                                    hftipc__os_file *f)
+{
+    f->fd = -1;
+    f->tmp_path = NULL;
+    size_t plen = strlen(path);
+    int fd = -1;
+#if defined(HFTIPC_PLATFORM_LINUX)
+    /* O_TMPFILE gives a file with no name, so a crash before the link leaves nothing behind. */
+    char *dir = hftipc__directory_of(path);
+    if (dir == NULL)
+        return HFTIPC_ENOMEM;
+    fd = hftipc__linux_open_anonymous(dir);
+    free(dir);
+    if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+        return fail_errno(-1);
+#endif
+    if (fd < 0) {
+        /* A named temporary file next to the target, linked once complete: a crash before the
+         * link leaves a "<name>.tmp-XXXXXX" behind, never a half-initialised channel. */
+        size_t n = plen + 32;
+        f->tmp_path = malloc(n);
+        if (f->tmp_path == NULL)
+            return HFTIPC_ENOMEM;
+        snprintf(f->tmp_path, n, "%s.tmp-XXXXXX", path);
+#if defined(HFTIPC_PLATFORM_LINUX)
+        fd = mkostemp(f->tmp_path, O_CLOEXEC);
+#else
+        /* mkostemp(O_CLOEXEC) is not POSIX; the window until FD_CLOEXEC is set only matters to
+         * a fork+exec racing this create in another thread. */
+        fd = mkstemp(f->tmp_path);
+        if (fd >= 0)
+            (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+#endif
+        if (fd < 0) {
+            free(f->tmp_path);
+            f->tmp_path = NULL;
+            return fail_errno(-1);
+        }
+    }
+    f->fd = fd;
+    int rc = HFTIPC_OK;
+    /* fchmod, not the open mode: the requested mode is exact, whatever the umask. */
+    if (fchmod(fd, (mode_t)(file_mode & 0666)) != 0)
+        rc = hftipc__unix_status(errno);
+    if (rc == HFTIPC_OK)
+        rc = allocate_new(fd, size);
+    if (rc != HFTIPC_OK) {
+        int err = errno;
+        hftipc__os_file_close(f);
+        errno = err;
+    }
+    return rc;
+}
+
+int hftipc__os_file_link(hftipc__os_file *f, const char *path)
+{
+    int rc;
+    if (f->tmp_path == NULL) {
+#if defined(HFTIPC_PLATFORM_LINUX)
+        rc = hftipc__linux_link_anonymous((int)f->fd, path);
+#else
+        errno = EINVAL; /* only named temporary files here */
+        rc = -1;
+#endif
+    } else {
+        /* link(2), unlike rename(2), fails if `path` exists: exactly one racer wins. */
+        rc = link(f->tmp_path, path);
+        int err = errno;
+        unlink(f->tmp_path);
+        free(f->tmp_path);
+        f->tmp_path = NULL;
+        errno = err;
+    }
+    return rc == 0 ? HFTIPC_OK : hftipc__unix_status(errno);
+}
+
+int hftipc__os_file_open(const char *path, int writable, hftipc__os_file *f, uint64_t *size)
+{
+    f->fd = -1;
+    f->tmp_path = NULL;
+    /* O_NOFOLLOW: a symlink planted at the path is refused (ELOOP). O_NONBLOCK: opening a FIFO
+     * must not hang; the fstat below refuses it anyway. */
+    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+    int fd = open(path, flags);
+    if (fd < 0)
+        return fail_errno(-1);
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return fail_errno(fd);
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return HFTIPC_ENOTFILE;
+    }
+    f->fd = fd;
+    *size = (uint64_t)st.st_size;
+    return HFTIPC_OK;
+}
+
+int hftipc__os_file_read(const hftipc__os_file *f, uint64_t offset, void *buf, size_t len,
+                         size_t *got)
+{
+    size_t n = 0;
+    while (n < len) {
+        ssize_t r = pread((int)f->fd, (char *)buf + n, len - n, (off_t)(offset + n));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return hftipc__unix_status(errno);
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    *got = n;
+    return HFTIPC_OK;
+}
+
+int hftipc__os_file_allocate(const hftipc__os_file *f, uint64_t size, int may_allocate)
+{
+    int fd = (int)f->fd;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return hftipc__unix_status(errno);
+    /* Cheap and exact on tmpfs: every page that exists, written or only fallocated, counts in
+     * st_blocks, so a file with as many blocks as bytes has no hole, and this is the common
+     * case (the creator allocated everything). SEEK_HOLE alone cannot say it: on tmpfs and ext4
+     * (Linux 6.18) a range that fallocate reserved but nobody wrote reads back as a hole. */
+    if (st.st_blocks >= 0 && (uint64_t)st.st_blocks * 512u >= size)
+        return HFTIPC_OK;
+#if defined(SEEK_HOLE)
+    /* Fewer blocks than bytes: a hole, or a file system that stores data in fewer blocks than
+     * its size (compression, inline data). SEEK_HOLE tells them apart; a file system that
+     * cannot report holes answers the file size (all data), and the file is taken as it is,
+     * as create does on a file system without fallocate. */
+    off_t hole = lseek(fd, 0, SEEK_HOLE);
+    if (hole < 0 || (uint64_t)hole >= size)
+        return HFTIPC_OK;
+#else
+    return HFTIPC_OK; /* no way to tell a hole from compression: taken as it is */
+#endif
+    /* A hole inside the geometry: on tmpfs the first touch of it through the mapping allocates
+     * a page, and raises SIGBUS when the file system is full. Read faults allocate too, so an
+     * observer, whose read-only descriptor cannot reserve anything, refuses the file. */
+    if (!may_allocate)
+        return HFTIPC_ESPARSE;
+    /* Refuse up front what cannot fit: a file system such as ext4 keeps the blocks a failed
+     * fallocate allocated before it ran out, so a huge sparse file would otherwise fill the
+     * disk before failing. A file system that reports no size (tmpfs with size=0) is tried. */
+    struct statvfs fs;
+    uint64_t have = st.st_blocks > 0 ? (uint64_t)st.st_blocks * 512u : 0;
+    uint64_t missing = have < size ? size - have : 0;
+    if (fstatvfs(fd, &fs) == 0 && fs.f_blocks != 0 && fs.f_frsize != 0 &&
+        missing / fs.f_frsize > (uint64_t)fs.f_bavail)
+        return HFTIPC_ENOSPC;
+#if defined(HFTIPC_PLATFORM_LINUX)
+    return hftipc__linux_allocate_holes(fd, size);
+#else
+    /* No allocation that provably changes no byte (posix_fallocate may write, and a peer may
+     * be writing meanwhile): as on a file system without fallocate, the file is taken as it
+     * is, with room checked above (docs/FORMAT.md, section 3). */
+    return HFTIPC_OK;
+#endif
+}
+
+int hftipc__os_file_is_at(const hftipc__os_file *f, const char *path)
+{
+    struct stat here, there;
+    int saved = errno;
+    int same = f->fd >= 0 && fstat((int)f->fd, &here) == 0 && lstat(path, &there) == 0 &&
+               here.st_dev == there.st_dev && here.st_ino == there.st_ino;
+    errno = saved;
+    return same;
+}
+
+int hftipc__os_unlink(const char *path)
+{
+    if (unlink(path) != 0 && errno != ENOENT)
+        return hftipc__unix_status(errno);
+    return HFTIPC_OK;
+}
+
+int hftipc__os_file_close(hftipc__os_file *f)
+{
+    int rc = HFTIPC_OK;
+    if (f->fd >= 0 && close((int)f->fd) != 0)
+        rc = HFTIPC_ESYSTEM;
+    if (f->tmp_path != NULL) {
+        unlink(f->tmp_path);
+        free(f->tmp_path);
+    }
+    f->fd = -1;
+    f->tmp_path = NULL;
+    return rc;
+}
+
+int hftipc__os_map(const hftipc__os_file *f, size_t len, int writable, void **base)
+{
+    int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
+    void *p = mmap(NULL, len, prot, MAP_SHARED, (int)f->fd, 0);
+    if (p == MAP_FAILED)
+        return hftipc__unix_status(errno);
+    *base = p;
+    return HFTIPC_OK;
+}
+
+int hftipc__os_unmap(void *base, size_t len)
+{
+    return munmap(base, len) == 0 ? HFTIPC_OK : HFTIPC_ESYSTEM;
+}
+
+/* ---- Clocks, scheduling, this process ---- */
+
+int64_t hftipc__monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+uint64_t hftipc__os_realtime_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void hftipc__os_yield(void)
+{
+    sched_yield();
+}
+
+uint32_t hftipc__os_self_pid(void)
+{
+    return (uint32_t)getpid();
+}
+
+/* ---- Directories ---- */
+
+struct hftipc__os_dir {
+    DIR *d;
+};
+
+static int dir_status(int err)
+{
+    /* A path that is not a directory is HFTIPC_ENOTFILE here, where hftipc__unix_status()
+     * reads ENOTDIR as a missing parent. */
+    return err == ENOTDIR ? HFTIPC_ENOTFILE : hftipc__unix_status(err);
+}
+
+int hftipc__os_dir_open(const char *dir, hftipc__os_dir **out)
+{
+    *out = NULL;
+    hftipc__os_dir *d = malloc(sizeof *d);
+    if (d == NULL)
+        return HFTIPC_ENOMEM;
+    d->d = opendir(dir);
+    if (d->d == NULL) {
+        int err = errno;
+        free(d);
+        errno = err;
+        return dir_status(err);
+    }
+    *out = d;
+    return HFTIPC_OK;
+}
+
+int hftipc__os_dir_next(hftipc__os_dir *d, const char **name)
+{
+    for (;;) {
+        errno = 0;
+        struct dirent *de = readdir(d->d);
+        if (de == NULL)
+            return errno != 0 ? hftipc__unix_status(errno) : 0;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        *name = de->d_name;
+        return 1;
+    }
+}
+
+void hftipc__os_dir_close(hftipc__os_dir *d)
+{
+    if (d == NULL)
+        return;
+    int err = errno;
+    closedir(d->d);
+    free(d);
+    errno = err;
+}
+
+int hftipc__os_dir_check(const char *dir)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return dir_status(errno);
+    close(dfd);
+    return HFTIPC_OK;
+}
+
+int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *bytes)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? HFTIPC_ENOENT : hftipc__unix_status(errno);
+    *inode = (uint64_t)st.st_ino;
+    *bytes = (uint64_t)st.st_size;
+    *kind = S_ISLNK(st.st_mode)   ? HFTIPC__OS_NODE_SYMLINK
+            : S_ISDIR(st.st_mode) ? HFTIPC__OS_NODE_DIRECTORY
+            : S_ISREG(st.st_mode) ? HFTIPC__OS_NODE_REGULAR
+                                  : HFTIPC__OS_NODE_OTHER;
+    return HFTIPC_OK;
+}
+
+/* ---- Watching a directory ---- */
+
+struct hftipc__os_watch {
+    int stop_pipe[2]; /* -1: no stop; the pipe only wakes a poll() in progress */
+    int notify_fd;    /* -1: polling only (no inotify, or not asked for) */
+    int notify_wd;    /* -1: the directory is not watched (missing, moved) */
+    int arrivals;
+    char *dir;
+};
+
+int hftipc__os_watch_open(const char *dir, unsigned flags, hftipc__os_watch **out)
+{
+    *out = NULL;
+    hftipc__os_watch *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return HFTIPC_ENOMEM;
+    w->stop_pipe[0] = w->stop_pipe[1] = -1;
+    w->notify_fd = w->notify_wd = -1;
+    w->arrivals = (flags & HFTIPC__OS_WATCH_ARRIVALS) != 0;
+    w->dir = strdup(dir);
+    if (w->dir == NULL) {
+        free(w);
+        return HFTIPC_ENOMEM;
+    }
+    if (flags & HFTIPC__OS_WATCH_STOP) {
+#if defined(HFTIPC_PLATFORM_LINUX)
+        int rc = pipe2(w->stop_pipe, O_CLOEXEC | O_NONBLOCK);
+#else
+        /* pipe2 is not POSIX (macOS lacks it): flags set after, with the same fork+exec window
+         * as the create's mkstemp. */
+        int rc = pipe(w->stop_pipe);
+        for (int i = 0; rc == 0 && i < 2; i++) {
+            (void)fcntl(w->stop_pipe[i], F_SETFD, FD_CLOEXEC);
+            (void)fcntl(w->stop_pipe[i], F_SETFL, O_NONBLOCK);
+        }
+#endif
+        if (rc != 0) {
+            int err = errno;
+            w->stop_pipe[0] = w->stop_pipe[1] = -1;
+            hftipc__os_watch_close(w);
+            errno = err;
+            return hftipc__unix_status(err);
+        }
+    }
+#if defined(HFTIPC_PLATFORM_LINUX)
+    /* No inotify (ENOSYS, or the per-user instance limit): fall back to polling. */
+    if (flags & HFTIPC__OS_WATCH_NOTIFY)
+        w->notify_fd = hftipc__linux_notify_open();
+#endif
+    *out = w;
+    return HFTIPC_OK;
+}
+
+int hftipc__os_watch_arm(hftipc__os_watch *w)
+{
+#if defined(HFTIPC_PLATFORM_LINUX)
+    if (w->notify_fd >= 0 && w->notify_wd < 0)
+        w->notify_wd = hftipc__linux_notify_arm(w->notify_fd, w->dir, w->arrivals);
+#endif
+    return w->notify_wd >= 0;
+}
+
+int hftipc__os_watch_drain(hftipc__os_watch *w)
+{
+#if defined(HFTIPC_PLATFORM_LINUX)
+    if (w->notify_fd >= 0)
+        return hftipc__linux_notify_drain(w->notify_fd, &w->notify_wd);
+#endif
+    (void)w;
+    return 0;
+}
+
+int hftipc__os_watch_sleep(hftipc__os_watch *w, intptr_t cancel, int64_t until_ns)
+{
+    struct pollfd pfd[3];
+    nfds_t n = 0;
+    if (w->stop_pipe[0] >= 0)
+        pfd[n++] = (struct pollfd){.fd = w->stop_pipe[0], .events = POLLIN};
+    if (w->notify_wd >= 0)
+        pfd[n++] = (struct pollfd){.fd = w->notify_fd, .events = POLLIN};
+    nfds_t cancel_at = n;
+    if (cancel >= 0)
+        pfd[n++] = (struct pollfd){.fd = (int)cancel, .events = POLLIN};
+#if defined(HFTIPC_PLATFORM_LINUX)
+    /* ppoll: nanoseconds, so a short sleep is not rounded up to a millisecond. */
+    struct timespec ts, *tsp = NULL;
+    if (until_ns >= 0) {
+        int64_t left = until_ns - hftipc__monotonic_ns();
+        if (left < 0)
+            left = 0;
+        ts.tv_sec = (time_t)(left / 1000000000);
+        ts.tv_nsec = (long)(left % 1000000000);
+        tsp = &ts;
+    }
+    int saved = errno;
+    int r = ppoll(pfd, n, tsp, NULL); /* EINTR or a timeout: the caller's loop decides */
+    errno = saved;
+#else
+    int timeout_ms = -1;
+    if (until_ns >= 0) {
+        int64_t left = until_ns - hftipc__monotonic_ns();
+        if (left <= 0)
+            timeout_ms = 0;
+        else /* rounded up: never wake before the deadline */
+            timeout_ms = left / 1000000 >= INT_MAX ? INT_MAX : (int)((left + 999999) / 1000000);
+    }
+    int saved = errno;
+    int r = poll(pfd, n, timeout_ms); /* EINTR or a timeout: the caller's loop decides */
+    errno = saved;
+#endif
+    return r > 0 && cancel >= 0 && (pfd[cancel_at].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
+
+void hftipc__os_watch_stop(hftipc__os_watch *w)
+{
+    int saved = errno;
+    /* Wakes a poll() in progress; a full pipe (EAGAIN) is already readable. write(2) is
+     * async-signal-safe. */
+    if (w->stop_pipe[1] >= 0) {
+        ssize_t r = write(w->stop_pipe[1], "", 1);
+        (void)r;
+    }
+    errno = saved;
+}
+
+void hftipc__os_watch_close(hftipc__os_watch *w)
+{
+    if (w == NULL)
+        return;
+    int err = errno;
+    if (w->notify_fd >= 0)
+        close(w->notify_fd);
+    for (int i = 0; i < 2; i++)
+        if (w->stop_pipe[i] >= 0)
+            close(w->stop_pipe[i]);
+    free(w->dir);
+    free(w);
+    errno = err;
+}
+
+/* ==== The generic part: only where platform/linux.c is not selected ==== */
+#if defined(HFTIPC_PLATFORM_POSIX)
+
+/* ---- Waits (docs/FORMAT.md section 11) ---- */
+
+int hftipc__os_fence_register(void)
+{
+    /* No cross-process barrier (membarrier) here: a publisher's cursor store and its later load
+     * of the waiting flag may pass each other, so a wake-up can be missed. Saying so makes
+     * every peer sleep in short slices (polling), never wait on a wake that may not come. */
+    return 0;
+}
+
+void hftipc__os_announce_waiter(void) {}
+
+void hftipc__os_sleep_on(const void *word, uint32_t expected, int64_t until_ns)
+{
+    int64_t left = until_ns - hftipc__monotonic_ns();
+    if (left <= 0)
+        return;
+#if defined(HFTIPC_HAVE_OS_SYNC)
+    /* macOS 14.4: a wait on a word of shared memory that a wake-up from another process ends
+     * (OS_SYNC_WAIT_ON_ADDRESS_SHARED). Only faster than the sleep below: peers still poll. */
+    if (__builtin_available(macOS 14.4, *)) {
+        int saved = errno;
+        (void)os_sync_wait_on_address_with_timeout((void *)(uintptr_t)word, expected, 4,
+                                                   OS_SYNC_WAIT_ON_ADDRESS_SHARED,
+                                                   OS_CLOCK_MACH_ABSOLUTE_TIME, (uint64_t)left);
+        errno = saved;
+        return;
+    }
+#endif
+    (void)word;
+    (void)expected;
+    /* The last step of the bounded backoff (the caller spun and yielded first): sleep the
+     * slice, which the caller keeps short because nobody wakes us here. Relative, since
+     * clock_nanosleep is not everywhere (macOS); a signal ends it early, which is allowed. */
+    struct timespec ts = {.tv_sec = (time_t)(left / 1000000000),
+                          .tv_nsec = (long)(left % 1000000000)};
+    int saved = errno;
+    (void)nanosleep(&ts, NULL);
+    errno = saved;
+}
+
+int hftipc__os_wake(const void *word)
+{
+#if defined(HFTIPC_HAVE_OS_SYNC)
+    if (__builtin_available(macOS 14.4, *)) {
+        int saved = errno;
+        int rc =
+            os_sync_wake_by_address_all((void *)(uintptr_t)word, 4, OS_SYNC_WAKE_BY_ADDRESS_SHARED);
+        errno = saved;
+        return rc == 0; /* 0: somebody was waiting (ENOENT otherwise) */
+    }
+#endif
+    (void)word;
+    return 0;
+}
+
+int hftipc__os_fence_all_cpus(int expedited)
+{
+    (void)expedited;
+    return -1;
+}
+
+/* ---- Processes ---- */
+
+uint64_t hftipc__os_self_pidns(void)
+{
+    return 0; /* no pid namespaces: one pid space per machine */
+}
+
+/* Start time and state of `pid`: 1 known, 0 unknown, -1 no such process. */
+static int process_start(pid_t pid, uint64_t *start, int *zombie)
+{
+    *zombie = 0;
+    *start = 0;
+#if defined(__APPLE__)
+    struct proc_bsdinfo bi;
+    int n = proc_pidinfo(pid, PROC_PIDTBSDINFO, 0, &bi, (int)sizeof bi);
+    if (n != (int)sizeof bi)
+        return 0;
+    *zombie = bi.pbi_status == SZOMB;
+    /* Milliseconds since 1970: 42 bits last until 2109, and a pid is not reused within one. */
+    *start = (uint64_t)bi.pbi_start_tvsec * 1000u + (uint64_t)bi.pbi_start_tvusec / 1000u;
+    return 1;
+#else
+    (void)pid;
+    return 0; /* no portable source of a start time: liveness rests on the pid (and heartbeat) */
+#endif
+}
+
+uint64_t hftipc__os_self_start(void)
+{
+    uint64_t start;
+    int zombie;
+    return process_start(getpid(), &start, &zombie) == 1 ? start : 0;
+}
+
+int hftipc__os_process_probe(uint32_t pid, uint64_t *start)
+{
+    *start = 0;
+    int saved = errno;
+    int gone = kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    errno = saved;
+    if (gone)
+        return HFTIPC__OS_PROC_DEAD;
+    int zombie;
+    if (process_start((pid_t)pid, start, &zombie) == 1 && zombie)
+        return HFTIPC__OS_PROC_DEAD; /* has released nothing but will never run again */
+    return HFTIPC__OS_PROC_ALIVE;
+}
+
+int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
+                           const hftipc__os_file *chan)
+{
+    (void)chan;
+    /* Gone already, or the pid now names another process: ours is gone. */
+    uint64_t now_start;
+    if (hftipc__os_process_probe(pid, &now_start) == HFTIPC__OS_PROC_DEAD)
+        return 1;
+    if (start != 0 && now_start != 0 && (now_start & start_mask) != start)
+        return 1;
+    /* Still there, and nothing pins a process here (no pidfd): between any check and a
+     * kill(2) the pid could be reused, and a signal would end a stranger. Not ended: the
+     * takeover reports HFTIPC_ENOFENCE (docs/FORMAT.md section 12). */
+    return 0;
+}
+
+#endif /* HFTIPC_PLATFORM_POSIX */
+
+#endif /* HFTIPC_PLATFORM_UNIX */

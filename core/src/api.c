@@ -4,14 +4,13 @@
  * operations (channel.h), chosen once here by mode, role and format; the modes live in spsc.c,
  * mpsc.c and observer.c, the blocking wait in wait.c, info decoding in format.c.
  */
+/* strdup is POSIX (and C23), not C11: ask glibc for it; other C libraries declare it anyway. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "hftipc.h"
 
@@ -58,13 +57,6 @@ static int read_options(const hftipc_options_t *in, hftipc_options_t *out)
     return HFTIPC_OK;
 }
 
-static uint64_t realtime_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int valid_role(int role)
 {
     return role == HFTIPC_ROLE_PRODUCER || role == HFTIPC_ROLE_CONSUMER ||
@@ -94,14 +86,16 @@ static const hftipc__ops *ops_for(const hftipc_channel_t *ch)
 /* Takes the role in a mapped file: the SPSC holder record of the role, or an MPSC producer
  * record. Before it returns HFTIPC_OK any previous holder is proven harmless (peer.c). */
 static int take_role(hftipc__header *hdr, int mode, int role, uint64_t owner,
-                     int64_t stale_after_ns, uint32_t flags, int fd, hftipc__holder **held)
+                     int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan,
+                     hftipc__holder **held)
 {
     uint64_t pidns = hftipc__self_pidns();
     if (mode == HFTIPC_MODE_MPSC && role == HFTIPC_ROLE_PRODUCER)
-        return hftipc__mpsc_take_record(hdr, owner, pidns, realtime_ns(), stale_after_ns, flags, fd,
-                                        held);
+        return hftipc__mpsc_take_record(hdr, owner, pidns, hftipc__os_realtime_ns(), stale_after_ns,
+                                        flags, chan, held);
     *held = holder_of(hdr, role);
-    int rc = hftipc__holder_acquire(*held, owner, pidns, realtime_ns(), stale_after_ns, flags, fd);
+    int rc = hftipc__holder_acquire(*held, owner, pidns, hftipc__os_realtime_ns(), stale_after_ns,
+                                    flags, chan);
     if (rc == HFTIPC_OK)
         hftipc__waiting_reset(hdr, NULL, 0,
                               role == HFTIPC_ROLE_PRODUCER ? &hdr->producer_waiting
@@ -136,7 +130,7 @@ static int attach(const char *path, hftipc__mapping *map, const hftipc__geometry
     }
     /* The absolute path, so that a later chdir() of the process does not make the file look
      * replaced (FORMAT.md section 15); the path as given if it cannot be resolved. */
-    ch->path = realpath(path, NULL);
+    ch->path = hftipc__os_absolute_path(path);
     if (ch->path == NULL)
         ch->path = strdup(path);
     if (ch->path == NULL) {
@@ -155,7 +149,7 @@ static int attach(const char *path, hftipc__mapping *map, const hftipc__geometry
     if (role != HFTIPC_ROLE_OBSERVER) {
         ch->holder = held;
         if (held == NULL) {
-            rc = take_role(hdr, (int)geo->mode, role, owner, stale_after_ns, flags, map->fd,
+            rc = take_role(hdr, (int)geo->mode, role, owner, stale_after_ns, flags, &map->file,
                            &ch->holder);
             if (rc != HFTIPC_OK) {
                 hftipc__map_close(&ch->map);
@@ -244,12 +238,12 @@ int hftipc_channel_create(const char *path, const hftipc_options_t *opts, hftipc
         return rc;
     hftipc__header *hdr = map.base;
     uint64_t owner = hftipc__self_owner();
-    hftipc__header_encode(hdr, &geo, realtime_ns(), (uint32_t)getpid());
+    hftipc__header_encode(hdr, &geo, hftipc__os_realtime_ns(), hftipc__os_self_pid());
     /* The file has no name yet, so taking the role cannot race anybody (nor fail): it appears
      * already held, and no other process can grab it between the link and our open. */
     hftipc__holder *held = NULL;
     if (role != HFTIPC_ROLE_OBSERVER)
-        (void)take_role(hdr, (int)geo.mode, (int)role, owner, -1, 0, map.fd, &held);
+        (void)take_role(hdr, (int)geo.mode, (int)role, owner, -1, 0, &map.file, &held);
     hftipc__header_publish(hdr);
     rc = hftipc__map_link(&map, path);
     if (rc != HFTIPC_OK) {
@@ -351,9 +345,9 @@ int hftipc_channel_remove(const char *path)
     uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
     hftipc__slot *slot = (hftipc__slot *)((uint8_t *)map.base + HFTIPC__HEADER_SIZE +
                                           (size_t)(tail & (geo.capacity - 1)) * geo.slot_size);
-    hftipc__wake(&hdr->tail);
-    hftipc__wake(&hdr->head);
-    hftipc__wake(&slot->commit);
+    hftipc__os_wake(&hdr->tail);
+    hftipc__os_wake(&hdr->head);
+    hftipc__os_wake(&slot->commit);
     rc = hftipc__map_unlink_if_at(&map, path);
     int crc = hftipc__map_close(&map);
     return rc != HFTIPC_OK ? rc : crc;
@@ -631,16 +625,16 @@ int hftipc_inspect(const char *path, hftipc_info_t *info)
     _Alignas(64) unsigned char buf[HFTIPC__HEADER_SIZE] = {0};
     size_t got;
     uint64_t size;
-    int fd;
-    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, &fd);
+    hftipc__os_file file;
+    int rc = hftipc__map_read_header(path, 0, buf, &got, &size, &file);
     if (rc != HFTIPC_OK)
         return rc;
     hftipc__geometry geo;
     rc = hftipc__header_validate(buf, got, size, &geo);
     if (rc == HFTIPC_OK) /* what an observer's open would find: holes it cannot allocate */
-        rc = hftipc__map_allocate(fd, geo.file_size, 0);
+        rc = hftipc__map_allocate(&file, geo.file_size, 0);
     int err = errno;
-    close(fd);
+    hftipc__os_file_close(&file);
     errno = err;
     hftipc_info_t full;
     memset(&full, 0, sizeof full);

@@ -228,7 +228,7 @@ static inline uint32_t hftipc__sleeper_tag(uint64_t epoch)
  * preferably a dead or stale holder's record whose claim blocks the consumer, whose holder is
  * then fenced or ended (hftipc__holder_acquire) and its claim left for the consumer to skip. */
 int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, uint32_t flags, int fd,
+                             int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan,
                              hftipc__holder **record);
 /* Producers holding a record in use (with liveness: whose process is not dead). */
 uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_liveness);

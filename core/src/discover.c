@@ -3,44 +3,34 @@
  * that appear, change or disappear, and open a channel once it exists.
  *
  * Read-only by construction: every regular file is examined through hftipc_inspect(), which
- * opens it O_RDONLY | O_NOFOLLOW | O_NONBLOCK, refuses anything but a regular file after
- * fstat, reads a private copy of the header and validates that copy. Entries are classified
- * with lstat(), so a symlink is reported, never followed, and a FIFO is never opened here.
+ * opens it without following a symlink and without blocking (O_NOFOLLOW | O_NONBLOCK on
+ * Unix), refuses anything but a regular file, reads a private copy of the header and validates
+ * that copy. Entries are classified without following symlinks (lstat() on Unix), so a symlink
+ * is reported, never followed, and a FIFO is never opened here.
  * Every shared-file value therefore reaches this file only as a validated, private copy.
  *
  * No callbacks: the listing and the watch are iterators filling caller-owned, size-prefixed
  * structs, the shape cgo and SWIG bind without glue.
  */
+/* strdup is POSIX (and C23), not C11: ask glibc for it; other C libraries declare it anyway. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include "discover.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <stddef.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
-
-#if defined(__linux__)
-#include <sys/inotify.h>
-#define HFTIPC_HAVE_INOTIFY 1
-#endif
 
 #include "hftipc.h"
-#include "map.h"
-#include "wait.h"
+#include "platform/platform.h"
 
 #define DISCOVER_DEFAULT_INTERVAL_NS 100000000LL  /* 100 ms */
 #define DISCOVER_MIN_INTERVAL_NS     1000000LL    /* 1 ms */
-#define DISCOVER_NOWATCH_SLICE_NS    10000000LL   /* without inotify: re-check every 10 ms */
-#define DISCOVER_SAFETY_SLICE_NS     1000000000LL /* with inotify: re-check anyway every 1 s */
+#define DISCOVER_NOWATCH_SLICE_NS    10000000LL   /* without notifications: every 10 ms */
+#define DISCOVER_SAFETY_SLICE_NS     1000000000LL /* with notifications: anyway every 1 s */
 #define DISCOVER_NOTREADY_FIRST_NS   1000000LL    /* a present, unready file: 1 ms, doubling */
 #define DISCOVER_NOTREADY_MAX_NS     50000000LL   /* ... up to 50 ms */
 
@@ -53,13 +43,6 @@ static int64_t discover_deadline(int64_t timeout_ns)
         return -1;
     int64_t now = hftipc__monotonic_ns();
     return timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
-}
-
-/* Status of a failed opendir()/open(O_DIRECTORY): a path that is not a directory is
- * HFTIPC_ENOTFILE here, where hftipc__status_from_errno() reads ENOTDIR as a missing parent. */
-static int discover_dir_status(int err)
-{
-    return err == ENOTDIR ? HFTIPC_ENOTFILE : hftipc__status_from_errno(err);
 }
 
 static int discover_name_cmp(const void *a, const void *b)
@@ -79,22 +62,19 @@ static int discover_read_names(const char *dir, char ***names_out, size_t *count
 {
     *names_out = NULL;
     *count_out = 0;
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return discover_dir_status(errno);
+    hftipc__os_dir *d;
+    int rc = hftipc__os_dir_open(dir, &d);
+    if (rc != HFTIPC_OK)
+        return rc;
     char **names = NULL;
     size_t count = 0, cap = 0;
-    int rc = HFTIPC_OK;
     for (;;) {
-        errno = 0;
-        struct dirent *de = readdir(d);
-        if (de == NULL) {
-            if (errno != 0)
-                rc = hftipc__status_from_errno(errno);
+        const char *name;
+        int more = hftipc__os_dir_next(d, &name);
+        if (more <= 0) {
+            rc = more;
             break;
         }
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
         if (count == cap) {
             size_t ncap = cap ? cap * 2 : 16;
             char **grown = realloc(names, ncap * sizeof *names);
@@ -105,7 +85,7 @@ static int discover_read_names(const char *dir, char ***names_out, size_t *count
             names = grown;
             cap = ncap;
         }
-        names[count] = strdup(de->d_name);
+        names[count] = strdup(name);
         if (names[count] == NULL) {
             rc = HFTIPC_ENOMEM;
             break;
@@ -113,7 +93,7 @@ static int discover_read_names(const char *dir, char ***names_out, size_t *count
         count++;
     }
     int err = errno;
-    closedir(d);
+    hftipc__os_dir_close(d);
     if (rc != HFTIPC_OK) {
         discover_free_names(names, count);
         errno = err;
@@ -172,29 +152,31 @@ static int discover_examine(const char *path, const char *name, hftipc_dir_entry
     size_t n = strlen(name);
     memcpy(e->name, name, n > HFTIPC_NAME_MAX ? HFTIPC_NAME_MAX : n);
 
-    struct stat st;
-    if (lstat(path, &st) != 0) {
-        if (errno == ENOENT)
-            return HFTIPC_ENOENT;
+    int kind;
+    uint64_t inode, bytes;
+    int rc = hftipc__os_node(path, &kind, &inode, &bytes);
+    if (rc == HFTIPC_ENOENT)
+        return HFTIPC_ENOENT;
+    if (rc != HFTIPC_OK) {
         /* The name exists but cannot be examined (an unsearchable directory, for example). */
         e->type = HFTIPC_ENTRY_OTHER;
-        e->status = hftipc__status_from_errno(errno);
+        e->status = rc;
         return HFTIPC_OK;
     }
-    e->inode = (uint64_t)st.st_ino;
+    e->inode = inode;
     e->status = HFTIPC_ENOTFILE;
-    if (S_ISLNK(st.st_mode)) {
+    if (kind == HFTIPC__OS_NODE_SYMLINK) {
         e->type = HFTIPC_ENTRY_SYMLINK;
-    } else if (S_ISDIR(st.st_mode)) {
+    } else if (kind == HFTIPC__OS_NODE_DIRECTORY) {
         e->type = HFTIPC_ENTRY_DIRECTORY;
-    } else if (!S_ISREG(st.st_mode)) {
+    } else if (kind != HFTIPC__OS_NODE_REGULAR) {
         e->type = HFTIPC_ENTRY_OTHER;
     } else {
         e->type = HFTIPC_ENTRY_REGULAR;
-        e->bytes = (uint64_t)st.st_size;
-        /* If the name was replaced by a symlink or FIFO since the lstat, inspect's
-         * O_NOFOLLOW | O_NONBLOCK open and its fstat refuse it (HFTIPC_ENOTFILE). */
-        int rc = hftipc_inspect(path, info);
+        e->bytes = bytes;
+        /* If the name was replaced by a symlink or FIFO since it was examined, inspect's
+         * no-follow, non-blocking open refuses it (HFTIPC_ENOTFILE). */
+        rc = hftipc_inspect(path, info);
         if (rc == HFTIPC_ENOENT)
             return HFTIPC_ENOENT;
         e->status = rc;
@@ -292,15 +274,13 @@ typedef struct discover_record {
 struct hftipc_watch_stct {
     /* Written by hftipc_watch_stop() from any thread (or a signal handler) and read by
      * hftipc_watch_next(): a release store that pairs with the acquire load in next. Nothing
-     * else is published through it; the pipe only wakes a poll() in progress. */
+     * else is published through it; hftipc__os_watch_stop() only wakes a sleep in progress. */
     atomic_int stopped;
-    int stop_pipe[2];
-    int inotify_fd; /* -1: polling only */
-    int inotify_wd; /* -1: the directory is not watched (missing, moved, or no inotify) */
+    hftipc__os_watch *os; /* notifications (where the OS has them) and the stop */
     uint32_t flags;
     int64_t interval_ns;
     int64_t last_scan_ns;
-    int dirty; /* inotify reported a change since the last scan */
+    int dirty; /* a notification reported a change since the last scan */
     char *dir;
     discover_path path;
     discover_record *recs; /* sorted by name */
@@ -317,53 +297,6 @@ void hftipc_watch_options_init(hftipc_watch_options_t *opts)
     memset(opts, 0, sizeof *opts);
     opts->size = sizeof *opts;
     opts->interval_ns = DISCOVER_DEFAULT_INTERVAL_NS;
-}
-
-#if defined(HFTIPC_HAVE_INOTIFY)
-/* File events that can change what a scan finds. Not IN_MODIFY: a file written in a loop would
- * turn the watch into a rescan loop; the writer's close (IN_CLOSE_WRITE) or the periodic
- * rescan report its new state. */
-#define DISCOVER_DIR_EVENTS                                                                        \
-    (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE |            \
-     IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
-
-/* Reads every pending inotify event. Returns 1 if any arrived. The watch descriptor is dropped
- * when the directory itself went away or moved, so the next scan watches whatever then has
- * the path. */
-static int discover_inotify_drain(int fd, int *wd)
-{
-    _Alignas(struct inotify_event) char buf[4096];
-    int any = 0;
-    for (;;) {
-        ssize_t r = read(fd, buf, sizeof buf);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return any;
-        any = 1;
-        for (char *p = buf; p < buf + r;) {
-            const struct inotify_event *ev = (const struct inotify_event *)p;
-            /* Only the current watch: an IN_IGNORED left over from a watch already replaced
-             * must not drop its successor. */
-            if (ev->wd == *wd && (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))) {
-                if (!(ev->mask & IN_IGNORED))
-                    inotify_rm_watch(fd, *wd);
-                *wd = -1;
-            }
-            p += sizeof *ev + ev->len;
-        }
-    }
-}
-#endif
-
-static void discover_watch_try_add(hftipc_watch_t *w)
-{
-#if defined(HFTIPC_HAVE_INOTIFY)
-    if (w->inotify_fd >= 0 && w->inotify_wd < 0)
-        w->inotify_wd = inotify_add_watch(w->inotify_fd, w->dir, DISCOVER_DIR_EVENTS);
-#else
-    (void)w;
-#endif
 }
 
 static int discover_queue(hftipc_watch_t *w, uint32_t event, const hftipc_dir_entry_t *e,
@@ -407,7 +340,7 @@ static int discover_changed(const discover_record *r, const hftipc_dir_entry_t *
  * empty on entry. */
 static int discover_watch_scan(hftipc_watch_t *w)
 {
-    discover_watch_try_add(w);
+    (void)hftipc__os_watch_arm(w->os);
     char **names = NULL;
     size_t count = 0;
     int rc = discover_read_names(w->dir, &names, &count);
@@ -488,35 +421,29 @@ int hftipc_watch_open(const char *dir, const hftipc_watch_options_t *opts, hftip
     if (dir == NULL || (o.flags & ~HFTIPC_WATCH_POLL) != 0 ||
         o.interval_ns < DISCOVER_MIN_INTERVAL_NS)
         return HFTIPC_EINVAL;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return discover_dir_status(errno);
-    close(dfd);
+    int rc = hftipc__os_dir_check(dir);
+    if (rc != HFTIPC_OK)
+        return rc;
 
     hftipc_watch_t *w = calloc(1, sizeof *w);
     if (w == NULL)
         return HFTIPC_ENOMEM;
     atomic_init(&w->stopped, 0);
-    w->stop_pipe[0] = w->stop_pipe[1] = -1;
-    w->inotify_fd = w->inotify_wd = -1;
     w->flags = o.flags;
     w->interval_ns = o.interval_ns;
-    int rc = HFTIPC_ENOMEM;
+    rc = HFTIPC_ENOMEM;
     w->dir = strdup(dir);
     if (w->dir == NULL)
         goto fail;
     rc = discover_path_init(&w->path, dir);
     if (rc != HFTIPC_OK)
         goto fail;
-    if (pipe2(w->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        rc = hftipc__status_from_errno(errno);
+    /* Without notifications (none on this OS, or they failed): polling. */
+    rc = hftipc__os_watch_open(
+        dir, HFTIPC__OS_WATCH_STOP | ((o.flags & HFTIPC_WATCH_POLL) ? 0u : HFTIPC__OS_WATCH_NOTIFY),
+        &w->os);
+    if (rc != HFTIPC_OK)
         goto fail;
-    }
-#if defined(HFTIPC_HAVE_INOTIFY)
-    /* No inotify (ENOSYS, or the per-user instance limit): fall back to polling. */
-    if (!(o.flags & HFTIPC_WATCH_POLL))
-        w->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-#endif
     /* Watch first, then scan: a change between the two is seen by the next scan. */
     rc = discover_watch_scan(w);
     if (rc != HFTIPC_OK)
@@ -529,30 +456,6 @@ fail:;
     hftipc_watch_close(w);
     errno = err;
     return rc;
-}
-
-/* Sleeps until the stop pipe or the inotify descriptor is readable, or until `until_ns`
- * (CLOCK_MONOTONIC, < 0: forever). Returns early on a signal: the caller re-checks. */
-static void discover_sleep(int fd_a, int fd_b, int64_t until_ns)
-{
-    struct pollfd pfd[2];
-    nfds_t n = 0;
-    if (fd_a >= 0)
-        pfd[n++] = (struct pollfd){.fd = fd_a, .events = POLLIN};
-    if (fd_b >= 0)
-        pfd[n++] = (struct pollfd){.fd = fd_b, .events = POLLIN};
-    struct timespec ts, *tsp = NULL;
-    if (until_ns >= 0) {
-        int64_t left = until_ns - hftipc__monotonic_ns();
-        if (left <= 0)
-            return;
-        ts.tv_sec = (time_t)(left / 1000000000);
-        ts.tv_nsec = (long)(left % 1000000000);
-        tsp = &ts;
-    }
-    int saved = errno;
-    (void)ppoll(pfd, n, tsp, NULL); /* EINTR or a timeout: the caller's loop decides */
-    errno = saved;
 }
 
 int hftipc_watch_next(hftipc_watch_t *w, int64_t timeout_ns, hftipc_dir_entry_t *entry,
@@ -572,10 +475,8 @@ int hftipc_watch_next(hftipc_watch_t *w, int64_t timeout_ns, hftipc_dir_entry_t 
             return 1;
         }
         int64_t now = hftipc__monotonic_ns();
-#if defined(HFTIPC_HAVE_INOTIFY)
-        if (w->inotify_fd >= 0 && discover_inotify_drain(w->inotify_fd, &w->inotify_wd))
+        if (hftipc__os_watch_drain(w->os))
             w->dirty = 1;
-#endif
         if (force_scan || w->dirty || now - w->last_scan_ns >= w->interval_ns) {
             force_scan = 0;
             w->dirty = 0;
@@ -590,7 +491,7 @@ int hftipc_watch_next(hftipc_watch_t *w, int64_t timeout_ns, hftipc_dir_entry_t 
         int64_t until = w->last_scan_ns + w->interval_ns;
         if (deadline >= 0 && deadline < until)
             until = deadline;
-        discover_sleep(w->stop_pipe[0], w->inotify_wd >= 0 ? w->inotify_fd : -1, until);
+        (void)hftipc__os_watch_sleep(w->os, -1, until);
     }
 }
 
@@ -600,11 +501,7 @@ int hftipc_watch_stop(hftipc_watch_t *w)
         return HFTIPC_EINVAL;
     /* Release pairs with the acquire load in hftipc_watch_next(). */
     atomic_store_explicit(&w->stopped, 1, memory_order_release);
-    int saved = errno;
-    /* Wakes a poll() in progress; a full pipe (EAGAIN) is already readable. */
-    ssize_t r = write(w->stop_pipe[1], "", 1);
-    (void)r;
-    errno = saved;
+    hftipc__os_watch_stop(w->os);
     return HFTIPC_OK;
 }
 
@@ -617,12 +514,7 @@ void hftipc_watch_close(hftipc_watch_t *w)
     free(w->recs);
     free(w->events);
     free(w->event_infos);
-    if (w->inotify_fd >= 0)
-        close(w->inotify_fd);
-    if (w->stop_pipe[0] >= 0)
-        close(w->stop_pipe[0]);
-    if (w->stop_pipe[1] >= 0)
-        close(w->stop_pipe[1]);
+    hftipc__os_watch_close(w->os);
     free(w->path.buf);
     free(w->dir);
     free(w);
@@ -642,20 +534,16 @@ int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64
     char *dir = hftipc__directory_of(path);
     if (dir == NULL)
         return HFTIPC_ENOMEM;
-    int ifd = -1, wd = -1;
-#if defined(HFTIPC_HAVE_INOTIFY)
-    ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-#endif
+    hftipc__os_watch *watch;
+    int rc =
+        hftipc__os_watch_open(dir, HFTIPC__OS_WATCH_NOTIFY | HFTIPC__OS_WATCH_ARRIVALS, &watch);
+    free(dir);
+    if (rc != HFTIPC_OK)
+        return rc;
     int64_t notready_slice = DISCOVER_NOTREADY_FIRST_NS;
-    int rc;
     for (;;) {
-#if defined(HFTIPC_HAVE_INOTIFY)
         /* Watch before trying: a file linked in between the try and the sleep wakes it. */
-        if (ifd >= 0 && wd < 0)
-            wd = inotify_add_watch(ifd, dir,
-                                   IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE |
-                                       IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
-#endif
+        int armed = hftipc__os_watch_arm(watch);
         rc = hftipc_channel_open(path, role, out);
         if (rc != HFTIPC_ENOENT && rc != HFTIPC_ETRUNCATED && rc != HFTIPC_ENOTREADY)
             break; /* opened, or a failure that waiting does not cure */
@@ -673,30 +561,19 @@ int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64
                                  ? DISCOVER_NOTREADY_MAX_NS
                                  : notready_slice * 2;
         } else {
-            slice = wd >= 0 ? DISCOVER_SAFETY_SLICE_NS : DISCOVER_NOWATCH_SLICE_NS;
+            slice = armed ? DISCOVER_SAFETY_SLICE_NS : DISCOVER_NOWATCH_SLICE_NS;
             notready_slice = DISCOVER_NOTREADY_FIRST_NS;
         }
         int64_t until = now + slice;
         if (deadline >= 0 && deadline < until)
             until = deadline;
-        discover_sleep(cancel_fd, wd >= 0 ? ifd : -1, until);
-        if (cancel_fd >= 0) {
-            struct pollfd pfd = {.fd = cancel_fd, .events = POLLIN};
-            if (poll(&pfd, 1, 0) > 0) {
-                rc = HFTIPC_ETIMEDOUT;
-                break;
-            }
+        if (hftipc__os_watch_sleep(watch, cancel_fd, until)) {
+            rc = HFTIPC_ETIMEDOUT;
+            break;
         }
-#if defined(HFTIPC_HAVE_INOTIFY)
-        if (ifd >= 0)
-            (void)discover_inotify_drain(ifd, &wd);
-#endif
+        (void)hftipc__os_watch_drain(watch);
     }
-    int err = errno;
-    if (ifd >= 0)
-        close(ifd);
-    free(dir);
-    errno = err;
+    hftipc__os_watch_close(watch); /* keeps errno */
     return rc;
 }
 

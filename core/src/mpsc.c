@@ -49,7 +49,7 @@ static int record_claims(const hftipc__holder *rec, uint64_t seq)
  * kept for us, 1 when there was nothing to take over or the taken record still announces a claim
  * the consumer must skip (then released for it), or HFTIPC_ENOFENCE. */
 static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, uint32_t flags, int fd,
+                             int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan,
                              hftipc__holder **record)
 {
     uint64_t tail = hftipc__load_acquire_u64(&hdr->tail);
@@ -67,7 +67,7 @@ static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
     if (best < 0)
         return 1;
     hftipc__holder *rec = &hdr->mpsc_producers[best];
-    int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags, fd);
+    int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags, chan);
     if (rc == HFTIPC_ENOFENCE)
         return rc;
     if (rc != HFTIPC_OK)
@@ -88,11 +88,11 @@ static int take_stale_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
 }
 
 int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns, uint64_t now_ns,
-                             int64_t stale_after_ns, uint32_t flags, int fd,
+                             int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan,
                              hftipc__holder **record)
 {
     if (stale_after_ns >= 0) {
-        int rc = take_stale_record(hdr, owner, pidns, now_ns, stale_after_ns, flags, fd, record);
+        int rc = take_stale_record(hdr, owner, pidns, now_ns, stale_after_ns, flags, chan, record);
         if (rc <= 0)
             return rc;
     }
@@ -106,7 +106,7 @@ int hftipc__mpsc_take_record(hftipc__header *hdr, uint64_t owner, uint64_t pidns
                 continue;
             if (pass == 0 && hftipc__load_relaxed_u64(&rec->owner) != 0)
                 continue;
-            int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags, fd);
+            int rc = hftipc__holder_acquire(rec, owner, pidns, now_ns, stale_after_ns, flags, chan);
             if (rc == HFTIPC_OK) {
                 hftipc__store_relaxed_u64(&rec->pending_first, 0);
                 hftipc__waiting_reset(hdr, rec, 1, NULL);

@@ -6,6 +6,7 @@
 
 #include "format.h"
 #include "hftipc.h"
+#include "platform/platform.h"
 
 /* This process's identity: pid | (start time in clock ticks since boot << 22). */
 uint64_t hftipc__self_owner(void);
@@ -21,9 +22,9 @@ hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
  * old holder is proven idle and fenced, or ended; docs/FORMAT.md, "Fencing"). HFTIPC_EBUSY when
  * a live process, or this process through another handle, holds it; HFTIPC_ENOFENCE when a
  * stale holder can be neither proven idle nor ended and `flags` lacks HFTIPC_TAKEOVER_FORCE.
- * `fd` is the channel file: a holder is ended only if its process maps that file. */
+ * `chan` is the channel file: a holder is ended only if its process maps that file. */
 int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns, uint32_t flags, int fd);
+                           int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan);
 
 /* Is the record held by a dead process, or (stale_after_ns >= 0) by one whose heartbeat is
  * older than that? 0 for a free record. */

@@ -1,76 +1,18 @@
-/* Futex sleeps and the asymmetric fence. See wait.h and docs/FORMAT.md, "Blocking waits". */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+/* Blocking waits and the sleeper flags, over the platform layer's sleeps and fences. See wait.h and
+ * docs/FORMAT.md, "Blocking waits". */
 #include "wait.h"
 
 #include "channel.h"
 #include "peer.h"
 
-#include <errno.h>
 #include <limits.h>
-#include <sched.h>
-#include <time.h>
-#include <unistd.h>
-
-#if defined(__linux__)
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#define HFTIPC_HAVE_FUTEX                            1
-/* membarrier(2) commands. The kernel ABI values, spelled out: <linux/membarrier.h> declares them
- * as enum constants, which the preprocessor cannot test for, and older headers lack them. */
-#define HFTIPC__MEMBARRIER_QUERY                     0
-#define HFTIPC__MEMBARRIER_GLOBAL                    (1 << 0)
-#define HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED          (1 << 1)
-#define HFTIPC__MEMBARRIER_REGISTER_GLOBAL_EXPEDITED (1 << 2)
-#endif
-
-int64_t hftipc__monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* 0: not tried, 1: registered, -1: unavailable. Racing first calls both register: harmless. */
-static _Atomic int membarrier_state;
-
-int hftipc__wait_register(void)
-{
-    int state = atomic_load_explicit(&membarrier_state, memory_order_relaxed);
-    if (state != 0)
-        return state > 0;
-#if defined(HFTIPC_HAVE_FUTEX) && defined(SYS_membarrier)
-    int saved = errno;
-    long supported = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_QUERY, 0, 0);
-    if (supported > 0 && (supported & HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED) &&
-        syscall(SYS_membarrier, HFTIPC__MEMBARRIER_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0)
-        state = 1;
-    else
-        state = -1;
-    errno = saved;
-#else
-    state = -1;
-#endif
-    atomic_store_explicit(&membarrier_state, state, memory_order_relaxed);
-    return state > 0;
-}
 
 void hftipc__announce_waiter(void)
 {
     /* Our side of W1: the waiting-flag store is ordered before our cursor re-check. */
     atomic_thread_fence(memory_order_seq_cst);
-#if defined(HFTIPC_HAVE_FUTEX) && defined(SYS_membarrier)
-    /* The publisher's side of W1, run on its behalf: every CPU currently running a registered
-     * process executes a full barrier before this returns. So either the publisher's cursor
-     * store is visible to our re-check, or its later flag load sees our flag. The publisher
-     * itself pays nothing on its hot path. */
-    if (atomic_load_explicit(&membarrier_state, memory_order_relaxed) > 0) {
-        int saved = errno;
-        (void)syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED, 0, 0);
-        errno = saved;
-    }
-#endif
+    /* The publisher's side, run on its behalf where the OS can (Linux: membarrier). */
+    hftipc__os_announce_waiter();
 }
 
 void hftipc__sleep_on(const void *word, uint32_t expected, int64_t deadline_ns, int64_t slice_ns)
@@ -81,50 +23,7 @@ void hftipc__sleep_on(const void *word, uint32_t expected, int64_t deadline_ns, 
         until = deadline_ns;
     if (until <= now)
         return;
-#if defined(HFTIPC_HAVE_FUTEX)
-    /* An absolute CLOCK_MONOTONIC deadline: a signal (EINTR) returns early, and the caller's
-     * next sleep still ends at the same instant, neither shortened nor extended. */
-    struct timespec abs = {.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
-    int saved = errno;
-    (void)syscall(SYS_futex, word, FUTEX_WAIT_BITSET, expected, &abs, NULL, FUTEX_BITSET_MATCH_ANY);
-    errno = saved;
-#else
-    (void)word;
-    (void)expected;
-    struct timespec abs = {.tv_sec = until / 1000000000, .tv_nsec = until % 1000000000};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, NULL) == EINTR)
-        ;
-#endif
-}
-
-int hftipc__wake(const void *word)
-{
-#if defined(HFTIPC_HAVE_FUTEX)
-    int saved = errno;
-    long n = syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
-    errno = saved;
-    return n > 0 ? (int)n : 0;
-#else
-    (void)word;
-    return 0;
-#endif
-}
-
-int hftipc__fence_all_cpus(int expedited)
-{
-#if defined(HFTIPC_HAVE_FUTEX) && defined(SYS_membarrier)
-    int saved = errno;
-    long rc = -1;
-    if (expedited)
-        rc = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL_EXPEDITED, 0, 0);
-    if (rc != 0)
-        rc = syscall(SYS_membarrier, HFTIPC__MEMBARRIER_GLOBAL, 0, 0);
-    errno = saved;
-    return rc == 0 ? 0 : -1;
-#else
-    (void)expedited;
-    return -1;
-#endif
+    hftipc__os_sleep_on(word, expected, until);
 }
 
 /* ---- Sleeper flags that outlive their sleeper (FORMAT.md, "Sleeper tags") ---- */
@@ -182,7 +81,7 @@ static void clear_orphaned_flags(hftipc_channel_t *ch)
 
 void hftipc__wake_sleeper(hftipc_channel_t *ch, const void *word)
 {
-    if (hftipc__wake(word) > 0)
+    if (hftipc__os_wake(word) > 0)
         return;
     /* Nobody was asleep on the word although a flag is up: a sleeper about to sleep (its futex
      * compare value makes it return at once), or a flag left by a sleeper that died. The check
@@ -304,7 +203,7 @@ int hftipc__wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
             continue;
         }
         if (round < WAIT_SPINS + WAIT_YIELDS) {
-            sched_yield();
+            hftipc__os_yield();
             continue;
         }
         /* About to sleep: the moment to notice a retired or replaced file (FORMAT.md section
@@ -332,7 +231,7 @@ int hftipc__wait_until(hftipc_channel_t *ch, int64_t deadline_ns)
                     return (int)ready;
                 continue;
             }
-            if (peers_can_wake(ch) && hftipc__wait_register())
+            if (peers_can_wake(ch) && hftipc__os_fence_register())
                 slice = WAIT_SLICE_WOKEN_NS;
         }
         /* Futex compare value: the low word of what we just loaded. Any publish changes it (a

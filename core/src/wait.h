@@ -1,7 +1,8 @@
 /*
- * Sleeping and waking across processes (docs/FORMAT.md, "Blocking waits"): a shared futex on
- * a cursor word, and the asymmetric fence that lets the publishing side skip any fence of its
- * own. Everything here is off the hot path except hftipc__wake_if_waiting's flag check.
+ * Sleeping and waking across processes (docs/FORMAT.md, "Blocking waits"): a sleep on a cursor
+ * word (platform layer: a shared futex on Linux), and the asymmetric fence that lets the
+ * publishing side skip any fence of its own. Everything here is off the hot path except
+ * hftipc__wake_if_waiting's flag check.
  */
 #ifndef HFTIPC_WAIT_H
 #define HFTIPC_WAIT_H
@@ -11,10 +12,7 @@
 #include "atomic.h"
 #include "format.h"
 #include "hftipc.h"
-
-/* Registers this process for the asymmetric fence (once per process; later calls are cheap).
- * Returns 1 when hftipc__announce_waiter() gives the full guarantee, 0 otherwise. */
-int hftipc__wait_register(void);
+#include "platform/platform.h"
 
 /* Called by a waiter after it set its waiting flag and before it re-checks the cursor: makes
  * the flag store and every peer's earlier cursor store mutually visible (Dekker pairing W1). */
@@ -24,18 +22,6 @@ void hftipc__announce_waiter(void);
  * deadline) and at most `slice_ns`. Returns on a wake, a timeout, a signal or a value change:
  * the caller re-checks its condition in every case. */
 void hftipc__sleep_on(const void *word, uint32_t expected, int64_t deadline_ns, int64_t slice_ns);
-
-/* Wakes every process sleeping on `word` (a shared futex: not process-private). Returns the
- * number of sleepers woken (0 also where there are no futexes). */
-int hftipc__wake(const void *word);
-
-/* CLOCK_MONOTONIC in nanoseconds. */
-int64_t hftipc__monotonic_ns(void);
-
-/* The taker's side of F1 (FORMAT.md, "Fencing"): a full memory barrier on every CPU running a
- * process that registered for the expedited fence (`expedited`), or on every CPU of the system
- * (slow: a grace period). Returns 0, or -1 when the kernel offers neither. */
-int hftipc__fence_all_cpus(int expedited);
 
 /* The slow half of a wake-up (channel.h, hftipc__channel_wake_word): wakes the sleepers on
  * `word`; if there were none, clears flags left by sleepers that died or were replaced
