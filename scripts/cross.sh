@@ -98,6 +98,9 @@ windows() {
     [[ ${PIPESTATUS[0]} -eq 0 ]] || rc=1
     say "windows: CLI under Wine in $((SECONDS - t3)) s; whole windows step $((SECONDS - t0)) s"
     left_out
+    say "not built for Windows (each is a ctest that says so and is skipped; what tests the mechanism instead):"
+    sed 's/^/    /' "$b/core/tests/not_on_windows.txt"
+    say "  examples/c/demo.c (its producer is a fork()ed process)"
     return $rc
 }
 
