@@ -28,7 +28,8 @@
 #                 mingw-w64, Wine (run with a temporary WINEPREFIX, no display), and cmocka
 #                 cross-built for mingw from Debian's source package into the cache
 #   --macos       also the macOS cross builds (scripts/cross.sh macos): zig, from the PyPI
-#                 package ziglang installed with pip into a venv in the cache
+#                 package ziglang installed with pip into a venv in the cache, and cmocka
+#                 cross-built with it for x86_64-macos and aarch64-macos (the C tests link it)
 #   --no-install  probe only: report what is missing and the packages that would be installed,
 #                 never call apt-get (also HFTIPC_DEPS_NO_INSTALL=1); exit 1 if anything is missing
 #   --list        print the capability table (name, option, packages, what is probed) and exit
@@ -84,6 +85,7 @@ mingw        | windows | gcc-mingw-w64-x86-64  | probe_mingw                  | 
 wine         | windows | gcc-mingw-w64-x86-64 wine wine64 | probe_wine        | Wine (HFTIPC_DEPS_WINE, default wine) running that program, no display, in a temporary WINEPREFIX, printing what it should
 cmocka-mingw | windows | gcc-mingw-w64-x86-64 cmake ninja-build python3 xz-utils +cmocka-mingw | probe_cmocka_mingw | cmocka cross-built for mingw from the Debian source package (cache), linked into a test program
 zig          | macos   | python3-venv +ziglang | probe_zig                    | zig cc (PyPI ziglang in a venv in the cache, or HFTIPC_ZIG) compiling and linking for x86_64-macos and aarch64-macos
+cmocka-macos | macos   | python3-venv cmake ninja-build python3 xz-utils +ziglang +cmocka-macos | probe_cmocka_macos | cmocka cross-built with zig cc for x86_64-macos and aarch64-macos from the Debian source package (cache), linked into a test program
 '
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
@@ -371,11 +373,8 @@ probe_wine() {
     [[ "$out" == "hftipc cross probe: 42" ]] || { echo "want 'hftipc cross probe: 42'"; return 1; }
 }
 
-probe_cmocka_mingw() {
-    local prefix
-    prefix="$(cross_cmocka_mingw_prefix)"
-    [[ -f "$prefix/.complete" ]] || { echo "not built yet: $prefix (from Debian's cmocka $CROSS_CMOCKA_DEBIAN_VERSION source)"; return 1; }
-    cat >cm.c <<'C'
+write_cmocka_program() {
+    cat >"$1" <<'C'
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -386,7 +385,33 @@ int main(void) {
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
 C
+}
+# cmocka_built PREFIX: the cmocka build at PREFIX is complete (else says so).
+cmocka_built() {
+    [[ -f "$1/.complete" ]] && return 0
+    echo "not built yet: $1 (from Debian's cmocka $CROSS_CMOCKA_DEBIAN_VERSION source)"
+    return 1
+}
+
+probe_cmocka_mingw() {
+    local prefix
+    prefix="$(cross_cmocka_mingw_prefix)"
+    cmocka_built "$prefix" || return 1
+    write_cmocka_program cm.c
     c_ok "$mingw_cc" cm.c cm.exe -static -I"$prefix/include" -L"$prefix/lib" -lcmocka
+}
+
+probe_cmocka_macos() {
+    local zig t prefix
+    zig="$(cross_zig)"
+    [[ -x "$zig" ]] || { echo "no zig at $zig (the zig capability)"; return 1; }
+    write_cmocka_program cm.c
+    for t in x86_64-macos aarch64-macos; do
+        prefix="$(cross_cmocka_zig_prefix "$t")"
+        cmocka_built "$prefix" || return 1
+        echo "+ $zig cc -target $t cm.c -o cm-$t -I$prefix/include -L$prefix/lib -lcmocka"
+        "$zig" cc -target "$t" cm.c -o "cm-$t" -I"$prefix/include" -L"$prefix/lib" -lcmocka || return 1
+    done
 }
 
 probe_zig() {
@@ -426,7 +451,10 @@ with_cache_lock() {
     mkdir -p "$cache" && (flock 9 && "$@") 9>"$cache/.lock"
 }
 
-fetch_ziglang() { with_cache_lock fetch_ziglang_locked; }
+fetch_ziglang() {
+    [[ -z "${HFTIPC_ZIG:-}" ]] || { echo "HFTIPC_ZIG is set ($HFTIPC_ZIG): that zig is used, none fetched"; return 0; }
+    with_cache_lock fetch_ziglang_locked
+}
 fetch_ziglang_locked() {
     local dir lib
     dir="$(cross_zig_dir)"
@@ -442,12 +470,11 @@ fetch_ziglang_locked() {
         touch "$dir/.complete"
 }
 
-fetch_cmocka_mingw() { with_cache_lock fetch_cmocka_mingw_locked; }
-fetch_cmocka_mingw_locked() {
-    local prefix work dsc orig sum
-    prefix="$(cross_cmocka_mingw_prefix)"
-    [[ -f "$prefix/.complete" ]] && return 0
+# cmocka_source: Debian's cmocka source in $tmp/cmocka-src (once per run), checked.
+cmocka_source() {
+    local work dsc orig sum
     work="$tmp/cmocka-src"
+    [[ -d "$work/cmocka-$CROSS_CMOCKA_UPSTREAM_VERSION" ]] && return 0
     rm -rf "$work" && mkdir -p "$work" || return 1
     dsc="cmocka_$CROSS_CMOCKA_DEBIAN_VERSION.dsc"
     fetch_url "$CROSS_DEBIAN_POOL/$dsc" "$work/$dsc" &&
@@ -457,17 +484,47 @@ fetch_cmocka_mingw_locked() {
     sum="$(sed -n '/^Checksums-Sha256:/,/^[^ ]/p' "$work/$dsc" | awk -v f="$orig" '$3 == f { print $1 }')"
     [[ -n "$sum" ]] || { echo "$dsc lists no SHA-256 for $orig"; return 1; }
     fetch_url "$CROSS_DEBIAN_POOL/$orig" "$work/$orig" && sha256_is "$work/$orig" "$sum" &&
-        tar -C "$work" -xJf "$work/$orig" || return 1
-    echo "+ cmake (mingw, cmake/toolchain-mingw.cmake) cmocka-$CROSS_CMOCKA_UPSTREAM_VERSION -> $prefix"
-    rm -rf "$prefix"
-    cmake -G Ninja -S "$work/cmocka-$CROSS_CMOCKA_UPSTREAM_VERSION" -B "$work/build" \
-        -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-mingw.cmake" -DCMAKE_C_COMPILER="$mingw_cc" \
+        tar -C "$work" -xJf "$work/$orig"
+}
+
+# cmocka_build PREFIX CMAKE-ARGS...: cross-builds cmocka with the toolchain in CMAKE-ARGS and
+# installs it at PREFIX with only its static library as libcmocka.a: the test programs then
+# carry cmocka in them and need no DLL or dylib next to them (with -static, as the mingw
+# toolchain links, ld looks for libcmocka.a only, while cmocka names its archive
+# libcmocka-static.a).
+cmocka_build() {
+    local prefix="$1" build
+    shift
+    cmocka_source || return 1
+    build="$tmp/cmocka-build-${prefix##*/}"
+    echo "+ cmake $* cmocka-$CROSS_CMOCKA_UPSTREAM_VERSION -> $prefix"
+    rm -rf "$prefix" "$build"
+    cmake -G Ninja -S "$tmp/cmocka-src/cmocka-$CROSS_CMOCKA_UPSTREAM_VERSION" -B "$build" "$@" \
         -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" -DWITH_STATIC_LIB=ON \
         -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF &&
-        cmake --build "$work/build" && cmake --install "$work/build" || return 1
-    # Programs link statically (cmake/toolchain-mingw.cmake), and with -static ld looks for
-    # libcmocka.a only, while cmocka names its static archive libcmocka-static.a.
-    cp "$prefix/lib/libcmocka-static.a" "$prefix/lib/libcmocka.a" && touch "$prefix/.complete"
+        cmake --build "$build" && cmake --install "$build" || return 1
+    rm -f "$prefix"/lib/libcmocka.dll.a "$prefix"/lib/libcmocka*.dylib "$prefix"/bin/libcmocka.dll &&
+        cp "$prefix/lib/libcmocka-static.a" "$prefix/lib/libcmocka.a" && touch "$prefix/.complete"
+}
+
+fetch_cmocka_mingw() { with_cache_lock fetch_cmocka_mingw_locked; }
+fetch_cmocka_mingw_locked() {
+    local prefix
+    prefix="$(cross_cmocka_mingw_prefix)"
+    [[ -f "$prefix/.complete" ]] && return 0
+    cmocka_build "$prefix" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-mingw.cmake" \
+        -DCMAKE_C_COMPILER="$mingw_cc"
+}
+
+fetch_cmocka_macos() { with_cache_lock fetch_cmocka_macos_locked; }
+fetch_cmocka_macos_locked() {
+    local t prefix
+    for t in x86_64-macos aarch64-macos; do
+        prefix="$(cross_cmocka_zig_prefix "$t")"
+        [[ -f "$prefix/.complete" ]] && continue
+        cmocka_build "$prefix" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-zig.cmake" \
+            -DHFTIPC_ZIG="$(cross_zig)" -DHFTIPC_ZIG_TARGET="$t" || return 1
+    done
 }
 
 # probe NAME PROBE...: run one probe in a fresh directory, its output into $tmp/NAME.log.

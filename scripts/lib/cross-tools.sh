@@ -11,6 +11,8 @@
 #   cross_cache                the cache directory
 #   cross_zig                  the zig executable (HFTIPC_ZIG, else the one in the cache)
 #   cross_cmocka_mingw_prefix  the install prefix of cmocka built for x86_64-w64-mingw32
+#   cross_cmocka_zig_prefix T  the install prefix of cmocka built with zig for target T
+#                              (x86_64-macos, aarch64-macos)
 
 # zig from the PyPI package ziglang (its wheel is the official zig release for this machine,
 # with the macOS headers and libSystem stubs `zig cc -target *-macos` links against).
@@ -33,4 +35,7 @@ cross_zig() {
 }
 cross_cmocka_mingw_prefix() {
     printf '%s/cmocka-%s-x86_64-w64-mingw32\n' "$(cross_cache)" "$CROSS_CMOCKA_DEBIAN_VERSION"
+}
+cross_cmocka_zig_prefix() {
+    printf '%s/cmocka-%s-%s\n' "$(cross_cache)" "$CROSS_CMOCKA_DEBIAN_VERSION" "$1"
 }

@@ -162,22 +162,22 @@ rc_is wine 1 && expect wine "names the capability" "^install-deps: missing capab
     expect wine "shows what it wanted" "want 'hftipc cross probe: 42'" &&
     missing_only wine wine && pass "Wine printing the wrong result: 'wine' missing, output and expectation shown"
 
-# 8. An empty cache: cmocka for mingw is not built yet; --no-install names the fetch step and
-# fetches nothing (zig is the real one, through HFTIPC_ZIG).
+# 8. An empty cache: cmocka for mingw and for macOS is not built yet; --no-install names the
+# fetch steps and fetches nothing (zig is the real one, through HFTIPC_ZIG).
 mkdir -p "$tmp/cache"
 run cache HFTIPC_DEPS_CACHE="$tmp/cache" HFTIPC_ZIG="$zig" -- --windows --macos --no-install
 if rc_is cache 1 && expect cache "names the capability" "^install-deps: missing capability 'cmocka-mingw': " &&
-    expect cache "names the fetch step" "would then fetch or build into $tmp/cache: cmocka-mingw\)\$" &&
-    missing_only cache cmocka-mingw; then
+    expect cache "names the fetch steps" "would then fetch or build into $tmp/cache: cmocka-mingw ziglang cmocka-macos\)\$" &&
+    missing_only cache "cmocka-mingw cmocka-macos"; then
     if [[ -n "$(ls -A "$tmp/cache")" ]]; then
         fail "cache: --no-install wrote into the cache: $(ls -A "$tmp/cache")"
     else
-        pass "empty cache: 'cmocka-mingw' missing, its build from Debian source named, nothing fetched"
+        pass "empty cache: 'cmocka-mingw' and 'cmocka-macos' missing, their builds from Debian source named, nothing fetched"
     fi
 fi
 
 # 9. A zig whose `cc` ignores -target and builds for this machine: the probe checks that the
-# output is a Mach-O file.
+# output is a Mach-O file (cmocka-macos, linked with that zig, is missing too).
 cat >"$tmp/zig-linux" <<'EOF'
 #!/bin/sh
 shift 3 # cc -target T
@@ -188,7 +188,7 @@ run zig HFTIPC_ZIG="$tmp/zig-linux" -- --macos --no-install
 rc_is zig 1 && expect zig "names the capability" "^install-deps: missing capability 'zig': " &&
     expect zig "names the package" 'package that provides it: python3-venv \+ziglang$' &&
     expect zig "says why" 'mac-x86_64-macos is not a Mach-O 64 file \(starts 7f454c46\)' &&
-    missing_only zig zig && pass "zig building ELF for macos targets: 'zig' missing, not-Mach-O shown"
+    missing_only zig "zig cmocka-macos" && pass "zig building ELF for macos targets: 'zig' missing, not-Mach-O shown"
 
 # 10. A bad option is refused.
 run badopt -- --frobnicate
