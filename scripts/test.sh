@@ -20,17 +20,20 @@
 #      and run where a container engine works (deploy/docker/images.sh test)
 #  10. the NATS JetStream bridge (bridge/test.sh: nats-server built from the Go module proxy;
 #      C -> bridge -> NATS -> bridge -> Java, 1M messages; kill -9 of each part; R3 cluster)
+#  11. the cross builds (scripts/cross.sh): Windows with mingw-w64, its cmocka tests, CLI and a
+#      two-process test run under Wine; macOS x86_64 and aarch64 with zig cc, compiled and
+#      linked only (nothing can run them here; the output says so)
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed. A
 # step's output goes to the terminal and to a log; a step that fails prints the command that
 # failed and the last 40 lines of its output. The logs are kept (path printed) when a step fails.
-#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release|bridge|samples]
+#   scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release|bridge|samples|cross]
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 only="${2:-}"
 if [[ "${1:-}" == "--only" && -z "$only" ]]; then
-  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release|bridge|samples]" >&2
+  echo "usage: scripts/test.sh [--only c|go|java|format|demo|interop|fuzz|scripts|release|bridge|samples|cross]" >&2
   exit 2
 fi
 want() { [[ -z "$only" || "$only" == "$1" ]]; }
@@ -110,6 +113,8 @@ want scripts && step "Versions and names in README, docs/ and scripts agree with
 want release && step "Release artifacts (Go module, Maven repository, tarball; used offline)" bash release-tests/run.sh
 want release && step "Container images (lint; build and run where an engine works)" bash deploy/docker/images.sh test
 want bridge && step "Bridge (NATS JetStream)" bash bridge/test.sh
+want cross && step "Windows cross build (mingw-w64) run under Wine: cmocka tests, CLI, two processes" bash scripts/cross.sh windows
+want cross && step "macOS cross builds (zig cc, x86_64 and aarch64): compiled and linked, not run" bash scripts/cross.sh macos
 
 echo
 if [[ $failed -ne 0 ]]; then
