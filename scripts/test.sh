@@ -3,9 +3,7 @@
 # (scripts/install-deps.sh --java --fuzz --windows --macos, which probes each capability and installs by apt):
 #   1. clang-format check of the C sources
 #   2. the C core's cmocka suite in three builds: RelWithDebInfo with -Werror, ASan+UBSan, TSan
-#   3. the Go binding (vet, tests, race detector, amalgamation drift check), and its cross builds
-#      with cgo for darwin/amd64, darwin/arm64 (zig cc) and windows/amd64 (mingw-w64): vet, build,
-#      the test binary linked (scripts/cross-go.sh)
+#   3. the Go binding (vet, tests, race detector, amalgamation drift check)
 #   4. the Java binding (SWIG/JNI build, JUnit 5 through Maven)
 #   5. the cross-language interop suite (writer x reader matrix, byte-identical files, golden
 #      files of formats 1.0, 1.1 and 1.2, crash handovers between languages)
@@ -22,7 +20,9 @@
 #      C -> bridge -> NATS -> bridge -> Java, 1M messages; kill -9 of each part; R3 cluster)
 #  11. the cross builds (scripts/cross.sh): Windows with mingw-w64, its cmocka tests, CLI and a
 #      two-process test run under Wine; macOS x86_64 and aarch64 with zig cc, compiled and
-#      linked only (nothing can run them here; the output says so)
+#      linked only (nothing can run them here; the output says so); the Go binding with cgo for
+#      darwin/amd64, darwin/arm64 (zig cc) and windows/amd64 (mingw-w64): vet, build, a program
+#      and the test binary linked (scripts/cross-go.sh)
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed. A
 # step's output goes to the terminal and to a log; a step that fails prints the command that
 # failed and the last 40 lines of its output. The logs are kept (path printed) when a step fails.
@@ -101,7 +101,6 @@ want c && step "C core (RelWithDebInfo, -Werror)" c_suite default
 want c && step "C core (ASan+UBSan)" c_suite asan
 want c && step "C core (TSan)" c_suite tsan
 want go && step "Go binding" bash bindings/go/test.sh
-want go && step "Go binding cross builds with cgo (darwin/amd64, darwin/arm64: zig cc; windows/amd64: mingw-w64)" bash scripts/cross-go.sh
 want java && step "Java binding" bash bindings/java/test.sh
 want interop && step "Interop (C/Go/Java matrix, identical layouts, golden files)" bash interop-tests/run.sh
 want demo && step "Demo smoke (Go gateway -> C engine -> JVM service)" bash demo/smoke.sh
@@ -115,6 +114,7 @@ want release && step "Container images (lint; build and run where an engine work
 want bridge && step "Bridge (NATS JetStream)" bash bridge/test.sh
 want cross && step "Windows cross build (mingw-w64) run under Wine: cmocka tests, CLI, two processes" bash scripts/cross.sh windows
 want cross && step "macOS cross builds (zig cc, x86_64 and aarch64): compiled and linked, not run" bash scripts/cross.sh macos
+want cross && step "Go binding cross builds with cgo (darwin/amd64, darwin/arm64: zig cc; windows/amd64: mingw-w64): compiled and linked, not run" bash scripts/cross-go.sh
 
 echo
 if [[ $failed -ne 0 ]]; then
