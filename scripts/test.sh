@@ -4,7 +4,9 @@
 #   1. clang-format check of the C sources
 #   2. the C core's cmocka suite in three builds: RelWithDebInfo with -Werror, ASan+UBSan, TSan
 #   3. the Go binding (vet, tests, race detector, amalgamation drift check)
-#   4. the Java binding (SWIG/JNI build, JUnit 5 through Maven)
+#   4. the Java binding (SWIG/JNI build, JUnit 5 through Maven), its jar carrying the JNI library
+#      of linux-x86_64 and, cross-compiled, linux-aarch64, macos-x86_64, macos-aarch64 and
+#      windows-x86_64, each checked for its object format (bindings/java/jar_natives_test.py)
 #   5. the cross-language interop suite (writer x reader matrix, byte-identical files, golden
 #      files of formats 1.0, 1.1 and 1.2, crash handovers between languages)
 #   6. a smoke run of the demo pipeline (20,000 quotes through Go, C and Java)
