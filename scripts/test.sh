@@ -13,7 +13,8 @@
 #   6b. the samples' smoke tests (samples/*/smoke.sh: market data, logger, plugin, orchestrator)
 #   7. the libFuzzer targets, 60 s each (header validator, consumer over a hostile mapping)
 #   8. the scripts: the installer's probes (scripts/tests/install_deps_test.sh), the one list of
-#      core sources that every build reads (scripts/tests/core_sources_test.py) and the versions
+#      core sources that every build reads (scripts/tests/core_sources_test.py), the object
+#      format reader of the cross builds' checks (scripts/tests/objformat_test.py) and the versions
 #      and names in README, docs/ and scripts against the code (scripts/tests/versions_test.py)
 #   9. the release artifacts (scripts/release.sh), each consumed by a new project outside the
 #      tree with no network (release-tests/run.sh), and the container images: linted, and built
@@ -110,6 +111,7 @@ want samples && step "Samples (market data, logger, plugin, orchestrator: sample
 want fuzz && step "Fuzzing (60 s per target)" bash scripts/fuzz.sh 60
 want scripts && step "Installer probes (a capability taken away is named)" bash scripts/tests/install_deps_test.sh
 want scripts && step "One list of core sources (core/sources.txt), read by every build" python3 scripts/tests/core_sources_test.py
+want scripts && step "Object formats read from header bytes (scripts/lib/objformat.py)" python3 scripts/tests/objformat_test.py
 want scripts && step "Versions and names in README, docs/ and scripts agree with the code" python3 scripts/tests/versions_test.py
 want release && step "Release artifacts (Go module, Maven repository, tarball; used offline)" bash release-tests/run.sh
 want release && step "Container images (lint; build and run where an engine works)" bash deploy/docker/images.sh test
