@@ -9,7 +9,8 @@
 #   HFTIPC_INTEROP_CRASH_MESSAGES  messages per crash scenario (default 300000)
 #   HFTIPC_INTEROP_MPSC_MESSAGES   messages per producer of the MPSC cases (default 300000)
 #   HFTIPC_INTEROP_TIMEOUT         seconds any one peer may run (default 120)
-#   HFTIPC_INTEROP_CORE_DIR        C core sources for the C peer and the CLI (default ../core)
+#   HFTIPC_INTEROP_CORE_DIR        the C core for the C peer and the CLI, a core/ directory with
+#                                  its sources.txt and cflags.txt (default ../core)
 #   HFTIPC_INTEROP_KEEP=1          keep the work directory (channel files, logs) for debugging
 #
 # Prints one line per case and a final "interop: N passed, N failed"; exits 1 on any failure,
