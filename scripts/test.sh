@@ -2,7 +2,8 @@
 # Runs every test of the project, from a fresh clone, installing what is missing first
 # (scripts/install-deps.sh --java --fuzz --windows --macos, which probes each capability and installs by apt):
 #   1. clang-format check of the C sources
-#   2. the C core's cmocka suite in three builds: RelWithDebInfo with -Werror, ASan+UBSan, TSan
+#   2. the C core's cmocka suite in four builds: RelWithDebInfo with -Werror, ASan+UBSan, TSan,
+#      and the generic POSIX platform layer forced on Linux (preset posix)
 #   3. the Go binding (vet, tests, race detector, amalgamation drift check)
 #   4. the Java binding (SWIG/JNI build, JUnit 5 through Maven)
 #   5. the cross-language interop suite (writer x reader matrix, byte-identical files, golden
@@ -97,6 +98,7 @@ want format && step "clang-format" format_check
 want c && step "C core (RelWithDebInfo, -Werror)" c_suite default
 want c && step "C core (ASan+UBSan)" c_suite asan
 want c && step "C core (TSan)" c_suite tsan
+want c && step "C core (generic POSIX platform layer, forced on Linux)" c_suite posix
 want go && step "Go binding" bash bindings/go/test.sh
 want java && step "Java binding" bash bindings/java/test.sh
 want interop && step "Interop (C/Go/Java matrix, identical layouts, golden files)" bash interop-tests/run.sh

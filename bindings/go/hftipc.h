@@ -120,7 +120,7 @@ typedef enum hftipc_status {
     HFTIPC_EFENCED = -31,     /* another process took this handle's role over; the handle is dead */
     HFTIPC_ENOFENCE = -32,    /* takeover refused: the stale holder may still write and cannot be
                                  stopped (another user or pid namespace); retry, or force it */
-    HFTIPC_ESPARSE = -33,     /* the file has unallocated holes an observer cannot map safely */
+    HFTIPC_ESPARSE = -33,     /* the file has unallocated holes that cannot be mapped safely */
     HFTIPC_ESTALE = -34,      /* the channel was retired, or its path no longer names this file
                                  (removed or replaced); open the path again */
 } hftipc_status_t;
@@ -231,7 +231,9 @@ HFTIPC_API int hftipc_channel_create(const char *path, const hftipc_options_t *o
  * @return HFTIPC_OK; HFTIPC_ENOENT; HFTIPC_EBUSY; HFTIPC_EINVAL; every file-validation status
  *         (HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY); HFTIPC_ECORRUPT for cursors out of range;
  *         HFTIPC_ENOSPC (producer, consumer: the file's holes cannot be allocated; the file is
- *         not modified); HFTIPC_ESPARSE (observer: the file has holes); HFTIPC_ENOTFILE;
+ *         not modified); HFTIPC_ESPARSE (observer: the file has holes; any role where the
+ *         platform cannot allocate holes without writing, docs/FORMAT.md section 3);
+ *         HFTIPC_ENOTFILE;
  *         HFTIPC_EACCES; HFTIPC_ENOMEM; HFTIPC_ESYSTEM; HFTIPC_ESTALE (a retired file,
  * since 1.1.0).
  * @since 1.0.0
@@ -272,7 +274,8 @@ HFTIPC_API int hftipc_channel_close(hftipc_channel_t *ch);
  * @param path the channel file.
  * @return HFTIPC_OK; HFTIPC_EINVAL; the file-validation statuses of hftipc_channel_open() for a
  *         file that is not a valid channel (nothing is changed): HFTIPC_ENOENT, HFTIPC_ENOTFILE,
- *         HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY, HFTIPC_ECORRUPT, HFTIPC_ENOSPC; HFTIPC_EACCES;
+ *         HFTIPC_ETRUNCATED ... HFTIPC_ENOTREADY, HFTIPC_ECORRUPT, HFTIPC_ENOSPC, HFTIPC_ESPARSE
+ *         (holes the platform cannot allocate, docs/FORMAT.md section 3); HFTIPC_EACCES;
  *         HFTIPC_ENOMEM; HFTIPC_ESYSTEM.
  * @since 1.1.0
  * Thread safety: any thread.

@@ -310,10 +310,11 @@ int hftipc__os_file_allocate(const hftipc__os_file *f, uint64_t size, int may_al
 #if defined(HFTIPC_PLATFORM_LINUX)
     return hftipc__linux_allocate_holes(fd, size);
 #else
-    /* No allocation that provably changes no byte (posix_fallocate may write, and a peer may
-     * be writing meanwhile): as on a file system without fallocate, the file is taken as it
-     * is, with room checked above (docs/FORMAT.md, section 3). */
-    return HFTIPC_OK;
+    /* No allocation here that provably changes no byte: posix_fallocate may emulate itself by
+     * writing zeros where it reads zeros, over a byte a peer writes meanwhile. Mapping the holes
+     * as they are could fault on a full file system, so every role refuses the file
+     * (docs/FORMAT.md, section 3). A file this library created has no holes. */
+    return HFTIPC_ESPARSE;
 #endif
 }
 
