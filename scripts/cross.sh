@@ -74,7 +74,15 @@ windows() {
     export HFTIPC_MINGW_PREFIX="$prefix"
     say "windows: configure and build the windows preset (mingw-w64, $b/)"
     quietly "$logs/windows-configure.log" cmake --preset windows || return 1
-    quietly "$logs/windows-build.log" cmake --build --preset windows || return 1
+    if ! quietly "$logs/windows-build.log" cmake --build --preset windows; then
+        # The usual reason while the Windows layer is incomplete: name it in one line.
+        local missing
+        missing="$(grep -o "undefined reference to \`hftipc__[a-z_]*'" "$logs/windows-build.log" |
+            sed "s/.*\`//; s/'//" | sort -u | tr '\n' ' ')"
+        [[ -z "$missing" ]] ||
+            say "windows: the build stops at linking the core: no Windows definition of $missing(core/src/platform/windows.c)"
+        return 1
+    fi
     say "windows: built in $((SECONDS - t0)) s: $(cd "$b" && find . -name '*.exe' -o -name '*.dll' | sort | tr '\n' ' ')"
 
     # One prefix for the whole run: Wine's first start builds it (measured here), and the

@@ -235,7 +235,7 @@ static uint32_t other_live_pid(void)
 #endif
 }
 
-/* A stale holder that is alive (the parent test runner, idle): Linux proves it idle through
+/* A stale holder that is alive (another process, idle): Linux proves it idle through
  * membarrier and takes the role; the generic POSIX layer can neither prove that nor end the
  * process safely, and refuses (docs/FORMAT.md section 12). */
 #if defined(HFTIPC_PLATFORM_LINUX)
