@@ -8,7 +8,7 @@
  *   core/include/hftipc.h da146b85174e844c85d4ecb73686251c60479e154828c881b7037ec0a84430b7
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
- *   core/src/platform/platform.h ad9bd12e2f4883d29ffc2618b894c0ef54899921714d01247fece63c6d87cc05
+ *   core/src/platform/platform.h f6df4481dfd0c613c6e6145cf6b922313f811d39b5c0248e3b5be5beb5854171
  *   core/src/map.h 8c871d69f110a4bfb81292413da8df8c1afa7fd51de4750c84e426baa8ca0825
  *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
  *   core/src/wait.h 64c99529687a8fdd507f9e24d8e94da84f805f07f0b8c64072d4c16350dde226
@@ -30,7 +30,7 @@
  *   core/src/platform/linux.c 99c0d3a7c03c013ee06424f093ed8945492951d797e7f9ebfc025af25f121ff4
  *   core/src/platform/posix.c edb5164ec9ed2c9edf50a7b824819c606f0ed62498ffe541ec96b7e308a84492
  *   core/src/platform/windows.c 4a8e6eeb899c8529a02cb02aa721036e6854189985d5b166c6a9b23820df69b4
- * Body (sha256): c160cef98bae9462b8ba9679106ed41daa6924b4b6a08f7a4def6ac564362e3c
+ * Body (sha256): 4cd238ba84fa2fe5fac35977764903cbbf85efb629d17ff762d9160e73a88459
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1235,6 +1235,13 @@ typedef struct hftipc__os_file {
     intptr_t fd;    /* POSIX descriptor or Windows HANDLE; -1 when closed */
     char *tmp_path; /* the named temporary file until it is linked; NULL otherwise */
 } hftipc__os_file;
+
+/* A closed file, for the tests that map a channel file through the layer directly
+ * (core/tests/test_world.h, test_platform_windows.c). */
+#define HFTIPC__OS_FILE_INIT                                                                       \
+    {                                                                                              \
+        -1, NULL                                                                                   \
+    }
 
 /* `path` made absolute with every symlink resolved (realpath), in a fresh allocation; NULL
  * when it cannot be resolved or memory is short. */
