@@ -48,7 +48,9 @@ need() {
 
 logs="$(mktemp -d "${TMPDIR:-/tmp}/hftipc-cross.XXXXXX")"
 wineprefix=""
+session=""
 cleanup() {
+    [[ -z "$session" ]] || kill "$session" 2>/dev/null
     if [[ -n "$wineprefix" ]]; then
         WINEPREFIX="$wineprefix" wineserver -k >/dev/null 2>&1
         rm -rf "$wineprefix"
@@ -94,6 +96,11 @@ windows() {
         timeout 300 wine wineboot --init >"$logs/wineboot.log" 2>&1
     WINEPREFIX="$wineprefix" wineserver -w
     say "windows: Wine prefix created (first start) in $((SECONDS - t1)) s"
+    # Wine's services, started with the session's first program, keep that program's output
+    # open: let them be this keeper's (core/tests/cross/wine_session.c), not a test's.
+    env -u DISPLAY -u WAYLAND_DISPLAY WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=' \
+        wine "$b/core/tests/wine_session.exe" </dev/null >/dev/null 2>&1 &
+    session=$!
 
     local rc=0 t2=$SECONDS
     say "windows: ctest --preset windows under Wine (scripts/wine-run.sh is the emulator)"
