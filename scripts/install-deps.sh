@@ -2,13 +2,15 @@
 # Makes this machine able to do what hftipc's builds and tests do, installing a Debian package
 # only when a probe shows that its capability is missing. Idempotent; quiet when nothing is missing.
 #
-#   scripts/install-deps.sh [--java] [--fuzz] [--bench] [--release] [--containers] [--no-install] [--list]
+#   scripts/install-deps.sh [--java] [--fuzz] [--bench] [--release] [--containers] [--windows]
+#                           [--macos] [--no-install] [--list]
 #
 # A capability is probed by doing it, in a temporary directory: compile and link (and run) a
 # tiny program with the sanitizer flags a preset uses, link cmocka through pkg-config, run SWIG
 # on a small interface, build a JNI library against the headers of the JDK that Maven runs, and
 # so on (--list prints the table). The capabilities that fail are installed with one `apt-get update` and
-# one `apt-get install` of the packages in their rows, and probed again. A capability still
+# one `apt-get install` of the packages in their rows, then the rows' fetch steps (below), and
+# probed again. A capability still
 # missing then is reported by name, with what its probe printed and the packages that were tried;
 # the exit status is 1.
 #
@@ -24,24 +26,39 @@
 #                 run that library)
 #   --containers  also Debian's Dockerfile parser (golang-github-openshift-imagebuilder-dev),
 #                 which deploy/docker/images.sh lint builds against (no container engine needed)
+#   --windows     also the Windows cross build and its test run (scripts/cross.sh windows):
+#                 mingw-w64, Wine (run with a temporary WINEPREFIX, no display), and cmocka
+#                 cross-built for mingw from Debian's source package into the cache
+#   --macos       also the macOS cross builds (scripts/cross.sh macos): zig, from the PyPI
+#                 package ziglang installed with pip into a venv in the cache, and cmocka
+#                 cross-built with it for x86_64-macos and aarch64-macos (the C tests link it)
 #   --no-install  probe only: report what is missing and the packages that would be installed,
 #                 never call apt-get (also HFTIPC_DEPS_NO_INSTALL=1); exit 1 if anything is missing
 #   --list        print the capability table (name, option, packages, what is probed) and exit
 #
 # Environment: CC, the C compiler of the CMake presets (default cc); CXX, the C++ compiler of the
 # boost baseline (default c++); HFTIPC_DEPS_CLANG, the clang
-# of the fuzz preset (default clang); PKG_CONFIG_PATH and PKG_CONFIG_LIBDIR as pkg-config reads them.
+# of the fuzz preset (default clang); PKG_CONFIG_PATH and PKG_CONFIG_LIBDIR as pkg-config reads them;
+# HFTIPC_DEPS_MINGW_CC, the mingw compiler (default x86_64-w64-mingw32-gcc); HFTIPC_DEPS_WINE, the
+# Wine loader (default wine); HFTIPC_DEPS_CACHE, where the fetched and built tools live (default
+# ${XDG_CACHE_HOME:-$HOME/.cache}/hftipc-deps); HFTIPC_ZIG, a zig to use instead of the cached one
+# (scripts/lib/cross-tools.sh).
 # Go is not installed here (Debian's is older than bindings/go/go.mod needs).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/cross-tools.sh
+. "$root/scripts/lib/cross-tools.sh"
 
 # ---- The capabilities: the one list of what hftipc needs and which package provides it -------
 # One row per capability, fields separated by '|':
 #   name | option (base: always; else --java, --fuzz or --bench) | Debian packages | probe | what
 # The probe is a function defined below, with whitespace-separated arguments. In the packages,
 # @cc-sanitizers and @clang-runtime stand for the sanitizer runtime package of the compiler found
-# (libgcc-N-dev for gcc N, libclang-rt-N-dev for clang N). Rows are probed in this order.
+# (libgcc-N-dev for gcc N, libclang-rt-N-dev for clang N). A package written +NAME is not a
+# Debian package but a fetch step, the function fetch_NAME below, run after apt-get (which
+# installs what it needs: the Debian packages of the same row); it fetches or builds the tool
+# into the cache (scripts/lib/cross-tools.sh). Rows are probed in this order.
 # To add a capability: one row here and, unless probe_run or another probe fits, one probe_NAME
 # function below that does the thing in the current (temporary) directory and fails if it can't;
 # a new option is one more case in the argument loop. scripts/tests/install_deps_test.sh shows
@@ -69,6 +86,11 @@ nroff        | base  | groff-base              | probe_run nroff --version      
 aarch64-cc   | release | gcc-aarch64-linux-gnu libc6-dev-arm64-cross | probe_cross_aarch64 | aarch64-linux-gnu-gcc linking a shared library (the linux-aarch64 JNI library of the release jar)
 qemu-aarch64 | release | qemu-user              | probe_run qemu-aarch64 --version | qemu-aarch64 running an aarch64 program (release-tests load that library)
 imagebuilder | containers | golang-github-openshift-imagebuilder-dev | probe_imagebuilder | the Go sources of imagebuilder and its Dockerfile parser in /usr/share/gocode (deploy/docker/lint)
+mingw        | windows | gcc-mingw-w64-x86-64  | probe_mingw                  | x86_64-w64-mingw32-gcc (HFTIPC_DEPS_MINGW_CC) compiling and linking a C11 <stdatomic.h> program, static and as a DLL
+wine         | windows | gcc-mingw-w64-x86-64 wine wine64 | probe_wine        | Wine (HFTIPC_DEPS_WINE, default wine) running that program, no display, in a temporary WINEPREFIX, printing what it should
+cmocka-mingw | windows | gcc-mingw-w64-x86-64 cmake ninja-build python3 xz-utils +cmocka-mingw | probe_cmocka_mingw | cmocka cross-built for mingw from the Debian source package (cache), linked into a test program
+zig          | macos   | python3-venv +ziglang | probe_zig                    | zig cc (PyPI ziglang in a venv in the cache, or HFTIPC_ZIG) compiling and linking for x86_64-macos and aarch64-macos
+cmocka-macos | macos   | python3-venv cmake ninja-build python3 xz-utils +ziglang +cmocka-macos | probe_cmocka_macos | cmocka cross-built with zig cc for x86_64-macos and aarch64-macos from the Debian source package (cache), linked into a test program
 '
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
@@ -83,6 +105,8 @@ for arg in "$@"; do
         --bench) groups+=(bench) ;;
         --release) groups+=(release) ;;
         --containers) groups+=(containers) ;;
+        --windows) groups+=(windows) ;;
+        --macos) groups+=(macos) ;;
         --no-install) no_install=1 ;;
         --list) list=1 ;;
         -h | --help) usage; exit 0 ;;
@@ -113,6 +137,8 @@ fi
 cc="${CC:-cc}"
 cxx="${CXX:-c++}"
 clang="${HFTIPC_DEPS_CLANG:-clang}"
+mingw_cc="${HFTIPC_DEPS_MINGW_CC:-x86_64-w64-mingw32-gcc}"
+wine="${HFTIPC_DEPS_WINE:-wine}"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/hftipc-deps.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -342,6 +368,210 @@ EOF
     c_ok "$cxx" boost.cpp boost -std=c++17 -O1 && ./boost
 }
 
+# ---- Cross toolchains (--windows, --macos) ------------------------------------------------
+# write_cross_program FILE: a C11 program that needs <stdatomic.h> and prints a line that a wrong
+# runtime could not print by accident (the sum is computed through the atomics).
+write_cross_program() {
+    cat >"$1" <<'C'
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+int main(void) {
+    _Atomic uint64_t x = 40;
+    atomic_fetch_add_explicit(&x, 2, memory_order_release);
+    printf("hftipc cross probe: %llu\n", (unsigned long long)atomic_load_explicit(&x, memory_order_acquire));
+    return 0;
+}
+C
+}
+
+probe_mingw() {
+    write_cross_program win.c
+    printf 'int hftipc_probe(void);\n__declspec(dllexport) int hftipc_probe(void) { return 42; }\n' >dll.c
+    c_ok "$mingw_cc" win.c win.exe -std=c11 -Wall -Werror -static &&
+        c_ok "$mingw_cc" dll.c probe.dll -std=c11 -Wall -Werror -shared -Wl,--out-implib,libprobe.dll.a
+}
+
+# wine_run PREFIX CMD...: run CMD under Wine in WINEPREFIX=PREFIX with no display and no debug
+# output, bounded in time; the prefix's wineserver is stopped afterwards. Wine's first start in
+# a new prefix builds it (wineboot), which takes seconds; the Gecko and Mono installers it would
+# offer are disabled, since nothing here needs them and they ask through a window.
+wine_run() {
+    local prefix="$1" rc=0
+    shift
+    env -u DISPLAY -u WAYLAND_DISPLAY WINEPREFIX="$prefix" WINEDEBUG=-all \
+        WINEDLLOVERRIDES='mscoree,mshtml=' timeout 300 "$@" || rc=$?
+    if have wineserver; then WINEPREFIX="$prefix" wineserver -k >/dev/null 2>&1 || true; fi
+    return $rc
+}
+
+probe_wine() {
+    have "$wine" || { echo "no '$wine' on the PATH"; return 1; }
+    write_cross_program win.c
+    c_ok "$mingw_cc" win.c win.exe -std=c11 -static ||
+        { echo "(the mingw capability builds the program Wine runs)"; return 1; }
+    local out start=$SECONDS
+    echo "+ WINEPREFIX=$PWD/prefix WINEDEBUG=-all $wine win.exe"
+    out="$(wine_run "$PWD/prefix" "$wine" ./win.exe)" || { echo "$wine failed (exit $?): $out"; return 1; }
+    out="${out//$'\r'/}"
+    echo "printed '$out' in $((SECONDS - start)) s (a new prefix)"
+    [[ "$out" == "hftipc cross probe: 42" ]] || { echo "want 'hftipc cross probe: 42'"; return 1; }
+}
+
+write_cmocka_program() {
+    cat >"$1" <<'C'
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+static void test_one(void **state) { (void)state; assert_int_equal(1, 1); }
+int main(void) {
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_one)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+C
+}
+# cmocka_built PREFIX: the cmocka build at PREFIX is complete (else says so).
+cmocka_built() {
+    [[ -f "$1/.complete" ]] && return 0
+    echo "not built yet: $1 (from Debian's cmocka $CROSS_CMOCKA_DEBIAN_VERSION source)"
+    return 1
+}
+
+probe_cmocka_mingw() {
+    local prefix
+    prefix="$(cross_cmocka_mingw_prefix)"
+    cmocka_built "$prefix" || return 1
+    write_cmocka_program cm.c
+    c_ok "$mingw_cc" cm.c cm.exe -static -I"$prefix/include" -L"$prefix/lib" -lcmocka
+}
+
+probe_cmocka_macos() {
+    local zig t prefix
+    zig="$(cross_zig)"
+    [[ -x "$zig" ]] || { echo "no zig at $zig (the zig capability)"; return 1; }
+    write_cmocka_program cm.c
+    for t in x86_64-macos aarch64-macos; do
+        prefix="$(cross_cmocka_zig_prefix "$t")"
+        cmocka_built "$prefix" || return 1
+        echo "+ $zig cc -target $t cm.c -o cm-$t -I$prefix/include -L$prefix/lib -lcmocka"
+        "$zig" cc -target "$t" cm.c -o "cm-$t" -I"$prefix/include" -L"$prefix/lib" -lcmocka || return 1
+    done
+}
+
+probe_zig() {
+    local zig t magic
+    zig="$(cross_zig)"
+    [[ -x "$zig" ]] || { echo "no zig at $zig (fetched from PyPI ziglang $CROSS_ZIGLANG_VERSION, or set HFTIPC_ZIG)"; return 1; }
+    write_cross_program mac.c
+    for t in x86_64-macos aarch64-macos; do
+        echo "+ $zig cc -target $t mac.c -o mac-$t"
+        "$zig" cc -target "$t" -std=c11 -Wall -Werror mac.c -o "mac-$t" || return 1
+        # A 64-bit Mach-O executable starts with MH_MAGIC_64 (0xfeedfacf, little-endian).
+        magic="$(od -An -tx1 -N4 "mac-$t" | tr -d ' \n')"
+        [[ "$magic" == cffaedfe ]] || { echo "mac-$t is not a Mach-O 64 file (starts $magic)"; return 1; }
+    done
+}
+
+# ---- Fetch steps (+NAME in a row): into the cache, under a lock, complete or not at all ----
+# fetch_url URL FILE: download with python3 (always here: a base capability; curl may not be).
+fetch_url() {
+    echo "+ fetch $1"
+    python3 - "$1" "$2" <<'PY'
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=120) as r, open(sys.argv[2], "wb") as f:
+    f.write(r.read())
+PY
+}
+sha256_is() {
+    local got
+    got="$(sha256sum "$1" | cut -d' ' -f1)"
+    [[ "$got" == "$2" ]] || { echo "$1: SHA-256 $got, want $2"; return 1; }
+}
+# with_cache_lock CMD...: CMD holding the cache's lock, so two checkouts never build one tool
+# into the same directory at once (the second finds it complete).
+with_cache_lock() {
+    local cache
+    cache="$(cross_cache)"
+    mkdir -p "$cache" && (flock 9 && "$@") 9>"$cache/.lock"
+}
+
+fetch_ziglang() {
+    [[ -z "${HFTIPC_ZIG:-}" ]] || { echo "HFTIPC_ZIG is set ($HFTIPC_ZIG): that zig is used, none fetched"; return 0; }
+    with_cache_lock fetch_ziglang_locked
+}
+fetch_ziglang_locked() {
+    local dir lib
+    dir="$(cross_zig_dir)"
+    [[ -f "$dir/.complete" ]] && return 0
+    rm -rf "$dir"
+    echo "+ python3 -m venv $dir/venv && pip install ziglang==$CROSS_ZIGLANG_VERSION"
+    python3 -m venv "$dir/venv" &&
+        "$dir/venv/bin/python" -m pip install -q --disable-pip-version-check \
+            "ziglang==$CROSS_ZIGLANG_VERSION" || return 1
+    lib="$("$dir/venv/bin/python" -c 'import os, ziglang; print(os.path.dirname(ziglang.__file__))')" || return 1
+    # zig finds its lib/ from the real path of its executable, so a symbolic link serves.
+    mkdir -p "$dir/bin" && ln -sf "$lib/zig" "$dir/bin/zig" && "$dir/bin/zig" version &&
+        touch "$dir/.complete"
+}
+
+# cmocka_source: Debian's cmocka source in $tmp/cmocka-src (once per run), checked.
+cmocka_source() {
+    local work dsc orig sum
+    work="$tmp/cmocka-src"
+    [[ -d "$work/cmocka-$CROSS_CMOCKA_UPSTREAM_VERSION" ]] && return 0
+    rm -rf "$work" && mkdir -p "$work" || return 1
+    dsc="cmocka_$CROSS_CMOCKA_DEBIAN_VERSION.dsc"
+    fetch_url "$CROSS_DEBIAN_POOL/$dsc" "$work/$dsc" &&
+        sha256_is "$work/$dsc" "$CROSS_CMOCKA_DSC_SHA256" || return 1
+    orig="cmocka_$CROSS_CMOCKA_UPSTREAM_VERSION.orig.tar.xz"
+    # The .orig tarball's SHA-256 as the (pinned) .dsc lists it.
+    sum="$(sed -n '/^Checksums-Sha256:/,/^[^ ]/p' "$work/$dsc" | awk -v f="$orig" '$3 == f { print $1 }')"
+    [[ -n "$sum" ]] || { echo "$dsc lists no SHA-256 for $orig"; return 1; }
+    fetch_url "$CROSS_DEBIAN_POOL/$orig" "$work/$orig" && sha256_is "$work/$orig" "$sum" &&
+        tar -C "$work" -xJf "$work/$orig"
+}
+
+# cmocka_build PREFIX CMAKE-ARGS...: cross-builds cmocka with the toolchain in CMAKE-ARGS and
+# installs it at PREFIX with only its static library as libcmocka.a: the test programs then
+# carry cmocka in them and need no DLL or dylib next to them (with -static, as the mingw
+# toolchain links, ld looks for libcmocka.a only, while cmocka names its archive
+# libcmocka-static.a).
+cmocka_build() {
+    local prefix="$1" build
+    shift
+    cmocka_source || return 1
+    build="$tmp/cmocka-build-${prefix##*/}"
+    echo "+ cmake $* cmocka-$CROSS_CMOCKA_UPSTREAM_VERSION -> $prefix"
+    rm -rf "$prefix" "$build"
+    cmake -G Ninja -S "$tmp/cmocka-src/cmocka-$CROSS_CMOCKA_UPSTREAM_VERSION" -B "$build" "$@" \
+        -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" -DWITH_STATIC_LIB=ON \
+        -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF &&
+        cmake --build "$build" && cmake --install "$build" || return 1
+    rm -f "$prefix"/lib/libcmocka.dll.a "$prefix"/lib/libcmocka*.dylib "$prefix"/bin/libcmocka.dll &&
+        cp "$prefix/lib/libcmocka-static.a" "$prefix/lib/libcmocka.a" && touch "$prefix/.complete"
+}
+
+fetch_cmocka_mingw() { with_cache_lock fetch_cmocka_mingw_locked; }
+fetch_cmocka_mingw_locked() {
+    local prefix
+    prefix="$(cross_cmocka_mingw_prefix)"
+    [[ -f "$prefix/.complete" ]] && return 0
+    cmocka_build "$prefix" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-mingw.cmake" \
+        -DCMAKE_C_COMPILER="$mingw_cc"
+}
+
+fetch_cmocka_macos() { with_cache_lock fetch_cmocka_macos_locked; }
+fetch_cmocka_macos_locked() {
+    local t prefix
+    for t in x86_64-macos aarch64-macos; do
+        prefix="$(cross_cmocka_zig_prefix "$t")"
+        [[ -f "$prefix/.complete" ]] && continue
+        cmocka_build "$prefix" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-zig.cmake" \
+            -DHFTIPC_ZIG="$(cross_zig)" -DHFTIPC_ZIG_TARGET="$t" || return 1
+    done
+}
+
 # probe NAME PROBE...: run one probe in a fresh directory, its output into $tmp/NAME.log.
 probe() {
     local name="$1"
@@ -379,7 +609,7 @@ resolve_packages() {
                 fi
                 ;;
             @clang-runtime) out+=("$(clang_rt_package "$clang")") ;;
-            *) out+=("$p") ;;
+            *) out+=("$p") ;; # a Debian package, or +NAME: a fetch step
         esac
     done
     echo "${out[*]}"
@@ -418,32 +648,47 @@ report() {
 }
 
 declare -A wanted=()
-want_list=()
+want_list=() # Debian packages, in row order
+fetch_list=() # fetch steps (+NAME), in row order
 pkg_of=()
 for i in "${missing[@]}"; do
     pkg_of[i]="$(resolve_packages "${pkgsof[i]}")"
     for p in ${pkg_of[i]}; do
-        [[ -n "${wanted[$p]:-}" ]] || { wanted[$p]=1; want_list+=("$p"); }
+        [[ -z "${wanted[$p]:-}" ]] || continue
+        wanted[$p]=1
+        if [[ "$p" == +* ]]; then fetch_list+=("${p#+}"); else want_list+=("$p"); fi
     done
 done
+fetch_note=""
+((${#fetch_list[@]} == 0)) || fetch_note="; would then fetch or build into $(cross_cache): ${fetch_list[*]}"
 
 if [[ "$no_install" == 1 ]]; then
     for i in "${missing[@]}"; do report "$i" "${pkg_of[i]}" "not installed (--no-install); the package that provides it"; done
-    echo "install-deps: missing: $(for i in "${missing[@]}"; do printf '%s ' "${names[i]}"; done)(would install: ${want_list[*]})" >&2
+    echo "install-deps: missing: $(for i in "${missing[@]}"; do printf '%s ' "${names[i]}"; done)(would install: ${want_list[*]}$fetch_note)" >&2
     exit 1
 fi
 
+# Only the packages that are not installed go to apt-get: a row whose packages are all there but
+# whose fetch step has not run (cmocka-mingw in a fresh cache) needs neither root nor the network
+# of apt.
+apt_list=()
+for p in "${want_list[@]}"; do
+    [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || apt_list+=("$p")
+done
+
 sudo_cmd=()
-if [[ "$(id -u)" -ne 0 ]]; then
+if ((${#apt_list[@]} == 0)); then
+    : # nothing for apt-get
+elif [[ "$(id -u)" -ne 0 ]]; then
     if have sudo; then
         sudo_cmd=(sudo)
     else
         for i in "${missing[@]}"; do report "$i" "${pkg_of[i]}" "cannot install without root or sudo; the package"; done
-        echo "install-deps: run as root: apt-get install --no-install-recommends ${want_list[*]}" >&2
+        echo "install-deps: run as root: apt-get install --no-install-recommends ${apt_list[*]}" >&2
         exit 1
     fi
 fi
-if ! have apt-get; then
+if ((${#apt_list[@]} > 0)) && ! have apt-get; then
     for i in "${missing[@]}"; do report "$i" "${pkg_of[i]}" "no apt-get on this machine; the Debian package"; done
     exit 1
 fi
@@ -462,20 +707,34 @@ apt_get() {
     done
     return 1
 }
-echo "install-deps: missing $(for i in "${missing[@]}"; do printf '%s ' "${names[i]}"; done)-> apt-get install ${want_list[*]}" >&2
-apt_ok=1
-apt_get update -q || apt_ok=0
-if ((apt_ok)); then
-    apt_get install -y -q --no-install-recommends "${want_list[@]}" || apt_ok=0
+echo "install-deps: missing $(for i in "${missing[@]}"; do printf '%s ' "${names[i]}"; done)-> apt-get install ${apt_list[*]:-(nothing)}${fetch_note/would then/then}" >&2
+if ((${#apt_list[@]} > 0)); then
+    apt_ok=1
+    apt_get update -q || apt_ok=0
+    if ((apt_ok)); then
+        apt_get install -y -q --no-install-recommends "${apt_list[@]}" || apt_ok=0
+    fi
+    if ((!apt_ok)); then
+        echo "install-deps: apt-get failed; its last lines:" >&2
+        tail -n 25 "$apt_log" | sed 's/^/    | /' >&2
+    fi
 fi
-if ((!apt_ok)); then
-    echo "install-deps: apt-get failed; its last lines:" >&2
-    tail -n 25 "$apt_log" | sed 's/^/    | /' >&2
-fi
+# The fetch steps, after apt-get has installed what they use (a failure is reported below, by
+# the probe that still fails, and here with the step's own output).
+for f in "${fetch_list[@]}"; do
+    flog="$tmp/fetch-$f.log"
+    start=$SECONDS
+    if ("fetch_${f//-/_}") >"$flog" 2>&1 </dev/null; then
+        echo "install-deps: fetched $f ($((SECONDS - start)) s)" >&2
+    else
+        echo "install-deps: fetching $f failed; its last lines:" >&2
+        tail -n 25 "$flog" | sed 's/^/    | /' >&2
+    fi
+done
 
 mapfile -t still < <(failing "${missing[@]}")
 if ((${#still[@]} == 0)); then
-    echo "install-deps: installed ${want_list[*]}; ok: ${names[*]}" >&2
+    echo "install-deps: installed ${apt_list[*]:-(no package)}${fetch_list[*]:+, fetched ${fetch_list[*]}}; ok: ${names[*]}" >&2
     exit 0
 fi
 for i in "${still[@]}"; do report "$i" "${pkg_of[i]}" "still missing after installing the package(s) tried"; done

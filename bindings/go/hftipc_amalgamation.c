@@ -4,17 +4,28 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
+<<<<<<< HEAD
  *   core/include/hftipc.h 64288541677a93c7ebb2bf699706742e8f059f85fb6a0bb84a1ef7509cbc032c
+=======
+ *   core/sources.txt eef0500072e6be019708cc5d30c62b80b054e58ee37f5053a620be1da9670eeb
+ *   core/include/hftipc.h da146b85174e844c85d4ecb73686251c60479e154828c881b7037ec0a84430b7
+>>>>>>> build
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
- *   core/src/platform/platform.h ad9bd12e2f4883d29ffc2618b894c0ef54899921714d01247fece63c6d87cc05
+ *   core/src/platform/platform.h f6df4481dfd0c613c6e6145cf6b922313f811d39b5c0248e3b5be5beb5854171
  *   core/src/map.h 8c871d69f110a4bfb81292413da8df8c1afa7fd51de4750c84e426baa8ca0825
  *   core/src/ring.h b7247645718b3371018ecc678e4a235aeb73ca26803054a600fac8688edd3f7d
  *   core/src/wait.h 64c99529687a8fdd507f9e24d8e94da84f805f07f0b8c64072d4c16350dde226
+<<<<<<< HEAD
  *   core/src/channel.h 4e84d74ec1cd508453321ae867c171011a7f93da72b6085e481139c38c4ee26b
  *   core/src/consume.h d81ca27c009dd7ddd16ee2429cceed120f7f0cf46f7990448c76592e5e20ca08
  *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
+=======
+ *   core/src/channel.h a94778e682937a97c43911e7b20dadc02baac3817cf77f96c12369a314eb0041
+>>>>>>> build
  *   core/src/peer.h 041bc333bf25ce3aa26d47eeba5fd422ea51e439937df9447a36b664b65ce17f
+ *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
+ *   core/src/consume.h 7868d0c70a018f917406301c1168df708914809eba935da3dd43576b4b9b04b5
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
  *   core/src/api.c bfadaddb4130babf1695e5e7301f7982b874a36caa34a64816ef309cc3215df5
  *   core/src/discover.c e84f616bf9a3e02e985a55d9b7e1aeb673c7da0acd0af093b77525f5b7c37424
@@ -29,7 +40,11 @@
  *   core/src/platform/linux.c 99c0d3a7c03c013ee06424f093ed8945492951d797e7f9ebfc025af25f121ff4
  *   core/src/platform/posix.c edb5164ec9ed2c9edf50a7b824819c606f0ed62498ffe541ec96b7e308a84492
  *   core/src/platform/windows.c 4a8e6eeb899c8529a02cb02aa721036e6854189985d5b166c6a9b23820df69b4
+<<<<<<< HEAD
  * Body (sha256): 45b788ce60c35b2231c572b3cf23b836fa3e4f035ec8d5fddbd3696f26b42d80
+=======
+ * Body (sha256): 4cd238ba84fa2fe5fac35977764903cbbf85efb629d17ff762d9160e73a88459
+>>>>>>> build
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1255,6 +1270,13 @@ typedef struct hftipc__os_file {
     char *tmp_path; /* the named temporary file until it is linked; NULL otherwise */
 } hftipc__os_file;
 
+/* A closed file, for the tests that map a channel file through the layer directly
+ * (core/tests/test_world.h, test_platform_windows.c). */
+#define HFTIPC__OS_FILE_INIT                                                                       \
+    {                                                                                              \
+        -1, NULL                                                                                   \
+    }
+
 /* `path` made absolute with every symlink resolved (realpath), in a fresh allocation; NULL
  * when it cannot be resolved or memory is short. */
 char *hftipc__os_absolute_path(const char *path);
@@ -2082,6 +2104,67 @@ uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_livenes
 int hftipc__mpsc_claim_abandoned(hftipc__header *hdr, uint64_t seq);
 
 #endif
+/* ==== core/src/peer.h ==== */
+#line 1 "core/src/peer.h"
+/* Role holders and liveness (docs/FORMAT.md, "Role holders"). */
+#ifndef HFTIPC_PEER_H
+#define HFTIPC_PEER_H
+
+#include <stdint.h>
+
+/* amalgamated: #include "format.h" */
+/* amalgamated: #include "hftipc.h" */
+/* amalgamated: #include "platform/platform.h" */
+
+/* This process's identity: pid | (start time in clock ticks since boot << 22). */
+uint64_t hftipc__self_owner(void);
+
+/* Inode of this process's pid namespace, 0 when unknown. */
+uint64_t hftipc__self_pidns(void);
+
+/* Liveness of the process described by an owner word and its pid namespace. */
+hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
+
+/* Claims the role for `self`: free, held by a dead process, or (when stale_after_ns >= 0) held
+ * by a process whose heartbeat is older than that (a takeover: before it returns HFTIPC_OK the
+ * old holder is proven idle and fenced, or ended; docs/FORMAT.md, "Fencing"). HFTIPC_EBUSY when
+ * a live process, or this process through another handle, holds it; HFTIPC_ENOFENCE when a
+ * stale holder can be neither proven idle nor ended and `flags` lacks HFTIPC_TAKEOVER_FORCE.
+ * `chan` is the channel file: a holder is ended only if its process maps that file. */
+int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
+                           int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan);
+
+/* Is the record held by a dead process, or (stale_after_ns >= 0) by one whose heartbeat is
+ * older than that? 0 for a free record. */
+int hftipc__holder_is_stale(const hftipc__holder *h, int64_t stale_after_ns);
+
+/* Releases the role if `self` still holds it. */
+void hftipc__holder_release(hftipc__holder *h, uint64_t self);
+
+static inline uint32_t hftipc__owner_pid(uint64_t owner)
+{
+    return (uint32_t)(owner & HFTIPC__OWNER_PID_MASK);
+}
+
+#endif
+/* ==== core/src/discover.h ==== */
+#line 1 "core/src/discover.h"
+/* Discovery internals shared with the bindings (docs/DISCOVERY.md). The public calls are in
+ * hftipc.h; this adds the hook a binding needs to cancel a wait from another thread. */
+#ifndef HFTIPC_DISCOVER_H
+#define HFTIPC_DISCOVER_H
+
+#include <stdint.h>
+
+/* amalgamated: #include "hftipc.h" */
+
+/* hftipc_channel_open_wait(), also ending with HFTIPC_ETIMEDOUT as soon as `cancel_fd` (a pipe
+ * or eventfd the caller owns; -1 for none) is readable. The Go binding maps a cancelled
+ * context onto it: cgo cannot interrupt a C call, but it can write to a pipe. */
+int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64_t timeout_ns,
+                                     int cancel_fd, hftipc_channel_t **out);
+
+#endif
 /* ==== core/src/consume.h ==== */
 #line 1 "core/src/consume.h"
 /*
@@ -2295,67 +2378,6 @@ static inline const void *hftipc__consume_sleep_target(hftipc_channel_t *ch, uin
         int64_t n = ready(ch, 1);                                                                  \
         return n == HFTIPC_EEMPTY ? 0 : n;                                                         \
     }
-
-#endif
-/* ==== core/src/discover.h ==== */
-#line 1 "core/src/discover.h"
-/* Discovery internals shared with the bindings (docs/DISCOVERY.md). The public calls are in
- * hftipc.h; this adds the hook a binding needs to cancel a wait from another thread. */
-#ifndef HFTIPC_DISCOVER_H
-#define HFTIPC_DISCOVER_H
-
-#include <stdint.h>
-
-/* amalgamated: #include "hftipc.h" */
-
-/* hftipc_channel_open_wait(), also ending with HFTIPC_ETIMEDOUT as soon as `cancel_fd` (a pipe
- * or eventfd the caller owns; -1 for none) is readable. The Go binding maps a cancelled
- * context onto it: cgo cannot interrupt a C call, but it can write to a pipe. */
-int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64_t timeout_ns,
-                                     int cancel_fd, hftipc_channel_t **out);
-
-#endif
-/* ==== core/src/peer.h ==== */
-#line 1 "core/src/peer.h"
-/* Role holders and liveness (docs/FORMAT.md, "Role holders"). */
-#ifndef HFTIPC_PEER_H
-#define HFTIPC_PEER_H
-
-#include <stdint.h>
-
-/* amalgamated: #include "format.h" */
-/* amalgamated: #include "hftipc.h" */
-/* amalgamated: #include "platform/platform.h" */
-
-/* This process's identity: pid | (start time in clock ticks since boot << 22). */
-uint64_t hftipc__self_owner(void);
-
-/* Inode of this process's pid namespace, 0 when unknown. */
-uint64_t hftipc__self_pidns(void);
-
-/* Liveness of the process described by an owner word and its pid namespace. */
-hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
-
-/* Claims the role for `self`: free, held by a dead process, or (when stale_after_ns >= 0) held
- * by a process whose heartbeat is older than that (a takeover: before it returns HFTIPC_OK the
- * old holder is proven idle and fenced, or ended; docs/FORMAT.md, "Fencing"). HFTIPC_EBUSY when
- * a live process, or this process through another handle, holds it; HFTIPC_ENOFENCE when a
- * stale holder can be neither proven idle nor ended and `flags` lacks HFTIPC_TAKEOVER_FORCE.
- * `chan` is the channel file: a holder is ended only if its process maps that file. */
-int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan);
-
-/* Is the record held by a dead process, or (stale_after_ns >= 0) by one whose heartbeat is
- * older than that? 0 for a free record. */
-int hftipc__holder_is_stale(const hftipc__holder *h, int64_t stale_after_ns);
-
-/* Releases the role if `self` still holds it. */
-void hftipc__holder_release(hftipc__holder *h, uint64_t self);
-
-static inline uint32_t hftipc__owner_pid(uint64_t owner)
-{
-    return (uint32_t)(owner & HFTIPC__OWNER_PID_MASK);
-}
 
 #endif
 /* ==== core/src/ring_mpsc.h ==== */

@@ -8,7 +8,9 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#if defined(__linux__)
 #include <sys/prctl.h>
+#endif
 #include <sys/wait.h>
 #include <time.h>
 
@@ -271,7 +273,9 @@ static pid_t producer_child(const char *path, int ready_fd)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+#if defined(__linux__)
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed assertion leaves no child behind */
+#endif
         hftipc_options_t o;
         hftipc_options_init(&o);
         o.capacity = 16;
@@ -474,7 +478,9 @@ static pid_t delayed_creator(const char *path, int delay_ms, int go_fd, int time
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+#if defined(__linux__)
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed assertion leaves no child behind */
+#endif
         if (go_fd >= 0) {
             struct pollfd pfd = {.fd = go_fd, .events = POLLIN};
             (void)poll(&pfd, 1, 5000);
@@ -675,7 +681,9 @@ static pid_t signal_storm(pid_t target)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+#if defined(__linux__)
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed assertion leaves no child behind */
+#endif
         for (;;) {
             kill(target, SIGUSR1);
             sleep_ms(5);

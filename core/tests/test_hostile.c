@@ -20,6 +20,11 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#if defined(_WIN32)
+#include <windows.h>
+/* After windows.h: its definitions must come first. */
+#include <tlhelp32.h>
+#endif
 
 #include "wait.h"
 #include "test_ops.h"
@@ -198,7 +203,39 @@ static void test_hostile_values_in_every_field(void **state)
     assert_int_equal(doc_report(stdout, 1), 0);
 }
 
-/* A stale holder that is alive (the parent test runner, idle): Linux proves it idle through
+/* A live process that is not this one: the parent test runner on POSIX; on Windows, whose
+ * processes need not have a live parent (under Wine, it is no Windows process), this one's
+ * parent if it lives, else any other live process of the session. */
+static uint32_t other_live_pid(void)
+{
+#if defined(_WIN32)
+    uint32_t self = hftipc__os_self_pid(), parent = 0, other = 0;
+    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+    assert_true(snap != INVALID_HANDLE_VALUE);
+    PROCESSENTRY32 pe;
+    pe.dwSize = sizeof pe;
+    for (BOOL more = Process32First(snap, &pe); more; more = Process32Next(snap, &pe)) {
+        uint64_t start;
+        if (pe.th32ProcessID == self)
+            parent = (uint32_t)pe.th32ParentProcessID;
+        else if (other == 0 && pe.th32ProcessID > 4 &&
+                 hftipc__os_process_probe((uint32_t)pe.th32ProcessID, &start) ==
+                     HFTIPC__OS_PROC_ALIVE)
+            other = (uint32_t)pe.th32ProcessID;
+    }
+    CloseHandle(snap);
+    uint64_t start;
+    if (parent != 0 && parent != self &&
+        hftipc__os_process_probe(parent, &start) == HFTIPC__OS_PROC_ALIVE)
+        return parent;
+    assert_true(other != 0);
+    return other;
+#else
+    return (uint32_t)getppid();
+#endif
+}
+
+/* A stale holder that is alive (another process, idle): Linux proves it idle through
  * membarrier and takes the role; the generic POSIX layer can neither prove that nor end the
  * process safely, and refuses (docs/FORMAT.md section 12). */
 #if defined(HFTIPC_PLATFORM_LINUX)
@@ -221,9 +258,10 @@ static void test_forged_heartbeat_takeover(void **state)
             assert_int_equal(world_make(&w, kind, CAPACITY, SLOT_SIZE, 0), 0);
             hftipc__holder *hs[2 + HFTIPC_MPSC_MAX_PRODUCERS];
             int n = world_holders(&w, hs, 2 + HFTIPC_MPSC_MAX_PRODUCERS);
-            /* The parent test runner: alive, not us (start time 0 matches any process). */
+            /* Another process: alive, not us (start time 0 matches any process). */
+            uint32_t foreign = other_live_pid();
             for (int i = 0; i < n; i++) {
-                hftipc__store_relaxed_u64(&hs[i]->owner, (uint64_t)getppid());
+                hftipc__store_relaxed_u64(&hs[i]->owner, (uint64_t)foreign);
                 hftipc__store_relaxed_u64(&hs[i]->heartbeat_ns, beats[b]);
             }
             char what[96];
@@ -249,7 +287,7 @@ static void test_forged_heartbeat_takeover(void **state)
                         hftipc_channel_close(ch);
                         /* Give the role back to the forged holder for the next limit. */
                         for (int i = 0; i < n; i++) {
-                            hftipc__store_relaxed_u64(&hs[i]->owner, (uint64_t)getppid());
+                            hftipc__store_relaxed_u64(&hs[i]->owner, (uint64_t)foreign);
                             hftipc__store_relaxed_u64(&hs[i]->heartbeat_ns, beats[b]);
                         }
                     }
@@ -263,7 +301,9 @@ static void test_forged_heartbeat_takeover(void **state)
 
 int main(void)
 {
+#if defined(SIGPIPE)
     signal(SIGPIPE, SIG_IGN);
+#endif
     if (doc_load(HFTIPC_HEADER_PATH) != 0) {
         fprintf(stderr, "cannot read the @return lists of %s\n", HFTIPC_HEADER_PATH);
         return 1;

@@ -16,13 +16,41 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(_WIN32)
+#include <direct.h>
+#include <process.h>
+#include <windows.h>
+#endif
 
 /* A fresh directory for one test program, under /dev/shm when it exists (the production
- * location), else TMPDIR or /tmp. Removed by test_scratch_cleanup(). */
+ * location), else TMPDIR or /tmp; on Windows under the user's temporary directory
+ * (GetTempPath). Removed by test_scratch_cleanup(). */
 static char test_scratch_dir[256];
 
 static inline const char *test_scratch(void)
 {
+#if defined(_WIN32)
+    if (test_scratch_dir[0] == '\0') {
+        char base[MAX_PATH + 1];
+        DWORD n = GetTempPathA(sizeof base, base);
+        if (n == 0 || n >= sizeof base) {
+            fprintf(stderr, "GetTempPath failed\n");
+            exit(1);
+        }
+        /* No mkdtemp(): the pid and a counter, and _mkdir() refuses an existing name. */
+        for (unsigned k = 0;; k++) {
+            snprintf(test_scratch_dir, sizeof test_scratch_dir, "%shftipc-test-%d-%u", base,
+                     _getpid(), k);
+            if (_mkdir(test_scratch_dir) == 0)
+                break;
+            if (errno != EEXIST || k == 1000) {
+                perror("_mkdir");
+                exit(1);
+            }
+        }
+    }
+    return test_scratch_dir;
+#else
     if (test_scratch_dir[0] == '\0') {
         const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
         if (base == NULL)
@@ -34,15 +62,48 @@ static inline const char *test_scratch(void)
         }
     }
     return test_scratch_dir;
+#endif
 }
+
+#if defined(_WIN32)
+/* Removes `dir` and everything in it; 0 on success. (No shell: system() would start cmd.exe,
+ * which under Wine is slow to start and prints to the test's output.) */
+static inline int test_remove_tree(const char *dir)
+{
+    char pattern[600];
+    snprintf(pattern, sizeof pattern, "%s\\*", dir);
+    WIN32_FIND_DATAA fd;
+    HANDLE h = FindFirstFileA(pattern, &fd);
+    int rc = 0;
+    if (h != INVALID_HANDLE_VALUE) {
+        do {
+            if (strcmp(fd.cFileName, ".") == 0 || strcmp(fd.cFileName, "..") == 0)
+                continue;
+            char path[600];
+            snprintf(path, sizeof path, "%s\\%s", dir, fd.cFileName);
+            if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+                rc |= test_remove_tree(path);
+            else if (!DeleteFileA(path))
+                rc = -1;
+        } while (FindNextFileA(h, &fd));
+        FindClose(h);
+    }
+    return RemoveDirectoryA(dir) ? rc : -1;
+}
+#endif
 
 static inline void test_scratch_cleanup(void)
 {
     if (test_scratch_dir[0] != '\0') {
+#if defined(_WIN32)
+        if (test_remove_tree(test_scratch_dir) != 0)
+            fprintf(stderr, "could not remove %s\n", test_scratch_dir);
+#else
         char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_scratch_dir);
         if (system(cmd) != 0)
             fprintf(stderr, "could not remove %s\n", test_scratch_dir);
+#endif
     }
 }
 
@@ -81,12 +142,20 @@ static inline unsigned char *test_read_file(const char *path, size_t *len)
 
 static inline int test_write_file(const char *path, const void *data, size_t len)
 {
+#if defined(_WIN32)
+    FILE *f = fopen(path, "wb");
+    if (f == NULL)
+        return -1;
+    size_t w = len ? fwrite(data, 1, len, f) : 0;
+    return fclose(f) == 0 && w == len ? 0 : -1;
+#else
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return -1;
     ssize_t w = len ? write(fd, data, len) : 0;
     close(fd);
     return w == (ssize_t)len ? 0 : -1;
+#endif
 }
 
 /* CLOCK_MONOTONIC in nanoseconds, and a sleep that ignores signals' early returns. */

@@ -1,15 +1,16 @@
 /*
  * A channel with a producer, a consumer and an observer open on it, plus the test's own
  * read-write mapping of the file, through which a test plays a hostile peer: it can write any
- * value into any field of the live file. Shared by test_statuses.c and test_hostile.c.
+ * value into any field of the live file. Shared by test_statuses.c and test_hostile.c. The
+ * mapping goes through the platform layer, as the library's own does, so the same test runs on
+ * every OS (test_hostile under Wine, too).
  */
 #ifndef HFTIPC_TEST_WORLD_H
 #define HFTIPC_TEST_WORLD_H
 
-#include <sys/mman.h>
-
 #include "format.h"
 #include "hftipc.h"
+#include "platform/platform.h"
 #include "test_util.h"
 
 enum world_kind {
@@ -37,7 +38,7 @@ static inline int world_make(world *w, int kind, uint32_t capacity, uint32_t slo
     static unsigned counter;
     memset(w, 0, sizeof *w);
     snprintf(w->path, sizeof w->path, "%s", test_path("world-%d-%u", (int)getpid(), counter++));
-    unlink(w->path);
+    hftipc__os_unlink(w->path);
     w->kind = kind;
     w->capacity = capacity;
     w->slot_size = slot_size;
@@ -50,16 +51,17 @@ static inline int world_make(world *w, int kind, uint32_t capacity, uint32_t slo
     if (hftipc_channel_create(w->path, &o, HFTIPC_ROLE_OBSERVER, &ch) != HFTIPC_OK)
         return -1;
     hftipc_channel_close(ch);
-    int fd = open(w->path, O_RDWR | O_CLOEXEC);
-    if (fd < 0)
+    hftipc__os_file f = HFTIPC__OS_FILE_INIT;
+    uint64_t size = 0;
+    if (hftipc__os_file_open(w->path, 1, &f, &size) != HFTIPC_OK)
         return -1;
-    struct stat st;
-    fstat(fd, &st);
-    w->len = (size_t)st.st_size;
-    w->h = mmap(NULL, w->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    if (w->h == MAP_FAILED)
+    w->len = (size_t)size;
+    void *base = NULL;
+    int rc = hftipc__os_map(&f, w->len, 1, &base);
+    hftipc__os_file_close(&f); /* the mapping stays valid without the file handle */
+    if (rc != HFTIPC_OK)
         return -1;
+    w->h = base;
     if (kind == WORLD_SPSC10) { /* what a 1.0 library writes */
         w->h->format_minor = 0;
         w->h->incompat_flags = 0;
@@ -77,10 +79,10 @@ static inline void world_free(world *w)
     hftipc_channel_close(w->c);
     hftipc_channel_close(w->o);
     w->p = w->c = w->o = NULL;
-    if (w->h != NULL && w->h != MAP_FAILED)
-        munmap(w->h, w->len);
+    if (w->h != NULL)
+        hftipc__os_unmap(w->h, w->len);
     w->h = NULL;
-    unlink(w->path);
+    hftipc__os_unlink(w->path);
 }
 
 static inline hftipc__slot *world_slot(const world *w, uint64_t seq)

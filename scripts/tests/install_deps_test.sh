@@ -3,15 +3,20 @@
 # the package that provides it. Each case takes one capability away from the probes only, never
 # from the machine: a clang whose resource directory has no runtime libraries, a PATH without
 # swig (or with a too old one), a pkg-config that finds no cmocka, a C++ compiler whose include
-# path shadows boost/lockfree/spsc_queue.hpp, a CXX that does not exist. The installer runs with
+# path shadows boost/lockfree/spsc_queue.hpp, a CXX that does not exist, a mingw without its C
+# runtime, a Wine that runs the program wrongly, an empty cache of cross-built tools, a zig that
+# builds for Linux instead of macOS. The installer runs with
 # --no-install (or HFTIPC_DEPS_NO_INSTALL=1), and an apt-get that records any call stands first
 # on the PATH: the test fails if apt-get is called at all. Nothing is installed or removed.
 #
-# Needs what `scripts/install-deps.sh --java --fuzz` installs (scripts/test.sh runs it first).
+# Needs what `scripts/install-deps.sh --java --fuzz --windows --macos` installs (scripts/test.sh
+# runs it first).
 #   scripts/tests/install_deps_test.sh
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../lib/cross-tools.sh
+. "$root/scripts/lib/cross-tools.sh"
 installer="$root/scripts/install-deps.sh"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/hftipc-deps-test.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
@@ -69,16 +74,18 @@ missing_only() {
     return 1
 }
 
-for tool in clang swig pkg-config mvn; do
+zig="$(cross_zig)"
+for tool in clang swig pkg-config mvn x86_64-w64-mingw32-gcc wine "$zig"; do
     command -v "$tool" >/dev/null 2>&1 || {
-        echo "install_deps_test: '$tool' is not installed: run scripts/install-deps.sh --java --fuzz first"
+        echo "install_deps_test: '$tool' is not installed: run scripts/install-deps.sh --java --fuzz --windows --macos first"
         exit 1
     }
 done
 
 # 1. Everything present: the probes pass (a probe that always failed would fail here).
-run all -- --java --fuzz --no-install
-rc_is all 0 && expect all "every capability ok" '^install-deps: ok: .*\bswig\b.*\bjni\b.*\bfuzzer\b' &&
+run all -- --java --fuzz --windows --macos --no-install
+rc_is all 0 &&
+    expect all "every capability ok" '^install-deps: ok: .*\bswig\b.*\bjni\b.*\bfuzzer\b.*\bmingw\b.*\bwine\b.*\bcmocka-mingw\b.*\bzig\b' &&
     pass "all capabilities present: the probes pass ($(sed -n 's/^install-deps: ok: //p' "$tmp/all.out" | wc -w) probed)"
 
 # 2. A clang that cannot link the fuzzer runtime: its resource directory has the headers and data
@@ -133,7 +140,60 @@ rc_is cmocka 1 && expect cmocka "names the capability" "^install-deps: missing c
     expect cmocka "names the package" 'package that provides it: libcmocka-dev$' && missing_only cmocka cmocka &&
     pass "pkg-config without cmocka: 'cmocka' missing, package libcmocka-dev named"
 
-# 6. A bad option is refused.
+# 6. A mingw without its C runtime (every link fails, as with the compiler but not
+# mingw-w64-x86-64-dev): mingw is missing, and so are the capabilities that build with it.
+cat >"$tmp/mingw-no-crt" <<'EOF'
+#!/bin/sh
+exec x86_64-w64-mingw32-gcc "$@" -nostdlib
+EOF
+chmod +x "$tmp/mingw-no-crt"
+run mingw HFTIPC_DEPS_MINGW_CC="$tmp/mingw-no-crt" -- --windows --no-install
+rc_is mingw 1 && expect mingw "names the capability" "^install-deps: missing capability 'mingw': " &&
+    expect mingw "names the package" 'package that provides it: gcc-mingw-w64-x86-64$' &&
+    expect mingw "shows the link error" 'undefined reference to' &&
+    missing_only mingw "mingw wine cmocka-mingw" &&
+    pass "mingw without its C runtime: 'mingw' (and wine, cmocka-mingw, built with it) missing, link error shown"
+
+# 7. A Wine that starts but does not run the program right: the probe checks what it printed.
+mkdir -p "$tmp/badwine"
+printf '#!/bin/sh\necho "hftipc cross probe: 41"\n' >"$tmp/badwine/wine"
+chmod +x "$tmp/badwine/wine"
+run wine HFTIPC_DEPS_WINE="$tmp/badwine/wine" -- --windows --no-install
+rc_is wine 1 && expect wine "names the capability" "^install-deps: missing capability 'wine': " &&
+    expect wine "names the packages" 'package that provides it: gcc-mingw-w64-x86-64 wine wine64$' &&
+    expect wine "shows what it printed" "printed 'hftipc cross probe: 41'" &&
+    expect wine "shows what it wanted" "want 'hftipc cross probe: 42'" &&
+    missing_only wine wine && pass "Wine printing the wrong result: 'wine' missing, output and expectation shown"
+
+# 8. An empty cache: cmocka for mingw and for macOS is not built yet; --no-install names the
+# fetch steps and fetches nothing (zig is the real one, through HFTIPC_ZIG).
+mkdir -p "$tmp/cache"
+run cache HFTIPC_DEPS_CACHE="$tmp/cache" HFTIPC_ZIG="$zig" -- --windows --macos --no-install
+if rc_is cache 1 && expect cache "names the capability" "^install-deps: missing capability 'cmocka-mingw': " &&
+    expect cache "names the fetch steps" "would then fetch or build into $tmp/cache: cmocka-mingw ziglang cmocka-macos\)\$" &&
+    missing_only cache "cmocka-mingw cmocka-macos"; then
+    if [[ -n "$(ls -A "$tmp/cache")" ]]; then
+        fail "cache: --no-install wrote into the cache: $(ls -A "$tmp/cache")"
+    else
+        pass "empty cache: 'cmocka-mingw' and 'cmocka-macos' missing, their builds from Debian source named, nothing fetched"
+    fi
+fi
+
+# 9. A zig whose `cc` ignores -target and builds for this machine: the probe checks that the
+# output is a Mach-O file (cmocka-macos, linked with that zig, is missing too).
+cat >"$tmp/zig-linux" <<'EOF'
+#!/bin/sh
+shift 3 # cc -target T
+exec cc "$@"
+EOF
+chmod +x "$tmp/zig-linux"
+run zig HFTIPC_ZIG="$tmp/zig-linux" -- --macos --no-install
+rc_is zig 1 && expect zig "names the capability" "^install-deps: missing capability 'zig': " &&
+    expect zig "names the package" 'package that provides it: python3-venv \+ziglang$' &&
+    expect zig "says why" 'mac-x86_64-macos is not a Mach-O 64 file \(starts 7f454c46\)' &&
+    missing_only zig "zig cmocka-macos" && pass "zig building ELF for macos targets: 'zig' missing, not-Mach-O shown"
+
+# 10. A bad option is refused.
 run badopt -- --frobnicate
 rc_is badopt 2 && expect badopt "names the option" "unknown option '--frobnicate'" &&
     pass "unknown option: exit 2, named"

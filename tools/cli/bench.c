@@ -9,10 +9,8 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -23,14 +21,14 @@
 /* Defined at the end of this file; run() prints its help (bench parses no options). */
 extern const cli_command_t cli_cmd_bench;
 
-/* execv()s path if it is executable: does not return then. -1 if absent, EXIT_FAIL if it
- * exists but could not be run. */
+/* Runs path in place of this program if it is executable: does not return then. -1 if
+ * absent, EXIT_FAIL if it exists but could not be run. */
 static int exec_if_exists(const char *path, char **args)
 {
-    if (access(path, X_OK) != 0)
+    if (!cli_is_executable(path))
         return -1;
     args[0] = (char *)path;
-    execv(path, args);
+    cli_exec(path, args);
     errmsg("%s: cannot run: %s", path, strerror(errno));
     return EXIT_FAIL;
 }
@@ -38,19 +36,14 @@ static int exec_if_exists(const char *path, char **args)
 /* Tries each place relative to this executable's directory; -1 if none has hftipc_bench. */
 static int exec_near_self(char **args)
 {
-    static const char *const places[] = {"hftipc_bench", "../bench/hftipc_bench",
-                                         HFTIPC_LIBEXEC_REL "/hftipc_bench"};
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
+    static const char *const places[] = {"hftipc_bench" CLI_EXE_SUFFIX,
+                                         "../bench/hftipc_bench" CLI_EXE_SUFFIX,
+                                         HFTIPC_LIBEXEC_REL "/hftipc_bench" CLI_EXE_SUFFIX};
+    char self[4096];
+    if (cli_self_dir(self, sizeof self) != 0)
         return -1;
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash == NULL)
-        return -1;
-    *slash = '\0';
     for (size_t k = 0; k < sizeof places / sizeof places[0]; k++) {
-        char cand[PATH_MAX + 64];
+        char cand[sizeof self + 64];
         snprintf(cand, sizeof cand, "%s/%s", self, places[k]);
         int rc = exec_if_exists(cand, args);
         if (rc >= 0)
@@ -82,7 +75,7 @@ static int run(void *p, int argc, char **argv)
         return rc;
     }
     args[0] = "hftipc_bench";
-    execvp("hftipc_bench", args);
+    cli_exec_in_path("hftipc_bench", args);
     errmsg("bench: hftipc_bench not found next to this program, in ../bench/ of the build "
            "tree, in %s/ of the installation, or in PATH (%s); build it with the project "
            "(HFTIPC_BUILD_BENCH=ON)",

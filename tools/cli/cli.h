@@ -138,18 +138,48 @@ void cli_help(FILE *f, const cli_command_t *cmd);
 /* The man page, in roff, of a command (NULL: hftipc(1)) to `f`. */
 void cli_man(FILE *f, const cli_command_t *cmd);
 
-/* ---- Messages and statuses (common.c) ------------------------------------------------------ */
+/* ---- The operating system (os.c, the only file with OS calls) ----------------------------- */
 
 /* Set by SIGINT/SIGTERM: loops stop at the next check and close their handle, releasing the
  * role in the file instead of leaving it to be taken over from a dead holder. */
 extern volatile sig_atomic_t cli_stop;
+/* Signal handlers; on Windows also standard output in binary mode (payloads byte for byte). */
 void cli_install_signals(void);
 /* SIGINT/SIGTERM also stop this watch (NULL: none); clear it before closing the watch. */
 void cli_stop_watch_on_signal(hftipc_watch_t *w);
+/* unlink(): 0, or -1 with errno. */
+int cli_unlink(const char *path);
+int cli_stdout_is_terminal(void);
+/* getline(): the line's length with its '\n', or -1 at the end or on an error (errno). */
+int64_t cli_getline(char **line, size_t *cap, FILE *f);
+/* The directory of the running executable into buf: 0, or -1 when unknown. */
+int cli_self_dir(char *buf, size_t len);
+int cli_is_executable(const char *path);
+/* Runs the program at `path` (cli_exec) or found in PATH (cli_exec_in_path) with `args`
+ * (args[0] its name, NULL-terminated) in place of this one: returns only on failure (-1,
+ * errno). On Windows it runs as a child, and this process exits with its status. */
+int cli_exec(const char *path, char **args);
+int cli_exec_in_path(const char *name, char **args);
+/* What executables' names end with. */
+#if defined(_WIN32)
+#define CLI_EXE_SUFFIX ".exe"
+#else
+#define CLI_EXE_SUFFIX ""
+#endif
 
-void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* ---- Messages and statuses (common.c) ------------------------------------------------------ */
+
+/* printf-style checking of the format the C library in use reads (mingw's C99 stdio on
+ * Windows, cmake/toolchain-mingw.cmake, which knows %zu as msvcrt's does not). */
+#if defined(__MINGW_PRINTF_FORMAT)
+#define CLI_PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#else
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#endif
+
+void errmsg(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* Prints "hftipc CMD: ..." and the --help hint; returns EXIT_USAGE. cmd may be NULL. */
-int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int usage_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
 
 /* Exit status for a library status: 3 for "needs a newer library", 1 for anything else. */
 int exit_for(int rc);

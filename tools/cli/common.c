@@ -1,57 +1,16 @@
 /*
- * What several subcommands share: signals, error messages, status descriptions, time, channel
+ * What several subcommands share: error messages, status descriptions, time, channel
  * helpers and message printing.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
 #include "geometry.h"
-
-/* ---- Signals ------------------------------------------------------------------------------- */
-
-volatile sig_atomic_t cli_stop;
-
-/* The watch a signal stops, or NULL. Lock-free (a pointer), so the handler may touch it. */
-static _Atomic(hftipc_watch_t *) stop_watch;
-
-void cli_stop_watch_on_signal(hftipc_watch_t *w)
-{
-    /* Release: pairs with the acquire in on_signal(), so a handler that sees the pointer sees
-     * the watch it points to fully opened. Cleared before the watch is closed; the program
-     * has one thread, so a handler that loaded the old pointer has finished by then. */
-    atomic_store_explicit(&stop_watch, w, memory_order_release);
-}
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    cli_stop = 1;
-    /* Acquire: pairs with the release in cli_stop_watch_on_signal(). hftipc_watch_stop() is
-     * async-signal-safe; it makes a blocked hftipc_watch_next() return 0 at once, which a
-     * signal alone would not (the wait has an absolute deadline and retries on EINTR). */
-    hftipc_watch_t *w = atomic_load_explicit(&stop_watch, memory_order_acquire);
-    if (w != NULL)
-        hftipc_watch_stop(w);
-}
-
-void cli_install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    /* No SA_RESTART: a blocking read of stdin or a sleep returns early with EINTR. */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* A closed pipe on stdout becomes a write error (EPIPE) we report, not a silent death. */
-    signal(SIGPIPE, SIG_IGN);
-}
 
 /* ---- Messages ------------------------------------------------------------------------------ */
 

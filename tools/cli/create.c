@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "geometry.h"
@@ -90,7 +89,7 @@ static int run(void *p, int argc, char **argv)
     rc = geometry_check("create", &ho);
     if (rc != EXIT_OK)
         return rc;
-    if (o->force && unlink(path) != 0 && errno != ENOENT) {
+    if (o->force && cli_unlink(path) != 0 && errno != ENOENT) {
         errmsg("%s: cannot remove the existing file: %s", path, strerror(errno));
         return EXIT_FAIL;
     }

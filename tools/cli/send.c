@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include "cli.h"
 #include "geometry.h"
@@ -109,7 +108,7 @@ static int run(void *p, int argc, char **argv)
     int result = EXIT_OK;
     while (!cli_stop) {
         errno = 0;
-        ssize_t len = getline(&line, &line_cap, stdin);
+        int64_t len = cli_getline(&line, &line_cap, stdin);
         if (len < 0) {
             if (ferror(stdin) && errno != EINTR) {
                 errmsg("standard input: read failed: %s", strerror(errno));
@@ -121,10 +120,10 @@ static int run(void *p, int argc, char **argv)
         if (len > 0 && line[len - 1] == '\n')
             len--;
         if ((size_t)len > max) {
-            errmsg("%s: line %llu is %zd bytes, longer than the maximum payload of %zu bytes; "
+            errmsg("%s: line %llu is %lld bytes, longer than the maximum payload of %zu bytes; "
                    "nothing sent for it, %llu line(s) before it were sent [%s]",
-                   path, (unsigned long long)lineno, len, max, (unsigned long long)lineno - 1,
-                   hftipc_err_name(HFTIPC_ETOOBIG));
+                   path, (unsigned long long)lineno, (long long)len, max,
+                   (unsigned long long)lineno - 1, hftipc_err_name(HFTIPC_ETOOBIG));
             result = EXIT_FAIL;
             break;
         }

@@ -1,6 +1,5 @@
 /* hftipc watch: a live view of channels, inspected every interval; never modifies them. */
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -82,7 +81,7 @@ static int run(void *p, int argc, char **argv)
         errmsg("out of memory");
         return EXIT_FAIL;
     }
-    int tty = isatty(STDOUT_FILENO);
+    int tty = cli_stdout_is_terminal();
     int last_bad = 0;
     for (uint64_t round = 0; !cli_stop && (o->count == 0 || round < o->count); round++) {
         if (round > 0)

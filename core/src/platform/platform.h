@@ -44,6 +44,13 @@ typedef struct hftipc__os_file {
     char *tmp_path; /* the named temporary file until it is linked; NULL otherwise */
 } hftipc__os_file;
 
+/* A closed file, for the tests that map a channel file through the layer directly
+ * (core/tests/test_world.h, test_platform_windows.c). */
+#define HFTIPC__OS_FILE_INIT                                                                       \
+    {                                                                                              \
+        -1, NULL                                                                                   \
+    }
+
 /* `path` made absolute with every symlink resolved (realpath), in a fresh allocation; NULL
  * when it cannot be resolved or memory is short. */
 char *hftipc__os_absolute_path(const char *path);
