@@ -101,6 +101,11 @@ windows() {
     env -u DISPLAY -u WAYLAND_DISPLAY WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=' \
         wine "$b/core/tests/wine_session.exe" </dev/null >/dev/null 2>&1 &
     session=$!
+    # The keeper starts asynchronously: a program run to its end, output nowhere as well, makes
+    # sure the services are up before the first test (whichever of the two started them).
+    env -u DISPLAY -u WAYLAND_DISPLAY WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=' \
+        timeout 120 wine cmd /c exit </dev/null >/dev/null 2>&1
+    sleep 1
 
     local rc=0 t2=$SECONDS
     say "windows: ctest --preset windows under Wine (scripts/wine-run.sh is the emulator)"
