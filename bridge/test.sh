@@ -39,15 +39,13 @@ nats_bin=$(bash "$here/scripts/nats-server.sh")
 "$nats_bin" --version
 
 step "C peer and hftipc CLI (from core/)"
-cflags=(-O2 -std=c11 -Wall -Wextra -DHFTIPC_STATIC_BUILD -I"$root/core/include" -I"$root/core/src")
-objs=()
-for src in "$root"/core/src/*.c; do
-    o="$build/core/$(basename "$src" .c).o"
-    cc "${cflags[@]}" -c "$src" -o "$o"
-    objs+=("$o")
-done
-rm -f "$build/libhftipc.a"
-ar rcs "$build/libhftipc.a" "${objs[@]}"
+cflags=(-O2 -std=c11 -DHFTIPC_STATIC_BUILD -I"$root/core/include" -I"$root/core/src")
+# The core from its one list of sources and warning flags (core/sources.txt, core/cflags.txt).
+# shellcheck source=../scripts/lib/core.sh
+source "$root/scripts/lib/core.sh"
+core_build_archive "$root/core" "$build/core" "$build/libhftipc.a" "${cflags[@]}"
+mapfile -t warnings < <(core_cflags "$root/core")
+cflags+=("${warnings[@]}")
 cc "${cflags[@]}" -Werror "$root/interop-tests/c/peer.c" "$build/libhftipc.a" -o "$build/c-peer"
 cli=()
 for src in "$root"/tools/cli/*.c; do # the CLI: every tools/cli/*.c but the man page generator

@@ -9,7 +9,8 @@
 #   HFTIPC_INTEROP_CRASH_MESSAGES  messages per crash scenario (default 300000)
 #   HFTIPC_INTEROP_MPSC_MESSAGES   messages per producer of the MPSC cases (default 300000)
 #   HFTIPC_INTEROP_TIMEOUT         seconds any one peer may run (default 120)
-#   HFTIPC_INTEROP_CORE_DIR        C core sources for the C peer and the CLI (default ../core)
+#   HFTIPC_INTEROP_CORE_DIR        the C core for the C peer and the CLI, a core/ directory with
+#                                  its sources.txt and cflags.txt (default ../core)
 #   HFTIPC_INTEROP_KEEP=1          keep the work directory (channel files, logs) for debugging
 #
 # Prints one line per case and a final "interop: N passed, N failed"; exits 1 on any failure,
@@ -29,6 +30,8 @@ MPSC_MESSAGES=${HFTIPC_INTEROP_MPSC_MESSAGES:-300000}
 PEER_TIMEOUT=${HFTIPC_INTEROP_TIMEOUT:-120}
 CORE_DIR=${HFTIPC_INTEROP_CORE_DIR:-$ROOT/core}
 BUILD=$HERE/build
+# shellcheck source=../scripts/lib/core.sh
+source "$ROOT/scripts/lib/core.sh"
 # Golden sets, one directory per format version (golden/v1.0, golden/v1.1, ...), oldest first.
 mapfile -t GOLDEN_SETS < <(find "$HERE/golden" -mindepth 1 -maxdepth 1 -type d -name 'v*' | sort -V)
 SEED=20261130
@@ -95,15 +98,12 @@ mkdir -p "$BUILD/core" "$BUILD/java"
 build_log=$WORK/build.log
 
 build_c() {
-    local cflags=(-O2 -std=c11 -Wall -Wextra -DHFTIPC_STATIC_BUILD -I"$CORE_DIR/include"
-        -I"$CORE_DIR/src")
-    local src objs=()
-    for src in "$CORE_DIR"/src/*.c "$CORE_DIR"/src/platform/*.c; do
-        cc "${cflags[@]}" -c "$src" -o "$BUILD/core/$(basename "$src" .c).o"
-        objs+=("$BUILD/core/$(basename "$src" .c).o")
-    done
-    rm -f "$BUILD/libhftipc-interop.a"
-    ar rcs "$BUILD/libhftipc-interop.a" "${objs[@]}"
+    local cflags=(-O2 -std=c11 -DHFTIPC_STATIC_BUILD -I"$CORE_DIR/include" -I"$CORE_DIR/src")
+    local src
+    # The core from its one list of sources and warning flags (core/sources.txt, core/cflags.txt).
+    core_build_archive "$CORE_DIR" "$BUILD/core" "$BUILD/libhftipc-interop.a" "${cflags[@]}"
+    mapfile -t warnings < <(core_cflags "$CORE_DIR")
+    cflags+=("${warnings[@]}")
     # The peer and the generator are ours: warnings are errors.
     cc "${cflags[@]}" -Werror -Wstrict-prototypes -Wmissing-prototypes "$HERE/c/peer.c" \
         "$BUILD/libhftipc-interop.a" -o "$BUILD/c-peer"

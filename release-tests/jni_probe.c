@@ -1,10 +1,16 @@
-/* Loads the jar's JNI library for another architecture (run under qemu-user by
- * release-tests/proof.sh) and calls two entry points that need no JNIEnv: proves that the
- * library links against that architecture's libc only, loads, and runs its code.
+/* Loads the jar's JNI library for another platform (run under qemu-user by
+ * release-tests/proof.sh for the other Linux architecture, and under Wine by
+ * bindings/java/test.sh for windows-x86_64) and calls two entry points that need no JNIEnv:
+ * proves that the library links against that platform's system libraries only, loads, and
+ * runs its code.
  *   jni_probe LIBRARY EXPECTED_VERSION_NUMBER */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
 
 typedef int (*jni_int_fn)(void *env, void *cls);
 typedef int (*jni_capacity_fn)(void *env, void *cls, long long handle);
@@ -15,6 +21,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: jni_probe LIBRARY EXPECTED_VERSION_NUMBER\n");
         return 2;
     }
+#ifdef _WIN32
+    HMODULE lib = LoadLibraryA(argv[1]);
+    if (lib == NULL) {
+        fprintf(stderr, "jni_probe: LoadLibrary(%s) failed, error %lu\n", argv[1],
+                (unsigned long)GetLastError());
+        return 1;
+    }
+    /* GetProcAddress returns FARPROC; the casts through void * name the real signatures. */
+    jni_int_fn version =
+        (jni_int_fn)(void *)GetProcAddress(lib, "Java_io_hftipc_hftipcJNI_hftipc_1version_1number");
+    jni_capacity_fn capacity = (jni_capacity_fn)(void *)GetProcAddress(
+        lib, "Java_io_hftipc_hftipcJNI_hftipc_1channel_1capacity");
+#else
     void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
     if (lib == NULL) {
         fprintf(stderr, "jni_probe: %s\n", dlerror());
@@ -23,6 +42,7 @@ int main(int argc, char **argv)
     jni_int_fn version = (jni_int_fn)dlsym(lib, "Java_io_hftipc_hftipcJNI_hftipc_1version_1number");
     jni_capacity_fn capacity =
         (jni_capacity_fn)dlsym(lib, "Java_io_hftipc_hftipcJNI_hftipc_1channel_1capacity");
+#endif
     if (version == NULL || capacity == NULL) {
         fprintf(stderr, "jni_probe: missing JNI entry points\n");
         return 1;

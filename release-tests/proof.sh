@@ -148,7 +148,7 @@ grep -qx 'Automatic-Module-Name: io.hftipc' <<<"$manifest" || fail "no Automatic
 grep -qx "Implementation-Version: $version" <<<"$manifest" || fail "no Implementation-Version in the manifest"
 entries="$(unzip -Z1 "$jar")"
 grep -qx 'native/linux-x86_64/libhftipc_jni.so' <<<"$entries" || fail "no native/linux-x86_64 library"
-echo "jar: Automatic-Module-Name io.hftipc; native libraries: $(grep '^native/.*\.so$' <<<"$entries" | tr '\n' ' ')"
+echo "jar: Automatic-Module-Name io.hftipc; native libraries: $(grep -E '^native/.*\.(so|dylib|dll)$' <<<"$entries" | tr '\n' ' ')"
 # Both Linux architectures; the other one's library runs under qemu-user (the JVM above loaded
 # this machine's).
 IFS=. read -r vmaj vmin vpat <<<"$version"

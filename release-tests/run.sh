@@ -9,8 +9,9 @@
 #   3. a new Maven project resolves io.hftipc:hftipc:X.Y.Z (jar, sources, javadoc) from the
 #      release's Maven directory as its only repository, runs a consumer against the Go peer,
 #      and the sources and javadoc jars are checked (the sources compile to the jar's classes);
-#      the jar's JNI library for the other architecture (linux-aarch64 on x86-64) is run under
-#      qemu-user.
+#      the jar carries the JNI libraries of all five platforms, each of its platform's object
+#      format (bindings/java/jar_natives_test.py), and the one for the other Linux architecture
+#      (linux-aarch64 on x86-64) is run under qemu-user.
 #
 #   release-tests/run.sh [ARTIFACT_DIR]
 # Without ARTIFACT_DIR, scripts/release.sh --snapshot builds the artifacts first.
@@ -32,8 +33,9 @@ shm="$(mktemp -d /dev/shm/hftipc-release-proof.XXXXXX)"
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work" "$shm"' EXIT
 case "$work/" in "$root"/*) echo "release-tests: scratch directory inside the tree" >&2; exit 1 ;; esac
 
-# The cross compiler and qemu-user: the jar's library for the other architecture is built and run.
-bash "$root/scripts/install-deps.sh" --release
+# The cross compilers and qemu-user: the jar's libraries for the other platforms are built, and the
+# other Linux architecture's is run.
+bash "$root/scripts/install-deps.sh" --release --macos --windows
 
 version="$(sed -n 's/^#define HFTIPC_VERSION_STRING "\([^"]*\)"$/\1/p' "$root/core/include/hftipc.h")"
 if [[ $# -ge 1 ]]; then
@@ -50,6 +52,10 @@ case "$artifacts/" in
 esac
 [[ -f "$artifacts/hftipc-$version.tar.gz" ]] ||
   { echo "release-tests: no hftipc-$version.tar.gz in $artifacts" >&2; exit 1; }
+
+# The release jar carries all five platforms' libraries, each its platform's object format (read
+# here, in the tree; the proof below loads this machine's and runs the other Linux one's).
+python3 "$root/bindings/java/jar_natives_test.py" "$artifacts/maven/io/hftipc/hftipc/$version/hftipc-$version.jar"
 
 # The user's sources: the proof's own programs, and the installed-library consumer the C tests use.
 mkdir -p "$work/src"

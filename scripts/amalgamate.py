@@ -9,7 +9,9 @@ Instead this script concatenates the core into one committed file (the zstd/sqli
     bindings/go/hftipc.h               verbatim copy of core/include/hftipc.h
     bindings/go/hftipc_amalgamation.c  public header + private headers + sources, one unit
 
-Private headers are inlined once, in dependency order, and their `#include "x.h"` lines are
+The sources are core/sources.txt, the one list every build of the core reads, in its order.
+Private headers are those the sources include (followed, never globbed), inlined once, in
+dependency order, and their `#include "x.h"` lines are
 turned into comments (line numbers stay aligned, so the `#line` markers keep compiler messages
 pointing at core/). _GNU_SOURCE is defined before anything else, because each source defines it
 only for itself under #ifndef and a system header included earlier would freeze the feature set.
@@ -31,6 +33,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORE = os.path.join(ROOT, "core")
 PUBLIC_HEADER = "core/include/hftipc.h"
+SOURCES_LIST = "core/sources.txt"
 OUT_DIR = "bindings/go"
 OUT_HEADER = OUT_DIR + "/hftipc.h"
 OUT_SOURCE = OUT_DIR + "/hftipc_amalgamation.c"
@@ -52,40 +55,50 @@ def local_includes(text):
     return [m.group(1) for m in (INCLUDE_RE.match(line) for line in text.splitlines()) if m]
 
 
+def list_entries(rel):
+    """The entries of a list file such as core/sources.txt: '#' comments and blank lines dropped."""
+    entries = []
+    for line in read(rel).splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            entries.append(line)
+    return entries
+
+
+def resolve_include(including, name):
+    """The repository path of `#include "name"` in file `including`: next to the including file
+    first, then core/src/ (the private headers), as the compiler's -I order finds it."""
+    for base in (os.path.dirname(including), "core/src"):
+        rel = os.path.normpath(os.path.join(base, name)).replace(os.sep, "/")
+        if os.path.isfile(os.path.join(ROOT, rel)):
+            return rel
+    return None
+
+
 def inputs():
-    """Returns (private headers in dependency order, sources), as paths under core/src/.
+    """Returns (private headers in dependency order, sources in core/sources.txt order).
 
-    core/src/ and its platform/ directory: the top-level sources in name order, then the
-    platform sources (each compiles to nothing unless selected, platform/platform.h), last so
-    that an OS header they include cannot change the meaning of the core's own code. An include
-    resolves next to the including file first, then from core/src/, as the compiler's does."""
-    src = os.path.join(CORE, "src")
-
-    def listed(sub):
-        d = os.path.join(src, sub)
-        return [os.path.join(sub, n) if sub else n for n in sorted(os.listdir(d))
-                if os.path.isfile(os.path.join(d, n))]
-
-    names = listed("") + listed("platform")
-    headers = [n for n in names if n.endswith(".h")]
-    sources = [n for n in names if n.endswith(".c")]
-    known = set(headers)
-
-    def resolve(including, inc):
-        beside = os.path.normpath(os.path.join(os.path.dirname(including), inc))
-        if beside in known:
-            return beside
-        return inc if inc in known or inc == "hftipc.h" else None
-
-    deps = {}
-    for n in headers + sources:
-        inc = local_includes(read("core/src/" + n))
-        resolved = [resolve(n, i) for i in inc]
-        unknown = [i for i, r in zip(inc, resolved) if r is None]
-        if unknown:
-            sys.exit("amalgamate: core/src/%s includes unknown local header(s) %s" % (n, unknown))
-        deps[n] = [r for r in resolved if r != "hftipc.h"]
+    The sources are exactly core/sources.txt (the one list every build of the core reads); the
+    headers are those the sources include, found by following their #include lines, so that
+    nothing here lists or globs core/src/ itself."""
+    sources = []
+    for entry in list_entries(SOURCES_LIST):
+        rel = "core/" + entry
+        if not os.path.isfile(os.path.join(ROOT, rel)):
+            sys.exit("amalgamate: %s names %s, which does not exist" % (SOURCES_LIST, entry))
+        sources.append(rel)
     ordered, state = [], {}
+
+    def deps(f):
+        out = []
+        for inc in local_includes(read(f)):
+            if inc == "hftipc.h":
+                continue  # the public header, first in the amalgamation
+            rel = resolve_include(f, inc)
+            if rel is None:
+                sys.exit("amalgamate: %s includes unknown local header %s" % (f, inc))
+            out.append(rel)
+        return out
 
     def visit(h, chain):
         if state.get(h) == "done":
@@ -93,13 +106,14 @@ def inputs():
         if state.get(h) == "active":
             sys.exit("amalgamate: include cycle: %s" % " -> ".join(chain + [h]))
         state[h] = "active"
-        for d in deps[h]:
+        for d in deps(h):
             visit(d, chain + [h])
         state[h] = "done"
         ordered.append(h)
 
-    for h in headers:
-        visit(h, [])
+    for src in sources:
+        for d in deps(src):
+            visit(d, [src])
     return ordered, sources
 
 
@@ -119,7 +133,7 @@ def render_file(rel, text):
 
 def generate():
     headers, sources = inputs()
-    files = [PUBLIC_HEADER] + ["core/src/" + h for h in headers] + ["core/src/" + s for s in sources]
+    files = [PUBLIC_HEADER] + headers + sources
     texts = {f: read(f) for f in files}
     body = [
         "#ifndef _GNU_SOURCE\n#define _GNU_SOURCE\n#endif\n",
@@ -136,8 +150,9 @@ def generate():
         " *     python3 scripts/amalgamate.py\n",
         " * Inputs (sha256):\n",
     ]
-    for f in files:
-        banner.append(" *   %s %s\n" % (f, sha256(texts[f])))
+    # The list itself is an input too: the drift test compares it with the sources above.
+    for f in [SOURCES_LIST] + files:
+        banner.append(" *   %s %s\n" % (f, sha256(texts[f] if f in texts else read(f))))
     banner.append(" * Body (sha256): %s\n" % sha256(body))
     banner.append(" */\n")
     return texts[PUBLIC_HEADER], "".join(banner) + BODY_MARKER + body

@@ -21,10 +21,11 @@
 #                  `git stash create`; a new file must be `git add`ed first); for tests, never
 #                  for a published release
 #     --tag        create the annotated tags vX.Y.Z and bindings/go/vX.Y.Z on HEAD (local only)
-#     --host-only  the jar carries this machine's JNI library only (default: linux-x86_64 and
-#                  linux-aarch64, the other one cross-compiled; needs scripts/install-deps.sh --release)
+#     --host-only  the jar carries this machine's JNI library only (default: all five platforms,
+#                  linux-x86_64, linux-aarch64, macos-x86_64, macos-aarch64 and windows-x86_64,
+#                  the others cross-compiled; needs scripts/install-deps.sh --release --macos --windows)
 # Needs git, python3, cmake, a C compiler, swig, a JDK, mvn (Maven fetches its plugins) and the
-# cross compiler for the other Linux architecture (scripts/install-deps.sh --release).
+# cross compilers of the other platforms (scripts/install-deps.sh --release --macos --windows).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -114,38 +115,20 @@ if [[ -z "${JAVA_HOME:-}" ]] && command -v javac >/dev/null 2>&1; then
   JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
   export JAVA_HOME
 fi
-# The jar carries the JNI library for both Linux architectures: Maven builds this machine's, the
-# other one is cross-compiled here (Debian's cross gcc; the JNI headers are the same for both).
-case "$(uname -m)" in
-  x86_64) cross_triple=aarch64-linux-gnu cross_platform=linux-aarch64 ;;
-  aarch64) cross_triple=x86_64-linux-gnu cross_platform=linux-x86_64 ;;
-  *) cross_triple="" cross_platform="" ;;
-esac
-cross_native="$stage/cross-native"
+# The jar carries the JNI library of every platform (-Pall-platforms, bindings/java/pom.xml):
+# Maven builds this machine's, and cross-compiles the others from the same SWIG wrapper
+# (bindings/java/src/main/cmake/cross-natives.sh: Debian's cross gcc for the other Linux
+# architecture, zig cc for macOS, mingw-w64 for Windows).
 # Reproducible: the C objects carry no path of the temporary build directory.
 export CFLAGS="${CFLAGS:-} -ffile-prefix-map=$stage=/hftipc-release"
-mkdir -p "$cross_native"
-if [[ $host_only -eq 0 && -n "$cross_triple" ]]; then
-  command -v "$cross_triple-gcc" >/dev/null 2>&1 || {
-    echo "release.sh: $cross_triple-gcc is missing, needed for the jar's $cross_platform library:" \
-      "scripts/install-deps.sh --release (or --host-only for a jar with this machine's only)" >&2
-    exit 1
-  }
-  jinc="$JAVA_HOME/include"
-  cmake -S "$src/bindings/java" -B "$stage/jni-$cross_platform" --log-level=WARNING \
-    -DCMAKE_TOOLCHAIN_FILE="$src/cmake/toolchain-linux-cross.cmake" \
-    -DHFTIPC_CROSS_TRIPLE="$cross_triple" -DCMAKE_BUILD_TYPE=Release \
-    -DHFTIPC_JAVA_OUT="$stage/jni-$cross_platform/java" \
-    -DHFTIPC_NATIVE_OUT="$cross_native/native/$cross_platform" \
-    -DJAVA_INCLUDE_PATH="$jinc" -DJAVA_INCLUDE_PATH2="$jinc/linux" -DJAVA_AWT_INCLUDE_PATH="$jinc" \
-    -DJAVA_AWT_LIBRARY=unused -DJAVA_JVM_LIBRARY=unused >/dev/null
-  cmake --build "$stage/jni-$cross_platform" --parallel 2 >/dev/null
-  echo "release.sh: JNI library for $cross_platform ($cross_triple-gcc)"
+profiles=release
+if [[ $host_only -eq 0 ]]; then
+  profiles=release,all-platforms
+  echo "release.sh: the jar carries the JNI libraries of linux-x86_64, linux-aarch64, macos-x86_64, macos-aarch64, windows-x86_64"
 fi
 # Reproducible: the jar entries carry the commit time.
 (cd "$src/bindings/java" &&
-  mvn -B -q -Prelease -Dproject.build.outputTimestamp="$commit_time" -DskipTests -Dmaven.install.skip=true \
-    -Dhftipc.cross.native.dir="$cross_native" \
+  mvn -B -q -P"$profiles" -Dproject.build.outputTimestamp="$commit_time" -DskipTests -Dmaven.install.skip=true \
     -DaltDeploymentRepository="hftipc-release::file://$out/maven" deploy)
 # maven-metadata.xml says when it was written: use the commit time, so that the same commit
 # gives the same bytes everywhere (a repository manager rewrites this file on upload anyway).

@@ -5,13 +5,17 @@
 #   2. the C core's cmocka suite in four builds: RelWithDebInfo with -Werror, ASan+UBSan, TSan,
 #      and the generic POSIX platform layer forced on Linux (preset posix)
 #   3. the Go binding (vet, tests, race detector, amalgamation drift check)
-#   4. the Java binding (SWIG/JNI build, JUnit 5 through Maven)
+#   4. the Java binding (SWIG/JNI build, JUnit 5 through Maven), its jar carrying the JNI library
+#      of linux-x86_64 and, cross-compiled, linux-aarch64, macos-x86_64, macos-aarch64 and
+#      windows-x86_64, each checked for its object format (bindings/java/jar_natives_test.py)
 #   5. the cross-language interop suite (writer x reader matrix, byte-identical files, golden
 #      files of formats 1.0, 1.1 and 1.2, crash handovers between languages)
 #   6. a smoke run of the demo pipeline (20,000 quotes through Go, C and Java)
 #   6b. the samples' smoke tests (samples/*/smoke.sh: market data, logger, plugin, orchestrator)
 #   7. the libFuzzer targets, 60 s each (header validator, consumer over a hostile mapping)
-#   8. the scripts: the installer's probes (scripts/tests/install_deps_test.sh) and the versions
+#   8. the scripts: the installer's probes (scripts/tests/install_deps_test.sh), the one list of
+#      core sources that every build reads (scripts/tests/core_sources_test.py), the object
+#      format reader of the cross builds' checks (scripts/tests/objformat_test.py) and the versions
 #      and names in README, docs/ and scripts against the code (scripts/tests/versions_test.py)
 #   9. the release artifacts (scripts/release.sh), each consumed by a new project outside the
 #      tree with no network (release-tests/run.sh), and the container images: linted, and built
@@ -20,7 +24,9 @@
 #      C -> bridge -> NATS -> bridge -> Java, 1M messages; kill -9 of each part; R3 cluster)
 #  11. the cross builds (scripts/cross.sh): Windows with mingw-w64, its cmocka tests, CLI and a
 #      two-process test run under Wine; macOS x86_64 and aarch64 with zig cc, compiled and
-#      linked only (nothing can run them here; the output says so)
+#      linked only (nothing can run them here; the output says so); the Go binding with cgo for
+#      darwin/amd64, darwin/arm64 (zig cc) and windows/amd64 (mingw-w64): vet, build, a program
+#      and the test binary linked (scripts/cross-go.sh)
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed. A
 # step's output goes to the terminal and to a log; a step that fails prints the command that
 # failed and the last 40 lines of its output. The logs are kept (path printed) when a step fails.
@@ -106,12 +112,15 @@ want demo && step "Demo smoke (Go gateway -> C engine -> JVM service)" bash demo
 want samples && step "Samples (market data, logger, plugin, orchestrator: samples/*/smoke.sh)" bash samples/smoke.sh
 want fuzz && step "Fuzzing (60 s per target)" bash scripts/fuzz.sh 60
 want scripts && step "Installer probes (a capability taken away is named)" bash scripts/tests/install_deps_test.sh
+want scripts && step "One list of core sources (core/sources.txt), read by every build" python3 scripts/tests/core_sources_test.py
+want scripts && step "Object formats read from header bytes (scripts/lib/objformat.py)" python3 scripts/tests/objformat_test.py
 want scripts && step "Versions and names in README, docs/ and scripts agree with the code" python3 scripts/tests/versions_test.py
 want release && step "Release artifacts (Go module, Maven repository, tarball; used offline)" bash release-tests/run.sh
 want release && step "Container images (lint; build and run where an engine works)" bash deploy/docker/images.sh test
 want bridge && step "Bridge (NATS JetStream)" bash bridge/test.sh
 want cross && step "Windows cross build (mingw-w64) run under Wine: cmocka tests, CLI, two processes" bash scripts/cross.sh windows
 want cross && step "macOS cross builds (zig cc, x86_64 and aarch64): compiled and linked, not run" bash scripts/cross.sh macos
+want cross && step "Go binding cross builds with cgo (darwin/amd64, darwin/arm64: zig cc; windows/amd64: mingw-w64): compiled and linked, not run" bash scripts/cross-go.sh
 
 echo
 if [[ $failed -ne 0 ]]; then

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -49,25 +48,37 @@ func TestAmalgamationUpToDate(t *testing.T) {
 		t.Error("hftipc_amalgamation.c was edited by hand (body checksum differs)" + fix)
 	}
 
-	// Every input the script would use today: the public header and core/src/*.h, *.c, and
-	// the platform layer's core/src/platform/*.h, *.c.
-	current := []string{"core/include/hftipc.h"}
-	for _, dir := range []string{"", "platform"} {
-		for _, pat := range []string{"*.h", "*.c"} {
-			m, _ := filepath.Glob(filepath.Join(core, "src", dir, pat))
-			for _, p := range m {
-				current = append(current, path.Join("core/src", dir, filepath.Base(p)))
-			}
+	// The sources must be exactly core/sources.txt (the one list every build of the core
+	// reads), and the list itself is a recorded input; headers are recorded as the script
+	// found them by following the sources' includes, so a header added, changed or removed
+	// shows as a changed source or header checksum, or a missing file, below.
+	list, err := os.ReadFile(filepath.Join(core, "sources.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed, recordedSources []string
+	for _, line := range strings.Split(string(list), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		if line = strings.TrimSpace(line); line != "" {
+			listed = append(listed, "core/"+line)
+		}
+	}
+	var current []string
+	for n := range recorded {
+		current = append(current, n)
+		if strings.HasSuffix(n, ".c") {
+			recordedSources = append(recordedSources, n)
 		}
 	}
 	sort.Strings(current)
-	var names []string
-	for n := range recorded {
-		names = append(names, n)
+	sort.Strings(listed)
+	sort.Strings(recordedSources)
+	if strings.Join(listed, " ") != strings.Join(recordedSources, " ") {
+		t.Fatalf("core sources changed: amalgamation has %v, core/sources.txt lists %v%s",
+			recordedSources, listed, fix)
 	}
-	sort.Strings(names)
-	if strings.Join(current, " ") != strings.Join(names, " ") {
-		t.Fatalf("core files changed: amalgamation has %v, core has %v%s", names, current, fix)
+	if _, ok := recorded["core/sources.txt"]; !ok {
+		t.Fatal("the banner does not record core/sources.txt" + fix)
 	}
 	for _, rel := range current {
 		b, err := os.ReadFile(filepath.Join("..", "..", rel))

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -144,7 +143,7 @@ func startLinePeer(t *testing.T, role, path string, setup ...func(*exec.Cmd)) *l
 	lp := &linePeer{cmd: cmd, in: in, out: bufio.NewReader(out)}
 	t.Cleanup(func() {
 		// Never leave a stopped or running child behind, whatever failed.
-		syscall.Kill(cmd.Process.Pid, syscall.SIGCONT)
+		continueProcess(cmd.Process.Pid)
 		in.Close()
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -416,20 +415,18 @@ func TestCrossProcessTakeoverFencesStoppedHolder(t *testing.T) {
 
 	const staleAfter = 50 * time.Millisecond
 	pid := child.cmd.Process.Pid
-	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
+	stopProcess(t, pid)
 	time.Sleep(3 * staleAfter)
 	p, err := OpenTakeover(path, Producer, staleAfter)
 	if err != nil {
-		syscall.Kill(pid, syscall.SIGCONT)
+		continueProcess(pid)
 		t.Fatalf("takeover of a stopped holder: %v", err)
 	}
 	defer p.Close()
 	if err := p.Send([]byte("T")); err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+	if err := continueProcess(pid); err != nil {
 		t.Fatal(err)
 	}
 	if got := child.ask(t, "send"); got != "FENCED" {

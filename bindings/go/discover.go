@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 	"unsafe"
 )
@@ -278,24 +277,23 @@ func OpenWait(ctx context.Context, path string, role Role) (*Channel, error) {
 	}
 	cancelFd := -1
 	if ctx.Done() != nil {
-		// A pipe the C wait polls: a cgo call cannot be interrupted, but it can be woken.
-		var p [2]int
-		if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
+		// A cgo call cannot be interrupted, but it can be woken (cancel_unix.go, _windows.go).
+		cancel, err := newWaitCancel()
+		if err != nil {
 			return nil, newError(op, path, int(C.HFTIPC_ESYSTEM), err)
 		}
 		wrote := make(chan struct{})
 		stop := context.AfterFunc(ctx, func() {
-			syscall.Write(p[1], []byte{0})
+			cancel.signal()
 			close(wrote)
 		})
 		defer func() {
 			if !stop() {
-				<-wrote // the callback started: let it finish with the pipe first
+				<-wrote // the callback started: let it finish with the cancel first
 			}
-			syscall.Close(p[0])
-			syscall.Close(p[1])
+			cancel.close()
 		}()
-		cancelFd = p[0]
+		cancelFd = cancel.handle()
 	}
 	var ch *C.hftipc_channel_t
 	rc, errno := C.hftipc__channel_open_wait_cancel(cs, C.hftipc_role_t(role), C.int64_t(timeout),

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -46,7 +45,7 @@ func TestListDirReportsEveryEntry(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "f-dir"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Mkfifo(filepath.Join(dir, "g-fifo"), 0o600); err != nil {
+	if err := mkfifo(filepath.Join(dir, "g-fifo")); err != nil {
 		t.Fatal(err)
 	}
 

@@ -4,32 +4,33 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
+ *   core/sources.txt eef0500072e6be019708cc5d30c62b80b054e58ee37f5053a620be1da9670eeb
  *   core/include/hftipc.h da146b85174e844c85d4ecb73686251c60479e154828c881b7037ec0a84430b7
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
- *   core/src/platform/platform.h b7a207d30b3238a2db78720c3e6967d8c852cc0395dac3d0e9359cfb040ebe47
+ *   core/src/platform/platform.h f6df4481dfd0c613c6e6145cf6b922313f811d39b5c0248e3b5be5beb5854171
  *   core/src/map.h 8c871d69f110a4bfb81292413da8df8c1afa7fd51de4750c84e426baa8ca0825
  *   core/src/ring.h 82568b5259474c813074ec9d5cfc7bfe174ba41075fd2c00f938949441f527c9
  *   core/src/wait.h 64c99529687a8fdd507f9e24d8e94da84f805f07f0b8c64072d4c16350dde226
  *   core/src/channel.h a94778e682937a97c43911e7b20dadc02baac3817cf77f96c12369a314eb0041
- *   core/src/consume.h 7868d0c70a018f917406301c1168df708914809eba935da3dd43576b4b9b04b5
- *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
  *   core/src/peer.h 041bc333bf25ce3aa26d47eeba5fd422ea51e439937df9447a36b664b65ce17f
+ *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
+ *   core/src/consume.h 7868d0c70a018f917406301c1168df708914809eba935da3dd43576b4b9b04b5
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
  *   core/src/api.c d8388896af9aef1f5525e9a4aadfdc849e106cc48c06bd9aac0abe5029b3f31d
- *   core/src/discover.c 6cbcb16fa1810c4797360e96b386347f9406fbbdb19ebf03f5d83a205080489a
+ *   core/src/discover.c e84f616bf9a3e02e985a55d9b7e1aeb673c7da0acd0af093b77525f5b7c37424
  *   core/src/error.c 55da5141e62199c42cf94ee5fc19bcf12ea2e781ed69e168ceacf7abdd9ff814
  *   core/src/format.c ed34fc8df43e4fdb6db8eb6abfbf52a8ac88824095eb2582b57ca9eac07e13b2
  *   core/src/map.c 1136afe2b49fe7e8654763b909e04448bd1179d8548c6c43f21e15d92469097d
  *   core/src/mpsc.c 938a13f3b4227902f7fb85700688d607c6765100e4526cdeab5014d4b9a8e157
  *   core/src/observer.c e2336968290730cf44617d503dfe6676418513448dc44aff299e1628c5a4764a
- *   core/src/peer.c eb3b65772e639696f510de62ce13fe03d4626e3f0e35862d674fe5a794f38121
+ *   core/src/peer.c fb8d940d022ffe7610a6ea418e46af4acc4dbb63b21c20dc919ffa8981400f8f
  *   core/src/spsc.c d95b1989247ff5bcdb8817024d3087d78e5f73537b7537f98cafaeb5df506733
  *   core/src/wait.c 2906eb0882c0df003f215f3ce5b147bde353b94676050a443975092d78b4f138
  *   core/src/platform/linux.c 99c0d3a7c03c013ee06424f093ed8945492951d797e7f9ebfc025af25f121ff4
- *   core/src/platform/posix.c 8d0c892093b0e171f9284c038bf4a0c7eb49c442b1c58976b24aaaf7a4c4db99
- *   core/src/platform/windows.c 5ed2d80e513f7ee3e268dbea0b49388bd8277a96ce1c27107ba6c2b70d21c54d
- * Body (sha256): 301b76f60f2127c38f77dab7b223ec67555b88889c10fd268cb2fb903d881b55
+ *   core/src/platform/posix.c edb5164ec9ed2c9edf50a7b824819c606f0ed62498ffe541ec96b7e308a84492
+ *   core/src/platform/windows.c 4a8e6eeb899c8529a02cb02aa721036e6854189985d5b166c6a9b23820df69b4
+ * Body (sha256): 4cd238ba84fa2fe5fac35977764903cbbf85efb629d17ff762d9160e73a88459
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -1235,6 +1236,8 @@ typedef struct hftipc__os_file {
     char *tmp_path; /* the named temporary file until it is linked; NULL otherwise */
 } hftipc__os_file;
 
+/* A closed file, for the tests that map a channel file through the layer directly
+ * (core/tests/test_world.h, test_platform_windows.c). */
 #define HFTIPC__OS_FILE_INIT                                                                       \
     {                                                                                              \
         -1, NULL                                                                                   \
@@ -1347,7 +1350,8 @@ int hftipc__os_process_probe(uint32_t pid, uint64_t *start);
 /* Ends process `pid` if it still is the one that started at `start` (`start_mask` applied to
  * its start time; `start` 0: unknown) and it maps the channel file `chan`, race-free against
  * pid reuse, and waits until it is gone. 1 when that process is gone (also when it already
- * was), 0 when it cannot be ended safely from here. */
+ * was), 0 when it cannot be ended safely from here (every layer but Linux: docs/FORMAT.md
+ * section 12). The caller has already checked that it was not gone. */
 int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
                            const hftipc__os_file *chan);
 
@@ -1375,7 +1379,9 @@ enum {
 };
 
 /* What `path` names, without following a symlink: its kind, inode (file id) and size.
- * HFTIPC_ENOENT when nothing is there, another status when it cannot be examined. */
+ * HFTIPC_OK; HFTIPC__OS_NODE_GONE when nothing is there; a status when the name exists but
+ * cannot be examined (an unsearchable directory, for example). */
+#define HFTIPC__OS_NODE_GONE 1
 int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *bytes);
 
 /* Watching a directory for changes: notifications where the OS has them (Linux: inotify),
@@ -1398,9 +1404,9 @@ int hftipc__os_watch_arm(hftipc__os_watch *w);
  * away or moved, so the next arm watches whatever then has the path. */
 int hftipc__os_watch_drain(hftipc__os_watch *w);
 
-/* Sleeps until a notification, hftipc__os_watch_stop(), `cancel` (a handle the caller owns,
- * readable or signalled; -1 for none) or `until_ns` (< 0: no limit). Returns early on a signal.
- * 1 when `cancel` is ready. */
+/* Sleeps until a notification, hftipc__os_watch_stop(), `cancel` (the caller's: a descriptor
+ * that becomes readable on Unix, a waitable HANDLE on Windows; -1 for none) or `until_ns`
+ * (< 0: no limit). Returns early on a signal. 1 when `cancel` is ready. */
 int hftipc__os_watch_sleep(hftipc__os_watch *w, intptr_t cancel, int64_t until_ns);
 
 /* Wakes a sleep in progress, from any thread (on Unix also from a signal handler). */
@@ -1991,6 +1997,67 @@ uint32_t hftipc__mpsc_producer_count(const hftipc__header *hdr, int with_livenes
 int hftipc__mpsc_claim_abandoned(hftipc__header *hdr, uint64_t seq);
 
 #endif
+/* ==== core/src/peer.h ==== */
+#line 1 "core/src/peer.h"
+/* Role holders and liveness (docs/FORMAT.md, "Role holders"). */
+#ifndef HFTIPC_PEER_H
+#define HFTIPC_PEER_H
+
+#include <stdint.h>
+
+/* amalgamated: #include "format.h" */
+/* amalgamated: #include "hftipc.h" */
+/* amalgamated: #include "platform/platform.h" */
+
+/* This process's identity: pid | (start time in clock ticks since boot << 22). */
+uint64_t hftipc__self_owner(void);
+
+/* Inode of this process's pid namespace, 0 when unknown. */
+uint64_t hftipc__self_pidns(void);
+
+/* Liveness of the process described by an owner word and its pid namespace. */
+hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
+
+/* Claims the role for `self`: free, held by a dead process, or (when stale_after_ns >= 0) held
+ * by a process whose heartbeat is older than that (a takeover: before it returns HFTIPC_OK the
+ * old holder is proven idle and fenced, or ended; docs/FORMAT.md, "Fencing"). HFTIPC_EBUSY when
+ * a live process, or this process through another handle, holds it; HFTIPC_ENOFENCE when a
+ * stale holder can be neither proven idle nor ended and `flags` lacks HFTIPC_TAKEOVER_FORCE.
+ * `chan` is the channel file: a holder is ended only if its process maps that file. */
+int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
+                           int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan);
+
+/* Is the record held by a dead process, or (stale_after_ns >= 0) by one whose heartbeat is
+ * older than that? 0 for a free record. */
+int hftipc__holder_is_stale(const hftipc__holder *h, int64_t stale_after_ns);
+
+/* Releases the role if `self` still holds it. */
+void hftipc__holder_release(hftipc__holder *h, uint64_t self);
+
+static inline uint32_t hftipc__owner_pid(uint64_t owner)
+{
+    return (uint32_t)(owner & HFTIPC__OWNER_PID_MASK);
+}
+
+#endif
+/* ==== core/src/discover.h ==== */
+#line 1 "core/src/discover.h"
+/* Discovery internals shared with the bindings (docs/DISCOVERY.md). The public calls are in
+ * hftipc.h; this adds the hook a binding needs to cancel a wait from another thread. */
+#ifndef HFTIPC_DISCOVER_H
+#define HFTIPC_DISCOVER_H
+
+#include <stdint.h>
+
+/* amalgamated: #include "hftipc.h" */
+
+/* hftipc_channel_open_wait(), also ending with HFTIPC_ETIMEDOUT as soon as `cancel_fd` (a pipe
+ * or eventfd the caller owns; -1 for none) is readable. The Go binding maps a cancelled
+ * context onto it: cgo cannot interrupt a C call, but it can write to a pipe. */
+int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64_t timeout_ns,
+                                     int cancel_fd, hftipc_channel_t **out);
+
+#endif
 /* ==== core/src/consume.h ==== */
 #line 1 "core/src/consume.h"
 /*
@@ -2200,67 +2267,6 @@ static inline const void *hftipc__consume_sleep_target(hftipc_channel_t *ch, uin
         int64_t n = ready(ch, 1);                                                                  \
         return n == HFTIPC_EEMPTY ? 0 : n;                                                         \
     }
-
-#endif
-/* ==== core/src/discover.h ==== */
-#line 1 "core/src/discover.h"
-/* Discovery internals shared with the bindings (docs/DISCOVERY.md). The public calls are in
- * hftipc.h; this adds the hook a binding needs to cancel a wait from another thread. */
-#ifndef HFTIPC_DISCOVER_H
-#define HFTIPC_DISCOVER_H
-
-#include <stdint.h>
-
-/* amalgamated: #include "hftipc.h" */
-
-/* hftipc_channel_open_wait(), also ending with HFTIPC_ETIMEDOUT as soon as `cancel_fd` (a pipe
- * or eventfd the caller owns; -1 for none) is readable. The Go binding maps a cancelled
- * context onto it: cgo cannot interrupt a C call, but it can write to a pipe. */
-int hftipc__channel_open_wait_cancel(const char *path, hftipc_role_t role, int64_t timeout_ns,
-                                     int cancel_fd, hftipc_channel_t **out);
-
-#endif
-/* ==== core/src/peer.h ==== */
-#line 1 "core/src/peer.h"
-/* Role holders and liveness (docs/FORMAT.md, "Role holders"). */
-#ifndef HFTIPC_PEER_H
-#define HFTIPC_PEER_H
-
-#include <stdint.h>
-
-/* amalgamated: #include "format.h" */
-/* amalgamated: #include "hftipc.h" */
-/* amalgamated: #include "platform/platform.h" */
-
-/* This process's identity: pid | (start time in clock ticks since boot << 22). */
-uint64_t hftipc__self_owner(void);
-
-/* Inode of this process's pid namespace, 0 when unknown. */
-uint64_t hftipc__self_pidns(void);
-
-/* Liveness of the process described by an owner word and its pid namespace. */
-hftipc_liveness_t hftipc__owner_liveness(uint64_t owner, uint64_t owner_pidns);
-
-/* Claims the role for `self`: free, held by a dead process, or (when stale_after_ns >= 0) held
- * by a process whose heartbeat is older than that (a takeover: before it returns HFTIPC_OK the
- * old holder is proven idle and fenced, or ended; docs/FORMAT.md, "Fencing"). HFTIPC_EBUSY when
- * a live process, or this process through another handle, holds it; HFTIPC_ENOFENCE when a
- * stale holder can be neither proven idle nor ended and `flags` lacks HFTIPC_TAKEOVER_FORCE.
- * `chan` is the channel file: a holder is ended only if its process maps that file. */
-int hftipc__holder_acquire(hftipc__holder *h, uint64_t self, uint64_t self_pidns, uint64_t now_ns,
-                           int64_t stale_after_ns, uint32_t flags, const hftipc__os_file *chan);
-
-/* Is the record held by a dead process, or (stale_after_ns >= 0) by one whose heartbeat is
- * older than that? 0 for a free record. */
-int hftipc__holder_is_stale(const hftipc__holder *h, int64_t stale_after_ns);
-
-/* Releases the role if `self` still holds it. */
-void hftipc__holder_release(hftipc__holder *h, uint64_t self);
-
-static inline uint32_t hftipc__owner_pid(uint64_t owner)
-{
-    return (uint32_t)(owner & HFTIPC__OWNER_PID_MASK);
-}
 
 #endif
 /* ==== core/src/ring_mpsc.h ==== */
@@ -3175,7 +3181,7 @@ static int discover_examine(const char *path, const char *name, hftipc_dir_entry
     int kind;
     uint64_t inode, bytes;
     int rc = hftipc__os_node(path, &kind, &inode, &bytes);
-    if (rc == HFTIPC_ENOENT)
+    if (rc == HFTIPC__OS_NODE_GONE)
         return HFTIPC_ENOENT;
     if (rc != HFTIPC_OK) {
         /* The name exists but cannot be examined (an unsearchable directory, for example). */
@@ -4642,7 +4648,12 @@ static int end_process(uint64_t owner, uint64_t owner_pidns, const hftipc__os_fi
     uint32_t pid = hftipc__owner_pid(owner);
     if (pid == 0)
         return 1;
-    return hftipc__os_process_end(pid, owner >> HFTIPC__OWNER_PID_BITS, OWNER_START_MASK, chan);
+    /* Gone already, or the pid now names another process: ours is gone. */
+    uint64_t recorded = owner >> HFTIPC__OWNER_PID_BITS, actual;
+    if (hftipc__os_process_probe(pid, &actual) == HFTIPC__OS_PROC_DEAD ||
+        (recorded != 0 && actual != 0 && (actual & OWNER_START_MASK) != recorded))
+        return 1;
+    return hftipc__os_process_end(pid, recorded, OWNER_START_MASK, chan);
 }
 
 /* The taker's half of F1 (docs/FORMAT.md, "Fencing"), run after our CAS on `owner` and before we
@@ -5673,7 +5684,7 @@ int hftipc__linux_notify_drain(int fd, int *wd)
 #include <libproc.h>
 #include <sys/proc.h>
 #include <sys/proc_info.h>
-#if defined(__has_include)
+#if defined(__has_include) && defined(__clang__) /* __builtin_available is clang's */
 #if __has_include(<os/os_sync_wait_on_address.h>)
 #include <os/clock.h>
 #include <os/os_sync_wait_on_address.h>
@@ -6085,7 +6096,7 @@ int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *byte
 {
     struct stat st;
     if (lstat(path, &st) != 0)
-        return errno == ENOENT ? HFTIPC_ENOENT : hftipc__unix_status(errno);
+        return errno == ENOENT ? HFTIPC__OS_NODE_GONE : hftipc__unix_status(errno);
     *inode = (uint64_t)st.st_ino;
     *bytes = (uint64_t)st.st_size;
     *kind = S_ISLNK(st.st_mode)   ? HFTIPC__OS_NODE_SYMLINK
@@ -6351,16 +6362,13 @@ int hftipc__os_process_probe(uint32_t pid, uint64_t *start)
 int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
                            const hftipc__os_file *chan)
 {
+    (void)pid;
+    (void)start;
+    (void)start_mask;
     (void)chan;
-    /* Gone already, or the pid now names another process: ours is gone. */
-    uint64_t now_start;
-    if (hftipc__os_process_probe(pid, &now_start) == HFTIPC__OS_PROC_DEAD)
-        return 1;
-    if (start != 0 && now_start != 0 && (now_start & start_mask) != start)
-        return 1;
-    /* Still there, and nothing pins a process here (no pidfd): between any check and a
-     * kill(2) the pid could be reused, and a signal would end a stranger. Not ended: the
-     * takeover reports HFTIPC_ENOFENCE (docs/FORMAT.md section 12). */
+    /* Nothing pins a process here (no pidfd): between any check and a kill(2) the pid could be
+     * reused, and a signal would end a stranger. Not ended: the takeover reports
+     * HFTIPC_ENOFENCE (docs/FORMAT.md section 12). */
     return 0;
 }
 
@@ -6884,12 +6892,10 @@ int hftipc__os_process_probe(uint32_t pid, uint64_t *start)
 int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
                            const hftipc__os_file *chan)
 {
+    (void)pid;
+    (void)start;
+    (void)start_mask;
     (void)chan;
-    uint64_t now_start;
-    if (hftipc__os_process_probe(pid, &now_start) == HFTIPC__OS_PROC_DEAD)
-        return 1;
-    if (start != 0 && now_start != 0 && (now_start & start_mask) != start)
-        return 1; /* the pid names another process now: ours is gone */
     /* TerminateProcess through a pinned handle would be race-free, but nothing cheap tells
      * whether that process maps the channel file: the owner word is untrusted, and a hostile
      * peer could name any process of ours. Not ended (docs/FORMAT.md section 12). */
@@ -6983,8 +6989,10 @@ void hftipc__os_dir_close(hftipc__os_dir *d)
 int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *bytes)
 {
     HANDLE h = open_nofollow(path, FILE_READ_ATTRIBUTES);
-    if (h == INVALID_HANDLE_VALUE)
-        return last_status();
+    if (h == INVALID_HANDLE_VALUE) {
+        DWORD err = GetLastError();
+        return err == ERROR_FILE_NOT_FOUND ? HFTIPC__OS_NODE_GONE : status_of(err);
+    }
     BY_HANDLE_FILE_INFORMATION bi;
     if (!GetFileInformationByHandle(h, &bi)) {
         int rc = last_status();

@@ -1,17 +1,12 @@
 package hftipc
 
 /*
-#define _POSIX_C_SOURCE 200809L // clock_gettime under -std=c11
 #include <stdlib.h>
-#include <time.h>
 #include "hftipc.h"
 
-static inline int64_t hftipc_go_monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+// The core's clock of the heartbeats (core/src/platform/platform.h, in the amalgamation):
+// MonotonicNow must read the very clock the holders write, on every OS.
+int64_t hftipc__monotonic_ns(void);
 */
 import "C"
 
@@ -64,7 +59,7 @@ type Holder struct {
 
 // MonotonicNow returns the current CLOCK_MONOTONIC reading (time since boot), the clock of
 // Holder.Heartbeat and of the staleness test of OpenTakeover and Takeover.
-func MonotonicNow() time.Duration { return time.Duration(C.hftipc_go_monotonic_ns()) }
+func MonotonicNow() time.Duration { return time.Duration(C.hftipc__monotonic_ns()) }
 
 // Info is a decoded view of a channel file: geometry, cursors, counters and role holders.
 type Info struct {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"sync/atomic"
-	"syscall"
 	"unsafe"
 )
 
@@ -56,7 +55,7 @@ func openOldRing(path string, capacity uint64) (*oldRing, error) {
 	if err := f.Truncate(int64(size)); err != nil {
 		return nil, err
 	}
-	mem, err := syscall.Mmap(int(f.Fd()), 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	mem, err := mapShared(f, size)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +66,7 @@ func openOldRing(path string, capacity uint64) (*oldRing, error) {
 	return r, nil
 }
 
-func (r *oldRing) Close() error { return syscall.Munmap(r.mem) }
+func (r *oldRing) Close() error { return unmapShared(r.mem) }
 
 func (r *oldRing) Send(msg []byte) error {
 	head := atomic.LoadUint64(&r.hdr.Head)

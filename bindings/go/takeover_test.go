@@ -87,9 +87,7 @@ func TestCrossProcessTakeoverEndsStoppedClaimHolder(t *testing.T) {
 
 			const staleAfter = 50 * time.Millisecond
 			pid := child.cmd.Process.Pid
-			if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-				t.Fatal(err)
-			}
+			stopProcess(t, pid)
 			time.Sleep(3 * staleAfter)
 			p, err := Takeover(path, Producer, staleAfter, 0)
 			if err != nil {
@@ -140,11 +138,6 @@ func TestCrossProcessTakeoverEndsStoppedClaimHolder(t *testing.T) {
 			}
 		})
 	}
-}
-
-// newPIDNamespace makes the peer the first process of a new pid namespace (root only).
-func newPIDNamespace(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
 }
 
 // A holder in another pid namespace, holding a claim, can be neither proven idle nor ended

@@ -155,7 +155,7 @@ static int discover_examine(const char *path, const char *name, hftipc_dir_entry
     int kind;
     uint64_t inode, bytes;
     int rc = hftipc__os_node(path, &kind, &inode, &bytes);
-    if (rc == HFTIPC_ENOENT)
+    if (rc == HFTIPC__OS_NODE_GONE)
         return HFTIPC_ENOENT;
     if (rc != HFTIPC_OK) {
         /* The name exists but cannot be examined (an unsearchable directory, for example). */

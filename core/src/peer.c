@@ -55,7 +55,12 @@ static int end_process(uint64_t owner, uint64_t owner_pidns, const hftipc__os_fi
     uint32_t pid = hftipc__owner_pid(owner);
     if (pid == 0)
         return 1;
-    return hftipc__os_process_end(pid, owner >> HFTIPC__OWNER_PID_BITS, OWNER_START_MASK, chan);
+    /* Gone already, or the pid now names another process: ours is gone. */
+    uint64_t recorded = owner >> HFTIPC__OWNER_PID_BITS, actual;
+    if (hftipc__os_process_probe(pid, &actual) == HFTIPC__OS_PROC_DEAD ||
+        (recorded != 0 && actual != 0 && (actual & OWNER_START_MASK) != recorded))
+        return 1;
+    return hftipc__os_process_end(pid, recorded, OWNER_START_MASK, chan);
 }
 
 /* The taker's half of F1 (docs/FORMAT.md, "Fencing"), run after our CAS on `owner` and before we

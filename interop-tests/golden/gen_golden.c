@@ -5,7 +5,8 @@
  * kept so that the files can be audited and so that the set of the next format is made the
  * same way, with the same manifest format:
  *
- *   cc -std=c11 -DHFTIPC_STATIC_BUILD -Icore/include -Icore/src core/src/[a-z]*.c \
+ *   cc -std=c11 -DHFTIPC_STATIC_BUILD -Icore/include -Icore/src \
+ *      $(grep -v '^#' core/sources.txt | sed 's|^|core/|') \
  *      interop-tests/golden/gen_golden.c -o /tmp/gen_golden
  *   /tmp/gen_golden 1.1 NEW_EMPTY_DIR        # writes *.chan and manifest.json
  *

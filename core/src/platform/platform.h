@@ -44,6 +44,8 @@ typedef struct hftipc__os_file {
     char *tmp_path; /* the named temporary file until it is linked; NULL otherwise */
 } hftipc__os_file;
 
+/* A closed file, for the tests that map a channel file through the layer directly
+ * (core/tests/test_world.h, test_platform_windows.c). */
 #define HFTIPC__OS_FILE_INIT                                                                       \
     {                                                                                              \
         -1, NULL                                                                                   \
@@ -156,7 +158,8 @@ int hftipc__os_process_probe(uint32_t pid, uint64_t *start);
 /* Ends process `pid` if it still is the one that started at `start` (`start_mask` applied to
  * its start time; `start` 0: unknown) and it maps the channel file `chan`, race-free against
  * pid reuse, and waits until it is gone. 1 when that process is gone (also when it already
- * was), 0 when it cannot be ended safely from here. */
+ * was), 0 when it cannot be ended safely from here (every layer but Linux: docs/FORMAT.md
+ * section 12). The caller has already checked that it was not gone. */
 int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
                            const hftipc__os_file *chan);
 
@@ -184,7 +187,9 @@ enum {
 };
 
 /* What `path` names, without following a symlink: its kind, inode (file id) and size.
- * HFTIPC_ENOENT when nothing is there, another status when it cannot be examined. */
+ * HFTIPC_OK; HFTIPC__OS_NODE_GONE when nothing is there; a status when the name exists but
+ * cannot be examined (an unsearchable directory, for example). */
+#define HFTIPC__OS_NODE_GONE 1
 int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *bytes);
 
 /* Watching a directory for changes: notifications where the OS has them (Linux: inotify),
@@ -207,9 +212,9 @@ int hftipc__os_watch_arm(hftipc__os_watch *w);
  * away or moved, so the next arm watches whatever then has the path. */
 int hftipc__os_watch_drain(hftipc__os_watch *w);
 
-/* Sleeps until a notification, hftipc__os_watch_stop(), `cancel` (a handle the caller owns,
- * readable or signalled; -1 for none) or `until_ns` (< 0: no limit). Returns early on a signal.
- * 1 when `cancel` is ready. */
+/* Sleeps until a notification, hftipc__os_watch_stop(), `cancel` (the caller's: a descriptor
+ * that becomes readable on Unix, a waitable HANDLE on Windows; -1 for none) or `until_ns`
+ * (< 0: no limit). Returns early on a signal. 1 when `cancel` is ready. */
 int hftipc__os_watch_sleep(hftipc__os_watch *w, intptr_t cancel, int64_t until_ns);
 
 /* Wakes a sleep in progress, from any thread (on Unix also from a signal handler). */

@@ -513,12 +513,10 @@ int hftipc__os_process_probe(uint32_t pid, uint64_t *start)
 int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
                            const hftipc__os_file *chan)
 {
+    (void)pid;
+    (void)start;
+    (void)start_mask;
     (void)chan;
-    uint64_t now_start;
-    if (hftipc__os_process_probe(pid, &now_start) == HFTIPC__OS_PROC_DEAD)
-        return 1;
-    if (start != 0 && now_start != 0 && (now_start & start_mask) != start)
-        return 1; /* the pid names another process now: ours is gone */
     /* TerminateProcess through a pinned handle would be race-free, but nothing cheap tells
      * whether that process maps the channel file: the owner word is untrusted, and a hostile
      * peer could name any process of ours. Not ended (docs/FORMAT.md section 12). */
@@ -612,8 +610,10 @@ void hftipc__os_dir_close(hftipc__os_dir *d)
 int hftipc__os_node(const char *path, int *kind, uint64_t *inode, uint64_t *bytes)
 {
     HANDLE h = open_nofollow(path, FILE_READ_ATTRIBUTES);
-    if (h == INVALID_HANDLE_VALUE)
-        return last_status();
+    if (h == INVALID_HANDLE_VALUE) {
+        DWORD err = GetLastError();
+        return err == ERROR_FILE_NOT_FOUND ? HFTIPC__OS_NODE_GONE : status_of(err);
+    }
     BY_HANDLE_FILE_INFORMATION bi;
     if (!GetFileInformationByHandle(h, &bi)) {
         int rc = last_status();

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -24,20 +25,25 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Loads the JNI library {@code libhftipc_jni.so}, which carries the whole hftipc core.
+ * Loads the JNI library ({@code libhftipc_jni.so}, {@code libhftipc_jni.dylib} or
+ * {@code hftipc_jni.dll}), which carries the whole hftipc core.
  *
  * <p>Where the library comes from, in this order:
  *
  * <ol>
  *   <li>{@code -Dhftipc.native.path=/path/to/libhftipc_jni.so}: that file, nothing else.
- *   <li>The jar, at {@code /native/<os>-<arch>/libhftipc_jni.so} ({@code linux-x86_64},
- *       {@code linux-aarch64}; see {@link #platform()}). It is extracted once into a private
+ *   <li>The jar, at {@code /native/<os>-<arch>/<library>}: {@code linux-x86_64},
+ *       {@code linux-aarch64}, {@code macos-x86_64}, {@code macos-aarch64},
+ *       {@code windows-x86_64} (the platform is chosen from {@code os.name} and {@code os.arch}
+ *       by {@link #platform(String, String)}). It is extracted once into a private
  *       directory, {@code -Dhftipc.native.dir=DIR} or by default
  *       {@code ${java.io.tmpdir}/hftipc-${user.name}}, under a name that carries the library
  *       version and the first 16 hex digits of its SHA-256, such as
  *       {@code libhftipc_jni-1.0.0-3f2a…9c.so}, then {@code System.load}ed.
  *   <li>If the jar has no library for this platform: {@code System.loadLibrary("hftipc_jni")}
- *       through {@code java.library.path}.
+ *       through {@code java.library.path}. If that fails too, the error names the platform, the
+ *       {@code os.name} and {@code os.arch} it came from, the resource and the directories
+ *       tried, and the platforms the jar does carry.
  * </ol>
  *
  * <p>The extraction, as sqlite-jdbc and netty-tcnative do it:
@@ -46,12 +52,14 @@ import java.util.Set;
  *   <li><b>Private directory.</b> Created owner-only ({@code rwx------}); an existing one must be
  *       a real directory (not a symbolic link) owned by this user and not writable by group or
  *       others, or the load fails, because anyone who can write there could swap the library.
+ *       (On Windows, which has no POSIX modes, it must be a real directory; the default one is
+ *       under the user's own profile.)
  *   <li><b>Reuse.</b> A file of the right name whose SHA-256 matches the jar's copy is loaded as
  *       it is: JVMs started from the same jar share one file and never rewrite a library another
  *       process has mapped. A damaged file of that name is replaced.
  *   <li><b>Atomic writes.</b> A new copy is written to a temporary file in the directory and
  *       renamed over the final name, so a concurrent JVM sees either no file or a whole one.
- *   <li><b>Clean-up.</b> Other {@code libhftipc_jni-*.so} files (other versions) unused for
+ *   <li><b>Clean-up.</b> Other {@code libhftipc_jni-*.so} (.dylib, .dll) files (other versions) unused for
  *       {@value #STALE_HOURS} hours, and temporary files older than one hour (left by a killed
  *       JVM), are deleted. Using a library refreshes its modification time. Deleting a library
  *       another process has mapped is harmless on Linux: the mapping keeps the inode alive.
@@ -78,23 +86,105 @@ final class NativeLoader {
 
     private NativeLoader() {}
 
-    /** @return the platform directory name, such as {@code linux-x86_64} */
+    /**
+     * The platforms the release jar carries a library for, as their resource directory names
+     * ({@code /native/<platform>/}); {@link #carried()} says which this jar has.
+     */
+    static final List<String> PLATFORMS =
+            List.of("linux-x86_64", "linux-aarch64", "macos-x86_64", "macos-aarch64", "windows-x86_64");
+
+    /** @return this JVM's platform directory name, such as {@code linux-x86_64} */
     static String platform() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        String o = os.contains("linux") ? "linux" : os.replaceAll("[^a-z0-9]", "");
+        return platform(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+    }
+
+    /**
+     * Maps the JVM's {@code os.name} and {@code os.arch} to a platform directory name: the OS
+     * ({@code linux}, {@code macos} for "Mac OS X", {@code windows} for "Windows 11", "Windows
+     * Server 2022", ...; any other OS by its name in lower case, letters and digits only) and the
+     * architecture ({@code x86_64} for amd64/x86_64, {@code aarch64} for aarch64/arm64; any other
+     * as the JVM names it).
+     *
+     * @return such as {@code linux-x86_64} or {@code macos-aarch64}
+     */
+    static String platform(String osName, String osArch) {
+        String os = osName.toLowerCase(Locale.ROOT).trim();
+        String arch = osArch.toLowerCase(Locale.ROOT).trim();
+        String o;
+        if (os.startsWith("linux")) {
+            o = "linux";
+        } else if (os.startsWith("mac") || os.startsWith("darwin")) {
+            o = "macos";
+        } else if (os.startsWith("windows")) {
+            o = "windows";
+        } else {
+            o = os.replaceAll("[^a-z0-9]", "");
+        }
         String a =
                 switch (arch) {
-                    case "amd64", "x86_64" -> "x86_64";
+                    case "amd64", "x86_64", "x86-64", "x64" -> "x86_64";
                     case "aarch64", "arm64" -> "aarch64";
-                    default -> arch;
+                    default -> arch.replaceAll("[^a-z0-9_]", "");
                 };
         return o + "-" + a;
     }
 
+    /**
+     * @return the library's file name on {@code platform}, as that OS's
+     *     {@code System.mapLibraryName} gives it: {@code libhftipc_jni.so},
+     *     {@code libhftipc_jni.dylib} or {@code hftipc_jni.dll}
+     */
+    static String libraryName(String platform) {
+        if (platform.startsWith("windows-")) {
+            return LIBRARY + ".dll";
+        }
+        if (platform.startsWith("macos-")) {
+            return "lib" + LIBRARY + ".dylib";
+        }
+        return "lib" + LIBRARY + ".so";
+    }
+
+    /** @return the resource path of {@code platform}'s library inside the jar */
+    static String resource(String platform) {
+        return "/native/" + platform + "/" + libraryName(platform);
+    }
+
     /** @return the resource path of this platform's library inside the jar */
     static String resource() {
-        return "/native/" + platform() + "/" + System.mapLibraryName(LIBRARY);
+        return resource(platform());
+    }
+
+    /** @return the platforms of {@link #PLATFORMS} whose library this jar (class path) has */
+    static List<String> carried() {
+        return PLATFORMS.stream().filter(p -> NativeLoader.class.getResource(resource(p)) != null).toList();
+    }
+
+    /**
+     * The message when neither the jar nor {@code java.library.path} has a library for this
+     * platform: the platform and the JVM values it came from, every place tried, what the jar
+     * does carry, and what to do.
+     */
+    static String noLibraryMessage(String osName, String osArch, String libraryPath, String reason) {
+        String p = platform(osName, osArch);
+        return "hftipc: no native library for this platform, "
+                + p
+                + " (os.name="
+                + osName
+                + ", os.arch="
+                + osArch
+                + "); tried the jar's "
+                + resource(p)
+                + " and "
+                + System.mapLibraryName(LIBRARY)
+                + " in java.library.path ("
+                + libraryPath
+                + "): "
+                + reason
+                + ". This jar carries "
+                + (carried().isEmpty() ? "no native library" : String.join(", ", carried()))
+                + "; for another platform, build the library (bindings/java/README.md) and set -D"
+                + PATH_PROPERTY
+                + "=FILE";
     }
 
     /** @return the extraction directory: {@code hftipc.native.dir}, or the default */
@@ -124,15 +214,15 @@ final class NativeLoader {
             try {
                 System.loadLibrary(LIBRARY);
             } catch (UnsatisfiedLinkError e) {
-                throw new UnsatisfiedLinkError(
-                        "hftipc: this jar has no native library for "
-                                + platform()
-                                + " (no resource "
-                                + resource()
-                                + "), and "
-                                + System.mapLibraryName(LIBRARY)
-                                + " is not in java.library.path either: "
-                                + e.getMessage());
+                UnsatisfiedLinkError err =
+                        new UnsatisfiedLinkError(
+                                noLibraryMessage(
+                                        System.getProperty("os.name", ""),
+                                        System.getProperty("os.arch", ""),
+                                        System.getProperty("java.library.path", ""),
+                                        e.getMessage()));
+                err.initCause(e);
+                throw err;
             }
             loaded = true;
             return;
@@ -246,6 +336,20 @@ final class NativeLoader {
         }
     }
 
+    /** @return the file name extension of this platform's libraries: .so, .dylib or .dll */
+    private static String suffix() {
+        String name = libraryName(platform());
+        return name.substring(name.lastIndexOf('.'));
+    }
+
+    /**
+     * @return whether the default file system has POSIX permissions (not on Windows, where the
+     *     default directory, under the user's profile, is private to the user already)
+     */
+    private static boolean posix() {
+        return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    }
+
     /** @return the library version for file names: the jar's Implementation-Version */
     static String version() {
         String v = NativeLoader.class.getPackage().getImplementationVersion();
@@ -254,7 +358,7 @@ final class NativeLoader {
 
     /** @return the file name of {@code lib}: version and the start of its SHA-256 */
     static String fileName(byte[] lib) {
-        return PREFIX + version() + "-" + sha256(lib).substring(0, 16) + ".so";
+        return PREFIX + version() + "-" + sha256(lib).substring(0, 16) + suffix();
     }
 
     /**
@@ -275,12 +379,14 @@ final class NativeLoader {
             touch(file);
         } else {
             Path tmp =
-                    Files.createTempFile(
-                            dir,
-                            TEMP_PREFIX,
-                            ".tmp",
-                            PosixFilePermissions.asFileAttribute(
-                                    PosixFilePermissions.fromString("rwx------")));
+                    posix()
+                            ? Files.createTempFile(
+                                    dir,
+                                    TEMP_PREFIX,
+                                    ".tmp",
+                                    PosixFilePermissions.asFileAttribute(
+                                            PosixFilePermissions.fromString("rwx------")))
+                            : Files.createTempFile(dir, TEMP_PREFIX, ".tmp");
             try {
                 Files.write(tmp, lib);
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -294,6 +400,18 @@ final class NativeLoader {
 
     /** Creates {@code dir} owner-only, or checks that an existing one is private to this user. */
     static void privateDirectory(Path dir) throws IOException {
+        if (!posix()) {
+            // Windows: no POSIX modes; the directory must still be a real one, not a link.
+            try {
+                Files.createDirectories(dir);
+            } catch (FileAlreadyExistsException e) {
+                // a symbolic link or a file: refused below
+            }
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException(dir + " is not a directory (a symbolic link is refused too)");
+            }
+            return;
+        }
         try {
             Files.createDirectories(
                     dir,
@@ -340,7 +458,7 @@ final class NativeLoader {
             for (Path f : files) {
                 String n = f.getFileName().toString();
                 Duration limit;
-                if (n.startsWith(PREFIX) && n.endsWith(".so") && !n.equals(current)) {
+                if (n.startsWith(PREFIX) && n.endsWith(suffix()) && !n.equals(current)) {
                     limit = STALE;
                 } else if (n.startsWith(TEMP_PREFIX) && n.endsWith(".tmp")) {
                     limit = STALE_TEMP;

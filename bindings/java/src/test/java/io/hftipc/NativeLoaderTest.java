@@ -175,6 +175,69 @@ class NativeLoaderTest {
         assertFalse(r.output.contains("no native library"), r.output);
     }
 
+    @Test
+    void mapsEveryJvmOsAndArchToItsPlatformDirectory() {
+        String[][] table = { // os.name, os.arch as JVMs report them, the jar's directory
+            {"Linux", "amd64", "linux-x86_64"},
+            {"Linux", "x86_64", "linux-x86_64"},
+            {"Linux", "aarch64", "linux-aarch64"},
+            {"Mac OS X", "x86_64", "macos-x86_64"},
+            {"Mac OS X", "aarch64", "macos-aarch64"},
+            {"Darwin", "arm64", "macos-aarch64"},
+            {"Windows 10", "amd64", "windows-x86_64"},
+            {"Windows 11", "amd64", "windows-x86_64"},
+            {"Windows Server 2022", "amd64", "windows-x86_64"},
+            {"Windows 11", "aarch64", "windows-aarch64"}, // not carried: reported, not mapped away
+            {"Linux", "riscv64", "linux-riscv64"},
+            {"Linux", "ppc64le", "linux-ppc64le"},
+            {"FreeBSD", "amd64", "freebsd-x86_64"},
+            {"SunOS", "sparcv9", "sunos-sparcv9"},
+        };
+        for (String[] row : table) {
+            assertEquals(row[2], NativeLoader.platform(row[0], row[1]), row[0] + " / " + row[1]);
+        }
+    }
+
+    @Test
+    void namesEachPlatformsLibraryAsItsJvmLoadsIt() {
+        assertEquals("/native/linux-x86_64/libhftipc_jni.so", NativeLoader.resource("linux-x86_64"));
+        assertEquals("/native/linux-aarch64/libhftipc_jni.so", NativeLoader.resource("linux-aarch64"));
+        assertEquals("/native/macos-x86_64/libhftipc_jni.dylib", NativeLoader.resource("macos-x86_64"));
+        assertEquals("/native/macos-aarch64/libhftipc_jni.dylib", NativeLoader.resource("macos-aarch64"));
+        assertEquals("/native/windows-x86_64/hftipc_jni.dll", NativeLoader.resource("windows-x86_64"));
+        // This JVM's own name for it is the same one.
+        String host = NativeLoader.platform();
+        assertEquals(System.mapLibraryName(NativeLoader.LIBRARY), NativeLoader.libraryName(host));
+        assertTrue(NativeLoader.carried().contains(host), "the jar carries this machine's library");
+    }
+
+    @Test
+    void anUnsupportedPlatformFailsNamingItAndEveryPlaceTried() throws Exception {
+        Path empty = Files.createDirectory(tmp.resolve("empty-library-path"));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Dos.arch=riscv64");
+        cmd.add("-Djava.library.path=" + empty);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("-D" + NativeLoader.DIR_PROPERTY + "=" + tmp.resolve("unused"));
+        cmd.add(NativeLoaderProbe.class.getName());
+        Result r = run(cmd);
+        assertNotEquals(0, r.status, r.output);
+        String platform = NativeLoader.platform(System.getProperty("os.name"), "riscv64");
+        for (String want : List.of(
+                "no native library for this platform, " + platform,
+                "os.name=" + System.getProperty("os.name"),
+                "os.arch=riscv64",
+                "/native/" + platform + "/" + NativeLoader.libraryName(platform),
+                "java.library.path (" + empty + ")",
+                "This jar carries " + String.join(", ", NativeLoader.carried()),
+                "-Dhftipc.native.path=FILE")) {
+            assertTrue(r.output.contains(want), "missing '" + want + "' in: " + r.output);
+        }
+        assertFalse(Files.exists(tmp.resolve("unused")), "nothing is extracted when nothing fits");
+    }
+
     private record Result(int status, String output) {}
 
     private static Result probe(List<String> wrapper, Path dir) throws Exception {
