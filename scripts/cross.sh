@@ -86,7 +86,7 @@ windows() {
             say "windows: the build stops at linking the core: no Windows definition of $missing(core/src/platform/windows.c)"
         return 1
     fi
-    say "windows: built in $((SECONDS - t0)) s: $(cd "$b" && find . -name '*.exe' -o -name '*.dll' | sort | tr '\n' ' ')"
+    say "windows: built in $((SECONDS - t0)) s: $(cd "$b" && find . -path ./CMakeFiles -prune -o \( -name '*.exe' -o -name '*.dll' \) -print | sed 's|^\./||' | sort | tr '\n' ' ')"
 
     # One prefix for the whole run: Wine's first start builds it (measured here), and the
     # programs of a run share it as programs of one Windows session do.
