@@ -9,8 +9,9 @@
 #                              process on one channel) and tools/tests/wine_cli_test.sh (the CLI)
 #   scripts/cross.sh macos     the macos-x86_64 and macos-aarch64 presets (zig cc,
 #                              cmake/toolchain-zig.cmake): the core (dylib and static), the CLI
-#                              and the C tests, compiled and linked; each output is checked to be
-#                              a Mach-O file of the right CPU. Nothing runs: there is no macOS here.
+#                              and the C tests, compiled and linked; each output is read for its
+#                              object format (scripts/lib/objformat.py): a Mach-O library or
+#                              executable of the right CPU. Nothing runs: there is no macOS here.
 #   scripts/cross.sh all       both
 #
 # Needs scripts/install-deps.sh --windows (mingw, Wine, cmocka for mingw) and --macos (zig,
@@ -85,7 +86,7 @@ windows() {
             say "windows: the build stops at linking the core: no Windows definition of $missing(core/src/platform/windows.c)"
         return 1
     fi
-    say "windows: built in $((SECONDS - t0)) s: $(cd "$b" && find . -name '*.exe' -o -name '*.dll' | sort | tr '\n' ' ')"
+    say "windows: built in $((SECONDS - t0)) s: $(cd "$b" && find . -path ./CMakeFiles -prune -o \( -name '*.exe' -o -name '*.dll' \) -print | sed 's|^\./||' | sort | tr '\n' ' ')"
 
     # One prefix for the whole run: Wine's first start builds it (measured here), and the
     # programs of a run share it as programs of one Windows session do.
@@ -101,6 +102,11 @@ windows() {
     env -u DISPLAY -u WAYLAND_DISPLAY WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=' \
         wine "$b/core/tests/wine_session.exe" </dev/null >/dev/null 2>&1 &
     session=$!
+    # The keeper starts asynchronously: a program run to its end, output nowhere as well, makes
+    # sure the services are up before the first test (whichever of the two started them).
+    env -u DISPLAY -u WAYLAND_DISPLAY WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=' \
+        timeout 120 wine cmd /c exit </dev/null >/dev/null 2>&1
+    sleep 1
 
     local rc=0 t2=$SECONDS
     say "windows: ctest --preset windows under Wine (scripts/wine-run.sh is the emulator)"
@@ -119,25 +125,13 @@ windows() {
     return $rc
 }
 
-# macho_check FILE CPU: FILE is a 64-bit Mach-O file (MH_MAGIC_64) for CPU (x86_64 or arm64).
-macho_check() {
-    local head
-    head="$(od -An -tx1 -N8 "$1" | tr -d ' \n')"
-    case "$2" in
-        x86_64) [[ "$head" == cffaedfe07000001 ]] ;;
-        arm64) [[ "$head" == cffaedfe0c000001 ]] ;;
-    esac
-}
-
 macos() {
-    local t0=$SECONDS zig rc=0 arch cpu b f n
+    local t0=$SECONDS zig rc=0 arch b f
     zig="$(cross_zig)"
     need "zig ($zig)" "$([[ -x "$zig" ]] && echo y)" --macos || return 1
     export HFTIPC_ZIG="$zig"
     for arch in x86_64 aarch64; do
         local t1=$SECONDS
-        cpu=$arch
-        [[ $arch == aarch64 ]] && cpu=arm64
         export HFTIPC_ZIG_PREFIX
         HFTIPC_ZIG_PREFIX="$(cross_cmocka_zig_prefix "$arch-macos")"
         need "cmocka for $arch-macos ($HFTIPC_ZIG_PREFIX)" \
@@ -146,24 +140,27 @@ macos() {
         say "macos: configure and build the macos-$arch preset (zig cc -target $arch-macos, $b/)"
         quietly "$logs/macos-$arch-configure.log" cmake --preset "macos-$arch" || { rc=1; continue; }
         quietly "$logs/macos-$arch-build.log" cmake --build --preset "macos-$arch" || { rc=1; continue; }
-        # Every program and library of the build: the core, the CLI, the tests, the examples.
-        n=0
-        local outputs=() bad=()
-        mapfile -t outputs < <(cd "$b" && find . -type f \( -name '*.dylib' -o -name '*.a' -o -perm -u+x \) \
-            ! -path '*/CMakeFiles/*' ! -path "./zig-*" | sort)
+        # Every program and library of the build (the core, the CLI, the tests, the examples),
+        # each read for its object format (scripts/lib/objformat.py): a Mach-O library or
+        # executable for this CPU. Static archives hold Mach-O objects: they are linked here.
+        local outputs=() bad=() formats
+        mapfile -t outputs < <(cd "$b" && find . -type f \( -name '*.dylib' -o -perm -u+x \) \
+            ! -path '*/CMakeFiles/*' ! -path "./zig-*" | sed 's|^\./||' | sort)
+        formats="$(cd "$b" && python3 "$root/scripts/lib/objformat.py" "${outputs[@]}")"
         for f in "${outputs[@]}"; do
-            [[ "$f" == *.a ]] && continue # archives hold Mach-O objects: their members are linked below
-            if macho_check "$b/$f" "$cpu"; then n=$((n + 1)); else bad+=("$f"); fi
+            local kind=executable
+            [[ "$f" == *.dylib ]] && kind=shared
+            grep -qx "$f: macho-$arch-$kind" <<<"$formats" || bad+=("$f ($(grep "^$f: " <<<"$formats" | sed 's/^[^:]*: //'))")
         done
         for f in core/libhftipc.dylib core/libhftipc.a tools/hftipc core/tests/test_channel core/tests/two_process; do
             [[ -e "$b/$f" ]] || bad+=("$f (missing)")
         done
         if ((${#bad[@]})); then
-            say "macos: $arch: FAILED: not a Mach-O $cpu file or missing: ${bad[*]}"
+            say "macos: $arch: FAILED: not a Mach-O $arch file of its kind, or missing: ${bad[*]}"
             rc=1
         else
-            say "macos: $arch: $n Mach-O $cpu programs and libraries, compiled and linked in $((SECONDS - t1)) s"
-            say "macos: $arch: NOT RUN (no macOS here): $(printf '%s ' "${outputs[@]#./}")"
+            say "macos: $arch: ${#outputs[@]} Mach-O $arch programs and libraries (and core/libhftipc.a), compiled and linked in $((SECONDS - t1)) s"
+            say "macos: $arch: NOT RUN (no macOS here): ${outputs[*]}"
         fi
     done
     say "macos: whole macos step $((SECONDS - t0)) s"
