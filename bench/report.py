@@ -118,6 +118,23 @@ def read_java(path):
     return thr, lat
 
 
+def read_go_xproc(path):
+    """go-xproc.tsv (xbench_test.go, two processes): throughput rows with every round's rate,
+    round-trip rows with p50 and p99. Absent file (an older run): nothing."""
+    thr, lat = [], []
+    if not os.path.exists(path):
+        return thr, lat
+    for line in open(path, encoding="utf-8"):
+        f = line.rstrip("\n").split("\t")
+        if f[0] == "throughput" and len(f) >= 5:
+            rounds = [float(x) for x in f[4].split(",") if x]
+            thr.append(dict(transport=f[1], size=int(f[2].split()[0]), median=float(f[3]),
+                            lo=min(rounds), hi=max(rounds)))
+        elif f[0] == "roundtrip" and len(f) >= 5:
+            lat.append(dict(transport=f[1], p50=float(f[3]), p99=float(f[4]), p999=None))
+    return thr, lat
+
+
 def find(rows, transport, size=None):
     for r in rows:
         if r["transport"] == transport and (size is None or r["size"] == size):
@@ -130,6 +147,7 @@ def main(d):
     c_header, c_thr, c_lat, c_notes = read_c(os.path.join(d, "c-bench.md"))
     go = read_go(os.path.join(d, "go-bench.txt"))
     j_thr, j_lat = read_java(os.path.join(d, "java-bench.tsv"))
+    gx_thr, gx_lat = read_go_xproc(os.path.join(d, "go-xproc.tsv"))
     wait = open(os.path.join(d, "c-wait.md"), encoding="utf-8").read().strip()
 
     # ---- summary rows: (language, transport, {size: (median, lo, hi)}, baseline label) ----------
@@ -182,11 +200,20 @@ def main(d):
             summary.append(("Go", g["descr"] + (" — baseline" if name.startswith("OldRing") else ""),
                             {64: (1e9 / g["median"], 1e9 / g["hi"], 1e9 / g["lo"], g["ratio"])}))
 
+    origin = "go origin ring (GenshIv/hft-ipc) Push/Pop"
+    for t in ["go hftipc Send/Receive", "go hftipc SendContext/ReceiveContext (Background)"]:
+        add("Go", t.removeprefix("go ") + ", two processes", gx_thr, t, origin, "origin ring")
+    add("Go", "origin ring (GenshIv/hft-ipc) Push/Pop, two processes — baseline", gx_thr, origin)
+
     agrona = "Agrona OneToOneRingBuffer write/read(1)"
     for t in ["hftipc offer/poll (direct ByteBuffer)", "hftipc offerBatch/pollBatch (64 per call)"]:
         add("Java", t, j_thr, t, agrona, "Agrona")
     for t in [agrona, "Agrona OneToOneRingBuffer write/read(64)"]:
         add("Java", t + " — baseline", j_thr, t)
+    agrona2 = agrona + ", two JVMs"
+    for t in ["hftipc offer/poll (direct ByteBuffer), two JVMs", "hftipc offer/poll (heap byte[]), two JVMs"]:
+        add("Java", t, j_thr, t, agrona2, "Agrona")
+    add("Java", agrona2 + " — baseline", j_thr, agrona2)
 
     # ---- report.md -------------------------------------------------------------------------------
     md = []
@@ -205,8 +232,10 @@ def main(d):
     md.append("")
     md.append("## Throughput, messages per second (median; ratio against the same-run baseline)\n")
     md.append("C: two processes pinned to two CPUs, packed slots unless \"line slots\". "
-              "Go: two goroutines in one process, 64-byte messages, 512-byte slots. "
-              "Java: two threads in one JVM, packed slots; Agrona's ring on a file mapped from /dev/shm. "
+              "Go: two goroutines in one process, 64-byte messages, 512-byte slots; \"two processes\": "
+              "pinned to two CPUs, slots from Config.MaxPayload. "
+              "Java: two threads in one JVM, packed slots; \"two JVMs\": pinned to two CPUs, slots from "
+              "maxPayload; Agrona's ring on a file mapped from /dev/shm. "
               "Every consumer copies each message out and checks its sequence number "
               "(C's claim rows read in place).\n")
     md.append("| Lang | Transport | 8 B | 64 B | 512 B |")
@@ -224,11 +253,17 @@ def main(d):
     md.append("## Round-trip latency, 64-byte ping-pong\n")
     md.append("| Lang | Transport | p50 | p99 | p99.9 | p50 vs bare ping-pong |")
     md.append("|---|---|---:|---:|---:|---:|")
-    for lang, rows, bare in [("C", c_lat, "bare cache-line ping-pong"), ("Java", j_lat, "bare ping-pong (AtomicLongArray)")]:
-        b = find(rows, bare)
+    j_one = [r for r in j_lat if "two JVMs" not in r["transport"]]
+    j_two = [r for r in j_lat if "two JVMs" in r["transport"]]
+    for lang, rows, bare in [("C", c_lat, "bare cache-line ping-pong"),
+                             ("Go", gx_lat, None),
+                             ("Java", j_one, "bare ping-pong (AtomicLongArray)"),
+                             ("Java", j_two, "bare ping-pong (mapped file), two JVMs")]:
+        b = find(rows, bare) if bare else None
         for r in rows:
             ratio = f"{r['p50'] / b['p50']:.2f}x" if b and r is not b else ""
-            md.append(f"| {lang} | {r['transport']} | {fmt_ns(r['p50'])} | {fmt_ns(r['p99'])} | {fmt_ns(r['p999'])} | {ratio} |")
+            p999 = fmt_ns(r["p999"]) if r["p999"] is not None else "—"
+            md.append(f"| {lang} | {r['transport']} | {fmt_ns(r['p50'])} | {fmt_ns(r['p99'])} | {p999} | {ratio} |")
     md.append("")
     md.append("## C: earlier goals, as hftipc_bench judges them (issue 14's targets: above)\n")
     md.extend(c_notes)
@@ -279,11 +314,13 @@ def main(d):
             ("pipe", "pipe", c_thr, greys[1]),
             ("Unix socket (SEQPACKET)", "Unix socket", c_thr, greys[2]),
         ]),
-        ("Java — two threads", [
+        ("Java — two threads in one JVM, and two JVMs", [
             ("hftipc offer/poll (direct ByteBuffer)", "hftipc offer/poll", j_thr, blues[0]),
             ("hftipc offerBatch/pollBatch (64 per call)", "hftipc offerBatch/pollBatch", j_thr, blues[2]),
+            ("hftipc offer/poll (direct ByteBuffer), two JVMs", "hftipc offer/poll, two JVMs", j_thr, blues[1]),
             (agrona, "Agrona write/read(1)", j_thr, greys[0]),
             ("Agrona OneToOneRingBuffer write/read(64)", "Agrona write/read(64)", j_thr, greys[3]),
+            (agrona2, "Agrona write/read(1), two JVMs", j_thr, greys[1]),
         ]),
     ]
     go_rows = []
@@ -294,7 +331,7 @@ def main(d):
             g = go[name]
             go_rows.append(dict(transport=label, size=64, median=1e9 / g["median"], lo=1e9 / g["hi"], hi=1e9 / g["lo"], color=color))
 
-    fig, axes = plt.subplots(1, 3, figsize=(16, 6.2), gridspec_kw={"width_ratios": [3, 1.1, 3]}, sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(16, 6.2), gridspec_kw={"width_ratios": [3, 2 if gx_thr else 1.1, 3]}, sharey=True)
 
     def bars(ax, series, sizes, title):
         n = len(series)
@@ -321,12 +358,17 @@ def main(d):
 
     c_series = [(label, (lambda s, t=t, rows=rows: find(rows, t, s)), color) for t, label, rows, color in panels[0][1]]
     bars(axes[0], c_series, SIZES, panels[0][0])
-    go_series = [(r["transport"], (lambda s, r=r: r if s == 64 else None), r["color"]) for r in go_rows]
-    bars(axes[1], go_series, [64], "Go — two goroutines")
+    go_series = [(r["transport"] + ", one process", (lambda s, r=r: r if s == 64 else None), r["color"])
+                 for r in go_rows]
+    for t, label, color in [("go hftipc Send/Receive", "hftipc Send/Receive, two processes", blues[1]),
+                            (origin, "origin ring, two processes", greys[1])]:
+        if find(gx_thr, t):
+            go_series.append((label, (lambda s, t=t: find(gx_thr, t, s)), color))
+    bars(axes[1], go_series, SIZES if gx_thr else [64], "Go — two goroutines, and two processes")
     j_series = [(label, (lambda s, t=t, rows=rows: find(rows, t, s)), color) for t, label, rows, color in panels[1][1]]
     bars(axes[2], j_series, SIZES, panels[1][0])
-    lows = [r["lo"] for r in c_thr + j_thr] + [r["lo"] for r in go_rows]
-    highs = [r["hi"] for r in c_thr + j_thr] + [r["hi"] for r in go_rows]
+    lows = [r["lo"] for r in c_thr + j_thr + gx_thr] + [r["lo"] for r in go_rows]
+    highs = [r["hi"] for r in c_thr + j_thr + gx_thr] + [r["hi"] for r in go_rows]
     axes[0].set_ylim(min(lows) / 2, max(highs) * 1.5)
     axes[0].set_ylabel("messages per second (median of runs, bars: min..max; log scale)")
     axes[0].yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_rate(v) + "/s"))
@@ -337,18 +379,19 @@ def main(d):
     plt.close(fig)
 
     # ---- latency.png -----------------------------------------------------------------------------
-    rows = [("C", r) for r in c_lat] + [("Java", r) for r in j_lat]
+    rows = [("C", r) for r in c_lat] + [("Go", r) for r in gx_lat] + [("Java", r) for r in j_lat]
     rows = rows[::-1]
     fig, ax = plt.subplots(figsize=(11, 0.5 * len(rows) + 1.8))
     ys = range(len(rows))
     p50 = [r["p50"] for _, r in rows]
     p99 = [r["p99"] for _, r in rows]
-    p999 = [r["p999"] for _, r in rows]
-    colors = ["#2171b5" if r["transport"].startswith("hftipc") else "#bdbdbd" if "bare" in r["transport"] else "#d94801"
+    p999 = [(y, r["p999"]) for y, (_, r) in zip(ys, rows) if r["p999"] is not None]
+    colors = ["#2171b5" if r["transport"].startswith(("hftipc", "go hftipc")) else "#bdbdbd" if "bare" in r["transport"] else "#d94801"
               for _, r in rows]
     ax.barh(ys, p50, color=colors, label="p50 (bar)")
     ax.scatter(p99, ys, marker="|", s=250, color="black", label="p99", zorder=3)
-    ax.scatter(p999, ys, marker="x", s=40, color="#444", label="p99.9", zorder=3)
+    ax.scatter([v for _, v in p999], [y for y, _ in p999], marker="x", s=40, color="#444", label="p99.9",
+               zorder=3)
     ax.set_yticks(list(ys))
     ax.set_yticklabels([f"{lang}: {r['transport']}  (p50 {fmt_ns(r['p50'])})" for lang, r in rows], fontsize=9)
     ax.set_xscale("log")
