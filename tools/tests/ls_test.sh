@@ -267,6 +267,7 @@ watch_case poll --poll --interval 0.05
 W=$T/w-holder
 mkdir "$W"
 "$HFTIPC" create "$W/chan"
+: >"$T/watch.out" # (see the Ctrl-C case below)
 "$HFTIPC" ls --watch "$W" --interval 0.05 --timeout 10 >"$T/watch.out" 2>&1 &
 WATCH_PID=$!
 BG_PIDS+=("$WATCH_PID")
@@ -287,7 +288,11 @@ expect "ls --watch reports a consumer arriving as a change" 0 "^changed +chan .*
 [[ $(tail -n1 "$OUT") =~ ^changed\ +chan\ .*\ none\ +none$ ]] && ok "... and leaving as another" ||
     fail "consumer leaving not reported" "$(tail -n1 "$OUT")"
 
-# Ctrl-C stops a watch without --timeout at once, with status 0.
+# Ctrl-C stops a watch without --timeout at once, with status 0. The output file is emptied
+# first: the background process truncates it only when it runs, so the previous case's
+# "added" line could otherwise satisfy wait_for and the SIGINT land before the watch has
+# installed its handler (a background job of a script starts with SIGINT ignored).
+: >"$T/watch.out"
 "$HFTIPC" ls --watch "$W" >"$T/watch.out" 2>&1 &
 WATCH_PID=$!
 BG_PIDS+=("$WATCH_PID")
