@@ -4,28 +4,18 @@
  * unit that cgo compiles with the Go package. Edit core/ and run:
  *     python3 scripts/amalgamate.py
  * Inputs (sha256):
-<<<<<<< HEAD
- *   core/include/hftipc.h 64288541677a93c7ebb2bf699706742e8f059f85fb6a0bb84a1ef7509cbc032c
-=======
  *   core/sources.txt eef0500072e6be019708cc5d30c62b80b054e58ee37f5053a620be1da9670eeb
- *   core/include/hftipc.h da146b85174e844c85d4ecb73686251c60479e154828c881b7037ec0a84430b7
->>>>>>> build
+ *   core/include/hftipc.h 64288541677a93c7ebb2bf699706742e8f059f85fb6a0bb84a1ef7509cbc032c
  *   core/src/atomic.h e9b581ce7133c03b537a423b9d001687c7c97bc98659b0622f88e5bc8e1fe02c
  *   core/src/format.h 3dcc0fc2d16119b91140d416e47d605ebe8815e3d9aba8c332672f4a476d5259
  *   core/src/platform/platform.h f6df4481dfd0c613c6e6145cf6b922313f811d39b5c0248e3b5be5beb5854171
  *   core/src/map.h 8c871d69f110a4bfb81292413da8df8c1afa7fd51de4750c84e426baa8ca0825
  *   core/src/ring.h b7247645718b3371018ecc678e4a235aeb73ca26803054a600fac8688edd3f7d
  *   core/src/wait.h 64c99529687a8fdd507f9e24d8e94da84f805f07f0b8c64072d4c16350dde226
-<<<<<<< HEAD
  *   core/src/channel.h 4e84d74ec1cd508453321ae867c171011a7f93da72b6085e481139c38c4ee26b
- *   core/src/consume.h d81ca27c009dd7ddd16ee2429cceed120f7f0cf46f7990448c76592e5e20ca08
- *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
-=======
- *   core/src/channel.h a94778e682937a97c43911e7b20dadc02baac3817cf77f96c12369a314eb0041
->>>>>>> build
  *   core/src/peer.h 041bc333bf25ce3aa26d47eeba5fd422ea51e439937df9447a36b664b65ce17f
  *   core/src/discover.h ef52da8b00e8f84175a35024be4d620cc1127d7eb5198dfd0be57e1226c3c737
- *   core/src/consume.h 7868d0c70a018f917406301c1168df708914809eba935da3dd43576b4b9b04b5
+ *   core/src/consume.h d81ca27c009dd7ddd16ee2429cceed120f7f0cf46f7990448c76592e5e20ca08
  *   core/src/ring_mpsc.h 911914cf32a58121b1719414be0c94b5c3c3086e2216c2b7ed28db10b98ae700
  *   core/src/api.c bfadaddb4130babf1695e5e7301f7982b874a36caa34a64816ef309cc3215df5
  *   core/src/discover.c e84f616bf9a3e02e985a55d9b7e1aeb673c7da0acd0af093b77525f5b7c37424
@@ -40,11 +30,7 @@
  *   core/src/platform/linux.c 99c0d3a7c03c013ee06424f093ed8945492951d797e7f9ebfc025af25f121ff4
  *   core/src/platform/posix.c edb5164ec9ed2c9edf50a7b824819c606f0ed62498ffe541ec96b7e308a84492
  *   core/src/platform/windows.c 4a8e6eeb899c8529a02cb02aa721036e6854189985d5b166c6a9b23820df69b4
-<<<<<<< HEAD
- * Body (sha256): 45b788ce60c35b2231c572b3cf23b836fa3e4f035ec8d5fddbd3696f26b42d80
-=======
- * Body (sha256): 4cd238ba84fa2fe5fac35977764903cbbf85efb629d17ff762d9160e73a88459
->>>>>>> build
+ * Body (sha256): d23315a0e2449c53a06917a9f8bb1089997865c78a94fcb6e60b7974b40dfc2b
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
