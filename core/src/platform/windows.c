@@ -161,19 +161,66 @@ char *hftipc__os_absolute_path(const char *path)
 
 /* ---- Files ---- */
 
-/* An owner-only DACL for a mode without group or other bits (0600), else one that also gives
- * Everyone what the "other" or "group" bits give (read, write); Windows has no file group. */
+/* The user this process runs as (its token's TokenUser), as a string SID for SDDL ("S-1-5-21-..."),
+ * to LocalFree; NULL with the last error set. Not "OW" (OWNER RIGHTS, S-1-3-4): that SID names
+ * whoever owns the file later, and Wine maps it to LocalSystem, which left the creator with no
+ * access to its own file. */
+static wchar_t *self_sid_string(void)
+{
+    HANDLE token = NULL;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return NULL;
+    wchar_t *out = NULL;
+    DWORD len = 0;
+    (void)GetTokenInformation(token, TokenUser, NULL, 0, &len);
+    TOKEN_USER *user = len > 0 ? malloc(len) : NULL;
+    if (user == NULL)
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+    else if (GetTokenInformation(token, TokenUser, user, len, &len) &&
+             !ConvertSidToStringSidW(user->User.Sid, &out))
+        out = NULL;
+    DWORD err = GetLastError();
+    free(user);
+    CloseHandle(token);
+    SetLastError(err);
+    return out;
+}
+
+/* A protected DACL (no inherited entries) that gives the creating user full access and, for
+ * group or other bits of `mode`, what they give (read, write) to Everyone: Windows files have no
+ * group (docs/FORMAT.md section 4). Mode 0600 is the owner alone. */
 static PSECURITY_DESCRIPTOR descriptor_for(uint32_t mode)
 {
-    const wchar_t *sddl = L"D:P(A;;FA;;;OW)";
-    if (mode & 022)
-        sddl = L"D:P(A;;FA;;;OW)(A;;FRFW;;;WD)";
+    wchar_t *me = self_sid_string();
+    if (me == NULL)
+        return NULL;
+    const wchar_t *others = L"";
+    if ((mode & 044) && (mode & 022))
+        others = L"(A;;FRFW;;;WD)";
     else if (mode & 044)
-        sddl = L"D:P(A;;FA;;;OW)(A;;FR;;;WD)";
+        others = L"(A;;FR;;;WD)";
+    else if (mode & 022)
+        others = L"(A;;FW;;;WD)";
+    wchar_t sddl[256];
     PSECURITY_DESCRIPTOR sd = NULL;
+    int n = _snwprintf(sddl, sizeof sddl / sizeof sddl[0], L"D:P(A;;FA;;;%ls)%ls", me, others);
+    LocalFree(me);
+    if (n < 0 || (size_t)n >= sizeof sddl / sizeof sddl[0]) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
     if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL))
         return NULL;
     return sd;
+}
+
+/* Marks the temporary file open on `h` for deletion when its last handle closes, through the
+ * handle (opened with DELETE) rather than by name: no other file can be hit, and it works
+ * whatever the file's ACL says. 1 when done. */
+static int delete_on_close(HANDLE h)
+{
+    FILE_DISPOSITION_INFO del = {TRUE};
+    return SetFileInformationByHandle(h, FileDispositionInfo, &del, sizeof del) != 0;
 }
 
 int hftipc__os_file_create_unlinked(const char *path, uint64_t size, uint32_t file_mode,
@@ -236,7 +283,9 @@ int hftipc__os_file_link(hftipc__os_file *f, const char *path)
     /* Without MOVEFILE_REPLACE_EXISTING the rename fails if `path` exists: one racer wins. */
     if (from == NULL || to == NULL || !MoveFileExW(from, to, 0)) {
         rc = last_status();
-        if (from != NULL)
+        /* The loser's file goes when its handle closes (hftipc__os_file_close), by the handle;
+         * by its name as well if that fails, for a file system without dispositions. */
+        if (!delete_on_close(handle_of(f)) && from != NULL)
             (void)DeleteFileW(from);
     }
     free(from);
@@ -364,6 +413,10 @@ int hftipc__os_unlink(const char *path)
 int hftipc__os_file_close(hftipc__os_file *f)
 {
     int rc = HFTIPC_OK;
+    /* A temporary file never linked: deleted by its handle before that closes (see
+     * delete_on_close), and by name after, in case the disposition could not be set. */
+    if (f->fd >= 0 && f->tmp_path != NULL)
+        (void)delete_on_close(handle_of(f));
     if (f->fd >= 0 && !CloseHandle(handle_of(f)))
         rc = HFTIPC_ESYSTEM;
     if (f->tmp_path != NULL) {
