@@ -6,7 +6,8 @@
  *
  * Limits (docs/FORMAT.md sections 11 and 12): no cross-process barrier (FlushProcessWriteBuffers
  * covers the calling process only) and WaitOnAddress does not cross processes, so waits are a
- * bounded backoff (the caller's spin and yield, then Sleep in short slices) and peers poll; the
+ * bounded backoff (the caller's spin and yield, then a sleeper that re-reads its word every
+ * 0.5 ms on a high-resolution timer) and peers poll; the
  * takeover cannot prove a stale holder idle, nor check that the process maps the channel file
  * before ending it, so it ends nobody and reports HFTIPC_ENOFENCE. Directory watches poll.
  * Empty unless selected (HFTIPC_PLATFORM_WINDOWS).
@@ -30,6 +31,7 @@
 #include <winioctl.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,7 +456,7 @@ int hftipc__os_unmap(void *base, size_t len)
     return UnmapViewOfFile(base) ? HFTIPC_OK : HFTIPC_ESYSTEM;
 }
 
-/* ---- Waits (docs/FORMAT.md section 11): a bounded backoff ---- */
+/* ---- Waits (docs/FORMAT.md section 11): a bounded backoff that polls the word ---- */
 
 int hftipc__os_fence_register(void)
 {
@@ -464,24 +466,59 @@ int hftipc__os_fence_register(void)
 
 void hftipc__os_announce_waiter(void) {}
 
+#ifndef CREATE_WAITABLE_TIMER_HIGH_RESOLUTION
+#define CREATE_WAITABLE_TIMER_HIGH_RESOLUTION 0x2 /* Windows 10 1803; older mingw headers */
+#endif
+
+/* How often a sleeper re-reads its word: the wake-up nobody can send from another process is
+ * replaced by this poll, so a changed word is seen within about this long. */
+#define SLEEP_STEP_NS   (500 * 1000)
+/* The longest Sleep(1) can take at the default timer resolution (15.625 ms). */
+#define SLEEP_COARSE_NS (16 * 1000 * 1000)
+
 void hftipc__os_sleep_on(const void *word, uint32_t expected, int64_t until_ns)
 {
-    (void)word;
-    (void)expected;
-    /* The last step of the backoff (the caller spun and yielded first): Sleep the slice the
-     * caller bounded, rounded up to whole milliseconds; the timer's resolution (15.6 ms unless
-     * a process raised it) may make it longer. Nobody wakes it early. */
-    int64_t left = until_ns - hftipc__monotonic_ns();
-    if (left <= 0)
-        return;
-    int64_t ms = (left + 999999) / 1000000;
-    Sleep(ms > 0x7fffffff ? 0x7fffffff : (DWORD)ms);
+    /* The last step of the bounded backoff (the caller spun and yielded first). No wake-up
+     * crosses processes here (FORMAT.md section 11), so the sleeper polls its word itself
+     * every SLEEP_STEP_NS until it changes or `until_ns` comes, on a high-resolution waitable
+     * timer, which ends each step on time (Sleep rounds to the timer resolution, 15.6 ms unless
+     * a process raised it, far longer than the caller's 1 ms slice). */
+    const _Atomic uint32_t *w = (const _Atomic uint32_t *)word;
+    HANDLE timer =
+        CreateWaitableTimerExW(NULL, NULL, CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, TIMER_ALL_ACCESS);
+    DWORD err = GetLastError();
+    for (;;) {
+        /* Relaxed: only whether the word changed matters here; the caller re-reads what it
+         * waits for with acquire before it trusts anything. */
+        if (atomic_load_explicit(w, memory_order_relaxed) != expected)
+            break;
+        int64_t left = until_ns - hftipc__monotonic_ns();
+        if (left <= 0)
+            break;
+        int64_t step = left < SLEEP_STEP_NS ? left : SLEEP_STEP_NS;
+        if (timer != NULL) {
+            LARGE_INTEGER due; /* negative: relative, in 100 ns units */
+            due.QuadPart = -(step + 99) / 100;
+            if (SetWaitableTimer(timer, &due, 0, NULL, NULL, FALSE) &&
+                WaitForSingleObject(timer, INFINITE) == WAIT_OBJECT_0)
+                continue;
+        }
+        /* No high-resolution timer (Windows before 10 1803): Sleep(1) only while it cannot
+         * outlast the slice even at the coarsest resolution, else give the CPU away. */
+        if (left > SLEEP_COARSE_NS)
+            Sleep(1);
+        else
+            (void)SwitchToThread();
+    }
+    if (timer != NULL)
+        CloseHandle(timer);
+    SetLastError(err);
 }
 
 int hftipc__os_wake(const void *word)
 {
     (void)word;
-    return 0; /* sleepers wake by themselves at the end of their slice */
+    return 0; /* sleepers poll their word (hftipc__os_sleep_on): nobody to wake */
 }
 
 int hftipc__os_fence_all_cpus(int expedited)
