@@ -7,9 +7,9 @@
  * Limits (docs/FORMAT.md sections 11 and 12): no cross-process barrier (FlushProcessWriteBuffers
  * covers the calling process only) and WaitOnAddress does not cross processes, so waits are a
  * bounded backoff (the caller's spin and yield, then a sleeper that re-reads its word every
- * 0.5 ms on a high-resolution timer) and peers poll; the
- * takeover cannot prove a stale holder idle, nor check that the process maps the channel file
- * before ending it, so it ends nobody and reports HFTIPC_ENOFENCE. Directory watches poll.
+ * 0.5 ms on a high-resolution timer) and peers poll; the takeover cannot prove a stale holder
+ * idle, nor check that the process maps the channel file before ending it, so it ends nobody and
+ * reports HFTIPC_ENOFENCE. Directory watches poll.
  * Empty unless selected (HFTIPC_PLATFORM_WINDOWS).
  */
 #include "platform.h"
