@@ -1,8 +1,8 @@
 /*
  * The Windows platform layer (platform.h): CreateFile + CreateFileMapping/MapViewOfFile over the
- * same channel file as everywhere else, a temporary file renamed into place without replacing
- * (MoveFileEx) for the atomic create, an owner-only ACL for mode 0600, OpenProcess +
- * GetProcessTimes for liveness. Paths are UTF-8 at the API and UTF-16 towards the OS.
+ * same channel file as everywhere else, a temporary file renamed into place through its handle
+ * without replacing (FileRenameInfo) for the atomic create, an owner-only ACL for mode 0600,
+ * OpenProcess + GetProcessTimes for liveness. Paths are UTF-8 at the API and UTF-16 towards the OS.
  *
  * Limits (docs/FORMAT.md sections 11 and 12): no cross-process barrier (FlushProcessWriteBuffers
  * covers the calling process only) and WaitOnAddress does not cross processes, so waits are a
@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,16 +276,54 @@ int hftipc__os_file_create_unlinked(const char *path, uint64_t size, uint32_t fi
     return HFTIPC_OK;
 }
 
+/* Renames the file open on `h` to the absolute `to` unless something is there (ReplaceIfExists
+ * FALSE: ERROR_ALREADY_EXISTS). Through the handle, not by name: under Wine a handle whose file
+ * was renamed by name (MoveFileExW) loses its volume (serial 0), and the channel's own file would
+ * look gone from its path (hftipc__os_file_is_at). */
+static BOOL rename_handle(HANDLE h, const wchar_t *to)
+{
+    size_t n = wcslen(to);
+    size_t len = offsetof(FILE_RENAME_INFO, FileName) + (n + 1) * sizeof(wchar_t);
+    FILE_RENAME_INFO *ri = calloc(1, len);
+    if (ri == NULL) {
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return FALSE;
+    }
+    ri->ReplaceIfExists = FALSE;
+    ri->RootDirectory = NULL;
+    ri->FileNameLength = (DWORD)(n * sizeof(wchar_t));
+    memcpy(ri->FileName, to, (n + 1) * sizeof(wchar_t));
+    BOOL ok = SetFileInformationByHandle(h, FileRenameInfo, ri, (DWORD)len);
+    DWORD err = GetLastError();
+    free(ri);
+    SetLastError(err);
+    return ok;
+}
+
 int hftipc__os_file_link(hftipc__os_file *f, const char *path)
 {
     if (f->tmp_path == NULL)
         return HFTIPC_EINVAL;
     wchar_t *from = wide(f->tmp_path);
     wchar_t *to = wide(path);
+    wchar_t full[32768];
     int rc = HFTIPC_OK;
-    /* Without MOVEFILE_REPLACE_EXISTING the rename fails if `path` exists: one racer wins. */
-    if (from == NULL || to == NULL || !MoveFileExW(from, to, 0)) {
-        rc = last_status();
+    DWORD n =
+        to == NULL ? 0 : GetFullPathNameW(to, (DWORD)(sizeof full / sizeof full[0]), full, NULL);
+    if (from == NULL || to == NULL || n == 0 || n >= sizeof full / sizeof full[0]) {
+        rc = n >= sizeof full / sizeof full[0] ? HFTIPC_EINVAL : last_status();
+    } else if (!rename_handle(handle_of(f), full)) {
+        DWORD err = GetLastError();
+        /* A file system without renames by handle: by name, which fails the same way if `path`
+         * exists (no MOVEFILE_REPLACE_EXISTING). Any other failure is the answer. */
+        int by_name = err == ERROR_INVALID_PARAMETER || err == ERROR_INVALID_FUNCTION ||
+                      err == ERROR_NOT_SUPPORTED;
+        if (!by_name)
+            rc = status_of(err);
+        else if (!MoveFileExW(from, full, 0))
+            rc = last_status();
+    }
+    if (rc != HFTIPC_OK) {
         /* The loser's file goes when its handle closes (hftipc__os_file_close), by the handle;
          * by its name as well if that fails, for a file system without dispositions. */
         if (!delete_on_close(handle_of(f)) && from != NULL)
