@@ -29,8 +29,8 @@
  *   core/src/wait.c 2906eb0882c0df003f215f3ce5b147bde353b94676050a443975092d78b4f138
  *   core/src/platform/linux.c 99c0d3a7c03c013ee06424f093ed8945492951d797e7f9ebfc025af25f121ff4
  *   core/src/platform/posix.c edb5164ec9ed2c9edf50a7b824819c606f0ed62498ffe541ec96b7e308a84492
- *   core/src/platform/windows.c 61f39665dfe44eea2d8ed00b966669c80e52eb3ad06186c064080909ee8fd056
- * Body (sha256): 4e5d4edfa63657eac77908b0c3594eb73cfb2f7d3d14c16c7e7b623d314b19c5
+ *   core/src/platform/windows.c 8d873085051df184bd27d80feac2cd168ebda73dfb1dd1897d1d3d2f603ddf22
+ * Body (sha256): c02e5c844d045424a66df46d8a7e6256a6f815af3fffc19b9c61626d33b304ce
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -6695,9 +6695,9 @@ char *hftipc__os_absolute_path(const char *path)
 /* ---- Files ---- */
 
 /* The user this process runs as (its token's TokenUser), as a string SID for SDDL ("S-1-5-21-..."),
- * to LocalFree; NULL with the last error set. Not "OW" (OWNER RIGHTS, S-1-3-4): that SID names
- * whoever owns the file later, and Wine maps it to LocalSystem, which left the creator with no
- * access to its own file. */
+ * to LocalFree; NULL with the last error set. Not "OW" (OWNER RIGHTS, S-1-3-4), a SID that only
+ * stands for whoever owns the file: under Wine a DACL naming it came out allowing LocalSystem
+ * alone, and the creator could neither reopen nor delete its own file. */
 static wchar_t *self_sid_string(void)
 {
     HANDLE token = NULL;
@@ -7053,9 +7053,9 @@ void hftipc__os_sleep_on(const void *word, uint32_t expected, int64_t until_ns)
      * timer, which ends each step on time (Sleep rounds to the timer resolution, 15.6 ms unless
      * a process raised it, far longer than the caller's 1 ms slice). */
     const _Atomic uint32_t *w = (const _Atomic uint32_t *)word;
+    DWORD err = GetLastError(); /* the caller's, kept: this function reports nothing */
     HANDLE timer =
         CreateWaitableTimerExW(NULL, NULL, CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, TIMER_ALL_ACCESS);
-    DWORD err = GetLastError();
     for (;;) {
         /* Relaxed: only whether the word changed matters here; the caller re-reads what it
          * waits for with acquire before it trusts anything. */

@@ -165,9 +165,9 @@ char *hftipc__os_absolute_path(const char *path)
 /* ---- Files ---- */
 
 /* The user this process runs as (its token's TokenUser), as a string SID for SDDL ("S-1-5-21-..."),
- * to LocalFree; NULL with the last error set. Not "OW" (OWNER RIGHTS, S-1-3-4): that SID names
- * whoever owns the file later, and Wine maps it to LocalSystem, which left the creator with no
- * access to its own file. */
+ * to LocalFree; NULL with the last error set. Not "OW" (OWNER RIGHTS, S-1-3-4), a SID that only
+ * stands for whoever owns the file: under Wine a DACL naming it came out allowing LocalSystem
+ * alone, and the creator could neither reopen nor delete its own file. */
 static wchar_t *self_sid_string(void)
 {
     HANDLE token = NULL;
@@ -523,9 +523,9 @@ void hftipc__os_sleep_on(const void *word, uint32_t expected, int64_t until_ns)
      * timer, which ends each step on time (Sleep rounds to the timer resolution, 15.6 ms unless
      * a process raised it, far longer than the caller's 1 ms slice). */
     const _Atomic uint32_t *w = (const _Atomic uint32_t *)word;
+    DWORD err = GetLastError(); /* the caller's, kept: this function reports nothing */
     HANDLE timer =
         CreateWaitableTimerExW(NULL, NULL, CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, TIMER_ALL_ACCESS);
-    DWORD err = GetLastError();
     for (;;) {
         /* Relaxed: only whether the word changed matters here; the caller re-reads what it
          * waits for with acquire before it trusts anything. */
