@@ -29,8 +29,8 @@
  *   core/src/wait.c 2906eb0882c0df003f215f3ce5b147bde353b94676050a443975092d78b4f138
  *   core/src/platform/linux.c 99c0d3a7c03c013ee06424f093ed8945492951d797e7f9ebfc025af25f121ff4
  *   core/src/platform/posix.c edb5164ec9ed2c9edf50a7b824819c606f0ed62498ffe541ec96b7e308a84492
- *   core/src/platform/windows.c 4a8e6eeb899c8529a02cb02aa721036e6854189985d5b166c6a9b23820df69b4
- * Body (sha256): d23315a0e2449c53a06917a9f8bb1089997865c78a94fcb6e60b7974b40dfc2b
+ *   core/src/platform/windows.c 8d873085051df184bd27d80feac2cd168ebda73dfb1dd1897d1d3d2f603ddf22
+ * Body (sha256): c02e5c844d045424a66df46d8a7e6256a6f815af3fffc19b9c61626d33b304ce
  */
 /* ---- end of banner ---- */
 #ifndef _GNU_SOURCE
@@ -6530,15 +6530,16 @@ int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
 #line 1 "core/src/platform/windows.c"
 /*
  * The Windows platform layer (platform.h): CreateFile + CreateFileMapping/MapViewOfFile over the
- * same channel file as everywhere else, a temporary file renamed into place without replacing
- * (MoveFileEx) for the atomic create, an owner-only ACL for mode 0600, OpenProcess +
- * GetProcessTimes for liveness. Paths are UTF-8 at the API and UTF-16 towards the OS.
+ * same channel file as everywhere else, a temporary file renamed into place through its handle
+ * without replacing (FileRenameInfo) for the atomic create, an owner-only ACL for mode 0600,
+ * OpenProcess + GetProcessTimes for liveness. Paths are UTF-8 at the API and UTF-16 towards the OS.
  *
  * Limits (docs/FORMAT.md sections 11 and 12): no cross-process barrier (FlushProcessWriteBuffers
  * covers the calling process only) and WaitOnAddress does not cross processes, so waits are a
- * bounded backoff (the caller's spin and yield, then Sleep in short slices) and peers poll; the
- * takeover cannot prove a stale holder idle, nor check that the process maps the channel file
- * before ending it, so it ends nobody and reports HFTIPC_ENOFENCE. Directory watches poll.
+ * bounded backoff (the caller's spin and yield, then a sleeper that re-reads its word every
+ * 0.5 ms on a high-resolution timer) and peers poll; the takeover cannot prove a stale holder
+ * idle, nor check that the process maps the channel file before ending it, so it ends nobody and
+ * reports HFTIPC_ENOFENCE. Directory watches poll.
  * Empty unless selected (HFTIPC_PLATFORM_WINDOWS).
  */
 /* amalgamated: #include "platform.h" */
@@ -6560,6 +6561,8 @@ int hftipc__os_process_end(uint32_t pid, uint64_t start, uint64_t start_mask,
 #include <winioctl.h>
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6691,19 +6694,66 @@ char *hftipc__os_absolute_path(const char *path)
 
 /* ---- Files ---- */
 
-/* An owner-only DACL for a mode without group or other bits (0600), else one that also gives
- * Everyone what the "other" or "group" bits give (read, write); Windows has no file group. */
+/* The user this process runs as (its token's TokenUser), as a string SID for SDDL ("S-1-5-21-..."),
+ * to LocalFree; NULL with the last error set. Not "OW" (OWNER RIGHTS, S-1-3-4), a SID that only
+ * stands for whoever owns the file: under Wine a DACL naming it came out allowing LocalSystem
+ * alone, and the creator could neither reopen nor delete its own file. */
+static wchar_t *self_sid_string(void)
+{
+    HANDLE token = NULL;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return NULL;
+    wchar_t *out = NULL;
+    DWORD len = 0;
+    (void)GetTokenInformation(token, TokenUser, NULL, 0, &len);
+    TOKEN_USER *user = len > 0 ? malloc(len) : NULL;
+    if (user == NULL)
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+    else if (GetTokenInformation(token, TokenUser, user, len, &len) &&
+             !ConvertSidToStringSidW(user->User.Sid, &out))
+        out = NULL;
+    DWORD err = GetLastError();
+    free(user);
+    CloseHandle(token);
+    SetLastError(err);
+    return out;
+}
+
+/* A protected DACL (no inherited entries) that gives the creating user full access and, for
+ * group or other bits of `mode`, what they give (read, write) to Everyone: Windows files have no
+ * group (docs/FORMAT.md section 4). Mode 0600 is the owner alone. */
 static PSECURITY_DESCRIPTOR descriptor_for(uint32_t mode)
 {
-    const wchar_t *sddl = L"D:P(A;;FA;;;OW)";
-    if (mode & 022)
-        sddl = L"D:P(A;;FA;;;OW)(A;;FRFW;;;WD)";
+    wchar_t *me = self_sid_string();
+    if (me == NULL)
+        return NULL;
+    const wchar_t *others = L"";
+    if ((mode & 044) && (mode & 022))
+        others = L"(A;;FRFW;;;WD)";
     else if (mode & 044)
-        sddl = L"D:P(A;;FA;;;OW)(A;;FR;;;WD)";
+        others = L"(A;;FR;;;WD)";
+    else if (mode & 022)
+        others = L"(A;;FW;;;WD)";
+    wchar_t sddl[256];
     PSECURITY_DESCRIPTOR sd = NULL;
+    int n = _snwprintf(sddl, sizeof sddl / sizeof sddl[0], L"D:P(A;;FA;;;%ls)%ls", me, others);
+    LocalFree(me);
+    if (n < 0 || (size_t)n >= sizeof sddl / sizeof sddl[0]) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
     if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL))
         return NULL;
     return sd;
+}
+
+/* Marks the temporary file open on `h` for deletion when its last handle closes, through the
+ * handle (opened with DELETE) rather than by name: no other file can be hit, and it works
+ * whatever the file's ACL says. 1 when done. */
+static int delete_on_close(HANDLE h)
+{
+    FILE_DISPOSITION_INFO del = {TRUE};
+    return SetFileInformationByHandle(h, FileDispositionInfo, &del, sizeof del) != 0;
 }
 
 int hftipc__os_file_create_unlinked(const char *path, uint64_t size, uint32_t file_mode,
@@ -6756,17 +6806,57 @@ int hftipc__os_file_create_unlinked(const char *path, uint64_t size, uint32_t fi
     return HFTIPC_OK;
 }
 
+/* Renames the file open on `h` to the absolute `to` unless something is there (ReplaceIfExists
+ * FALSE: ERROR_ALREADY_EXISTS). Through the handle, not by name: under Wine a handle whose file
+ * was renamed by name (MoveFileExW) loses its volume (serial 0), and the channel's own file would
+ * look gone from its path (hftipc__os_file_is_at). */
+static BOOL rename_handle(HANDLE h, const wchar_t *to)
+{
+    size_t n = wcslen(to);
+    size_t len = offsetof(FILE_RENAME_INFO, FileName) + (n + 1) * sizeof(wchar_t);
+    FILE_RENAME_INFO *ri = calloc(1, len);
+    if (ri == NULL) {
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return FALSE;
+    }
+    ri->ReplaceIfExists = FALSE;
+    ri->RootDirectory = NULL;
+    ri->FileNameLength = (DWORD)(n * sizeof(wchar_t));
+    memcpy(ri->FileName, to, (n + 1) * sizeof(wchar_t));
+    BOOL ok = SetFileInformationByHandle(h, FileRenameInfo, ri, (DWORD)len);
+    DWORD err = GetLastError();
+    free(ri);
+    SetLastError(err);
+    return ok;
+}
+
 int hftipc__os_file_link(hftipc__os_file *f, const char *path)
 {
     if (f->tmp_path == NULL)
         return HFTIPC_EINVAL;
     wchar_t *from = wide(f->tmp_path);
     wchar_t *to = wide(path);
+    wchar_t full[32768];
     int rc = HFTIPC_OK;
-    /* Without MOVEFILE_REPLACE_EXISTING the rename fails if `path` exists: one racer wins. */
-    if (from == NULL || to == NULL || !MoveFileExW(from, to, 0)) {
-        rc = last_status();
-        if (from != NULL)
+    DWORD n =
+        to == NULL ? 0 : GetFullPathNameW(to, (DWORD)(sizeof full / sizeof full[0]), full, NULL);
+    if (from == NULL || to == NULL || n == 0 || n >= sizeof full / sizeof full[0]) {
+        rc = n >= sizeof full / sizeof full[0] ? HFTIPC_EINVAL : last_status();
+    } else if (!rename_handle(handle_of(f), full)) {
+        DWORD err = GetLastError();
+        /* A file system without renames by handle: by name, which fails the same way if `path`
+         * exists (no MOVEFILE_REPLACE_EXISTING). Any other failure is the answer. */
+        int by_name = err == ERROR_INVALID_PARAMETER || err == ERROR_INVALID_FUNCTION ||
+                      err == ERROR_NOT_SUPPORTED;
+        if (!by_name)
+            rc = status_of(err);
+        else if (!MoveFileExW(from, full, 0))
+            rc = last_status();
+    }
+    if (rc != HFTIPC_OK) {
+        /* The loser's file goes when its handle closes (hftipc__os_file_close), by the handle;
+         * by its name as well if that fails, for a file system without dispositions. */
+        if (!delete_on_close(handle_of(f)) && from != NULL)
             (void)DeleteFileW(from);
     }
     free(from);
@@ -6894,6 +6984,10 @@ int hftipc__os_unlink(const char *path)
 int hftipc__os_file_close(hftipc__os_file *f)
 {
     int rc = HFTIPC_OK;
+    /* A temporary file never linked: deleted by its handle before that closes (see
+     * delete_on_close), and by name after, in case the disposition could not be set. */
+    if (f->fd >= 0 && f->tmp_path != NULL)
+        (void)delete_on_close(handle_of(f));
     if (f->fd >= 0 && !CloseHandle(handle_of(f)))
         rc = HFTIPC_ESYSTEM;
     if (f->tmp_path != NULL) {
@@ -6931,7 +7025,7 @@ int hftipc__os_unmap(void *base, size_t len)
     return UnmapViewOfFile(base) ? HFTIPC_OK : HFTIPC_ESYSTEM;
 }
 
-/* ---- Waits (docs/FORMAT.md section 11): a bounded backoff ---- */
+/* ---- Waits (docs/FORMAT.md section 11): a bounded backoff that polls the word ---- */
 
 int hftipc__os_fence_register(void)
 {
@@ -6941,24 +7035,59 @@ int hftipc__os_fence_register(void)
 
 void hftipc__os_announce_waiter(void) {}
 
+#ifndef CREATE_WAITABLE_TIMER_HIGH_RESOLUTION
+#define CREATE_WAITABLE_TIMER_HIGH_RESOLUTION 0x2 /* Windows 10 1803; older mingw headers */
+#endif
+
+/* How often a sleeper re-reads its word: the wake-up nobody can send from another process is
+ * replaced by this poll, so a changed word is seen within about this long. */
+#define SLEEP_STEP_NS   (500 * 1000)
+/* The longest Sleep(1) can take at the default timer resolution (15.625 ms). */
+#define SLEEP_COARSE_NS (16 * 1000 * 1000)
+
 void hftipc__os_sleep_on(const void *word, uint32_t expected, int64_t until_ns)
 {
-    (void)word;
-    (void)expected;
-    /* The last step of the backoff (the caller spun and yielded first): Sleep the slice the
-     * caller bounded, rounded up to whole milliseconds; the timer's resolution (15.6 ms unless
-     * a process raised it) may make it longer. Nobody wakes it early. */
-    int64_t left = until_ns - hftipc__monotonic_ns();
-    if (left <= 0)
-        return;
-    int64_t ms = (left + 999999) / 1000000;
-    Sleep(ms > 0x7fffffff ? 0x7fffffff : (DWORD)ms);
+    /* The last step of the bounded backoff (the caller spun and yielded first). No wake-up
+     * crosses processes here (FORMAT.md section 11), so the sleeper polls its word itself
+     * every SLEEP_STEP_NS until it changes or `until_ns` comes, on a high-resolution waitable
+     * timer, which ends each step on time (Sleep rounds to the timer resolution, 15.6 ms unless
+     * a process raised it, far longer than the caller's 1 ms slice). */
+    const _Atomic uint32_t *w = (const _Atomic uint32_t *)word;
+    DWORD err = GetLastError(); /* the caller's, kept: this function reports nothing */
+    HANDLE timer =
+        CreateWaitableTimerExW(NULL, NULL, CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, TIMER_ALL_ACCESS);
+    for (;;) {
+        /* Relaxed: only whether the word changed matters here; the caller re-reads what it
+         * waits for with acquire before it trusts anything. */
+        if (atomic_load_explicit(w, memory_order_relaxed) != expected)
+            break;
+        int64_t left = until_ns - hftipc__monotonic_ns();
+        if (left <= 0)
+            break;
+        int64_t step = left < SLEEP_STEP_NS ? left : SLEEP_STEP_NS;
+        if (timer != NULL) {
+            LARGE_INTEGER due; /* negative: relative, in 100 ns units */
+            due.QuadPart = -(step + 99) / 100;
+            if (SetWaitableTimer(timer, &due, 0, NULL, NULL, FALSE) &&
+                WaitForSingleObject(timer, INFINITE) == WAIT_OBJECT_0)
+                continue;
+        }
+        /* No high-resolution timer (Windows before 10 1803): Sleep(1) only while it cannot
+         * outlast the slice even at the coarsest resolution, else give the CPU away. */
+        if (left > SLEEP_COARSE_NS)
+            Sleep(1);
+        else
+            (void)SwitchToThread();
+    }
+    if (timer != NULL)
+        CloseHandle(timer);
+    SetLastError(err);
 }
 
 int hftipc__os_wake(const void *word)
 {
     (void)word;
-    return 0; /* sleepers wake by themselves at the end of their slice */
+    return 0; /* sleepers poll their word (hftipc__os_sleep_on): nobody to wake */
 }
 
 int hftipc__os_fence_all_cpus(int expedited)
