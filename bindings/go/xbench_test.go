@@ -1,3 +1,9 @@
+// The cross-process benchmark pins its processes with sched_setaffinity and ties each child's
+// life to its parent with Pdeathsig: Linux only. The rest of the package's tests build on every
+// OS the cross builds cover (scripts/cross-go.sh).
+
+//go:build linux
+
 package hftipc
 
 import (
